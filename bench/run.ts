@@ -1,0 +1,218 @@
+/**
+ * `bun run bench`: measures the compiled binary and writes bench/results.json.
+ *  - cold start: spawn `dist/orchestrator serve` → `initialize` answer (median of 20 runs)
+ *  - orchestrator_get_status and orchestrator_complete_subtask latency (p50/p99) with 8 requests
+ *    in flight, on a store holding ~100 and ~100,000 tasks
+ *  - state changes per second with 8 in flight, idle and peak RSS of the server
+ * Not part of the tests: it prints numbers, it asserts nothing.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { sql } from "kysely";
+import { DEFAULT_SETTINGS } from "../src/app/context.ts";
+import { planTask } from "../src/app/plan-task.ts";
+import { randomHex } from "../src/platform/fs.ts";
+import { openStore } from "../src/store/open.ts";
+import { createRoleLoader } from "../src/workspace/roles.ts";
+
+const BINARY = join(import.meta.dir, "..", "dist", "orchestrator");
+const IN_FLIGHT = 8;
+const quick = process.argv.includes("--quick");
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+}
+const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
+
+async function coldStart(
+  workspace: string,
+  runs: number,
+): Promise<{ median: number; min: number; p95: number }> {
+  const init = `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } } })}\n`;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const child = spawn(BINARY, ["serve", "--workspace", workspace], { stdio: ["pipe", "pipe", "inherit"] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.once("data", () => {
+        times.push(performance.now() - t0);
+        resolve();
+      });
+      child.once("error", reject);
+      child.stdin.write(init);
+    });
+    child.stdin.end();
+    await new Promise((r) => child.once("exit", r));
+  }
+  return {
+    median: round(percentile(times, 50)),
+    min: round(Math.min(...times)),
+    p95: round(percentile(times, 95)),
+  };
+}
+
+/** Fills the store in-process through the same use-case the server runs, then marks old plans done. */
+async function seed(workspace: string, tasks: number): Promise<void> {
+  const store = await openStore(join(workspace, ".task_orchestrator", "orchestrator.db"));
+  const loader = createRoleLoader();
+  const ctx = {
+    store,
+    workspace,
+    clock: { now: () => new Date().toISOString() },
+    random: { hex: randomHex },
+    settings: DEFAULT_SETTINGS,
+    roles: () => loader.load(workspace),
+  };
+  const perPlan = 100;
+  for (let p = 0; p < tasks / perPlan; p++) {
+    const subtasks = Array.from({ length: perPlan }, (_, i) => ({
+      title: `Task ${i} of plan ${p}`,
+      description: "Seeded history for the benchmark",
+      specialist_type: ["architect", "implementer", "tester", "reviewer"][i % 4],
+      dependencies: i > 0 && i % 10 !== 0 ? [`Task ${i - 1} of plan ${p}`] : [],
+    }));
+    await planTask(ctx, { description: `Seeded plan ${p}`, subtasks, complexity: "moderate" });
+  }
+  // History: all seeded plans but the newest 5 are finished work (bulk update; the benchmark
+  // measures the calls below, not the seeding).
+  await sql`update tasks set status = 'completed', completed_at = updated_at, summary = 'done'
+    where plan_id in (select id from plans order by created_at limit -1 offset 5)`.execute(store.db);
+  await sql`update plans set status = 'completed', n_completed = n_total, n_pending = 0, completed_at = updated_at
+    where id in (select id from plans order by created_at limit -1 offset 5)`.execute(store.db);
+  await store.close();
+}
+
+function rssOf(pid: number): { rss: number; hwm: number } {
+  const s = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (k: string): number => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
+  return { rss: round(kb("VmRSS") / 1024, 1), hwm: round(kb("VmHWM") / 1024, 1) };
+}
+
+async function inFlight<T>(n: number, work: (i: number) => Promise<T>): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < n) {
+        const i = next++;
+        const t0 = performance.now();
+        await work(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return latencies;
+}
+
+async function loadRun(label: string, seededTasks: number, calls: number): Promise<Record<string, unknown>> {
+  const ws = mkdtempSync(join(tmpdir(), "orch-bench-"));
+  mkdirSync(join(ws, ".git"));
+  mkdirSync(join(ws, ".task_orchestrator"), { recursive: true });
+  const t0 = performance.now();
+  if (seededTasks > 0) await seed(ws, seededTasks);
+  const seedSeconds = round((performance.now() - t0) / 1000, 1);
+
+  const transport = new StdioClientTransport({
+    command: BINARY,
+    args: ["serve", "--workspace", ws],
+    stderr: "inherit",
+  });
+  const client = new Client({ name: "bench", version: "1" });
+  await client.connect(transport);
+  const pid = transport.pid!;
+  const callOk = async (name: string, args: Record<string, unknown>) => {
+    const r = await client.callTool({ name, arguments: args });
+    if (r.isError) throw new Error(`${name}: ${JSON.stringify(r.content)}`);
+    return r.structuredContent as Record<string, any>;
+  };
+  await callOk("orchestrator_get_status", {});
+  const idle = rssOf(pid);
+
+  const plan = await callOk("orchestrator_plan_task", {
+    description: "Benchmark plan",
+    subtasks: Array.from({ length: calls }, (_, i) => ({
+      title: `b${i}`,
+      description: "x",
+      specialist_type: "implementer",
+    })),
+  });
+  const ids: string[] = plan.subtasks.map((s: { task_id: string }) => s.task_id);
+  for (let i = 0; i < 200; i++) await callOk("orchestrator_get_status", {}); // warm-up
+
+  const status = await inFlight(calls, () => callOk("orchestrator_get_status", {}));
+  const execs = await inFlight(calls, (i) => callOk("orchestrator_execute_subtask", { task_id: ids[i] }));
+  const tc = performance.now();
+  const completes = await inFlight(calls, (i) =>
+    callOk("orchestrator_complete_subtask", {
+      task_id: ids[i],
+      summary: "ok",
+      detailed_work: `result ${i}`,
+      next_action: "complete",
+    }),
+  );
+  const completeSeconds = (performance.now() - tc) / 1000;
+  const mem = rssOf(pid);
+  await client.close();
+  rmSync(ws, { recursive: true, force: true });
+  return {
+    label,
+    seeded_tasks: seededTasks,
+    seed_seconds: seedSeconds,
+    calls_per_phase: calls,
+    get_status_ms: { p50: round(percentile(status, 50), 3), p99: round(percentile(status, 99), 3) },
+    execute_subtask_ms: { p50: round(percentile(execs, 50), 3), p99: round(percentile(execs, 99), 3) },
+    complete_subtask_ms: {
+      p50: round(percentile(completes, 50), 3),
+      p99: round(percentile(completes, 99), 3),
+    },
+    state_changes_per_s: Math.round(calls / completeSeconds),
+    rss_idle_mib: idle.rss,
+    rss_peak_mib: mem.hwm,
+  };
+}
+
+const started = new Date().toISOString();
+const ws = mkdtempSync(join(tmpdir(), "orch-cold-"));
+mkdirSync(join(ws, ".git"));
+const cold = await coldStart(ws, 20);
+rmSync(ws, { recursive: true, force: true });
+console.log(
+  `cold start to initialize answer: median ${cold.median} ms (min ${cold.min}, p95 ${cold.p95}) over 20 runs`,
+);
+
+const runs = [
+  await loadRun("100 tasks", 100, quick ? 500 : 2000),
+  await loadRun("100,000 tasks", quick ? 10_000 : 100_000, quick ? 500 : 2000),
+];
+console.table(
+  runs.map((r: any) => ({
+    store: r.label,
+    "get_status p50": r.get_status_ms.p50,
+    "get_status p99": r.get_status_ms.p99,
+    "complete p50": r.complete_subtask_ms.p50,
+    "complete p99": r.complete_subtask_ms.p99,
+    "changes/s": r.state_changes_per_s,
+    "idle RSS MiB": r.rss_idle_mib,
+    "peak RSS MiB": r.rss_peak_mib,
+  })),
+);
+const results = {
+  started,
+  machine: {
+    cpus: navigator.hardwareConcurrency,
+    platform: process.platform,
+    arch: process.arch,
+    bun: Bun.version,
+  },
+  in_flight: IN_FLIGHT,
+  targets: { cold_start_ms: 30, get_status_p99_ms_at_100k: 2, state_changes_per_s: 5000, idle_rss_mib: 60 },
+  cold_start_ms: cold,
+  runs,
+};
+writeFileSync(join(import.meta.dir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+console.log("wrote bench/results.json");

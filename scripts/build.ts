@@ -1,0 +1,42 @@
+/**
+ * Compiles the single `orchestrator` binary: `bun run build` → dist/orchestrator.
+ * Version, commit and target are injected with --define; the binary never reads package.json.
+ * Usage: bun scripts/build.ts [--target bun-linux-x64] [--outfile dist/orchestrator]
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const target = flag("--target");
+const outfile = flag("--outfile") ?? "dist/orchestrator";
+const version = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+const git = spawnSync("git", ["rev-parse", "--short=12", "HEAD"], { encoding: "utf8" });
+const commit = git.status === 0 ? git.stdout.trim() : "unknown";
+const targetName = target ?? `bun-${process.platform}-${process.arch}`;
+
+const cmd = [
+  "build",
+  "bin/orchestrator.ts",
+  "--compile",
+  "--minify",
+  "--bytecode",
+  "--no-compile-autoload-dotenv",
+  "--no-compile-autoload-bunfig",
+  `--outfile=${outfile}`,
+  `--define=__ORCHESTRATOR_VERSION__=${JSON.stringify(version)}`,
+  `--define=__ORCHESTRATOR_COMMIT__=${JSON.stringify(commit)}`,
+  `--define=__ORCHESTRATOR_TARGET__=${JSON.stringify(targetName)}`,
+  ...(target ? [`--target=${target}`] : []),
+];
+const r = spawnSync(process.execPath, cmd, { stdio: "inherit" });
+if (r.status !== 0) {
+  process.stderr.write(`build failed (bun build exited ${r.status})\n`);
+  process.exit(r.status ?? 1);
+}
+process.stdout.write(`built ${outfile} (version ${version}, commit ${commit}, target ${targetName})\n`);

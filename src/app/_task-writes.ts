@@ -1,0 +1,134 @@
+import type { Transaction } from "kysely";
+import { OrchestratorError } from "../core/errors.ts";
+import type { EventKind } from "../core/event.ts";
+import { countTasks, type Plan, type Task, type TaskStatus } from "../core/task.ts";
+import { derivePlanStatus, nextStatus, type TaskAction } from "../core/transitions.ts";
+import type { Database } from "../store/database.ts";
+import { appendEvents } from "../store/repositories/events.repository.ts";
+import { countsToColumns, findPlan, updatePlan } from "../store/repositories/plans.repository.ts";
+import { findTask, updateTask } from "../store/repositories/tasks.repository.ts";
+import type { TaskUpdate } from "../store/tables/tasks.table.ts";
+
+type Trx = Transaction<Database>;
+
+/** Loads a task inside a transaction or throws TASK_NOT_FOUND. */
+export async function requireTask(trx: Trx, workspace: string, id: string): Promise<Task> {
+  const task = await findTask(trx, workspace, id);
+  if (!task) {
+    throw new OrchestratorError(
+      "TASK_NOT_FOUND",
+      `Task ${id} does not exist in workspace ${workspace}. List tasks with orchestrator_get_status; if the task was created elsewhere, pass that project's working_directory.`,
+      { data: { task_id: id, workspace } },
+    );
+  }
+  return task;
+}
+
+/** Loads a plan or throws PLAN_NOT_FOUND. */
+export async function requirePlan(
+  db: Parameters<typeof findPlan>[0],
+  workspace: string,
+  id: string,
+): Promise<Plan> {
+  const plan = await findPlan(db, workspace, id);
+  if (!plan) {
+    throw new OrchestratorError(
+      "PLAN_NOT_FOUND",
+      `Plan ${id} does not exist in workspace ${workspace}. List plans with orchestrator_get_status; plan ids look like task_1a2b3c4d.`,
+      { data: { parent_task_id: id, workspace } },
+    );
+  }
+  return plan;
+}
+
+/**
+ * Applies one state-machine action to a task: checks it against the transition table, writes the
+ * new status with `patch`, appends the history event and brings the plan's counters and status up
+ * to date, all in the caller's transaction. Returns the new status.
+ */
+export async function applyTaskAction(
+  trx: Trx,
+  workspace: string,
+  task: Task,
+  action: TaskAction,
+  at: string,
+  opts: { agentId?: string | null; note?: string | null; patch?: TaskUpdate } = {},
+): Promise<TaskStatus> {
+  const to = nextStatus(task.id, task.status, action, task.archivedFrom);
+  const patch: TaskUpdate = { ...opts.patch, status: to, updated_at: at };
+  if (to === "archived") patch.archived_from = task.status;
+  if (action === "restore") patch.archived_from = null;
+  await updateTask(trx, workspace, task.id, patch);
+  await recordEvent(trx, workspace, at, "task_status_changed", task.planId, task.id, {
+    action,
+    from: task.status,
+    to,
+    agentId: opts.agentId ?? null,
+    note: opts.note ?? null,
+  });
+  await refreshPlan(trx, workspace, task.planId, at);
+  return to;
+}
+
+/** Appends one history event. */
+export async function recordEvent(
+  trx: Trx,
+  workspace: string,
+  at: string,
+  kind: EventKind,
+  planId: string,
+  taskId: string | null,
+  e: {
+    action?: TaskAction | null;
+    from?: string | null;
+    to?: string | null;
+    agentId?: string | null;
+    note?: string | null;
+  } = {},
+): Promise<void> {
+  await appendEvents(trx, [
+    {
+      workspace,
+      at,
+      kind,
+      plan_id: planId,
+      task_id: taskId,
+      action: e.action ?? null,
+      from_status: e.from ?? null,
+      to_status: e.to ?? null,
+      agent_id: e.agentId ?? null,
+      note: e.note ?? null,
+    },
+  ]);
+}
+
+/**
+ * Recounts a plan's tasks (index-only, proportional to the plan's size, not the store's) and
+ * derives its status; records a plan event when the status changes.
+ */
+export async function refreshPlan(trx: Trx, workspace: string, planId: string, at: string): Promise<Plan> {
+  const plan = await requirePlan(trx, workspace, planId);
+  const rows = await trx
+    .selectFrom("tasks")
+    .select(["status", trx.fn.countAll<number>().as("n")])
+    .where("workspace", "=", workspace)
+    .where("plan_id", "=", planId)
+    .groupBy("status")
+    .execute();
+  const counts = countTasks(rows.map((r) => [r.status as TaskStatus, Number(r.n)] as const));
+  const status = derivePlanStatus(plan.status, counts);
+  const completedAt = status === "completed" ? (plan.completedAt ?? at) : null;
+  await updatePlan(trx, workspace, planId, {
+    ...countsToColumns(counts),
+    status,
+    updated_at: at,
+    completed_at: completedAt,
+  });
+  if (status !== plan.status) {
+    await recordEvent(trx, workspace, at, "plan_status_changed", planId, null, {
+      from: plan.status,
+      to: status,
+    });
+  }
+  return { ...plan, counts, status, updatedAt: at, completedAt };
+}

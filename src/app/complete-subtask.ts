@@ -1,0 +1,178 @@
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { type Artifact, artifactPath, normalizeWorkspacePath, renderArtifactFile } from "../core/artifact.ts";
+import { OrchestratorError } from "../core/errors.ts";
+import { newArtifactId } from "../core/ports.ts";
+import { type Progress, progressOf, readyTasks, unmetDependencies } from "../core/readiness.ts";
+import type { ArtifactType, NextAction, Plan, Task, TaskStatus } from "../core/task.ts";
+import type { TaskAction } from "../core/transitions.ts";
+import { atomicWriteFile, sha256, unlinkQuietly } from "../platform/fs.ts";
+import { insertArtifact } from "../store/repositories/artifacts.repository.ts";
+import { findPlanTasks, findTask } from "../store/repositories/tasks.repository.ts";
+import { writeTx } from "../store/transactions.ts";
+import { applyTaskAction, recordEvent, requirePlan, requireTask } from "./_task-writes.ts";
+import type { AppContext } from "./context.ts";
+
+export interface CompleteSubtaskInput {
+  readonly taskId: string;
+  readonly summary: string;
+  readonly detailedWork: string;
+  readonly nextAction: NextAction;
+  readonly filePaths: readonly string[];
+  readonly artifactType: ArtifactType;
+  readonly legacyArtifacts: readonly string[];
+  readonly agentId: string;
+}
+
+export interface CompleteSubtaskResult {
+  readonly taskId: string;
+  readonly status: TaskStatus;
+  readonly plan: Plan;
+  readonly progress: Progress;
+  readonly artifact: Artifact;
+  readonly nextReady: readonly Task[];
+}
+
+/** Which state-machine action each `next_action` means. */
+const ACTION_FOR: Record<NextAction, TaskAction> = {
+  complete: "complete",
+  continue: "complete",
+  needs_revision: "request_revision",
+  blocked: "block",
+};
+
+/**
+ * Records a task's result: `detailed_work` goes to an artifact file (written atomically first),
+ * then the artifact row, the summary and the status change named by `next_action` are committed
+ * in one transaction. If the transaction fails the file is removed again, so a file without its
+ * row can only be left by a crash between the two (maintenance validate_structure reports it).
+ */
+export async function completeSubtask(
+  ctx: AppContext,
+  input: CompleteSubtaskInput,
+): Promise<CompleteSubtaskResult> {
+  const ws = ctx.workspace;
+  const size = Buffer.byteLength(input.detailedWork, "utf8");
+  if (size > ctx.settings.maxArtifactBytes) {
+    throw new OrchestratorError(
+      "ARTIFACT_TOO_LARGE",
+      `detailed_work is ${size} bytes; the limit is ${ctx.settings.maxArtifactBytes}. Split the work into several subtasks, or raise ORCHESTRATOR_MAX_ARTIFACT_BYTES.`,
+      { data: { size, limit: ctx.settings.maxArtifactBytes } },
+    );
+  }
+  const filePaths = [
+    ...new Set([...input.filePaths, ...input.legacyArtifacts].map((p) => normalizeWorkspacePath(ws, p))),
+  ];
+  const action = ACTION_FOR[input.nextAction];
+
+  // Cheap refusals before anything touches the disk.
+  const before = await findTask(ctx.store.db, ws, input.taskId);
+  if (!before) {
+    throw new OrchestratorError(
+      "TASK_NOT_FOUND",
+      `Task ${input.taskId} does not exist in workspace ${ws}. List tasks with orchestrator_get_status.`,
+      {
+        data: { task_id: input.taskId, workspace: ws },
+      },
+    );
+  }
+
+  const createdAt = ctx.clock.now();
+  const artifactId = newArtifactId(ctx.random);
+  const relPath = artifactPath(before.planId, before.id, artifactId);
+  const absPath = join(ws, relPath);
+  const text = renderArtifactFile({
+    taskId: before.id,
+    taskTitle: before.title,
+    planId: before.planId,
+    type: input.artifactType,
+    summary: input.summary,
+    createdAt,
+    filePaths,
+    detailedWork: input.detailedWork,
+  });
+  const bytes = Buffer.from(text, "utf8");
+  const artifact: Artifact = {
+    id: artifactId,
+    taskId: before.id,
+    planId: before.planId,
+    type: input.artifactType,
+    summary: input.summary,
+    path: relPath,
+    size: bytes.length,
+    sha256: sha256(bytes),
+    filePaths,
+    createdAt,
+  };
+
+  mkdirSync(dirname(absPath), { recursive: true });
+  atomicWriteFile(absPath, bytes);
+  let status: TaskStatus;
+  let plan: Plan;
+  let siblings: Task[];
+  try {
+    ({ status, plan, siblings } = await writeTx(ctx.store.db, async (trx) => {
+      const task = await requireTask(trx, ws, input.taskId);
+      const now = ctx.clock.now();
+      if (task.claim && task.claim.agentId !== input.agentId && task.claim.expiresAt > now) {
+        throw new OrchestratorError(
+          "TASK_CLAIMED",
+          `Task ${task.id} is claimed by ${task.claim.agentId} until ${task.claim.expiresAt}; only that agent can complete it before then.`,
+          { data: { task_id: task.id, claimed_by: task.claim.agentId, expires_at: task.claim.expiresAt } },
+        );
+      }
+      if (action === "complete") {
+        const all = await findPlanTasks(trx, ws, task.planId);
+        const unmet = unmetDependencies(task, new Map(all.map((t) => [t.id, t])));
+        if (unmet.length > 0) {
+          const list = unmet.map((d) => `${d.task_id} "${d.title}" (${d.status})`).join(", ");
+          throw new OrchestratorError(
+            "DEPENDENCIES_UNMET",
+            `Task ${task.id} cannot be completed while its dependencies are not: ${list}. Complete those first.`,
+            { data: { task_id: task.id, unmet } },
+          );
+        }
+      }
+      await insertArtifact(trx, {
+        workspace: ws,
+        id: artifact.id,
+        task_id: task.id,
+        plan_id: task.planId,
+        type: artifact.type,
+        summary: artifact.summary,
+        path: artifact.path,
+        size: artifact.size,
+        sha256: artifact.sha256,
+        file_paths: JSON.stringify(artifact.filePaths),
+        created_at: artifact.createdAt,
+      });
+      await recordEvent(trx, ws, now, "artifact_added", task.planId, task.id, {
+        agentId: input.agentId,
+        note: artifact.id,
+      });
+      const status = await applyTaskAction(trx, ws, task, action, now, {
+        agentId: input.agentId,
+        note: action === "complete" ? null : input.summary,
+        patch: {
+          summary: input.summary,
+          status_note: action === "complete" ? null : input.summary,
+          claimed_by: null,
+          claim_expires_at: null,
+          completed_at: action === "complete" ? now : null,
+        },
+      });
+      const siblings = await findPlanTasks(trx, ws, task.planId);
+      const plan = await requirePlan(trx, ws, task.planId);
+      return { status, plan, siblings };
+    }));
+  } catch (e) {
+    unlinkQuietly(absPath);
+    throw e;
+  }
+  const nextReady = readyTasks(siblings, {
+    now: ctx.clock.now(),
+    agentId: input.agentId,
+    justCompleted: input.taskId,
+  });
+  return { taskId: input.taskId, status, plan, progress: progressOf(plan.counts), artifact, nextReady };
+}

@@ -1,0 +1,120 @@
+import type { Artifact } from "../core/artifact.ts";
+import { OrchestratorError } from "../core/errors.ts";
+import { addMs } from "../core/ports.ts";
+import { buildSpecialistPrompt, type DependencyOutput } from "../core/prompt.ts";
+import { isClaimedByOther, unmetDependencies } from "../core/readiness.ts";
+import type { Role } from "../core/roles/role.ts";
+import type { Plan, Task } from "../core/task.ts";
+import { findTaskArtifacts } from "../store/repositories/artifacts.repository.ts";
+import { findPlanTasks, updateTask } from "../store/repositories/tasks.repository.ts";
+import { writeTx } from "../store/transactions.ts";
+import { applyTaskAction, recordEvent, requirePlan, requireTask } from "./_task-writes.ts";
+import type { AppContext } from "./context.ts";
+
+export interface ExecuteSubtaskResult {
+  readonly task: Task;
+  readonly plan: Plan;
+  readonly role: Role;
+  readonly dependencies: readonly DependencyOutput[];
+  readonly prompt: string;
+  /** True when this call started the task; false when the holder asked again (lease renewed). */
+  readonly started: boolean;
+}
+
+/**
+ * Starts a task for `agentId`: refuses when dependencies are not done (naming them) or another
+ * live agent holds it; otherwise moves it to active and claims it with a lease, in one
+ * BEGIN IMMEDIATE transaction. Asking again as the holder renews the lease. Returns the
+ * specialist prompt with what the dependencies produced.
+ */
+export async function executeSubtask(
+  ctx: AppContext,
+  taskId: string,
+  agentId: string,
+): Promise<ExecuteSubtaskResult> {
+  const ws = ctx.workspace;
+  const now = ctx.clock.now();
+  const expiresAt = addMs(now, ctx.settings.leaseMs);
+
+  const { task, plan, siblings, started } = await writeTx(ctx.store.db, async (trx) => {
+    const current = await requireTask(trx, ws, taskId);
+    const plan = await requirePlan(trx, ws, current.planId);
+    const siblings = await findPlanTasks(trx, ws, current.planId);
+    const byId = new Map(siblings.map((t) => [t.id, t]));
+
+    if (isClaimedByOther(current, agentId, now)) {
+      throw new OrchestratorError(
+        "TASK_CLAIMED",
+        `Task ${taskId} is being worked on by ${current.claim!.agentId} until ${current.claim!.expiresAt}. Pick another ready task (orchestrator_get_status), or wait for that lease to expire.`,
+        {
+          data: { task_id: taskId, claimed_by: current.claim!.agentId, expires_at: current.claim!.expiresAt },
+        },
+      );
+    }
+    if (current.status === "active") {
+      // The holder (or anyone, once the lease lapsed) picks the task up again: renew, no transition.
+      await updateTask(trx, ws, taskId, {
+        claimed_by: agentId,
+        claim_expires_at: expiresAt,
+        updated_at: now,
+      });
+      if (current.claim?.agentId !== agentId) {
+        await recordEvent(trx, ws, now, "task_claimed", current.planId, taskId, {
+          agentId,
+          note: "lease taken over after expiry",
+        });
+      }
+      const task = { ...current, claim: { agentId, expiresAt }, updatedAt: now };
+      return { task, plan, siblings, started: false };
+    }
+    const unmet = unmetDependencies(current, byId);
+    if (unmet.length > 0 && current.status !== "completed") {
+      const list = unmet.map((d) => `${d.task_id} "${d.title}" (${d.status})`).join(", ");
+      throw new OrchestratorError(
+        "DEPENDENCIES_UNMET",
+        `Task ${taskId} cannot start yet: its dependencies are not completed: ${list}. Execute and complete those first.`,
+        { data: { task_id: taskId, unmet } },
+      );
+    }
+    const status = await applyTaskAction(trx, ws, current, "start", now, {
+      agentId,
+      patch: { claimed_by: agentId, claim_expires_at: expiresAt, started_at: current.startedAt ?? now },
+    });
+    const task: Task = {
+      ...current,
+      status,
+      claim: { agentId, expiresAt },
+      startedAt: current.startedAt ?? now,
+      updatedAt: now,
+    };
+    return { task, plan, siblings, started: true };
+  });
+
+  const deps = task.dependencies
+    .map((id) => siblings.find((t) => t.id === id))
+    .filter((t): t is Task => t !== undefined);
+  const artifacts: Map<string, Artifact[]> = await findTaskArtifacts(
+    ctx.store.db,
+    ws,
+    deps.map((d) => d.id),
+  );
+  const dependencies = deps.map((d) => ({ task: d, artifacts: artifacts.get(d.id) ?? [] }));
+  const role = roleFor(ctx, task.specialistType);
+  const prompt = buildSpecialistPrompt({ role, task, plan, dependencies, workspace: ws });
+  return { task, plan, role, dependencies, prompt, started };
+}
+
+/** The role for a task; a role whose file was removed since planning falls back to a generic one. */
+export function roleFor(ctx: AppContext, name: string): Role {
+  return (
+    ctx.roles().roles.get(name) ?? {
+      name,
+      source: "custom",
+      summary: `${name} specialist`,
+      role_definition: `You are a ${name.replaceAll(/[_-]/g, " ")} specialist.`,
+      expertise: [],
+      approach: [],
+      output_format: "",
+    }
+  );
+}

@@ -1,0 +1,78 @@
+import { type Progress, progressOf, readyTasks } from "../core/readiness.ts";
+import type { Plan, PlanStatus, Task, TaskCounts } from "../core/task.ts";
+import { countPlans, findPlans, sumTaskCounts } from "../store/repositories/plans.repository.ts";
+import { findPlanTasks } from "../store/repositories/tasks.repository.ts";
+import { readTx } from "../store/transactions.ts";
+import { requirePlan } from "./_task-writes.ts";
+import type { AppContext } from "./context.ts";
+
+export interface StatusPlan {
+  readonly plan: Plan;
+  readonly progress: Progress;
+  /** The plan's tasks (completed ones only when asked), in plan order. */
+  readonly tasks: readonly Task[];
+  /** Tasks that can start now. */
+  readonly ready: readonly Task[];
+  /** How many tasks were left out of `tasks` by the filters or the cap. */
+  readonly hiddenTasks: number;
+}
+
+export interface StatusResult {
+  /** Task counts over the plans in scope (open plans, plus completed ones when asked). */
+  readonly counts: TaskCounts;
+  readonly planCounts: Record<PlanStatus, number>;
+  readonly plans: readonly StatusPlan[];
+  /** Plans in scope that were not listed because of `limit`. */
+  readonly morePlans: number;
+}
+
+export interface StatusQuery {
+  readonly includeCompleted: boolean;
+  readonly planId?: string | undefined;
+  readonly limit: number;
+}
+
+const TASKS_PER_PLAN = 100;
+
+/**
+ * The state of the workspace's work: open plans (and completed ones when asked), newest activity
+ * first, each with progress, its tasks and what can start now. Cost depends on what is listed,
+ * not on how many tasks the store holds: totals come from per-plan counters.
+ */
+export async function getStatus(ctx: AppContext, q: StatusQuery): Promise<StatusResult> {
+  const ws = ctx.workspace;
+  const now = ctx.clock.now();
+  return readTx(ctx.store.db, async (db) => {
+    const planCounts = await countPlans(db, ws);
+    let plans: Plan[];
+    let counts: TaskCounts;
+    let inScope: number;
+    if (q.planId) {
+      const plan = await requirePlan(db, ws, q.planId);
+      plans = [plan];
+      counts = plan.counts;
+      inScope = 1;
+    } else {
+      const statuses: PlanStatus[] = q.includeCompleted ? ["active", "completed"] : ["active"];
+      plans = await findPlans(db, ws, statuses, q.limit);
+      counts = await sumTaskCounts(db, ws, statuses);
+      inScope = statuses.reduce((n, s) => n + planCounts[s], 0);
+    }
+    const listed: StatusPlan[] = [];
+    for (const plan of plans) {
+      const all = await findPlanTasks(db, ws, plan.id);
+      const visible = all.filter(
+        (t) => t.status !== "archived" && (q.includeCompleted || q.planId || t.status !== "completed"),
+      );
+      const tasks = visible.slice(0, TASKS_PER_PLAN);
+      listed.push({
+        plan,
+        progress: progressOf(plan.counts),
+        tasks,
+        ready: readyTasks(all, { now }),
+        hiddenTasks: all.length - tasks.length,
+      });
+    }
+    return { counts, planCounts, plans: listed, morePlans: Math.max(0, inScope - plans.length) };
+  });
+}

@@ -1,0 +1,31 @@
+import { type Progress, progressOf } from "../core/readiness.ts";
+import type { Role } from "../core/roles/role.ts";
+import type { Plan } from "../core/task.ts";
+import { findPlans } from "../store/repositories/plans.repository.ts";
+import { dataDir, seedRolesDir } from "../workspace/layout.ts";
+import type { RoleFileError } from "../workspace/roles.ts";
+import type { AppContext } from "./context.ts";
+
+export interface InitializeSessionResult {
+  readonly dataDir: string;
+  readonly rolesSeeded: boolean;
+  readonly roles: readonly Role[];
+  readonly roleFiles: readonly string[];
+  readonly roleErrors: readonly RoleFileError[];
+  readonly openPlans: readonly { plan: Plan; progress: Progress }[];
+}
+
+/** Prepares a workspace for a session: seeds `roles/` if absent and gathers roles and open plans. */
+export async function initializeSession(ctx: AppContext): Promise<InitializeSessionResult> {
+  const rolesSeeded = seedRolesDir(ctx.workspace);
+  const snapshot = ctx.roles();
+  const plans = await findPlans(ctx.store.db, ctx.workspace, ["active"], 50);
+  return {
+    dataDir: dataDir(ctx.workspace),
+    rolesSeeded,
+    roles: [...snapshot.roles.values()],
+    roleFiles: snapshot.files,
+    roleErrors: snapshot.errors,
+    openPlans: plans.map((plan) => ({ plan, progress: progressOf(plan.counts) })),
+  };
+}

@@ -1,0 +1,333 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { sql } from "kysely";
+import { type Artifact, DATA_DIR } from "../core/artifact.ts";
+import { OrchestratorError } from "../core/errors.ts";
+import { addMs } from "../core/ports.ts";
+import { countTasks, type TaskStatus } from "../core/task.ts";
+import { sha256 } from "../platform/fs.ts";
+import { findAllArtifacts } from "../store/repositories/artifacts.repository.ts";
+import { countsToColumns } from "../store/repositories/plans.repository.ts";
+import { findTask, taskRowToTask } from "../store/repositories/tasks.repository.ts";
+import { writeTx } from "../store/transactions.ts";
+import { writeHandover, writePlansDocument } from "./_documents.ts";
+import { applyTaskAction, requireTask } from "./_task-writes.ts";
+import type { AppContext } from "./context.ts";
+
+export const MAINTENANCE_ACTIONS = [
+  "scan_cleanup",
+  "validate_structure",
+  "update_documentation",
+  "prepare_handover",
+] as const;
+export type MaintenanceAction = (typeof MAINTENANCE_ACTIONS)[number];
+export const MAINTENANCE_SCOPES = ["current_session", "full_project", "specific_subtask"] as const;
+export type MaintenanceScope = (typeof MAINTENANCE_SCOPES)[number];
+export const VALIDATION_LEVELS = ["basic", "comprehensive", "full_audit"] as const;
+export type ValidationLevel = (typeof VALIDATION_LEVELS)[number];
+
+export interface MaintenanceInput {
+  readonly action: MaintenanceAction;
+  readonly scope: MaintenanceScope;
+  readonly validationLevel: ValidationLevel;
+  readonly targetTaskId?: string | undefined;
+}
+
+export interface MaintenanceFinding {
+  readonly kind: string;
+  readonly severity: "info" | "warning" | "error";
+  readonly message: string;
+  readonly task_id?: string;
+  readonly path?: string;
+}
+
+export interface MaintenanceStep {
+  readonly action: string;
+  readonly task_id?: string;
+  readonly path?: string;
+  readonly detail: string;
+}
+
+export interface MaintenanceResult {
+  readonly action: MaintenanceAction;
+  readonly scope: MaintenanceScope;
+  readonly validation_level: ValidationLevel;
+  readonly started_at: string;
+  readonly findings: readonly MaintenanceFinding[];
+  readonly actions_taken: readonly MaintenanceStep[];
+  readonly files_written: readonly string[];
+  readonly summary: string;
+}
+
+/**
+ * The maintenance coordinator. `scan_cleanup` finds stale tasks and expired leases, releases the
+ * leases and (at comprehensive or full_audit) archives stale tasks through the state machine;
+ * `validate_structure` checks the database, artifact files and checksums, dependencies and plan
+ * counters (repairing only the counters, which are derived); the documentation actions write
+ * Markdown files under `.task_orchestrator/`. Nothing is ever deleted.
+ */
+export async function runMaintenance(ctx: AppContext, input: MaintenanceInput): Promise<MaintenanceResult> {
+  if (input.scope === "specific_subtask" && !input.targetTaskId) {
+    throw new OrchestratorError(
+      "INVALID_INPUT",
+      "scope specific_subtask needs target_task_id: the id of the task to look at.",
+    );
+  }
+  if (input.targetTaskId && !(await findTask(ctx.store.db, ctx.workspace, input.targetTaskId))) {
+    throw new OrchestratorError(
+      "TASK_NOT_FOUND",
+      `Task ${input.targetTaskId} does not exist in workspace ${ctx.workspace}.`,
+      {
+        data: { task_id: input.targetTaskId },
+      },
+    );
+  }
+  const started_at = ctx.clock.now();
+  const base = {
+    action: input.action,
+    scope: input.scope,
+    validation_level: input.validationLevel,
+    started_at,
+  };
+  switch (input.action) {
+    case "scan_cleanup":
+      return { ...base, ...(await scanCleanup(ctx, input)) };
+    case "validate_structure":
+      return { ...base, ...(await validateStructure(ctx, input)) };
+    case "update_documentation": {
+      const path = await writePlansDocument(ctx);
+      return { ...base, findings: [], actions_taken: [], files_written: [path], summary: `Wrote ${path}.` };
+    }
+    case "prepare_handover": {
+      const path = await writeHandover(ctx);
+      return { ...base, findings: [], actions_taken: [], files_written: [path], summary: `Wrote ${path}.` };
+    }
+  }
+}
+
+type Body = Pick<MaintenanceResult, "findings" | "actions_taken" | "files_written" | "summary">;
+
+async function scanCleanup(ctx: AppContext, input: MaintenanceInput): Promise<Body> {
+  const ws = ctx.workspace;
+  const now = ctx.clock.now();
+  const staleBefore = addMs(now, -ctx.settings.staleMs);
+  const archive = input.validationLevel !== "basic";
+  const findings: MaintenanceFinding[] = [];
+  const actions: MaintenanceStep[] = [];
+
+  let q = ctx.store.db
+    .selectFrom("tasks")
+    .selectAll()
+    .where("workspace", "=", ws)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb("status", "in", ["pending", "active", "blocked"]), eb("updated_at", "<", staleBefore)]),
+        eb.and([eb("claimed_by", "is not", null), eb("claim_expires_at", "<", now)]),
+      ]),
+    );
+  if (input.targetTaskId) q = q.where("id", "=", input.targetTaskId);
+  const rows = await q.execute();
+
+  for (const row of rows) {
+    const task = taskRowToTask(row, []);
+    const leaseExpired = task.claim !== null && task.claim.expiresAt < now;
+    const stale = ["pending", "active", "blocked"].includes(task.status) && task.updatedAt < staleBefore;
+    await writeTx(ctx.store.db, async (trx) => {
+      const fresh = await requireTask(trx, ws, task.id);
+      if (leaseExpired && fresh.claim && fresh.claim.expiresAt < now) {
+        findings.push({
+          kind: "expired_lease",
+          severity: "info",
+          task_id: task.id,
+          message: `lease of ${fresh.claim.agentId} on ${task.id} expired at ${fresh.claim.expiresAt}`,
+        });
+        const patch = { claimed_by: null, claim_expires_at: null };
+        if (fresh.status === "active") {
+          await applyTaskAction(trx, ws, fresh, "release", now, {
+            note: `lease of ${fresh.claim.agentId} expired`,
+            patch,
+          });
+          actions.push({
+            action: "release_lease",
+            task_id: task.id,
+            detail: "active → pending; the task is free to pick up again",
+          });
+        } else {
+          await trx
+            .updateTable("tasks")
+            .set({ ...patch, updated_at: now })
+            .where("workspace", "=", ws)
+            .where("id", "=", task.id)
+            .execute();
+          actions.push({ action: "release_lease", task_id: task.id, detail: "stale claim cleared" });
+        }
+      }
+      if (stale) {
+        findings.push({
+          kind: "stale_task",
+          severity: "warning",
+          task_id: task.id,
+          message: `${task.id} "${task.title}" is ${task.status} with no activity since ${task.updatedAt}`,
+        });
+        const current = await requireTask(trx, ws, task.id);
+        if (archive && current.status !== "archived") {
+          await applyTaskAction(trx, ws, current, "archive", now, {
+            note: `stale: no activity since ${task.updatedAt}`,
+          });
+          actions.push({
+            action: "archive_stale_task",
+            task_id: task.id,
+            detail: `archived (restorable) after no activity since ${task.updatedAt}`,
+          });
+        }
+      }
+    });
+  }
+  const stale = findings.filter((f) => f.kind === "stale_task").length;
+  const leases = findings.filter((f) => f.kind === "expired_lease").length;
+  const hint =
+    stale > 0 && !archive
+      ? " Run again with validation_level comprehensive to archive the stale tasks (they can be restored)."
+      : "";
+  return {
+    findings,
+    actions_taken: actions,
+    files_written: [],
+    summary: `${stale} stale task(s), ${leases} expired lease(s), ${actions.length} action(s) taken.${hint}`,
+  };
+}
+
+async function validateStructure(ctx: AppContext, input: MaintenanceInput): Promise<Body> {
+  const ws = ctx.workspace;
+  const db = ctx.store.db;
+  const findings: MaintenanceFinding[] = [];
+  const actions: MaintenanceStep[] = [];
+  const deep = input.validationLevel !== "basic";
+
+  const check = deep
+    ? sql<{ integrity_check: string }>`pragma integrity_check`
+    : sql<{ quick_check: string }>`pragma quick_check`;
+  const rows = (await check.execute(db)).rows as Record<string, string>[];
+  const verdicts = rows.map((r) => Object.values(r)[0]);
+  if (verdicts.length !== 1 || verdicts[0] !== "ok") {
+    findings.push({
+      kind: "database_integrity",
+      severity: "error",
+      message: `SQLite ${deep ? "integrity_check" : "quick_check"}: ${verdicts.slice(0, 10).join("; ")}`,
+    });
+  }
+
+  let artifacts: Artifact[] = await findAllArtifacts(db, ws);
+  if (input.targetTaskId) artifacts = artifacts.filter((a) => a.taskId === input.targetTaskId);
+  const known = new Set(artifacts.map((a) => a.path));
+  for (const a of artifacts) {
+    const abs = join(ws, a.path);
+    if (!existsSync(abs)) {
+      findings.push({
+        kind: "artifact_missing",
+        severity: "error",
+        task_id: a.taskId,
+        path: a.path,
+        message: `artifact ${a.id} of ${a.taskId}: file ${a.path} is missing`,
+      });
+      continue;
+    }
+    const size = statSync(abs).size;
+    if (size !== a.size) {
+      findings.push({
+        kind: "artifact_changed",
+        severity: "error",
+        task_id: a.taskId,
+        path: a.path,
+        message: `artifact ${a.id}: ${a.path} is ${size} bytes, recorded ${a.size}`,
+      });
+    } else if (deep && sha256(readFileSync(abs)) !== a.sha256) {
+      findings.push({
+        kind: "artifact_changed",
+        severity: "error",
+        task_id: a.taskId,
+        path: a.path,
+        message: `artifact ${a.id}: ${a.path} does not match its recorded sha256`,
+      });
+    }
+  }
+  if (!input.targetTaskId) {
+    for (const file of listFiles(join(ws, DATA_DIR, "artifacts"))) {
+      const rel = relative(ws, file).replaceAll("\\", "/");
+      if (!known.has(rel)) {
+        findings.push({
+          kind: "orphan_file",
+          severity: "warning",
+          path: rel,
+          message: `${rel} has no artifact row (left by an interrupted write); it is not referenced by any task`,
+        });
+      }
+    }
+  }
+
+  const dangling = await db
+    .selectFrom("task_dependencies as d")
+    .leftJoin("tasks as t", (j) =>
+      j.onRef("t.workspace", "=", "d.workspace").onRef("t.id", "=", "d.depends_on"),
+    )
+    .select(["d.task_id", "d.depends_on"])
+    .where("d.workspace", "=", ws)
+    .where("t.id", "is", null)
+    .execute();
+  for (const d of dangling) {
+    findings.push({
+      kind: "dangling_dependency",
+      severity: "error",
+      task_id: d.task_id,
+      message: `${d.task_id} depends on ${d.depends_on}, which does not exist`,
+    });
+  }
+
+  // Plan counters are derived data: recount and repair any drift.
+  const counts = await db
+    .selectFrom("tasks")
+    .select(["plan_id", "status", db.fn.countAll<number>().as("n")])
+    .where("workspace", "=", ws)
+    .groupBy(["plan_id", "status"])
+    .execute();
+  const plans = await db.selectFrom("plans").selectAll().where("workspace", "=", ws).execute();
+  for (const p of plans) {
+    const c = countTasks(
+      counts.filter((r) => r.plan_id === p.id).map((r) => [r.status as TaskStatus, Number(r.n)] as const),
+    );
+    const cols = countsToColumns(c);
+    const drift = (Object.keys(cols) as (keyof typeof cols)[]).some((k) => cols[k] !== p[k]);
+    if (drift) {
+      findings.push({
+        kind: "plan_counters",
+        severity: "warning",
+        message: `plan ${p.id}: stored task counters did not match its tasks`,
+      });
+      await writeTx(db, (trx) =>
+        trx.updateTable("plans").set(cols).where("workspace", "=", ws).where("id", "=", p.id).execute(),
+      );
+      actions.push({ action: "repair_counters", detail: `plan ${p.id} counters recomputed` });
+    }
+  }
+  const errors = findings.filter((f) => f.severity === "error").length;
+  return {
+    findings,
+    actions_taken: actions,
+    files_written: [],
+    summary:
+      errors === 0
+        ? `Structure valid (${artifacts.length} artifact(s) checked${deep ? " with checksums" : ""}).`
+        : `${errors} error(s) found; see findings.`,
+  };
+}
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...listFiles(p));
+    else out.push(p);
+  }
+  return out;
+}

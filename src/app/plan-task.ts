@@ -1,0 +1,185 @@
+import { OrchestratorError } from "../core/errors.ts";
+import { type PlannedTask, parseSubtasksJson, planInvalid, validatePlan } from "../core/plan.ts";
+import { newPlanId, newTaskId } from "../core/ports.ts";
+import { type Complexity, EMPTY_COUNTS, type Plan } from "../core/task.ts";
+import { appendEvents } from "../store/repositories/events.repository.ts";
+import { countsToColumns, insertPlan, planExists } from "../store/repositories/plans.repository.ts";
+import { findExistingTaskIds, insertTasks } from "../store/repositories/tasks.repository.ts";
+import { writeTx } from "../store/transactions.ts";
+import { refreshPlan } from "./_task-writes.ts";
+import type { AppContext } from "./context.ts";
+
+export interface PlanTaskInput {
+  readonly description: string;
+  readonly subtasks?: readonly unknown[] | undefined;
+  readonly subtasksJson?: string | undefined;
+  readonly complexity: Complexity;
+  readonly context?: string | undefined;
+}
+
+export interface PlanTaskResult {
+  readonly plan: Plan;
+  readonly tasks: readonly PlannedTask[];
+}
+
+/**
+ * Validates a whole plan (shape, ids, roles, dependencies, cycles) and stores the plan, its tasks,
+ * their dependencies and the history in one transaction. On any problem nothing is stored and
+ * PLAN_INVALID lists every issue.
+ */
+export async function planTask(ctx: AppContext, input: PlanTaskInput): Promise<PlanTaskResult> {
+  if (input.subtasks !== undefined && input.subtasksJson !== undefined) {
+    throw new OrchestratorError(
+      "INVALID_INPUT",
+      "Give the subtasks once: either subtasks (an array) or subtasks_json (a JSON string), not both.",
+    );
+  }
+  let items: readonly unknown[];
+  if (input.subtasks !== undefined) items = input.subtasks;
+  else if (input.subtasksJson !== undefined) items = parseSubtasksJson(input.subtasksJson);
+  else {
+    throw new OrchestratorError(
+      "INVALID_INPUT",
+      "The plan has no subtasks: pass subtasks (an array of {title, description, specialist_type, dependencies?}) or subtasks_json (the same as a JSON string).",
+    );
+  }
+
+  const snapshot = ctx.roles();
+  let tasks: PlannedTask[];
+  try {
+    tasks = validatePlan(items, {
+      roles: new Set(snapshot.roles.keys()),
+      newTaskId: (role) => newTaskId(ctx.random, role),
+    });
+  } catch (e) {
+    if (e instanceof OrchestratorError && snapshot.errors.length > 0) {
+      const issues = (e.data?.issues as { code: string }[] | undefined) ?? [];
+      if (issues.some((i) => i.code === "unknown_role")) {
+        const files = snapshot.errors
+          .map((f) => `${f.file}${f.line ? ` line ${f.line}` : ""}: ${f.message}`)
+          .join("; ");
+        throw new OrchestratorError(
+          "PLAN_INVALID",
+          `${e.message}\nNote: some role files could not be read, so their roles are missing: ${files}`,
+          {
+            data: e.data ? { ...e.data } : {},
+          },
+        );
+      }
+    }
+    throw e;
+  }
+
+  const at = ctx.clock.now();
+  const ws = ctx.workspace;
+  return writeTx(ctx.store.db, async (trx) => {
+    let planId = newPlanId(ctx.random);
+    while (await planExists(trx, ws, planId)) planId = newPlanId(ctx.random);
+
+    // Ids the caller chose must be new in the workspace; generated ones are simply drawn again.
+    const taken = await findExistingTaskIds(
+      trx,
+      ws,
+      tasks.map((t) => t.id),
+    );
+    if (taken.size > 0) {
+      const issues = items.flatMap((raw, index) => {
+        const t = tasks.find((x) => x.position === index);
+        if (!t || !taken.has(t.id)) return [];
+        const explicit = typeof raw === "object" && raw !== null && "task_id" in raw;
+        return explicit
+          ? [
+              {
+                code: "id_taken" as const,
+                index,
+                message: `subtasks[${index}].task_id '${t.id}' is already used by another task in this workspace; choose another id or omit task_id`,
+              },
+            ]
+          : [];
+      });
+      if (issues.length > 0) throw planInvalid(issues);
+      tasks = await redrawGeneratedIds(trx, ws, tasks, taken, (role) => newTaskId(ctx.random, role));
+    }
+
+    await insertPlan(trx, {
+      workspace: ws,
+      id: planId,
+      description: input.description,
+      complexity: input.complexity,
+      context: input.context ?? null,
+      status: "active",
+      ...countsToColumns(EMPTY_COUNTS),
+      created_at: at,
+      updated_at: at,
+    });
+    await insertTasks(
+      trx,
+      tasks.map((t) => ({
+        workspace: ws,
+        id: t.id,
+        plan_id: planId,
+        position: t.position,
+        title: t.title,
+        description: t.description,
+        specialist_type: t.specialistType,
+        estimated_effort: t.estimatedEffort,
+        status: "pending",
+        created_at: at,
+        updated_at: at,
+      })),
+      tasks.flatMap((t) => t.dependencies.map((d) => ({ workspace: ws, task_id: t.id, depends_on: d }))),
+    );
+    await appendEvents(trx, [
+      {
+        workspace: ws,
+        at,
+        kind: "plan_created",
+        plan_id: planId,
+        task_id: null,
+        action: null,
+        from_status: null,
+        to_status: "active",
+        agent_id: null,
+        note: null,
+      },
+      ...tasks.map((t) => ({
+        workspace: ws,
+        at,
+        kind: "task_created",
+        plan_id: planId,
+        task_id: t.id,
+        action: null,
+        from_status: null,
+        to_status: "pending",
+        agent_id: null,
+        note: null,
+      })),
+    ]);
+    const plan = await refreshPlan(trx, ws, planId, at);
+    return { plan, tasks };
+  });
+}
+
+/** Replaces generated ids that collided with existing tasks, fixing dependency references. */
+async function redrawGeneratedIds(
+  trx: Parameters<typeof findExistingTaskIds>[0],
+  ws: string,
+  tasks: PlannedTask[],
+  taken: Set<string>,
+  draw: (role: string) => string,
+): Promise<PlannedTask[]> {
+  const used = new Set(tasks.map((t) => t.id));
+  const renamed = new Map<string, string>();
+  for (const t of tasks) {
+    if (!taken.has(t.id)) continue;
+    let id = draw(t.specialistType);
+    while (used.has(id) || (await findExistingTaskIds(trx, ws, [id])).size > 0) id = draw(t.specialistType);
+    used.add(id);
+    renamed.set(t.id, id);
+  }
+  return tasks.map((t) => ({
+    ...t,
+    id: renamed.get(t.id) ?? t.id,
+    dependencies: t.dependencies.map((d) => renamed.get(d) ?? d),
+  }));
+}

@@ -1,0 +1,63 @@
+import { cac } from "cac";
+import { BUILD_INFO } from "../build-info.ts";
+import { isOrchestratorError, OrchestratorError } from "../core/errors.ts";
+import { readEnv } from "../platform/env.ts";
+import { registerServeCommand } from "./commands/serve.ts";
+import { registerStatusCommand } from "./commands/status.ts";
+import { registerVersionCommand } from "./commands/version.ts";
+import { EXIT, exitCodeFor } from "./exit-codes.ts";
+import { createOutput } from "./output.ts";
+
+/**
+ * The CLI: argv → cac → a command's use-case. Returns the exit code (0 ok, 1 failed, 2 usage);
+ * user errors become one line on stderr, with the stack only under --verbose.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const env = readEnv();
+  const io = createOutput(env);
+  const cli = cac("orchestrator");
+  const verbose = argv.includes("--verbose");
+  let code: number = EXIT.OK;
+  const setCode = (c: number): void => {
+    code = c;
+  };
+  registerServeCommand(cli, env, setCode);
+  registerStatusCommand(cli, env, io, setCode);
+  registerVersionCommand(cli, env, io);
+  cli.option("--verbose", "Show stack traces for errors");
+  cli.help();
+  cli.version(BUILD_INFO.version);
+
+  try {
+    cli.parse(["node", "orchestrator", ...argv], { run: false });
+    if (!cli.matchedCommand) {
+      if (cli.options.help || cli.options.version) return EXIT.OK;
+      const name = cli.args[0];
+      if (name === undefined) {
+        cli.outputHelp();
+        return EXIT.OK;
+      }
+      throw new OrchestratorError(
+        "USAGE",
+        `unknown command '${name}'. Run 'orchestrator --help' to see the commands.`,
+      );
+    }
+    await cli.runMatchedCommand();
+    return code;
+  } catch (e) {
+    if (isOrchestratorError(e)) {
+      io.err(`orchestrator: ${e.message}`);
+      if (verbose && e.stack) io.err(e.stack);
+      return exitCodeFor(e.code);
+    }
+    if (e instanceof Error && e.name === "CACError") {
+      io.err(`orchestrator: ${e.message}. Run 'orchestrator --help' for usage.`);
+      return EXIT.USAGE;
+    }
+    io.err(
+      `orchestrator: unexpected error: ${e instanceof Error ? e.message : String(e)}${verbose ? "" : " (run with --verbose for details)"}`,
+    );
+    if (verbose && e instanceof Error && e.stack) io.err(e.stack);
+    return EXIT.FAILED;
+  }
+}

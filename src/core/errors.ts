@@ -1,0 +1,137 @@
+/**
+ * The one error catalogue. Every failure the product reports has a stable code listed here with
+ * when it fires, what the user should do, and the CLI exit code it maps to (MCP tools report
+ * every one of them as an `isError` result carrying the code).
+ */
+export const ERROR_CATALOGUE = {
+  // usage and input
+  USAGE: {
+    exit: 2,
+    when: "A command was called with unknown or malformed flags or arguments.",
+    fix: "Run the command with --help and correct the flags.",
+  },
+  INVALID_INPUT: {
+    exit: 2,
+    when: "A tool argument or a value in a file failed validation.",
+    fix: "Correct the named field as the message says and call again.",
+  },
+  // workspaces
+  WORKSPACE_UNRESOLVED: {
+    exit: 2,
+    when: "No workspace could be determined for a call: no working_directory, no session workspace, no --workspace, no client root and no project above the server's directory.",
+    fix: "Pass working_directory (the project's root folder) to orchestrator_initialize_session or to the call.",
+  },
+  WORKSPACE_NOT_FOUND: {
+    exit: 2,
+    when: "The workspace directory given does not exist or is not a directory.",
+    fix: "Pass the absolute path of an existing project folder.",
+  },
+  WORKSPACE_FORBIDDEN: {
+    exit: 2,
+    when: "The workspace resolved to the filesystem root or the home directory, where project data must not be scattered.",
+    fix: "Pass the project's own folder as working_directory.",
+  },
+  WORKSPACE_NOT_WRITABLE: {
+    exit: 1,
+    when: "The workspace's .task_orchestrator folder cannot be created or written.",
+    fix: "Check the folder's permissions, or point --db at a writable location.",
+  },
+  // plans and tasks
+  PLAN_INVALID: {
+    exit: 2,
+    when: "A plan failed validation (bad JSON, duplicate or taken ids, unknown dependencies, cycles, unknown roles). Nothing was stored.",
+    fix: "Fix every issue listed in the error and call orchestrator_plan_task again.",
+  },
+  PLAN_NOT_FOUND: {
+    exit: 1,
+    when: "No plan with the given id exists in this workspace.",
+    fix: "Check the id with orchestrator_get_status, and that the call uses the right workspace.",
+  },
+  TASK_NOT_FOUND: {
+    exit: 1,
+    when: "No task with the given id exists in this workspace.",
+    fix: "Check the id with orchestrator_get_status, and that the call uses the right workspace.",
+  },
+  TRANSITION_NOT_ALLOWED: {
+    exit: 1,
+    when: "The requested change is not allowed from the task's current status (see the state machine).",
+    fix: "Look at the task's status; the message lists the statuses the change is allowed from.",
+  },
+  DEPENDENCIES_UNMET: {
+    exit: 1,
+    when: "A task was started or completed while some of its dependencies are not completed.",
+    fix: "Complete the dependencies named in the message first (orchestrator_execute_subtask on each).",
+  },
+  TASK_CLAIMED: {
+    exit: 1,
+    when: "The task is claimed by another agent whose lease has not expired.",
+    fix: "Pick another ready task, or wait until the lease named in the message expires.",
+  },
+  // artifacts
+  ARTIFACT_TOO_LARGE: {
+    exit: 1,
+    when: "detailed_work is larger than the configured artifact size limit.",
+    fix: "Split the work into smaller parts, or raise ORCHESTRATOR_MAX_ARTIFACT_BYTES.",
+  },
+  PATH_OUTSIDE_WORKSPACE: {
+    exit: 2,
+    when: "A path in file_paths points outside the workspace.",
+    fix: "Give paths relative to the workspace, without '..' segments that leave it.",
+  },
+  ARTIFACT_NOT_FOUND: {
+    exit: 1,
+    when: "No artifact with the given id exists, or its file is missing.",
+    fix: "Check the id in orchestrator_get_status or the task's artifacts; run maintenance validate_structure.",
+  },
+  // roles
+  ROLE_FILE_INVALID: {
+    exit: 1,
+    when: "A roles YAML file under .task_orchestrator/roles/ does not parse or has an invalid role.",
+    fix: "Fix the file at the line named in the message; until then the other role files are used.",
+  },
+  // store
+  STORE_UNAVAILABLE: {
+    exit: 1,
+    when: "The database could not be opened, migrated or written (locked too long, corrupt, disk full).",
+    fix: "Run `orchestrator doctor`; check disk space and that no other program holds the file.",
+  },
+  STORE_TOO_NEW: {
+    exit: 1,
+    when: "The database was written by a newer orchestrator with migrations this binary does not know.",
+    fix: "Upgrade this orchestrator binary to the newer version.",
+  },
+  INTERNAL: {
+    exit: 1,
+    when: "An unexpected failure inside the orchestrator (a bug).",
+    fix: "Run again with --verbose and report the stack trace.",
+  },
+} as const satisfies Record<string, { exit: 1 | 2; when: string; fix: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** A failure with a stable code. `data` carries structured details (see each raising site). */
+export class OrchestratorError extends Error {
+  override readonly name = "OrchestratorError";
+  readonly code: ErrorCode;
+  readonly data: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { data?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.data = options.data;
+  }
+
+  /** The catalogue's advice for this code. */
+  get fix(): string {
+    return ERROR_CATALOGUE[this.code].fix;
+  }
+}
+
+/** True when `e` is an OrchestratorError (optionally with one of `codes`). */
+export function isOrchestratorError(e: unknown, ...codes: ErrorCode[]): e is OrchestratorError {
+  return e instanceof OrchestratorError && (codes.length === 0 || codes.includes(e.code));
+}

@@ -1,0 +1,67 @@
+import { type Artifact, artifactUri } from "./artifact.ts";
+import type { Role } from "./roles/role.ts";
+import type { Plan, Task } from "./task.ts";
+
+/** A completed (or cancelled) dependency with what it produced. */
+export interface DependencyOutput {
+  readonly task: Task;
+  readonly artifacts: readonly Artifact[];
+}
+
+const bullets = (items: readonly string[]): string => items.map((i) => `- ${i}`).join("\n");
+
+/**
+ * The specialist prompt `orchestrator_execute_subtask` returns: who to be (role definition,
+ * expertise, approach, output format), the task in its plan, what its dependencies produced, and
+ * how to report back.
+ */
+export function buildSpecialistPrompt(input: {
+  readonly role: Role;
+  readonly task: Task;
+  readonly plan: Plan;
+  readonly dependencies: readonly DependencyOutput[];
+  readonly workspace: string;
+}): string {
+  const { role, task, plan, dependencies } = input;
+  const parts: string[] = [`# ${role.role_definition}`, ""];
+  if (role.expertise.length > 0) parts.push("## Your expertise", "", bullets(role.expertise), "");
+  if (role.approach.length > 0) parts.push("## Your approach", "", bullets(role.approach), "");
+  parts.push(
+    "## Task",
+    "",
+    `- Task ID: ${task.id}`,
+    `- Title: ${task.title}`,
+    `- Specialist: ${task.specialistType}`,
+    `- Estimated effort: ${task.estimatedEffort}`,
+    `- Plan: ${plan.id} — ${plan.description}`,
+    `- Workspace: ${input.workspace}`,
+    "",
+    task.description.trim() === "" ? "(no further description)" : task.description,
+    "",
+  );
+  if (plan.context && plan.context.trim() !== "") parts.push("## Plan context", "", plan.context, "");
+  if (task.statusNote && task.status !== "completed")
+    parts.push("## Note from the last attempt", "", task.statusNote, "");
+  if (dependencies.length > 0) {
+    parts.push("## What your dependencies produced", "");
+    for (const d of dependencies) {
+      parts.push(`### ${d.task.title} (${d.task.id}, ${d.task.specialistType}, ${d.task.status})`, "");
+      parts.push(d.task.summary?.trim() ? d.task.summary : "(no summary recorded)", "");
+      for (const a of d.artifacts) {
+        parts.push(`- Artifact ${a.id} (${a.type}): ${a.path} — ${artifactUri(a.id)}`);
+      }
+      if (d.artifacts.length > 0) parts.push("");
+    }
+  }
+  if (role.output_format.trim() !== "") parts.push("## Output format", "", role.output_format, "");
+  parts.push(
+    "## When you are done",
+    "",
+    `Call orchestrator_complete_subtask with task_id "${task.id}", a one-paragraph summary, your full`,
+    "result as detailed_work (it is stored as a file, so be complete), the files you touched as",
+    "file_paths, and next_action: complete when finished, needs_revision to send it back with a note,",
+    "blocked with the reason when you cannot go on.",
+    "",
+  );
+  return parts.join("\n");
+}

@@ -1,0 +1,46 @@
+import { homedir } from "node:os";
+
+/**
+ * A snapshot of everything the process environment tells us, read once at startup and passed
+ * down, so no other module reads `process.env` or branches on the real OS.
+ */
+export interface Env {
+  readonly platform: NodeJS.Platform;
+  readonly homedir: string;
+  readonly cwd: string;
+  readonly execPath: string;
+  /** True when running as the `bun build --compile` binary. */
+  readonly isCompiled: boolean;
+  readonly runtime: "bun" | "deno" | "node";
+  readonly runtimeVersion: string;
+  readonly vars: Readonly<Record<string, string | undefined>>;
+}
+
+/** Reads the real process environment. */
+export function readEnv(): Env {
+  const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
+  const runtime = g.Deno ? "deno" : g.Bun ? "bun" : "node";
+  return {
+    platform: process.platform,
+    homedir: homedir(),
+    cwd: process.cwd(),
+    execPath: process.execPath,
+    // Compiled Bun binaries run their entry from the embedded /$bunfs/ (B:/~BUN/ on Windows) filesystem.
+    isCompiled:
+      /^(\/\$bunfs\/|[A-Z]:[\\/]~BUN[\\/])/.test(process.argv[1] ?? "") || import.meta.url.includes("$bunfs"),
+    runtime,
+    runtimeVersion: g.Deno ? g.Deno.version.deno : g.Bun ? g.Bun.version : process.versions.node,
+    vars: { ...process.env },
+  };
+}
+
+/** Reads a positive integer setting from the environment, or `fallback` when unset. Throws on garbage. */
+export function intSetting(env: Env, name: string, fallback: number): number {
+  const raw = env.vars[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new Error(`${name} must be a positive whole number, got '${raw}'`);
+  }
+  return n;
+}

@@ -1,0 +1,114 @@
+import type { AppContext, Settings } from "../app/context.ts";
+import type { Clock, Random } from "../core/ports.ts";
+import { openStore, type Store } from "../store/open.ts";
+import { databasePath, ensureDataDir } from "../workspace/layout.ts";
+import { type ResolvedWorkspace, resolveWorkspace } from "../workspace/resolve.ts";
+import type { createRoleLoader } from "../workspace/roles.ts";
+
+/** What the process provides to every connection. */
+export interface ServerDeps {
+  readonly version: string;
+  readonly cwd: string;
+  readonly homedir: string;
+  /** `serve --workspace` / ORCHESTRATOR_WORKSPACE. */
+  readonly workspace?: string | undefined;
+  /** `serve --db` / ORCHESTRATOR_DB: one database for every workspace. */
+  readonly db?: string | undefined;
+  readonly settings: Settings;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly roleLoader: ReturnType<typeof createRoleLoader>;
+  readonly stores: StoreCache;
+}
+
+/** Opens each database once per process and hands the same Store to every caller. */
+export class StoreCache {
+  readonly #open = new Map<string, Promise<Store>>();
+
+  get(path: string): Promise<Store> {
+    let p = this.#open.get(path);
+    if (!p) {
+      p = openStore(path);
+      p.catch(() => this.#open.delete(path));
+      this.#open.set(path, p);
+    }
+    return p;
+  }
+
+  /** Paths of the databases opened so far. */
+  paths(): string[] {
+    return [...this.#open.keys()];
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.#open.values()];
+    this.#open.clear();
+    await Promise.all(all.map((p) => p.then((s) => s.close()).catch(() => {})));
+  }
+}
+
+/**
+ * One client connection: the workspace it bound with initialize_session (sticky), the client's
+ * roots (asked lazily, cached until the client says they changed), and its default agent id.
+ */
+export class Session {
+  boundWorkspace: string | undefined;
+  clientName = "client";
+  readonly connectionId: string;
+  #roots: Promise<string | undefined> | undefined;
+  readonly #ensured = new Set<string>();
+
+  readonly deps: ServerDeps;
+  private readonly listRoots: (() => Promise<string | undefined>) | undefined;
+
+  constructor(deps: ServerDeps, listRoots: (() => Promise<string | undefined>) | undefined) {
+    this.deps = deps;
+    this.listRoots = listRoots;
+    this.connectionId = deps.random.hex(6);
+  }
+
+  /** The agent id used when a call names none: the client's name plus this connection. */
+  get defaultAgentId(): string {
+    return `${this.clientName}#${this.connectionId}`;
+  }
+
+  invalidateRoots(): void {
+    this.#roots = undefined;
+  }
+
+  /** Resolves the workspace for a call (PRODUCT.md §3). */
+  resolve(workingDirectory: string | undefined): Promise<ResolvedWorkspace> {
+    const listRoots = this.listRoots;
+    return resolveWorkspace({
+      argument: workingDirectory,
+      session: this.boundWorkspace,
+      server: this.deps.workspace,
+      roots: listRoots
+        ? () => {
+            this.#roots ??= listRoots();
+            return this.#roots;
+          }
+        : undefined,
+      cwd: this.deps.cwd,
+      homedir: this.deps.homedir,
+    });
+  }
+
+  /** The use-case context for a resolved workspace: data folder ensured, store open. */
+  async context(ws: ResolvedWorkspace): Promise<AppContext> {
+    if (!this.#ensured.has(ws.path)) {
+      ensureDataDir(ws.path);
+      this.#ensured.add(ws.path);
+    }
+    const store = await this.deps.stores.get(databasePath(ws.path, this.deps.db));
+    const loader = this.deps.roleLoader;
+    return {
+      store,
+      workspace: ws.path,
+      clock: this.deps.clock,
+      random: this.deps.random,
+      settings: this.deps.settings,
+      roles: () => loader.load(ws.path),
+    };
+  }
+}

@@ -1,0 +1,109 @@
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type { AppContext } from "../../app/context.ts";
+import { ERROR_CATALOGUE, OrchestratorError } from "../../core/errors.ts";
+import type { Task } from "../../core/task.ts";
+import type { ResolvedWorkspace } from "../../workspace/resolve.ts";
+import type { Session } from "../session.ts";
+
+export const workingDirectoryField = z
+  .string()
+  .min(1)
+  .optional()
+  .describe(
+    "Absolute path of the project folder to work in. Optional once orchestrator_initialize_session bound one to this connection.",
+  );
+
+/** Fields every result carries so the client always sees which project was used. */
+export const workspaceShape = {
+  workspace: z.string().describe("Absolute path of the workspace this call used"),
+  workspace_source: z
+    .enum(["argument", "session", "server", "client_roots", "project_marker"])
+    .describe("Which rule chose the workspace"),
+};
+
+export const taskBriefShape = z.object({
+  task_id: z.string(),
+  title: z.string(),
+  specialist_type: z.string(),
+  status: z.string(),
+  dependencies: z.array(z.string()),
+  claimed_by: z.string().nullable(),
+  claim_expires_at: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+/** The compact task view used in lists. */
+export function taskBrief(t: Task): z.infer<typeof taskBriefShape> {
+  return {
+    task_id: t.id,
+    title: t.title,
+    specialist_type: t.specialistType,
+    status: t.status,
+    dependencies: [...t.dependencies],
+    claimed_by: t.claim?.agentId ?? null,
+    claim_expires_at: t.claim?.expiresAt ?? null,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+  };
+}
+
+export function workspaceFields(ws: ResolvedWorkspace): {
+  workspace: string;
+  workspace_source: ResolvedWorkspace["source"];
+} {
+  return { workspace: ws.path, workspace_source: ws.source };
+}
+
+/** A successful result: typed data plus its readable rendering. */
+export function ok(structured: Record<string, unknown>, text: string): CallToolResult {
+  return { content: [{ type: "text", text }], structuredContent: structured };
+}
+
+/** An error result the model can act on: code, what happened, what to do. Never a stack trace. */
+export function failure(e: unknown): CallToolResult {
+  if (e instanceof OrchestratorError) {
+    return {
+      isError: true,
+      content: [
+        { type: "text", text: `${e.code}: ${e.message}\nWhat to do: ${ERROR_CATALOGUE[e.code].fix}` },
+      ],
+      structuredContent: {
+        error: {
+          code: e.code,
+          message: e.message,
+          fix: ERROR_CATALOGUE[e.code].fix,
+          ...(e.data ? { data: e.data } : {}),
+        },
+      },
+    };
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  // Unexpected: the stack goes to stderr (the client's log), never onto stdout.
+  process.stderr.write(
+    `orchestrator: internal error: ${e instanceof Error ? (e.stack ?? message) : message}\n`,
+  );
+  return {
+    isError: true,
+    content: [{ type: "text", text: `INTERNAL: ${message}\nWhat to do: ${ERROR_CATALOGUE.INTERNAL.fix}` }],
+    structuredContent: { error: { code: "INTERNAL", message, fix: ERROR_CATALOGUE.INTERNAL.fix } },
+  };
+}
+
+/**
+ * Runs a tool body in a resolved workspace and maps every failure to an error result, so one bad
+ * call never disturbs the connection.
+ */
+export async function inWorkspace(
+  session: Session,
+  workingDirectory: string | undefined,
+  body: (ctx: AppContext, ws: ResolvedWorkspace) => Promise<CallToolResult>,
+): Promise<CallToolResult> {
+  try {
+    const ws = await session.resolve(workingDirectory);
+    return await body(await session.context(ws), ws);
+  } catch (e) {
+    return failure(e);
+  }
+}

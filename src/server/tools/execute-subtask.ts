@@ -1,0 +1,82 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { executeSubtask } from "../../app/execute-subtask.ts";
+import { artifactUri } from "../../core/artifact.ts";
+import type { Session } from "../session.ts";
+import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
+
+const outputSchema = {
+  ...workspaceShape,
+  task_id: z.string(),
+  parent_task_id: z.string(),
+  title: z.string(),
+  specialist_type: z.string(),
+  status: z.string(),
+  started: z.boolean().describe("False when the holder asked again and the lease was renewed"),
+  claim: z.object({ agent_id: z.string(), expires_at: z.string() }),
+  dependencies: z.array(
+    z.object({
+      task_id: z.string(),
+      title: z.string(),
+      status: z.string(),
+      summary: z.string().nullable(),
+      artifacts: z.array(z.object({ artifact_id: z.string(), path: z.string(), uri: z.string() })),
+    }),
+  ),
+  prompt: z.string().describe("The specialist prompt (also the text content)"),
+};
+
+/** Registers orchestrator_execute_subtask: claims a ready task and returns its specialist prompt. */
+export function registerExecuteSubtaskTool(server: McpServer, session: Session): void {
+  server.registerTool(
+    "orchestrator_execute_subtask",
+    {
+      title: "Start a subtask",
+      description:
+        "Start a subtask: refuses if its dependencies are not completed (and says which) or if another agent holds it; otherwise marks it active, claims it for you with a lease (renewed when you call again), and returns the specialist prompt: role, expertise, approach, output format, the task, and what its dependencies produced. Do the work as that specialist, then call orchestrator_complete_subtask.",
+      inputSchema: {
+        task_id: z.string().min(1).describe("The subtask to start"),
+        agent_id: z
+          .string()
+          .min(1)
+          .max(200)
+          .optional()
+          .describe(
+            "Who works on it (default: this client's name plus its connection); used to keep agents off each other's tasks",
+          ),
+        working_directory: workingDirectoryField,
+      },
+      outputSchema,
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
+    },
+    async (args) =>
+      inWorkspace(session, args.working_directory, async (ctx, ws) => {
+        const r = await executeSubtask(ctx, args.task_id, args.agent_id ?? session.defaultAgentId);
+        const structured = {
+          ...workspaceFields(ws),
+          task_id: r.task.id,
+          parent_task_id: r.plan.id,
+          title: r.task.title,
+          specialist_type: r.task.specialistType,
+          status: r.task.status,
+          started: r.started,
+          claim: { agent_id: r.task.claim!.agentId, expires_at: r.task.claim!.expiresAt },
+          dependencies: r.dependencies.map((d) => ({
+            task_id: d.task.id,
+            title: d.task.title,
+            status: d.task.status,
+            summary: d.task.summary,
+            artifacts: d.artifacts.map((a) => ({ artifact_id: a.id, path: a.path, uri: artifactUri(a.id) })),
+          })),
+          prompt: r.prompt,
+        };
+        const header = `Workspace: ${ws.path} · task ${r.task.id} is active, claimed by ${r.task.claim!.agentId} until ${r.task.claim!.expiresAt}${r.started ? "" : " (lease renewed)"}.\n\n`;
+        return ok(structured, header + r.prompt);
+      }),
+  );
+}

@@ -1,0 +1,126 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { getStatus } from "../../app/get-status.ts";
+import type { Session } from "../session.ts";
+import {
+  inWorkspace,
+  ok,
+  taskBrief,
+  taskBriefShape,
+  workingDirectoryField,
+  workspaceFields,
+  workspaceShape,
+} from "./_shared.ts";
+
+const countsShape = z.object({
+  pending: z.number(),
+  active: z.number(),
+  blocked: z.number(),
+  completed: z.number(),
+  failed: z.number(),
+  cancelled: z.number(),
+  total: z.number(),
+});
+
+const outputSchema = {
+  ...workspaceShape,
+  active_tasks: z.number(),
+  pending_tasks: z.number(),
+  blocked_tasks: z.number(),
+  completed_tasks: z.number(),
+  failed_tasks: z.number(),
+  plans_open: z.number(),
+  plans_completed: z.number(),
+  plans: z.array(
+    z.object({
+      parent_task_id: z.string(),
+      description: z.string(),
+      status: z.string(),
+      complexity: z.string(),
+      progress: z.object({ completed: z.number(), total: z.number(), percentage: z.number() }),
+      counts: countsShape,
+      created_at: z.string(),
+      updated_at: z.string(),
+      tasks: z.array(taskBriefShape),
+      ready_tasks: z.array(z.string()),
+      hidden_tasks: z
+        .number()
+        .describe("Tasks not listed (completed ones unless asked, archived ones, or over 100)"),
+    }),
+  ),
+  more_plans: z.number().describe("Plans in scope not listed because of limit"),
+};
+
+/** Registers orchestrator_get_status: plans with progress and their tasks. */
+export function registerGetStatusTool(server: McpServer, session: Session): void {
+  server.registerTool(
+    "orchestrator_get_status",
+    {
+      title: "Show plans and progress",
+      description:
+        "The state of the work in this workspace: open plans (most recent activity first) with progress, task counts, their tasks and which can start now. Counts cover the plans in scope: open ones, plus completed ones with include_completed. Give parent_task_id to see one plan with all its tasks.",
+      inputSchema: {
+        include_completed: z
+          .boolean()
+          .default(false)
+          .describe("Also list completed plans and completed tasks"),
+        parent_task_id: z.string().min(1).optional().describe("Show only this plan, with every task"),
+        limit: z.number().int().min(1).max(200).default(20).describe("At most this many plans"),
+        working_directory: workingDirectoryField,
+      },
+      outputSchema,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async (args) =>
+      inWorkspace(session, args.working_directory, async (ctx, ws) => {
+        const s = await getStatus(ctx, {
+          includeCompleted: args.include_completed,
+          planId: args.parent_task_id,
+          limit: args.limit,
+        });
+        const structured = {
+          ...workspaceFields(ws),
+          active_tasks: s.counts.active,
+          pending_tasks: s.counts.pending,
+          blocked_tasks: s.counts.blocked,
+          completed_tasks: s.counts.completed,
+          failed_tasks: s.counts.failed,
+          plans_open: s.planCounts.active,
+          plans_completed: s.planCounts.completed,
+          plans: s.plans.map((p) => ({
+            parent_task_id: p.plan.id,
+            description: p.plan.description,
+            status: p.plan.status,
+            complexity: p.plan.complexity,
+            progress: p.progress,
+            counts: p.plan.counts,
+            created_at: p.plan.createdAt,
+            updated_at: p.plan.updatedAt,
+            tasks: p.tasks.map(taskBrief),
+            ready_tasks: p.ready.map((t) => t.id),
+            hidden_tasks: p.hiddenTasks,
+          })),
+          more_plans: s.morePlans,
+        };
+        const lines = [
+          `Workspace ${ws.path}: ${s.planCounts.active} open plan(s), ${s.planCounts.completed} completed.`,
+          `Tasks in scope: ${s.counts.active} active, ${s.counts.pending} pending, ${s.counts.blocked} blocked, ${s.counts.failed} failed, ${s.counts.completed} completed.`,
+        ];
+        for (const p of s.plans) {
+          lines.push(
+            "",
+            `${p.plan.id} [${p.plan.status}] ${p.plan.description} — ${p.progress.completed}/${p.progress.total} (${p.progress.percentage}%)`,
+          );
+          for (const t of p.tasks) {
+            const claim = t.claim ? ` (${t.claim.agentId})` : "";
+            lines.push(`  - ${t.id} [${t.status}] ${t.title} · ${t.specialistType}${claim}`);
+          }
+          if (p.hiddenTasks > 0) lines.push(`  (${p.hiddenTasks} more not listed)`);
+          if (p.ready.length > 0) lines.push(`  ready: ${p.ready.map((t) => t.id).join(", ")}`);
+        }
+        if (s.morePlans > 0)
+          lines.push("", `${s.morePlans} more plan(s) not listed; raise limit to see them.`);
+        return ok(structured, lines.join("\n"));
+      }),
+  );
+}

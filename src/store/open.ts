@@ -1,0 +1,86 @@
+import { CompiledQuery, Kysely, sql } from "kysely";
+import { Migrator } from "kysely/migration";
+import { OrchestratorError } from "../core/errors.ts";
+import type { Database, Db } from "./database.ts";
+import { ImmediateSqliteDialect, openSqlite } from "./driver.ts";
+import { MIGRATIONS, migrationProvider } from "./migrations/index.ts";
+
+/** An open store: the Kysely handle plus what health checks report. */
+export interface Store {
+  readonly db: Db;
+  readonly path: string;
+  /** Names of applied migrations, oldest first. */
+  readonly migrations: readonly string[];
+  close(): Promise<void>;
+}
+
+const BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * Opens (creating if needed) the SQLite file at `path`, sets WAL, busy_timeout, foreign keys and
+ * synchronous=NORMAL, and migrates to the latest schema. Throws STORE_UNAVAILABLE when the file
+ * cannot be opened or migrated, STORE_TOO_NEW when it was migrated by a newer binary.
+ */
+export async function openStore(path: string): Promise<Store> {
+  let db: Db;
+  try {
+    const database = await openSqlite(path);
+    db = new Kysely<Database>({
+      dialect: new ImmediateSqliteDialect({
+        database,
+        onCreateConnection: async (c) => {
+          await c.executeQuery(CompiledQuery.raw(`pragma busy_timeout = ${BUSY_TIMEOUT_MS}`));
+          await c.executeQuery(CompiledQuery.raw("pragma foreign_keys = on"));
+          await c.executeQuery(CompiledQuery.raw("pragma synchronous = normal"));
+        },
+      }),
+    });
+    await sql`pragma journal_mode = wal`.execute(db);
+  } catch (cause) {
+    throw new OrchestratorError(
+      "STORE_UNAVAILABLE",
+      `Cannot open the database ${path}: ${messageOf(cause)}`,
+      {
+        cause,
+        data: { path },
+      },
+    );
+  }
+
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const known = new Set(Object.keys(MIGRATIONS));
+  const applied = await migrator.getMigrations().catch(() => []);
+  const unknown = applied.filter((m) => m.executedAt && !known.has(m.name));
+  if (unknown.length > 0) {
+    await db.destroy();
+    throw new OrchestratorError(
+      "STORE_TOO_NEW",
+      `The database ${path} has migrations this orchestrator does not know (${unknown.map((m) => m.name).join(", ")}); it was written by a newer version.`,
+      { data: { path } },
+    );
+  }
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new OrchestratorError(
+      "STORE_UNAVAILABLE",
+      `Migrating ${path} failed at ${failed}: ${messageOf(error)}`,
+      {
+        cause: error,
+        data: { path, migration: failed },
+      },
+    );
+  }
+  const now = await migrator.getMigrations();
+  return {
+    db,
+    path,
+    migrations: now.filter((m) => m.executedAt).map((m) => m.name),
+    close: () => db.destroy(),
+  };
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,135 @@
+import type { Complexity, Plan, PlanStatus, TaskCounts } from "../../core/task.ts";
+import type { Executor } from "../database.ts";
+import type { NewPlanRow, PlanRow, PlanUpdate } from "../tables/plans.table.ts";
+
+/** Maps a plans row to the domain Plan. */
+export function planRowToPlan(row: PlanRow): Plan {
+  return {
+    id: row.id,
+    description: row.description,
+    complexity: row.complexity as Complexity,
+    context: row.context,
+    status: row.status as PlanStatus,
+    counts: {
+      pending: row.n_pending,
+      active: row.n_active,
+      blocked: row.n_blocked,
+      completed: row.n_completed,
+      failed: row.n_failed,
+      cancelled: row.n_cancelled,
+      total: row.n_total,
+    },
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    completedAt: row.completed_at,
+  };
+}
+
+/** The counter columns for `counts`. */
+export function countsToColumns(c: TaskCounts): Required<Pick<PlanUpdate, `n_${keyof TaskCounts}`>> {
+  return {
+    n_pending: c.pending,
+    n_active: c.active,
+    n_blocked: c.blocked,
+    n_completed: c.completed,
+    n_failed: c.failed,
+    n_cancelled: c.cancelled,
+    n_total: c.total,
+  };
+}
+
+export async function insertPlan(db: Executor, row: NewPlanRow): Promise<void> {
+  await db.insertInto("plans").values(row).execute();
+}
+
+export async function findPlan(db: Executor, workspace: string, id: string): Promise<Plan | undefined> {
+  const row = await db
+    .selectFrom("plans")
+    .selectAll()
+    .where("workspace", "=", workspace)
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row ? planRowToPlan(row) : undefined;
+}
+
+export async function planExists(db: Executor, workspace: string, id: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("plans")
+    .select("id")
+    .where("workspace", "=", workspace)
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Plans with one of `statuses`, most recently updated first. */
+export async function findPlans(
+  db: Executor,
+  workspace: string,
+  statuses: readonly PlanStatus[],
+  limit: number,
+): Promise<Plan[]> {
+  const rows = await db
+    .selectFrom("plans")
+    .selectAll()
+    .where("workspace", "=", workspace)
+    .where("status", "in", statuses)
+    .orderBy("updated_at", "desc")
+    .orderBy("id")
+    .limit(limit)
+    .execute();
+  return rows.map(planRowToPlan);
+}
+
+/** How many plans are in each status. */
+export async function countPlans(db: Executor, workspace: string): Promise<Record<PlanStatus, number>> {
+  const rows = await db
+    .selectFrom("plans")
+    .select(["status", db.fn.countAll<number>().as("n")])
+    .where("workspace", "=", workspace)
+    .groupBy("status")
+    .execute();
+  const out: Record<PlanStatus, number> = { active: 0, completed: 0, cancelled: 0, archived: 0 };
+  for (const r of rows) out[r.status as PlanStatus] = Number(r.n);
+  return out;
+}
+
+export async function updatePlan(
+  db: Executor,
+  workspace: string,
+  id: string,
+  patch: PlanUpdate,
+): Promise<void> {
+  await db.updateTable("plans").set(patch).where("workspace", "=", workspace).where("id", "=", id).execute();
+}
+
+/** Sums task counters over plans with one of `statuses` (cheap: one row per plan, no task scan). */
+export async function sumTaskCounts(
+  db: Executor,
+  workspace: string,
+  statuses: readonly PlanStatus[],
+): Promise<TaskCounts> {
+  const r = await db
+    .selectFrom("plans")
+    .select((eb) => [
+      eb.fn.coalesce(eb.fn.sum<number>("n_pending"), eb.lit(0)).as("pending"),
+      eb.fn.coalesce(eb.fn.sum<number>("n_active"), eb.lit(0)).as("active"),
+      eb.fn.coalesce(eb.fn.sum<number>("n_blocked"), eb.lit(0)).as("blocked"),
+      eb.fn.coalesce(eb.fn.sum<number>("n_completed"), eb.lit(0)).as("completed"),
+      eb.fn.coalesce(eb.fn.sum<number>("n_failed"), eb.lit(0)).as("failed"),
+      eb.fn.coalesce(eb.fn.sum<number>("n_cancelled"), eb.lit(0)).as("cancelled"),
+      eb.fn.coalesce(eb.fn.sum<number>("n_total"), eb.lit(0)).as("total"),
+    ])
+    .where("workspace", "=", workspace)
+    .where("status", "in", statuses)
+    .executeTakeFirstOrThrow();
+  return {
+    pending: Number(r.pending),
+    active: Number(r.active),
+    blocked: Number(r.blocked),
+    completed: Number(r.completed),
+    failed: Number(r.failed),
+    cancelled: Number(r.cancelled),
+    total: Number(r.total),
+  };
+}

@@ -1,0 +1,157 @@
+import { sql } from "kysely";
+import type { Task, TaskStatus } from "../../core/task.ts";
+import type { Executor } from "../database.ts";
+import type { NewTaskRow, TaskRow, TaskUpdate } from "../tables/tasks.table.ts";
+
+/** Maps a row (and its dependency ids) to the domain Task; snake_case stops here. */
+export function taskRowToTask(row: TaskRow, dependencies: readonly string[]): Task {
+  return {
+    id: row.id,
+    planId: row.plan_id,
+    position: row.position,
+    title: row.title,
+    description: row.description,
+    specialistType: row.specialist_type,
+    estimatedEffort: row.estimated_effort,
+    status: row.status as TaskStatus,
+    archivedFrom: row.archived_from as TaskStatus | null,
+    summary: row.summary,
+    statusNote: row.status_note,
+    dependencies,
+    claim:
+      row.claimed_by !== null && row.claim_expires_at !== null
+        ? { agentId: row.claimed_by, expiresAt: row.claim_expires_at }
+        : null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    startedAt: row.started_at,
+    completedAt: row.completed_at,
+  };
+}
+
+/** Dependency ids of each of `taskIds`, in insertion order. */
+export async function findDependencies(
+  db: Executor,
+  workspace: string,
+  taskIds: readonly string[],
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>(taskIds.map((id) => [id, []]));
+  if (taskIds.length === 0) return out;
+  for (let i = 0; i < taskIds.length; i += 500) {
+    const rows = await db
+      .selectFrom("task_dependencies")
+      .select(["task_id", "depends_on"])
+      .where("workspace", "=", workspace)
+      .where("task_id", "in", taskIds.slice(i, i + 500))
+      .orderBy(sql`rowid`)
+      .execute();
+    for (const r of rows) out.get(r.task_id)?.push(r.depends_on);
+  }
+  return out;
+}
+
+/** One task with its dependencies, or undefined. */
+export async function findTask(db: Executor, workspace: string, id: string): Promise<Task | undefined> {
+  const row = await db
+    .selectFrom("tasks")
+    .selectAll()
+    .where("workspace", "=", workspace)
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const deps = await findDependencies(db, workspace, [id]);
+  return taskRowToTask(row, deps.get(id) ?? []);
+}
+
+/** Every task of a plan in plan order, with dependencies. */
+export async function findPlanTasks(db: Executor, workspace: string, planId: string): Promise<Task[]> {
+  const rows = await db
+    .selectFrom("tasks")
+    .selectAll()
+    .where("workspace", "=", workspace)
+    .where("plan_id", "=", planId)
+    .orderBy("position")
+    .execute();
+  const deps = await findPlanDependencies(db, workspace, planId);
+  return rows.map((r) => taskRowToTask(r, deps.get(r.id) ?? []));
+}
+
+async function findPlanDependencies(
+  db: Executor,
+  workspace: string,
+  planId: string,
+): Promise<Map<string, string[]>> {
+  const rows = await db
+    .selectFrom("task_dependencies as d")
+    .innerJoin("tasks as t", (j) =>
+      j.onRef("t.workspace", "=", "d.workspace").onRef("t.id", "=", "d.task_id"),
+    )
+    .select(["d.task_id", "d.depends_on"])
+    .where("d.workspace", "=", workspace)
+    .where("t.plan_id", "=", planId)
+    .orderBy(sql`d.rowid`)
+    .execute();
+  const out = new Map<string, string[]>();
+  for (const r of rows) out.set(r.task_id, [...(out.get(r.task_id) ?? []), r.depends_on]);
+  return out;
+}
+
+/** Ids among `ids` that already exist in the workspace. */
+export async function findExistingTaskIds(
+  db: Executor,
+  workspace: string,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom("tasks")
+      .select("id")
+      .where("workspace", "=", workspace)
+      .where("id", "in", ids.slice(i, i + 500))
+      .execute();
+    for (const r of rows) found.add(r.id);
+  }
+  return found;
+}
+
+/** Inserts tasks and their dependency edges. */
+export async function insertTasks(
+  db: Executor,
+  rows: readonly NewTaskRow[],
+  edges: readonly { workspace: string; task_id: string; depends_on: string }[],
+): Promise<void> {
+  // 18 columns per row; stay well under SQLite's 32k bound parameters per statement.
+  for (let i = 0; i < rows.length; i += 100)
+    await db
+      .insertInto("tasks")
+      .values(rows.slice(i, i + 100))
+      .execute();
+  for (let i = 0; i < edges.length; i += 300) {
+    await db
+      .insertInto("task_dependencies")
+      .values(edges.slice(i, i + 300))
+      .execute();
+  }
+}
+
+/** Updates one task's columns. */
+export async function updateTask(
+  db: Executor,
+  workspace: string,
+  id: string,
+  patch: TaskUpdate,
+): Promise<void> {
+  await db.updateTable("tasks").set(patch).where("workspace", "=", workspace).where("id", "=", id).execute();
+}
+
+/** Ids of the tasks that depend on `id`. */
+export async function findDependents(db: Executor, workspace: string, id: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("task_dependencies")
+    .select("task_id")
+    .where("workspace", "=", workspace)
+    .where("depends_on", "=", id)
+    .execute();
+  return rows.map((r) => r.task_id);
+}

@@ -1,0 +1,9 @@
+import type { Selectable } from "kysely";
+
+/** `task_id` may start only once `depends_on` (a sibling in the same plan) is done. */
+export interface TaskDependenciesTable {
+  workspace: string;
+  task_id: string;
+  depends_on: string;
+}
+export type TaskDependencyRow = Selectable<TaskDependenciesTable>;

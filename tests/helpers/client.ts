@@ -1,0 +1,106 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { DEFAULT_SETTINGS, type Settings } from "../../src/app/context.ts";
+import { randomHex } from "../../src/platform/fs.ts";
+import { createServer } from "../../src/server/create-server.ts";
+import { StoreCache } from "../../src/server/session.ts";
+import { createRoleLoader } from "../../src/workspace/roles.ts";
+
+export const ROOT = join(import.meta.dir, "..", "..");
+export const BINARY = join(ROOT, "dist", process.platform === "win32" ? "orchestrator.exe" : "orchestrator");
+
+/** A real SDK Client connected to createServer() over an in-memory pair. */
+export async function connectInMemory(opts: {
+  cwd: string;
+  homedir?: string;
+  workspace?: string;
+  db?: string;
+  settings?: Partial<Settings>;
+  now?: () => string;
+  clientName?: string;
+}): Promise<{ client: Client; close: () => Promise<void>; stores: StoreCache }> {
+  const stores = new StoreCache();
+  const { server } = createServer({
+    version: "test",
+    cwd: opts.cwd,
+    homedir: opts.homedir ?? "/nonexistent-home",
+    workspace: opts.workspace,
+    db: opts.db,
+    settings: { ...DEFAULT_SETTINGS, ...opts.settings },
+    clock: { now: opts.now ?? (() => new Date().toISOString()) },
+    random: { hex: randomHex },
+    roleLoader: createRoleLoader(),
+    stores,
+  });
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: opts.clientName ?? "test-client", version: "1.0.0" });
+  await server.connect(a);
+  await client.connect(b);
+  return {
+    client,
+    stores,
+    close: async () => {
+      await client.close();
+      await server.close();
+      await stores.closeAll();
+    },
+  };
+}
+
+/** Spawns the compiled binary's `serve` and connects a real SDK Client over stdio. */
+export async function connectBinary(opts: {
+  cwd: string;
+  args?: string[];
+  env?: Record<string, string>;
+  clientName?: string;
+}): Promise<{
+  client: Client;
+  transport: StdioClientTransport;
+  stderr: () => string;
+  close: () => Promise<void>;
+}> {
+  if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run 'bun run build' first`);
+  const transport = new StdioClientTransport({
+    command: BINARY,
+    args: ["serve", ...(opts.args ?? [])],
+    cwd: opts.cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...opts.env },
+    stderr: "pipe",
+  });
+  let err = "";
+  transport.stderr?.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
+  const client = new Client({ name: opts.clientName ?? "e2e-client", version: "1.0.0" });
+  await client.connect(transport);
+  return { client, transport, stderr: () => err, close: () => client.close() };
+}
+
+/** Calls a tool and returns the typed result. */
+export async function call(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<CallToolResult> {
+  return (await client.callTool({ name, arguments: args })) as CallToolResult;
+}
+
+/** Calls a tool that must succeed and returns its structured content. */
+export async function callOk<T = Record<string, any>>(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<T> {
+  const r = await call(client, name, args);
+  if (r.isError) throw new Error(`${name} failed: ${textOf(r)}`);
+  return r.structuredContent as T;
+}
+
+/** The text content of a result. */
+export function textOf(r: CallToolResult): string {
+  return r.content.map((c) => (c.type === "text" ? c.text : "")).join("\n");
+}

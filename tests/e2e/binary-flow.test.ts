@@ -63,7 +63,7 @@ describe("compiled binary over stdio", () => {
         [
           "orchestrator_plan_task",
           { description: "r", subtasks: [{ title: "a", specialist_type: "astronaut" }] },
-          "unknown role",
+          "is not a known role",
         ],
         ["orchestrator_plan_task", { description: "j", subtasks_json: "not json" }, "not valid JSON"],
         [

@@ -7,7 +7,6 @@ import { findTaskArtifacts } from "../store/repositories/artifacts.repository.ts
 import { findPlans } from "../store/repositories/plans.repository.ts";
 import { findPlanTasks } from "../store/repositories/tasks.repository.ts";
 import { readTx } from "../store/transactions.ts";
-import { ensureDataDir } from "../workspace/layout.ts";
 import type { AppContext } from "./context.ts";
 
 interface Loaded {
@@ -123,9 +122,8 @@ export async function writeHandover(ctx: AppContext): Promise<string> {
   return writeDoc(ctx, "HANDOVER.md", lines);
 }
 
-function writeDoc(ctx: AppContext, name: string, lines: string[]): string {
-  ensureDataDir(ctx.workspace);
+async function writeDoc(ctx: AppContext, name: string, lines: string[]): Promise<string> {
   const rel = `${DATA_DIR}/${name}`;
-  atomicWriteFile(join(ctx.workspace, rel), `${lines.join("\n")}\n`);
+  await atomicWriteFile(join(ctx.workspace, rel), `${lines.join("\n")}\n`);
   return rel;
 }

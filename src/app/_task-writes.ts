@@ -6,7 +6,7 @@ import { derivePlanStatus, nextStatus, type TaskAction } from "../core/transitio
 import type { Database } from "../store/database.ts";
 import { appendEvents } from "../store/repositories/events.repository.ts";
 import { countsToColumns, findPlan, updatePlan } from "../store/repositories/plans.repository.ts";
-import { findTask, updateTask } from "../store/repositories/tasks.repository.ts";
+import { findPlanTasks, findTask, updateTask } from "../store/repositories/tasks.repository.ts";
 import type { TaskUpdate } from "../store/tables/tasks.table.ts";
 
 type Trx = Transaction<Database>;
@@ -22,6 +22,24 @@ export async function requireTask(trx: Trx, workspace: string, id: string): Prom
     );
   }
   return task;
+}
+
+/** Loads a task and every task of its plan (the task included, with dependencies) or throws TASK_NOT_FOUND. */
+export async function requireTaskWithSiblings(
+  trx: Trx,
+  workspace: string,
+  id: string,
+): Promise<{ task: Task; siblings: Task[] }> {
+  const row = await trx
+    .selectFrom("tasks")
+    .select("plan_id")
+    .where("workspace", "=", workspace)
+    .where("id", "=", id)
+    .executeTakeFirst();
+  const siblings = row ? await findPlanTasks(trx, workspace, row.plan_id) : [];
+  const task = siblings.find((t) => t.id === id);
+  if (!task) return { task: await requireTask(trx, workspace, id), siblings };
+  return { task, siblings };
 }
 
 /** Loads a plan or throws PLAN_NOT_FOUND. */
@@ -44,7 +62,7 @@ export async function requirePlan(
 /**
  * Applies one state-machine action to a task: checks it against the transition table, writes the
  * new status with `patch`, appends the history event and brings the plan's counters and status up
- * to date, all in the caller's transaction. Returns the new status.
+ * to date, all in the caller's transaction. Returns the new status and the updated plan.
  */
 export async function applyTaskAction(
   trx: Trx,
@@ -52,8 +70,8 @@ export async function applyTaskAction(
   task: Task,
   action: TaskAction,
   at: string,
-  opts: { agentId?: string | null; note?: string | null; patch?: TaskUpdate } = {},
-): Promise<TaskStatus> {
+  opts: { agentId?: string | null; note?: string | null; patch?: TaskUpdate; plan?: Plan } = {},
+): Promise<{ status: TaskStatus; plan: Plan }> {
   const to = nextStatus(task.id, task.status, action, task.archivedFrom);
   const patch: TaskUpdate = { ...opts.patch, status: to, updated_at: at };
   if (to === "archived") patch.archived_from = task.status;
@@ -66,8 +84,8 @@ export async function applyTaskAction(
     agentId: opts.agentId ?? null,
     note: opts.note ?? null,
   });
-  await refreshPlan(trx, workspace, task.planId, at);
-  return to;
+  const plan = await refreshPlan(trx, workspace, task.planId, at, opts.plan);
+  return { status: to, plan };
 }
 
 /** Appends one history event. */
@@ -106,8 +124,14 @@ export async function recordEvent(
  * Recounts a plan's tasks (index-only, proportional to the plan's size, not the store's) and
  * derives its status; records a plan event when the status changes.
  */
-export async function refreshPlan(trx: Trx, workspace: string, planId: string, at: string): Promise<Plan> {
-  const plan = await requirePlan(trx, workspace, planId);
+export async function refreshPlan(
+  trx: Trx,
+  workspace: string,
+  planId: string,
+  at: string,
+  known?: Plan,
+): Promise<Plan> {
+  const plan = known ?? (await requirePlan(trx, workspace, planId));
   const rows = await trx
     .selectFrom("tasks")
     .select(["status", trx.fn.countAll<number>().as("n")])

@@ -1,5 +1,4 @@
-import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { type Artifact, artifactPath, normalizeWorkspacePath, renderArtifactFile } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
 import { newArtifactId } from "../core/ports.ts";
@@ -8,9 +7,9 @@ import type { ArtifactType, NextAction, Plan, Task, TaskStatus } from "../core/t
 import type { TaskAction } from "../core/transitions.ts";
 import { atomicWriteFile, sha256, unlinkQuietly } from "../platform/fs.ts";
 import { insertArtifact } from "../store/repositories/artifacts.repository.ts";
-import { findPlanTasks, findTask } from "../store/repositories/tasks.repository.ts";
+import { findTask } from "../store/repositories/tasks.repository.ts";
 import { writeTx } from "../store/transactions.ts";
-import { applyTaskAction, recordEvent, requirePlan, requireTask } from "./_task-writes.ts";
+import { applyTaskAction, recordEvent, requireTaskWithSiblings } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
 
 export interface CompleteSubtaskInput {
@@ -105,14 +104,13 @@ export async function completeSubtask(
     createdAt,
   };
 
-  mkdirSync(dirname(absPath), { recursive: true });
-  atomicWriteFile(absPath, bytes);
+  await atomicWriteFile(absPath, bytes);
   let status: TaskStatus;
   let plan: Plan;
   let siblings: Task[];
   try {
     ({ status, plan, siblings } = await writeTx(ctx.store.db, async (trx) => {
-      const task = await requireTask(trx, ws, input.taskId);
+      const { task, siblings: all } = await requireTaskWithSiblings(trx, ws, input.taskId);
       const now = ctx.clock.now();
       if (task.claim && task.claim.agentId !== input.agentId && task.claim.expiresAt > now) {
         throw new OrchestratorError(
@@ -122,7 +120,6 @@ export async function completeSubtask(
         );
       }
       if (action === "complete") {
-        const all = await findPlanTasks(trx, ws, task.planId);
         const unmet = unmetDependencies(task, new Map(all.map((t) => [t.id, t])));
         if (unmet.length > 0) {
           const list = unmet.map((d) => `${d.task_id} "${d.title}" (${d.status})`).join(", ");
@@ -150,7 +147,7 @@ export async function completeSubtask(
         agentId: input.agentId,
         note: artifact.id,
       });
-      const status = await applyTaskAction(trx, ws, task, action, now, {
+      const { status, plan } = await applyTaskAction(trx, ws, task, action, now, {
         agentId: input.agentId,
         note: action === "complete" ? null : input.summary,
         patch: {
@@ -161,12 +158,12 @@ export async function completeSubtask(
           completed_at: action === "complete" ? now : null,
         },
       });
-      const siblings = await findPlanTasks(trx, ws, task.planId);
-      const plan = await requirePlan(trx, ws, task.planId);
+      // Nothing else can write inside this IMMEDIATE transaction: patch the one change in memory.
+      const siblings = all.map((t) => (t.id === task.id ? { ...t, status, claim: null } : t));
       return { status, plan, siblings };
     }));
   } catch (e) {
-    unlinkQuietly(absPath);
+    await unlinkQuietly(absPath);
     throw e;
   }
   const nextReady = readyTasks(siblings, {

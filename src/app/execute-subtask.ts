@@ -6,9 +6,9 @@ import { isClaimedByOther, unmetDependencies } from "../core/readiness.ts";
 import type { Role } from "../core/roles/role.ts";
 import type { Plan, Task } from "../core/task.ts";
 import { findTaskArtifacts } from "../store/repositories/artifacts.repository.ts";
-import { findPlanTasks, updateTask } from "../store/repositories/tasks.repository.ts";
+import { updateTask } from "../store/repositories/tasks.repository.ts";
 import { writeTx } from "../store/transactions.ts";
-import { applyTaskAction, recordEvent, requirePlan, requireTask } from "./_task-writes.ts";
+import { applyTaskAction, recordEvent, requirePlan, requireTaskWithSiblings } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
 
 export interface ExecuteSubtaskResult {
@@ -37,9 +37,8 @@ export async function executeSubtask(
   const expiresAt = addMs(now, ctx.settings.leaseMs);
 
   const { task, plan, siblings, started } = await writeTx(ctx.store.db, async (trx) => {
-    const current = await requireTask(trx, ws, taskId);
+    const { task: current, siblings } = await requireTaskWithSiblings(trx, ws, taskId);
     const plan = await requirePlan(trx, ws, current.planId);
-    const siblings = await findPlanTasks(trx, ws, current.planId);
     const byId = new Map(siblings.map((t) => [t.id, t]));
 
     if (isClaimedByOther(current, agentId, now)) {
@@ -76,8 +75,9 @@ export async function executeSubtask(
         { data: { task_id: taskId, unmet } },
       );
     }
-    const status = await applyTaskAction(trx, ws, current, "start", now, {
+    const { status } = await applyTaskAction(trx, ws, current, "start", now, {
       agentId,
+      plan,
       patch: { claimed_by: agentId, claim_expires_at: expiresAt, started_at: current.startedAt ?? now },
     });
     const task: Task = {

@@ -1,7 +1,7 @@
 import { type Progress, progressOf, readyTasks } from "../core/readiness.ts";
 import type { Plan, PlanStatus, Task, TaskCounts } from "../core/task.ts";
 import { countPlans, findPlans, sumTaskCounts } from "../store/repositories/plans.repository.ts";
-import { findPlanTasks } from "../store/repositories/tasks.repository.ts";
+import { findTasksOfPlans } from "../store/repositories/tasks.repository.ts";
 import { readTx } from "../store/transactions.ts";
 import { requirePlan } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
@@ -59,8 +59,13 @@ export async function getStatus(ctx: AppContext, q: StatusQuery): Promise<Status
       inScope = statuses.reduce((n, s) => n + planCounts[s], 0);
     }
     const listed: StatusPlan[] = [];
+    const tasksByPlan = await findTasksOfPlans(
+      db,
+      ws,
+      plans.map((p) => p.id),
+    );
     for (const plan of plans) {
-      const all = await findPlanTasks(db, ws, plan.id);
+      const all = tasksByPlan.get(plan.id) ?? [];
       const visible = all.filter(
         (t) => t.status !== "archived" && (q.includeCompleted || q.planId || t.status !== "completed"),
       );

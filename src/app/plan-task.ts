@@ -127,7 +127,9 @@ export async function planTask(ctx: AppContext, input: PlanTaskInput): Promise<P
         created_at: at,
         updated_at: at,
       })),
-      tasks.flatMap((t) => t.dependencies.map((d) => ({ workspace: ws, task_id: t.id, depends_on: d }))),
+      tasks.flatMap((t) =>
+        t.dependencies.map((d) => ({ workspace: ws, plan_id: planId, task_id: t.id, depends_on: d })),
+      ),
     );
     await appendEvents(trx, [
       {

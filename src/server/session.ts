@@ -2,7 +2,7 @@ import type { AppContext, Settings } from "../app/context.ts";
 import type { Clock, Random } from "../core/ports.ts";
 import { openStore, type Store } from "../store/open.ts";
 import { databasePath, ensureDataDir } from "../workspace/layout.ts";
-import { type ResolvedWorkspace, resolveWorkspace } from "../workspace/resolve.ts";
+import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../workspace/resolve.ts";
 import type { createRoleLoader } from "../workspace/roles.ts";
 
 /** What the process provides to every connection. */
@@ -56,6 +56,9 @@ export class Session {
   clientName = "client";
   readonly connectionId: string;
   #roots: Promise<string | undefined> | undefined;
+  #projectRoot: string | undefined;
+  /** working_directory arguments already checked on this connection → their real path. */
+  readonly #checked = new Map<string, ResolvedWorkspace>();
   readonly #ensured = new Set<string>();
 
   readonly deps: ServerDeps;
@@ -77,9 +80,11 @@ export class Session {
   }
 
   /** Resolves the workspace for a call (PRODUCT.md §3). */
-  resolve(workingDirectory: string | undefined): Promise<ResolvedWorkspace> {
+  async resolve(workingDirectory: string | undefined): Promise<ResolvedWorkspace> {
+    const cached = workingDirectory === undefined ? undefined : this.#checked.get(workingDirectory);
+    if (cached) return cached;
     const listRoots = this.listRoots;
-    return resolveWorkspace({
+    const resolved = await resolveWorkspace({
       argument: workingDirectory,
       session: this.boundWorkspace,
       server: this.deps.workspace,
@@ -91,7 +96,15 @@ export class Session {
         : undefined,
       cwd: this.deps.cwd,
       homedir: this.deps.homedir,
+      projectRoot: () => {
+        // The process's directory does not move; once a project is found above it, keep it.
+        this.#projectRoot ??= findProjectRoot(this.deps.cwd, this.deps.homedir);
+        return this.#projectRoot;
+      },
     });
+    if (workingDirectory !== undefined && this.#checked.size < 100)
+      this.#checked.set(workingDirectory, resolved);
+    return resolved;
   }
 
   /** The use-case context for a resolved workspace: data folder ensured, store open. */

@@ -18,6 +18,8 @@ export interface WorkspaceCandidates {
   readonly roots?: (() => Promise<string | undefined>) | undefined;
   readonly cwd: string;
   readonly homedir: string;
+  /** Finds the project above cwd; defaults to findProjectRoot (callers may cache it). */
+  readonly projectRoot?: () => string | undefined;
 }
 
 /** Folders or files that mark a project root, looked for above the process's directory. */
@@ -55,7 +57,7 @@ export async function resolveWorkspace(c: WorkspaceCandidates): Promise<Resolved
       }
     }
   }
-  const found = findProjectRoot(c.cwd, c.homedir);
+  const found = c.projectRoot ? c.projectRoot() : findProjectRoot(c.cwd, c.homedir);
   if (found) return { path: found, source: "project_marker" };
   throw new OrchestratorError(
     "WORKSPACE_UNRESOLVED",

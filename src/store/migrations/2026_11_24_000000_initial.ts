@@ -75,6 +75,7 @@ export const initial: Migration = {
     await db.schema
       .createTable("task_dependencies")
       .addColumn("workspace", "text", (c) => c.notNull())
+      .addColumn("plan_id", "text", (c) => c.notNull())
       .addColumn("task_id", "text", (c) => c.notNull())
       .addColumn("depends_on", "text", (c) => c.notNull())
       .addPrimaryKeyConstraint("task_dependencies_pk", ["workspace", "task_id", "depends_on"])
@@ -85,6 +86,11 @@ export const initial: Migration = {
         ["workspace", "id"],
         (c) => c.onDelete("cascade"),
       )
+      .execute();
+    await db.schema
+      .createIndex("task_dependencies_by_plan")
+      .on("task_dependencies")
+      .columns(["workspace", "plan_id"])
       .execute();
     await db.schema
       .createIndex("task_dependencies_by_target")

@@ -65,34 +65,38 @@ export async function findTask(db: Executor, workspace: string, id: string): Pro
 
 /** Every task of a plan in plan order, with dependencies. */
 export async function findPlanTasks(db: Executor, workspace: string, planId: string): Promise<Task[]> {
+  return (await findTasksOfPlans(db, workspace, [planId])).get(planId) ?? [];
+}
+
+/**
+ * The tasks of several plans in plan order, with dependencies, in two queries whatever the
+ * number of plans (each uses an index prefix, so the cost follows the plans' size, not the store's).
+ */
+export async function findTasksOfPlans(
+  db: Executor,
+  workspace: string,
+  planIds: readonly string[],
+): Promise<Map<string, Task[]>> {
+  const out = new Map<string, Task[]>(planIds.map((id) => [id, []]));
+  if (planIds.length === 0) return out;
   const rows = await db
     .selectFrom("tasks")
     .selectAll()
     .where("workspace", "=", workspace)
-    .where("plan_id", "=", planId)
+    .where("plan_id", "in", planIds)
+    .orderBy("plan_id")
     .orderBy("position")
     .execute();
-  const deps = await findPlanDependencies(db, workspace, planId);
-  return rows.map((r) => taskRowToTask(r, deps.get(r.id) ?? []));
-}
-
-async function findPlanDependencies(
-  db: Executor,
-  workspace: string,
-  planId: string,
-): Promise<Map<string, string[]>> {
-  const rows = await db
-    .selectFrom("task_dependencies as d")
-    .innerJoin("tasks as t", (j) =>
-      j.onRef("t.workspace", "=", "d.workspace").onRef("t.id", "=", "d.task_id"),
-    )
-    .select(["d.task_id", "d.depends_on"])
-    .where("d.workspace", "=", workspace)
-    .where("t.plan_id", "=", planId)
-    .orderBy(sql`d.rowid`)
+  const edges = await db
+    .selectFrom("task_dependencies")
+    .select(["task_id", "depends_on"])
+    .where("workspace", "=", workspace)
+    .where("plan_id", "in", planIds)
+    .orderBy(sql`rowid`)
     .execute();
-  const out = new Map<string, string[]>();
-  for (const r of rows) out.set(r.task_id, [...(out.get(r.task_id) ?? []), r.depends_on]);
+  const deps = new Map<string, string[]>();
+  for (const e of edges) deps.set(e.task_id, [...(deps.get(e.task_id) ?? []), e.depends_on]);
+  for (const r of rows) out.get(r.plan_id)?.push(taskRowToTask(r, deps.get(r.id) ?? []));
   return out;
 }
 
@@ -119,7 +123,7 @@ export async function findExistingTaskIds(
 export async function insertTasks(
   db: Executor,
   rows: readonly NewTaskRow[],
-  edges: readonly { workspace: string; task_id: string; depends_on: string }[],
+  edges: readonly { workspace: string; plan_id: string; task_id: string; depends_on: string }[],
 ): Promise<void> {
   // 18 columns per row; stay well under SQLite's 32k bound parameters per statement.
   for (let i = 0; i < rows.length; i += 100)

@@ -3,16 +3,17 @@ import { OrchestratorError } from "../core/errors.ts";
 import type { EventKind } from "../core/event.ts";
 import { countTasks, type Plan, type Task, type TaskStatus } from "../core/task.ts";
 import { derivePlanStatus, nextStatus, type TaskAction } from "../core/transitions.ts";
-import type { Database } from "../store/database.ts";
+import type { Database, Executor } from "../store/database.ts";
 import { appendEvents } from "../store/repositories/events.repository.ts";
 import { countsToColumns, findPlan, updatePlan } from "../store/repositories/plans.repository.ts";
 import { findPlanTasks, findTask, updateTask } from "../store/repositories/tasks.repository.ts";
 import type { TaskUpdate } from "../store/tables/tasks.table.ts";
 
 type Trx = Transaction<Database>;
+type Reader = Executor;
 
 /** Loads a task inside a transaction or throws TASK_NOT_FOUND. */
-export async function requireTask(trx: Trx, workspace: string, id: string): Promise<Task> {
+export async function requireTask(trx: Reader, workspace: string, id: string): Promise<Task> {
   const task = await findTask(trx, workspace, id);
   if (!task) {
     throw new OrchestratorError(
@@ -26,7 +27,7 @@ export async function requireTask(trx: Trx, workspace: string, id: string): Prom
 
 /** Loads a task and every task of its plan (the task included, with dependencies) or throws TASK_NOT_FOUND. */
 export async function requireTaskWithSiblings(
-  trx: Trx,
+  trx: Reader,
   workspace: string,
   id: string,
 ): Promise<{ task: Task; siblings: Task[] }> {
@@ -155,4 +156,22 @@ export async function refreshPlan(
     });
   }
   return { ...plan, counts, status, updatedAt: at, completedAt };
+}
+
+/** Sets a plan's own status (cancel, archive, restore) and records the change. */
+export async function setPlanStatus(
+  trx: Trx,
+  workspace: string,
+  plan: Plan,
+  status: Plan["status"],
+  at: string,
+  note?: string,
+): Promise<void> {
+  if (plan.status === status) return;
+  await updatePlan(trx, workspace, plan.id, { status, updated_at: at });
+  await recordEvent(trx, workspace, at, "plan_status_changed", plan.id, null, {
+    from: plan.status,
+    to: status,
+    note: note ?? null,
+  });
 }

@@ -2,11 +2,11 @@ import type { Artifact } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
 import { addMs } from "../core/ports.ts";
 import { buildSpecialistPrompt, type DependencyOutput } from "../core/prompt.ts";
-import { isClaimedByOther, unmetDependencies } from "../core/readiness.ts";
+import { isClaimedByOther, readyTasks, unmetDependencies } from "../core/readiness.ts";
 import type { Role } from "../core/roles/role.ts";
 import type { Plan, Task } from "../core/task.ts";
 import { findTaskArtifacts } from "../store/repositories/artifacts.repository.ts";
-import { updateTask } from "../store/repositories/tasks.repository.ts";
+import { findTasksOfPlans, updateTask } from "../store/repositories/tasks.repository.ts";
 import { writeTx } from "../store/transactions.ts";
 import { applyTaskAction, recordEvent, requirePlan, requireTaskWithSiblings } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
@@ -25,18 +25,22 @@ export interface ExecuteSubtaskResult {
  * Starts a task for `agentId`: refuses when dependencies are not done (naming them) or another
  * live agent holds it; otherwise moves it to active and claims it with a lease, in one
  * BEGIN IMMEDIATE transaction. Asking again as the holder renews the lease. Returns the
- * specialist prompt with what the dependencies produced.
+ * specialist prompt with what the dependencies produced. Without a task id, it picks the next
+ * ready task (within `pick`) and claims it in the same transaction.
  */
 export async function executeSubtask(
   ctx: AppContext,
-  taskId: string,
+  requested: string | undefined,
   agentId: string,
+  pick: NextTaskFilter = {},
 ): Promise<ExecuteSubtaskResult> {
   const ws = ctx.workspace;
   const now = ctx.clock.now();
   const expiresAt = addMs(now, ctx.settings.leaseMs);
 
   const { task, plan, siblings, started } = await writeTx(ctx.store.db, async (trx) => {
+    // Choosing and claiming happen in one IMMEDIATE transaction, so two agents never get the same task.
+    const taskId = requested ?? (await nextReadyTaskId(trx, ws, agentId, now, pick));
     const { task: current, siblings } = await requireTaskWithSiblings(trx, ws, taskId);
     const plan = await requirePlan(trx, ws, current.planId);
     const byId = new Map(siblings.map((t) => [t.id, t]));
@@ -102,6 +106,51 @@ export async function executeSubtask(
   const role = roleFor(ctx, task.specialistType);
   const prompt = buildSpecialistPrompt({ role, task, plan, dependencies, workspace: ws });
   return { task, plan, role, dependencies, prompt, started };
+}
+
+/** Narrows which task "the next ready task" may be. */
+export interface NextTaskFilter {
+  readonly planId?: string | undefined;
+  readonly specialistType?: string | undefined;
+}
+
+/**
+ * The first task that can start now for `agentId`: oldest open plan first, then plan order.
+ * Throws NO_READY_TASK, saying why nothing is ready, when there is none.
+ */
+async function nextReadyTaskId(
+  trx: Parameters<typeof findTasksOfPlans>[0],
+  ws: string,
+  agentId: string,
+  now: string,
+  pick: NextTaskFilter,
+): Promise<string> {
+  let q = trx.selectFrom("plans").select("id").where("workspace", "=", ws).where("status", "=", "active");
+  if (pick.planId) q = q.where("id", "=", pick.planId);
+  const planIds = (await q.orderBy("created_at").limit(200).execute()).map((r) => r.id);
+  const byPlan = await findTasksOfPlans(trx, ws, planIds);
+  let waiting = 0;
+  let held = 0;
+  for (const id of planIds) {
+    const tasks = byPlan.get(id) ?? [];
+    const ready = readyTasks(tasks, { now, agentId }).filter(
+      (t) => !pick.specialistType || t.specialistType === pick.specialistType,
+    );
+    if (ready[0]) return ready[0].id;
+    waiting += tasks.filter((t) => t.status === "pending").length;
+    held += tasks.filter((t) => t.status === "active").length;
+  }
+  const scope = [
+    pick.planId ? `plan ${pick.planId}` : "open plans",
+    pick.specialistType ? `role ${pick.specialistType}` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
+  throw new OrchestratorError(
+    "NO_READY_TASK",
+    `No task can start now (${scope}): ${held} active with other agents, ${waiting} pending on dependencies or held. Check orchestrator_get_status, or wait for the active ones to complete.`,
+    { data: { active: held, pending: waiting } },
+  );
 }
 
 /** The role for a task; a role whose file was removed since planning falls back to a generic one. */

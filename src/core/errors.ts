@@ -62,6 +62,16 @@ export const ERROR_CATALOGUE = {
     when: "A task was started or completed while some of its dependencies are not completed.",
     fix: "Complete the dependencies named in the message first (orchestrator_execute_subtask on each).",
   },
+  TASK_HAS_DEPENDENTS: {
+    exit: 1,
+    when: "A task that other tasks still depend on was to be archived or deleted.",
+    fix: "Cancel or re-plan the dependents first, or pass force: true to go ahead anyway.",
+  },
+  NO_READY_TASK: {
+    exit: 1,
+    when: "An agent asked for the next ready task and none can start now.",
+    fix: "Look at orchestrator_get_status: the remaining tasks wait on dependencies, are held by other agents, or are blocked.",
+  },
   TASK_CLAIMED: {
     exit: 1,
     when: "The task is claimed by another agent whose lease has not expired.",

@@ -8,6 +8,8 @@ export const EVENT_KINDS = [
   "task_updated",
   "task_claimed",
   "artifact_added",
+  "task_deleted",
+  "plan_deleted",
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 

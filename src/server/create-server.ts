@@ -2,7 +2,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { RootsListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { SERVER_INSTRUCTIONS } from "../core/guidance.ts";
 import { type ServerDeps, Session } from "./session.ts";
-import { registerCoreTools } from "./tools/index.ts";
+import { registerTools } from "./tools/index.ts";
 
 /**
  * One MCP server for one client connection. The process-wide parts (store cache, role loader,
@@ -28,6 +28,6 @@ export function createServer(deps: ServerDeps): {
   server.server.setNotificationHandler(RootsListChangedNotificationSchema, async () =>
     session.invalidateRoots(),
   );
-  registerCoreTools(server, session);
+  registerTools(server, session, deps.tools);
   return { server, session, close: () => server.close() };
 }

@@ -4,6 +4,7 @@ import { openStore, type Store } from "../store/open.ts";
 import { databasePath, ensureDataDir } from "../workspace/layout.ts";
 import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../workspace/resolve.ts";
 import type { createRoleLoader } from "../workspace/roles.ts";
+import type { ToolProfile } from "./tools/index.ts";
 
 /** What the process provides to every connection. */
 export interface ServerDeps {
@@ -15,6 +16,8 @@ export interface ServerDeps {
   /** `serve --db` / ORCHESTRATOR_DB: one database for every workspace. */
   readonly db?: string | undefined;
   readonly settings: Settings;
+  /** Which tools `tools/list` offers. */
+  readonly tools: ToolProfile;
   readonly clock: Clock;
   readonly random: Random;
   readonly roleLoader: ReturnType<typeof createRoleLoader>;

@@ -22,6 +22,7 @@ export async function connectInMemory(opts: {
   settings?: Partial<Settings>;
   now?: () => string;
   clientName?: string;
+  tools?: "core" | "standard" | "all";
 }): Promise<{ client: Client; close: () => Promise<void>; stores: StoreCache }> {
   const stores = new StoreCache();
   const { server } = createServer({
@@ -31,6 +32,7 @@ export async function connectInMemory(opts: {
     workspace: opts.workspace,
     db: opts.db,
     settings: { ...DEFAULT_SETTINGS, ...opts.settings },
+    tools: opts.tools ?? "standard",
     clock: { now: opts.now ?? (() => new Date().toISOString()) },
     random: { hex: randomHex },
     roleLoader: createRoleLoader(),

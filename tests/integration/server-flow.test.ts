@@ -10,7 +10,7 @@ let conn: Awaited<ReturnType<typeof connectInMemory>>;
 
 beforeEach(async () => {
   project = makeProject();
-  conn = await connectInMemory({ cwd: "/" });
+  conn = await connectInMemory({ cwd: "/", tools: "core" });
 });
 afterEach(async () => {
   await conn.close();

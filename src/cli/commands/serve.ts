@@ -10,7 +10,10 @@ import { EXIT } from "../exit-codes.ts";
 interface ServeFlags {
   workspace?: string;
   db?: string;
+  tools?: string;
 }
+
+const PROFILES = ["core", "standard", "all"] as const;
 
 /** `orchestrator serve`: the MCP server on stdio. Flags are checked before anything starts. */
 export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) => void): void {
@@ -21,6 +24,10 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
       "Default project folder for calls that name none (env ORCHESTRATOR_WORKSPACE)",
     )
     .option("--db <path>", "One shared SQLite file for all workspaces (env ORCHESTRATOR_DB)")
+    .option(
+      "--tools <profile>",
+      "Tool profile: core (7 tools), standard (default) or all (env ORCHESTRATOR_TOOLS)",
+    )
     .action(async (flags: ServeFlags) => {
       const workspaceFlag = flags.workspace ?? env.vars.ORCHESTRATOR_WORKSPACE;
       const dbFlag = flags.db ?? env.vars.ORCHESTRATOR_DB;
@@ -30,6 +37,13 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         : undefined;
       const db = dbFlag ? checkDbPath(String(dbFlag), env.cwd) : undefined;
       const settings = readSettings(env);
+      const profile = String(flags.tools ?? env.vars.ORCHESTRATOR_TOOLS ?? "standard");
+      if (!(PROFILES as readonly string[]).includes(profile)) {
+        throw new OrchestratorError(
+          "USAGE",
+          `--tools must be one of ${PROFILES.join(", ")}, got '${profile}'.`,
+        );
+      }
       // Loaded here, not at the top: other subcommands should not pay for the SDK and Kysely.
       const [{ runStdioServer }, { StoreCache }, { createRoleLoader }, { randomHex }, { BUILD_INFO }] =
         await Promise.all([
@@ -46,6 +60,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         workspace,
         db,
         settings,
+        tools: profile as (typeof PROFILES)[number],
         clock: { now: () => new Date().toISOString() },
         random: { hex: randomHex },
         roleLoader: createRoleLoader(),

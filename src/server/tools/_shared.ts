@@ -107,3 +107,55 @@ export async function inWorkspace(
     return failure(e);
   }
 }
+
+export const taskViewShape = z.object({
+  task_id: z.string(),
+  parent_task_id: z.string(),
+  title: z.string(),
+  description: z.string(),
+  specialist_type: z.string(),
+  estimated_effort: z.string(),
+  status: z.string(),
+  summary: z.string().nullable(),
+  note: z.string().nullable().describe("Why the task is blocked, failed, sent back or cancelled"),
+  dependencies: z.array(z.string()),
+  claimed_by: z.string().nullable(),
+  claim_expires_at: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  started_at: z.string().nullable(),
+  completed_at: z.string().nullable(),
+});
+
+/** The full task view used by single-task tools. */
+export function taskView(t: Task): z.infer<typeof taskViewShape> {
+  return {
+    task_id: t.id,
+    parent_task_id: t.planId,
+    title: t.title,
+    description: t.description,
+    specialist_type: t.specialistType,
+    estimated_effort: t.estimatedEffort,
+    status: t.status,
+    summary: t.summary,
+    note: t.statusNote,
+    dependencies: [...t.dependencies],
+    claimed_by: t.claim?.agentId ?? null,
+    claim_expires_at: t.claim?.expiresAt ?? null,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+    started_at: t.startedAt,
+    completed_at: t.completedAt,
+  };
+}
+
+export const artifactRefShape = z.object({
+  artifact_id: z.string(),
+  type: z.string(),
+  summary: z.string(),
+  path: z.string().describe("Workspace-relative path of the file"),
+  uri: z.string(),
+  size: z.number(),
+  sha256: z.string(),
+  created_at: z.string(),
+});

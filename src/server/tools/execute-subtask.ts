@@ -33,9 +33,21 @@ export function registerExecuteSubtaskTool(server: McpServer, session: Session):
     {
       title: "Start a subtask",
       description:
-        "Start a subtask: refuses if its dependencies are not completed (and says which) or if another agent holds it; otherwise marks it active, claims it for you with a lease (renewed when you call again), and returns the specialist prompt: role, expertise, approach, output format, the task, and what its dependencies produced. Do the work as that specialist, then call orchestrator_complete_subtask.",
+        "Start a subtask (or, without task_id, the next ready one): refuses if its dependencies are not completed (and says which) or if another agent holds it; otherwise marks it active, claims it for you with a lease (renewed when you call again), and returns the specialist prompt: role, expertise, approach, output format, the task, and what its dependencies produced. Do the work as that specialist, then call orchestrator_complete_subtask.",
       inputSchema: {
-        task_id: z.string().min(1).describe("The subtask to start"),
+        task_id: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            "The subtask to start. Leave out to be given the next ready task (and claim it in the same step)",
+          ),
+        parent_task_id: z.string().min(1).optional().describe("Without task_id: only pick from this plan"),
+        specialist_type: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("Without task_id: only pick a task for this role"),
         agent_id: z
           .string()
           .min(1)
@@ -56,7 +68,10 @@ export function registerExecuteSubtaskTool(server: McpServer, session: Session):
     },
     async (args) =>
       inWorkspace(session, args.working_directory, async (ctx, ws) => {
-        const r = await executeSubtask(ctx, args.task_id, args.agent_id ?? session.defaultAgentId);
+        const r = await executeSubtask(ctx, args.task_id, args.agent_id ?? session.defaultAgentId, {
+          planId: args.parent_task_id,
+          specialistType: args.specialist_type?.trim().toLowerCase(),
+        });
         const structured = {
           ...workspaceFields(ws),
           task_id: r.task.id,

@@ -1,20 +1,58 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Session } from "../session.ts";
+import { registerCancelTaskTool } from "./cancel-task.ts";
 import { registerCompleteSubtaskTool } from "./complete-subtask.ts";
+import { registerDeleteTaskTool } from "./delete-task.ts";
 import { registerExecuteSubtaskTool } from "./execute-subtask.ts";
+import { registerGetArtifactTool } from "./get-artifact.ts";
 import { registerGetStatusTool } from "./get-status.ts";
+import { registerGetTaskTool } from "./get-task.ts";
+import { registerHealthCheckTool } from "./health-check.ts";
 import { registerInitializeSessionTool } from "./initialize-session.ts";
 import { registerMaintenanceCoordinatorTool } from "./maintenance-coordinator.ts";
 import { registerPlanTaskTool } from "./plan-task.ts";
+import { registerQueryTasksTool } from "./query-tasks.ts";
 import { registerSynthesizeResultsTool } from "./synthesize-results.ts";
+import { registerUpdateTaskTool } from "./update-task.ts";
 
-/** The core profile: the upstream's 7 tools, in the order clients list them. */
-export function registerCoreTools(server: McpServer, session: Session): void {
-  registerInitializeSessionTool(server, session);
-  registerPlanTaskTool(server, session);
-  registerExecuteSubtaskTool(server, session);
-  registerCompleteSubtaskTool(server, session);
-  registerSynthesizeResultsTool(server, session);
-  registerGetStatusTool(server, session);
-  registerMaintenanceCoordinatorTool(server, session);
+export const TOOL_PROFILES = ["core", "standard", "all"] as const;
+export type ToolProfile = (typeof TOOL_PROFILES)[number];
+
+type Register = (server: McpServer, session: Session) => void;
+
+/** The upstream's 7 tools, in the order clients list them. */
+const CORE: readonly Register[] = [
+  registerInitializeSessionTool,
+  registerPlanTaskTool,
+  registerExecuteSubtaskTool,
+  registerCompleteSubtaskTool,
+  registerSynthesizeResultsTool,
+  registerGetStatusTool,
+  registerMaintenanceCoordinatorTool,
+];
+
+/** Reading and managing single tasks, plus health. */
+const STANDARD: readonly Register[] = [
+  registerGetTaskTool,
+  registerGetArtifactTool,
+  registerQueryTasksTool,
+  registerUpdateTaskTool,
+  registerCancelTaskTool,
+  registerDeleteTaskTool,
+  registerHealthCheckTool,
+];
+
+/**
+ * Which tools each profile lists, in a stable order: a client pays (in context) only for what it
+ * uses. `all` will add the reboot tools when they exist; today it equals `standard`.
+ */
+const PROFILES: Record<ToolProfile, readonly Register[]> = {
+  core: CORE,
+  standard: [...CORE, ...STANDARD],
+  all: [...CORE, ...STANDARD],
+};
+
+/** Registers the tools of `profile`. */
+export function registerTools(server: McpServer, session: Session, profile: ToolProfile): void {
+  for (const register of PROFILES[profile]) register(server, session);
 }

@@ -1,0 +1,187 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { DATA_DIR } from "../core/artifact.ts";
+import { OrchestratorError } from "../core/errors.ts";
+import type { Plan, Task } from "../core/task.ts";
+import { canTransition } from "../core/transitions.ts";
+import { findPlan } from "../store/repositories/plans.repository.ts";
+import { findPlanTasks } from "../store/repositories/tasks.repository.ts";
+import { writeTx } from "../store/transactions.ts";
+import {
+  applyTaskAction,
+  recordEvent,
+  refreshPlan,
+  requireTaskWithSiblings,
+  setPlanStatus,
+} from "./_task-writes.ts";
+import type { AppContext } from "./context.ts";
+
+export type DeleteMode = "archive" | "restore" | "hard_delete";
+
+export interface DeleteInput {
+  /** A task id, or a plan id to act on the whole plan. */
+  readonly id: string;
+  readonly mode: DeleteMode;
+  /** Go ahead although other tasks depend on the task. */
+  readonly force: boolean;
+  readonly agentId: string;
+}
+
+export interface DeleteResult {
+  readonly mode: DeleteMode;
+  readonly target: "task" | "plan";
+  readonly plan: Plan | null;
+  readonly affected: readonly string[];
+  /** Dependents that now wait on an archived or deleted task. */
+  readonly dependentsLeft: readonly string[];
+  /** Workspace-relative artifact files removed (hard delete only). */
+  readonly filesRemoved: readonly string[];
+}
+
+/**
+ * Archives (the default; restorable), restores, or hard-deletes a task or a whole plan. Archiving
+ * or deleting a task that open tasks depend on needs `force`. Hard deletion removes the rows and
+ * the task's artifact files; the history keeps a record of it.
+ */
+export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<DeleteResult> {
+  const ws = ctx.workspace;
+  const result = await writeTx(ctx.store.db, async (trx) => {
+    const now = ctx.clock.now();
+    const plan = await findPlan(trx, ws, input.id);
+    const siblings = plan
+      ? await findPlanTasks(trx, ws, plan.id)
+      : (await requireTaskWithSiblings(trx, ws, input.id)).siblings;
+    const targets: Task[] = plan ? siblings : siblings.filter((t) => t.id === input.id);
+    const planId = plan?.id ?? targets[0]!.planId;
+    const targetIds = new Set(targets.map((t) => t.id));
+    const dependents = siblings
+      .filter((t) => !targetIds.has(t.id) && t.dependencies.some((d) => targetIds.has(d)))
+      .filter((t) => ["pending", "active", "blocked", "failed"].includes(t.status));
+
+    if (input.mode !== "restore" && dependents.length > 0 && !input.force) {
+      throw new OrchestratorError(
+        "TASK_HAS_DEPENDENTS",
+        `Task ${input.id} is a dependency of ${dependents.map((d) => `${d.id} (${d.status})`).join(", ")}; ${input.mode === "archive" ? "archiving" : "deleting"} it would leave them waiting forever. Cancel or re-plan them first, or pass force: true.`,
+        { data: { task_id: input.id, dependents: dependents.map((d) => d.id) } },
+      );
+    }
+
+    if (input.mode === "restore") {
+      const archived = targets.filter((t) => t.status === "archived");
+      if (archived.length === 0 && !(plan && plan.status === "archived")) {
+        throw new OrchestratorError(
+          "TRANSITION_NOT_ALLOWED",
+          `${input.id} is not archived, so there is nothing to restore.`,
+          {
+            data: { id: input.id },
+          },
+        );
+      }
+      for (const t of archived) await applyTaskAction(trx, ws, t, "restore", now, { agentId: input.agentId });
+      if (plan && plan.status === "archived") await setPlanStatus(trx, ws, plan, "active", now, "restored");
+      const refreshed = await refreshPlan(trx, ws, planId, now);
+      return {
+        target: plan ? "plan" : "task",
+        planId,
+        plan: refreshed,
+        affected: archived.map((t) => t.id),
+        dependentsLeft: [],
+        files: [],
+      } as const;
+    }
+
+    if (input.mode === "archive") {
+      const open = targets.filter((t) => canTransition(t.status, "archive"));
+      if (open.length === 0 && !plan) {
+        throw new OrchestratorError("TRANSITION_NOT_ALLOWED", `Task ${input.id} is already archived.`, {
+          data: { task_id: input.id },
+        });
+      }
+      for (const t of open) {
+        await applyTaskAction(trx, ws, t, "archive", now, {
+          agentId: input.agentId,
+          patch: { claimed_by: null, claim_expires_at: null },
+        });
+      }
+      let refreshed = await refreshPlan(trx, ws, planId, now);
+      if (plan) {
+        await setPlanStatus(trx, ws, refreshed, "archived", now);
+        refreshed = { ...refreshed, status: "archived" };
+      }
+      return {
+        target: plan ? "plan" : "task",
+        planId,
+        plan: refreshed,
+        affected: open.map((t) => t.id),
+        dependentsLeft: dependents.map((d) => d.id),
+        files: [],
+      } as const;
+    }
+
+    // Hard delete: the artifact rows go with their task (ON DELETE CASCADE); remember their files.
+    const files = await trx
+      .selectFrom("artifacts")
+      .select("path")
+      .where("workspace", "=", ws)
+      .where("task_id", "in", [...targetIds])
+      .execute();
+    for (const t of targets) {
+      await recordEvent(trx, ws, now, "task_deleted", planId, t.id, {
+        agentId: input.agentId,
+        from: t.status,
+        note: "hard delete",
+      });
+    }
+    await trx
+      .deleteFrom("task_dependencies")
+      .where("workspace", "=", ws)
+      .where("depends_on", "in", [...targetIds])
+      .execute();
+    if (plan) {
+      await recordEvent(trx, ws, now, "plan_deleted", planId, null, {
+        agentId: input.agentId,
+        from: plan.status,
+        note: "hard delete",
+      });
+      await trx.deleteFrom("plans").where("workspace", "=", ws).where("id", "=", planId).execute();
+      return {
+        target: "plan",
+        planId,
+        plan: null,
+        affected: [...targetIds],
+        dependentsLeft: [],
+        files: files.map((f) => f.path),
+      } as const;
+    }
+    await trx.deleteFrom("tasks").where("workspace", "=", ws).where("id", "=", input.id).execute();
+    const refreshed = await refreshPlan(trx, ws, planId, now);
+    return {
+      target: "task",
+      planId,
+      plan: refreshed,
+      affected: [input.id],
+      dependentsLeft: dependents.map((d) => d.id),
+      files: files.map((f) => f.path),
+    } as const;
+  });
+
+  // Files go only after the rows are gone for good; a crash in between leaves orphan files, which
+  // validate_structure reports, never rows pointing at nothing.
+  if (input.mode === "hard_delete") {
+    for (const f of result.files) await rm(join(ws, f), { force: true });
+    // Ids in these paths come from the store (validated when created), so they cannot climb out.
+    const dir =
+      result.target === "plan"
+        ? join(ws, DATA_DIR, "artifacts", input.id)
+        : join(ws, DATA_DIR, "artifacts", result.planId, input.id);
+    await rm(dir, { recursive: true, force: true });
+  }
+  return {
+    mode: input.mode,
+    target: result.target,
+    plan: result.plan,
+    affected: result.affected,
+    dependentsLeft: result.dependentsLeft,
+    filesRemoved: result.files,
+  };
+}

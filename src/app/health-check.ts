@@ -1,0 +1,90 @@
+import { statSync } from "node:fs";
+import { sql } from "kysely";
+import type { AppContext } from "./context.ts";
+
+export interface HealthReport {
+  readonly healthy: boolean;
+  readonly problems: readonly string[];
+  readonly database: {
+    readonly path: string;
+    readonly reachable: boolean;
+    readonly quick_check: string;
+    readonly journal_mode: string;
+    readonly schema_version: string | null;
+    readonly migrations_applied: number;
+    readonly size_bytes: number;
+    readonly wal_bytes: number;
+  };
+  readonly claims: { readonly open: number; readonly expired: number };
+  readonly plans: { readonly open: number; readonly tasks_in_open_plans: number };
+}
+
+/** Real figures about the workspace's store: reachability, integrity, schema, WAL, claims. */
+export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
+  const db = ctx.store.db;
+  const problems: string[] = [];
+  const now = ctx.clock.now();
+  let reachable = true;
+  let quick = "not run";
+  let journal = "unknown";
+  try {
+    const q = await sql<Record<string, string>>`pragma quick_check`.execute(db);
+    const lines = q.rows.map((r) => String(Object.values(r)[0]));
+    quick = lines.length === 1 && lines[0] === "ok" ? "ok" : lines.slice(0, 5).join("; ");
+    if (quick !== "ok") problems.push(`SQLite quick_check: ${quick}`);
+    const j = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db);
+    journal = j.rows[0]?.journal_mode ?? "unknown";
+    if (journal !== "wal") problems.push(`journal_mode is ${journal}, expected wal`);
+  } catch (e) {
+    reachable = false;
+    problems.push(`database unreachable: ${(e as Error).message}`);
+  }
+  const size = (p: string): number => {
+    try {
+      return statSync(p).size;
+    } catch {
+      return 0;
+    }
+  };
+  const claims = reachable
+    ? await db
+        .selectFrom("tasks")
+        .select((eb) => [
+          eb.fn.countAll<number>().as("open"),
+          eb.fn
+            .sum<number>(eb.case().when("claim_expires_at", "<=", now).then(1).else(0).end())
+            .as("expired"),
+        ])
+        .where("workspace", "=", ctx.workspace)
+        .where("claimed_by", "is not", null)
+        .executeTakeFirstOrThrow()
+    : { open: 0, expired: 0 };
+  const plans = reachable
+    ? await db
+        .selectFrom("plans")
+        .select((eb) => [
+          eb.fn.coalesce(eb.fn.sum<number>("n_total"), eb.lit(0)).as("total"),
+          eb.fn.countAll<number>().as("n"),
+        ])
+        .where("workspace", "=", ctx.workspace)
+        .where("status", "=", "active")
+        .executeTakeFirstOrThrow()
+    : { total: 0, n: 0 };
+  const migrations = ctx.store.migrations;
+  return {
+    healthy: problems.length === 0,
+    problems,
+    database: {
+      path: ctx.store.path,
+      reachable,
+      quick_check: quick,
+      journal_mode: journal,
+      schema_version: migrations.at(-1) ?? null,
+      migrations_applied: migrations.length,
+      size_bytes: size(ctx.store.path),
+      wal_bytes: size(`${ctx.store.path}-wal`),
+    },
+    claims: { open: Number(claims.open), expired: Number(claims.expired ?? 0) },
+    plans: { open: Number(plans.n), tasks_in_open_plans: Number(plans.total) },
+  };
+}

@@ -1,0 +1,61 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { cancelTask } from "../../app/cancel-task.ts";
+import type { Session } from "../session.ts";
+import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
+
+const outputSchema = {
+  ...workspaceShape,
+  parent_task_id: z.string(),
+  plan_status: z.string(),
+  cancelled: z.array(z.string()).describe("Tasks this call cancelled"),
+  interrupted_claims: z.array(z.object({ task_id: z.string(), agent_id: z.string() })),
+  unblocked: z
+    .array(z.string())
+    .describe("Dependents that can start now (a cancelled dependency counts as done)"),
+};
+
+/** Registers orchestrator_cancel_task: stop a task or a whole plan. */
+export function registerCancelTaskTool(server: McpServer, session: Session): void {
+  server.registerTool(
+    "orchestrator_cancel_task",
+    {
+      title: "Cancel a task or plan",
+      description:
+        "Cancel a task that will not be done (pending, active, blocked or failed), keeping its work and history; give a plan id (task_xxxxxxxx) to cancel every open task of the plan and the plan itself. Works even while another agent holds the task; those claims are reported. Dependents of a cancelled task may start.",
+      inputSchema: {
+        task_id: z.string().min(1).describe("A task id, or a plan id to cancel the whole plan"),
+        reason: z.string().max(20_000).optional().describe("Why; kept as the tasks' note"),
+        agent_id: z.string().min(1).max(200).optional(),
+        working_directory: workingDirectoryField,
+      },
+      outputSchema,
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
+    },
+    async (args) =>
+      inWorkspace(session, args.working_directory, async (ctx, ws) => {
+        const r = await cancelTask(ctx, args.task_id, args.reason, args.agent_id ?? session.defaultAgentId);
+        const structured = {
+          ...workspaceFields(ws),
+          parent_task_id: r.plan.id,
+          plan_status: r.plan.status,
+          cancelled: [...r.cancelled],
+          interrupted_claims: r.interrupted.map((i) => ({ ...i })),
+          unblocked: [...r.unblocked],
+        };
+        const lines = [
+          `Cancelled ${r.cancelled.length} task(s): ${r.cancelled.join(", ") || "none"} (plan ${r.plan.id} is ${r.plan.status}).`,
+          ...r.interrupted.map(
+            (i) => `Note: ${i.task_id} was held by ${i.agent_id}; tell that agent to stop.`,
+          ),
+          ...(r.unblocked.length > 0 ? [`Can start now: ${r.unblocked.join(", ")}.`] : []),
+        ];
+        return ok(structured, lines.join("\n"));
+      }),
+  );
+}

@@ -1,0 +1,90 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { type DeleteMode, deleteTask } from "../../app/delete-task.ts";
+import { OrchestratorError } from "../../core/errors.ts";
+import type { Session } from "../session.ts";
+import {
+  failure,
+  inWorkspace,
+  ok,
+  workingDirectoryField,
+  workspaceFields,
+  workspaceShape,
+} from "./_shared.ts";
+
+const outputSchema = {
+  ...workspaceShape,
+  action: z.enum(["archived", "restored", "deleted"]),
+  target: z.enum(["task", "plan"]),
+  parent_task_id: z.string().nullable(),
+  plan_status: z.string().nullable(),
+  affected: z.array(z.string()).describe("Tasks archived, restored or deleted"),
+  dependents_left_waiting: z.array(z.string()),
+  files_removed: z.array(z.string()),
+};
+
+/** Registers orchestrator_delete_task: archive (default), restore, or delete for good. */
+export function registerDeleteTaskTool(server: McpServer, session: Session): void {
+  server.registerTool(
+    "orchestrator_delete_task",
+    {
+      title: "Archive, restore or delete a task or plan",
+      description:
+        "Archives a task, or with a plan id the whole plan (the default: hidden from status, restorable with restore: true, nothing lost). Deletes for good only with archive_instead: false, which also removes the artifact files. A task that open tasks depend on needs force: true.",
+      inputSchema: {
+        task_id: z.string().min(1).describe("A task id, or a plan id for the whole plan"),
+        archive_instead: z
+          .boolean()
+          .default(true)
+          .describe("true: archive (restorable). false: delete rows and artifact files for good"),
+        restore: z.boolean().default(false).describe("Bring an archived task or plan back to where it was"),
+        force: z.boolean().default(false).describe("Go ahead although open tasks depend on it"),
+        agent_id: z.string().min(1).max(200).optional(),
+        working_directory: workingDirectoryField,
+      },
+      outputSchema,
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
+    },
+    async (args) => {
+      if (args.restore && !args.archive_instead) {
+        return failure(
+          new OrchestratorError(
+            "INVALID_INPUT",
+            "restore: true cannot be combined with archive_instead: false; choose one.",
+          ),
+        );
+      }
+      const mode: DeleteMode = args.restore ? "restore" : args.archive_instead ? "archive" : "hard_delete";
+      return inWorkspace(session, args.working_directory, async (ctx, ws) => {
+        const r = await deleteTask(ctx, {
+          id: args.task_id,
+          mode,
+          force: args.force,
+          agentId: args.agent_id ?? session.defaultAgentId,
+        });
+        const action = mode === "restore" ? "restored" : mode === "archive" ? "archived" : "deleted";
+        const structured = {
+          ...workspaceFields(ws),
+          action: action as "archived" | "restored" | "deleted",
+          target: r.target,
+          parent_task_id: r.plan?.id ?? (r.target === "plan" ? args.task_id : null),
+          plan_status: r.plan?.status ?? null,
+          affected: [...r.affected],
+          dependents_left_waiting: [...r.dependentsLeft],
+          files_removed: [...r.filesRemoved],
+        };
+        const lines = [
+          `${action} ${r.target} ${args.task_id}: ${r.affected.length} task(s)${r.filesRemoved.length ? `, ${r.filesRemoved.length} artifact file(s) removed` : ""}.`,
+          ...(mode === "archive" ? ["Restore it with orchestrator_delete_task and restore: true."] : []),
+          ...(r.dependentsLeft.length > 0 ? [`Waiting on it now: ${r.dependentsLeft.join(", ")}.`] : []),
+        ];
+        return ok(structured, lines.join("\n"));
+      });
+    },
+  );
+}

@@ -1,0 +1,89 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { getArtifact, MAX_PAGE_CHARS } from "../../app/get-artifact.ts";
+import { artifactUri } from "../../core/artifact.ts";
+import type { Session } from "../session.ts";
+import {
+  artifactRefShape,
+  inWorkspace,
+  ok,
+  workingDirectoryField,
+  workspaceFields,
+  workspaceShape,
+} from "./_shared.ts";
+
+const outputSchema = {
+  ...workspaceShape,
+  artifact: artifactRefShape.extend({
+    task_id: z.string(),
+    parent_task_id: z.string(),
+    file_paths: z.array(z.string()),
+  }),
+  content: z.string().describe("This page of the artifact's text"),
+  offset: z.number(),
+  total_chars: z.number(),
+  next_offset: z.number().nullable().describe("Pass as offset to read on; null at the end"),
+  checksum_ok: z
+    .boolean()
+    .describe("False when the file no longer matches the sha256 recorded when it was written"),
+};
+
+/** Registers orchestrator_get_artifact: an artifact's stored text, paged. */
+export function registerGetArtifactTool(server: McpServer, session: Session): void {
+  server.registerTool(
+    "orchestrator_get_artifact",
+    {
+      title: "Read an artifact",
+      description: `The stored detailed work of a subtask, by artifact id (from orchestrator_get_task or a completion result). Large artifacts come in pages of up to ${MAX_PAGE_CHARS} characters: read on from next_offset. Also available as the resource orchestrator://artifacts/{id}.`,
+      inputSchema: {
+        artifact_id: z.string().min(1).describe("The artifact's id (artifact_xxxxxxxx)"),
+        offset: z.number().int().min(0).default(0).describe("Character offset to start at"),
+        max_chars: z
+          .number()
+          .int()
+          .min(1)
+          .max(MAX_PAGE_CHARS)
+          .default(20_000)
+          .describe("At most this many characters"),
+        working_directory: workingDirectoryField,
+      },
+      outputSchema,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async (args) =>
+      inWorkspace(session, args.working_directory, async (ctx, ws) => {
+        const p = await getArtifact(ctx, args.artifact_id, { offset: args.offset, maxChars: args.max_chars });
+        const a = p.artifact;
+        const structured = {
+          ...workspaceFields(ws),
+          artifact: {
+            artifact_id: a.id,
+            type: a.type,
+            summary: a.summary,
+            path: a.path,
+            uri: artifactUri(a.id),
+            size: a.size,
+            sha256: a.sha256,
+            created_at: a.createdAt,
+            task_id: a.taskId,
+            parent_task_id: a.planId,
+            file_paths: [...a.filePaths],
+          },
+          content: p.content,
+          offset: p.offset,
+          total_chars: p.totalChars,
+          next_offset: p.nextOffset,
+          checksum_ok: p.checksumOk,
+        };
+        const footer = [
+          p.nextOffset !== null
+            ? `[characters ${p.offset}-${p.offset + p.content.length} of ${p.totalChars}; read on with offset ${p.nextOffset}]`
+            : "",
+          p.checksumOk
+            ? ""
+            : "[warning: the file no longer matches its recorded sha256; it was changed after it was stored]",
+        ].filter(Boolean);
+        return ok(structured, [p.content, ...footer].join("\n"));
+      }),
+  );
+}

@@ -1,0 +1,109 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { getTask } from "../../app/get-task.ts";
+import { artifactUri } from "../../core/artifact.ts";
+import type { Session } from "../session.ts";
+import {
+  artifactRefShape,
+  inWorkspace,
+  ok,
+  taskBrief,
+  taskBriefShape,
+  taskView,
+  taskViewShape,
+  workingDirectoryField,
+  workspaceFields,
+  workspaceShape,
+} from "./_shared.ts";
+
+const outputSchema = {
+  ...workspaceShape,
+  task: taskViewShape,
+  plan: z.object({ parent_task_id: z.string(), description: z.string(), status: z.string() }),
+  dependencies: z.array(taskBriefShape),
+  unmet_dependencies: z.array(z.object({ task_id: z.string(), title: z.string(), status: z.string() })),
+  dependents: z.array(taskBriefShape),
+  claim: z
+    .object({ agent_id: z.string(), expires_at: z.string(), expired: z.boolean() })
+    .nullable()
+    .describe("Who holds the task; an expired claim can be taken over"),
+  history: z.array(
+    z.object({
+      at: z.string(),
+      event: z.string(),
+      from: z.string().nullable(),
+      to: z.string().nullable(),
+      agent_id: z.string().nullable(),
+      note: z.string().nullable(),
+    }),
+  ),
+  artifacts: z.array(artifactRefShape),
+};
+
+/** Registers orchestrator_get_task: one task with everything around it. */
+export function registerGetTaskTool(server: McpServer, session: Session): void {
+  server.registerTool(
+    "orchestrator_get_task",
+    {
+      title: "Show one task",
+      description:
+        "One task in full: its fields, plan, dependencies (and which are not done), the tasks that depend on it, who holds it and until when, its history, and its artifacts (read them with orchestrator_get_artifact).",
+      inputSchema: {
+        task_id: z.string().min(1).describe("The task's id"),
+        working_directory: workingDirectoryField,
+      },
+      outputSchema,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async (args) =>
+      inWorkspace(session, args.working_directory, async (ctx, ws) => {
+        const d = await getTask(ctx, args.task_id);
+        const structured = {
+          ...workspaceFields(ws),
+          task: taskView(d.task),
+          plan: { parent_task_id: d.plan.id, description: d.plan.description, status: d.plan.status },
+          dependencies: d.dependencies.map(taskBrief),
+          unmet_dependencies: d.unmet.map((u) => ({ ...u })),
+          dependents: d.dependents.map(taskBrief),
+          claim: d.task.claim
+            ? { agent_id: d.task.claim.agentId, expires_at: d.task.claim.expiresAt, expired: d.claimExpired }
+            : null,
+          history: d.history.map((e) => ({
+            at: e.at,
+            event: e.action ?? e.kind,
+            from: e.from,
+            to: e.to,
+            agent_id: e.agentId,
+            note: e.note,
+          })),
+          artifacts: d.artifacts.map((a) => ({
+            artifact_id: a.id,
+            type: a.type,
+            summary: a.summary,
+            path: a.path,
+            uri: artifactUri(a.id),
+            size: a.size,
+            sha256: a.sha256,
+            created_at: a.createdAt,
+          })),
+        };
+        const t = d.task;
+        const lines = [
+          `${t.id} [${t.status}] ${t.title} · ${t.specialistType} · plan ${d.plan.id} (workspace ${ws.path})`,
+          t.description,
+          ...(t.summary ? [`Summary: ${t.summary}`] : []),
+          ...(t.statusNote ? [`Note: ${t.statusNote}`] : []),
+          `Dependencies: ${t.dependencies.length ? d.dependencies.map((x) => `${x.id} (${x.status})`).join(", ") : "none"}`,
+          `Dependents: ${d.dependents.length ? d.dependents.map((x) => `${x.id} (${x.status})`).join(", ") : "none"}`,
+          `Claim: ${t.claim ? `${t.claim.agentId} until ${t.claim.expiresAt}${d.claimExpired ? " (expired)" : ""}` : "none"}`,
+          `Artifacts: ${d.artifacts.length ? d.artifacts.map((a) => `${a.id} ${a.path}`).join(", ") : "none"}`,
+          "History:",
+          ...d.history.map(
+            (e) =>
+              `  ${e.at} ${e.action ?? e.kind}${e.from || e.to ? ` ${e.from ?? ""} → ${e.to ?? ""}` : ""}${e.agentId ? ` by ${e.agentId}` : ""}${e.note ? ` (${e.note})` : ""}`,
+          ),
+        ];
+        return ok(structured, lines.join("\n"));
+      }),
+  );
+}

@@ -1,0 +1,81 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { healthCheck } from "../../app/health-check.ts";
+import type { Session } from "../session.ts";
+import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
+
+const outputSchema = {
+  ...workspaceShape,
+  healthy: z.boolean(),
+  problems: z.array(z.string()),
+  timestamp: z.string(),
+  server: z.object({
+    version: z.string(),
+    pid: z.number(),
+    uptime_seconds: z.number(),
+    runtime: z.string(),
+    connection: z.string().describe("This connection's default agent id"),
+    rss_mib: z.number(),
+  }),
+  database: z.object({
+    path: z.string(),
+    reachable: z.boolean(),
+    quick_check: z.string(),
+    journal_mode: z.string(),
+    schema_version: z.string().nullable(),
+    migrations_applied: z.number(),
+    size_bytes: z.number(),
+    wal_bytes: z.number(),
+  }),
+  claims: z.object({ open: z.number(), expired: z.number() }),
+  plans: z.object({ open: z.number(), tasks_in_open_plans: z.number() }),
+};
+
+/** Registers orchestrator_health_check: real figures about the server and the workspace's store. */
+export function registerHealthCheckTool(server: McpServer, session: Session): void {
+  server.registerTool(
+    "orchestrator_health_check",
+    {
+      title: "Check server and database health",
+      description:
+        "Measured, not assumed: database reachable, SQLite quick_check, journal mode, schema version, file and WAL size, open and expired claims, the workspace in use, version, uptime and memory.",
+      inputSchema: { working_directory: workingDirectoryField },
+      outputSchema,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async (args) =>
+      inWorkspace(session, args.working_directory, async (ctx, ws) => {
+        const h = await healthCheck(ctx);
+        const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
+        const serverInfo = {
+          version: session.deps.version,
+          pid: process.pid,
+          uptime_seconds: Math.round(process.uptime()),
+          runtime: g.Deno
+            ? `deno ${g.Deno.version.deno}`
+            : g.Bun
+              ? `bun ${g.Bun.version}`
+              : `node ${process.versions.node}`,
+          connection: session.defaultAgentId,
+          rss_mib: Math.round((process.memoryUsage().rss / 1048576) * 10) / 10,
+        };
+        const structured = {
+          ...workspaceFields(ws),
+          healthy: h.healthy,
+          problems: [...h.problems],
+          timestamp: ctx.clock.now(),
+          server: serverInfo,
+          database: h.database,
+          claims: h.claims,
+          plans: h.plans,
+        };
+        const lines = [
+          `${h.healthy ? "Healthy" : "NOT healthy"}: workspace ${ws.path}, orchestrator ${serverInfo.version} (${serverInfo.runtime}), up ${serverInfo.uptime_seconds}s, ${serverInfo.rss_mib} MiB.`,
+          `Database ${h.database.path}: quick_check ${h.database.quick_check}, journal ${h.database.journal_mode}, schema ${h.database.schema_version}, ${h.database.size_bytes} bytes (+${h.database.wal_bytes} WAL).`,
+          `Claims: ${h.claims.open} open, ${h.claims.expired} expired. Open plans: ${h.plans.open} with ${h.plans.tasks_in_open_plans} tasks.`,
+          ...h.problems.map((p) => `Problem: ${p}`),
+        ];
+        return ok(structured, lines.join("\n"));
+      }),
+  );
+}

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { mkdir, rename } from "node:fs/promises";
+import { dirname, join, relative } from "node:path";
 import { sql } from "kysely";
 import { type Artifact, DATA_DIR } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
@@ -11,7 +12,10 @@ import { countsToColumns } from "../store/repositories/plans.repository.ts";
 import { findTask, taskRowToTask } from "../store/repositories/tasks.repository.ts";
 import { writeTx } from "../store/transactions.ts";
 import { writeHandover, writePlansDocument } from "./_documents.ts";
-import { applyTaskAction, requireTask } from "./_task-writes.ts";
+import { applyTaskAction, recordEvent, refreshPlan, requireTask } from "./_task-writes.ts";
+
+const IN_FLIGHT_GRACE_MS = 60_000;
+
 import type { AppContext } from "./context.ts";
 
 export const MAINTENANCE_ACTIONS = [
@@ -31,6 +35,10 @@ export interface MaintenanceInput {
   readonly scope: MaintenanceScope;
   readonly validationLevel: ValidationLevel;
   readonly targetTaskId?: string | undefined;
+  /** scan_cleanup: report what would be done, change nothing. */
+  readonly dryRun?: boolean | undefined;
+  /** validate_structure: also fix what can be fixed safely. */
+  readonly repair?: boolean | undefined;
 }
 
 export interface MaintenanceFinding {
@@ -112,35 +120,70 @@ async function scanCleanup(ctx: AppContext, input: MaintenanceInput): Promise<Bo
   const now = ctx.clock.now();
   const staleBefore = addMs(now, -ctx.settings.staleMs);
   const archive = input.validationLevel !== "basic";
+  const act = !input.dryRun;
   const findings: MaintenanceFinding[] = [];
   const actions: MaintenanceStep[] = [];
 
   let q = ctx.store.db
-    .selectFrom("tasks")
-    .selectAll()
-    .where("workspace", "=", ws)
+    .selectFrom("tasks as t")
+    .innerJoin("plans as p", (j) =>
+      j.onRef("p.workspace", "=", "t.workspace").onRef("p.id", "=", "t.plan_id"),
+    )
+    .selectAll("t")
+    .select("p.status as plan_status")
+    .where("t.workspace", "=", ws)
     .where((eb) =>
       eb.or([
-        eb.and([eb("status", "in", ["pending", "active", "blocked"]), eb("updated_at", "<", staleBefore)]),
-        eb.and([eb("claimed_by", "is not", null), eb("claim_expires_at", "<", now)]),
+        eb.and([
+          eb("t.status", "in", ["pending", "active", "blocked"]),
+          eb("t.updated_at", "<", staleBefore),
+        ]),
+        eb.and([eb("t.claimed_by", "is not", null), eb("t.claim_expires_at", "<", now)]),
+        // Orphans: open work left in a plan that was cancelled or archived.
+        eb.and([
+          eb("t.status", "in", ["pending", "active", "blocked", "failed"]),
+          eb("p.status", "in", ["cancelled", "archived"]),
+        ]),
       ]),
     );
-  if (input.targetTaskId) q = q.where("id", "=", input.targetTaskId);
+  if (input.targetTaskId) q = q.where("t.id", "=", input.targetTaskId);
   const rows = await q.execute();
 
   for (const row of rows) {
     const task = taskRowToTask(row, []);
     const leaseExpired = task.claim !== null && task.claim.expiresAt < now;
-    const stale = ["pending", "active", "blocked"].includes(task.status) && task.updatedAt < staleBefore;
+    const orphan = ["cancelled", "archived"].includes(row.plan_status) && task.status !== "completed";
+    const stale =
+      !orphan && ["pending", "active", "blocked"].includes(task.status) && task.updatedAt < staleBefore;
+    if (leaseExpired) {
+      findings.push({
+        kind: "expired_lease",
+        severity: "info",
+        task_id: task.id,
+        message: `lease of ${task.claim!.agentId} on ${task.id} expired at ${task.claim!.expiresAt}`,
+      });
+    }
+    if (stale) {
+      findings.push({
+        kind: "stale_task",
+        severity: "warning",
+        task_id: task.id,
+        message: `${task.id} "${task.title}" is ${task.status} with no activity since ${task.updatedAt}`,
+      });
+    }
+    if (orphan) {
+      findings.push({
+        kind: "orphaned_task",
+        severity: "warning",
+        task_id: task.id,
+        message: `${task.id} "${task.title}" is still ${task.status} in plan ${task.planId}, which is ${row.plan_status}`,
+      });
+    }
+    if (!act) continue;
     await writeTx(ctx.store.db, async (trx) => {
-      const fresh = await requireTask(trx, ws, task.id);
+      // Re-read inside the transaction: another agent may have acted since the scan.
+      let fresh = await requireTask(trx, ws, task.id);
       if (leaseExpired && fresh.claim && fresh.claim.expiresAt < now) {
-        findings.push({
-          kind: "expired_lease",
-          severity: "info",
-          task_id: task.id,
-          message: `lease of ${fresh.claim.agentId} on ${task.id} expired at ${fresh.claim.expiresAt}`,
-        });
         const patch = { claimed_by: null, claim_expires_at: null };
         if (fresh.status === "active") {
           await applyTaskAction(trx, ws, fresh, "release", now, {
@@ -159,41 +202,37 @@ async function scanCleanup(ctx: AppContext, input: MaintenanceInput): Promise<Bo
             .where("workspace", "=", ws)
             .where("id", "=", task.id)
             .execute();
-          actions.push({ action: "release_lease", task_id: task.id, detail: "stale claim cleared" });
+          actions.push({ action: "release_lease", task_id: task.id, detail: "expired claim cleared" });
         }
+        fresh = await requireTask(trx, ws, task.id);
       }
-      if (stale) {
-        findings.push({
-          kind: "stale_task",
-          severity: "warning",
-          task_id: task.id,
-          message: `${task.id} "${task.title}" is ${task.status} with no activity since ${task.updatedAt}`,
+      if ((stale || orphan) && archive && fresh.status !== "archived" && fresh.updatedAt === task.updatedAt) {
+        const why = orphan
+          ? `orphaned: plan ${task.planId} is ${row.plan_status}`
+          : `stale: no activity since ${task.updatedAt}`;
+        await applyTaskAction(trx, ws, fresh, "archive", now, {
+          note: why,
+          patch: { claimed_by: null, claim_expires_at: null },
         });
-        const current = await requireTask(trx, ws, task.id);
-        if (archive && current.status !== "archived") {
-          await applyTaskAction(trx, ws, current, "archive", now, {
-            note: `stale: no activity since ${task.updatedAt}`,
-          });
-          actions.push({
-            action: "archive_stale_task",
-            task_id: task.id,
-            detail: `archived (restorable) after no activity since ${task.updatedAt}`,
-          });
-        }
+        actions.push({
+          action: orphan ? "archive_orphaned_task" : "archive_stale_task",
+          task_id: task.id,
+          detail: `archived (restorable): ${why}`,
+        });
       }
     });
   }
-  const stale = findings.filter((f) => f.kind === "stale_task").length;
-  const leases = findings.filter((f) => f.kind === "expired_lease").length;
-  const hint =
-    stale > 0 && !archive
-      ? " Run again with validation_level comprehensive to archive the stale tasks (they can be restored)."
+  const count = (k: string): number => findings.filter((f) => f.kind === k).length;
+  const hint = input.dryRun
+    ? " Dry run: nothing was changed."
+    : count("stale_task") + count("orphaned_task") > 0 && !archive
+      ? " Run again with validation_level comprehensive to archive them (they can be restored)."
       : "";
   return {
     findings,
     actions_taken: actions,
     files_written: [],
-    summary: `${stale} stale task(s), ${leases} expired lease(s), ${actions.length} action(s) taken.${hint}`,
+    summary: `${count("stale_task")} stale task(s), ${count("orphaned_task")} orphaned task(s), ${count("expired_lease")} expired lease(s); ${actions.length} action(s) taken.${hint}`,
   };
 }
 
@@ -252,14 +291,26 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
     }
   }
   if (!input.targetTaskId) {
-    for (const file of listFiles(join(ws, DATA_DIR, "artifacts"))) {
+    const artifactsDir = join(ws, DATA_DIR, "artifacts");
+    for (const file of listFiles(artifactsDir)) {
       const rel = relative(ws, file).replaceAll("\\", "/");
-      if (!known.has(rel)) {
-        findings.push({
-          kind: "orphan_file",
-          severity: "warning",
+      if (known.has(rel)) continue;
+      // A file younger than a minute may belong to a write in progress in another process.
+      const recent = Date.now() - statSync(file).mtimeMs < IN_FLIGHT_GRACE_MS;
+      findings.push({
+        kind: "orphan_file",
+        severity: "warning",
+        path: rel,
+        message: `${rel} has no artifact row (left by an interrupted write)${recent ? "; written less than a minute ago, so it may still be in flight" : ""}`,
+      });
+      if (input.repair && !recent) {
+        const target = join(ws, DATA_DIR, "orphaned", relative(artifactsDir, file));
+        await mkdir(dirname(target), { recursive: true });
+        await rename(file, target);
+        actions.push({
+          action: "move_orphan_file",
           path: rel,
-          message: `${rel} has no artifact row (left by an interrupted write); it is not referenced by any task`,
+          detail: `moved to ${relative(ws, target).replaceAll("\\", "/")} (kept, not deleted)`,
         });
       }
     }
@@ -270,7 +321,7 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
     .leftJoin("tasks as t", (j) =>
       j.onRef("t.workspace", "=", "d.workspace").onRef("t.id", "=", "d.depends_on"),
     )
-    .select(["d.task_id", "d.depends_on"])
+    .select(["d.task_id", "d.depends_on", "d.plan_id"])
     .where("d.workspace", "=", ws)
     .where("t.id", "is", null)
     .execute();
@@ -281,9 +332,27 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
       task_id: d.task_id,
       message: `${d.task_id} depends on ${d.depends_on}, which does not exist`,
     });
+    if (input.repair) {
+      await writeTx(db, async (trx) => {
+        await trx
+          .deleteFrom("task_dependencies")
+          .where("workspace", "=", ws)
+          .where("task_id", "=", d.task_id)
+          .where("depends_on", "=", d.depends_on)
+          .execute();
+        await recordEvent(trx, ws, ctx.clock.now(), "task_updated", d.plan_id, d.task_id, {
+          note: `maintenance removed the dependency on missing task ${d.depends_on}`,
+        });
+      });
+      actions.push({
+        action: "remove_dangling_dependency",
+        task_id: d.task_id,
+        detail: `no longer waits on missing ${d.depends_on}`,
+      });
+    }
   }
 
-  // Plan counters are derived data: recount and repair any drift.
+  // Plan counters are derived data: recount, and repair drift when asked.
   const counts = await db
     .selectFrom("tasks")
     .select(["plan_id", "status", db.fn.countAll<number>().as("n")])
@@ -303,21 +372,24 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
         severity: "warning",
         message: `plan ${p.id}: stored task counters did not match its tasks`,
       });
-      await writeTx(db, (trx) =>
-        trx.updateTable("plans").set(cols).where("workspace", "=", ws).where("id", "=", p.id).execute(),
-      );
-      actions.push({ action: "repair_counters", detail: `plan ${p.id} counters recomputed` });
+      if (input.repair) {
+        await writeTx(db, (trx) => refreshPlan(trx, ws, p.id, ctx.clock.now()));
+        actions.push({ action: "repair_counters", detail: `plan ${p.id} counters recomputed` });
+      }
     }
   }
   const errors = findings.filter((f) => f.severity === "error").length;
+  const repairable = findings.some((f) =>
+    ["orphan_file", "dangling_dependency", "plan_counters"].includes(f.kind),
+  );
   return {
     findings,
     actions_taken: actions,
     files_written: [],
     summary:
-      errors === 0
+      findings.length === 0
         ? `Structure valid (${artifacts.length} artifact(s) checked${deep ? " with checksums" : ""}).`
-        : `${errors} error(s) found; see findings.`,
+        : `${errors} error(s), ${findings.length - errors} warning(s).${repairable && !input.repair ? " Run again with repair: true to fix orphan files, dangling dependencies and counters." : ""}${findings.some((f) => f.kind === "artifact_missing" || f.kind === "artifact_changed") ? " Missing or changed artifact files cannot be rebuilt: re-run those tasks (orchestrator_update_task status pending) if their output is needed." : ""}`,
   };
 }
 

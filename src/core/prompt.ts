@@ -65,3 +65,13 @@ export function buildSpecialistPrompt(input: {
   );
   return parts.join("\n");
 }
+
+/** A role's prompt for free-form work that is not a stored task (the MCP prompt per role). */
+export function buildRolePrompt(role: Role, work: string): string {
+  const parts: string[] = [`# ${role.role_definition}`, ""];
+  if (role.expertise.length > 0) parts.push("## Your expertise", "", bullets(role.expertise), "");
+  if (role.approach.length > 0) parts.push("## Your approach", "", bullets(role.approach), "");
+  parts.push("## Task", "", work.trim() === "" ? "(describe the task)" : work, "");
+  if (role.output_format.trim() !== "") parts.push("## Output format", "", role.output_format, "");
+  return parts.join("\n");
+}

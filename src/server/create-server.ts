@@ -1,6 +1,11 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { RootsListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { SERVER_INSTRUCTIONS } from "../core/guidance.ts";
+import { builtinRoles } from "../core/roles/merge.ts";
+import type { Role } from "../core/roles/role.ts";
+import { findProjectRoot } from "../workspace/resolve.ts";
+import { registerPrompts } from "./prompts.ts";
+import { registerResources } from "./resources.ts";
 import { type ServerDeps, Session } from "./session.ts";
 import { registerTools } from "./tools/index.ts";
 
@@ -15,7 +20,10 @@ export function createServer(deps: ServerDeps): {
 } {
   const server = new McpServer(
     { name: "orchestrator", title: "Task Orchestrator", version: deps.version },
-    { capabilities: { tools: {}, logging: {} }, instructions: SERVER_INSTRUCTIONS },
+    {
+      capabilities: { tools: {}, resources: {}, prompts: {}, logging: {} },
+      instructions: SERVER_INSTRUCTIONS,
+    },
   );
   const session = new Session(deps, async () => {
     if (!server.server.getClientCapabilities()?.roots) return undefined;
@@ -29,5 +37,13 @@ export function createServer(deps: ServerDeps): {
     session.invalidateRoots(),
   );
   registerTools(server, session, deps.tools);
+  registerResources(server, session);
+  registerPrompts(server, session, startupRoles(deps));
   return { server, session, close: () => server.close() };
+}
+
+/** The roles offered as prompts: the built-ins plus the custom roles of the default workspace, if any. */
+function startupRoles(deps: ServerDeps): Role[] {
+  const ws = deps.workspace ?? findProjectRoot(deps.cwd, deps.homedir);
+  return [...(ws ? deps.roleLoader.load(ws).roles : builtinRoles()).values()];
 }

@@ -24,6 +24,8 @@ export interface ServerDeps {
   readonly stores: StoreCache;
 }
 
+const LEASE_RENEWAL_INTERVAL_MS = 60_000;
+
 /** Opens each database once per process and hands the same Store to every caller. */
 export class StoreCache {
   readonly #open = new Map<string, Promise<Store>>();
@@ -60,6 +62,10 @@ export class Session {
   readonly connectionId: string;
   #roots: Promise<string | undefined> | undefined;
   #projectRoot: string | undefined;
+  /** Agent ids that acted through this connection; its activity keeps their leases alive. */
+  readonly #agents = new Set<string>();
+  /** When this connection last renewed its agents' leases, per workspace (ms). */
+  readonly #renewedAt = new Map<string, number>();
   /** working_directory arguments already checked on this connection → their real path. */
   readonly #checked = new Map<string, ResolvedWorkspace>();
   readonly #ensured = new Set<string>();
@@ -76,6 +82,32 @@ export class Session {
   /** The agent id used when a call names none: the client's name plus this connection. */
   get defaultAgentId(): string {
     return `${this.clientName}#${this.connectionId}`;
+  }
+
+  /** The agent id for a call: the one given, or the connection's default. Remembered for renewals. */
+  agentFor(given: string | undefined): string {
+    const id = given ?? this.defaultAgentId;
+    if (this.#agents.size < 100) this.#agents.add(id);
+    return id;
+  }
+
+  /**
+   * Any call on this connection shows its agents are alive: extend their live leases in the
+   * workspace. At most once a minute per workspace, so reads stay reads.
+   */
+  async renewLeases(ctx: AppContext): Promise<void> {
+    if (this.#agents.size === 0) return;
+    const nowMs = Date.parse(ctx.clock.now());
+    if (nowMs - (this.#renewedAt.get(ctx.workspace) ?? 0) < LEASE_RENEWAL_INTERVAL_MS) return;
+    this.#renewedAt.set(ctx.workspace, nowMs);
+    const now = new Date(nowMs).toISOString();
+    await ctx.store.db
+      .updateTable("tasks")
+      .set({ claim_expires_at: new Date(nowMs + ctx.settings.leaseMs).toISOString() })
+      .where("workspace", "=", ctx.workspace)
+      .where("claimed_by", "in", [...this.#agents])
+      .where("claim_expires_at", ">", now)
+      .execute();
   }
 
   invalidateRoots(): void {

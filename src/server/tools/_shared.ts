@@ -102,7 +102,9 @@ export async function inWorkspace(
 ): Promise<CallToolResult> {
   try {
     const ws = await session.resolve(workingDirectory);
-    return await body(await session.context(ws), ws);
+    const ctx = await session.context(ws);
+    await session.renewLeases(ctx).catch(() => {}); // best effort: a busy database must not fail the call
+    return await body(ctx, ws);
   } catch (e) {
     return failure(e);
   }

@@ -39,7 +39,7 @@ export function registerCancelTaskTool(server: McpServer, session: Session): voi
     },
     async (args) =>
       inWorkspace(session, args.working_directory, async (ctx, ws) => {
-        const r = await cancelTask(ctx, args.task_id, args.reason, args.agent_id ?? session.defaultAgentId);
+        const r = await cancelTask(ctx, args.task_id, args.reason, session.agentFor(args.agent_id));
         const structured = {
           ...workspaceFields(ws),
           parent_task_id: r.plan.id,

@@ -92,7 +92,7 @@ export function registerCompleteSubtaskTool(server: McpServer, session: Session)
           filePaths: args.file_paths,
           artifactType: args.artifact_type,
           legacyArtifacts: args.legacy_artifacts,
-          agentId: args.agent_id ?? session.defaultAgentId,
+          agentId: session.agentFor(args.agent_id),
         });
         const ready = r.nextReady.map((t) => ({
           task_id: t.id,

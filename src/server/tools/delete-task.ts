@@ -65,7 +65,7 @@ export function registerDeleteTaskTool(server: McpServer, session: Session): voi
           id: args.task_id,
           mode,
           force: args.force,
-          agentId: args.agent_id ?? session.defaultAgentId,
+          agentId: session.agentFor(args.agent_id),
         });
         const action = mode === "restore" ? "restored" : mode === "archive" ? "archived" : "deleted";
         const structured = {

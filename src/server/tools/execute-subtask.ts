@@ -68,7 +68,7 @@ export function registerExecuteSubtaskTool(server: McpServer, session: Session):
     },
     async (args) =>
       inWorkspace(session, args.working_directory, async (ctx, ws) => {
-        const r = await executeSubtask(ctx, args.task_id, args.agent_id ?? session.defaultAgentId, {
+        const r = await executeSubtask(ctx, args.task_id, session.agentFor(args.agent_id), {
           planId: args.parent_task_id,
           specialistType: args.specialist_type?.trim().toLowerCase(),
         });

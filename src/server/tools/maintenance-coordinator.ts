@@ -43,7 +43,7 @@ export function registerMaintenanceCoordinatorTool(server: McpServer, session: S
     {
       title: "Maintain the workspace's task data",
       description:
-        "scan_cleanup: find tasks with no activity for 24 h and expired leases; releases expired leases, and at validation_level comprehensive or full_audit archives stale tasks (restorable, never deleted). validate_structure: database integrity, artifact files present with matching size (and sha256 at comprehensive+), dangling dependencies, orphan files; repairs plan counters. update_documentation: writes .task_orchestrator/PLANS.md. prepare_handover: writes .task_orchestrator/HANDOVER.md (done, in progress, blocked, next).",
+        "scan_cleanup: find tasks with no activity for 24 h, expired leases and open tasks left in cancelled or archived plans; releases expired leases, and at validation_level comprehensive or full_audit archives stale and orphaned tasks (restorable, never deleted); dry_run only reports. validate_structure: database integrity, artifact files present with matching size (and sha256 at comprehensive+), dangling dependencies, orphan files, plan counters; repair: true fixes what can be fixed safely. update_documentation: writes .task_orchestrator/PLANS.md. prepare_handover: writes .task_orchestrator/HANDOVER.md (done, in progress, blocked, next).",
       inputSchema: {
         action: z.enum(MAINTENANCE_ACTIONS).describe("What to do"),
         scope: z
@@ -61,6 +61,13 @@ export function registerMaintenanceCoordinatorTool(server: McpServer, session: S
           .min(1)
           .optional()
           .describe("The task to look at with scope specific_subtask"),
+        dry_run: z.boolean().default(false).describe("scan_cleanup: only report what would be done"),
+        repair: z
+          .boolean()
+          .default(false)
+          .describe(
+            "validate_structure: move orphan files to .task_orchestrator/orphaned/, drop dangling dependencies, recount plans",
+          ),
         working_directory: workingDirectoryField,
       },
       outputSchema,
@@ -78,6 +85,8 @@ export function registerMaintenanceCoordinatorTool(server: McpServer, session: S
           scope: args.scope,
           validationLevel: args.validation_level,
           targetTaskId: args.target_task_id,
+          dryRun: args.dry_run,
+          repair: args.repair,
         });
         const lines = [`${r.action} in ${ws.path}: ${r.summary}`];
         for (const f of r.findings) lines.push(`- [${f.severity}] ${f.message}`);

@@ -71,7 +71,7 @@ export function registerUpdateTaskTool(server: McpServer, session: Session): voi
           dependencies: args.dependencies,
           status: args.status,
           note: args.note,
-          agentId: args.agent_id ?? session.defaultAgentId,
+          agentId: session.agentFor(args.agent_id),
         });
         const text =
           r.changes.length > 0

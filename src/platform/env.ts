@@ -44,3 +44,26 @@ export function intSetting(env: Env, name: string, fallback: number): number {
   }
   return n;
 }
+
+/**
+ * Reads a duration setting such as "30m", "90s", "2h" or "1500ms" (a bare number means `unit`).
+ * Returns milliseconds, `fallbackMs` when unset; throws on garbage.
+ */
+export function durationSetting(env: Env, name: string, fallbackMs: number): number {
+  const raw = env.vars[name];
+  if (raw === undefined || raw.trim() === "") return fallbackMs;
+  return parseDuration(raw, name);
+}
+
+/** Parses "30m", "90s", "2h", "1500ms" into milliseconds. */
+export function parseDuration(raw: string, what: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/i.exec(raw);
+  const n = m
+    ? Number(m[1]) *
+      { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2]!.toLowerCase() as "ms" | "s" | "m" | "h"]
+    : Number.NaN;
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new Error(`${what} must be a duration such as 30m, 90s or 2h, got '${raw}'`);
+  }
+  return Math.round(n);
+}

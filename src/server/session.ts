@@ -98,7 +98,8 @@ export class Session {
   async renewLeases(ctx: AppContext): Promise<void> {
     if (this.#agents.size === 0) return;
     const nowMs = Date.parse(ctx.clock.now());
-    if (nowMs - (this.#renewedAt.get(ctx.workspace) ?? 0) < LEASE_RENEWAL_INTERVAL_MS) return;
+    const interval = Math.min(LEASE_RENEWAL_INTERVAL_MS, ctx.settings.leaseMs / 3);
+    if (nowMs - (this.#renewedAt.get(ctx.workspace) ?? 0) < interval) return;
     this.#renewedAt.set(ctx.workspace, nowMs);
     const now = new Date(nowMs).toISOString();
     await ctx.store.db

@@ -1,10 +1,14 @@
 import {
   CompiledQuery,
   type DatabaseConnection,
+  type DialectAdapter,
   type Driver,
+  type Kysely,
+  SqliteAdapter,
   type SqliteDatabase,
   SqliteDialect,
   type SqliteStatement,
+  sql,
 } from "kysely";
 
 /**
@@ -75,5 +79,26 @@ export class ImmediateSqliteDialect extends SqliteDialect {
       await connection.executeQuery(CompiledQuery.raw("begin immediate"));
     };
     return driver;
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new LockingSqliteAdapter();
+  }
+}
+
+/**
+ * Kysely's SQLite adapter takes no migration lock ("SQLite has one connection"), but several
+ * processes open one file at once; two first starts would both run the initial migration
+ * ("table plans already exists", seen in the multi-process test). Holding BEGIN IMMEDIATE from
+ * lock to unlock makes migrations one-at-a-time across processes: the second waits, then finds
+ * nothing left to do.
+ */
+class LockingSqliteAdapter extends SqliteAdapter {
+  override async acquireMigrationLock(db: Kysely<unknown>): Promise<void> {
+    await sql`begin immediate`.execute(db);
+  }
+
+  override async releaseMigrationLock(db: Kysely<unknown>): Promise<void> {
+    await sql`commit`.execute(db);
   }
 }

@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import type { CAC } from "cac";
 import { DEFAULT_SETTINGS, type Settings } from "../../app/context.ts";
 import { OrchestratorError } from "../../core/errors.ts";
-import { type Env, intSetting } from "../../platform/env.ts";
+import { durationSetting, type Env, intSetting, parseDuration } from "../../platform/env.ts";
 import { checkDirectory } from "../../workspace/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
 
@@ -11,6 +11,7 @@ interface ServeFlags {
   workspace?: string;
   db?: string;
   tools?: string;
+  lease?: string;
 }
 
 const PROFILES = ["core", "standard", "all"] as const;
@@ -25,6 +26,10 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
     )
     .option("--db <path>", "One shared SQLite file for all workspaces (env ORCHESTRATOR_DB)")
     .option(
+      "--lease <duration>",
+      "How long a claim lasts without activity, e.g. 30m or 90s (env ORCHESTRATOR_LEASE; default 30m)",
+    )
+    .option(
       "--tools <profile>",
       "Tool profile: core (7 tools), standard (default) or all (env ORCHESTRATOR_TOOLS)",
     )
@@ -36,7 +41,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         ? checkDirectory(String(workspaceFlag), "--workspace", home)
         : undefined;
       const db = dbFlag ? checkDbPath(String(dbFlag), env.cwd) : undefined;
-      const settings = readSettings(env);
+      const settings = readSettings(env, flags.lease === undefined ? undefined : String(flags.lease));
       const profile = String(flags.tools ?? env.vars.ORCHESTRATOR_TOOLS ?? "standard");
       if (!(PROFILES as readonly string[]).includes(profile)) {
         throw new OrchestratorError(
@@ -88,10 +93,12 @@ function checkDbPath(input: string, cwd: string): string {
 }
 
 /** Settings from the environment; a malformed value is a usage error naming the variable. */
-export function readSettings(env: Env): Settings {
+export function readSettings(env: Env, lease?: string): Settings {
   try {
     return {
-      leaseMs: intSetting(env, "ORCHESTRATOR_LEASE_MINUTES", DEFAULT_SETTINGS.leaseMs / 60_000) * 60_000,
+      leaseMs: lease
+        ? parseDuration(lease, "--lease")
+        : durationSetting(env, "ORCHESTRATOR_LEASE", DEFAULT_SETTINGS.leaseMs),
       maxArtifactBytes: intSetting(env, "ORCHESTRATOR_MAX_ARTIFACT_BYTES", DEFAULT_SETTINGS.maxArtifactBytes),
       staleMs: intSetting(env, "ORCHESTRATOR_STALE_HOURS", DEFAULT_SETTINGS.staleMs / 3_600_000) * 3_600_000,
     };

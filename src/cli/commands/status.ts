@@ -1,11 +1,10 @@
-import { existsSync } from "node:fs";
 import type { CAC } from "cac";
 import { OrchestratorError } from "../../core/errors.ts";
+import { TASK_STATUSES, type TaskStatus } from "../../core/task.ts";
 import type { Env } from "../../platform/env.ts";
-import { databasePath } from "../../workspace/layout.ts";
-import { checkDirectory, findProjectRoot } from "../../workspace/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Output } from "../output.ts";
+import { cliWorkspace, openCliContext } from "./_workspace.ts";
 import { renderStatus } from "./status-render.ts";
 
 interface StatusFlags {
@@ -15,6 +14,8 @@ interface StatusFlags {
   all?: boolean;
   plan?: string;
   limit?: number;
+  status?: string;
+  role?: string;
 }
 
 /** `orchestrator status`: the human view of a workspace's plans and tasks. */
@@ -25,6 +26,8 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
     .option("--db <path>", "Shared database file, as given to serve --db")
     .option("--all", "Include completed plans and tasks")
     .option("--plan <id>", "Show one plan with all its tasks")
+    .option("--status <list>", "Only tasks in these statuses, comma-separated (e.g. pending,blocked)")
+    .option("--role <list>", "Only tasks for these roles, comma-separated")
     .option("--limit <n>", "At most this many plans", { default: 20 })
     .option("--json", "Print as JSON")
     .action(async (flags: StatusFlags) => {
@@ -35,20 +38,17 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
           `--limit must be a whole number from 1 to 10000, got '${flags.limit}'.`,
         );
       }
-      const home = { cwd: env.cwd, homedir: env.homedir };
-      const given = flags.workspace ?? env.vars.ORCHESTRATOR_WORKSPACE;
-      const workspace = given
-        ? checkDirectory(String(given), "--workspace", home)
-        : findProjectRoot(env.cwd, env.homedir);
-      if (!workspace) {
+      const statuses = parseList(flags.status);
+      const bad = statuses?.filter((s) => !(TASK_STATUSES as readonly string[]).includes(s)) ?? [];
+      if (bad.length > 0) {
         throw new OrchestratorError(
-          "WORKSPACE_UNRESOLVED",
-          `${env.cwd} is not inside a project (no .git, package.json or .task_orchestrator above it). Run this in your project, or pass --workspace DIR.`,
+          "USAGE",
+          `--status: unknown status ${bad.join(", ")}; use any of ${TASK_STATUSES.join(", ")}.`,
         );
       }
-      const dbFlag = flags.db ?? env.vars.ORCHESTRATOR_DB;
-      const dbPath = databasePath(workspace, dbFlag ? String(dbFlag) : undefined);
-      if (!existsSync(dbPath)) {
+      const roles = parseList(flags.role);
+      const { workspace, dbPath, exists } = cliWorkspace(env, flags);
+      if (!exists) {
         if (flags.json)
           io.out(JSON.stringify({ workspace, database: dbPath, exists: false, plans: [] }, null, 2));
         else
@@ -58,33 +58,44 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
         setCode(EXIT.OK);
         return;
       }
-      const [{ openStore }, { getStatus }, { createRoleLoader }] = await Promise.all([
-        import("../../store/open.ts"),
-        import("../../app/get-status.ts"),
-        import("../../workspace/roles.ts"),
-      ]);
-      const store = await openStore(dbPath);
+      const { getStatus } = await import("../../app/get-status.ts");
+      const ctx = await openCliContext(workspace, dbPath);
       try {
-        const loader = createRoleLoader();
-        const ctx = {
-          store,
-          workspace,
-          clock: { now: () => new Date().toISOString() },
-          random: { hex: () => "" },
-          settings: { leaseMs: 0, maxArtifactBytes: 0, staleMs: 0 },
-          roles: () => loader.load(workspace),
-        };
-        const status = await getStatus(ctx, {
-          includeCompleted: Boolean(flags.all),
+        const filtered = statuses !== undefined || roles !== undefined;
+        const raw = await getStatus(ctx, {
+          includeCompleted: Boolean(flags.all) || filtered,
           planId: flags.plan,
           limit,
         });
+        const keep = (t: { status: TaskStatus; specialistType: string }): boolean =>
+          (!statuses || statuses.includes(t.status)) && (!roles || roles.includes(t.specialistType));
+        const status = filtered
+          ? {
+              ...raw,
+              plans: raw.plans
+                .map((p) => ({
+                  ...p,
+                  tasks: p.tasks.filter(keep),
+                  hiddenTasks: p.hiddenTasks + p.tasks.filter((t) => !keep(t)).length,
+                }))
+                .filter((p) => p.tasks.length > 0),
+            }
+          : raw;
         if (flags.json)
           io.out(JSON.stringify({ workspace, database: dbPath, exists: true, ...status }, null, 2));
         else io.out(renderStatus(workspace, status, io.c));
         setCode(EXIT.OK);
       } finally {
-        await store.close();
+        await ctx.store.close();
       }
     });
+}
+
+function parseList(v: string | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  const items = String(v)
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  return items.length > 0 ? items : undefined;
 }

@@ -180,6 +180,76 @@ async function loadRun(label: string, seededTasks: number, calls: number): Promi
   };
 }
 
+/** N server processes on one workspace, each running plan → execute → complete cycles at once. */
+async function multiProcess(processes: number, cycles: number): Promise<Record<string, unknown>> {
+  const ws = mkdtempSync(join(tmpdir(), "orch-bench-mp-"));
+  mkdirSync(join(ws, ".git"));
+  const clients = await Promise.all(
+    Array.from({ length: processes }, async (_, i) => {
+      const transport = new StdioClientTransport({
+        command: BINARY,
+        args: ["serve", "--workspace", ws],
+        stderr: "inherit",
+      });
+      const client = new Client({ name: `bench-${i}`, version: "1" });
+      await client.connect(transport);
+      return client;
+    }),
+  );
+  let errors = 0;
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  await Promise.all(
+    clients.map(async (client, i) => {
+      for (let n = 0; n < cycles; n++) {
+        try {
+          const t = performance.now();
+          const plan = (await client.callTool({
+            name: "orchestrator_plan_task",
+            arguments: {
+              description: `p${i}-${n}`,
+              subtasks: [{ title: "w", specialist_type: "implementer" }],
+            },
+          })) as { isError?: boolean; structuredContent?: { subtasks: { task_id: string }[] } };
+          if (plan.isError) throw new Error("plan failed");
+          const id = plan.structuredContent!.subtasks[0]!.task_id;
+          const ex = await client.callTool({
+            name: "orchestrator_execute_subtask",
+            arguments: { task_id: id },
+          });
+          const co = await client.callTool({
+            name: "orchestrator_complete_subtask",
+            arguments: { task_id: id, summary: "s", detailed_work: "w" },
+          });
+          if (ex.isError || co.isError) throw new Error("call failed");
+          latencies.push((performance.now() - t) / 3);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  await Promise.all(clients.map((c) => c.close()));
+  const { Database } = await import("bun:sqlite");
+  const db = new Database(join(ws, ".task_orchestrator", "orchestrator.db"), { readonly: true });
+  const completed = (
+    db.query("select count(*) as n from tasks where status = 'completed'").get() as { n: number }
+  ).n;
+  db.close();
+  rmSync(ws, { recursive: true, force: true });
+  const expected = processes * cycles;
+  return {
+    processes,
+    cycles_per_process: cycles,
+    operations: expected * 3,
+    operations_per_s: Math.round((expected * 3) / seconds),
+    call_ms: { p50: round(percentile(latencies, 50), 3), p99: round(percentile(latencies, 99), 3) },
+    errors,
+    lost_or_doubled: Math.abs(completed - (expected - errors)),
+  };
+}
+
 const started = new Date().toISOString();
 const ws = mkdtempSync(join(tmpdir(), "orch-cold-"));
 mkdirSync(join(ws, ".git"));
@@ -206,6 +276,10 @@ console.table(
     "peak RSS MiB": r.rss_peak_mib,
   })),
 );
+const mp = await multiProcess(quick ? 4 : 8, quick ? 100 : 333);
+console.log(
+  `${mp.processes} processes × ${mp.cycles_per_process} plan→execute→complete cycles: ${mp.operations_per_s} calls/s, p50 ${(mp.call_ms as { p50: number }).p50} ms, p99 ${(mp.call_ms as { p99: number }).p99} ms, ${mp.errors} errors, ${mp.lost_or_doubled} lost or doubled`,
+);
 const results = {
   started,
   machine: {
@@ -218,6 +292,7 @@ const results = {
   targets: { cold_start_ms: 30, get_status_p99_ms_at_100k: 2, state_changes_per_s: 5000, idle_rss_mib: 60 },
   cold_start_ms: cold,
   runs,
+  multi_process: mp,
 };
 writeFileSync(join(import.meta.dir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
 console.log("wrote bench/results.json");

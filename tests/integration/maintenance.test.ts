@@ -1,0 +1,226 @@
+import { Database } from "bun:sqlite";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { call, callOk, connectInMemory, textOf } from "../helpers/client.ts";
+import { fingerprint } from "../helpers/fingerprint.ts";
+import { makeProject } from "../helpers/temp.ts";
+
+let project: { dir: string; cleanup: () => void };
+let conn: Awaited<ReturnType<typeof connectInMemory>>;
+let clock = Date.parse("2026-11-01T10:00:00Z");
+const later = (hours: number) => {
+  clock += hours * 3_600_000;
+};
+
+beforeEach(async () => {
+  project = makeProject("orch-maint-");
+  clock = Date.parse("2026-11-01T10:00:00Z");
+  conn = await connectInMemory({
+    cwd: project.dir,
+    now: () => new Date(clock).toISOString(),
+    settings: { leaseMs: 30 * 60_000 },
+  });
+});
+afterEach(async () => {
+  await conn.close();
+  project.cleanup();
+});
+
+const maint = (args: Record<string, unknown>) =>
+  callOk(conn.client, "orchestrator_maintenance_coordinator", args);
+const kinds = (r: { findings: { kind: string }[] }) => r.findings.map((f) => f.kind).sort();
+
+/** A store with a stale task, an expired lease, an orphaned task, a missing and a tampered artifact, and an orphan file. */
+async function seed(): Promise<{ done: string[]; artifacts: { path: string }[] }> {
+  const plan = await callOk(conn.client, "orchestrator_plan_task", {
+    description: "seeded",
+    subtasks: [
+      { title: "a", specialist_type: "tester", task_id: "a" },
+      { title: "b", specialist_type: "tester", task_id: "b" },
+      { title: "stale", specialist_type: "tester", task_id: "stale" },
+      { title: "leased", specialist_type: "tester", task_id: "leased" },
+    ],
+  });
+  const artifacts = [];
+  for (const id of ["a", "b"]) {
+    await callOk(conn.client, "orchestrator_execute_subtask", { task_id: id });
+    const r = await callOk(conn.client, "orchestrator_complete_subtask", {
+      task_id: id,
+      summary: `did ${id}`,
+      detailed_work: `work ${id}`,
+    });
+    artifacts.push(r.artifact);
+  }
+  await callOk(conn.client, "orchestrator_execute_subtask", { task_id: "leased", agent_id: "gone-agent" });
+  const orphanPlan = await callOk(conn.client, "orchestrator_plan_task", {
+    description: "abandoned",
+    subtasks: [{ title: "left behind", specialist_type: "tester", task_id: "orphan" }],
+  });
+  // The plan is cancelled behind the orchestrator's back, as an old version or a manual edit might.
+  const db = new Database(join(project.dir, ".task_orchestrator", "orchestrator.db"));
+  db.run("update plans set status = 'cancelled' where id = ?", [orphanPlan.parent_task_id]);
+  db.close();
+  rmSync(join(project.dir, artifacts[0]!.path));
+  appendFileSync(join(project.dir, artifacts[1]!.path), "tampered");
+  const orphanDir = join(project.dir, ".task_orchestrator", "artifacts", plan.parent_task_id, "ghost");
+  mkdirSync(orphanDir, { recursive: true });
+  writeFileSync(join(orphanDir, "artifact_deadbeef.md"), "no row");
+  later(48);
+  return { done: ["a", "b"], artifacts };
+}
+
+describe("maintenance on a seeded store", () => {
+  test("scan_cleanup dry run reports stale, orphaned and expired-lease tasks and changes nothing", async () => {
+    await seed();
+    const before = fingerprint(project.dir);
+    const r = await maint({ action: "scan_cleanup", validation_level: "comprehensive", dry_run: true });
+    expect(kinds(r)).toEqual(["expired_lease", "orphaned_task", "stale_task", "stale_task"]);
+    expect(r.actions_taken).toEqual([]);
+    expect(r.summary).toContain("Dry run");
+    expect(fingerprint(project.dir)).toBe(before);
+  });
+
+  test("scan_cleanup releases expired leases, and archives stale and orphaned tasks only at comprehensive", async () => {
+    await seed();
+    const basic = await maint({ action: "scan_cleanup" });
+    expect(basic.actions_taken.map((a: { action: string }) => a.action)).toEqual(["release_lease"]);
+    const leased = await callOk(conn.client, "orchestrator_get_task", { task_id: "leased" });
+    expect(leased.task.status).toBe("pending");
+    expect(leased.claim).toBeNull();
+
+    const deep = await maint({ action: "scan_cleanup", validation_level: "comprehensive" });
+    const archived = deep.actions_taken.map((a: { task_id: string }) => a.task_id).sort();
+    // "leased" was released a moment ago, which counts as activity: it is not stale any more.
+    expect(archived).toEqual(["orphan", "stale"]);
+    for (const id of archived) {
+      expect((await callOk(conn.client, "orchestrator_get_task", { task_id: id })).task.status).toBe(
+        "archived",
+      );
+    }
+    // Archived, never deleted: a restore brings the task back exactly.
+    await callOk(conn.client, "orchestrator_delete_task", { task_id: "stale", restore: true });
+    expect((await callOk(conn.client, "orchestrator_get_task", { task_id: "stale" })).task.status).toBe(
+      "pending",
+    );
+  });
+
+  test("validate_structure finds the missing and the tampered artifact and the orphan file; repair moves the file aside", async () => {
+    const { artifacts } = await seed();
+    const basic = await maint({ action: "validate_structure" });
+    expect(kinds(basic)).toEqual(["artifact_changed", "artifact_missing", "orphan_file"]);
+    expect(basic.summary).toContain("repair: true");
+    // Same size, different bytes: only the checksum (comprehensive) sees it.
+    const path = join(project.dir, artifacts[1]!.path);
+    const text = readFileSync(path, "utf8").replace("tampered", "").replace("work b", "WORK B");
+    writeFileSync(path, text);
+    const deep = await maint({ action: "validate_structure", validation_level: "comprehensive" });
+    expect(deep.findings.find((f: { kind: string }) => f.kind === "artifact_changed").message).toContain(
+      "sha256",
+    );
+
+    // The orphan file was written moments ago, so repair leaves it (it may be a write in flight).
+    const fresh = await maint({ action: "validate_structure", repair: true });
+    expect(fresh.actions_taken).toEqual([]);
+    const orphan = basic.findings.find((f: { kind: string }) => f.kind === "orphan_file").path as string;
+    const old = new Date(Date.now() - 3_600_000);
+    utimesSync(join(project.dir, orphan), old, old);
+    const repaired = await maint({ action: "validate_structure", repair: true });
+    expect(repaired.actions_taken.map((a: { action: string }) => a.action)).toEqual(["move_orphan_file"]);
+    expect(existsSync(join(project.dir, orphan))).toBe(false);
+    const moved = join(
+      project.dir,
+      ".task_orchestrator",
+      "orphaned",
+      orphan.replace(".task_orchestrator/artifacts/", ""),
+    );
+    expect(readFileSync(moved, "utf8")).toBe("no row");
+  });
+
+  test("validate_structure repairs dangling dependencies and drifted plan counters when asked", async () => {
+    await callOk(conn.client, "orchestrator_plan_task", {
+      description: "deps",
+      subtasks: [
+        { title: "x", specialist_type: "tester", task_id: "x" },
+        { title: "y", specialist_type: "tester", task_id: "y", dependencies: ["x"] },
+      ],
+    });
+    const db = new Database(join(project.dir, ".task_orchestrator", "orchestrator.db"));
+    db.run("pragma foreign_keys = off");
+    db.run("delete from tasks where id = 'x'");
+    db.run("update plans set n_pending = 42");
+    db.close();
+    const report = await maint({ action: "validate_structure" });
+    expect(kinds(report)).toEqual(["dangling_dependency", "plan_counters"]);
+    expect(report.actions_taken).toEqual([]);
+    const fixed = await maint({ action: "validate_structure", repair: true });
+    expect(fixed.actions_taken.map((a: { action: string }) => a.action).sort()).toEqual([
+      "remove_dangling_dependency",
+      "repair_counters",
+    ]);
+    expect((await maint({ action: "validate_structure" })).findings).toEqual([]);
+    const y = await callOk(conn.client, "orchestrator_get_task", { task_id: "y" });
+    expect(y.task.dependencies).toEqual([]);
+  });
+
+  test("update_documentation and prepare_handover write readable files with artifact links", async () => {
+    await callOk(conn.client, "orchestrator_plan_task", {
+      description: "Docs job",
+      subtasks: [
+        { title: "Done one", specialist_type: "tester", task_id: "d1" },
+        { title: "Blocked one", specialist_type: "tester", task_id: "b1" },
+        { title: "Next one", specialist_type: "tester", task_id: "n1", dependencies: ["d1"] },
+      ],
+    });
+    await callOk(conn.client, "orchestrator_execute_subtask", { task_id: "d1" });
+    const done = await callOk(conn.client, "orchestrator_complete_subtask", {
+      task_id: "d1",
+      summary: "finished d1",
+      detailed_work: "x",
+    });
+    await callOk(conn.client, "orchestrator_execute_subtask", { task_id: "b1" });
+    await callOk(conn.client, "orchestrator_complete_subtask", {
+      task_id: "b1",
+      summary: "needs an API key",
+      detailed_work: "x",
+      next_action: "blocked",
+    });
+
+    const docs = await maint({ action: "update_documentation" });
+    expect(docs.files_written).toEqual([".task_orchestrator/PLANS.md"]);
+    const plans = readFileSync(join(project.dir, ".task_orchestrator", "PLANS.md"), "utf8");
+    expect(plans).toContain("Docs job");
+    expect(plans).toContain("finished d1");
+
+    const handover = await maint({ action: "prepare_handover" });
+    const text = readFileSync(join(project.dir, handover.files_written[0]), "utf8");
+    expect(text).toMatch(/### Done\n\n- `d1` Done one/);
+    expect(text).toContain(`(${done.artifact.path.replace(".task_orchestrator/", "")})`);
+    expect(text).toMatch(/### Blocked\n\n- `b1` Blocked one \(tester\): needs an API key/);
+    expect(text).toMatch(/### Next \(ready to start\)\n\n- `n1` Next one/);
+    expect(
+      existsSync(
+        join(project.dir, ".task_orchestrator", done.artifact.path.replace(".task_orchestrator/", "")),
+      ),
+    ).toBe(true);
+  });
+
+  test("bad arguments are refused clearly", async () => {
+    const r = await call(conn.client, "orchestrator_maintenance_coordinator", {
+      action: "scan_cleanup",
+      scope: "specific_subtask",
+    });
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toContain("target_task_id");
+    const bad = await call(conn.client, "orchestrator_maintenance_coordinator", { action: "explode" });
+    expect(bad.isError).toBe(true);
+  });
+});

@@ -37,7 +37,7 @@ afterEach(async () => {
 
 const maint = (args: Record<string, unknown>) =>
   callOk(conn.client, "orchestrator_maintenance_coordinator", args);
-const kinds = (r: { findings: { kind: string }[] }) => r.findings.map((f) => f.kind).sort();
+const kinds = (r: Record<string, any>) => (r.findings as { kind: string }[]).map((f) => f.kind).sort();
 
 /** A store with a stale task, an expired lease, an orphaned task, a missing and a tampered artifact, and an orphan file. */
 async function seed(): Promise<{ done: string[]; artifacts: { path: string }[] }> {

@@ -16,17 +16,24 @@ import {
  * SqliteDialect runs on it as is; only the types differ), node:sqlite under Deno (and Node ≥ 22.5)
  * through a small adapter, because its statements take variadic parameters and have no `reader`.
  */
-export async function openSqlite(path: string): Promise<SqliteDatabase> {
+export async function openSqlite(path: string, busyTimeoutMs: number): Promise<SqliteDatabase> {
+  // busy_timeout is set before anything else runs on the connection: even preparing a statement
+  // reads the schema, and without a busy handler that fails at once while another process is
+  // creating or migrating the same file.
+  const busy = `pragma busy_timeout = ${Math.trunc(busyTimeoutMs)}`;
   if (typeof (globalThis as { Bun?: unknown }).Bun !== "undefined") {
     const { Database } = await import("bun:sqlite");
     const db = new Database(path, { create: true, strict: false });
+    db.exec(busy);
     // `query` caches the compiled statement per SQL text; Kysely would `prepare` on every call
     // (measured: preparing was 11% of a complete_subtask call). Kysely runs one query at a time
     // on this connection, so sharing a cached statement is safe.
     return { close: () => db.close(), prepare: (sql: string) => db.query(sql) } as unknown as SqliteDatabase;
   }
   const { DatabaseSync } = await import("node:sqlite");
-  return adaptNodeSqlite(new DatabaseSync(path));
+  const db = new DatabaseSync(path);
+  db.exec(busy);
+  return adaptNodeSqlite(db);
 }
 
 /** The runtime name, for health and version reports. */
@@ -42,6 +49,7 @@ interface NodeStatement {
 }
 interface NodeDatabase {
   prepare(sql: string): NodeStatement;
+  exec(sql: string): void;
   close(): void;
 }
 

@@ -24,7 +24,7 @@ const BUSY_TIMEOUT_MS = 10_000;
 export async function openStore(path: string): Promise<Store> {
   let db: Db;
   try {
-    const database = await openSqlite(path);
+    const database = await openSqlite(path, BUSY_TIMEOUT_MS);
     db = new Kysely<Database>({
       dialect: new ImmediateSqliteDialect({
         database,
@@ -35,7 +35,7 @@ export async function openStore(path: string): Promise<Store> {
         },
       }),
     });
-    await sql`pragma journal_mode = wal`.execute(db);
+    await enableWal(db);
   } catch (cause) {
     throw new OrchestratorError(
       "STORE_UNAVAILABLE",
@@ -79,6 +79,30 @@ export async function openStore(path: string): Promise<Store> {
     migrations: now.filter((m) => m.executedAt).map((m) => m.name),
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Switching a new file to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at once,
+ * without consulting busy_timeout, when another process is creating the same file at that moment
+ * (its deadlock avoidance for lock upgrades). Several servers started together on a fresh
+ * workspace hit exactly that, so the switch is retried with a short jittered backoff for up to
+ * BUSY_TIMEOUT_MS. Once the file is WAL the pragma is a no-op read and never contends.
+ */
+async function enableWal(db: Db): Promise<void> {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await sql`pragma journal_mode = wal`.execute(db);
+      return;
+    } catch (e) {
+      if (!isBusy(e) || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(100, 5 * 2 ** attempt) * (0.5 + Math.random())));
+    }
+  }
+}
+
+function isBusy(e: unknown): boolean {
+  return /locked|busy/i.test(messageOf(e));
 }
 
 function messageOf(e: unknown): string {

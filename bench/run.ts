@@ -32,12 +32,15 @@ const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 async function coldStart(
   workspace: string,
   runs: number,
+  extraArgs: readonly string[] = [],
 ): Promise<{ median: number; min: number; p95: number }> {
   const init = `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } } })}\n`;
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    const child = spawn(BINARY, ["serve", "--workspace", workspace], { stdio: ["pipe", "pipe", "inherit"] });
+    const child = spawn(BINARY, ["serve", "--workspace", workspace, ...extraArgs], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
     await new Promise<void>((resolve, reject) => {
       child.stdout.once("data", () => {
         times.push(performance.now() - t0);
@@ -87,10 +90,35 @@ async function seed(workspace: string, tasks: number): Promise<void> {
   await store.close();
 }
 
-function rssOf(pid: number): { rss: number; hwm: number } {
-  const s = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (k: string): number => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
-  return { rss: round(kb("VmRSS") / 1024, 1), hwm: round(kb("VmHWM") / 1024, 1) };
+/**
+ * RSS of `serve`: the supervisor plus its worker (the process doing the MCP work), each also
+ * reported alone. Linux /proc only, like the rest of the memory figures.
+ */
+function rssOf(pid: number): { rss: number; hwm: number; worker_rss: number; supervisor_rss: number } {
+  const one = (p: number) => {
+    const s = readFileSync(`/proc/${p}/status`, "utf8");
+    const kb = (k: string): number => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
+    return { rss: kb("VmRSS") / 1024, hwm: kb("VmHWM") / 1024 };
+  };
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    children = [];
+  }
+  const sup = one(pid);
+  const workers = children.map(one);
+  const w = workers.reduce((a, b) => ({ rss: a.rss + b.rss, hwm: a.hwm + b.hwm }), { rss: 0, hwm: 0 });
+  return {
+    rss: round(sup.rss + w.rss, 1),
+    hwm: round(sup.hwm + w.hwm, 1),
+    worker_rss: round(w.rss, 1),
+    supervisor_rss: round(sup.rss, 1),
+  };
 }
 
 async function inFlight<T>(n: number, work: (i: number) => Promise<T>): Promise<number[]> {
@@ -176,6 +204,8 @@ async function loadRun(label: string, seededTasks: number, calls: number): Promi
     complete_per_s: Math.round(calls / completeSeconds),
     state_changes_per_s: Math.round((2 * calls) / (executeSeconds + completeSeconds)),
     rss_idle_mib: idle.rss,
+    rss_idle_worker_mib: idle.worker_rss,
+    rss_idle_supervisor_mib: idle.supervisor_rss,
     rss_peak_mib: mem.hwm,
   };
 }
@@ -250,13 +280,95 @@ async function multiProcess(processes: number, cycles: number): Promise<Record<s
   };
 }
 
+/**
+ * The supervisor's cost (docs/reboot.md): per-call relay latency (sequential get_status through
+ * the supervisor vs `--no-supervisor`, same workspace) and restart time (restart_server answered,
+ * and a call sent right after it answered by the new worker).
+ */
+async function reboot(calls: number, restarts: number): Promise<Record<string, unknown>> {
+  const ws = mkdtempSync(join(tmpdir(), "orch-reboot-"));
+  mkdirSync(join(ws, ".git"));
+  const connect = async (args: string[]) => {
+    const transport = new StdioClientTransport({
+      command: BINARY,
+      args: ["serve", "--workspace", ws, "--tools", "all", ...args],
+      stderr: "inherit",
+    });
+    const client = new Client({ name: "bench", version: "1" });
+    await client.connect(transport);
+    return client;
+  };
+  const sequential = async (client: Client): Promise<number[]> => {
+    const times: number[] = [];
+    for (let i = 0; i < calls; i++) {
+      const t0 = performance.now();
+      const r = await client.callTool({ name: "orchestrator_get_status", arguments: {} });
+      if (r.isError) throw new Error(JSON.stringify(r.content));
+      times.push(performance.now() - t0);
+    }
+    return times.slice(Math.floor(calls / 10)); // the first tenth warms up
+  };
+  const direct = await connect(["--no-supervisor"]);
+  const supervised = await connect([]);
+  const seed = await direct.callTool({
+    name: "orchestrator_plan_task",
+    arguments: { description: "bench", subtasks: [{ title: "a", specialist_type: "tester" }] },
+  });
+  if (seed.isError) throw new Error(JSON.stringify(seed.content));
+  // Interleave the two to share any machine noise fairly.
+  const d: number[] = [];
+  const sv: number[] = [];
+  for (let round = 0; round < 4; round++) {
+    d.push(...(await sequential(direct)));
+    sv.push(...(await sequential(supervised)));
+  }
+  const restartMs: number[] = [];
+  const firstAnswerMs: number[] = [];
+  for (let i = 0; i < restarts; i++) {
+    const t0 = performance.now();
+    const restart = supervised.callTool({
+      name: "orchestrator_restart_server",
+      arguments: { reason: "manual_request" },
+    });
+    const after = supervised.callTool({ name: "orchestrator_get_status", arguments: {} }).then(() => {
+      firstAnswerMs.push(performance.now() - t0);
+    });
+    const r = await restart;
+    restartMs.push(performance.now() - t0);
+    if (r.isError) throw new Error(JSON.stringify(r.content));
+    await after;
+  }
+  await direct.close();
+  await supervised.close();
+  rmSync(ws, { recursive: true, force: true });
+  const p50d = percentile(d, 50);
+  const p50s = percentile(sv, 50);
+  return {
+    calls_each: d.length,
+    get_status_direct_ms: { p50: round(p50d, 3), p99: round(percentile(d, 99), 3) },
+    get_status_supervised_ms: { p50: round(p50s, 3), p99: round(percentile(sv, 99), 3) },
+    relay_overhead_p50_ms: round(p50s - p50d, 3),
+    restart_call_ms: { p50: round(percentile(restartMs, 50)), max: round(Math.max(...restartMs)) },
+    restart_to_first_answer_ms: {
+      p50: round(percentile(firstAnswerMs, 50)),
+      max: round(Math.max(...firstAnswerMs)),
+    },
+    restarts,
+  };
+}
+
 const started = new Date().toISOString();
 const ws = mkdtempSync(join(tmpdir(), "orch-cold-"));
 mkdirSync(join(ws, ".git"));
 const cold = await coldStart(ws, 20);
+const coldDirect = await coldStart(ws, 20, ["--no-supervisor"]);
 rmSync(ws, { recursive: true, force: true });
 console.log(
-  `cold start to initialize answer: median ${cold.median} ms (min ${cold.min}, p95 ${cold.p95}) over 20 runs`,
+  `cold start to initialize answer: median ${cold.median} ms (min ${cold.min}, p95 ${cold.p95}) over 20 runs; without the supervisor ${coldDirect.median} ms`,
+);
+const rb = await reboot(quick ? 200 : 1000, quick ? 5 : 20);
+console.log(
+  `relay: get_status p50 ${(rb.get_status_supervised_ms as { p50: number }).p50} ms supervised vs ${(rb.get_status_direct_ms as { p50: number }).p50} ms direct (overhead ${rb.relay_overhead_p50_ms} ms); restart answered in ${(rb.restart_call_ms as { p50: number }).p50} ms p50, first answer by the new worker ${(rb.restart_to_first_answer_ms as { p50: number }).p50} ms p50`,
 );
 
 const runs = [
@@ -272,7 +384,7 @@ console.table(
     "complete p99": r.complete_subtask_ms.p99,
     "execute/s": r.execute_per_s,
     "complete/s": r.complete_per_s,
-    "idle RSS MiB": r.rss_idle_mib,
+    "idle RSS MiB (sup+worker)": `${r.rss_idle_supervisor_mib}+${r.rss_idle_worker_mib}`,
     "peak RSS MiB": r.rss_peak_mib,
   })),
 );
@@ -289,8 +401,16 @@ const results = {
     bun: Bun.version,
   },
   in_flight: IN_FLIGHT,
-  targets: { cold_start_ms: 30, get_status_p99_ms_at_100k: 2, state_changes_per_s: 5000, idle_rss_mib: 60 },
+  targets: {
+    cold_start_ms: 30,
+    relay_overhead_p50_ms: 0.1,
+    get_status_p99_ms_at_100k: 2,
+    state_changes_per_s: 5000,
+    idle_rss_mib: 60,
+  },
   cold_start_ms: cold,
+  cold_start_no_supervisor_ms: coldDirect,
+  reboot: rb,
   runs,
   multi_process: mp,
 };

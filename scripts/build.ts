@@ -1,7 +1,7 @@
 /**
  * Compiles the single `orchestrator` binary: `bun run build` → dist/orchestrator.
  * Version, commit and target are injected with --define; the binary never reads package.json.
- * Usage: bun scripts/build.ts [--target bun-linux-x64] [--outfile dist/orchestrator]
+ * Usage: bun scripts/build.ts [--target bun-linux-x64] [--outfile dist/orchestrator] [--version X]
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -13,9 +13,10 @@ const flag = (name: string): string | undefined => {
 };
 const target = flag("--target");
 const outfile = flag("--outfile") ?? "dist/orchestrator";
-const version = (
-  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
-).version;
+const version =
+  flag("--version") ??
+  (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string })
+    .version;
 const git = spawnSync("git", ["rev-parse", "--short=12", "HEAD"], { encoding: "utf8" });
 const commit = git.status === 0 ? git.stdout.trim() : "unknown";
 const targetName = target ?? `bun-${process.platform}-${process.arch}`;

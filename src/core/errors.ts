@@ -94,10 +94,31 @@ export const ERROR_CATALOGUE = {
     fix: "Check the id in orchestrator_get_status or the task's artifacts; run maintenance validate_structure.",
   },
   // roles
+  SETTINGS_INVALID: {
+    exit: 1,
+    when: "The workspace's .task_orchestrator/settings.yaml does not parse or holds an unknown or malformed setting.",
+    fix: "Fix the file at the place named in the message (allowed: lease, stale_after, max_artifact_bytes), or delete it to use the defaults.",
+  },
   ROLE_FILE_INVALID: {
     exit: 1,
     when: "A roles YAML file under .task_orchestrator/roles/ does not parse or has an invalid role.",
     fix: "Fix the file at the line named in the message; until then the other role files are used.",
+  },
+  // installer
+  CONFIG_REFUSED: {
+    exit: 1,
+    when: "A client's config file does not parse, is not UTF-8, or holds another server under our name; it was left byte-identical.",
+    fix: "Fix the file at the line and column given (or restore a backup), or pass --force to replace a foreign entry.",
+  },
+  CONFIG_ROLLED_BACK: {
+    exit: 1,
+    when: "Writing a client's config failed after the backup; the original bytes were restored.",
+    fix: "Read the reason given (disk full, permissions), fix it and run the command again.",
+  },
+  BACKUP_NOT_FOUND: {
+    exit: 1,
+    when: "rollback found no backup for that client's file (or no backup with the id given).",
+    fix: "List backups with 'orchestrator backups'; backups are made by install and uninstall.",
   },
   // store
   STORE_UNAVAILABLE: {

@@ -36,7 +36,7 @@ export function createServer(deps: ServerDeps): {
   server.server.setNotificationHandler(RootsListChangedNotificationSchema, async () =>
     session.invalidateRoots(),
   );
-  registerTools(server, session, deps.tools);
+  registerTools(server, session, deps.tools, deps.supervised ?? false);
   registerResources(server, session);
   registerPrompts(server, session, startupRoles(deps));
   return { server, session, close: () => server.close() };

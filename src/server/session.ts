@@ -4,6 +4,7 @@ import { openStore, type Store } from "../store/open.ts";
 import { databasePath, ensureDataDir } from "../workspace/layout.ts";
 import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../workspace/resolve.ts";
 import type { createRoleLoader } from "../workspace/roles.ts";
+import { effectiveSettings, type SettingsLoader } from "../workspace/settings.ts";
 import type { ToolProfile } from "./tools/index.ts";
 
 /** What the process provides to every connection. */
@@ -15,13 +16,32 @@ export interface ServerDeps {
   readonly workspace?: string | undefined;
   /** `serve --db` / ORCHESTRATOR_DB: one database for every workspace. */
   readonly db?: string | undefined;
+  /** Defaults plus what flags and environment set. */
   readonly settings: Settings;
+  /** Settings set by flags or environment, which the workspace's settings file cannot override. */
+  readonly settingsFixed?: ReadonlySet<keyof Settings> | undefined;
+  /** Reads each workspace's .task_orchestrator/settings.yaml when it changes (hot reload). */
+  readonly settingsLoader?: SettingsLoader | undefined;
   /** Which tools `tools/list` offers. */
   readonly tools: ToolProfile;
+  /** True in a worker under serve's supervisor (which answers the reboot tools). */
+  readonly supervised?: boolean;
+  /** What the supervisor told this worker about the connection's restarts (health check). */
+  readonly supervisorInfo?: SupervisorInfo | undefined;
+  /** Test hook (ORCHESTRATOR_TEST_DELAY_MS): every tool call waits this long, to test calls in flight. */
+  readonly testDelayMs?: number;
   readonly clock: Clock;
   readonly random: Random;
   readonly roleLoader: ReturnType<typeof createRoleLoader>;
   readonly stores: StoreCache;
+}
+
+export interface SupervisorInfo {
+  readonly supervisor_pid: number;
+  readonly worker_generation: number;
+  readonly restarts: number;
+  readonly crash_restarts: number;
+  readonly last_restart: string | null;
 }
 
 const LEASE_RENEWAL_INTERVAL_MS = 60_000;
@@ -151,12 +171,23 @@ export class Session {
     }
     const store = await this.deps.stores.get(databasePath(ws.path, this.deps.db));
     const loader = this.deps.roleLoader;
+    const deps = this.deps;
     return {
       store,
       workspace: ws.path,
       clock: this.deps.clock,
       random: this.deps.random,
-      settings: this.deps.settings,
+      // Read when a use-case needs it, so a broken settings file fails the calls that depend on
+      // settings (with SETTINGS_INVALID and the place) but not every read.
+      get settings() {
+        return deps.settingsLoader
+          ? effectiveSettings(
+              deps.settings,
+              deps.settingsLoader.load(ws.path),
+              deps.settingsFixed ?? new Set(),
+            )
+          : deps.settings;
+      },
       roles: () => loader.load(ws.path),
     };
   }

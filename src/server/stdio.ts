@@ -20,6 +20,12 @@ export async function runStdioServer(deps: ServerDeps): Promise<void> {
   const onSignal = (): void => {
     void shutdown().finally(() => process.exit(0));
   };
+  // A bug in one request must not take the connection down: report it on stderr (the client's log).
+  process.on("unhandledRejection", (e) => {
+    process.stderr.write(
+      `orchestrator: unhandled error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
+  });
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   const done = new Promise<void>((resolve) => {

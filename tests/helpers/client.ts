@@ -9,6 +9,7 @@ import { randomHex } from "../../src/platform/fs.ts";
 import { createServer } from "../../src/server/create-server.ts";
 import { StoreCache } from "../../src/server/session.ts";
 import { createRoleLoader } from "../../src/workspace/roles.ts";
+import { createSettingsLoader } from "../../src/workspace/settings.ts";
 
 export const ROOT = join(import.meta.dir, "..", "..");
 export const BINARY = join(ROOT, "dist", process.platform === "win32" ? "orchestrator.exe" : "orchestrator");
@@ -32,6 +33,8 @@ export async function connectInMemory(opts: {
     workspace: opts.workspace,
     db: opts.db,
     settings: { ...DEFAULT_SETTINGS, ...opts.settings },
+    settingsFixed: new Set(Object.keys(opts.settings ?? {}) as (keyof Settings)[]),
+    settingsLoader: createSettingsLoader(),
     tools: opts.tools ?? "standard",
     clock: { now: opts.now ?? (() => new Date().toISOString()) },
     random: { hex: randomHex },
@@ -59,15 +62,18 @@ export async function connectBinary(opts: {
   args?: string[];
   env?: Record<string, string>;
   clientName?: string;
+  /** Another copy of the binary to run instead of dist/orchestrator. */
+  command?: string;
 }): Promise<{
   client: Client;
   transport: StdioClientTransport;
   stderr: () => string;
   close: () => Promise<void>;
 }> {
-  if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run 'bun run build' first`);
+  const command = opts.command ?? BINARY;
+  if (!existsSync(command)) throw new Error(`${command} is missing: run 'bun run build' first`);
   const transport = new StdioClientTransport({
-    command: BINARY,
+    command,
     args: ["serve", ...(opts.args ?? [])],
     cwd: opts.cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...opts.env },

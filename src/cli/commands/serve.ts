@@ -4,6 +4,7 @@ import type { CAC } from "cac";
 import { DEFAULT_SETTINGS, type Settings } from "../../app/context.ts";
 import { OrchestratorError } from "../../core/errors.ts";
 import { durationSetting, type Env, intSetting, parseDuration } from "../../platform/env.ts";
+import type { SupervisorInfo } from "../../server/session.ts";
 import { checkDirectory } from "../../workspace/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
 
@@ -12,6 +13,7 @@ interface ServeFlags {
   db?: string;
   tools?: string;
   lease?: string;
+  supervisor?: boolean;
 }
 
 const PROFILES = ["core", "standard", "all"] as const;
@@ -33,6 +35,10 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
       "--tools <profile>",
       "Tool profile: core (7 tools), standard (default) or all (env ORCHESTRATOR_TOOLS)",
     )
+    .option(
+      "--no-supervisor",
+      "Serve in this process, without the restartable worker (env ORCHESTRATOR_SUPERVISOR=0)",
+    )
     .action(async (flags: ServeFlags) => {
       const workspaceFlag = flags.workspace ?? env.vars.ORCHESTRATOR_WORKSPACE;
       const dbFlag = flags.db ?? env.vars.ORCHESTRATOR_DB;
@@ -49,15 +55,49 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
           `--tools must be one of ${PROFILES.join(", ")}, got '${profile}'.`,
         );
       }
+      const supervised = env.vars.ORCHESTRATOR_SUPERVISED === "1";
+      if (!supervised && flags.supervisor !== false && env.vars.ORCHESTRATOR_SUPERVISOR !== "0") {
+        // The supervisor owns stdio and runs the server in a worker it can restart (docs/reboot.md).
+        const { runSupervisor } = await import("../../server/supervisor.ts");
+        const self = selfCommand(env);
+        const args = [...self.args, "serve", "--tools", profile];
+        // Only a lease given on the command line is forwarded: the environment passes through,
+        // and anything else must stay open to the workspace's settings file (hot reload).
+        if (flags.lease !== undefined) args.push("--lease", `${settings.leaseMs}ms`);
+        if (workspace) args.push("--workspace", workspace);
+        if (db) args.push("--db", db);
+        await runSupervisor({
+          command: self.command,
+          args,
+          env: env.vars,
+          input: process.stdin,
+          output: process.stdout,
+          log: (line) => process.stderr.write(line),
+        });
+        setCode(EXIT.OK);
+        return;
+      }
+      if (supervised && env.vars.ORCHESTRATOR_TEST_WORKER_CRASH === "1") {
+        // Test hook: a worker that dies at start, to prove the supervisor survives it.
+        process.stderr.write("orchestrator worker: crashing at start (ORCHESTRATOR_TEST_WORKER_CRASH)\n");
+        process.exit(3);
+      }
       // Loaded here, not at the top: other subcommands should not pay for the SDK and Kysely.
-      const [{ runStdioServer }, { StoreCache }, { createRoleLoader }, { randomHex }, { BUILD_INFO }] =
-        await Promise.all([
-          import("../../server/stdio.ts"),
-          import("../../server/session.ts"),
-          import("../../workspace/roles.ts"),
-          import("../../platform/fs.ts"),
-          import("../../build-info.ts"),
-        ]);
+      const [
+        { runStdioServer },
+        { StoreCache },
+        { createRoleLoader },
+        { randomHex },
+        { BUILD_INFO },
+        { createSettingsLoader },
+      ] = await Promise.all([
+        import("../../server/stdio.ts"),
+        import("../../server/session.ts"),
+        import("../../workspace/roles.ts"),
+        import("../../platform/fs.ts"),
+        import("../../build-info.ts"),
+        import("../../workspace/settings.ts"),
+      ]);
       await runStdioServer({
         version: BUILD_INFO.version,
         cwd: env.cwd,
@@ -65,7 +105,12 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         workspace,
         db,
         settings,
+        settingsFixed: fixedSettings(env, flags.lease !== undefined),
+        settingsLoader: createSettingsLoader(),
         tools: profile as (typeof PROFILES)[number],
+        supervised,
+        supervisorInfo: supervised ? parseSupervisorInfo(env.vars.ORCHESTRATOR_SUPERVISOR_INFO) : undefined,
+        testDelayMs: Number(env.vars.ORCHESTRATOR_TEST_DELAY_MS ?? 0) || 0,
         clock: { now: () => new Date().toISOString() },
         random: { hex: randomHex },
         roleLoader: createRoleLoader(),
@@ -73,6 +118,23 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
       });
       setCode(EXIT.OK);
     });
+}
+
+/** The supervisor's note to its worker; a missing or mangled one only loses the health figures. */
+function parseSupervisorInfo(raw: string | undefined): SupervisorInfo | undefined {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as SupervisorInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How to start this same program again (compiled binary, or runtime + entry script). */
+function selfCommand(env: Env): { command: string; args: string[] } {
+  if (env.isCompiled) return { command: env.execPath, args: [] };
+  const script = resolve(env.cwd, process.argv[1] ?? "bin/orchestrator.ts");
+  return { command: env.execPath, args: env.runtime === "deno" ? ["run", "-A", script] : [script] };
 }
 
 function checkDbPath(input: string, cwd: string): string {
@@ -90,6 +152,15 @@ function checkDbPath(input: string, cwd: string): string {
     );
   }
   return abs;
+}
+
+/** The settings the command line or the environment set: a workspace's settings file cannot change them. */
+function fixedSettings(env: Env, leaseFlag: boolean): ReadonlySet<keyof Settings> {
+  const fixed = new Set<keyof Settings>();
+  if (leaseFlag || env.vars.ORCHESTRATOR_LEASE) fixed.add("leaseMs");
+  if (env.vars.ORCHESTRATOR_MAX_ARTIFACT_BYTES) fixed.add("maxArtifactBytes");
+  if (env.vars.ORCHESTRATOR_STALE_HOURS) fixed.add("staleMs");
+  return fixed;
 }
 
 /** Settings from the environment; a malformed value is a usage error naming the variable. */

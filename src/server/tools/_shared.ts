@@ -101,6 +101,7 @@ export async function inWorkspace(
   body: (ctx: AppContext, ws: ResolvedWorkspace) => Promise<CallToolResult>,
 ): Promise<CallToolResult> {
   try {
+    if (session.deps.testDelayMs) await new Promise((r) => setTimeout(r, session.deps.testDelayMs));
     const ws = await session.resolve(workingDirectory);
     const ctx = await session.context(ws);
     await session.renewLeases(ctx).catch(() => {}); // best effort: a busy database must not fail the call

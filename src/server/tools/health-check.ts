@@ -29,6 +29,16 @@ const outputSchema = {
   }),
   claims: z.object({ open: z.number(), expired: z.number() }),
   plans: z.object({ open: z.number(), tasks_in_open_plans: z.number() }),
+  supervisor: z
+    .object({
+      supervisor_pid: z.number(),
+      worker_generation: z.number().describe("1 for the first worker of this connection, +1 per restart"),
+      restarts: z.number(),
+      crash_restarts: z.number(),
+      last_restart: z.string().nullable(),
+    })
+    .nullable()
+    .describe("Restarts of this connection's worker; null when serve runs without its supervisor"),
 };
 
 /** Registers orchestrator_health_check: real figures about the server and the workspace's store. */
@@ -68,11 +78,16 @@ export function registerHealthCheckTool(server: McpServer, session: Session): vo
           database: h.database,
           claims: h.claims,
           plans: h.plans,
+          supervisor: session.deps.supervisorInfo ?? null,
         };
+        const sup = session.deps.supervisorInfo;
         const lines = [
           `${h.healthy ? "Healthy" : "NOT healthy"}: workspace ${ws.path}, orchestrator ${serverInfo.version} (${serverInfo.runtime}), up ${serverInfo.uptime_seconds}s, ${serverInfo.rss_mib} MiB.`,
           `Database ${h.database.path}: quick_check ${h.database.quick_check}, journal ${h.database.journal_mode}, schema ${h.database.schema_version}, ${h.database.size_bytes} bytes (+${h.database.wal_bytes} WAL).`,
           `Claims: ${h.claims.open} open, ${h.claims.expired} expired. Open plans: ${h.plans.open} with ${h.plans.tasks_in_open_plans} tasks.`,
+          sup
+            ? `Worker ${sup.worker_generation} under supervisor pid ${sup.supervisor_pid}: ${sup.restarts} restart(s), ${sup.crash_restarts} after a crash${sup.last_restart ? `, last at ${sup.last_restart}` : ""}.`
+            : "No supervisor (serve --no-supervisor): restarts are not available.",
           ...h.problems.map((p) => `Problem: ${p}`),
         ];
         return ok(structured, lines.join("\n"));

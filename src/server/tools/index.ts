@@ -12,6 +12,7 @@ import { registerInitializeSessionTool } from "./initialize-session.ts";
 import { registerMaintenanceCoordinatorTool } from "./maintenance-coordinator.ts";
 import { registerPlanTaskTool } from "./plan-task.ts";
 import { registerQueryTasksTool } from "./query-tasks.ts";
+import { registerRebootTools } from "./reboot-tools.ts";
 import { registerSynthesizeResultsTool } from "./synthesize-results.ts";
 import { registerUpdateTaskTool } from "./update-task.ts";
 
@@ -44,7 +45,7 @@ const STANDARD: readonly Register[] = [
 
 /**
  * Which tools each profile lists, in a stable order: a client pays (in context) only for what it
- * uses. `all` will add the reboot tools when they exist; today it equals `standard`.
+ * uses. `all` adds the reboot tools, which exist only under serve's supervisor.
  */
 const PROFILES: Record<ToolProfile, readonly Register[]> = {
   core: CORE,
@@ -52,7 +53,13 @@ const PROFILES: Record<ToolProfile, readonly Register[]> = {
   all: [...CORE, ...STANDARD],
 };
 
-/** Registers the tools of `profile`. */
-export function registerTools(server: McpServer, session: Session, profile: ToolProfile): void {
+/** Registers the tools of `profile` (the reboot tools only when a supervisor answers them). */
+export function registerTools(
+  server: McpServer,
+  session: Session,
+  profile: ToolProfile,
+  supervised: boolean,
+): void {
   for (const register of PROFILES[profile]) register(server, session);
+  if (profile === "all" && supervised) registerRebootTools(server, session);
 }

@@ -1,0 +1,564 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
+import { SUPERVISOR_TOOL_NAMES, supervisorToolCall } from "./supervisor-tools.ts";
+
+/**
+ * The supervisor owns the client's stdio for the whole connection and relays JSON-RPC lines to a
+ * worker process (the same binary, `serve` in worker mode) that does the MCP work. It keeps what a
+ * new worker needs to reach the same point (the client's `initialize` and `initialized`), tracks
+ * requests in flight, restarts the worker on request (restart tool, SIGHUP) or after a crash
+ * (bounded, backed off), and answers the reboot tools itself. Design: docs/reboot.md.
+ * It loads no SDK: every line is parsed only far enough to route it.
+ */
+
+type Json = Record<string, unknown>;
+type Id = string | number;
+
+export interface SupervisorOptions {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly input: Readable;
+  readonly output: Writable;
+  readonly log: (line: string) => void;
+  readonly maxCrashes?: number;
+  readonly crashWindowMs?: number;
+}
+
+export type Phase = "starting" | "ready" | "restarting" | "failed" | "stopped";
+
+interface Worker {
+  readonly gen: number;
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly startedAt: string;
+  version: string | null;
+  retiring: boolean;
+  exited: boolean;
+  stderrTail: string;
+}
+
+interface InFlight {
+  readonly worker: number;
+  readonly method: string;
+  readonly tool: string | null;
+  readonly at: number;
+}
+
+export interface RestartRecord {
+  readonly at: string;
+  readonly reason: string;
+  readonly graceful: boolean;
+  readonly trigger: "tool" | "signal" | "crash";
+  readonly duration_ms: number;
+  readonly result: "success" | "failed";
+  readonly message: string;
+  readonly old_pid: number | null;
+  readonly new_pid: number | null;
+  readonly old_version: string | null;
+  readonly new_version: string | null;
+  readonly requests_finished: number;
+  readonly requests_cancelled: number;
+}
+
+const INTERNAL = "orchestrator-supervisor:";
+
+export class Supervisor {
+  readonly opts: SupervisorOptions;
+  phase: Phase = "starting";
+  active: Worker | null = null;
+  readonly history: RestartRecord[] = [];
+  readonly startedAt = new Date().toISOString();
+  #gen = 0;
+  #initialize: Json | null = null;
+  #initialized = false;
+  readonly #inFlight = new Map<Id, InFlight>();
+  #queue: string[] = [];
+  readonly #internal = new Map<string, (msg: Json) => void>();
+  #internalSeq = 0;
+  /** Server→client requests: our id → the worker and its own id. */
+  readonly #outbound = new Map<string, { worker: number; id: Id }>();
+  readonly #workers = new Map<number, Worker>();
+  #crashes: number[] = [];
+  #crashSpawns = 0;
+  #lastRestart: string | null = null;
+  #failure: string | null = null;
+  #restarting: Promise<RestartRecord> | null = null;
+  #closing = false;
+
+  constructor(opts: SupervisorOptions) {
+    this.opts = opts;
+  }
+
+  /** Starts the first worker and relays until the client closes stdin. */
+  async run(): Promise<void> {
+    this.active = this.#spawn();
+    this.phase = "ready";
+    const done = new Promise<void>((resolve) => {
+      readLines(this.opts.input, (line) => this.#fromClient(line), resolve);
+    });
+    await done;
+    await this.stop();
+  }
+
+  /** Requests in flight (client requests a worker has not answered yet). */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Waits (up to `timeoutMs`) while a restart is in progress. */
+  async whenSettled(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((this.phase === "restarting" || this.phase === "starting") && Date.now() < deadline)
+      await sleep(10);
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  get recentCrashes(): number {
+    return this.#crashes.length;
+  }
+
+  get failure(): string | null {
+    return this.#failure;
+  }
+
+  /** Stops the worker (closing its stdin lets it checkpoint the database) and the relay. */
+  async stop(): Promise<void> {
+    this.#closing = true;
+    this.phase = "stopped";
+    await Promise.all([...this.#workers.values()].map((w) => this.#retire(w, 3000)));
+  }
+
+  // ---- client side ----
+
+  #fromClient(line: string): void {
+    if (line.trim() === "") return;
+    let msg: Json;
+    try {
+      msg = JSON.parse(line) as Json;
+    } catch {
+      this.#toWorkerOrQueue(line); // the worker answers parse errors as the protocol says
+      return;
+    }
+    const method = typeof msg.method === "string" ? msg.method : null;
+    const id = msg.id as Id | undefined;
+    if (method === null && id !== undefined) {
+      this.#responseFromClient(msg, id);
+      return;
+    }
+    if (method === "initialize" && id !== undefined) this.#initialize = msg;
+    if (method === "notifications/initialized") this.#initialized = true;
+    if (method === "tools/call" && id !== undefined) {
+      const name = (msg.params as Json | undefined)?.name;
+      if (typeof name === "string" && SUPERVISOR_TOOL_NAMES.has(name)) {
+        void supervisorToolCall(this, name, ((msg.params as Json).arguments ?? {}) as Json).then((result) =>
+          this.#toClient({ jsonrpc: "2.0", id, result }),
+        );
+        return;
+      }
+    }
+    if (this.phase === "failed") {
+      if (id !== undefined && method !== null)
+        this.#answerError(id, method, null, this.#failure ?? "the worker cannot start");
+      return;
+    }
+    this.#toWorkerOrQueue(line, msg);
+  }
+
+  #responseFromClient(msg: Json, id: Id): void {
+    const route = this.#outbound.get(String(id));
+    if (!route) return;
+    this.#outbound.delete(String(id));
+    const w = this.#workers.get(route.worker);
+    if (w && !w.exited) write(w.child.stdin, JSON.stringify({ ...msg, id: route.id }));
+  }
+
+  #toWorkerOrQueue(line: string, msg?: Json): void {
+    if (this.phase !== "ready" || !this.active) {
+      this.#queue.push(line);
+      return;
+    }
+    this.#sendToActive(line, msg);
+  }
+
+  #sendToActive(line: string, msg?: Json): void {
+    const w = this.active!;
+    if (msg && typeof msg.method === "string" && msg.id !== undefined) {
+      const tool = msg.method === "tools/call" ? String((msg.params as Json | undefined)?.name ?? "") : null;
+      this.#inFlight.set(msg.id as Id, { worker: w.gen, method: msg.method, tool, at: Date.now() });
+    }
+    write(w.child.stdin, line);
+  }
+
+  #flushQueue(): void {
+    const queued = this.#queue;
+    this.#queue = [];
+    for (const line of queued) this.#fromClient(line);
+  }
+
+  #toClient(msg: Json): void {
+    write(this.opts.output, JSON.stringify(msg));
+  }
+
+  /** Answers a request the worker will never answer: an error result for tools, an error otherwise. */
+  #answerError(id: Id, method: string, tool: string | null, message: string): void {
+    if (method === "tools/call") {
+      this.#toClient({
+        jsonrpc: "2.0",
+        id,
+        result: {
+          isError: true,
+          content: [
+            {
+              type: "text",
+              text: `${message}\nWhat to do: call it again; the server is ${this.phase === "failed" ? "not running (see the message)" : "running again"}.`,
+            },
+          ],
+        },
+      });
+    } else {
+      this.#toClient({ jsonrpc: "2.0", id, error: { code: -32603, message, data: { tool } } });
+    }
+  }
+
+  // ---- worker side ----
+
+  #spawn(trigger?: RestartRecord["trigger"]): Worker {
+    const gen = ++this.#gen;
+    if (trigger === "crash") this.#crashSpawns++;
+    if (trigger) this.#lastRestart = new Date().toISOString();
+    const child = spawn(this.opts.command, [...this.opts.args], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: {
+        ...this.opts.env,
+        ORCHESTRATOR_SUPERVISED: "1",
+        // What the worker's health check reports about this connection's restarts.
+        ORCHESTRATOR_SUPERVISOR_INFO: JSON.stringify({
+          supervisor_pid: process.pid,
+          worker_generation: gen,
+          restarts: gen - 1,
+          crash_restarts: this.#crashSpawns,
+          last_restart: this.#lastRestart,
+        }),
+      } as NodeJS.ProcessEnv,
+    });
+    const w: Worker = {
+      gen,
+      child,
+      pid: child.pid ?? -1,
+      startedAt: new Date().toISOString(),
+      version: null,
+      retiring: false,
+      exited: false,
+      stderrTail: "",
+    };
+    this.#workers.set(gen, w);
+    child.stdin?.on("error", () => {});
+    child.stderr?.on("data", (d: Buffer) => {
+      this.opts.log(d.toString());
+      w.stderrTail = (w.stderrTail + d.toString()).slice(-2000);
+    });
+    readLines(
+      child.stdout!,
+      (line) => this.#fromWorker(w, line),
+      () => {},
+    );
+    child.on("exit", (code, signal) => this.#onExit(w, code, signal));
+    child.on("error", (e) => {
+      w.stderrTail += `\n${e.message}`;
+    });
+    return w;
+  }
+
+  #fromWorker(w: Worker, line: string): void {
+    if (line.trim() === "") return;
+    let msg: Json;
+    try {
+      msg = JSON.parse(line) as Json;
+    } catch {
+      this.opts.log(
+        `orchestrator supervisor: worker ${w.pid} wrote a non-JSON line to stdout: ${line.slice(0, 200)}\n`,
+      );
+      return;
+    }
+    const id = msg.id as Id | undefined;
+    const method = typeof msg.method === "string" ? msg.method : null;
+    if (method === null && id !== undefined) {
+      if (typeof id === "string" && id.startsWith(INTERNAL)) {
+        this.#internal.get(id)?.(msg);
+        this.#internal.delete(id);
+        return;
+      }
+      const owner = this.#inFlight.get(id);
+      if (!owner || owner.worker !== w.gen) return; // never answer a request twice
+      this.#inFlight.delete(id);
+      const result = msg.result as Json | undefined;
+      if (owner.method === "initialize" && result)
+        w.version = String((result.serverInfo as Json | undefined)?.version ?? "");
+      write(this.opts.output, line);
+      return;
+    }
+    if (method !== null && id !== undefined) {
+      // A request from the server to the client (roots, sampling...): give it an id no other worker uses.
+      const ours = `w${w.gen}:${JSON.stringify(id)}`;
+      this.#outbound.set(ours, { worker: w.gen, id });
+      this.#toClient({ ...msg, id: ours });
+      return;
+    }
+    if (w === this.active) write(this.opts.output, line);
+  }
+
+  #onExit(w: Worker, code: number | null, signal: NodeJS.Signals | null): void {
+    w.exited = true;
+    this.#workers.delete(w.gen);
+    const orphans = [...this.#inFlight.entries()].filter(([, f]) => f.worker === w.gen);
+    const why = signal ? `was killed (${signal})` : `exited with code ${code}`;
+    for (const [id, f] of orphans) {
+      this.#inFlight.delete(id);
+      this.#answerError(
+        id,
+        f.method,
+        f.tool,
+        `WORKER_CRASHED: the orchestrator worker ${w.pid} ${why} while handling this ${f.tool ?? f.method} request; it did not finish. Its effects, if any, were committed atomically or not at all.`,
+      );
+    }
+    if (w.retiring || this.#closing || w !== this.active) return;
+    this.opts.log(
+      `orchestrator supervisor: worker ${w.pid} ${why}${w.stderrTail ? `; last output:\n${w.stderrTail}` : ""}\n`,
+    );
+    this.#afterCrash(why, w.stderrTail);
+  }
+
+  /** After an unplanned exit: restart with backoff, or give up after too many crashes in a short time. */
+  #afterCrash(why: string, tail: string): void {
+    const now = Date.now();
+    const window = this.opts.crashWindowMs ?? 60_000;
+    this.#crashes = [...this.#crashes.filter((t) => now - t < window), now];
+    const max = this.opts.maxCrashes ?? 5;
+    if (this.#crashes.length >= max) {
+      this.phase = "failed";
+      this.active = null;
+      this.#failure = `WORKER_FAILED: the orchestrator worker crashed ${this.#crashes.length} times within ${Math.round(window / 1000)} s and was not restarted again. Last exit: ${why}. Last output: ${tail.trim().slice(-400) || "(none)"}. Run 'orchestrator doctor', then call orchestrator_restart_server or restart the client.`;
+      const queued = this.#queue;
+      this.#queue = [];
+      for (const line of queued) this.#fromClient(line);
+      return;
+    }
+    this.phase = "restarting";
+    const delay = Math.min(5000, 200 * 2 ** (this.#crashes.length - 1));
+    setTimeout(() => {
+      void this.#replace(null, {
+        graceful: false,
+        timeoutMs: 10_000,
+        reason: "error_recovery",
+        trigger: "crash",
+      });
+    }, delay);
+  }
+
+  /** Sends a request to a worker on the supervisor's own behalf and waits for the answer. */
+  internalRequest(w: Worker, method: string, params: Json, timeoutMs: number): Promise<Json> {
+    const id = `${INTERNAL}${++this.#internalSeq}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#internal.delete(id);
+        reject(new Error(`${method} got no answer from worker ${w.pid} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#internal.set(id, (msg) => {
+        clearTimeout(timer);
+        resolve(msg);
+      });
+      const exit = (): void => {
+        clearTimeout(timer);
+        if (this.#internal.delete(id)) reject(new Error(`worker ${w.pid} exited before answering ${method}`));
+      };
+      w.child.once("exit", exit);
+      write(w.child.stdin, JSON.stringify({ jsonrpc: "2.0", id, method, params }));
+    });
+  }
+
+  /** Brings a new worker to the point the client is at: its initialize, then initialized. */
+  async #warmUp(w: Worker, timeoutMs: number): Promise<void> {
+    if (!this.#initialize) return;
+    const reply = await this.internalRequest(
+      w,
+      "initialize",
+      (this.#initialize.params ?? {}) as Json,
+      timeoutMs,
+    );
+    if (reply.error) throw new Error(`the new worker refused initialize: ${JSON.stringify(reply.error)}`);
+    w.version = String(((reply.result as Json | undefined)?.serverInfo as Json | undefined)?.version ?? "");
+    if (this.#initialized)
+      write(w.child.stdin, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+  }
+
+  /**
+   * Restarts the worker: starts a new one from the binary on disk and warms it up while new
+   * requests wait; lets the old one finish what it has (graceful) or answers its requests with an
+   * error; then switches and replays the waiting requests. One restart at a time.
+   */
+  restart(opts: {
+    graceful: boolean;
+    timeoutMs: number;
+    reason: string;
+    trigger: "tool" | "signal";
+  }): Promise<RestartRecord> {
+    if (this.#restarting) return this.#restarting;
+    this.#restarting = this.#replace(this.active, opts).finally(() => {
+      this.#restarting = null;
+    });
+    return this.#restarting;
+  }
+
+  async #replace(
+    old: Worker | null,
+    opts: { graceful: boolean; timeoutMs: number; reason: string; trigger: RestartRecord["trigger"] },
+  ): Promise<RestartRecord> {
+    const t0 = Date.now();
+    const at = new Date().toISOString();
+    const before = this.phase;
+    this.phase = "restarting";
+    const fresh = this.#spawn(opts.trigger);
+    let finished = 0;
+    let cancelled = 0;
+    try {
+      await this.#warmUp(fresh, opts.timeoutMs);
+    } catch (e) {
+      fresh.retiring = true;
+      fresh.child.kill("SIGKILL");
+      const message = `the new worker did not start: ${(e as Error).message}${fresh.stderrTail ? `; its output: ${fresh.stderrTail.trim().slice(-400)}` : ""}`;
+      if (old && !old.exited) {
+        this.phase = "ready";
+        this.#flushQueue();
+      } else if (opts.trigger === "crash" || before === "failed" || !this.active) {
+        this.#afterCrash("the replacement worker did not start", fresh.stderrTail);
+      } else {
+        this.phase = "ready";
+      }
+      return this.#record({ at, opts, t0, result: "failed", message, old, fresh: null, finished, cancelled });
+    }
+    if (old && !old.exited) {
+      const mine = (): [Id, InFlight][] =>
+        [...this.#inFlight.entries()].filter(([, f]) => f.worker === old.gen);
+      const pending = mine().length;
+      if (opts.graceful) {
+        const deadline = Date.now() + opts.timeoutMs;
+        while (mine().length > 0 && Date.now() < deadline && !old.exited) await sleep(5);
+      }
+      const left = mine();
+      finished = pending - left.length;
+      for (const [id, f] of left) {
+        this.#inFlight.delete(id);
+        cancelled++;
+        this.#answerError(
+          id,
+          f.method,
+          f.tool,
+          `RESTART_CANCELLED: the server was restarted ${opts.graceful ? "and this request did not finish in time" : "without waiting (graceful: false)"}; it did not complete.`,
+        );
+      }
+      old.retiring = true;
+      void this.#retire(old, 2000);
+    }
+    this.active = fresh;
+    this.phase = "ready";
+    this.#failure = null;
+    if (opts.trigger !== "crash") this.#crashes = [];
+    this.#flushQueue();
+    return this.#record({
+      at,
+      opts,
+      t0,
+      result: "success",
+      message: "restarted",
+      old,
+      fresh,
+      finished,
+      cancelled,
+    });
+  }
+
+  #record(r: {
+    at: string;
+    opts: { graceful: boolean; reason: string; trigger: RestartRecord["trigger"] };
+    t0: number;
+    result: RestartRecord["result"];
+    message: string;
+    old: Worker | null;
+    fresh: Worker | null;
+    finished: number;
+    cancelled: number;
+  }): RestartRecord {
+    const rec: RestartRecord = {
+      at: r.at,
+      reason: r.opts.reason,
+      graceful: r.opts.graceful,
+      trigger: r.opts.trigger,
+      duration_ms: Date.now() - r.t0,
+      result: r.result,
+      message: r.message,
+      old_pid: r.old?.pid ?? null,
+      new_pid: r.fresh?.pid ?? null,
+      old_version: r.old?.version ?? null,
+      new_version: r.fresh?.version ?? null,
+      requests_finished: r.finished,
+      requests_cancelled: r.cancelled,
+    };
+    this.history.push(rec);
+    if (this.history.length > 100) this.history.shift();
+    return rec;
+  }
+
+  /** Closes a worker's stdin so it shuts down cleanly; kills it if it lingers. */
+  async #retire(w: Worker, graceMs: number): Promise<void> {
+    w.retiring = true;
+    if (w.exited) return;
+    const gone = new Promise<void>((resolve) => w.child.once("exit", () => resolve()));
+    w.child.stdin?.end();
+    const timer = setTimeout(() => w.child.kill("SIGKILL"), graceMs);
+    await gone;
+    clearTimeout(timer);
+  }
+}
+
+function write(stream: Writable | null | undefined, line: string): void {
+  if (stream && !stream.destroyed) stream.write(`${line}\n`);
+}
+
+function readLines(stream: Readable, onLine: (line: string) => void, onEnd: () => void): void {
+  let buffer = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk: string) => {
+    buffer += chunk;
+    let nl = buffer.indexOf("\n");
+    while (nl >= 0) {
+      const line = buffer.slice(0, nl).replace(/\r$/, "");
+      buffer = buffer.slice(nl + 1);
+      onLine(line);
+      nl = buffer.indexOf("\n");
+    }
+  });
+  stream.on("end", () => {
+    if (buffer.trim() !== "") onLine(buffer);
+    onEnd();
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `serve` as the supervisor of a worker; SIGHUP restarts the worker gracefully. */
+export async function runSupervisor(opts: SupervisorOptions): Promise<void> {
+  const sup = new Supervisor(opts);
+  process.on("SIGHUP", () => {
+    void sup.restart({ graceful: true, timeoutMs: 30_000, reason: "signal", trigger: "signal" });
+  });
+  const stop = (): void => {
+    void sup.stop().finally(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  await sup.run();
+}

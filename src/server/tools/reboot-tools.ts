@@ -1,0 +1,182 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { OrchestratorError } from "../../core/errors.ts";
+import type { Session } from "../session.ts";
+import { failure } from "./_shared.ts";
+
+/**
+ * Definitions of the reboot tools for tools/list. Their calls never reach a worker: the
+ * supervisor (server/supervisor.ts) answers them, since it owns the worker and the restarts.
+ * They are listed only in the `all` profile and only when a supervisor runs.
+ */
+export function registerRebootTools(server: McpServer, _session: Session): void {
+  const unreachable = async () =>
+    failure(
+      new OrchestratorError(
+        "INTERNAL",
+        "This reboot tool is answered by the serve supervisor, which is not running (serve --no-supervisor). Restart the client to restart the server.",
+      ),
+    );
+  const worker = z.object({ pid: z.number().nullable(), version: z.string().nullable() });
+  const record = z.object({
+    at: z.string(),
+    reason: z.string(),
+    graceful: z.boolean(),
+    trigger: z.enum(["tool", "signal", "crash"]),
+    duration_ms: z.number(),
+    result: z.enum(["success", "failed"]),
+    message: z.string(),
+    old_pid: z.number().nullable(),
+    new_pid: z.number().nullable(),
+    old_version: z.string().nullable(),
+    new_version: z.string().nullable(),
+    requests_finished: z.number(),
+    requests_cancelled: z.number(),
+  });
+
+  server.registerTool(
+    "orchestrator_restart_server",
+    {
+      title: "Restart the server",
+      description:
+        "Start a fresh server worker from the binary on disk (picking up an upgrade or new settings) without closing this connection. graceful (default) lets requests in flight finish within timeout seconds; new requests wait and are then served by the new worker. All task state is in the database, so nothing is lost.",
+      inputSchema: {
+        graceful: z
+          .boolean()
+          .default(true)
+          .describe("Wait for requests in flight (true) or cancel them with an error (false)"),
+        preserve_state: z
+          .boolean()
+          .default(true)
+          .describe("Kept for compatibility: state always survives, it lives in the database"),
+        timeout: z
+          .number()
+          .int()
+          .min(1)
+          .max(300)
+          .default(30)
+          .describe("Seconds to wait for requests in flight"),
+        reason: z
+          .enum([
+            "configuration_update",
+            "schema_migration",
+            "error_recovery",
+            "manual_request",
+            "emergency_shutdown",
+          ])
+          .default("manual_request"),
+      },
+      outputSchema: {
+        success: z.boolean(),
+        phase: z.enum(["completed", "failed"]),
+        message: z.string(),
+        restart_reason: z.string(),
+        graceful: z.boolean(),
+        preserve_state: z.boolean(),
+        timeout: z.number(),
+        started_at: z.string(),
+        duration_ms: z.number(),
+        old_worker: worker,
+        new_worker: worker,
+        requests_finished: z.number(),
+        requests_cancelled: z.number(),
+      },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
+    },
+    unreachable,
+  );
+
+  server.registerTool(
+    "orchestrator_shutdown_prepare",
+    {
+      title: "Is a restart safe now?",
+      description:
+        "Measured readiness for a restart: requests in flight and queued, open transactions, claimed tasks, database state.",
+      inputSchema: {
+        check_active_tasks: z.boolean().default(true),
+        check_database_state: z.boolean().default(true),
+        check_client_connections: z.boolean().default(true),
+      },
+      outputSchema: {
+        ready_for_shutdown: z.boolean(),
+        blocking_issues: z.array(z.string()),
+        checks: z.object({
+          requests_in_flight: z.number(),
+          requests_queued: z.number(),
+          open_transactions: z.number(),
+          claimed_tasks: z.number().nullable(),
+          database: z.record(z.string(), z.unknown()).nullable(),
+        }),
+        notes: z.string(),
+        timestamp: z.string(),
+      },
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    unreachable,
+  );
+
+  server.registerTool(
+    "orchestrator_restart_status",
+    {
+      title: "Restarts of this connection",
+      description:
+        "The server's phase, its worker (pid, generation, version), requests in flight, and the restarts of this connection: when, why, how long, result, worker pids.",
+      inputSchema: {
+        include_history: z.boolean().default(true),
+        include_error_details: z.boolean().default(true),
+      },
+      outputSchema: {
+        current_status: z.object({
+          phase: z.string(),
+          worker_pid: z.number().nullable(),
+          worker_generation: z.number().nullable(),
+          worker_version: z.string().nullable(),
+          worker_started_at: z.string().nullable(),
+          supervisor_pid: z.number(),
+          supervisor_started_at: z.string(),
+          in_flight: z.number(),
+          queued: z.number(),
+          recent_crashes: z.number(),
+          failure: z.string().nullable(),
+        }),
+        total_restarts: z.number(),
+        last_restart: record.nullable(),
+        history: z.array(record).optional(),
+      },
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    unreachable,
+  );
+
+  server.registerTool(
+    "orchestrator_reconnect_test",
+    {
+      title: "Test the server round trip",
+      description:
+        "A timed round trip supervisor → worker → database (the worker's health check), with the buffer and restart figures.",
+      inputSchema: {
+        session_id: z.string().optional(),
+        include_buffer_status: z.boolean().default(true),
+        include_reconnection_stats: z.boolean().default(true),
+      },
+      outputSchema: {
+        test_completed: z.boolean(),
+        overall_status: z.enum(["pass", "fail"]),
+        round_trip_ms: z.number(),
+        worker_pid: z.number().nullable(),
+        store: z.object({ healthy: z.unknown(), database: z.unknown() }).nullable(),
+        error: z.string().nullable(),
+        buffer_status: z.object({ in_flight: z.number(), queued: z.number() }),
+        reconnection_stats: z.object({ restarts: z.number(), crashes_recent: z.number() }),
+        timestamp: z.string(),
+      },
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    unreachable,
+  );
+}

@@ -2,7 +2,9 @@ import { cac } from "cac";
 import { BUILD_INFO } from "../build-info.ts";
 import { isOrchestratorError, OrchestratorError } from "../core/errors.ts";
 import { readEnv } from "../platform/env.ts";
+import { registerBackupCommands } from "./commands/backups.ts";
 import { registerExportCommand } from "./commands/export.ts";
+import { registerInstallCommands } from "./commands/install.ts";
 import { registerServeCommand } from "./commands/serve.ts";
 import { registerStatusCommand } from "./commands/status.ts";
 import { registerVersionCommand } from "./commands/version.ts";
@@ -25,6 +27,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerServeCommand(cli, env, setCode);
   registerStatusCommand(cli, env, io, setCode);
   registerExportCommand(cli, env, io, setCode);
+  registerInstallCommands(cli, env, io, setCode);
+  registerBackupCommands(cli, env, io, setCode);
   registerVersionCommand(cli, env, io);
   cli.option("--verbose", "Show stack traces for errors");
   cli.help();

@@ -16,10 +16,11 @@ export function sha256(data: string | Uint8Array): string {
 export async function atomicWriteFile(path: string, data: string | Uint8Array): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const mode = await stat(path).then(
+  const existing = await stat(path).then(
     (s) => s.mode & 0o7777,
-    () => 0o644,
+    () => null,
   );
+  const mode = existing ?? 0o644;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(tmp, "w", mode);
@@ -30,6 +31,8 @@ export async function atomicWriteFile(path: string, data: string | Uint8Array): 
     handle = await open(tmp, "w", mode);
   }
   try {
+    // open()'s mode passes through the umask; an existing file keeps exactly its own mode.
+    if (existing !== null && process.platform !== "win32") await handle.chmod(existing);
     await handle.writeFile(data);
     await handle.sync();
   } catch (e) {

@@ -1,0 +1,83 @@
+import { resolve } from "node:path";
+import { OrchestratorError } from "../../core/errors.ts";
+import { CLIENT_IDS, type ClientId, hasProjectScope, parseClientId } from "../../install/clients.ts";
+import type { InstallEnv, Platform, Scope } from "../../install/types.ts";
+import type { Env } from "../../platform/env.ts";
+
+/** The installer's view of the environment (paths for every OS are computed from this). */
+export function installEnvFrom(env: Env): InstallEnv {
+  return {
+    platform: (["linux", "darwin", "win32"].includes(env.platform) ? env.platform : "linux") as Platform,
+    homedir: env.homedir,
+    appData: env.vars.APPDATA,
+    localAppData: env.vars.LOCALAPPDATA,
+    xdgConfigHome: env.vars.XDG_CONFIG_HOME,
+    xdgDataHome: env.vars.XDG_DATA_HOME,
+    vars: env.vars,
+  };
+}
+
+/** Parses --client (comma-separated ids or aliases) or --all; usage errors name the valid ids. */
+export function pickClients(
+  flags: { client?: string; all?: boolean },
+  detected: () => ClientId[],
+): ClientId[] {
+  if (flags.all && flags.client)
+    throw new OrchestratorError("USAGE", "give either --client ID or --all, not both.");
+  if (flags.all) return detected();
+  if (!flags.client) {
+    throw new OrchestratorError(
+      "USAGE",
+      `--client ID is required (or --all for every detected client). Clients: ${CLIENT_IDS.join(", ")}.`,
+    );
+  }
+  return String(flags.client)
+    .split(",")
+    .map((raw) => {
+      const id = parseClientId(raw.trim());
+      if (!id)
+        throw new OrchestratorError(
+          "USAGE",
+          `unknown client '${raw.trim()}'. Clients: ${CLIENT_IDS.join(", ")}.`,
+        );
+      return id;
+    });
+}
+
+/** --scope user|project and the project folder for project scope. */
+export function pickScope(
+  env: Env,
+  flags: { scope?: string; project?: string },
+): { scope: Scope; projectDir?: string } {
+  const scope = String(flags.scope ?? "user");
+  if (scope !== "user" && scope !== "project")
+    throw new OrchestratorError("USAGE", `--scope must be user or project, got '${scope}'.`);
+  if (scope === "user") return { scope };
+  return { scope, projectDir: resolve(env.cwd, String(flags.project ?? ".")) };
+}
+
+/**
+ * The command clients should run: this binary when compiled (its absolute path, never npx), or
+ * the runtime plus the entry script when running from source; `--binary` overrides.
+ */
+export function serverCommand(
+  env: Env,
+  binary: string | undefined,
+): { command: string; commandArgs: string[] } {
+  if (binary) return { command: resolve(env.cwd, binary), commandArgs: [] };
+  if (env.isCompiled) return { command: env.execPath, commandArgs: [] };
+  const script = resolve(env.cwd, process.argv[1] ?? "bin/orchestrator.ts");
+  return { command: env.execPath, commandArgs: env.runtime === "deno" ? ["run", "-A", script] : [script] };
+}
+
+/** Project scope only for clients that read a project file; says which do. */
+export function checkScope(ids: readonly ClientId[], scope: Scope): void {
+  if (scope !== "project") return;
+  const without = ids.filter((id) => !hasProjectScope(id));
+  if (without.length > 0) {
+    throw new OrchestratorError(
+      "USAGE",
+      `${without.join(", ")} ${without.length === 1 ? "has" : "have"} no project-scoped config; use --scope user. Clients with one: ${CLIENT_IDS.filter(hasProjectScope).join(", ")}.`,
+    );
+  }
+}

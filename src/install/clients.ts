@@ -1,0 +1,338 @@
+import { posix, win32 } from "node:path";
+import type { ConfigFormat, EntryShape, InstallEnv } from "./types.ts";
+
+/**
+ * The one table of MCP clients the installer, `validate`, `doctor` and the generated docs read.
+ * Paths, formats, keys and entry shapes come from each client's own documentation or source;
+ * the sources are listed in docs/reference/clients-sources.md. Paths are computed for the
+ * platform in InstallEnv, not the one we run on, so every OS's rules are testable anywhere.
+ */
+export interface ClientSpec {
+  readonly label: string;
+  readonly format: ConfigFormat;
+  /** Keys from the document root to the servers container. */
+  readonly keyPath: readonly string[];
+  readonly container: "map" | "list";
+  readonly shape: EntryShape;
+  /** The user-scope config file. */
+  readonly user: (env: InstallEnv) => string;
+  /** The project-scope config file, relative to the project folder, where the client has one. */
+  readonly project?: string;
+  /** Folders or files whose presence means the client is installed. */
+  readonly detect: (env: InstallEnv) => readonly string[];
+  /** The client's own command for adding a server, shown as an alternative to the file route. */
+  readonly cli?: string;
+  /** The client expands `${workspaceFolder}` in args (project installs use it instead of a path). */
+  readonly expandsWorkspaceFolder?: boolean;
+  /** The app rewrites this file while it runs, and may undo an edit made meanwhile. */
+  readonly rewritesWhileRunning?: boolean;
+  /** Where the client writes its MCP logs (for doctor). */
+  readonly logs?: (env: InstallEnv) => readonly string[];
+}
+
+/** Path functions for the target platform: Windows paths on win32, POSIX elsewhere. */
+function paths(env: InstallEnv) {
+  const p = env.platform === "win32" ? win32 : posix;
+  const home = env.homedir;
+  const appData = env.appData ?? p.join(home, "AppData", "Roaming");
+  const localAppData = env.localAppData ?? p.join(home, "AppData", "Local");
+  // XDG_CONFIG_HOME applies on Linux; the clients below that use ~/.config on macOS ignore it.
+  const xdgConfig = (env.platform === "linux" && env.xdgConfigHome) || p.join(home, ".config");
+  return { join: p.join, home, appData, localAppData, xdgConfig };
+}
+
+/** VS Code's user folder (Cline and Roo Code keep their settings under it). */
+function vscodeUserDir(env: InstallEnv): string {
+  const { join, home, appData, xdgConfig } = paths(env);
+  if (env.platform === "darwin") return join(home, "Library", "Application Support", "Code", "User");
+  if (env.platform === "win32") return join(appData, "Code", "User");
+  return join(xdgConfig, "Code", "User");
+}
+
+function claudeDesktopDir(env: InstallEnv): string {
+  const { join, home, appData, xdgConfig } = paths(env);
+  if (env.platform === "darwin") return join(home, "Library", "Application Support", "Claude");
+  if (env.platform === "win32") return join(appData, "Claude");
+  return join(xdgConfig, "Claude"); // no official Linux build; community builds use this
+}
+
+/**
+ * Claude Desktop's config files, in the order we prefer them. The Microsoft Store (MSIX) build
+ * reads a virtualised copy under LocalAppData\Packages; editing %APPDATA% would not reach it.
+ */
+export function claudeDesktopCandidates(env: InstallEnv): string[] {
+  const { join, localAppData } = paths(env);
+  const file = "claude_desktop_config.json";
+  const classic = join(claudeDesktopDir(env), file);
+  if (env.platform !== "win32") return [classic];
+  return [
+    classic,
+    join(localAppData, "Packages", "Claude_pzs8sxrjxfjjc", "LocalCache", "Roaming", "Claude", file),
+  ];
+}
+
+function zedDir(env: InstallEnv): string {
+  const { join, home, appData, xdgConfig } = paths(env);
+  if (env.platform === "win32") return join(appData, "Zed");
+  if (env.platform === "darwin") return join(home, ".config", "zed");
+  return join(env.vars.FLATPAK_XDG_CONFIG_HOME || xdgConfig, "zed");
+}
+
+function gooseDir(env: InstallEnv): string {
+  const { join, appData, xdgConfig } = paths(env);
+  if (env.vars.GOOSE_CONFIG_DIR) return env.vars.GOOSE_CONFIG_DIR;
+  if (env.platform === "win32") return join(appData, "Block", "goose", "config");
+  return join(xdgConfig, "goose");
+}
+
+function opencodeDir(env: InstallEnv): string {
+  const { join, home, xdgConfig } = paths(env);
+  return env.platform === "linux" ? join(xdgConfig, "opencode") : join(home, ".config", "opencode");
+}
+
+function codexDir(env: InstallEnv): string {
+  return env.vars.CODEX_HOME || paths(env).join(env.homedir, ".codex");
+}
+
+function claudeCodeFile(env: InstallEnv): string {
+  const { join, home } = paths(env);
+  return env.vars.CLAUDE_CONFIG_DIR
+    ? join(env.vars.CLAUDE_CONFIG_DIR, ".claude.json")
+    : join(home, ".claude.json");
+}
+
+const in_ =
+  (...parts: string[]) =>
+  (env: InstallEnv): string =>
+    paths(env).join(env.homedir, ...parts);
+
+export const CLIENTS = {
+  "claude-desktop": {
+    label: "Claude Desktop",
+    format: "json",
+    keyPath: ["mcpServers"],
+    container: "map",
+    shape: "stdio",
+    user: (env) => claudeDesktopCandidates(env)[0] ?? "",
+    detect: (env) => [claudeDesktopDir(env), ...claudeDesktopCandidates(env)],
+    rewritesWhileRunning: true,
+    logs: (env) =>
+      env.platform === "darwin"
+        ? [paths(env).join(env.homedir, "Library", "Logs", "Claude")]
+        : [paths(env).join(claudeDesktopDir(env), "logs")],
+  },
+  "claude-code": {
+    label: "Claude Code",
+    format: "json",
+    keyPath: ["mcpServers"],
+    container: "map",
+    shape: "typed-stdio",
+    user: claudeCodeFile,
+    project: ".mcp.json",
+    detect: (env) => [claudeCodeFile(env), paths(env).join(env.homedir, ".claude")],
+    cli: "claude mcp add-json --scope user task-orchestrator '<entry JSON>'",
+    // Claude Code keeps session state in ~/.claude.json and writes it often.
+    rewritesWhileRunning: true,
+  },
+  cursor: {
+    label: "Cursor",
+    format: "json",
+    keyPath: ["mcpServers"],
+    container: "map",
+    shape: "stdio",
+    user: in_(".cursor", "mcp.json"),
+    project: ".cursor/mcp.json",
+    detect: (env) => [paths(env).join(env.homedir, ".cursor")],
+    // ${workspaceFolder} in Cursor's args is not documented: project installs write the path.
+  },
+  windsurf: {
+    label: "Windsurf",
+    format: "json",
+    keyPath: ["mcpServers"],
+    container: "map",
+    shape: "stdio",
+    user: in_(".codeium", "windsurf", "mcp_config.json"),
+    detect: (env) => [paths(env).join(env.homedir, ".codeium", "windsurf")],
+  },
+  vscode: {
+    label: "VS Code (Copilot)",
+    format: "jsonc",
+    keyPath: ["servers"],
+    container: "map",
+    shape: "typed-stdio",
+    user: (env) => paths(env).join(vscodeUserDir(env), "mcp.json"),
+    project: ".vscode/mcp.json",
+    detect: (env) => [vscodeUserDir(env)],
+    cli: `code --add-mcp '{"name":"task-orchestrator",<entry JSON fields>}'`,
+    expandsWorkspaceFolder: true,
+  },
+  zed: {
+    label: "Zed",
+    format: "jsonc",
+    keyPath: ["context_servers"],
+    container: "map",
+    shape: "stdio",
+    user: (env) => paths(env).join(zedDir(env), "settings.json"),
+    project: ".zed/settings.json",
+    detect: (env) => [zedDir(env)],
+  },
+  codex: {
+    label: "OpenAI Codex",
+    format: "toml",
+    keyPath: ["mcp_servers"],
+    container: "map",
+    shape: "codex",
+    user: (env) => paths(env).join(codexDir(env), "config.toml"),
+    project: ".codex/config.toml",
+    detect: (env) => [codexDir(env)],
+    cli: "codex mcp add task-orchestrator -- <command> serve",
+  },
+  "gemini-cli": {
+    label: "Gemini CLI",
+    // Its loader strips comments, so users have them: edit as JSONC to keep them.
+    format: "jsonc",
+    keyPath: ["mcpServers"],
+    container: "map",
+    shape: "stdio",
+    user: in_(".gemini", "settings.json"),
+    project: ".gemini/settings.json",
+    detect: (env) => [paths(env).join(env.homedir, ".gemini")],
+    cli: "gemini mcp add --scope user task-orchestrator <command> serve",
+  },
+  cline: {
+    label: "Cline",
+    format: "json",
+    keyPath: ["mcpServers"],
+    container: "map",
+    shape: "stdio",
+    user: (env) =>
+      paths(env).join(
+        vscodeUserDir(env),
+        "globalStorage",
+        "saoudrizwan.claude-dev",
+        "settings",
+        "cline_mcp_settings.json",
+      ),
+    detect: (env) => [paths(env).join(vscodeUserDir(env), "globalStorage", "saoudrizwan.claude-dev")],
+  },
+  "roo-code": {
+    label: "Roo Code",
+    format: "json",
+    keyPath: ["mcpServers"],
+    container: "map",
+    shape: "stdio",
+    user: (env) =>
+      paths(env).join(
+        vscodeUserDir(env),
+        "globalStorage",
+        "rooveterinaryinc.roo-cline",
+        "settings",
+        "mcp_settings.json",
+      ),
+    project: ".roo/mcp.json",
+    detect: (env) => [paths(env).join(vscodeUserDir(env), "globalStorage", "rooveterinaryinc.roo-cline")],
+  },
+  continue: {
+    label: "Continue",
+    format: "yaml",
+    keyPath: ["mcpServers"],
+    container: "list",
+    shape: "continue",
+    user: in_(".continue", "config.yaml"),
+    detect: (env) => [paths(env).join(env.homedir, ".continue")],
+  },
+  goose: {
+    label: "Goose",
+    format: "yaml",
+    keyPath: ["extensions"],
+    container: "map",
+    shape: "goose",
+    user: (env) => paths(env).join(gooseDir(env), "config.yaml"),
+    detect: (env) => [gooseDir(env)],
+  },
+  "lm-studio": {
+    label: "LM Studio",
+    format: "json",
+    keyPath: ["mcpServers"],
+    container: "map",
+    shape: "stdio",
+    user: in_(".lmstudio", "mcp.json"),
+    detect: (env) => [paths(env).join(env.homedir, ".lmstudio")],
+  },
+  opencode: {
+    label: "OpenCode",
+    format: "jsonc",
+    keyPath: ["mcp"],
+    container: "map",
+    shape: "opencode",
+    user: (env) => paths(env).join(opencodeDir(env), "opencode.json"),
+    project: "opencode.json",
+    detect: (env) => [opencodeDir(env)],
+  },
+  kiro: {
+    label: "Kiro",
+    format: "json",
+    keyPath: ["mcpServers"],
+    container: "map",
+    shape: "stdio",
+    user: in_(".kiro", "settings", "mcp.json"),
+    project: ".kiro/settings/mcp.json",
+    detect: (env) => [paths(env).join(env.homedir, ".kiro")],
+  },
+} as const satisfies Record<string, ClientSpec>;
+
+export type ClientId = keyof typeof CLIENTS;
+
+/** Every client, in the order help and reports list them. */
+export const CLIENT_IDS = Object.keys(CLIENTS) as ClientId[];
+
+/** The spec of a client, typed as the general interface (the table itself is `as const`). */
+export function clientSpec(id: ClientId): ClientSpec {
+  return CLIENTS[id];
+}
+
+/** Names people type for clients, mapped to their ids. */
+const ALIASES: Readonly<Record<string, ClientId>> = {
+  claude: "claude-desktop",
+  "claude-desktop": "claude-desktop",
+  claudedesktop: "claude-desktop",
+  "claude-code": "claude-code",
+  claudecode: "claude-code",
+  code: "vscode",
+  "vs-code": "vscode",
+  copilot: "vscode",
+  gemini: "gemini-cli",
+  roo: "roo-code",
+  roocode: "roo-code",
+  lmstudio: "lm-studio",
+  "open-code": "opencode",
+  codeium: "windsurf",
+};
+
+/** The client id for what a user typed (case-insensitive, common aliases), or undefined. */
+export function parseClientId(raw: string): ClientId | undefined {
+  const key = raw.trim().toLowerCase();
+  if (key in CLIENTS) return key as ClientId;
+  return ALIASES[key];
+}
+
+/**
+ * The config file of a client for a scope. Project scope needs the project folder and a client
+ * that has a project file; the caller checks `hasProjectScope` first.
+ */
+export function resolveClientPath(
+  id: ClientId,
+  scope: "user" | "project",
+  env: InstallEnv,
+  projectDir?: string,
+): string {
+  const spec = clientSpec(id);
+  if (scope === "user") return spec.user(env);
+  if (!spec.project) throw new Error(`${spec.label} has no project-scoped config file`);
+  const p = env.platform === "win32" ? win32 : posix;
+  return p.join(projectDir ?? ".", ...spec.project.split("/"));
+}
+
+export function hasProjectScope(id: ClientId): boolean {
+  return clientSpec(id).project !== undefined;
+}

@@ -6,7 +6,7 @@
  *  - state changes per second with 8 in flight, idle and peak RSS of the server
  * Not part of the tests: it prints numbers, it asserts nothing.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -357,6 +357,28 @@ async function reboot(calls: number, restarts: number): Promise<Record<string, u
   };
 }
 
+/** `orchestrator doctor` on a healthy setup (3 clients registered, a used workspace): wall time. */
+function doctorTime(runs: number): { median: number; max: number; clients: number } {
+  const home = mkdtempSync(join(tmpdir(), "orch-doctor-bench-"));
+  const project = join(home, "project");
+  mkdirSync(join(project, ".git"), { recursive: true });
+  const env = { HOME: home, PATH: process.env.PATH ?? "", ORCHESTRATOR_HOME: join(home, ".data") };
+  mkdirSync(join(home, ".config", "zed"), { recursive: true });
+  for (const client of ["cursor", "vscode", "zed"]) {
+    const r = spawnSync(BINARY, ["install", "--client", client], { cwd: project, env });
+    if (r.status !== 0) throw new Error(`install ${client} failed: ${r.stderr}`);
+  }
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(BINARY, ["doctor", "--json"], { cwd: project, env, encoding: "utf8" });
+    times.push(performance.now() - t0);
+    if (r.status !== 0) throw new Error(`doctor failed on a healthy setup: ${r.stdout}`);
+  }
+  rmSync(home, { recursive: true, force: true });
+  return { median: round(percentile(times, 50)), max: round(Math.max(...times)), clients: 3 };
+}
+
 const started = new Date().toISOString();
 const ws = mkdtempSync(join(tmpdir(), "orch-cold-"));
 mkdirSync(join(ws, ".git"));
@@ -365,6 +387,10 @@ const coldDirect = await coldStart(ws, 20, ["--no-supervisor"]);
 rmSync(ws, { recursive: true, force: true });
 console.log(
   `cold start to initialize answer: median ${cold.median} ms (min ${cold.min}, p95 ${cold.p95}) over 20 runs; without the supervisor ${coldDirect.median} ms`,
+);
+const doc = doctorTime(quick ? 3 : 10);
+console.log(
+  `doctor on a healthy setup (3 clients, live handshakes): median ${doc.median} ms, max ${doc.max} ms`,
 );
 const rb = await reboot(quick ? 200 : 1000, quick ? 5 : 20);
 console.log(
@@ -411,6 +437,7 @@ const results = {
   cold_start_ms: cold,
   cold_start_no_supervisor_ms: coldDirect,
   reboot: rb,
+  doctor_ms: doc,
   runs,
   multi_process: mp,
 };

@@ -3,6 +3,7 @@ import { BUILD_INFO } from "../build-info.ts";
 import { isOrchestratorError, OrchestratorError } from "../core/errors.ts";
 import { readEnv } from "../platform/env.ts";
 import { registerBackupCommands } from "./commands/backups.ts";
+import { registerDoctorCommand } from "./commands/doctor.ts";
 import { registerExportCommand } from "./commands/export.ts";
 import { registerInstallCommands } from "./commands/install.ts";
 import { registerServeCommand } from "./commands/serve.ts";
@@ -29,6 +30,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerExportCommand(cli, env, io, setCode);
   registerInstallCommands(cli, env, io, setCode);
   registerBackupCommands(cli, env, io, setCode);
+  registerDoctorCommand(cli, env, io, setCode);
   registerVersionCommand(cli, env, io);
   cli.option("--verbose", "Show stack traces for errors");
   cli.help();

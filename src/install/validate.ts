@@ -1,6 +1,17 @@
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
-import { isAbsolute } from "node:path";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { isAbsolute, join } from "node:path";
 import { parse as parseJsonc } from "jsonc-parser";
 import { parse as parseToml } from "smol-toml";
 import { parse as parseYaml } from "yaml";
@@ -33,7 +44,13 @@ export interface EntryCheck {
  * well-formed, its command absolute, existing, executable and answering `version`, and no other
  * entry running an orchestrator under another name.
  */
-export function checkClient(env: InstallEnv, id: ClientId, scope: Scope, projectDir?: string): EntryCheck {
+export function checkClient(
+  env: InstallEnv,
+  id: ClientId,
+  scope: Scope,
+  projectDir?: string,
+  opts: { timeoutMs?: number } = {},
+): EntryCheck {
   const loc = locate(id, scope, env, projectDir);
   const base = { client: id, label: CLIENTS[id].label, scope, path: loc.path };
   if (!existsSync(loc.path)) {
@@ -130,10 +147,11 @@ export function checkClient(env: InstallEnv, id: ClientId, scope: Scope, project
     problems.push(`the command ${entry.command} is not executable`);
   } else {
     const before = entry.args.indexOf("serve");
-    const r = spawnSync(entry.command, [...entry.args.slice(0, Math.max(0, before)), "version", "--json"], {
-      encoding: "utf8",
-      timeout: 10_000,
-    });
+    const r = askVersion(
+      entry.command,
+      [...entry.args.slice(0, Math.max(0, before)), "version", "--json"],
+      opts.timeoutMs ?? 10_000,
+    );
     try {
       version = r.status === 0 ? (JSON.parse(r.stdout) as { version: string }).version : null;
     } catch {
@@ -157,6 +175,28 @@ export function checkClient(env: InstallEnv, id: ClientId, scope: Scope, project
     duplicates,
     problems,
   };
+}
+
+/**
+ * Runs `<command> version --json` with a timeout. Its output goes to a temp file, not a pipe: a
+ * wrapper script that leaves a child running would hold a pipe open and stall us past the
+ * timeout (seen with `sh -c 'sleep 30'`).
+ */
+function askVersion(
+  command: string,
+  args: string[],
+  timeoutMs: number,
+): { status: number | null; stdout: string } {
+  const dir = mkdtempSync(join(tmpdir(), "orch-version-"));
+  const file = join(dir, "out");
+  const fd = openSync(file, "w");
+  try {
+    const r = spawnSync(command, args, { stdio: ["ignore", fd, "ignore"], timeout: timeoutMs });
+    return { status: r.status, stdout: readFileSync(file, "utf8") };
+  } finally {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The backups, each checked against its checksum. */

@@ -1,0 +1,232 @@
+import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { Kysely, sql } from "kysely";
+import { isOrchestratorError } from "../../core/errors.ts";
+import { ImmediateSqliteDialect, openSqlite } from "../../store/driver.ts";
+import { MIGRATIONS } from "../../store/migrations/index.ts";
+import { databasePath, dataDir } from "../../workspace/layout.ts";
+import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../../workspace/resolve.ts";
+import type { DoctorContext } from "../context.ts";
+import { type Finding, fail, ok, skip, warn } from "../report.ts";
+
+const RULES: Record<ResolvedWorkspace["source"], string> = {
+  argument: "the working_directory argument",
+  session: "the session",
+  server: "--workspace / ORCHESTRATOR_WORKSPACE",
+  client_roots: "the client's roots",
+  project_marker: "the project folder around the current directory",
+};
+
+/** Where the data lives from here, whether it can be written, and the database's health. */
+export async function checkData(ctx: DoctorContext): Promise<{ findings: Finding[]; workspace?: string }> {
+  const { env } = ctx;
+  let ws: ResolvedWorkspace;
+  try {
+    ws = await resolveWorkspace({
+      argument: undefined,
+      session: undefined,
+      server: ctx.workspace,
+      roots: undefined,
+      cwd: env.cwd,
+      homedir: env.homedir,
+      projectRoot: () => findProjectRoot(env.cwd, env.homedir),
+    });
+  } catch (e) {
+    return {
+      findings: [
+        warn(
+          "data",
+          "data.workspace",
+          "Workspace",
+          `none from ${env.cwd}: ${isOrchestratorError(e) ? e.message.split("\n")[0] : String(e)}`,
+          "Run 'orchestrator doctor' inside your project (a git repository or a folder with package.json, pyproject.toml, ...), or pass --workspace DIR.",
+        ),
+      ],
+    };
+  }
+  const findings: Finding[] = [
+    ok("data", "data.workspace", "Workspace", `${ws.path} (from ${RULES[ws.source]})`),
+  ];
+  const dir = dataDir(ws.path);
+  findings.push(probeWritable(dir, ws.path));
+  findings.push(...(await checkDatabase(databasePath(ws.path, ctx.db), ws.path)));
+  return { findings, workspace: ws.path };
+}
+
+/**
+ * Can the server create its files here? Tried for real (a probe file, removed at once) because
+ * permission bits lie: root ignores them, read-only mounts and ACLs do not show in them.
+ */
+function probeWritable(dir: string, workspace: string): Finding {
+  const title = "Data folder writable";
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    return fail(
+      "data",
+      "data.writable",
+      title,
+      `${dir} is a file, not a folder: the server cannot store anything in this workspace`,
+      `Move the file ${dir} aside (the server recreates the folder), or use serve --db PATH to keep the data elsewhere.`,
+    );
+  }
+  const where = existsSync(dir) ? dir : workspace;
+  const probe = join(where, `.orchestrator-doctor-${process.pid}`);
+  try {
+    writeFileSync(probe, "");
+    rmSync(probe, { force: true });
+    return ok("data", "data.writable", title, `${dir}${existsSync(dir) ? "" : " (created on first use)"}`);
+  } catch (e) {
+    return fail(
+      "data",
+      "data.writable",
+      title,
+      `cannot create files in ${where}: ${(e as Error).message}`,
+      `Give yourself write access (e.g. chmod u+w '${where}'), or use serve --db PATH to keep the data elsewhere.`,
+    );
+  }
+}
+
+async function checkDatabase(path: string, workspace: string): Promise<Finding[]> {
+  const wal = `${path}-wal`;
+  const shm = `${path}-shm`;
+  if (!existsSync(path)) {
+    const orphans = [wal, shm].filter((p) => existsSync(p));
+    return [
+      skip(
+        "data",
+        "data.database",
+        "Database",
+        `${path} does not exist yet (created by the first tool call)`,
+      ),
+      ...(orphans.length > 0
+        ? [
+            warn(
+              "data",
+              "data.orphans",
+              "Leftover WAL files",
+              `${orphans.join(", ")} exist without their database`,
+              `Nothing can use them without the database: remove ${orphans.join(" and ")}.`,
+            ),
+          ]
+        : []),
+    ];
+  }
+  const size = statSync(path).size;
+  let db: Kysely<Record<string, never>> | undefined;
+  try {
+    db = new Kysely({ dialect: new ImmediateSqliteDialect({ database: await openSqlite(path, 5000) }) });
+    const integrity = await sql<Record<string, string>>`pragma integrity_check`.execute(db);
+    const lines = integrity.rows.map((r) => String(Object.values(r)[0]));
+    const findings: Finding[] = [];
+    if (lines.length === 1 && lines[0] === "ok") {
+      findings.push(
+        ok(
+          "data",
+          "data.integrity",
+          "Database integrity",
+          `integrity_check ok (${path}, ${formatBytes(size)})`,
+        ),
+      );
+    } else {
+      findings.push(
+        fail(
+          "data",
+          "data.integrity",
+          "Database integrity",
+          `integrity_check reports: ${lines.slice(0, 3).join("; ")}`,
+          `Stop the servers using it, copy ${path} aside, then try 'sqlite3 ${path} ".recover"' into a new file; or move it away to start fresh.`,
+        ),
+      );
+    }
+    const journal = (await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db)).rows[0]
+      ?.journal_mode;
+    findings.push(
+      journal === "wal"
+        ? ok("data", "data.wal", "WAL mode", "on")
+        : warn(
+            "data",
+            "data.wal",
+            "WAL mode",
+            `journal_mode is ${journal}`,
+            "Start the server once: it switches the database to WAL.",
+          ),
+    );
+    const applied = await sql<{ name: string }>`select name from kysely_migration order by name`
+      .execute(db)
+      .then((r) => r.rows.map((x) => x.name))
+      .catch(() => [] as string[]);
+    const known = Object.keys(MIGRATIONS).sort();
+    const unknown = applied.filter((m) => !known.includes(m));
+    const missing = known.filter((m) => !applied.includes(m));
+    if (unknown.length > 0) {
+      findings.push(
+        fail(
+          "data",
+          "data.schema",
+          "Schema version",
+          `migrated by a newer orchestrator (${unknown.join(", ")})`,
+          "Upgrade this binary to the version that wrote the database (see 'orchestrator validate' for what clients run).",
+        ),
+      );
+    } else if (missing.length > 0) {
+      findings.push(
+        ok(
+          "data",
+          "data.schema",
+          "Schema version",
+          `${applied.at(-1) ?? "empty"}; ${missing.length} migration(s) run at the next start`,
+        ),
+      );
+    } else {
+      findings.push(ok("data", "data.schema", "Schema version", `${applied.at(-1)} (current)`));
+    }
+    const walSize = existsSync(wal) ? statSync(wal).size : 0;
+    if (walSize > 64 * 1024 * 1024) {
+      findings.push(
+        warn(
+          "data",
+          "data.wal_size",
+          "WAL size",
+          `${formatBytes(walSize)} not checkpointed`,
+          "A reader that never finishes keeps the WAL growing: restart the clients' servers (orchestrator_restart_server).",
+        ),
+      );
+    }
+    if (missing.length === 0 && unknown.length === 0) {
+      const now = new Date().toISOString();
+      const expired = await sql<{
+        n: number;
+      }>`select count(*) as n from tasks where workspace = ${workspace} and claimed_by is not null and claim_expires_at <= ${now}`
+        .execute(db)
+        .then((r) => Number(r.rows[0]?.n ?? 0));
+      findings.push(
+        expired > 0
+          ? warn(
+              "data",
+              "data.leases",
+              "Expired claims",
+              `${expired} task(s) still claimed by agents whose lease ran out (their session or process is gone)`,
+              "Call orchestrator_maintenance_coordinator with action scan_cleanup to release them (or let another agent take them over).",
+            )
+          : ok("data", "data.leases", "Expired claims", "none"),
+      );
+    }
+    return findings;
+  } catch (e) {
+    return [
+      fail(
+        "data",
+        "data.integrity",
+        "Database integrity",
+        `${path} cannot be read as a database: ${(e as Error).message}`,
+        `Move ${path} (and any -wal/-shm next to it) aside; the orchestrator creates a new one at the next call. Keep the old file in case the data must be recovered.`,
+      ),
+    ];
+  } finally {
+    await db?.destroy().catch(() => {});
+  }
+}
+
+function formatBytes(n: number): string {
+  return n < 1024 * 1024 ? `${Math.round(n / 1024)} KiB` : `${(n / 1048576).toFixed(1)} MiB`;
+}

@@ -1,0 +1,196 @@
+import { spawn } from "node:child_process";
+import { clientSpec } from "../../install/clients.ts";
+import type { DoctorContext } from "../context.ts";
+import { type Finding, fail, ok, skip } from "../report.ts";
+import type { InstalledEntry } from "./clients.ts";
+
+/** What a handshake with one configured server gave. */
+export interface Handshake {
+  readonly ok: boolean;
+  readonly ms: number;
+  readonly tools: number;
+  readonly serverVersion: string | null;
+  /** Why it failed, in words. */
+  readonly problem: string | null;
+  readonly stderrTail: string;
+}
+
+/** The variables a GUI client passes down: little more than these, plus the entry's own env. */
+const CLIENT_VARS = [
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "PATH",
+  "SHELL",
+  "TMPDIR",
+  "LANG",
+  "USERPROFILE",
+  "APPDATA",
+  "LOCALAPPDATA",
+  "SystemRoot",
+  "TEMP",
+  "TMP",
+];
+
+/**
+ * Launches each installed entry as its client would (command, args, env), completes MCP
+ * `initialize` and `tools/list` within the timeout, and reports the time and tool count, or
+ * the failure with the server's stderr tail. Entries run in parallel.
+ */
+export async function checkLive(ctx: DoctorContext, entries: readonly InstalledEntry[]): Promise<Finding[]> {
+  if (entries.length === 0) {
+    return [skip("live", "live", "Live handshake", "no client has the server registered")];
+  }
+  const results = await Promise.all(entries.map((e) => handshake(ctx, e)));
+  return results.map((h, i) => {
+    const e = entries[i] as InstalledEntry;
+    const label = clientSpec(e.client).label;
+    const id = `live.${e.client}`;
+    if (h.ok) {
+      return ok(
+        "live",
+        id,
+        label,
+        `started and answered in ${h.ms} ms: ${h.tools} tools (server ${h.serverVersion ?? "?"})`,
+      );
+    }
+    const tail = h.stderrTail.trim()
+      ? `; its stderr ends with: ${h.stderrTail.trim().split("\n").slice(-5).join(" | ")}`
+      : "";
+    return fail("live", id, label, `${h.problem}${tail}`, fixFor(h, e));
+  });
+}
+
+function fixFor(h: Handshake, e: InstalledEntry): string {
+  if (h.problem?.includes("stdout")) {
+    return `The command prints to stdout before speaking MCP; clients read stdout as protocol. Register the orchestrator binary itself: 'orchestrator install --client ${e.client} --force'.`;
+  }
+  if (h.problem?.includes("no answer")) {
+    return `Run '${[e.command, ...e.args].join(" ")}' in a terminal and type nothing: it should wait silently. If it is not the orchestrator, run 'orchestrator install --client ${e.client} --force'.`;
+  }
+  return `Run '${[e.command, ...e.args].join(" ")}' in a terminal to see the error; then 'orchestrator install --client ${e.client} --force' to register this binary.`;
+}
+
+export function handshake(ctx: DoctorContext, e: InstalledEntry): Promise<Handshake> {
+  const env: Record<string, string> = {};
+  for (const k of CLIENT_VARS) {
+    const v = ctx.env.vars[k];
+    if (v !== undefined) env[k] = v;
+  }
+  Object.assign(env, e.env);
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    let stderr = "";
+    let buf = "";
+    let settled = false;
+    let phase: "initialize" | "tools" = "initialize";
+    let serverVersion: string | null = null;
+    // Its own process group, so a wrapper script and whatever it started can be stopped together.
+    const posix = process.platform !== "win32";
+    const child = spawn(e.command, [...e.args], {
+      env,
+      cwd: ctx.env.homedir,
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: posix,
+    });
+    const stop = (): void => {
+      try {
+        if (posix && child.pid) process.kill(-child.pid, "SIGKILL");
+        else child.kill();
+      } catch {
+        child.kill();
+      }
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    };
+    const finish = (h: Omit<Handshake, "ms" | "stderrTail" | "serverVersion">): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.stdin?.end();
+      stop();
+      resolve({
+        ...h,
+        ms: Math.round(performance.now() - t0),
+        serverVersion,
+        stderrTail: stderr.slice(-2000),
+      });
+    };
+    const timer = setTimeout(
+      () =>
+        finish({
+          ok: false,
+          tools: 0,
+          problem: `no answer to ${phase === "initialize" ? "initialize" : "tools/list"} within ${ctx.timeoutMs} ms`,
+        }),
+      ctx.timeoutMs,
+    );
+    child.on("error", (err) =>
+      finish({ ok: false, tools: 0, problem: `could not start ${e.command}: ${err.message}` }),
+    );
+    child.on("exit", (code, signal) =>
+      finish({
+        ok: false,
+        tools: 0,
+        problem: `exited (${signal ?? `code ${code}`}) before completing the handshake`,
+      }),
+    );
+    child.stderr?.on("data", (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
+    child.stdin?.on("error", () => {});
+    child.stdout?.on("data", (d: Buffer) => {
+      buf += d.toString();
+      let nl = buf.indexOf("\n");
+      while (nl >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        nl = buf.indexOf("\n");
+        if (!line) continue;
+        let msg: { id?: unknown; result?: Record<string, unknown>; error?: { message?: string } };
+        try {
+          msg = JSON.parse(line);
+        } catch {
+          finish({
+            ok: false,
+            tools: 0,
+            problem: `wrote non-protocol output to stdout: "${line.slice(0, 120)}"`,
+          });
+          return;
+        }
+        if (msg.error) {
+          finish({
+            ok: false,
+            tools: 0,
+            problem: `answered ${phase} with an error: ${msg.error.message ?? JSON.stringify(msg.error)}`,
+          });
+          return;
+        }
+        if (msg.id === 1 && phase === "initialize") {
+          serverVersion =
+            String((msg.result?.serverInfo as { version?: unknown } | undefined)?.version ?? "") || null;
+          phase = "tools";
+          send({ jsonrpc: "2.0", method: "notifications/initialized" });
+          send({ jsonrpc: "2.0", id: 2, method: "tools/list", params: {} });
+        } else if (msg.id === 2) {
+          const tools = Array.isArray(msg.result?.tools) ? (msg.result.tools as unknown[]).length : 0;
+          finish({ ok: tools > 0, tools, problem: tools > 0 ? null : "tools/list returned no tools" });
+          return;
+        }
+      }
+    });
+    const send = (m: Record<string, unknown>): void => {
+      child.stdin?.write(`${JSON.stringify(m)}\n`);
+    };
+    send({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "orchestrator-doctor", version: ctx.version },
+      },
+    });
+  });
+}

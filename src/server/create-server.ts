@@ -4,6 +4,7 @@ import { SERVER_INSTRUCTIONS } from "../core/guidance.ts";
 import { builtinRoles } from "../core/roles/merge.ts";
 import type { Role } from "../core/roles/role.ts";
 import { findProjectRoot } from "../workspace/resolve.ts";
+import { SERVER_NAME, SERVER_TITLE } from "./handshake.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
 import { type ServerDeps, Session } from "./session.ts";
@@ -19,7 +20,7 @@ export function createServer(deps: ServerDeps): {
   close: () => Promise<void>;
 } {
   const server = new McpServer(
-    { name: "orchestrator", title: "Task Orchestrator", version: deps.version },
+    { name: SERVER_NAME, title: SERVER_TITLE, version: deps.version },
     {
       capabilities: { tools: {}, resources: {}, prompts: {}, logging: {} },
       instructions: SERVER_INSTRUCTIONS,

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
+import { initializeResult } from "./handshake.ts";
 import { SUPERVISOR_TOOL_NAMES, supervisorToolCall } from "./supervisor-tools.ts";
 
 /**
@@ -15,6 +16,8 @@ type Json = Record<string, unknown>;
 type Id = string | number;
 
 export interface SupervisorOptions {
+  /** This binary's version, for the initialize answer the supervisor gives itself. */
+  readonly version: string;
   readonly command: string;
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -33,6 +36,9 @@ interface Worker {
   readonly pid: number;
   readonly startedAt: string;
   version: string | null;
+  /** It has answered the replayed initialize (and was sent initialized if the client sent it). */
+  warm: boolean;
+  initializedSent: boolean;
   retiring: boolean;
   exited: boolean;
   stderrTail: string;
@@ -149,8 +155,27 @@ export class Supervisor {
       this.#responseFromClient(msg, id);
       return;
     }
-    if (method === "initialize" && id !== undefined) this.#initialize = msg;
-    if (method === "notifications/initialized") this.#initialized = true;
+    if (method === "initialize" && id !== undefined && this.#initialize === null) {
+      // Answered here, at once: the worker is still loading the SDK (docs/reboot.md, cold start).
+      // The worker gets the same request replayed, as after any restart.
+      this.#initialize = msg;
+      this.#toClient({
+        jsonrpc: "2.0",
+        id,
+        result: initializeResult((msg.params as Json | undefined)?.protocolVersion, this.opts.version),
+      });
+      if (this.active && !this.active.warm) void this.#warmFirst(this.active);
+      return;
+    }
+    if (method === "notifications/initialized") {
+      this.#initialized = true;
+      const w = this.active;
+      if (w?.warm && !w.initializedSent) {
+        w.initializedSent = true;
+        write(w.child.stdin, line);
+      }
+      return; // otherwise the warm-up sends it
+    }
     if (method === "tools/call" && id !== undefined) {
       const name = (msg.params as Json | undefined)?.name;
       if (typeof name === "string" && SUPERVISOR_TOOL_NAMES.has(name)) {
@@ -177,7 +202,7 @@ export class Supervisor {
   }
 
   #toWorkerOrQueue(line: string, msg?: Json): void {
-    if (this.phase !== "ready" || !this.active) {
+    if (this.phase !== "ready" || !this.active || (this.#initialize !== null && !this.active.warm)) {
       this.#queue.push(line);
       return;
     }
@@ -251,6 +276,8 @@ export class Supervisor {
       pid: child.pid ?? -1,
       startedAt: new Date().toISOString(),
       version: null,
+      warm: false,
+      initializedSent: false,
       retiring: false,
       exited: false,
       stderrTail: "",
@@ -390,9 +417,41 @@ export class Supervisor {
       timeoutMs,
     );
     if (reply.error) throw new Error(`the new worker refused initialize: ${JSON.stringify(reply.error)}`);
-    w.version = String(((reply.result as Json | undefined)?.serverInfo as Json | undefined)?.version ?? "");
-    if (this.#initialized)
+    const result = (reply.result ?? {}) as Json;
+    w.version = String((result.serverInfo as Json | undefined)?.version ?? "");
+    const promised = initializeResult(
+      (this.#initialize.params as Json | undefined)?.protocolVersion,
+      w.version,
+    );
+    if (
+      JSON.stringify(result.capabilities) !== JSON.stringify(promised.capabilities) ||
+      result.protocolVersion !== promised.protocolVersion
+    ) {
+      // The client was told what the supervisor answered; a worker that differs (an upgrade with
+      // new capabilities) is still used, and the mismatch is logged for the client's log.
+      this.opts.log(
+        `orchestrator supervisor: worker ${w.pid} answered initialize with ${JSON.stringify({ protocolVersion: result.protocolVersion, capabilities: result.capabilities })}, the client was told ${JSON.stringify({ protocolVersion: promised.protocolVersion, capabilities: promised.capabilities })}\n`,
+      );
+    }
+    w.warm = true;
+    if (this.#initialized && !w.initializedSent) {
+      w.initializedSent = true;
       write(w.child.stdin, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+    }
+  }
+
+  /** Brings the first worker up to the client's initialize; a failure counts as a crash. */
+  async #warmFirst(w: Worker): Promise<void> {
+    try {
+      await this.#warmUp(w, 30_000);
+      if (this.active === w) this.#flushQueue();
+    } catch (e) {
+      if (w.exited || this.active !== w) return; // its exit handler restarts it
+      this.opts.log(`orchestrator supervisor: worker ${w.pid} did not start: ${(e as Error).message}\n`);
+      w.retiring = true;
+      w.child.kill("SIGKILL");
+      this.#afterCrash(`did not answer initialize (${(e as Error).message})`, w.stderrTail);
+    }
   }
 
   /**

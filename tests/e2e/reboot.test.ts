@@ -91,6 +91,9 @@ describe("restart without dropping the connection", () => {
     try {
       s.init();
       expect(await s.waitFor(() => s.messages.some((m) => m.id === "init"))).toBe(true);
+      // initialize is answered by the supervisor at once; an answer from the worker shows it is up.
+      s.send({ id: "warm", method: "tools/list", params: {} });
+      expect(await s.waitFor(() => s.messages.some((m) => m.id === "warm"))).toBe(true);
       for (let i = 0; i < 20; i++)
         s.send({ id: i, method: "tools/call", params: { name: "orchestrator_get_status", arguments: {} } });
       s.send({
@@ -100,11 +103,11 @@ describe("restart without dropping the connection", () => {
       });
       for (let i = 20; i < 25; i++)
         s.send({ id: i, method: "tools/call", params: { name: "orchestrator_get_status", arguments: {} } });
-      expect(await s.waitFor(() => s.messages.filter((m) => m.id !== undefined).length >= 27, 20_000)).toBe(
+      expect(await s.waitFor(() => s.messages.filter((m) => m.id !== undefined).length >= 28, 20_000)).toBe(
         true,
       );
       await Bun.sleep(300);
-      const answers = s.messages.filter((m) => m.id !== undefined && m.id !== "init");
+      const answers = s.messages.filter((m) => m.id !== undefined && m.id !== "init" && m.id !== "warm");
       const ids = answers.map((m) => m.id);
       expect(ids.length).toBe(26);
       expect(new Set(ids).size).toBe(26);
@@ -180,17 +183,54 @@ describe("restart without dropping the connection", () => {
     try {
       s.init();
       expect(await s.waitFor(() => s.messages.some((m) => m.id === "init"))).toBe(true);
-      expect(s.messages.find((m) => m.id === "init")!.error.message).toContain("WORKER_CRASHED");
+      // The supervisor answers initialize itself; the first real request waits for a worker that
+      // never comes up, and is answered once the supervisor gives up.
+      expect(s.messages.find((m) => m.id === "init")!.result.serverInfo.name).toBe("orchestrator");
+      s.send({ id: 1, method: "tools/list", params: {} });
       // Backoff 200, 400, 800, 1600 ms, then it gives up.
       await Bun.sleep(3800);
       s.send({ id: 2, method: "tools/list", params: {} });
       expect(await s.waitFor(() => s.messages.some((m) => m.id === 2))).toBe(true);
       const answer = s.messages.find((m) => m.id === 2)!;
       expect(answer.error.message).toContain("WORKER_FAILED");
+      expect(s.messages.find((m) => m.id === 1)!.error.message).toContain("WORKER_FAILED");
       expect(answer.error.message).toContain("crashing at start");
       expect(s.child.exitCode).toBeNull();
     } finally {
       s.child.kill();
     }
   }, 30_000);
+});
+
+describe("initialize answered by the supervisor", () => {
+  /** The initialize result a `serve` with these args gives for a requested protocol version. */
+  async function initializeAnswer(args: string[], version: string): Promise<unknown> {
+    const child = spawn(BINARY, ["serve", ...args], { cwd: project.dir, stdio: ["pipe", "pipe", "ignore"] });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let buf = "";
+        child.stdout!.on("data", (d: Buffer) => {
+          buf += d.toString();
+          const nl = buf.indexOf("\n");
+          if (nl >= 0) resolve(buf.slice(0, nl));
+        });
+        child.once("error", reject);
+        child.stdin!.write(
+          `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: version, capabilities: {}, clientInfo: { name: "t", version: "1" } } })}\n`,
+        );
+      });
+      return JSON.parse(line).result;
+    } finally {
+      child.kill();
+    }
+  }
+
+  test.each([["2025-11-25"], ["2025-06-18"], ["2024-11-05"], ["1999-01-01"]])(
+    "protocol %s: the same answer the worker gives",
+    async (version) => {
+      const direct = await initializeAnswer(["--no-supervisor"], version as string);
+      const supervised = await initializeAnswer([], version as string);
+      expect(supervised).toEqual(direct);
+    },
+  );
 });

@@ -58,7 +58,10 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
       const supervised = env.vars.ORCHESTRATOR_SUPERVISED === "1";
       if (!supervised && flags.supervisor !== false && env.vars.ORCHESTRATOR_SUPERVISOR !== "0") {
         // The supervisor owns stdio and runs the server in a worker it can restart (docs/reboot.md).
-        const { runSupervisor } = await import("../../server/supervisor.ts");
+        const [{ runSupervisor }, { BUILD_INFO }] = await Promise.all([
+          import("../../server/supervisor.ts"),
+          import("../../build-info.ts"),
+        ]);
         const self = selfCommand(env);
         const args = [...self.args, "serve", "--tools", profile];
         // Only a lease given on the command line is forwarded: the environment passes through,
@@ -67,6 +70,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         if (workspace) args.push("--workspace", workspace);
         if (db) args.push("--db", db);
         await runSupervisor({
+          version: BUILD_INFO.version,
           command: self.command,
           args,
           env: env.vars,

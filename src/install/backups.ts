@@ -116,24 +116,23 @@ export async function saveBackup(
 
 /**
  * Two installs at once (two terminals, a script) must not drop each other's manifest records:
- * the read-append-write runs under a lock folder (mkdir is atomic everywhere). A lock left by a
- * killed process is taken over after LOCK_STALE_MS.
+ * the read-append-write runs under a lock folder (mkdir is atomic everywhere) that names its
+ * owner's pid. A lock whose owner is gone (killed mid-install) is taken over at once; one with
+ * no owner file is taken over after LOCK_STALE_MS.
  */
-const LOCK_STALE_MS = 30_000;
+/** The owner file is written microseconds after the folder: a lock without one this old is dead. */
+const LOCK_STALE_MS = 2_000;
 async function withManifestLock<T>(dir: string, body: () => Promise<T>): Promise<T> {
   const lock = join(dir, "manifest.lock");
   const deadline = Date.now() + 15_000;
   for (;;) {
     try {
       await mkdir(lock);
+      await writeFile(join(lock, "owner"), String(process.pid));
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      const age = await stat(lock).then(
-        (s) => Date.now() - s.mtimeMs,
-        () => 0,
-      );
-      if (age > LOCK_STALE_MS) await rm(lock, { recursive: true, force: true });
+      if (await lockIsStale(lock)) await rm(lock, { recursive: true, force: true });
       else if (Date.now() > deadline) {
         throw new Error(
           `the backup manifest in ${dir} is locked by another install; try again, or remove ${lock} if no install is running`,
@@ -146,6 +145,23 @@ async function withManifestLock<T>(dir: string, body: () => Promise<T>): Promise
   } finally {
     await rm(lock, { recursive: true, force: true });
   }
+}
+
+async function lockIsStale(lock: string): Promise<boolean> {
+  const owner = Number(await readFile(join(lock, "owner"), "utf8").catch(() => ""));
+  if (Number.isInteger(owner) && owner > 0) {
+    try {
+      process.kill(owner, 0);
+      return false;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === "ESRCH";
+    }
+  }
+  const age = await stat(lock).then(
+    (s) => Date.now() - s.mtimeMs,
+    () => 0,
+  );
+  return age > LOCK_STALE_MS;
 }
 
 /** The saved bytes of a backup, checked against its sha256; null when the file did not exist. */

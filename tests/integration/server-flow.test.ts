@@ -245,6 +245,18 @@ describe("core tools over a real MCP client", () => {
     expect(exec.prompt).toContain("Findings by severity.");
   });
 
+  test("an error result reaches an SDK client that has listed the tools (it validates structured output)", async () => {
+    await conn.client.listTools();
+    const r = await call(conn.client, "orchestrator_execute_subtask", {
+      working_directory: project.dir,
+      task_id: "no-such-task",
+    });
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toStartWith("TASK_NOT_FOUND:");
+    expect(r.structuredContent).toBeUndefined();
+    expect((r._meta?.["orchestrator/error"] as { code?: string } | undefined)?.code).toBe("TASK_NOT_FOUND");
+  });
+
   test("bad input is answered with a clear isError result and the server keeps going", async () => {
     const r = await call(conn.client, "orchestrator_execute_subtask", { task_id: 12 });
     expect(r.isError).toBe(true);

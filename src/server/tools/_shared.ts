@@ -61,6 +61,13 @@ export function ok(structured: Record<string, unknown>, text: string): CallToolR
   return { content: [{ type: "text", text }], structuredContent: structured };
 }
 
+/**
+ * Where an error result carries its code and data for programs. Not in structuredContent: that
+ * must match the tool's outputSchema, and SDK clients reject a result whose structuredContent
+ * does not, even when isError is set, so the model would never see the error.
+ */
+export const ERROR_META_KEY = "orchestrator/error";
+
 /** An error result the model can act on: code, what happened, what to do. Never a stack trace. */
 export function failure(e: unknown): CallToolResult {
   if (e instanceof OrchestratorError) {
@@ -69,8 +76,8 @@ export function failure(e: unknown): CallToolResult {
       content: [
         { type: "text", text: `${e.code}: ${e.message}\nWhat to do: ${ERROR_CATALOGUE[e.code].fix}` },
       ],
-      structuredContent: {
-        error: {
+      _meta: {
+        [ERROR_META_KEY]: {
           code: e.code,
           message: e.message,
           fix: ERROR_CATALOGUE[e.code].fix,
@@ -87,7 +94,7 @@ export function failure(e: unknown): CallToolResult {
   return {
     isError: true,
     content: [{ type: "text", text: `INTERNAL: ${message}\nWhat to do: ${ERROR_CATALOGUE.INTERNAL.fix}` }],
-    structuredContent: { error: { code: "INTERNAL", message, fix: ERROR_CATALOGUE.INTERNAL.fix } },
+    _meta: { [ERROR_META_KEY]: { code: "INTERNAL", message, fix: ERROR_CATALOGUE.INTERNAL.fix } },
   };
 }
 

@@ -1,0 +1,154 @@
+/**
+ * `bun run stress`: the long variants of the reliability suites (minutes; not in CI's default
+ * run). Prints each figure and writes bench/stress-results.json. Exits 1 when a promise broke.
+ *  - crash safety: 200 SIGKILLs of servers under 6 agents; 100 SIGKILLs of install/uninstall
+ *  - protocol fuzzing: 2 × 10,000 hostile calls; property tests with 5,000 runs each
+ *  - load: 8 servers × 1,000 operations on one workspace, and on one shared --db
+ *  - soak: 100,000 calls on one server, RSS at the start and the end
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCrashSafety } from "../tests/stress/crash-safety.ts";
+import { runInstallCrash } from "../tests/stress/install-crash.ts";
+import { runLoad, runSoak } from "../tests/stress/load.ts";
+import { runProtocolFuzz } from "../tests/stress/protocol-fuzz.ts";
+
+const quick = process.argv.includes("--quick");
+const results: Record<string, unknown> = { started: new Date().toISOString(), quick };
+const broken: string[] = [];
+
+function project(prefix: string): { dir: string; done: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(dir, ".git"));
+  return { dir, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function step<T>(name: string, run: () => Promise<T>, check: (r: T) => string[]): Promise<void> {
+  const t0 = performance.now();
+  const r = await run();
+  const problems = check(r);
+  results[name] = { ...(r as object), wall_s: Math.round((performance.now() - t0) / 100) / 10 };
+  console.log(`${problems.length === 0 ? "ok  " : "FAIL"} ${name}: ${JSON.stringify(r)}`);
+  for (const p of problems) broken.push(`${name}: ${p}`);
+}
+
+{
+  const p = project("orch-stress-crash-");
+  await step(
+    "crash_safety",
+    () =>
+      runCrashSafety({
+        workspace: p.dir,
+        seed: 31337,
+        kills: quick ? 40 : 200,
+        processes: 3,
+        agentsPerProcess: 2,
+      }),
+    (r) => [
+      ...r.problems,
+      ...(r.integrity === "ok" ? [] : [`integrity_check: ${r.integrity}`]),
+      ...(r.validateAfterRepair.errors + r.validateAfterRepair.orphanFiles === 0
+        ? []
+        : ["validate_structure not clean"]),
+    ],
+  );
+  p.done();
+}
+{
+  const p = project("orch-stress-install-");
+  await step(
+    "install_crash",
+    () => runInstallCrash({ home: p.dir, seed: 4711, kills: quick ? 30 : 100 }),
+    (r) => r.problems,
+  );
+  p.done();
+}
+for (const seed of quick ? [1] : [1, 2]) {
+  const p = project("orch-stress-fuzz-");
+  await step(
+    `protocol_fuzz_seed_${seed}`,
+    () => runProtocolFuzz({ workspace: p.dir, seed, calls: quick ? 3_000 : 10_000 }),
+    (r) => [
+      ...r.protocolErrors,
+      ...r.notError.map((x) => `not an error: ${x}`),
+      ...r.unclear.map((x) => `unclear: ${x}`),
+      ...(r.storeUnchanged ? [] : ["the store changed"]),
+      ...(r.healthyAfter && r.sameWorker ? [] : ["not healthy after, or the worker was replaced"]),
+    ],
+  );
+  p.done();
+}
+{
+  const runs = quick ? "1000" : "5000";
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ["test", "tests/property"], {
+    env: { ...process.env, ORCHESTRATOR_PROPERTY_RUNS: runs },
+    encoding: "utf8",
+  });
+  const ok = r.status === 0;
+  results.property_tests = {
+    runs: Number(runs),
+    ok,
+    wall_s: Math.round((performance.now() - t0) / 100) / 10,
+  };
+  console.log(`${ok ? "ok  " : "FAIL"} property_tests: ${runs} runs per property`);
+  if (!ok) broken.push(`property tests: ${r.stderr.slice(-2000)}`);
+}
+const ops = quick ? 300 : 1_000;
+{
+  const p = project("orch-stress-load-");
+  await step(
+    "load_one_workspace",
+    () => runLoad({ workspaces: [p.dir], processes: 8, opsPerProcess: ops }),
+    (r) =>
+      r.errors === 0 && r.lost_or_doubled === 0
+        ? []
+        : [`${r.errors} errors, ${r.lost_or_doubled} lost or doubled`],
+  );
+  p.done();
+}
+{
+  const p = project("orch-stress-shared-");
+  const q = project("orch-stress-shared2-");
+  await step(
+    "load_shared_db",
+    () =>
+      runLoad({ workspaces: [p.dir, q.dir], db: join(p.dir, "shared.db"), processes: 8, opsPerProcess: ops }),
+    (r) =>
+      r.errors === 0 && r.lost_or_doubled === 0
+        ? []
+        : [`${r.errors} errors, ${r.lost_or_doubled} lost or doubled`],
+  );
+  p.done();
+  q.done();
+}
+{
+  const p = project("orch-stress-soak-");
+  await step(
+    "soak",
+    () => runSoak({ workspace: p.dir, calls: quick ? 20_000 : 100_000 }),
+    // Flat means no steady growth once warm: the second half may not add more than 10%.
+    (r) => [
+      ...(r.errors === 0 ? [] : [`${r.errors} errors`]),
+      ...(r.second_half_growth_mib <= r.rss_end_mib * 0.1
+        ? []
+        : [`RSS grew by ${r.second_half_growth_mib} MiB over the second half`]),
+    ],
+  );
+  p.done();
+}
+
+results.broken = broken;
+writeFileSync(
+  join(import.meta.dir, "..", "bench", "stress-results.json"),
+  `${JSON.stringify(results, null, 2)}\n`,
+);
+console.log(
+  broken.length === 0
+    ? "stress: every promise held"
+    : `stress: ${broken.length} broken:\n${broken.join("\n")}`,
+);
+console.log("wrote bench/stress-results.json");
+process.exit(broken.length === 0 ? 0 : 1);

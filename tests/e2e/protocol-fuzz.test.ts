@@ -1,0 +1,19 @@
+import { afterAll, expect, test } from "bun:test";
+import { makeProject } from "../helpers/temp.ts";
+import { runProtocolFuzz } from "../stress/protocol-fuzz.ts";
+
+const project = makeProject("orch-fuzz-");
+afterAll(() => project.cleanup());
+
+// Fast variant; `bun run stress` sends 10,000.
+test("2,000 hostile tool calls: each an isError result, no protocol error, store unchanged, same worker healthy", async () => {
+  const r = await runProtocolFuzz({ workspace: project.dir, seed: 2026, calls: 2_000 });
+  expect(r.protocolErrors).toEqual([]);
+  expect(r.notError).toEqual([]);
+  expect(r.unclear).toEqual([]);
+  expect(r.errorResults).toBe(2_000);
+  expect(r.storeUnchanged).toBe(true);
+  expect(r.healthyAfter).toBe(true);
+  expect(r.sameWorker).toBe(true);
+  expect(Object.keys(r.byTool).length).toBe(14);
+}, 120_000);

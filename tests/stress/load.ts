@@ -1,0 +1,224 @@
+/**
+ * Load: N compiled servers on one workspace (or several workspaces sharing one `--db`), each
+ * driving plan → execute → complete cycles. Reports throughput, per-call p50/p99, errors, and
+ * lost or doubled updates (every acknowledged completion stored exactly once, with one artifact).
+ * Soak: one server under a long stream of calls, RSS of its worker at the start and the end.
+ * Used by tests/e2e/load.test.ts (fast), bench/run.ts and scripts/stress.ts (full).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { BINARY } from "../helpers/client.ts";
+
+export interface LoadReport {
+  processes: number;
+  operations: number;
+  seconds: number;
+  operations_per_s: number;
+  call_ms: { p50: number; p99: number };
+  errors: number;
+  acknowledged_completions: number;
+  stored_completions: number;
+  stored_artifacts: number;
+  lost_or_doubled: number;
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+}
+const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
+
+async function connect(args: string[], name: string): Promise<{ client: Client; pid: number }> {
+  const transport = new StdioClientTransport({
+    command: BINARY,
+    args: ["serve", ...args],
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+    stderr: "inherit",
+  });
+  const client = new Client({ name, version: "1" });
+  await client.connect(transport);
+  return { client, pid: transport.pid ?? -1 };
+}
+
+/**
+ * `opsPerProcess` operations per server (3 per cycle). With `db`, server i works in
+ * workspaces[i % workspaces.length] and every server shares that database file.
+ */
+export async function runLoad(opts: {
+  workspaces: readonly string[];
+  db?: string;
+  processes: number;
+  opsPerProcess: number;
+}): Promise<LoadReport> {
+  const servers = await Promise.all(
+    Array.from({ length: opts.processes }, (_, i) => {
+      const ws = opts.workspaces[i % opts.workspaces.length] as string;
+      return connect(["--workspace", ws, ...(opts.db ? ["--db", opts.db] : [])], `load-${i}`);
+    }),
+  );
+  const cycles = Math.ceil(opts.opsPerProcess / 3);
+  const latencies: number[] = [];
+  let errors = 0;
+  let acked = 0;
+  const timed = async <T>(f: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    const v = await f();
+    latencies.push(performance.now() - t);
+    return v;
+  };
+  const t0 = performance.now();
+  await Promise.all(
+    servers.map(async ({ client }, i) => {
+      for (let n = 0; n < cycles; n++) {
+        try {
+          const plan = await timed(() =>
+            client.callTool({
+              name: "orchestrator_plan_task",
+              arguments: {
+                description: `p${i}-${n}`,
+                subtasks: [{ title: "w", specialist_type: "implementer" }],
+              },
+            }),
+          );
+          if (plan.isError) throw new Error("plan failed");
+          const id = (plan.structuredContent as { subtasks: { task_id: string }[] }).subtasks[0]?.task_id;
+          const ex = await timed(() =>
+            client.callTool({
+              name: "orchestrator_execute_subtask",
+              arguments: { task_id: id, agent_id: `a${i}` },
+            }),
+          );
+          if (ex.isError) throw new Error("execute failed");
+          const co = await timed(() =>
+            client.callTool({
+              name: "orchestrator_complete_subtask",
+              arguments: { task_id: id, agent_id: `a${i}`, summary: "s", detailed_work: `w${i}-${n}` },
+            }),
+          );
+          if (co.isError) throw new Error("complete failed");
+          acked++;
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  await Promise.all(servers.map((s) => s.client.close()));
+  const { Database } = await import("bun:sqlite");
+  const dbPaths = opts.db
+    ? [opts.db]
+    : opts.workspaces.map((w) => join(w, ".task_orchestrator", "orchestrator.db"));
+  let stored = 0;
+  let artifacts = 0;
+  for (const p of dbPaths) {
+    const db = new Database(p, { readonly: true });
+    stored += (db.query("select count(*) as n from tasks where status = 'completed'").get() as { n: number })
+      .n;
+    artifacts += (db.query("select count(*) as n from artifacts").get() as { n: number }).n;
+    db.close();
+  }
+  const operations = opts.processes * cycles * 3;
+  return {
+    processes: opts.processes,
+    operations,
+    seconds: round(seconds, 2),
+    operations_per_s: Math.round(operations / seconds),
+    call_ms: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)) },
+    errors,
+    acknowledged_completions: acked,
+    stored_completions: stored,
+    stored_artifacts: artifacts,
+    lost_or_doubled: Math.abs(stored - acked) + Math.abs(artifacts - acked),
+  };
+}
+
+/** RSS (MiB) of a process and its children (serve's supervisor + worker). Linux /proc only. */
+export function rssTree(pid: number): number {
+  const one = (p: number): number => {
+    try {
+      const s = readFileSync(`/proc/${p}/status`, "utf8");
+      return Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0) / 1024;
+    } catch {
+      return 0;
+    }
+  };
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    children = [];
+  }
+  return round(one(pid) + children.reduce((a, c) => a + one(c), 0), 1);
+}
+
+export interface SoakReport {
+  calls: number;
+  seconds: number;
+  /** RSS (supervisor + worker) after each tenth of the calls. */
+  rss_samples_mib: number[];
+  rss_start_mib: number;
+  rss_end_mib: number;
+  /** Growth over the second half: warm-up is over by then, so steady growth here is a leak. */
+  second_half_growth_mib: number;
+  errors: number;
+}
+
+/** One server, `calls` calls (a plan/execute/complete cycle every 10 calls, reads otherwise). */
+export async function runSoak(opts: { workspace: string; calls: number }): Promise<SoakReport> {
+  const { client, pid } = await connect(["--workspace", opts.workspace], "soak");
+  let errors = 0;
+  let next = 0;
+  const samples: number[] = [];
+  const tenth = Math.max(1, Math.floor(opts.calls / 10));
+  const t0 = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < opts.calls) {
+      const n = next;
+      next += n % 10 === 0 ? 3 : 1;
+      if (Math.floor(next / tenth) > Math.floor(n / tenth)) samples.push(rssTree(pid));
+      try {
+        if (n % 10 === 0) {
+          const plan = await client.callTool({
+            name: "orchestrator_plan_task",
+            arguments: { description: `soak ${n}`, subtasks: [{ title: "w", specialist_type: "tester" }] },
+          });
+          const id = (plan.structuredContent as { subtasks: { task_id: string }[] }).subtasks[0]?.task_id;
+          await client.callTool({ name: "orchestrator_execute_subtask", arguments: { task_id: id } });
+          const co = await client.callTool({
+            name: "orchestrator_complete_subtask",
+            arguments: { task_id: id, summary: "s", detailed_work: "w" },
+          });
+          if (co.isError) errors++;
+        } else {
+          const r = await client.callTool({ name: "orchestrator_get_status", arguments: { limit: 5 } });
+          if (r.isError) errors++;
+        }
+      } catch {
+        errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  samples.push(rssTree(pid));
+  const seconds = (performance.now() - t0) / 1000;
+  await client.close();
+  const start = samples[0] ?? 0;
+  const end = samples.at(-1) ?? 0;
+  const mid = samples[Math.floor(samples.length / 2)] ?? start;
+  return {
+    calls: opts.calls,
+    seconds: round(seconds, 1),
+    rss_samples_mib: samples,
+    rss_start_mib: start,
+    rss_end_mib: end,
+    second_half_growth_mib: round(end - mid, 1),
+    errors,
+  };
+}

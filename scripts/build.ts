@@ -2,6 +2,7 @@
  * Compiles the single `orchestrator` binary: `bun run build` → dist/orchestrator.
  * Version, commit and target are injected with --define; the binary never reads package.json.
  * Usage: bun scripts/build.ts [--target bun-linux-x64] [--outfile dist/orchestrator] [--version X]
+ *        [--compile-executable-path <bun runtime for --target>]
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -20,6 +21,8 @@ const version =
 const git = spawnSync("git", ["rev-parse", "--short=12", "HEAD"], { encoding: "utf8" });
 const commit = git.status === 0 ? git.stdout.trim() : "unknown";
 const targetName = target ?? `bun-${process.platform}-${process.arch}`;
+// scripts/release.ts passes a runtime it fetched itself when Bun cannot download the target's.
+const runtime = flag("--compile-executable-path");
 
 const cmd = [
   "build",
@@ -34,6 +37,7 @@ const cmd = [
   `--define=__ORCHESTRATOR_COMMIT__=${JSON.stringify(commit)}`,
   `--define=__ORCHESTRATOR_TARGET__=${JSON.stringify(targetName)}`,
   ...(target ? [`--target=${target}`] : []),
+  ...(runtime ? [`--compile-executable-path=${runtime}`] : []),
 ];
 const r = spawnSync(process.execPath, cmd, { stdio: "inherit" });
 if (r.status !== 0) {

@@ -1,7 +1,7 @@
-import { cac } from "cac";
+import { type CAC, cac } from "cac";
 import { BUILD_INFO } from "../build-info.ts";
 import { isOrchestratorError, OrchestratorError } from "../core/errors.ts";
-import { readEnv } from "../platform/env.ts";
+import { type Env, readEnv } from "../platform/env.ts";
 import { registerBackupCommands } from "./commands/backups.ts";
 import { registerDoctorCommand } from "./commands/doctor.ts";
 import { registerExportCommand } from "./commands/export.ts";
@@ -10,7 +10,7 @@ import { registerServeCommand } from "./commands/serve.ts";
 import { registerStatusCommand } from "./commands/status.ts";
 import { registerVersionCommand } from "./commands/version.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
-import { createOutput } from "./output.ts";
+import { createOutput, type Output } from "./output.ts";
 
 /**
  * The CLI: argv → cac → a command's use-case. Returns the exit code (0 ok, 1 failed, 2 usage);
@@ -19,22 +19,11 @@ import { createOutput } from "./output.ts";
 export async function main(argv: readonly string[]): Promise<number> {
   const env = readEnv();
   const io = createOutput(env);
-  const cli = cac("orchestrator");
   const verbose = argv.includes("--verbose");
   let code: number = EXIT.OK;
-  const setCode = (c: number): void => {
+  const cli = buildCli(env, io, (c) => {
     code = c;
-  };
-  registerServeCommand(cli, env, setCode);
-  registerStatusCommand(cli, env, io, setCode);
-  registerExportCommand(cli, env, io, setCode);
-  registerInstallCommands(cli, env, io, setCode);
-  registerBackupCommands(cli, env, io, setCode);
-  registerDoctorCommand(cli, env, io, setCode);
-  registerVersionCommand(cli, env, io);
-  cli.option("--verbose", "Show stack traces for errors");
-  cli.help();
-  cli.version(BUILD_INFO.version);
+  });
 
   try {
     cli.parse(["node", "orchestrator", ...argv], { run: false });
@@ -68,4 +57,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (verbose && e instanceof Error && e.stack) io.err(e.stack);
     return EXIT.FAILED;
   }
+}
+
+/**
+ * Every command and global option, registered on a fresh cac instance. Separate from main() so
+ * the generated CLI reference (scripts/gen-docs.ts) reads the very definitions main() parses with.
+ */
+export function buildCli(env: Env, io: Output, setCode: (c: number) => void = () => {}): CAC {
+  const cli = cac("orchestrator");
+  registerServeCommand(cli, env, setCode);
+  registerStatusCommand(cli, env, io, setCode);
+  registerExportCommand(cli, env, io, setCode);
+  registerInstallCommands(cli, env, io, setCode);
+  registerBackupCommands(cli, env, io, setCode);
+  registerDoctorCommand(cli, env, io, setCode);
+  registerVersionCommand(cli, env, io);
+  cli.option("--verbose", "Show stack traces for errors");
+  cli.help();
+  cli.version(BUILD_INFO.version);
+  return cli;
 }

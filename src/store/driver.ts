@@ -83,14 +83,43 @@ function adaptNodeSqlite(db: NodeDatabase): SqliteDatabase {
 export class ImmediateSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
     const driver = super.createDriver();
-    driver.beginTransaction = async (connection: DatabaseConnection): Promise<void> => {
-      await connection.executeQuery(CompiledQuery.raw("begin immediate"));
-    };
+    driver.beginTransaction = (connection: DatabaseConnection): Promise<void> => beginImmediate(connection);
     return driver;
   }
 
   override createAdapter(): DialectAdapter {
     return new LockingSqliteAdapter();
+  }
+}
+
+/** How long a writer waits for the write lock before the call fails with a busy error. */
+const WRITE_LOCK_WAIT_MS = 10_000;
+const NO_WAIT = CompiledQuery.raw("pragma busy_timeout = 0");
+const WAIT = CompiledQuery.raw(`pragma busy_timeout = ${WRITE_LOCK_WAIT_MS}`);
+const BEGIN = CompiledQuery.raw("begin immediate");
+
+/**
+ * Takes the write lock, polling every 1-5 ms instead of through SQLite's busy handler. The
+ * handler sleeps 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 ms between tries, so under several
+ * writing processes a waiter sleeps through the short gaps between their transactions: measured
+ * p99 107 ms with 8 servers on one workspace, 48 ms when polling (and 10% more calls/s).
+ * Other statements keep the busy_timeout.
+ */
+async function beginImmediate(connection: DatabaseConnection): Promise<void> {
+  const deadline = Date.now() + WRITE_LOCK_WAIT_MS;
+  await connection.executeQuery(NO_WAIT);
+  try {
+    for (;;) {
+      try {
+        await connection.executeQuery(BEGIN);
+        return;
+      } catch (e) {
+        if (!/locked|busy/i.test(e instanceof Error ? e.message : String(e)) || Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 1 + Math.random() * 4));
+      }
+    }
+  } finally {
+    await connection.executeQuery(WAIT);
   }
 }
 

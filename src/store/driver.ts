@@ -114,7 +114,8 @@ async function beginImmediate(connection: DatabaseConnection): Promise<void> {
         await connection.executeQuery(BEGIN);
         return;
       } catch (e) {
-        if (!/locked|busy/i.test(e instanceof Error ? e.message : String(e)) || Date.now() > deadline) throw e;
+        if (!/locked|busy/i.test(e instanceof Error ? e.message : String(e)) || Date.now() > deadline)
+          throw e;
         await new Promise((r) => setTimeout(r, 1 + Math.random() * 4));
       }
     }

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BINARY, ROOT } from "../helpers/client.ts";
+import { expectedExit, fencedBlocks } from "../helpers/markdown-blocks.ts";
+
+// Every shell command in docs/guides/*.md is run here, so the guides cannot drift from the binary.
+//
+// - Each ```sh block runs with `bash -euo pipefail`, and must exit 0, or the code named by a first
+//   line `# expect-exit: N`.
+// - The blocks of one guide run in order in one fresh temp HOME (with ORCHESTRATOR_HOME inside it)
+//   and one temp project folder (with .git) as the current directory, so a block may rely on what
+//   an earlier block of the same guide set up. Guides do not share state.
+// - PATH starts with a temp bin folder holding `orchestrator` → dist/orchestrator (run
+//   `bun run build` first), so guides write `orchestrator ...` as a user would. The environment is
+//   built from scratch (no XDG_CONFIG_HOME, CODEX_HOME, ... from the machine running the tests),
+//   so `install` and friends can only touch the temp HOME.
+// - What cannot run here is kept out of ```sh blocks and shown in ```text or ```console blocks
+//   instead: commands that need the network or a registry (`npm install -g orchestrator-mcp`,
+//   `npx ...`, downloads), that open or need a real client app, that need a clone of this
+//   repository (`bun install`, `bun run build`), and commands that block waiting for a client
+//   (`orchestrator serve` on a terminal). A sh block may start `orchestrator serve` only with its
+//   stdin redirected (the guides' mcp-try.sh helper talks to it through a FIFO and closes it);
+//   the checks at the end of this file hold the guides to that.
+
+const GUIDES_DIR = join(ROOT, "docs", "guides");
+const EXPECTED_GUIDES = [
+  "agent-guide.md",
+  "concepts.md",
+  "custom-roles.md",
+  "getting-started.md",
+  "migrating.md",
+  "operations.md",
+  "troubleshooting.md",
+];
+const guides = existsSync(GUIDES_DIR)
+  ? readdirSync(GUIDES_DIR)
+      .filter((f) => f.endsWith(".md"))
+      .sort()
+  : [];
+
+/** Inputs that would reach the network or a package registry. */
+const NETWORK = /(^|[\s;|&(])(npm|npx|bunx|pnpm|yarn|curl|wget|brew|apt-get|pip)\s/;
+
+test("the guides are all there", () => {
+  expect(guides).toEqual(EXPECTED_GUIDES);
+});
+
+test("the binary is built", () => {
+  expect(existsSync(BINARY), `${BINARY} is missing: run 'bun run build' first`).toBe(true);
+});
+
+for (const guide of guides) {
+  const blocks = fencedBlocks(readFileSync(join(GUIDES_DIR, guide), "utf8")).filter((b) => b.lang === "sh");
+
+  describe(`docs/guides/${guide}`, () => {
+    let home = "";
+    let project = "";
+    let env: Record<string, string> = {};
+    beforeAll(() => {
+      home = realpathSync(mkdtempSync(join(tmpdir(), "orch-guide-")));
+      project = join(home, "project");
+      const bin = join(home, "bin");
+      mkdirSync(join(project, ".git"), { recursive: true });
+      mkdirSync(bin);
+      mkdirSync(join(home, "tmp"));
+      symlinkSync(BINARY, join(bin, "orchestrator"));
+      env = {
+        HOME: home,
+        PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+        ORCHESTRATOR_HOME: join(home, ".orchestrator"),
+        NO_COLOR: "1",
+        TMPDIR: join(home, "tmp"),
+        LANG: "C.UTF-8",
+      };
+    });
+    afterAll(() => {
+      if (home) rmSync(home, { recursive: true, force: true });
+    });
+
+    for (const block of blocks) {
+      const want = expectedExit(block.code);
+      test(`sh block at line ${block.line} exits ${want}`, () => {
+        const r = spawnSync("bash", ["-euo", "pipefail", "-c", block.code], {
+          cwd: project,
+          env,
+          encoding: "utf8",
+          timeout: 15_000,
+        });
+        if (r.status !== want) {
+          throw new Error(
+            `docs/guides/${guide}:${block.line}: exit ${r.status ?? r.signal}, expected ${want}\n` +
+              `--- block\n${block.code}--- stdout\n${r.stdout}--- stderr\n${r.stderr}`,
+          );
+        }
+      }, 20_000);
+    }
+
+    test("its sh blocks run nothing that needs the network or blocks", () => {
+      for (const block of blocks) {
+        for (const [i, line] of block.code.split("\n").entries()) {
+          const where = `docs/guides/${guide}:${block.line + 1 + i}: ${line}`;
+          expect(NETWORK.test(line), `${where}: needs the network; use a text block`).toBe(false);
+          if (/\borchestrator serve\b/.test(line) && !/^\s*#/.test(line)) {
+            expect(line.includes("<"), `${where}: serve blocks without redirected stdin`).toBe(true);
+          }
+        }
+      }
+    });
+  });
+}

@@ -41,7 +41,7 @@ export interface ApplyRequest {
 }
 
 /**
- * The write pipeline (PRODUCT.md §7): read → parse with a format-preserving parser → refuse on a
+ * The write pipeline (README, "Register it with your client"): read → parse with a format-preserving parser → refuse on a
  * parse error → compute the new text and a diff → stop if unchanged → timestamped backup with
  * sha256 → temp file in the same folder, fsync, rename (mode kept: restoring writes through the
  * same path, so it keeps it too) → re-read and re-parse → on

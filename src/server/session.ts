@@ -135,7 +135,7 @@ export class Session {
     this.#roots = undefined;
   }
 
-  /** Resolves the workspace for a call (PRODUCT.md §3). */
+  /** Resolves the workspace for a call (rules: docs/guides/concepts.md, Workspaces). */
   async resolve(workingDirectory: string | undefined): Promise<ResolvedWorkspace> {
     const cached = workingDirectory === undefined ? undefined : this.#checked.get(workingDirectory);
     if (cached) return cached;

@@ -1,4 +1,5 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { createServer } from "./create-server.ts";
 import type { ServerDeps } from "./session.ts";
 
@@ -33,6 +34,32 @@ export async function runStdioServer(deps: ServerDeps): Promise<void> {
     process.stdin.once("end", () => resolve());
   });
   await server.connect(transport);
+  const inFlight = trackRequests(transport);
   await done;
+  // A client may send its last requests and close stdin at once (a script piping a file): answer
+  // them before closing the stores, or they fail half-way with a closed database.
+  const deadline = Date.now() + DRAIN_MS;
+  while (inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   await shutdown();
+}
+
+/** How long the server keeps answering requests after the client closed stdin. */
+const DRAIN_MS = 30_000;
+
+type Id = string | number;
+
+/** The ids of the requests received and not answered yet, kept by wrapping the transport. */
+function trackRequests(transport: StdioServerTransport): Set<Id> {
+  const open = new Set<Id>();
+  const receive = transport.onmessage;
+  transport.onmessage = (message: JSONRPCMessage) => {
+    if ("method" in message && "id" in message) open.add(message.id as Id);
+    receive?.(message);
+  };
+  const send = transport.send.bind(transport);
+  transport.send = (message: JSONRPCMessage) => {
+    if (!("method" in message) && "id" in message) open.delete(message.id as Id);
+    return send(message);
+  };
+  return open;
 }

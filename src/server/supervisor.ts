@@ -104,6 +104,14 @@ export class Supervisor {
       readLines(this.opts.input, (line) => this.#fromClient(line), resolve);
     });
     await done;
+    // The client closed stdin: answer what it already sent (queued or in a worker), then stop.
+    const deadline = Date.now() + 30_000;
+    while (
+      (this.#queue.length > 0 || this.#inFlight.size > 0 || this.#restarting !== null) &&
+      (this.phase as Phase) !== "failed" &&
+      Date.now() < deadline
+    )
+      await sleep(5);
     await this.stop();
   }
 
@@ -612,7 +620,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export async function runSupervisor(opts: SupervisorOptions): Promise<void> {
   const sup = new Supervisor(opts);
   process.on("SIGHUP", () => {
-    void sup.restart({ graceful: true, timeoutMs: 30_000, reason: "signal", trigger: "signal" });
+    void sup.restart({ graceful: true, timeoutMs: 30_000, reason: "SIGHUP", trigger: "signal" });
   });
   const stop = (): void => {
     void sup.stop().finally(() => process.exit(0));

@@ -38,7 +38,7 @@ export const PROJECT_MARKERS = [
 ] as const;
 
 /**
- * Resolves the workspace for one call (PRODUCT.md §3): argument → session → server flag/env →
+ * Resolves the workspace for one call (docs/guides/concepts.md): argument → session → server flag/env →
  * client roots → project markers above cwd. Explicit choices must exist and may not be the
  * filesystem root or the home folder; when nothing fits, the error asks for working_directory.
  */

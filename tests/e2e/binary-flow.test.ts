@@ -151,6 +151,54 @@ describe("compiled binary over stdio", () => {
     expect(JSON.parse(lines[0]!).result.serverInfo.name).toBe("orchestrator");
     expect(r.status).toBe(0);
   });
+
+  test.each([[[]], [["--no-supervisor"]]])(
+    "requests piped in a file and stdin closed at once are all answered (serve %p)",
+    (extra) => {
+      const lines = [
+        {
+          jsonrpc: "2.0",
+          id: 1,
+          method: "initialize",
+          params: {
+            protocolVersion: "2025-06-18",
+            capabilities: {},
+            clientInfo: { name: "pipe", version: "1" },
+          },
+        },
+        { jsonrpc: "2.0", method: "notifications/initialized" },
+        {
+          jsonrpc: "2.0",
+          id: 2,
+          method: "tools/call",
+          params: {
+            name: "orchestrator_plan_task",
+            arguments: { description: "piped", subtasks: [{ title: "a", specialist_type: "tester" }] },
+          },
+        },
+        {
+          jsonrpc: "2.0",
+          id: 3,
+          method: "tools/call",
+          params: { name: "orchestrator_health_check", arguments: {} },
+        },
+        { jsonrpc: "2.0", id: 4, method: "tools/list", params: {} },
+      ];
+      const r = spawnSync(BINARY, ["serve", "--workspace", project.dir, ...(extra as string[])], {
+        input: `${lines.map((l) => JSON.stringify(l)).join("\n")}\n`,
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+      const answers = r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      expect(answers.map((a) => a.id).sort()).toEqual([1, 2, 3, 4]);
+      for (const a of answers) expect(a.error ?? a.result?.isError ?? null).toBeFalsy();
+      expect(r.stderr).not.toContain("destroyed");
+      expect(r.status).toBe(0);
+    },
+  );
 });
 
 describe("compiled binary CLI", () => {

@@ -139,7 +139,7 @@ describe("orchestrator doctor", () => {
     const c = check("clients.cursor");
     expect(c.status).toBe("fail");
     expect(c.detail).toMatch(/line 4, column \d+/);
-    expect(c.fix).toContain("rollback");
+    expect(c.fix).toContain("no backup of it exists yet");
     expect(readFileSync(cursorConfig(), "utf8")).toBe(broken);
   });
 
@@ -191,7 +191,19 @@ describe("orchestrator doctor", () => {
     const { status, report } = doctor();
     expect(status).toBe(1);
     const c = report.checks.find((k) => k.area === "roles" && k.status === "fail");
-    expect(c?.detail).toMatch(/team\.yaml:\d+/);
+    expect(c?.detail).toMatch(/team\.yaml line \d+/);
+    expect(c?.detail.split("team.yaml").length).toBe(2); // named once
+  });
+
+  test("an entry that runs a command by name (found only through PATH) is named, and --fix replaces it", () => {
+    writeCursorEntry("python3", ["-m", "mcp_task_orchestrator"]);
+    const before = doctor();
+    const c = before.check("clients.cursor");
+    expect(c).toMatchObject({ status: "fail", fixable: true });
+    expect(c.detail).toContain("by name");
+    const fixed = doctor("--fix");
+    expect(fixed.check("clients.cursor").status).toBe("ok");
+    expect(fixed.check("live.cursor").status).toBe("ok");
   });
 
   test("a bad flag is a usage error", () => {

@@ -4,6 +4,7 @@ import { TASK_STATUSES, type TaskStatus } from "../../core/task.ts";
 import type { Env } from "../../platform/env.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Output } from "../output.ts";
+import { snakeCaseKeys } from "../snake-case.ts";
 import { cliWorkspace, openCliContext } from "./_workspace.ts";
 import { renderStatus } from "./status-render.ts";
 
@@ -82,7 +83,9 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
             }
           : raw;
         if (flags.json)
-          io.out(JSON.stringify({ workspace, database: dbPath, exists: true, ...status }, null, 2));
+          io.out(
+            JSON.stringify(snakeCaseKeys({ workspace, database: dbPath, exists: true, ...status }), null, 2),
+          );
         else io.out(renderStatus(workspace, status, io.c));
         setCode(EXIT.OK);
       } finally {

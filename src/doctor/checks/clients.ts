@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
 import { parse as parseJsonc } from "jsonc-parser";
+import { backupsDir } from "../../install/backups.ts";
 import { type ClientId, clientSpec } from "../../install/clients.ts";
 import { readEntry } from "../../install/edit/index.ts";
 import { locate } from "../../install/run.ts";
@@ -27,6 +29,7 @@ export interface InstalledEntry {
 export function checkClients(ctx: DoctorContext): { findings: Finding[]; installed: InstalledEntry[] } {
   const findings: Finding[] = [];
   const installed: InstalledEntry[] = [];
+  const backedUp = backedUpPaths(ctx);
   for (const id of ctx.clients) {
     const spec = clientSpec(id);
     const c = checkClient(ctx.install, id, "user", undefined, { timeoutMs: ctx.timeoutMs });
@@ -50,7 +53,9 @@ export function checkClients(ctx: DoctorContext): { findings: Finding[]; install
           base,
           spec.label,
           `${c.path} ${c.problems[0] ?? "does not parse"}`,
-          `Fix the file at that place (the client cannot read it either), or restore it: 'orchestrator rollback --client ${id}'.`,
+          backedUp.has(c.path)
+            ? `Fix the file at that place (the client cannot read it either), or restore the last good copy: 'orchestrator rollback --client ${id}'.`
+            : "Fix the file at that place (the client cannot read it either); no backup of it exists yet.",
         ),
       );
       continue;
@@ -96,6 +101,18 @@ function entryFinding(ctx: DoctorContext, id: ClientId, c: EntryCheck): Finding 
   const spec = clientSpec(id);
   const base = `clients.${id}`;
   const reinstall = `orchestrator install --client ${id} --force`;
+  if (c.command && !isAbsolute(c.command)) {
+    return {
+      ...fail(
+        "clients",
+        base,
+        spec.label,
+        `the entry runs '${c.command}' by name: clients start servers without your shell's PATH, so it may not be found, or be another program`,
+        `Run '${reinstall}' (or 'orchestrator doctor --fix') to register the absolute path ${ctx.self.command}.`,
+      ),
+      fixable: true,
+    };
+  }
   if (c.command && !existsSync(c.command)) {
     return {
       ...fail(
@@ -191,5 +208,16 @@ function entryEnv(ctx: DoctorContext, id: ClientId): Record<string, string> {
     );
   } catch {
     return {};
+  }
+}
+
+/** Config files that have a backup (so 'rollback' can restore them). */
+function backedUpPaths(ctx: DoctorContext): Set<string> {
+  try {
+    const manifest = join(backupsDir(ctx.install), "manifest.json");
+    const parsed = JSON.parse(readFileSync(manifest, "utf8")) as { backups?: { path?: string }[] };
+    return new Set((parsed.backups ?? []).map((b) => String(b.path)));
+  } catch {
+    return new Set();
   }
 }

@@ -39,7 +39,7 @@ export async function checkData(ctx: DoctorContext): Promise<{ findings: Finding
           "data",
           "data.workspace",
           "Workspace",
-          `none from ${env.cwd}: ${isOrchestratorError(e) ? e.message.split("\n")[0] : String(e)}`,
+          `none found from ${env.cwd}${isOrchestratorError(e, "WORKSPACE_FORBIDDEN") ? " (it is your home folder or the root, which are never used)" : " (no git repository or project file above it)"}`,
           "Run 'orchestrator doctor' inside your project (a git repository or a folder with package.json, pyproject.toml, ...), or pass --workspace DIR.",
         ),
       ],

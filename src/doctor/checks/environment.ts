@@ -42,9 +42,11 @@ export function checkEnvironment(ctx: DoctorContext): Finding[] {
         : "on when printing to a terminal (set NO_COLOR to turn them off)",
     ),
   );
-  if (ctx.clients.includes("claude-desktop")) {
-    const config = claudeDesktopCandidates(ctx.install).find((p) => existsSync(p));
-    const running = config ? isRunning(ctx.install.platform, ["claude", "claude.exe", "Claude"]) : false;
+  const claudeConfig = ctx.clients.includes("claude-desktop")
+    ? claudeDesktopCandidates(ctx.install).find((p) => existsSync(p))
+    : undefined;
+  if (claudeConfig) {
+    const running = isRunning(ctx.install.platform, ["claude", "claude.exe", "Claude"]);
     out.push(
       running
         ? warn(

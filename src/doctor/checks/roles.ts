@@ -11,7 +11,8 @@ export function checkRoles(workspace: string | undefined): Finding[] {
       "roles",
       `roles.error.${i + 1}`,
       "Role file",
-      `${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ""}` : ""}: ${e.message}`,
+      // The loader's message already names the file (and line), as the server reports it.
+      e.message.includes(e.file) ? e.message : `${e.file}${e.line ? `:${e.line}` : ""}: ${e.message}`,
       `Fix ${e.file}${e.line ? ` at line ${e.line}` : ""}; until then the roles in it are not available (the other files still load).`,
     ),
   );

@@ -32,7 +32,13 @@ export interface StatusQuery {
   readonly limit: number;
 }
 
-const TASKS_PER_PLAN = 100;
+/**
+ * Tasks listed per plan: an overview of several plans lists the first 25 open tasks of each
+ * (a model reads every byte of the answer), one plan asked for by id lists up to 100. The rest
+ * are counted in hiddenTasks; orchestrator_query_tasks pages through all of them.
+ */
+const TASKS_PER_PLAN_OVERVIEW = 25;
+const TASKS_PER_PLAN_ONE = 100;
 
 /**
  * The state of the workspace's work: open plans (and completed ones when asked), newest activity
@@ -69,7 +75,7 @@ export async function getStatus(ctx: AppContext, q: StatusQuery): Promise<Status
       const visible = all.filter(
         (t) => t.status !== "archived" && (q.includeCompleted || q.planId || t.status !== "completed"),
       );
-      const tasks = visible.slice(0, TASKS_PER_PLAN);
+      const tasks = visible.slice(0, q.planId ? TASKS_PER_PLAN_ONE : TASKS_PER_PLAN_OVERVIEW);
       listed.push({
         plan,
         progress: progressOf(plan.counts),

@@ -9,6 +9,9 @@ import type { ServerDeps } from "./session.ts";
  */
 export async function runStdioServer(deps: ServerDeps): Promise<void> {
   const { server } = createServer(deps);
+  // The SDK waits for 'drain' once per response when stdout is full; with many requests in flight
+  // and large results that is more than Node's 10-listener warning threshold, legitimately.
+  process.stdout.setMaxListeners(1000);
   const transport = new StdioServerTransport(process.stdin, process.stdout);
   let closing: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {

@@ -45,7 +45,9 @@ const outputSchema = {
       ready_tasks: z.array(z.string()),
       hidden_tasks: z
         .number()
-        .describe("Tasks not listed (completed ones unless asked, archived ones, or over 100)"),
+        .describe(
+          "Tasks not listed: completed ones unless asked, archived ones, and those over 25 per plan (100 when one plan is asked for by parent_task_id); orchestrator_query_tasks lists them all",
+        ),
     }),
   ),
   more_plans: z.number().describe("Plans in scope not listed because of limit"),

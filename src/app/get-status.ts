@@ -1,7 +1,7 @@
-import { type Progress, progressOf, readyTasks } from "../core/readiness.ts";
-import type { Plan, PlanStatus, Task, TaskCounts } from "../core/task.ts";
+import { type Progress, progressOf } from "../core/readiness.ts";
+import type { Plan, PlanStatus, Task, TaskCounts, TaskStatus } from "../core/task.ts";
 import { countPlans, findPlans, sumTaskCounts } from "../store/repositories/plans.repository.ts";
-import { findTasksOfPlans } from "../store/repositories/tasks.repository.ts";
+import { findPlanTasksPage, findReadyTasks } from "../store/repositories/tasks.repository.ts";
 import { readTx } from "../store/transactions.ts";
 import { requirePlan } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
@@ -39,6 +39,8 @@ export interface StatusQuery {
  */
 const TASKS_PER_PLAN_OVERVIEW = 25;
 const TASKS_PER_PLAN_ONE = 100;
+/** Ready tasks named per plan (ids only, so a longer list is cheap to read). */
+const READY_PER_PLAN = 100;
 
 /**
  * The state of the workspace's work: open plans (and completed ones when asked), newest activity
@@ -65,23 +67,18 @@ export async function getStatus(ctx: AppContext, q: StatusQuery): Promise<Status
       inScope = statuses.reduce((n, s) => n + planCounts[s], 0);
     }
     const listed: StatusPlan[] = [];
-    const tasksByPlan = await findTasksOfPlans(
-      db,
-      ws,
-      plans.map((p) => p.id),
-    );
+    const exclude: TaskStatus[] = q.includeCompleted || q.planId ? ["archived"] : ["archived", "completed"];
     for (const plan of plans) {
-      const all = tasksByPlan.get(plan.id) ?? [];
-      const visible = all.filter(
-        (t) => t.status !== "archived" && (q.includeCompleted || q.planId || t.status !== "completed"),
-      );
-      const tasks = visible.slice(0, q.planId ? TASKS_PER_PLAN_ONE : TASKS_PER_PLAN_OVERVIEW);
+      const { tasks, total } = await findPlanTasksPage(db, ws, plan.id, {
+        exclude,
+        limit: q.planId ? TASKS_PER_PLAN_ONE : TASKS_PER_PLAN_OVERVIEW,
+      });
       listed.push({
         plan,
         progress: progressOf(plan.counts),
         tasks,
-        ready: readyTasks(all, { now }),
-        hiddenTasks: all.length - tasks.length,
+        ready: await findReadyTasks(db, ws, plan.id, now, READY_PER_PLAN),
+        hiddenTasks: total - tasks.length,
       });
     }
     return { counts, planCounts, plans: listed, morePlans: Math.max(0, inScope - plans.length) };

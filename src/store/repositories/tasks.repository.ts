@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { Task, TaskStatus } from "../../core/task.ts";
+import { DEPENDENCY_SATISFIED, type Task, type TaskStatus } from "../../core/task.ts";
 import type { Executor } from "../database.ts";
 import type { NewTaskRow, TaskRow, TaskUpdate } from "../tables/tasks.table.ts";
 
@@ -98,6 +98,87 @@ export async function findTasksOfPlans(
   for (const e of edges) deps.set(e.task_id, [...(deps.get(e.task_id) ?? []), e.depends_on]);
   for (const r of rows) out.get(r.plan_id)?.push(taskRowToTask(r, deps.get(r.id) ?? []));
   return out;
+}
+
+/**
+ * The first `limit` tasks of a plan in plan order (leaving out `exclude` statuses), with their
+ * dependencies, and how many tasks the plan holds in all. One index range, bounded by `limit`:
+ * what get_status lists costs the same whether the plan has 10 tasks or 500.
+ */
+export async function findPlanTasksPage(
+  db: Executor,
+  workspace: string,
+  planId: string,
+  opts: { readonly exclude: readonly TaskStatus[]; readonly limit: number },
+): Promise<{ tasks: Task[]; total: number }> {
+  let q = db.selectFrom("tasks").selectAll().where("workspace", "=", workspace).where("plan_id", "=", planId);
+  if (opts.exclude.length > 0) q = q.where("status", "not in", [...opts.exclude]);
+  const rows = await q.orderBy("position").limit(opts.limit).execute();
+  const total = await db
+    .selectFrom("tasks")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("workspace", "=", workspace)
+    .where("plan_id", "=", planId)
+    .executeTakeFirst();
+  const deps = await findDependencies(
+    db,
+    workspace,
+    rows.map((r) => r.id),
+  );
+  return { tasks: rows.map((r) => taskRowToTask(r, deps.get(r.id) ?? [])), total: Number(total?.n ?? 0) };
+}
+
+/**
+ * The tasks of a plan that can start now, in plan order: pending, every dependency completed or
+ * cancelled (a dependency whose task is gone never is), and no live claim. The same rule as
+ * core/readiness.ts readyTasks, in SQL so the plan's other tasks are not read.
+ */
+export async function findReadyTasks(
+  db: Executor,
+  workspace: string,
+  planId: string,
+  now: string,
+  limit: number,
+): Promise<Task[]> {
+  const rows = await db
+    .selectFrom("tasks as t")
+    .selectAll("t")
+    .where("t.workspace", "=", workspace)
+    .where("t.plan_id", "=", planId)
+    .where("t.status", "=", "pending")
+    .where((eb) =>
+      eb.or([
+        eb("t.claimed_by", "is", null),
+        eb("t.claim_expires_at", "is", null),
+        eb("t.claim_expires_at", "<=", now),
+      ]),
+    )
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom("task_dependencies as d")
+            .leftJoin("tasks as dt", (j) =>
+              j.onRef("dt.workspace", "=", "d.workspace").onRef("dt.id", "=", "d.depends_on"),
+            )
+            .select(sql<number>`1`.as("unmet"))
+            .whereRef("d.workspace", "=", "t.workspace")
+            .whereRef("d.task_id", "=", "t.id")
+            .where((e) =>
+              e.or([e("dt.id", "is", null), e("dt.status", "not in", [...DEPENDENCY_SATISFIED])]),
+            ),
+        ),
+      ),
+    )
+    .orderBy("t.position")
+    .limit(limit)
+    .execute();
+  const deps = await findDependencies(
+    db,
+    workspace,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => taskRowToTask(r, deps.get(r.id) ?? []));
 }
 
 /** Ids among `ids` that already exist in the workspace. */

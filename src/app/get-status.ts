@@ -1,7 +1,7 @@
 import { type Progress, progressOf } from "../core/readiness.ts";
 import type { Plan, PlanStatus, Task, TaskCounts, TaskStatus } from "../core/task.ts";
 import { countPlans, findPlans, sumTaskCounts } from "../store/repositories/plans.repository.ts";
-import { findPlanTasksPage, findReadyTasks } from "../store/repositories/tasks.repository.ts";
+import { findPlanTasksPage, findReadyTaskIds } from "../store/repositories/tasks.repository.ts";
 import { readTx } from "../store/transactions.ts";
 import { requirePlan } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
@@ -12,7 +12,8 @@ export interface StatusPlan {
   /** The plan's tasks (completed ones only when asked), in plan order. */
   readonly tasks: readonly Task[];
   /** Tasks that can start now. */
-  readonly ready: readonly Task[];
+  /** Ids of the tasks that can start now, in plan order. */
+  readonly readyIds: readonly string[];
   /** How many tasks were left out of `tasks` by the filters or the cap. */
   readonly hiddenTasks: number;
 }
@@ -77,7 +78,7 @@ export async function getStatus(ctx: AppContext, q: StatusQuery): Promise<Status
         plan,
         progress: progressOf(plan.counts),
         tasks,
-        ready: await findReadyTasks(db, ws, plan.id, now, READY_PER_PLAN),
+        readyIds: await findReadyTaskIds(db, ws, plan.id, now, READY_PER_PLAN),
         hiddenTasks: total - tasks.length,
       });
     }

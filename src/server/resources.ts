@@ -70,7 +70,7 @@ export function registerResources(server: McpServer, session: Session): void {
           progress: p.progress,
           counts: p.plan.counts,
           tasks: p.tasks.map(taskBrief),
-          ready_tasks: p.ready.map((t) => t.id),
+          ready_tasks: [...p.readyIds],
         });
       }),
   );

@@ -52,7 +52,7 @@ export function renderStatus(workspace: string, s: StatusResult, c: Colors): str
       `${paint(c, p.plan.status === "completed" ? "completed" : "active", "●")} ${c.bold(p.plan.id)}  ${p.plan.description}`,
       `  ${paint(c, "completed", progressBar(frac))} ${p.progress.completed}/${p.progress.total} ${p.progress.percentage}% · ${p.plan.status}`,
     );
-    const ready = new Set(p.ready.map((t) => t.id));
+    const ready = new Set(p.readyIds);
     p.tasks.forEach((t, i) => {
       const branch = i === p.tasks.length - 1 && p.hiddenTasks === 0 ? "└─" : "├─";
       const extra: string[] = [];

@@ -99,7 +99,7 @@ export function registerGetStatusTool(server: McpServer, session: Session): void
             created_at: p.plan.createdAt,
             updated_at: p.plan.updatedAt,
             tasks: p.tasks.map(taskBrief),
-            ready_tasks: p.ready.map((t) => t.id),
+            ready_tasks: [...p.readyIds],
             hidden_tasks: p.hiddenTasks,
           })),
           more_plans: s.morePlans,
@@ -118,7 +118,7 @@ export function registerGetStatusTool(server: McpServer, session: Session): void
             lines.push(`  - ${t.id} [${t.status}] ${t.title} · ${t.specialistType}${claim}`);
           }
           if (p.hiddenTasks > 0) lines.push(`  (${p.hiddenTasks} more not listed)`);
-          if (p.ready.length > 0) lines.push(`  ready: ${p.ready.map((t) => t.id).join(", ")}`);
+          if (p.readyIds.length > 0) lines.push(`  ready: ${p.readyIds.join(", ")}`);
         }
         if (s.morePlans > 0)
           lines.push("", `${s.morePlans} more plan(s) not listed; raise limit to see them.`);

@@ -133,16 +133,16 @@ export async function findPlanTasksPage(
  * cancelled (a dependency whose task is gone never is), and no live claim. The same rule as
  * core/readiness.ts readyTasks, in SQL so the plan's other tasks are not read.
  */
-export async function findReadyTasks(
+export async function findReadyTaskIds(
   db: Executor,
   workspace: string,
   planId: string,
   now: string,
   limit: number,
-): Promise<Task[]> {
+): Promise<string[]> {
   const rows = await db
     .selectFrom("tasks as t")
-    .selectAll("t")
+    .select("t.id")
     .where("t.workspace", "=", workspace)
     .where("t.plan_id", "=", planId)
     .where("t.status", "=", "pending")
@@ -173,12 +173,7 @@ export async function findReadyTasks(
     .orderBy("t.position")
     .limit(limit)
     .execute();
-  const deps = await findDependencies(
-    db,
-    workspace,
-    rows.map((r) => r.id),
-  );
-  return rows.map((r) => taskRowToTask(r, deps.get(r.id) ?? []));
+  return rows.map((r) => r.id);
 }
 
 /** Ids among `ids` that already exist in the workspace. */

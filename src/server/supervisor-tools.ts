@@ -38,9 +38,9 @@ export async function supervisorToolCall(sup: Supervisor, name: string, args: Js
       case "orchestrator_restart_status":
         return restartStatus(sup, args);
       case "orchestrator_shutdown_prepare":
-        return await shutdownPrepare(sup);
+        return await shutdownPrepare(sup, args);
       default:
-        return await reconnectTest(sup);
+        return await reconnectTest(sup, args);
     }
   } catch (e) {
     return fail(`INTERNAL: ${(e as Error).message}`);
@@ -104,7 +104,14 @@ function restartStatus(sup: Supervisor, args: Json): ToolResult {
     total_restarts: sup.history.length,
     last_restart: last,
   };
-  if (includeHistory) structured.history = [...sup.history];
+  const details = args.include_error_details !== false;
+  if (!details) {
+    (structured.current_status as Json).failure =
+      sup.failure === null ? null : "(omitted: include_error_details is false)";
+    if (last) structured.last_restart = { ...last, message: "" };
+  }
+  if (includeHistory)
+    structured.history = details ? [...sup.history] : sup.history.map((h) => ({ ...h, message: "" }));
   const lines = [
     `Phase ${sup.phase}; worker ${w?.pid ?? "none"} (generation ${w?.gen ?? "-"}, version ${w?.version ?? "?"}), ${sup.inFlight} request(s) in flight.`,
     `${sup.history.length} restart(s) on this connection.`,
@@ -148,14 +155,19 @@ async function roundTrip(
   }
 }
 
-async function shutdownPrepare(sup: Supervisor): Promise<ToolResult> {
-  const trip = await roundTrip(sup);
-  const claims = ((trip.health?.claims as Json | undefined)?.open as number | undefined) ?? null;
+async function shutdownPrepare(sup: Supervisor, args: Json): Promise<ToolResult> {
+  const tasks = args.check_active_tasks !== false;
+  const database = args.check_database_state !== false;
+  const connections = args.check_client_connections !== false;
+  const trip = tasks || database ? await roundTrip(sup) : null;
+  const claims = tasks
+    ? (((trip?.health?.claims as Json | undefined)?.open as number | undefined) ?? null)
+    : null;
   const blocking: string[] = [];
-  if (sup.inFlight > 0)
+  if (connections && sup.inFlight > 0)
     blocking.push(`${sup.inFlight} request(s) in flight (a graceful restart waits for them)`);
   if (sup.phase !== "ready") blocking.push(`the server is ${sup.phase}`);
-  if (trip.error) blocking.push(`the worker did not answer a health check: ${trip.error}`);
+  if (database && trip?.error) blocking.push(`the worker did not answer a health check: ${trip.error}`);
   const structured = {
     ready_for_shutdown: blocking.length === 0,
     blocking_issues: blocking,
@@ -165,32 +177,31 @@ async function shutdownPrepare(sup: Supervisor): Promise<ToolResult> {
       // Every transaction lives inside one request, so none is open when no request is in flight.
       open_transactions: sup.inFlight,
       claimed_tasks: claims,
-      database: trip.health?.database ?? null,
+      database: database ? ((trip?.health?.database as Json | undefined) ?? null) : null,
     },
     notes:
       "Claims and all task state are in the database: a restart keeps them, and agents keep their leases.",
     timestamp: new Date().toISOString(),
   };
-  const text = `${blocking.length === 0 ? "Ready: a restart now is safe." : `Not ready: ${blocking.join("; ")}.`} Claimed tasks: ${claims ?? "unknown"} (they survive a restart).`;
+  const text = `${blocking.length === 0 ? "Ready: a restart now is safe." : `Not ready: ${blocking.join("; ")}.`}${tasks ? ` Claimed tasks: ${claims ?? "unknown"} (they survive a restart).` : ""}`;
   return ok(structured, text);
 }
 
-async function reconnectTest(sup: Supervisor): Promise<ToolResult> {
+async function reconnectTest(sup: Supervisor, args: Json): Promise<ToolResult> {
   const trip = await roundTrip(sup);
-  const structured = {
+  const structured: Json = {
     test_completed: true,
     overall_status: trip.error ? "fail" : "pass",
     round_trip_ms: trip.ms,
     worker_pid: sup.active?.pid ?? null,
     store: trip.health ? { healthy: trip.health.healthy, database: trip.health.database } : null,
     error: trip.error,
-    buffer_status: { in_flight: sup.inFlight, queued: sup.queued },
-    reconnection_stats: {
-      restarts: sup.history.length,
-      crashes_recent: sup.recentCrashes,
-    },
     timestamp: new Date().toISOString(),
   };
+  if (args.include_buffer_status !== false)
+    structured.buffer_status = { in_flight: sup.inFlight, queued: sup.queued };
+  if (args.include_reconnection_stats !== false)
+    structured.reconnection_stats = { restarts: sup.history.length, crashes_recent: sup.recentCrashes };
   const text = trip.error
     ? `Round trip failed after ${trip.ms} ms: ${trip.error}`
     : `Round trip supervisor → worker ${sup.active?.pid} → store in ${trip.ms} ms: pass.`;

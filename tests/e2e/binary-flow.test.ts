@@ -143,6 +143,27 @@ describe("compiled binary over stdio", () => {
     }
   });
 
+  test("every tool of the all profile has a title, annotations, an output schema and described parameters", async () => {
+    const { client, close } = await connectBinary({ cwd: project.dir, args: ["--tools", "all"] });
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.length).toBe(18);
+      const undescribed: string[] = [];
+      for (const t of tools) {
+        expect(t.title ?? "").not.toBe("");
+        expect(t.description ?? "").not.toBe("");
+        expect(t.annotations).toBeDefined();
+        expect(t.outputSchema).toBeDefined();
+        const props = (t.inputSchema.properties ?? {}) as Record<string, { description?: string }>;
+        for (const [name, p] of Object.entries(props))
+          if (!p.description) undescribed.push(`${t.name}.${name}`);
+      }
+      expect(undescribed).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   test("stdout carries only protocol messages", () => {
     const init = `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } })}\n`;
     const r = spawnSync(BINARY, ["serve", "--workspace", project.dir], { input: init, encoding: "utf8" });

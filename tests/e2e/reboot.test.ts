@@ -78,6 +78,22 @@ describe("restart without dropping the connection", () => {
       expect(rt.overall_status).toBe("pass");
       const prep = await callOk(client, "orchestrator_shutdown_prepare", {});
       expect(prep.ready_for_shutdown).toBe(true);
+      expect(prep.checks.claimed_tasks).toBe(0);
+      expect(prep.checks.database.journal_mode).toBe("wal");
+      const light = await callOk(client, "orchestrator_shutdown_prepare", {
+        check_active_tasks: false,
+        check_database_state: false,
+      });
+      expect(light.checks).toMatchObject({ claimed_tasks: null, database: null });
+      const bare = await callOk(client, "orchestrator_reconnect_test", {
+        include_buffer_status: false,
+        include_reconnection_stats: false,
+      });
+      expect(bare.buffer_status).toBeUndefined();
+      expect(bare.reconnection_stats).toBeUndefined();
+      const noHistory = await callOk(client, "orchestrator_restart_status", { include_history: false });
+      expect(noHistory.history).toBeUndefined();
+      expect(noHistory.total_restarts).toBe(1);
       const health = await callOk(client, "orchestrator_health_check", {});
       expect(health.supervisor).toMatchObject({ worker_generation: 2, restarts: 1, crash_restarts: 0 });
       expect(health.server.pid).toBe(r.new_worker.pid);

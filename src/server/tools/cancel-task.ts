@@ -26,7 +26,12 @@ export function registerCancelTaskTool(server: McpServer, session: Session): voi
       inputSchema: {
         task_id: z.string().min(1).describe("A task id, or a plan id to cancel the whole plan"),
         reason: z.string().max(20_000).optional().describe("Why; kept as the tasks' note"),
-        agent_id: z.string().min(1).max(200).optional(),
+        agent_id: z
+          .string()
+          .min(1)
+          .max(200)
+          .optional()
+          .describe("Who cancels, for the history (default: this connection's agent id)"),
         working_directory: workingDirectoryField,
       },
       outputSchema,

@@ -39,7 +39,12 @@ export function registerDeleteTaskTool(server: McpServer, session: Session): voi
           .describe("true: archive (restorable). false: delete rows and artifact files for good"),
         restore: z.boolean().default(false).describe("Bring an archived task or plan back to where it was"),
         force: z.boolean().default(false).describe("Go ahead although open tasks depend on it"),
-        agent_id: z.string().min(1).max(200).optional(),
+        agent_id: z
+          .string()
+          .min(1)
+          .max(200)
+          .optional()
+          .describe("Who archives or deletes, for the history (default: this connection's agent id)"),
         working_directory: workingDirectoryField,
       },
       outputSchema,

@@ -42,8 +42,13 @@ export function registerQueryTasksTool(server: McpServer, session: Session): voi
           .describe("Case-insensitive text in the title, description or summary"),
         created_after: z.string().optional().describe("ISO date or date-time, inclusive"),
         created_before: z.string().optional().describe("ISO date or date-time, exclusive"),
-        limit: z.number().int().min(1).max(500).default(50),
-        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(500).default(50).describe("At most this many tasks"),
+        offset: z
+          .number()
+          .int()
+          .min(0)
+          .default(0)
+          .describe("Skip this many matches (page on with next_offset)"),
         working_directory: workingDirectoryField,
       },
       outputSchema,

@@ -64,7 +64,8 @@ export function registerRebootTools(server: McpServer, _session: Session): void 
             "manual_request",
             "emergency_shutdown",
           ])
-          .default("manual_request"),
+          .default("manual_request")
+          .describe("Why, for restart_status and the log"),
       },
       outputSchema: {
         success: z.boolean(),
@@ -98,9 +99,22 @@ export function registerRebootTools(server: McpServer, _session: Session): void 
       description:
         "Measured readiness for a restart: requests in flight and queued, open transactions, claimed tasks, database state.",
       inputSchema: {
-        check_active_tasks: z.boolean().default(true),
-        check_database_state: z.boolean().default(true),
-        check_client_connections: z.boolean().default(true),
+        check_active_tasks: z
+          .boolean()
+          .default(true)
+          .describe("Count the tasks agents have claimed (they survive a restart; informational)"),
+        check_database_state: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Ask the worker for the database's health; a worker that does not answer blocks the restart",
+          ),
+        check_client_connections: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Count the client's requests in flight and queued; in-flight requests make a restart not safe yet",
+          ),
       },
       outputSchema: {
         ready_for_shutdown: z.boolean(),
@@ -109,8 +123,16 @@ export function registerRebootTools(server: McpServer, _session: Session): void 
           requests_in_flight: z.number(),
           requests_queued: z.number(),
           open_transactions: z.number(),
-          claimed_tasks: z.number().nullable(),
-          database: z.record(z.string(), z.unknown()).nullable(),
+          claimed_tasks: z
+            .number()
+            .nullable()
+            .describe("null when check_active_tasks is false or the worker did not answer"),
+          database: z
+            .record(z.string(), z.unknown())
+            .nullable()
+            .describe(
+              "The worker's database health; null when check_database_state is false or it did not answer",
+            ),
         }),
         notes: z.string(),
         timestamp: z.string(),
@@ -127,8 +149,11 @@ export function registerRebootTools(server: McpServer, _session: Session): void 
       description:
         "The server's phase, its worker (pid, generation, version), requests in flight, and the restarts of this connection: when, why, how long, result, worker pids.",
       inputSchema: {
-        include_history: z.boolean().default(true),
-        include_error_details: z.boolean().default(true),
+        include_history: z.boolean().default(true).describe("List every restart of this connection"),
+        include_error_details: z
+          .boolean()
+          .default(true)
+          .describe("Include the failure message and each restart's message (worker output on failures)"),
       },
       outputSchema: {
         current_status: z.object({
@@ -160,9 +185,17 @@ export function registerRebootTools(server: McpServer, _session: Session): void 
       description:
         "A timed round trip supervisor → worker → database (the worker's health check), with the buffer and restart figures.",
       inputSchema: {
-        session_id: z.string().optional(),
-        include_buffer_status: z.boolean().default(true),
-        include_reconnection_stats: z.boolean().default(true),
+        session_id: z
+          .string()
+          .optional()
+          .describe(
+            "Accepted for compatibility with the upstream tool: a server process serves one connection, so there is nothing to choose",
+          ),
+        include_buffer_status: z.boolean().default(true).describe("Include requests in flight and queued"),
+        include_reconnection_stats: z
+          .boolean()
+          .default(true)
+          .describe("Include the restarts and recent crashes of this connection"),
       },
       outputSchema: {
         test_completed: z.boolean(),
@@ -171,8 +204,8 @@ export function registerRebootTools(server: McpServer, _session: Session): void 
         worker_pid: z.number().nullable(),
         store: z.object({ healthy: z.unknown(), database: z.unknown() }).nullable(),
         error: z.string().nullable(),
-        buffer_status: z.object({ in_flight: z.number(), queued: z.number() }),
-        reconnection_stats: z.object({ restarts: z.number(), crashes_recent: z.number() }),
+        buffer_status: z.object({ in_flight: z.number(), queued: z.number() }).optional(),
+        reconnection_stats: z.object({ restarts: z.number(), crashes_recent: z.number() }).optional(),
         timestamp: z.string(),
       },
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

@@ -29,10 +29,10 @@ export function registerUpdateTaskTool(server: McpServer, session: Session): voi
         "Change a task's title, description, role, effort or dependencies, and/or move it to another status. Status changes follow the task state machine (e.g. completed → pending reopens it; blocked needs a note saying why) and are refused while another agent holds the task; starting or completing still needs its dependencies done.",
       inputSchema: {
         task_id: z.string().min(1).describe("The task to change"),
-        title: z.string().trim().min(1).max(500).optional(),
-        description: z.string().max(50_000).optional(),
+        title: z.string().trim().min(1).max(500).optional().describe("New title"),
+        description: z.string().max(50_000).optional().describe("New description"),
         specialist_type: z.string().min(1).optional().describe("A built-in or custom role"),
-        estimated_effort: z.string().max(200).optional(),
+        estimated_effort: z.string().max(200).optional().describe("New effort estimate, free text"),
         dependencies: z
           .array(z.string())
           .max(500)

@@ -1,3 +1,4 @@
+import { ERROR_CATALOGUE } from "../core/errors.ts";
 import type { Supervisor } from "./supervisor.ts";
 
 /**
@@ -13,7 +14,12 @@ export const SUPERVISOR_TOOL_NAMES: ReadonlySet<string> = new Set([
 ]);
 
 type Json = Record<string, unknown>;
-type ToolResult = { content: { type: "text"; text: string }[]; structuredContent?: Json; isError?: boolean };
+type ToolResult = {
+  content: { type: "text"; text: string }[];
+  structuredContent?: Json;
+  isError?: boolean;
+  _meta?: Json;
+};
 
 const REASONS = [
   "configuration_update",
@@ -27,7 +33,12 @@ const ok = (structured: Json, text: string): ToolResult => ({
   content: [{ type: "text", text }],
   structuredContent: structured,
 });
-const fail = (text: string): ToolResult => ({ isError: true, content: [{ type: "text", text }] });
+/** An error result in the format of every other refusal: code, message, what to do. */
+const fail = (code: "INVALID_INPUT" | "INTERNAL", message: string): ToolResult => ({
+  isError: true,
+  content: [{ type: "text", text: `${code}: ${message}\nWhat to do: ${ERROR_CATALOGUE[code].fix}` }],
+  _meta: { "orchestrator/error": { code, message, fix: ERROR_CATALOGUE[code].fix } },
+});
 
 /** Handles one reboot tool call. Never throws: failures are error results. */
 export async function supervisorToolCall(sup: Supervisor, name: string, args: Json): Promise<ToolResult> {
@@ -43,7 +54,7 @@ export async function supervisorToolCall(sup: Supervisor, name: string, args: Js
         return await reconnectTest(sup, args);
     }
   } catch (e) {
-    return fail(`INTERNAL: ${(e as Error).message}`);
+    return fail("INTERNAL", (e as Error).message);
   }
 }
 
@@ -51,14 +62,15 @@ async function restartServer(sup: Supervisor, args: Json): Promise<ToolResult> {
   const graceful = args.graceful === undefined ? true : args.graceful;
   const timeout = args.timeout === undefined ? 30 : args.timeout;
   const reason = args.reason === undefined ? "manual_request" : args.reason;
-  if (typeof graceful !== "boolean") return fail("INVALID_INPUT: graceful must be true or false.");
+  if (typeof graceful !== "boolean") return fail("INVALID_INPUT", "graceful must be true or false.");
   if (typeof timeout !== "number" || !Number.isInteger(timeout) || timeout < 1 || timeout > 300) {
     return fail(
-      "INVALID_INPUT: timeout is the number of seconds to wait for requests in flight, a whole number from 1 to 300.",
+      "INVALID_INPUT",
+      "timeout is the number of seconds to wait for requests in flight, a whole number from 1 to 300.",
     );
   }
   if (typeof reason !== "string" || !REASONS.includes(reason)) {
-    return fail(`INVALID_INPUT: reason must be one of ${REASONS.join(", ")}.`);
+    return fail("INVALID_INPUT", `reason must be one of ${REASONS.join(", ")}.`);
   }
   const r = await sup.restart({ graceful, timeoutMs: timeout * 1000, reason, trigger: "tool" });
   const structured = {

@@ -260,7 +260,10 @@ describe("core tools over a real MCP client", () => {
   test("bad input is answered with a clear isError result and the server keeps going", async () => {
     const r = await call(conn.client, "orchestrator_execute_subtask", { task_id: 12 });
     expect(r.isError).toBe(true);
-    expect(textOf(r)).toContain("task_id");
+    // The SDK's own schema refusal, rewritten into our format: code, field, what to do.
+    expect(textOf(r)).toStartWith("INVALID_INPUT: orchestrator_execute_subtask: task_id: ");
+    expect(textOf(r)).toContain("What to do:");
+    expect((r._meta?.["orchestrator/error"] as { code?: string } | undefined)?.code).toBe("INVALID_INPUT");
     const traversal = await call(conn.client, "orchestrator_complete_subtask", {
       working_directory: project.dir,
       task_id: "x",

@@ -241,12 +241,8 @@ export async function runProtocolFuzz(opts: {
               report.notError.push(`${tool} ${JSON.stringify(args).slice(0, 200)}`);
           } else {
             report.errorResults++;
-            // Our own errors start with a stable code; the SDK's schema check names the field.
-            if (
-              !/^[A-Z_]+: \S/.test(text) &&
-              !/Input validation error/.test(text) &&
-              report.unclear.length < 20
-            )
+            // Every refusal, the SDK's schema check included, starts with a stable code and says what to do.
+            if ((!/^[A-Z_]+: \S/.test(text) || !text.includes("What to do:")) && report.unclear.length < 20)
               report.unclear.push(`${tool}: ${text.slice(0, 200)}`);
           }
         } catch (e) {

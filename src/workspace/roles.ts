@@ -43,6 +43,9 @@ const ROLES_DIR = `${DATA_DIR}/roles`;
 
 const ROLE_FILE_PATTERN = /\.ya?ml$/i;
 
+/** The block the Python MCP Task Orchestrator's role files carry besides the roles themselves. */
+const UPSTREAM_ORCHESTRATOR_KEY = "task_orchestrator";
+
 /** What each role field must hold, in words; keyed by the schema's fields so none is forgotten. */
 const FIELD_EXPECTATIONS: Readonly<Record<keyof RoleFileEntry, string>> = {
   summary: "a string (one line)",
@@ -176,6 +179,7 @@ function checkRoleFile(file: string, text: string): CheckedFile {
     return { entries, errors };
   }
 
+  const upstreamSummaries = new Map<string, string>();
   for (const pair of contents.items) {
     const key = pair.key;
     const keyOffset = isNode(key) ? start(key) : null;
@@ -192,6 +196,16 @@ function checkRoleFile(file: string, text: string): CheckedFile {
       continue;
     }
     const name = key.value;
+    if (name === UPSTREAM_ORCHESTRATOR_KEY) {
+      // The Python MCP Task Orchestrator's files start with this block; its one-line role
+      // descriptions become summaries below, the rest describes that server and is not a role.
+      const block = isNode(pair.value) ? toJS(doc, pair.value) : null;
+      const described = (block as { specialist_roles?: unknown } | null)?.specialist_roles;
+      if (described && typeof described === "object")
+        for (const [role, line] of Object.entries(described as Record<string, unknown>))
+          if (typeof line === "string") upstreamSummaries.set(role, line);
+      continue;
+    }
     const nameCheck = RoleNameSchema.safeParse(name);
     if (!nameCheck.success) {
       errors.push(
@@ -214,6 +228,10 @@ function checkRoleFile(file: string, text: string): CheckedFile {
         errors.push(errorAt(offset, what));
       }
     }
+  }
+  for (const [role, summary] of upstreamSummaries) {
+    const entry = entries[role];
+    if (entry && entry.summary === undefined) entries[role] = { ...entry, summary };
   }
   return { entries, errors };
 }

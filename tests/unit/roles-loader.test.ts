@@ -26,6 +26,36 @@ function writeRoleFile(name: string, lines: readonly string[]): string {
 }
 
 describe("createRoleLoader().load", () => {
+  test("a Python MCP Task Orchestrator project_roles.yaml loads: its task_orchestrator block gives summaries", () => {
+    writeRoleFile("project_roles.yaml", [
+      "# written by mcp-task-orchestrator 1.8",
+      "task_orchestrator:",
+      "  role_definition: You are a Task Orchestrator",
+      "  specialist_roles:",
+      "    architect: Payments architecture",
+      "    auditor: Security reviews",
+      "architect:",
+      "  role_definition: You are a senior software architect for our payments platform.",
+      "  expertise:",
+      "    - Payment flows and idempotency",
+      "auditor:",
+      "  role_definition: You audit for security.",
+      "  expertise: [OWASP]",
+      "  approach: [Threat-model first]",
+      "  output_format: Findings by severity.",
+    ]);
+    const snap = createRoleLoader().load(workspace);
+    expect(snap.errors).toEqual([]);
+    expect(snap.roles.has("task_orchestrator")).toBe(false);
+    expect(snap.roles.get("architect")).toMatchObject({
+      source: "override",
+      summary: "Payments architecture",
+      role_definition: "You are a senior software architect for our payments platform.",
+      expertise: ["Payment flows and idempotency"],
+    });
+    expect(snap.roles.get("auditor")).toMatchObject({ source: "custom", summary: "Security reviews" });
+  });
+
   test("no roles folder gives the built-ins only, no error", () => {
     const snap = createRoleLoader().load(workspace);
     expect([...snap.roles.keys()].sort()).toEqual([...BUILTIN_ROLE_NAMES].sort());

@@ -295,6 +295,17 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
     for (const file of listFiles(artifactsDir)) {
       const rel = relative(ws, file).replaceAll("\\", "/");
       if (known.has(rel)) continue;
+      if (!OUR_ARTIFACT_FILE.test(relative(artifactsDir, file).replaceAll("\\", "/"))) {
+        // Not a name we write (e.g. the Python MCP Task Orchestrator's artifacts/<task>/... files):
+        // somebody else's, reported and never moved.
+        findings.push({
+          kind: "foreign_file",
+          severity: "info",
+          path: rel,
+          message: `${rel} was not written by this orchestrator (an older tool's artifact, or a file put there by hand); left alone`,
+        });
+        continue;
+      }
       // A file younger than a minute may belong to a write in progress in another process.
       const recent = Date.now() - statSync(file).mtimeMs < IN_FLIGHT_GRACE_MS;
       findings.push({
@@ -392,6 +403,13 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
         : `${errors} error(s), ${findings.length - errors} warning(s).${repairable && !input.repair ? " Run again with repair: true to fix orphan files, dangling dependencies and counters." : ""}${findings.some((f) => f.kind === "artifact_missing" || f.kind === "artifact_changed") ? " Missing or changed artifact files cannot be rebuilt: re-run those tasks (orchestrator_update_task status pending) if their output is needed." : ""}`,
   };
 }
+
+/**
+ * Files this orchestrator writes under artifacts/: <plan>/<task>/artifact_<8 hex>.md, and the temp
+ * files of an interrupted atomic write next to them (.<name>.<pid>.<hex>.tmp).
+ */
+const OUR_ARTIFACT_FILE =
+  /^[^/]+\/[^/]+\/(artifact_[0-9a-f]{8}\.md|\.artifact_[0-9a-f]{8}\.md\.\d+\.[0-9a-f]+\.tmp)$/;
 
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];

@@ -145,6 +145,32 @@ describe("maintenance on a seeded store", () => {
     expect(readFileSync(moved, "utf8")).toBe("no row");
   });
 
+  test("files another tool left in artifacts/ (the Python orchestrator's layout) are reported and never moved", async () => {
+    await seed();
+    const legacy = join(
+      project.dir,
+      ".task_orchestrator",
+      "artifacts",
+      "task_12345678",
+      "artifact_1a2b3c4d.md",
+    );
+    const flat = join(project.dir, ".task_orchestrator", "artifacts", "task_12345678_artifact_1a2b3c4d.txt");
+    mkdirSync(join(legacy, ".."), { recursive: true });
+    writeFileSync(legacy, "old work");
+    writeFileSync(flat, "older work");
+    const old = new Date(Date.now() - 3_600_000);
+    utimesSync(legacy, old, old);
+    utimesSync(flat, old, old);
+    const r = await maint({ action: "validate_structure", repair: true });
+    const foreign = r.findings.filter((f: { kind: string }) => f.kind === "foreign_file");
+    expect(foreign.map((f: { path: string; severity: string }) => [f.path, f.severity]).sort()).toEqual([
+      [".task_orchestrator/artifacts/task_12345678/artifact_1a2b3c4d.md", "info"],
+      [".task_orchestrator/artifacts/task_12345678_artifact_1a2b3c4d.txt", "info"],
+    ]);
+    expect(readFileSync(legacy, "utf8")).toBe("old work");
+    expect(readFileSync(flat, "utf8")).toBe("older work");
+  });
+
   test("validate_structure repairs dangling dependencies and drifted plan counters when asked", async () => {
     await callOk(conn.client, "orchestrator_plan_task", {
       description: "deps",

@@ -15,6 +15,7 @@ export interface Store {
 }
 
 const BUSY_TIMEOUT_MS = 10_000;
+const MMAP_BYTES = 256 * 1024 * 1024;
 
 /**
  * Opens (creating if needed) the SQLite file at `path`, sets WAL, busy_timeout, foreign keys and
@@ -32,6 +33,9 @@ export async function openStore(path: string): Promise<Store> {
           await c.executeQuery(CompiledQuery.raw(`pragma busy_timeout = ${BUSY_TIMEOUT_MS}`));
           await c.executeQuery(CompiledQuery.raw("pragma foreign_keys = on"));
           await c.executeQuery(CompiledQuery.raw("pragma synchronous = normal"));
+          // Reads through a memory map instead of read() into the 2 MB page cache: get_status on a
+          // 100,000-task store 6.7 → 4.9 ms (docs/performance.md). Writes still go through the WAL.
+          await c.executeQuery(CompiledQuery.raw(`pragma mmap_size = ${MMAP_BYTES}`));
         },
       }),
     });

@@ -5,6 +5,7 @@ import { type Env, readEnv } from "../platform/env.ts";
 import { registerBackupCommands } from "./commands/backups.ts";
 import { registerDoctorCommand } from "./commands/doctor.ts";
 import { registerExportCommand } from "./commands/export.ts";
+import { registerImportCommand } from "./commands/import.ts";
 import { registerInstallCommands } from "./commands/install.ts";
 import { registerServeCommand } from "./commands/serve.ts";
 import { registerStatusCommand } from "./commands/status.ts";
@@ -68,6 +69,7 @@ export function buildCli(env: Env, io: Output, setCode: (c: number) => void = ()
   registerServeCommand(cli, env, setCode);
   registerStatusCommand(cli, env, io, setCode);
   registerExportCommand(cli, env, io, setCode);
+  registerImportCommand(cli, env, io, setCode);
   registerInstallCommands(cli, env, io, setCode);
   registerBackupCommands(cli, env, io, setCode);
   registerDoctorCommand(cli, env, io, setCode);

@@ -36,6 +36,23 @@ export async function openSqlite(path: string, busyTimeoutMs: number): Promise<S
   return adaptNodeSqlite(db);
 }
 
+/** Opens another program's SQLite file read-only (no create, no WAL switch, no writes). */
+export async function openSqliteReadOnly(
+  path: string,
+): Promise<{ all(sql: string): unknown[]; close(): void }> {
+  if (typeof (globalThis as { Bun?: unknown }).Bun !== "undefined") {
+    const { Database } = await import("bun:sqlite");
+    const db = new Database(path, { readonly: true });
+    return { all: (sql) => db.query(sql).all() as unknown[], close: () => db.close() };
+  }
+  const { DatabaseSync } = await import("node:sqlite");
+  const db = new DatabaseSync(path, { readOnly: true }) as unknown as {
+    prepare(sql: string): { all(): unknown[] };
+    close(): void;
+  };
+  return { all: (sql) => db.prepare(sql).all(), close: () => db.close() };
+}
+
 /** The runtime name, for health and version reports. */
 export function sqliteBinding(): "bun:sqlite" | "node:sqlite" {
   return typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun:sqlite" : "node:sqlite";

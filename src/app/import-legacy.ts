@@ -1,0 +1,196 @@
+import { COMPLEXITY_LEVELS, EMPTY_COUNTS, TASK_STATUSES, type TaskStatus } from "../core/task.ts";
+import type { LegacyBreakdown, LegacySubtask } from "../store/legacy.ts";
+import { appendEvents } from "../store/repositories/events.repository.ts";
+import { countsToColumns, insertPlan, planExists } from "../store/repositories/plans.repository.ts";
+import { findExistingTaskIds, insertTasks } from "../store/repositories/tasks.repository.ts";
+import { writeTx } from "../store/transactions.ts";
+import { refreshPlan } from "./_task-writes.ts";
+import type { AppContext } from "./context.ts";
+
+export interface ImportReport {
+  readonly plansImported: string[];
+  readonly plansSkipped: { id: string; why: string }[];
+  readonly tasksImported: number;
+  readonly dependenciesDropped: number;
+  readonly statusesMapped: { from: string; to: TaskStatus; count: number }[];
+}
+
+/**
+ * Upstream statuses to ours. A task that was in progress there has no live agent here, so it
+ * comes back pending (its note says so); anything unknown too.
+ */
+function mapStatus(s: string | null): TaskStatus {
+  const v = (s ?? "").toLowerCase();
+  if (v === "in_progress" || v === "active") return "pending";
+  return (TASK_STATUSES as readonly string[]).includes(v) ? (v as TaskStatus) : "pending";
+}
+
+/** An ISO time from the upstream's SQLAlchemy text ("2025-06-01 12:00:00.123456"), or `fallback`. */
+function isoTime(v: string | null, fallback: string): string {
+  if (!v) return fallback;
+  const d = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v.replace(" ", "T") : `${v.replace(" ", "T")}Z`);
+  return Number.isNaN(d.getTime()) ? fallback : d.toISOString();
+}
+
+function jsonList(v: string | null): string[] {
+  if (!v) return [];
+  try {
+    const parsed: unknown = JSON.parse(v);
+    return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Brings the plans of a Python MCP Task Orchestrator database into this workspace, keeping their
+ * ids (so prompts and notes that name them still work), statuses, results and dependencies. One
+ * transaction; a plan whose id or one of whose task ids already exists here is skipped whole,
+ * so importing twice changes nothing. Artifacts stay where they were: their paths are kept in the
+ * summary. `dryRun` reports what would happen and writes nothing.
+ */
+export async function importLegacy(
+  ctx: AppContext,
+  source: { breakdowns: readonly LegacyBreakdown[]; subtasks: readonly LegacySubtask[]; from: string },
+  dryRun: boolean,
+): Promise<ImportReport> {
+  const ws = ctx.workspace;
+  const at = ctx.clock.now();
+  const bySub = new Map<string, LegacySubtask[]>();
+  for (const s of source.subtasks) bySub.set(s.parent_task_id, [...(bySub.get(s.parent_task_id) ?? []), s]);
+  const plansImported: string[] = [];
+  const plansSkipped: { id: string; why: string }[] = [];
+  const statusesMapped: { from: string; to: TaskStatus; count: number }[] = [];
+  let tasksImported = 0;
+  let dependenciesDropped = 0;
+  const mapped = new Map<string, number>();
+  const run = async (trx: Parameters<Parameters<typeof writeTx>[1]>[0]): Promise<void> => {
+    for (const b of source.breakdowns) {
+      const subs = [...(bySub.get(b.parent_task_id) ?? [])].sort((x, y) =>
+        (x.created_at ?? "").localeCompare(y.created_at ?? ""),
+      );
+      if (subs.length === 0) {
+        plansSkipped.push({ id: b.parent_task_id, why: "it has no subtasks" });
+        continue;
+      }
+      if (await planExists(trx, ws, b.parent_task_id)) {
+        plansSkipped.push({ id: b.parent_task_id, why: "a plan with this id is already here" });
+        continue;
+      }
+      const taken = await findExistingTaskIds(
+        trx,
+        ws,
+        subs.map((s) => s.task_id),
+      );
+      if (taken.size > 0) {
+        plansSkipped.push({
+          id: b.parent_task_id,
+          why: `task id(s) already used here: ${[...taken].slice(0, 5).join(", ")}`,
+        });
+        continue;
+      }
+      const created = isoTime(b.created_at, at);
+      const complexity = (COMPLEXITY_LEVELS as readonly string[]).includes(b.complexity ?? "")
+        ? (b.complexity as string)
+        : "moderate";
+      const ids = new Set(subs.map((s) => s.task_id));
+      const rows = subs.map((s, position) => {
+        const status = mapStatus(s.status);
+        const key = `${s.status ?? "(none)"}→${status}`;
+        mapped.set(key, (mapped.get(key) ?? 0) + 1);
+        const artifacts = jsonList(s.artifacts);
+        const summary = [
+          s.results ?? "",
+          artifacts.length > 0 ? `Artifacts (Python orchestrator): ${artifacts.join(", ")}` : "",
+        ]
+          .filter(Boolean)
+          .join("\n\n");
+        return {
+          workspace: ws,
+          id: s.task_id,
+          plan_id: b.parent_task_id,
+          position,
+          title: (s.title ?? "").trim() || s.task_id,
+          description: s.description ?? "",
+          specialist_type: (s.specialist_type ?? "implementer").toLowerCase(),
+          estimated_effort: s.estimated_effort ?? "",
+          status,
+          summary: summary || null,
+          status_note:
+            status === "pending" && (s.status ?? "").toLowerCase() !== "pending"
+              ? `imported as pending: it was ${s.status ?? "without a status"} in the Python orchestrator`
+              : null,
+          created_at: isoTime(s.created_at, created),
+          updated_at: at,
+          completed_at: status === "completed" ? isoTime(s.completed_at, at) : null,
+        };
+      });
+      const edges = subs.flatMap((s) =>
+        jsonList(s.dependencies).flatMap((d) => {
+          if (!ids.has(d) || d === s.task_id) {
+            dependenciesDropped++;
+            return [];
+          }
+          return [{ workspace: ws, plan_id: b.parent_task_id, task_id: s.task_id, depends_on: d }];
+        }),
+      );
+      await insertPlan(trx, {
+        workspace: ws,
+        id: b.parent_task_id,
+        description: b.description ?? "(imported plan)",
+        complexity,
+        context: b.context,
+        status: "active",
+        ...countsToColumns(EMPTY_COUNTS),
+        created_at: created,
+        updated_at: at,
+      });
+      await insertTasks(trx, rows, [
+        ...new Map(edges.map((e) => [`${e.task_id}>${e.depends_on}`, e])).values(),
+      ]);
+      await appendEvents(trx, [
+        {
+          workspace: ws,
+          at,
+          kind: "plan_created",
+          plan_id: b.parent_task_id,
+          task_id: null,
+          action: null,
+          from_status: null,
+          to_status: "active",
+          agent_id: null,
+          note: `imported from ${source.from}`,
+        },
+        ...rows.map((r) => ({
+          workspace: ws,
+          at,
+          kind: "task_created",
+          plan_id: b.parent_task_id,
+          task_id: r.id,
+          action: null,
+          from_status: null,
+          to_status: r.status,
+          agent_id: null,
+          note: `imported from ${source.from}`,
+        })),
+      ]);
+      await refreshPlan(trx, ws, b.parent_task_id, at);
+      plansImported.push(b.parent_task_id);
+      tasksImported += rows.length;
+    }
+    for (const [key, count] of mapped) {
+      const [from, to] = key.split("→") as [string, TaskStatus];
+      statusesMapped.push({ from, to, count });
+    }
+    if (dryRun) throw new DryRun();
+  };
+  try {
+    await writeTx(ctx.store.db, run);
+  } catch (e) {
+    if (!(e instanceof DryRun)) throw e;
+  }
+  return { plansImported, plansSkipped, tasksImported, dependenciesDropped, statusesMapped };
+}
+
+/** Thrown to roll the transaction back after a dry run has counted everything. */
+class DryRun extends Error {}

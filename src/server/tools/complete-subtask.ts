@@ -10,10 +10,10 @@ const brief = z.object({ task_id: z.string(), title: z.string(), specialist_type
 
 const outputSchema = {
   ...workspaceShape,
-  task_id: z.string(),
+  task_id: z.string().describe("The task this result is for"),
   status: z.string().describe("The task's status after this call"),
-  next_action: z.enum(NEXT_ACTIONS),
-  results_recorded: z.literal(true),
+  next_action: z.enum(NEXT_ACTIONS).describe("As given (default complete)"),
+  results_recorded: z.literal(true).describe("Always true: a refused result is an error result"),
   parent_task_progress: z.object({
     progress: z.enum(["in_progress", "completed"]),
     parent_task_id: z.string(),
@@ -21,8 +21,10 @@ const outputSchema = {
     total_subtasks: z.number(),
     progress_percentage: z.number(),
   }),
-  next_recommended_task: brief.nullable(),
-  ready_tasks: z.array(brief),
+  next_recommended_task: brief.nullable().describe("The first of ready_tasks, or null"),
+  ready_tasks: z
+    .array(brief)
+    .describe("Tasks of the plan that can start now, the completed task's dependents first"),
   artifact: z.object({
     artifact_id: z.string(),
     artifact_type: z.enum(ARTIFACT_TYPES),

@@ -7,13 +7,15 @@ import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape
 
 const outputSchema = {
   ...workspaceShape,
-  task_id: z.string(),
-  parent_task_id: z.string(),
-  title: z.string(),
-  specialist_type: z.string(),
-  status: z.string(),
+  task_id: z.string().describe("The task now active"),
+  parent_task_id: z.string().describe("Its plan"),
+  title: z.string().describe("The task's title"),
+  specialist_type: z.string().describe("The role whose prompt this is"),
+  status: z.string().describe("The task's status: active"),
   started: z.boolean().describe("False when the holder asked again and the lease was renewed"),
-  claim: z.object({ agent_id: z.string(), expires_at: z.string() }),
+  claim: z
+    .object({ agent_id: z.string(), expires_at: z.string() })
+    .describe("Who holds the task and until when; any call by that agent renews it"),
   dependencies: z.array(
     z.object({
       task_id: z.string(),

@@ -24,13 +24,13 @@ const countsShape = z.object({
 
 const outputSchema = {
   ...workspaceShape,
-  active_tasks: z.number(),
-  pending_tasks: z.number(),
-  blocked_tasks: z.number(),
-  completed_tasks: z.number(),
-  failed_tasks: z.number(),
-  plans_open: z.number(),
-  plans_completed: z.number(),
+  active_tasks: z.number().describe("Tasks being worked on, over the plans in scope"),
+  pending_tasks: z.number().describe("Tasks not started, over the plans in scope"),
+  blocked_tasks: z.number().describe("Blocked tasks, over the plans in scope"),
+  completed_tasks: z.number().describe("Completed tasks, over the plans in scope"),
+  failed_tasks: z.number().describe("Failed tasks, over the plans in scope"),
+  plans_open: z.number().describe("Open (active) plans in the workspace"),
+  plans_completed: z.number().describe("Completed plans in the workspace"),
   plans: z.array(
     z.object({
       parent_task_id: z.string(),

@@ -23,11 +23,13 @@ const subtaskShape = z.object({
 });
 
 const outputSchema = {
-  task_created: z.literal(true),
+  task_created: z.literal(true).describe("Always true: a refused plan is an error result"),
   ...workspaceShape,
-  parent_task_id: z.string(),
-  description: z.string(),
-  complexity: z.enum(COMPLEXITY_LEVELS),
+  parent_task_id: z
+    .string()
+    .describe("The plan's id (task_<8 hex>): pass it to get_status, synthesize_results"),
+  description: z.string().describe("The job, as given"),
+  complexity: z.enum(COMPLEXITY_LEVELS).describe("As given, or moderate"),
   subtasks: z.array(
     z.object({
       task_id: z.string(),
@@ -38,7 +40,7 @@ const outputSchema = {
     }),
   ),
   ready_tasks: z.array(z.string()).describe("Subtasks that can start now"),
-  next_steps: z.string(),
+  next_steps: z.string().describe("What to call next"),
 };
 
 /** Registers orchestrator_plan_task: stores a validated plan or nothing. */

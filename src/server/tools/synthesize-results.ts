@@ -7,11 +7,13 @@ import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape
 
 const outputSchema = {
   ...workspaceShape,
-  parent_task_id: z.string(),
-  description: z.string(),
-  plan_status: z.enum(PLAN_STATUSES),
+  parent_task_id: z.string().describe("The plan"),
+  description: z.string().describe("The job, as planned"),
+  plan_status: z.enum(PLAN_STATUSES).describe("completed once every subtask is; otherwise active"),
   all_completed: z.boolean().describe("True only when every subtask is completed (or cancelled)"),
-  progress: z.object({ completed: z.number(), total: z.number(), percentage: z.number() }),
+  progress: z
+    .object({ completed: z.number(), total: z.number(), percentage: z.number() })
+    .describe("Completed of total (cancelled tasks left out of the total)"),
   by_role: z.array(
     z.object({
       specialist_type: z.string(),
@@ -48,8 +50,8 @@ const outputSchema = {
       to: z.string().nullable(),
     }),
   ),
-  started_at: z.string(),
-  finished_at: z.string().nullable(),
+  started_at: z.string().describe("When the plan was created"),
+  finished_at: z.string().nullable().describe("When its last subtask was completed, or null"),
   markdown: z.string().describe("The report as Markdown (also the text content)"),
 };
 

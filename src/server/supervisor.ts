@@ -87,6 +87,7 @@ export class Supervisor {
   readonly #workers = new Map<number, Worker>();
   #crashes: number[] = [];
   #crashSpawns = 0;
+  #outputBlocked = false;
   #lastRestart: string | null = null;
   #failure: string | null = null;
   #restarting: Promise<RestartRecord> | null = null;
@@ -233,7 +234,24 @@ export class Supervisor {
   }
 
   #toClient(msg: Json): void {
-    write(this.opts.output, JSON.stringify(msg));
+    this.#toOutput(JSON.stringify(msg));
+  }
+
+  /**
+   * Writes to the client with backpressure: when the client reads slower than the workers answer,
+   * the workers' output is paused until the client's pipe drains, so answers wait in the
+   * workers' pipes (and the SDK's 'drain' waits) instead of piling up in this process's memory.
+   */
+  #toOutput(line: string): void {
+    const out = this.opts.output;
+    if (out.destroyed) return;
+    if (out.write(`${line}\n`) || this.#outputBlocked) return;
+    this.#outputBlocked = true;
+    for (const w of this.#workers.values()) w.child.stdout?.pause();
+    out.once("drain", () => {
+      this.#outputBlocked = false;
+      for (const w of this.#workers.values()) w.child.stdout?.resume();
+    });
   }
 
   /** Answers a request the worker will never answer: an error result for tools, an error otherwise. */
@@ -301,6 +319,7 @@ export class Supervisor {
       (line) => this.#fromWorker(w, line),
       () => {},
     );
+    if (this.#outputBlocked) child.stdout?.pause();
     child.on("exit", (code, signal) => this.#onExit(w, code, signal));
     child.on("error", (e) => {
       w.stderrTail += `\n${e.message}`;
@@ -333,7 +352,7 @@ export class Supervisor {
       const result = msg.result as Json | undefined;
       if (owner.method === "initialize" && result)
         w.version = String((result.serverInfo as Json | undefined)?.version ?? "");
-      write(this.opts.output, line);
+      this.#toOutput(line);
       return;
     }
     if (method !== null && id !== undefined) {
@@ -343,7 +362,7 @@ export class Supervisor {
       this.#toClient({ ...msg, id: ours });
       return;
     }
-    if (w === this.active) write(this.opts.output, line);
+    if (w === this.active) this.#toOutput(line);
   }
 
   #onExit(w: Worker, code: number | null, signal: NodeJS.Signals | null): void {

@@ -250,3 +250,48 @@ describe("initialize answered by the supervisor", () => {
     },
   );
 });
+
+describe("a client that reads slowly", () => {
+  test("answers wait (backpressure) and all arrive, once each, when it reads again", async () => {
+    const s = rawServer(BINARY);
+    try {
+      s.init();
+      expect(await s.waitFor(() => s.messages.some((m) => m.id === "init"))).toBe(true);
+      // Many plans, so each get_status answer is large.
+      for (let i = 0; i < 20; i++)
+        s.send({
+          id: `p${i}`,
+          method: "tools/call",
+          params: {
+            name: "orchestrator_plan_task",
+            arguments: {
+              description: `plan ${i}`,
+              subtasks: Array.from({ length: 25 }, (_, k) => ({
+                title: `t${k} ${"x".repeat(200)}`,
+                specialist_type: "tester",
+              })),
+            },
+          },
+        });
+      expect(
+        await s.waitFor(() => s.messages.filter((m) => String(m.id).startsWith("p")).length === 20, 20_000),
+      ).toBe(true);
+      s.child.stdout!.pause(); // the client stops reading
+      for (let i = 0; i < 60; i++)
+        s.send({ id: i, method: "tools/call", params: { name: "orchestrator_get_status", arguments: {} } });
+      await Bun.sleep(1500);
+      s.child.stdout!.resume();
+      expect(
+        await s.waitFor(() => s.messages.filter((m) => typeof m.id === "number").length >= 60, 30_000),
+      ).toBe(true);
+      await Bun.sleep(200);
+      const ids = s.messages.filter((m) => typeof m.id === "number").map((m) => m.id);
+      expect(ids.length).toBe(60);
+      expect(new Set(ids).size).toBe(60);
+      for (const m of s.messages.filter((x) => typeof x.id === "number"))
+        expect(m.result?.isError).toBeFalsy();
+    } finally {
+      s.child.kill();
+    }
+  }, 60_000);
+});

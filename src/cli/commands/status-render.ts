@@ -67,7 +67,7 @@ export function renderStatus(workspace: string, s: StatusResult, c: Colors): str
     });
     if (p.hiddenTasks > 0)
       lines.push(
-        `  └─ ${c.dim(`${p.hiddenTasks} more (completed or archived; --all or --plan ${p.plan.id} shows them)`)}`,
+        `  └─ ${c.dim(`${p.hiddenTasks} more not listed (completed, archived, or past the first 25 open ones); --plan ${p.plan.id} lists up to 100, --all adds completed ones`)}`,
       );
   }
   if (s.morePlans > 0) lines.push("", c.dim(`${s.morePlans} more plan(s); raise --limit to see them.`));

@@ -117,7 +117,10 @@ export function registerGetStatusTool(server: McpServer, session: Session): void
             const claim = t.claim ? ` (${t.claim.agentId})` : "";
             lines.push(`  - ${t.id} [${t.status}] ${t.title} · ${t.specialistType}${claim}`);
           }
-          if (p.hiddenTasks > 0) lines.push(`  (${p.hiddenTasks} more not listed)`);
+          if (p.hiddenTasks > 0)
+            lines.push(
+              `  (${p.hiddenTasks} more not listed: pass parent_task_id ${p.plan.id} for up to 100, or orchestrator_query_tasks for all)`,
+            );
           if (p.readyIds.length > 0) lines.push(`  ready: ${p.readyIds.join(", ")}`);
         }
         if (s.morePlans > 0)

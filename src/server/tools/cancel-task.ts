@@ -6,10 +6,12 @@ import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape
 
 const outputSchema = {
   ...workspaceShape,
-  parent_task_id: z.string(),
-  plan_status: z.string(),
+  parent_task_id: z.string().describe("The plan of the cancelled task(s)"),
+  plan_status: z.string().describe("The plan's status afterwards"),
   cancelled: z.array(z.string()).describe("Tasks this call cancelled"),
-  interrupted_claims: z.array(z.object({ task_id: z.string(), agent_id: z.string() })),
+  interrupted_claims: z
+    .array(z.object({ task_id: z.string(), agent_id: z.string() }))
+    .describe("Agents that were working on a cancelled task: tell them to stop"),
   unblocked: z
     .array(z.string())
     .describe("Dependents that can start now (a cancelled dependency counts as done)"),

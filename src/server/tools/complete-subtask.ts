@@ -14,25 +14,29 @@ const outputSchema = {
   status: z.string().describe("The task's status after this call"),
   next_action: z.enum(NEXT_ACTIONS).describe("As given (default complete)"),
   results_recorded: z.literal(true).describe("Always true: a refused result is an error result"),
-  parent_task_progress: z.object({
-    progress: z.enum(["in_progress", "completed"]),
-    parent_task_id: z.string(),
-    completed_subtasks: z.number(),
-    total_subtasks: z.number(),
-    progress_percentage: z.number(),
-  }),
+  parent_task_progress: z
+    .object({
+      progress: z.enum(["in_progress", "completed"]),
+      parent_task_id: z.string(),
+      completed_subtasks: z.number(),
+      total_subtasks: z.number(),
+      progress_percentage: z.number(),
+    })
+    .describe("The plan's progress after this result"),
   next_recommended_task: brief.nullable().describe("The first of ready_tasks, or null"),
   ready_tasks: z
     .array(brief)
     .describe("Tasks of the plan that can start now, the completed task's dependents first"),
-  artifact: z.object({
-    artifact_id: z.string(),
-    artifact_type: z.enum(ARTIFACT_TYPES),
-    path: z.string().describe("Workspace-relative path of the stored file"),
-    uri: z.string(),
-    size: z.number(),
-    sha256: z.string(),
-  }),
+  artifact: z
+    .object({
+      artifact_id: z.string(),
+      artifact_type: z.enum(ARTIFACT_TYPES),
+      path: z.string().describe("Workspace-relative path of the stored file"),
+      uri: z.string(),
+      size: z.number(),
+      sha256: z.string(),
+    })
+    .describe("The stored result: id, type, workspace-relative path, uri, size and sha256"),
 };
 
 /** Registers orchestrator_complete_subtask: stores the work as an artifact and applies next_action. */

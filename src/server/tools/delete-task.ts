@@ -20,7 +20,7 @@ const outputSchema = {
   plan_status: z.string().nullable(),
   affected: z.array(z.string()).describe("Tasks archived, restored or deleted"),
   dependents_left_waiting: z.array(z.string()),
-  files_removed: z.array(z.string()),
+  files_removed: z.array(z.string()).describe("Artifact files deleted with the task (hard delete only)"),
 };
 
 /** Registers orchestrator_delete_task: archive (default), restore, or delete for good. */

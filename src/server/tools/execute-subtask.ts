@@ -16,15 +16,17 @@ const outputSchema = {
   claim: z
     .object({ agent_id: z.string(), expires_at: z.string() })
     .describe("Who holds the task and until when; any call by that agent renews it"),
-  dependencies: z.array(
-    z.object({
-      task_id: z.string(),
-      title: z.string(),
-      status: z.string(),
-      summary: z.string().nullable(),
-      artifacts: z.array(z.object({ artifact_id: z.string(), path: z.string(), uri: z.string() })),
-    }),
-  ),
+  dependencies: z
+    .array(
+      z.object({
+        task_id: z.string(),
+        title: z.string(),
+        status: z.string(),
+        summary: z.string().nullable(),
+        artifacts: z.array(z.object({ artifact_id: z.string(), path: z.string(), uri: z.string() })),
+      }),
+    )
+    .describe("What each dependency produced: its status, summary and artifacts"),
   prompt: z.string().describe("The specialist prompt (also the text content)"),
 };
 

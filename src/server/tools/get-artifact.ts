@@ -14,14 +14,16 @@ import {
 
 const outputSchema = {
   ...workspaceShape,
-  artifact: artifactRefShape.extend({
-    task_id: z.string(),
-    parent_task_id: z.string(),
-    file_paths: z.array(z.string()),
-  }),
+  artifact: artifactRefShape
+    .extend({
+      task_id: z.string(),
+      parent_task_id: z.string(),
+      file_paths: z.array(z.string()),
+    })
+    .describe("The artifact's record: id, task, type, path, size, sha256"),
   content: z.string().describe("This page of the artifact's text"),
-  offset: z.number(),
-  total_chars: z.number(),
+  offset: z.number().describe("Where this page starts, in characters"),
+  total_chars: z.number().describe("The artifact's length in characters"),
   next_offset: z.number().nullable().describe("Pass as offset to read on; null at the end"),
   checksum_ok: z
     .boolean()

@@ -31,25 +31,27 @@ const outputSchema = {
   failed_tasks: z.number().describe("Failed tasks, over the plans in scope"),
   plans_open: z.number().describe("Open (active) plans in the workspace"),
   plans_completed: z.number().describe("Completed plans in the workspace"),
-  plans: z.array(
-    z.object({
-      parent_task_id: z.string(),
-      description: z.string(),
-      status: z.string(),
-      complexity: z.string(),
-      progress: z.object({ completed: z.number(), total: z.number(), percentage: z.number() }),
-      counts: countsShape,
-      created_at: z.string(),
-      updated_at: z.string(),
-      tasks: z.array(taskBriefShape),
-      ready_tasks: z.array(z.string()),
-      hidden_tasks: z
-        .number()
-        .describe(
-          "Tasks not listed: completed ones unless asked, archived ones, and those over 25 per plan (100 when one plan is asked for by parent_task_id); orchestrator_query_tasks lists them all",
-        ),
-    }),
-  ),
+  plans: z
+    .array(
+      z.object({
+        parent_task_id: z.string(),
+        description: z.string(),
+        status: z.string(),
+        complexity: z.string(),
+        progress: z.object({ completed: z.number(), total: z.number(), percentage: z.number() }),
+        counts: countsShape,
+        created_at: z.string(),
+        updated_at: z.string(),
+        tasks: z.array(taskBriefShape),
+        ready_tasks: z.array(z.string()),
+        hidden_tasks: z
+          .number()
+          .describe(
+            "Tasks not listed: completed ones unless asked, archived ones, and those over 25 per plan (100 when one plan is asked for by parent_task_id); orchestrator_query_tasks lists them all",
+          ),
+      }),
+    )
+    .describe("The open plans (and completed ones when asked), most recent activity first"),
   more_plans: z.number().describe("Plans in scope not listed because of limit"),
 };
 

@@ -18,26 +18,32 @@ import {
 
 const outputSchema = {
   ...workspaceShape,
-  task: taskViewShape,
-  plan: z.object({ parent_task_id: z.string(), description: z.string(), status: z.string() }),
-  dependencies: z.array(taskBriefShape),
-  unmet_dependencies: z.array(z.object({ task_id: z.string(), title: z.string(), status: z.string() })),
-  dependents: z.array(taskBriefShape),
+  task: taskViewShape.describe("The task's fields"),
+  plan: z
+    .object({ parent_task_id: z.string(), description: z.string(), status: z.string() })
+    .describe("Its plan"),
+  dependencies: z.array(taskBriefShape).describe("The tasks it depends on, with their status"),
+  unmet_dependencies: z
+    .array(z.object({ task_id: z.string(), title: z.string(), status: z.string() }))
+    .describe("Those not completed or cancelled yet: they keep it from starting"),
+  dependents: z.array(taskBriefShape).describe("The tasks that depend on it"),
   claim: z
     .object({ agent_id: z.string(), expires_at: z.string(), expired: z.boolean() })
     .nullable()
     .describe("Who holds the task; an expired claim can be taken over"),
-  history: z.array(
-    z.object({
-      at: z.string(),
-      event: z.string(),
-      from: z.string().nullable(),
-      to: z.string().nullable(),
-      agent_id: z.string().nullable(),
-      note: z.string().nullable(),
-    }),
-  ),
-  artifacts: z.array(artifactRefShape),
+  history: z
+    .array(
+      z.object({
+        at: z.string(),
+        event: z.string(),
+        from: z.string().nullable(),
+        to: z.string().nullable(),
+        agent_id: z.string().nullable(),
+        note: z.string().nullable(),
+      }),
+    )
+    .describe("Every change to the task, oldest first"),
+  artifacts: z.array(artifactRefShape).describe("Its stored results, newest last"),
 };
 
 /** Registers orchestrator_get_task: one task with everything around it. */

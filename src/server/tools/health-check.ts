@@ -6,29 +6,37 @@ import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape
 
 const outputSchema = {
   ...workspaceShape,
-  healthy: z.boolean(),
-  problems: z.array(z.string()),
-  timestamp: z.string(),
-  server: z.object({
-    version: z.string(),
-    pid: z.number(),
-    uptime_seconds: z.number(),
-    runtime: z.string(),
-    connection: z.string().describe("This connection's default agent id"),
-    rss_mib: z.number(),
-  }),
-  database: z.object({
-    path: z.string(),
-    reachable: z.boolean(),
-    quick_check: z.string(),
-    journal_mode: z.string(),
-    schema_version: z.string().nullable(),
-    migrations_applied: z.number(),
-    size_bytes: z.number(),
-    wal_bytes: z.number(),
-  }),
-  claims: z.object({ open: z.number(), expired: z.number() }),
-  plans: z.object({ open: z.number(), tasks_in_open_plans: z.number() }),
+  healthy: z.boolean().describe("True when no problem was found"),
+  problems: z.array(z.string()).describe("Each problem found, in words"),
+  timestamp: z.string().describe("When this was measured"),
+  server: z
+    .object({
+      version: z.string(),
+      pid: z.number(),
+      uptime_seconds: z.number(),
+      runtime: z.string(),
+      connection: z.string().describe("This connection's default agent id"),
+      rss_mib: z.number(),
+    })
+    .describe("This server process: version, pid, uptime, runtime, memory"),
+  database: z
+    .object({
+      path: z.string(),
+      reachable: z.boolean(),
+      quick_check: z.string(),
+      journal_mode: z.string(),
+      schema_version: z.string().nullable(),
+      migrations_applied: z.number(),
+      size_bytes: z.number(),
+      wal_bytes: z.number(),
+    })
+    .describe("The workspace's database: path, reachability, quick_check, journal mode, schema, sizes"),
+  claims: z
+    .object({ open: z.number(), expired: z.number() })
+    .describe("Claimed tasks: open leases and those already expired"),
+  plans: z
+    .object({ open: z.number(), tasks_in_open_plans: z.number() })
+    .describe("Open plans and their task count"),
   supervisor: z
     .object({
       supervisor_pid: z.number(),

@@ -6,39 +6,47 @@ import type { Session } from "../session.ts";
 import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
 
 const outputSchema = {
-  session_initialized: z.literal(true),
+  session_initialized: z.literal(true).describe("Always true"),
   ...workspaceShape,
   orchestrator_path: z.string().describe("The workspace's .task_orchestrator folder"),
   roles_seeded: z.boolean().describe("True when this call created roles/ with an example file"),
-  orchestrator_context: z.object({
-    role: z.string(),
-    capabilities: z.array(z.string()),
-    instructions: z.string(),
-    specialist_roles: z.record(z.string(), z.string()),
-  }),
-  roles: z.array(
-    z.object({ name: z.string(), summary: z.string(), source: z.enum(["builtin", "custom", "override"]) }),
-  ),
-  role_files: z.array(z.string()),
-  role_file_errors: z.array(
-    z.object({
-      file: z.string(),
-      line: z.number().nullable(),
-      column: z.number().nullable(),
-      message: z.string(),
-    }),
-  ),
-  active_tasks: z.array(
-    z.object({
-      parent_task_id: z.string(),
-      description: z.string(),
-      status: z.string(),
-      completed_subtasks: z.number(),
-      total_subtasks: z.number(),
-      progress_percentage: z.number(),
-    }),
-  ),
-  instructions: z.string(),
+  orchestrator_context: z
+    .object({
+      role: z.string(),
+      capabilities: z.array(z.string()),
+      instructions: z.string(),
+      specialist_roles: z.record(z.string(), z.string()),
+    })
+    .describe("What the orchestrator is and does, for the model"),
+  roles: z
+    .array(
+      z.object({ name: z.string(), summary: z.string(), source: z.enum(["builtin", "custom", "override"]) }),
+    )
+    .describe("Every role usable as specialist_type: built-in and custom, with their one-line summaries"),
+  role_files: z.array(z.string()).describe("The role files read from .task_orchestrator/roles/"),
+  role_file_errors: z
+    .array(
+      z.object({
+        file: z.string(),
+        line: z.number().nullable(),
+        column: z.number().nullable(),
+        message: z.string(),
+      }),
+    )
+    .describe("Problems in those files (file, line, message); their roles are not loaded"),
+  active_tasks: z
+    .array(
+      z.object({
+        parent_task_id: z.string(),
+        description: z.string(),
+        status: z.string(),
+        completed_subtasks: z.number(),
+        total_subtasks: z.number(),
+        progress_percentage: z.number(),
+      }),
+    )
+    .describe("The open plans of this workspace with their subtasks"),
+  instructions: z.string().describe("How to work through a plan with the other tools"),
 };
 
 /** Registers orchestrator_initialize_session: binds the workspace to this connection. */

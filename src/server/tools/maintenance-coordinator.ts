@@ -14,26 +14,30 @@ const outputSchema = {
   action: z.enum(MAINTENANCE_ACTIONS),
   scope: z.enum(MAINTENANCE_SCOPES),
   validation_level: z.enum(VALIDATION_LEVELS),
-  started_at: z.string(),
-  findings: z.array(
-    z.object({
-      kind: z.string(),
-      severity: z.enum(["info", "warning", "error"]),
-      message: z.string(),
-      task_id: z.string().optional(),
-      path: z.string().optional(),
-    }),
-  ),
-  actions_taken: z.array(
-    z.object({
-      action: z.string(),
-      task_id: z.string().optional(),
-      path: z.string().optional(),
-      detail: z.string(),
-    }),
-  ),
+  started_at: z.string().describe("When this run started"),
+  findings: z
+    .array(
+      z.object({
+        kind: z.string(),
+        severity: z.enum(["info", "warning", "error"]),
+        message: z.string(),
+        task_id: z.string().optional(),
+        path: z.string().optional(),
+      }),
+    )
+    .describe("What was found: kind, severity, task or path, message"),
+  actions_taken: z
+    .array(
+      z.object({
+        action: z.string(),
+        task_id: z.string().optional(),
+        path: z.string().optional(),
+        detail: z.string(),
+      }),
+    )
+    .describe("What was changed (only with repair, or archiving at comprehensive); empty on a dry run"),
   files_written: z.array(z.string()).describe("Workspace-relative paths of documents written"),
-  summary: z.string(),
+  summary: z.string().describe("The result in one paragraph"),
 };
 
 /** Registers orchestrator_maintenance_coordinator: cleanup, validation and documentation. */

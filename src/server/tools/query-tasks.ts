@@ -15,11 +15,11 @@ import {
 
 const outputSchema = {
   ...workspaceShape,
-  tasks: z.array(taskViewShape),
+  tasks: z.array(taskViewShape).describe("The matching tasks, in creation order"),
   total: z.number().describe("Tasks matching the filters, ignoring limit and offset"),
-  limit: z.number(),
-  offset: z.number(),
-  has_more: z.boolean(),
+  limit: z.number().describe("As given"),
+  offset: z.number().describe("As given"),
+  has_more: z.boolean().describe("True when more matches follow: call again with next_offset"),
   next_offset: z.number().nullable(),
 };
 

@@ -14,42 +14,48 @@ const outputSchema = {
   progress: z
     .object({ completed: z.number(), total: z.number(), percentage: z.number() })
     .describe("Completed of total (cancelled tasks left out of the total)"),
-  by_role: z.array(
-    z.object({
-      specialist_type: z.string(),
-      tasks: z.array(
-        z.object({
-          task_id: z.string(),
-          title: z.string(),
-          status: z.enum(TASK_STATUSES),
-          summary: z.string().nullable(),
-          note: z.string().nullable(),
-          started_at: z.string().nullable(),
-          completed_at: z.string().nullable(),
-          artifacts: z.array(
-            z.object({ artifact_id: z.string(), type: z.string(), path: z.string(), uri: z.string() }),
-          ),
-        }),
-      ),
-    }),
-  ),
-  outstanding: z.array(
-    z.object({
-      task_id: z.string(),
-      title: z.string(),
-      status: z.enum(TASK_STATUSES),
-      note: z.string().nullable(),
-    }),
-  ),
-  timeline: z.array(
-    z.object({
-      at: z.string(),
-      task_id: z.string().nullable(),
-      event: z.string(),
-      from: z.string().nullable(),
-      to: z.string().nullable(),
-    }),
-  ),
+  by_role: z
+    .array(
+      z.object({
+        specialist_type: z.string(),
+        tasks: z.array(
+          z.object({
+            task_id: z.string(),
+            title: z.string(),
+            status: z.enum(TASK_STATUSES),
+            summary: z.string().nullable(),
+            note: z.string().nullable(),
+            started_at: z.string().nullable(),
+            completed_at: z.string().nullable(),
+            artifacts: z.array(
+              z.object({ artifact_id: z.string(), type: z.string(), path: z.string(), uri: z.string() }),
+            ),
+          }),
+        ),
+      }),
+    )
+    .describe("The completed work grouped by specialist role, with summaries and artifacts"),
+  outstanding: z
+    .array(
+      z.object({
+        task_id: z.string(),
+        title: z.string(),
+        status: z.enum(TASK_STATUSES),
+        note: z.string().nullable(),
+      }),
+    )
+    .describe("Subtasks not completed, with their status and note: never reported as done"),
+  timeline: z
+    .array(
+      z.object({
+        at: z.string(),
+        task_id: z.string().nullable(),
+        event: z.string(),
+        from: z.string().nullable(),
+        to: z.string().nullable(),
+      }),
+    )
+    .describe("When each subtask was started and completed"),
   started_at: z.string().describe("When the plan was created"),
   finished_at: z.string().nullable().describe("When its last subtask was completed, or null"),
   markdown: z.string().describe("The report as Markdown (also the text content)"),

@@ -15,7 +15,7 @@ import {
 
 const outputSchema = {
   ...workspaceShape,
-  task: taskViewShape,
+  task: taskViewShape.describe("The task after the change"),
   changes: z.array(z.string()).describe("What changed; empty when the call changed nothing"),
 };
 

@@ -36,6 +36,8 @@ export interface EntryCheck {
   readonly version: string | null;
   /** Other entries in the same file that also run an orchestrator (stale copies under other names). */
   readonly duplicates: readonly string[];
+  /** The variables our entry sets (env, Goose's envs, OpenCode's environment), as the client passes them. */
+  readonly env: Readonly<Record<string, string>>;
   readonly problems: readonly string[];
 }
 
@@ -52,36 +54,28 @@ export function checkClient(
   opts: { timeoutMs?: number } = {},
 ): EntryCheck {
   const loc = locate(id, scope, env, projectDir);
-  const base = { client: id, label: CLIENTS[id].label, scope, path: loc.path };
-  if (!existsSync(loc.path)) {
-    return {
-      ...base,
-      found: false,
-      parses: false,
-      installed: false,
-      command: null,
-      args: [],
-      version: null,
-      duplicates: [],
-      problems: [],
-    };
-  }
-  const problems: string[] = [];
+  // What is known so far; each early return states only what it learned.
+  const base: EntryCheck = {
+    client: id,
+    label: CLIENTS[id].label,
+    scope,
+    path: loc.path,
+    found: true,
+    parses: false,
+    installed: false,
+    command: null,
+    args: [],
+    version: null,
+    duplicates: [],
+    env: {},
+    problems: [],
+  };
+  if (!existsSync(loc.path)) return { ...base, found: false };
   let text: string;
   try {
     text = readFileSync(loc.path, "utf8");
   } catch (e) {
-    return {
-      ...base,
-      found: true,
-      parses: false,
-      installed: false,
-      command: null,
-      args: [],
-      version: null,
-      duplicates: [],
-      problems: [`cannot read: ${(e as Error).message}`],
-    };
+    return { ...base, problems: [`cannot read: ${(e as Error).message}`] };
   }
   const edit = { format: loc.format, keyPath: loc.keyPath, container: loc.container, name: SERVER_NAME };
   let value: unknown;
@@ -89,50 +83,19 @@ export function checkClient(
     value = readEntry(text, edit);
   } catch (e) {
     const where = e instanceof ConfigParseError ? ` at line ${e.line}, column ${e.column}` : "";
-    return {
-      ...base,
-      found: true,
-      parses: false,
-      installed: false,
-      command: null,
-      args: [],
-      version: null,
-      duplicates: [],
-      problems: [`does not parse${where}: ${(e as Error).message}`],
-    };
+    return { ...base, problems: [`does not parse${where}: ${(e as Error).message}`] };
   }
+  const problems: string[] = [];
   const duplicates = otherOrchestratorEntries(text, loc);
   if (duplicates.length > 0)
     problems.push(`other entries also run an orchestrator: ${duplicates.join(", ")} (remove the stale ones)`);
-  if (value === undefined) {
-    return {
-      ...base,
-      found: true,
-      parses: true,
-      installed: false,
-      command: null,
-      args: [],
-      version: null,
-      duplicates,
-      problems,
-    };
-  }
+  if (value === undefined) return { ...base, parses: true, duplicates, problems };
   const entry = unshapeEntry(loc.shape, value);
   if (!entry) {
     problems.push(
       `the "${SERVER_NAME}" entry is malformed for ${CLIENTS[id].label} (expected the ${loc.shape} shape); reinstall with --force`,
     );
-    return {
-      ...base,
-      found: true,
-      parses: true,
-      installed: true,
-      command: null,
-      args: [],
-      version: null,
-      duplicates,
-      problems,
-    };
+    return { ...base, parses: true, installed: true, duplicates, problems };
   }
   let version: string | null = null;
   if (!isAbsolute(entry.command) && !/^[A-Za-z]:[\\/]/.test(entry.command)) {
@@ -166,13 +129,13 @@ export function checkClient(
     problems.push(`the "${SERVER_NAME}" entry does not run 'orchestrator serve'`);
   return {
     ...base,
-    found: true,
     parses: true,
     installed: true,
     command: entry.command,
     args: entry.args,
     version,
     duplicates,
+    env: entryEnv(value),
     problems,
   };
 }
@@ -197,6 +160,16 @@ function askVersion(
     closeSync(fd);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The variables an entry sets: `env` for most clients, `envs` for Goose, `environment` for OpenCode. */
+function entryEnv(value: unknown): Record<string, string> {
+  const v = value as { env?: unknown; envs?: unknown; environment?: unknown };
+  const env = v.env ?? v.envs ?? v.environment;
+  if (!env || typeof env !== "object") return {};
+  return Object.fromEntries(
+    Object.entries(env).filter((kv): kv is [string, string] => typeof kv[1] === "string"),
+  );
 }
 
 /** The backups, each checked against its checksum. */

@@ -1,15 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
+import { isAbsolute } from "node:path";
 import { parse as parseJsonc } from "jsonc-parser";
-import { backupsDir } from "../../install/backups.ts";
+import { listBackups } from "../../install/backups.ts";
 import { type ClientId, clientSpec } from "../../install/clients.ts";
-import { readEntry } from "../../install/edit/index.ts";
-import { locate } from "../../install/run.ts";
 import { SERVER_NAME } from "../../install/types.ts";
 import { checkClient, type EntryCheck } from "../../install/validate.ts";
+import { safeReal } from "../../platform/fs.ts";
 import type { DoctorContext } from "../context.ts";
 import { type Finding, fail, ok, skip, warn } from "../report.ts";
-import { safeReal } from "./binary.ts";
 
 /** Keys other clients use for their servers: finding ours under one of them is a classic mistake. */
 const SERVER_KEYS = ["mcpServers", "servers", "context_servers", "mcp", "mcp_servers", "extensions"];
@@ -26,10 +24,12 @@ export interface InstalledEntry {
  * For each client: config found, parses, our entry present under the right key, its command
  * absolute, executable, this binary and current; stale or duplicate entries.
  */
-export function checkClients(ctx: DoctorContext): { findings: Finding[]; installed: InstalledEntry[] } {
+export async function checkClients(
+  ctx: DoctorContext,
+): Promise<{ findings: Finding[]; installed: InstalledEntry[] }> {
   const findings: Finding[] = [];
   const installed: InstalledEntry[] = [];
-  const backedUp = backedUpPaths(ctx);
+  const backedUp = await backedUpPaths(ctx);
   for (const id of ctx.clients) {
     const spec = clientSpec(id);
     const c = checkClient(ctx.install, id, "user", undefined, { timeoutMs: ctx.timeoutMs });
@@ -91,7 +91,7 @@ export function checkClients(ctx: DoctorContext): { findings: Finding[]; install
     // Whatever the static checks found, a command that exists is launched by the live check: it
     // tells a server that hangs from one that talks garbage from one that works.
     if (c.command && existsSync(c.command)) {
-      installed.push({ client: id, command: c.command, args: c.args, env: entryEnv(ctx, id) });
+      installed.push({ client: id, command: c.command, args: c.args, env: c.env });
     }
   }
   return { findings, installed };
@@ -190,34 +190,8 @@ function entryUnderWrongKey(path: string, rightKey: string, format: string): str
   return undefined;
 }
 
-/** The env block of our entry, which the live check passes exactly as the client would. */
-function entryEnv(ctx: DoctorContext, id: ClientId): Record<string, string> {
-  try {
-    const loc = locate(id, "user", ctx.install);
-    const value = readEntry(readFileSync(loc.path, "utf8"), {
-      format: loc.format,
-      keyPath: loc.keyPath,
-      container: loc.container,
-      name: SERVER_NAME,
-    }) as Record<string, unknown> | undefined;
-    // env (most clients), envs (Goose), environment (OpenCode)
-    const env = (value?.env ?? value?.envs ?? value?.environment) as Record<string, unknown> | undefined;
-    if (!env || typeof env !== "object") return {};
-    return Object.fromEntries(
-      Object.entries(env).filter((kv): kv is [string, string] => typeof kv[1] === "string"),
-    );
-  } catch {
-    return {};
-  }
-}
-
-/** Config files that have a backup (so 'rollback' can restore them). */
-function backedUpPaths(ctx: DoctorContext): Set<string> {
-  try {
-    const manifest = join(backupsDir(ctx.install), "manifest.json");
-    const parsed = JSON.parse(readFileSync(manifest, "utf8")) as { backups?: { path?: string }[] };
-    return new Set((parsed.backups ?? []).map((b) => String(b.path)));
-  } catch {
-    return new Set();
-  }
+/** Config files that have a backup (so 'rollback' can restore them); none when the manifest is unreadable. */
+async function backedUpPaths(ctx: DoctorContext): Promise<Set<string>> {
+  const backups = await listBackups(ctx.install).catch(() => []);
+  return new Set(backups.map((b) => b.path));
 }

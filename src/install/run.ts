@@ -1,5 +1,6 @@
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
+import { safeReal } from "../platform/fs.ts";
 import { type ApplyResult, applyEntry, restoreBackup } from "./apply.ts";
 import { type BackupRecord, listBackups, saveBackup } from "./backups.ts";
 import {
@@ -196,12 +197,4 @@ export async function rollbackClient(
   });
   await restoreBackup(env, record);
   return { restored: record, safety };
-}
-
-function safeReal(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
 }

@@ -1,6 +1,16 @@
 import { createHash, randomBytes } from "node:crypto";
+import { realpathSync } from "node:fs";
 import { mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+
+/** The real path of `p` (symlinks resolved), or `p` itself when it does not exist or cannot be read. */
+export function safeReal(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
 
 /** sha256 of `data` as lower-case hex. */
 export function sha256(data: string | Uint8Array): string {

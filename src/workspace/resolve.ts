@@ -1,6 +1,7 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { OrchestratorError } from "../core/errors.ts";
+import { safeReal } from "../platform/fs.ts";
 
 /** Which rule picked the workspace (first match wins, in this order). */
 export type WorkspaceSource = "argument" | "session" | "server" | "client_roots" | "project_marker";
@@ -103,14 +104,6 @@ export function checkDirectory(input: string, what: string, c: { cwd: string; ho
 
 function isForbidden(real: string, home: string): boolean {
   return dirname(real) === real || real === safeReal(home);
-}
-
-function safeReal(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { realpathSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { safeReal } from "../../platform/fs.ts";
 import type { DoctorContext } from "../context.ts";
 import { type Finding, ok, warn } from "../report.ts";
 
@@ -58,12 +59,4 @@ export function findOnPath(path: string, names: readonly string[]): string | und
     }
   }
   return undefined;
-}
-
-export function safeReal(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
 }

@@ -1,4 +1,4 @@
-import { ERROR_CATALOGUE } from "../core/errors.ts";
+import { errorResult } from "./error-result.ts";
 import type { Supervisor } from "./supervisor.ts";
 
 /**
@@ -33,12 +33,7 @@ const ok = (structured: Json, text: string): ToolResult => ({
   content: [{ type: "text", text }],
   structuredContent: structured,
 });
-/** An error result in the format of every other refusal: code, message, what to do. */
-const fail = (code: "INVALID_INPUT" | "INTERNAL", message: string): ToolResult => ({
-  isError: true,
-  content: [{ type: "text", text: `${code}: ${message}\nWhat to do: ${ERROR_CATALOGUE[code].fix}` }],
-  _meta: { "orchestrator/error": { code, message, fix: ERROR_CATALOGUE[code].fix } },
-});
+const fail = (code: "INVALID_INPUT" | "INTERNAL", message: string): ToolResult => errorResult(code, message);
 
 /** Handles one reboot tool call. Never throws: failures are error results. */
 export async function supervisorToolCall(sup: Supervisor, name: string, args: Json): Promise<ToolResult> {

@@ -1,9 +1,10 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { AppContext } from "../../app/context.ts";
-import { ERROR_CATALOGUE, OrchestratorError } from "../../core/errors.ts";
+import { OrchestratorError } from "../../core/errors.ts";
 import type { Task } from "../../core/task.ts";
 import type { ResolvedWorkspace } from "../../workspace/resolve.ts";
+import { errorResult } from "../error-result.ts";
 import type { Session } from "../session.ts";
 
 export const workingDirectoryField = z
@@ -61,41 +62,15 @@ export function ok(structured: Record<string, unknown>, text: string): CallToolR
   return { content: [{ type: "text", text }], structuredContent: structured };
 }
 
-/**
- * Where an error result carries its code and data for programs. Not in structuredContent: that
- * must match the tool's outputSchema, and SDK clients reject a result whose structuredContent
- * does not, even when isError is set, so the model would never see the error.
- */
-export const ERROR_META_KEY = "orchestrator/error";
-
 /** An error result the model can act on: code, what happened, what to do. Never a stack trace. */
 export function failure(e: unknown): CallToolResult {
-  if (e instanceof OrchestratorError) {
-    return {
-      isError: true,
-      content: [
-        { type: "text", text: `${e.code}: ${e.message}\nWhat to do: ${ERROR_CATALOGUE[e.code].fix}` },
-      ],
-      _meta: {
-        [ERROR_META_KEY]: {
-          code: e.code,
-          message: e.message,
-          fix: ERROR_CATALOGUE[e.code].fix,
-          ...(e.data ? { data: e.data } : {}),
-        },
-      },
-    };
-  }
+  if (e instanceof OrchestratorError) return errorResult(e.code, e.message, e.data);
   const message = e instanceof Error ? e.message : String(e);
   // Unexpected: the stack goes to stderr (the client's log), never onto stdout.
   process.stderr.write(
     `orchestrator: internal error: ${e instanceof Error ? (e.stack ?? message) : message}\n`,
   );
-  return {
-    isError: true,
-    content: [{ type: "text", text: `INTERNAL: ${message}\nWhat to do: ${ERROR_CATALOGUE.INTERNAL.fix}` }],
-    _meta: { [ERROR_META_KEY]: { code: "INTERNAL", message, fix: ERROR_CATALOGUE.INTERNAL.fix } },
-  };
+  return errorResult("INTERNAL", message);
 }
 
 /**

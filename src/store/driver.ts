@@ -109,6 +109,11 @@ export class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/** SQLITE_BUSY / SQLITE_LOCKED, as both bindings word them: another connection holds the lock. */
+export function isBusyError(e: unknown): boolean {
+  return /locked|busy/i.test(e instanceof Error ? e.message : String(e));
+}
+
 /** How long a writer waits for the write lock before the call fails with a busy error. */
 const WRITE_LOCK_WAIT_MS = 10_000;
 const NO_WAIT = CompiledQuery.raw("pragma busy_timeout = 0");
@@ -131,8 +136,7 @@ async function beginImmediate(connection: DatabaseConnection): Promise<void> {
         await connection.executeQuery(BEGIN);
         return;
       } catch (e) {
-        if (!/locked|busy/i.test(e instanceof Error ? e.message : String(e)) || Date.now() > deadline)
-          throw e;
+        if (!isBusyError(e) || Date.now() > deadline) throw e;
         await new Promise((r) => setTimeout(r, 1 + Math.random() * 4));
       }
     }

@@ -2,7 +2,7 @@ import { CompiledQuery, Kysely, sql } from "kysely";
 import { Migrator } from "kysely/migration";
 import { OrchestratorError } from "../core/errors.ts";
 import type { Database, Db } from "./database.ts";
-import { ImmediateSqliteDialect, openSqlite } from "./driver.ts";
+import { ImmediateSqliteDialect, isBusyError, openSqlite } from "./driver.ts";
 import { MIGRATIONS, migrationProvider } from "./migrations/index.ts";
 
 /** An open store: the Kysely handle plus what health checks report. */
@@ -99,14 +99,10 @@ async function enableWal(db: Db): Promise<void> {
       await sql`pragma journal_mode = wal`.execute(db);
       return;
     } catch (e) {
-      if (!isBusy(e) || Date.now() > deadline) throw e;
+      if (!isBusyError(e) || Date.now() > deadline) throw e;
       await new Promise((r) => setTimeout(r, Math.min(100, 5 * 2 ** attempt) * (0.5 + Math.random())));
     }
   }
-}
-
-function isBusy(e: unknown): boolean {
-  return /locked|busy/i.test(messageOf(e));
 }
 
 function messageOf(e: unknown): string {

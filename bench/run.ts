@@ -7,7 +7,7 @@
  * Not part of the tests: it prints numbers, it asserts nothing.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -18,16 +18,12 @@ import { planTask } from "../src/app/plan-task.ts";
 import { randomHex } from "../src/platform/fs.ts";
 import { openStore } from "../src/store/open.ts";
 import { createRoleLoader } from "../src/workspace/roles.ts";
-import { runLoad } from "../tests/stress/load.ts";
+import { memoryOf, percentile, runLoad } from "../tests/stress/load.ts";
 
 const BINARY = join(import.meta.dir, "..", "dist", "orchestrator");
 const IN_FLIGHT = 8;
 const quick = process.argv.includes("--quick");
 
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
-}
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 
 async function coldStart(
@@ -91,37 +87,6 @@ async function seed(workspace: string, tasks: number): Promise<void> {
   await store.close();
 }
 
-/**
- * RSS of `serve`: the supervisor plus its worker (the process doing the MCP work), each also
- * reported alone. Linux /proc only, like the rest of the memory figures.
- */
-function rssOf(pid: number): { rss: number; hwm: number; worker_rss: number; supervisor_rss: number } {
-  const one = (p: number) => {
-    const s = readFileSync(`/proc/${p}/status`, "utf8");
-    const kb = (k: string): number => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
-    return { rss: kb("VmRSS") / 1024, hwm: kb("VmHWM") / 1024 };
-  };
-  let children: number[] = [];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    children = [];
-  }
-  const sup = one(pid);
-  const workers = children.map(one);
-  const w = workers.reduce((a, b) => ({ rss: a.rss + b.rss, hwm: a.hwm + b.hwm }), { rss: 0, hwm: 0 });
-  return {
-    rss: round(sup.rss + w.rss, 1),
-    hwm: round(sup.hwm + w.hwm, 1),
-    worker_rss: round(w.rss, 1),
-    supervisor_rss: round(sup.rss, 1),
-  };
-}
-
 async function inFlight<T>(n: number, work: (i: number) => Promise<T>): Promise<number[]> {
   const latencies: number[] = [];
   let next = 0;
@@ -160,7 +125,7 @@ async function loadRun(label: string, seededTasks: number, calls: number): Promi
     return r.structuredContent as Record<string, any>;
   };
   await callOk("orchestrator_get_status", {});
-  const idle = rssOf(pid);
+  const idle = memoryOf(pid);
 
   // Plans of 250 subtasks (a plan holds at most 500), as an agent would make them.
   const ids: string[] = [];
@@ -198,7 +163,7 @@ async function loadRun(label: string, seededTasks: number, calls: number): Promi
     }),
   );
   const completeSeconds = (performance.now() - tc) / 1000;
-  const mem = rssOf(pid);
+  const mem = memoryOf(pid);
   await client.close();
   rmSync(ws, { recursive: true, force: true });
   return {

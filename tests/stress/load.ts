@@ -24,7 +24,7 @@ export interface LoadReport {
   lost_or_doubled: number;
 }
 
-function percentile(xs: number[], p: number): number {
+export function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
 }
@@ -135,14 +135,23 @@ export async function runLoad(opts: {
   };
 }
 
-/** RSS (MiB) of a process and its children (serve's supervisor + worker). Linux /proc only. */
-export function rssTree(pid: number): number {
-  const one = (p: number): number => {
+/**
+ * Memory (MiB) of `serve`: the supervisor `pid` plus its children (the worker), together and
+ * apart, current (RSS) and peak (HWM). Linux /proc only; a process that is gone counts 0.
+ */
+export function memoryOf(pid: number): {
+  rss: number;
+  hwm: number;
+  worker_rss: number;
+  supervisor_rss: number;
+} {
+  const one = (p: number): { rss: number; hwm: number } => {
     try {
       const s = readFileSync(`/proc/${p}/status`, "utf8");
-      return Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0) / 1024;
+      const kb = (k: string): number => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
+      return { rss: kb("VmRSS") / 1024, hwm: kb("VmHWM") / 1024 };
     } catch {
-      return 0;
+      return { rss: 0, hwm: 0 };
     }
   };
   let children: number[] = [];
@@ -155,7 +164,21 @@ export function rssTree(pid: number): number {
   } catch {
     children = [];
   }
-  return round(one(pid) + children.reduce((a, c) => a + one(c), 0), 1);
+  const sup = one(pid);
+  const w = children
+    .map(one)
+    .reduce((x, y) => ({ rss: x.rss + y.rss, hwm: x.hwm + y.hwm }), { rss: 0, hwm: 0 });
+  return {
+    rss: round(sup.rss + w.rss, 1),
+    hwm: round(sup.hwm + w.hwm, 1),
+    worker_rss: round(w.rss, 1),
+    supervisor_rss: round(sup.rss, 1),
+  };
+}
+
+/** RSS (MiB) of a process and its children (serve's supervisor + worker). */
+export function rssTree(pid: number): number {
+  return memoryOf(pid).rss;
 }
 
 export interface SoakReport {

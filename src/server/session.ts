@@ -172,21 +172,23 @@ export class Session {
     const store = await this.deps.stores.get(databasePath(ws.path, this.deps.db));
     const loader = this.deps.roleLoader;
     const deps = this.deps;
+    let settings: Settings | undefined;
     return {
       store,
       workspace: ws.path,
       clock: this.deps.clock,
       random: this.deps.random,
       // Read when a use-case needs it, so a broken settings file fails the calls that depend on
-      // settings (with SETTINGS_INVALID and the place) but not every read.
+      // settings (with SETTINGS_INVALID and the place) but not every read; once per call.
       get settings() {
-        return deps.settingsLoader
+        settings ??= deps.settingsLoader
           ? effectiveSettings(
               deps.settings,
               deps.settingsLoader.load(ws.path),
               deps.settingsFixed ?? new Set(),
             )
           : deps.settings;
+        return settings;
       },
       roles: () => loader.load(ws.path),
     };

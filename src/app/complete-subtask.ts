@@ -2,12 +2,18 @@ import { join } from "node:path";
 import { type Artifact, artifactPath, normalizeWorkspacePath, renderArtifactFile } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
 import { newArtifactId } from "../core/ports.ts";
-import { type Progress, progressOf, readyTasks, unmetDependencies } from "../core/readiness.ts";
+import {
+  isClaimedByOther,
+  type Progress,
+  progressOf,
+  readyTasks,
+  unmetDependencies,
+} from "../core/readiness.ts";
 import type { ArtifactType, NextAction, Plan, Task, TaskStatus } from "../core/task.ts";
 import type { TaskAction } from "../core/transitions.ts";
 import { atomicWriteFile, sha256, unlinkQuietly } from "../platform/fs.ts";
 import { insertArtifact } from "../store/repositories/artifacts.repository.ts";
-import { findTask } from "../store/repositories/tasks.repository.ts";
+import { claimColumns, findTask } from "../store/repositories/tasks.repository.ts";
 import { writeTx } from "../store/transactions.ts";
 import { applyTaskAction, recordEvent, requireTaskWithSiblings } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
@@ -112,10 +118,10 @@ export async function completeSubtask(
     ({ status, plan, siblings } = await writeTx(ctx.store.db, async (trx) => {
       const { task, siblings: all } = await requireTaskWithSiblings(trx, ws, input.taskId);
       const now = ctx.clock.now();
-      if (task.claim && task.claim.agentId !== input.agentId && task.claim.expiresAt > now) {
+      if (task.claim && isClaimedByOther(task, input.agentId, now, ctx.holderGone)) {
         throw new OrchestratorError(
           "TASK_CLAIMED",
-          `Task ${task.id} is claimed by ${task.claim.agentId} until ${task.claim.expiresAt}; only that agent can complete it before then.`,
+          `Task ${task.id} is claimed by ${task.claim.agentId} until ${task.claim.expiresAt}, whose client is still connected; only that agent can complete it before then.`,
           { data: { task_id: task.id, claimed_by: task.claim.agentId, expires_at: task.claim.expiresAt } },
         );
       }
@@ -153,8 +159,7 @@ export async function completeSubtask(
         patch: {
           summary: input.summary,
           status_note: action === "complete" ? null : input.summary,
-          claimed_by: null,
-          claim_expires_at: null,
+          ...claimColumns(null),
           completed_at: action === "complete" ? now : null,
         },
       });

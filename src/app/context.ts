@@ -1,4 +1,6 @@
 import type { Clock, Random } from "../core/ports.ts";
+import type { HolderGone } from "../core/readiness.ts";
+import type { ClaimHolder } from "../core/task.ts";
 import type { Store } from "../store/open.ts";
 import type { RolesSnapshot } from "../workspace/roles.ts";
 
@@ -26,4 +28,8 @@ export interface AppContext {
   readonly random: Random;
   readonly settings: Settings;
   readonly roles: () => RolesSnapshot;
+  /** The process whose life is the caller's connection, recorded with the claims it makes. */
+  readonly holder?: ClaimHolder | undefined;
+  /** Whether a claim's holder process is gone; absent, only leases free claims. */
+  readonly holderGone?: HolderGone | undefined;
 }

@@ -2,11 +2,11 @@ import type { Artifact } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
 import { addMs } from "../core/ports.ts";
 import { buildSpecialistPrompt, type DependencyOutput } from "../core/prompt.ts";
-import { isClaimedByOther, readyTasks, unmetDependencies } from "../core/readiness.ts";
+import { claimLapse, isClaimedByOther, readyTasks, unmetDependencies } from "../core/readiness.ts";
 import type { Role } from "../core/roles/role.ts";
-import type { Plan, Task } from "../core/task.ts";
+import type { Claim, Plan, Task } from "../core/task.ts";
 import { findTaskArtifacts } from "../store/repositories/artifacts.repository.ts";
-import { findTasksOfPlans, updateTask } from "../store/repositories/tasks.repository.ts";
+import { claimColumns, findTasksOfPlans, updateTask } from "../store/repositories/tasks.repository.ts";
 import { writeTx } from "../store/transactions.ts";
 import { applyTaskAction, recordEvent, requirePlan, requireTaskWithSiblings } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
@@ -17,8 +17,13 @@ export interface ExecuteSubtaskResult {
   readonly role: Role;
   readonly dependencies: readonly DependencyOutput[];
   readonly prompt: string;
-  /** True when this call started the task; false when the holder asked again (lease renewed). */
+  /**
+   * True when this call started the task for the caller (also when it took it over from another
+   * agent); false when the holder asked again (lease renewed).
+   */
   readonly started: boolean;
+  /** The agent this call took the task over from, and why its claim no longer held. */
+  readonly takenOver: { readonly agentId: string; readonly why: "expired" | "holder_gone" } | null;
 }
 
 /**
@@ -38,14 +43,15 @@ export async function executeSubtask(
   const now = ctx.clock.now();
   const expiresAt = addMs(now, ctx.settings.leaseMs);
 
-  const { task, plan, siblings, started } = await writeTx(ctx.store.db, async (trx) => {
+  const claim: Claim = { agentId, expiresAt, holder: ctx.holder ?? null };
+  const { task, plan, siblings, started, takenOver } = await writeTx(ctx.store.db, async (trx) => {
     // Choosing and claiming happen in one IMMEDIATE transaction, so two agents never get the same task.
     const taskId = requested ?? (await nextReadyTaskId(trx, ws, agentId, now, pick));
     const { task: current, siblings } = await requireTaskWithSiblings(trx, ws, taskId);
     const plan = await requirePlan(trx, ws, current.planId);
     const byId = new Map(siblings.map((t) => [t.id, t]));
 
-    if (isClaimedByOther(current, agentId, now)) {
+    if (isClaimedByOther(current, agentId, now, ctx.holderGone)) {
       throw new OrchestratorError(
         "TASK_CLAIMED",
         `Task ${taskId} is being worked on by ${current.claim!.agentId} until ${current.claim!.expiresAt}. Pick another ready task (orchestrator_get_status), or wait for that lease to expire.`,
@@ -55,20 +61,22 @@ export async function executeSubtask(
       );
     }
     if (current.status === "active") {
-      // The holder (or anyone, once the lease lapsed) picks the task up again: renew, no transition.
-      await updateTask(trx, ws, taskId, {
-        claimed_by: agentId,
-        claim_expires_at: expiresAt,
-        updated_at: now,
+      // The holder asking again renews its lease; anyone else (the claim lapsed, or there was
+      // none) takes the task over: a start for them, no transition.
+      await updateTask(trx, ws, taskId, { ...claimColumns(claim), updated_at: now });
+      const task = { ...current, claim, updatedAt: now };
+      const previous = current.claim;
+      if (previous?.agentId === agentId) return { task, plan, siblings, started: false, takenOver: null };
+      const takenOver = previous
+        ? { agentId: previous.agentId, why: claimLapse(previous, now, ctx.holderGone) ?? "expired" }
+        : null;
+      await recordEvent(trx, ws, now, "task_claimed", current.planId, taskId, {
+        agentId,
+        note: takenOver
+          ? `taken over from ${takenOver.agentId} (${takenOver.why === "expired" ? "lease expired" : "its process is gone"})`
+          : "taken up (no claim held)",
       });
-      if (current.claim?.agentId !== agentId) {
-        await recordEvent(trx, ws, now, "task_claimed", current.planId, taskId, {
-          agentId,
-          note: "lease taken over after expiry",
-        });
-      }
-      const task = { ...current, claim: { agentId, expiresAt }, updatedAt: now };
-      return { task, plan, siblings, started: false };
+      return { task, plan, siblings, started: true, takenOver };
     }
     const unmet = unmetDependencies(current, byId);
     if (unmet.length > 0 && current.status !== "completed") {
@@ -82,16 +90,16 @@ export async function executeSubtask(
     const { status } = await applyTaskAction(trx, ws, current, "start", now, {
       agentId,
       plan,
-      patch: { claimed_by: agentId, claim_expires_at: expiresAt, started_at: current.startedAt ?? now },
+      patch: { ...claimColumns(claim), started_at: current.startedAt ?? now },
     });
     const task: Task = {
       ...current,
       status,
-      claim: { agentId, expiresAt },
+      claim,
       startedAt: current.startedAt ?? now,
       updatedAt: now,
     };
-    return { task, plan, siblings, started: true };
+    return { task, plan, siblings, started: true, takenOver: null };
   });
 
   const deps = task.dependencies
@@ -105,7 +113,7 @@ export async function executeSubtask(
   const dependencies = deps.map((d) => ({ task: d, artifacts: artifacts.get(d.id) ?? [] }));
   const role = roleFor(ctx, task.specialistType);
   const prompt = buildSpecialistPrompt({ role, task, plan, dependencies, workspace: ws });
-  return { task, plan, role, dependencies, prompt, started };
+  return { task, plan, role, dependencies, prompt, started, takenOver };
 }
 
 /** Narrows which task "the next ready task" may be. */

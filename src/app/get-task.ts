@@ -1,6 +1,6 @@
 import type { Artifact } from "../core/artifact.ts";
 import type { HistoryEvent } from "../core/event.ts";
-import { unmetDependencies } from "../core/readiness.ts";
+import { claimLapse, unmetDependencies } from "../core/readiness.ts";
 import type { Plan, Task } from "../core/task.ts";
 import { findTaskArtifacts } from "../store/repositories/artifacts.repository.ts";
 import { findTaskEvents } from "../store/repositories/events.repository.ts";
@@ -16,7 +16,7 @@ export interface TaskDetails {
   readonly unmet: ReturnType<typeof unmetDependencies>;
   readonly history: readonly HistoryEvent[];
   readonly artifacts: readonly Artifact[];
-  /** True when the claim on the task has run out (anyone may take it over). */
+  /** True when the claim has run out or its holder's connection is gone (anyone may take it over). */
   readonly claimExpired: boolean;
 }
 
@@ -36,7 +36,7 @@ export async function getTask(ctx: AppContext, taskId: string): Promise<TaskDeta
       unmet: unmetDependencies(task, byId),
       history: await findTaskEvents(db, ws, task.id),
       artifacts,
-      claimExpired: task.claim !== null && task.claim.expiresAt <= ctx.clock.now(),
+      claimExpired: task.claim !== null && claimLapse(task.claim, ctx.clock.now(), ctx.holderGone) !== null,
     };
   });
 }

@@ -4,7 +4,7 @@ import { addMs } from "../core/ports.ts";
 import { isClaimedByOther, unmetDependencies } from "../core/readiness.ts";
 import type { Task, TaskStatus } from "../core/task.ts";
 import { canTransition, TASK_TRANSITIONS, type TaskAction } from "../core/transitions.ts";
-import { updateTask as writeTask } from "../store/repositories/tasks.repository.ts";
+import { claimColumns, updateTask as writeTask } from "../store/repositories/tasks.repository.ts";
 import type { TaskUpdate } from "../store/tables/tasks.table.ts";
 import { writeTx } from "../store/transactions.ts";
 import { applyTaskAction, recordEvent, requireTaskWithSiblings } from "./_task-writes.ts";
@@ -124,7 +124,7 @@ export async function updateTask(
       };
     }
     if (input.status !== undefined && input.status !== task.status) {
-      if (isClaimedByOther(task, input.agentId, now)) {
+      if (isClaimedByOther(task, input.agentId, now, ctx.holderGone)) {
         throw new OrchestratorError(
           "TASK_CLAIMED",
           `Task ${task.id} is held by ${task.claim!.agentId} until ${task.claim!.expiresAt}; only that agent can change its status before then.`,
@@ -146,11 +146,14 @@ export async function updateTask(
       const statusPatch: TaskUpdate =
         action === "start"
           ? {
-              claimed_by: input.agentId,
-              claim_expires_at: addMs(now, ctx.settings.leaseMs),
+              ...claimColumns({
+                agentId: input.agentId,
+                expiresAt: addMs(now, ctx.settings.leaseMs),
+                holder: ctx.holder ?? null,
+              }),
               started_at: task.startedAt ?? now,
             }
-          : { claimed_by: null, claim_expires_at: null };
+          : claimColumns(null);
       if (action === "complete") statusPatch.completed_at = now;
       if (TASK_TRANSITIONS[action].to !== "completed") statusPatch.status_note = input.note ?? null;
       const { status } = await applyTaskAction(trx, ws, current, action, now, {

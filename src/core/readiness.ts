@@ -1,4 +1,11 @@
-import { DEPENDENCY_SATISFIED, type Task, type TaskCounts, type TaskStatus } from "./task.ts";
+import {
+  type Claim,
+  type ClaimHolder,
+  DEPENDENCY_SATISFIED,
+  type Task,
+  type TaskCounts,
+  type TaskStatus,
+} from "./task.ts";
 
 /** A dependency that keeps a task from starting. */
 export interface UnmetDependency {
@@ -22,9 +29,31 @@ export function unmetDependencies(task: Task, siblings: ReadonlyMap<string, Task
   return unmet;
 }
 
-/** True when a claim is held by someone other than `agentId` and has not expired at `now`. */
-export function isClaimedByOther(task: Task, agentId: string | null, now: string): boolean {
-  return task.claim !== null && task.claim.agentId !== agentId && task.claim.expiresAt > now;
+/** True when the process holding a claim is known to be gone (an adapter checks; core cannot). */
+export type HolderGone = (holder: ClaimHolder) => boolean;
+
+/** Why a claim no longer blocks anyone, or null while it does. */
+export function claimLapse(
+  claim: Claim,
+  now: string,
+  gone: HolderGone = () => false,
+): "expired" | "holder_gone" | null {
+  if (claim.expiresAt <= now) return "expired";
+  if (claim.holder && gone(claim.holder)) return "holder_gone";
+  return null;
+}
+
+/**
+ * True when a claim is held by someone other than `agentId` and still blocks at `now`: not
+ * expired, and its holder's process not known to be gone.
+ */
+export function isClaimedByOther(
+  task: Task,
+  agentId: string | null,
+  now: string,
+  gone: HolderGone = () => false,
+): boolean {
+  return task.claim !== null && task.claim.agentId !== agentId && claimLapse(task.claim, now, gone) === null;
 }
 
 /**

@@ -36,10 +36,20 @@ export const NEXT_ACTIONS = ["continue", "needs_revision", "blocked", "complete"
 export const NextActionSchema = z.enum(NEXT_ACTIONS);
 export type NextAction = z.infer<typeof NextActionSchema>;
 
-/** Who holds a task and until when (ISO time). */
+/**
+ * The process whose life is the holder's client connection (the supervisor, or the server when
+ * unsupervised), on which host: once it is gone the claim stops blocking (docs/guides/concepts.md).
+ */
+export interface ClaimHolder {
+  readonly host: string;
+  readonly pid: number;
+}
+
+/** Who holds a task and until when (ISO time); `holder` is unknown for claims made before it was recorded. */
 export interface Claim {
   readonly agentId: string;
   readonly expiresAt: string;
+  readonly holder?: ClaimHolder | null;
 }
 
 /** A subtask of a plan, as the domain sees it. */

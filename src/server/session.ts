@@ -1,5 +1,7 @@
 import type { AppContext, Settings } from "../app/context.ts";
 import type { Clock, Random } from "../core/ports.ts";
+import type { HolderGone } from "../core/readiness.ts";
+import type { ClaimHolder } from "../core/task.ts";
 import { openStore, type Store } from "../store/open.ts";
 import { databasePath, ensureDataDir } from "../workspace/layout.ts";
 import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../workspace/resolve.ts";
@@ -28,6 +30,14 @@ export interface ServerDeps {
   readonly supervised?: boolean;
   /** What the supervisor told this worker about the connection's restarts (health check). */
   readonly supervisorInfo?: SupervisorInfo | undefined;
+  /**
+   * The client connection this process serves: its id (under the supervisor, the same for every
+   * worker, so default agent ids survive a worker restart) and the process whose life it is,
+   * recorded with each claim. Absent (in-memory tests), claims are freed by their lease only.
+   */
+  readonly connection?: { readonly id?: string | undefined; readonly holder: ClaimHolder } | undefined;
+  /** Tells whether a claim's holder process is gone (platform/process.ts). */
+  readonly holderGone?: HolderGone | undefined;
   /** Test hook (ORCHESTRATOR_TEST_DELAY_MS): every tool call waits this long, to test calls in flight. */
   readonly testDelayMs?: number;
   readonly clock: Clock;
@@ -96,7 +106,7 @@ export class Session {
   constructor(deps: ServerDeps, listRoots: (() => Promise<string | undefined>) | undefined) {
     this.deps = deps;
     this.listRoots = listRoots;
-    this.connectionId = deps.random.hex(6);
+    this.connectionId = deps.connection?.id ?? deps.random.hex(6);
   }
 
   /** The agent id used when a call names none: the client's name plus this connection. */
@@ -113,7 +123,8 @@ export class Session {
 
   /**
    * Any call on this connection shows its agents are alive: extend their live leases in the
-   * workspace. At most once a minute per workspace, so reads stay reads.
+   * workspace, held from now on by this connection's process. At most once a minute per
+   * workspace, so reads stay reads.
    */
   async renewLeases(ctx: AppContext): Promise<void> {
     if (this.#agents.size === 0) return;
@@ -124,7 +135,10 @@ export class Session {
     const now = new Date(nowMs).toISOString();
     await ctx.store.db
       .updateTable("tasks")
-      .set({ claim_expires_at: new Date(nowMs + ctx.settings.leaseMs).toISOString() })
+      .set({
+        claim_expires_at: new Date(nowMs + ctx.settings.leaseMs).toISOString(),
+        ...(ctx.holder ? { claim_host: ctx.holder.host, claim_pid: ctx.holder.pid } : {}),
+      })
       .where("workspace", "=", ctx.workspace)
       .where("claimed_by", "in", [...this.#agents])
       .where("claim_expires_at", ">", now)
@@ -191,6 +205,8 @@ export class Session {
         return settings;
       },
       roles: () => loader.load(ws.path),
+      holder: deps.connection?.holder,
+      holderGone: deps.holderGone,
     };
   }
 }

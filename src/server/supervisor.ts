@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import type { Readable, Writable } from "node:stream";
 import { initializeResult } from "./handshake.ts";
 import { SUPERVISOR_TOOL_NAMES, supervisorToolCall } from "./supervisor-tools.ts";
@@ -92,6 +93,8 @@ export class Supervisor {
   #failure: string | null = null;
   #restarting: Promise<RestartRecord> | null = null;
   #closing = false;
+  /** Handed to every worker, so the connection's default agent id survives worker restarts. */
+  readonly #connectionId = randomBytes(3).toString("hex");
 
   constructor(opts: SupervisorOptions) {
     this.opts = opts;
@@ -286,6 +289,7 @@ export class Supervisor {
       env: {
         ...this.opts.env,
         ORCHESTRATOR_SUPERVISED: "1",
+        ORCHESTRATOR_CONNECTION_ID: this.#connectionId,
         // What the worker's health check reports about this connection's restarts.
         ORCHESTRATOR_SUPERVISOR_INFO: JSON.stringify({
           supervisor_pid: process.pid,

@@ -85,6 +85,8 @@ describe("many agents, one plan", () => {
       await Bun.sleep(1700);
       const taken = await callOk(b.client, "orchestrator_execute_subtask", { task_id: "leased" });
       expect(taken.claim.agent_id).toContain("agent-b");
+      expect(taken.started).toBe(true);
+      expect(taken.taken_over_from).toContain("agent-a");
       const late = await call(a.client, "orchestrator_complete_subtask", {
         task_id: "leased",
         summary: "x",

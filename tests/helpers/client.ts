@@ -6,8 +6,9 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { DEFAULT_SETTINGS, type Settings } from "../../src/app/context.ts";
 import { randomHex } from "../../src/platform/fs.ts";
+import { holderGone } from "../../src/platform/process.ts";
 import { createServer } from "../../src/server/create-server.ts";
-import { StoreCache } from "../../src/server/session.ts";
+import { type ServerDeps, StoreCache } from "../../src/server/session.ts";
 import { createRoleLoader } from "../../src/workspace/roles.ts";
 import { createSettingsLoader } from "../../src/workspace/settings.ts";
 
@@ -24,6 +25,8 @@ export async function connectInMemory(opts: {
   now?: () => string;
   clientName?: string;
   tools?: "core" | "standard" | "all";
+  /** The client connection's process as claims record it (serve passes the real one). */
+  connection?: ServerDeps["connection"];
 }): Promise<{ client: Client; close: () => Promise<void>; stores: StoreCache }> {
   const stores = new StoreCache();
   const { server } = createServer({
@@ -40,6 +43,8 @@ export async function connectInMemory(opts: {
     random: { hex: randomHex },
     roleLoader: createRoleLoader(),
     stores,
+    connection: opts.connection,
+    holderGone,
   });
   const [a, b] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: opts.clientName ?? "test-client", version: "1.0.0" });

@@ -94,6 +94,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         { randomHex },
         { BUILD_INFO },
         { createSettingsLoader },
+        { holderGone, thisHost },
       ] = await Promise.all([
         import("../../server/stdio.ts"),
         import("../../server/session.ts"),
@@ -101,7 +102,11 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         import("../../platform/fs.ts"),
         import("../../build-info.ts"),
         import("../../workspace/settings.ts"),
+        import("../../platform/process.ts"),
       ]);
+      const supervisorInfo = supervised
+        ? parseSupervisorInfo(env.vars.ORCHESTRATOR_SUPERVISOR_INFO)
+        : undefined;
       await runStdioServer({
         version: BUILD_INFO.version,
         cwd: env.cwd,
@@ -113,7 +118,17 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         settingsLoader: createSettingsLoader(),
         tools: profile as (typeof PROFILES)[number],
         supervised,
-        supervisorInfo: supervised ? parseSupervisorInfo(env.vars.ORCHESTRATOR_SUPERVISOR_INFO) : undefined,
+        supervisorInfo,
+        // The connection lives as long as the process that owns the client's stdio: the
+        // supervisor (which outlives worker restarts), or this process when unsupervised.
+        connection: {
+          id: supervised ? connectionId(env.vars.ORCHESTRATOR_CONNECTION_ID) : undefined,
+          holder: {
+            host: thisHost(),
+            pid: supervised ? (supervisorInfo?.supervisor_pid ?? process.ppid) : process.pid,
+          },
+        },
+        holderGone,
         testDelayMs: Number(env.vars.ORCHESTRATOR_TEST_DELAY_MS ?? 0) || 0,
         clock: { now: () => new Date().toISOString() },
         random: { hex: randomHex },
@@ -132,6 +147,11 @@ function parseSupervisorInfo(raw: string | undefined): SupervisorInfo | undefine
   } catch {
     return undefined;
   }
+}
+
+/** The supervisor's id for the client connection; anything else is ignored (a fresh id is drawn). */
+function connectionId(raw: string | undefined): string | undefined {
+  return raw && /^[0-9a-f]{6,32}$/.test(raw) ? raw : undefined;
 }
 
 /** How to start this same program again (compiled binary, or runtime + entry script). */

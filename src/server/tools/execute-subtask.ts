@@ -12,7 +12,17 @@ const outputSchema = {
   title: z.string().describe("The task's title"),
   specialist_type: z.string().describe("The role whose prompt this is"),
   status: z.string().describe("The task's status: active"),
-  started: z.boolean().describe("False when the holder asked again and the lease was renewed"),
+  started: z
+    .boolean()
+    .describe(
+      "True when this call started the task for you (also a takeover); false when you held it already and the lease was renewed",
+    ),
+  taken_over_from: z
+    .string()
+    .nullable()
+    .describe(
+      "The agent whose lapsed claim (lease expired or its process gone) this call took over, or null",
+    ),
   claim: z
     .object({ agent_id: z.string(), expires_at: z.string() })
     .describe("Who holds the task and until when; any call by that agent renews it"),
@@ -84,6 +94,7 @@ export function registerExecuteSubtaskTool(server: McpServer, session: Session):
           specialist_type: r.task.specialistType,
           status: r.task.status,
           started: r.started,
+          taken_over_from: r.takenOver?.agentId ?? null,
           claim: { agent_id: r.task.claim!.agentId, expires_at: r.task.claim!.expiresAt },
           dependencies: r.dependencies.map((d) => ({
             task_id: d.task.id,
@@ -94,7 +105,12 @@ export function registerExecuteSubtaskTool(server: McpServer, session: Session):
           })),
           prompt: r.prompt,
         };
-        const header = `Workspace: ${ws.path} · task ${r.task.id} is active, claimed by ${r.task.claim!.agentId} until ${r.task.claim!.expiresAt}${r.started ? "" : " (lease renewed)"}.\n\n`;
+        const how = r.takenOver
+          ? ` (taken over from ${r.takenOver.agentId}: ${r.takenOver.why === "expired" ? "its lease expired" : "its client connection is gone"})`
+          : r.started
+            ? ""
+            : " (lease renewed)";
+        const header = `Workspace: ${ws.path} · task ${r.task.id} is active, claimed by ${r.task.claim!.agentId} until ${r.task.claim!.expiresAt}${how}.\n\n`;
         return ok(structured, header + r.prompt);
       }),
   );

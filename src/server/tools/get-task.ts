@@ -30,7 +30,7 @@ const outputSchema = {
   claim: z
     .object({ agent_id: z.string(), expires_at: z.string(), expired: z.boolean() })
     .nullable()
-    .describe("Who holds the task; an expired claim can be taken over"),
+    .describe("Who holds the task; expired (lease run out or holder disconnected): it can be taken over"),
   history: z
     .array(
       z.object({

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from "kysely/migration";
 import { initial } from "./2026_11_24_000000_initial.ts";
+import { claimHolder } from "./2026_11_30_000000_claim_holder.ts";
 
 /**
  * Every migration, statically imported so the compiled binary carries them. Names are dated and
@@ -7,6 +8,7 @@ import { initial } from "./2026_11_24_000000_initial.ts";
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "2026_11_24_000000_initial": initial,
+  "2026_11_30_000000_claim_holder": claimHolder,
 };
 
 /** Kysely's provider over the static record (FileMigrationProvider would need a real folder at run time). */

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { DEPENDENCY_SATISFIED, type Task, type TaskStatus } from "../../core/task.ts";
+import { type Claim, DEPENDENCY_SATISFIED, type Task, type TaskStatus } from "../../core/task.ts";
 import type { Executor } from "../database.ts";
 import type { NewTaskRow, TaskRow, TaskUpdate } from "../tables/tasks.table.ts";
 
@@ -20,12 +20,34 @@ export function taskRowToTask(row: TaskRow, dependencies: readonly string[]): Ta
     dependencies,
     claim:
       row.claimed_by !== null && row.claim_expires_at !== null
-        ? { agentId: row.claimed_by, expiresAt: row.claim_expires_at }
+        ? {
+            agentId: row.claimed_by,
+            expiresAt: row.claim_expires_at,
+            holder:
+              row.claim_host !== null && row.claim_pid !== null
+                ? { host: row.claim_host, pid: row.claim_pid }
+                : null,
+          }
         : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     startedAt: row.started_at,
     completedAt: row.completed_at,
+  };
+}
+
+/**
+ * The columns of a claim (or of none). Every write that sets `claimed_by` goes through here, so
+ * a claim never carries the holder process of an earlier one.
+ */
+export function claimColumns(
+  claim: Claim | null,
+): Pick<TaskUpdate, "claimed_by" | "claim_expires_at" | "claim_host" | "claim_pid"> {
+  return {
+    claimed_by: claim?.agentId ?? null,
+    claim_expires_at: claim?.expiresAt ?? null,
+    claim_host: claim?.holder?.host ?? null,
+    claim_pid: claim?.holder?.pid ?? null,
   };
 }
 

@@ -16,6 +16,9 @@ export interface TasksTable {
   status_note: string | null;
   claimed_by: string | null;
   claim_expires_at: string | null;
+  /** Host and pid of the claim's holder process (ClaimHolder); null before 2026_11_30. */
+  claim_host: string | null;
+  claim_pid: number | null;
   created_at: string;
   updated_at: string;
   started_at: string | null;

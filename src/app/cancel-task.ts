@@ -4,7 +4,7 @@ import type { Plan, Task } from "../core/task.ts";
 import { canTransition } from "../core/transitions.ts";
 import { findPlan } from "../store/repositories/plans.repository.ts";
 import { findPlanTasks } from "../store/repositories/tasks.repository.ts";
-import { writeTx } from "../store/transactions.ts";
+import { type RequestKey, writeOnce } from "./_requests.ts";
 import { applyTaskAction, refreshPlan, requireTaskWithSiblings, setPlanStatus } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
 
@@ -28,10 +28,10 @@ export async function cancelTask(
   id: string,
   reason: string | undefined,
   agentId: string,
-): Promise<CancelResult> {
+  request?: RequestKey,
+): Promise<CancelResult & { readonly replayed: boolean }> {
   const ws = ctx.workspace;
-  return writeTx(ctx.store.db, async (trx) => {
-    const now = ctx.clock.now();
+  return writeOnce(ctx, request, async (trx, now): Promise<CancelResult> => {
     const note = reason ?? "cancelled";
     const asPlan = await findPlan(trx, ws, id);
     let targets: Task[];
@@ -52,7 +52,7 @@ export async function cancelTask(
       targets = [found.task];
     }
     const interrupted = targets
-      .filter((t) => isClaimedByOther(t, agentId, now))
+      .filter((t) => isClaimedByOther(t, agentId, now, ctx.holderGone))
       .map((t) => ({ task_id: t.id, agent_id: t.claim!.agentId }));
     for (const t of targets) {
       await applyTaskAction(trx, ws, t, "cancel", now, {

@@ -14,7 +14,7 @@ import type { TaskAction } from "../core/transitions.ts";
 import { atomicWriteFile, sha256, unlinkQuietly } from "../platform/fs.ts";
 import { insertArtifact } from "../store/repositories/artifacts.repository.ts";
 import { claimColumns, findTask } from "../store/repositories/tasks.repository.ts";
-import { writeTx } from "../store/transactions.ts";
+import { priorResult, type RequestKey, writeOnce } from "./_requests.ts";
 import { applyTaskAction, recordEvent, requireTaskWithSiblings } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
 
@@ -27,6 +27,8 @@ export interface CompleteSubtaskInput {
   readonly artifactType: ArtifactType;
   readonly legacyArtifacts: readonly string[];
   readonly agentId: string;
+  /** With a request_id: a retry returns the first call's result instead of storing a second artifact. */
+  readonly request?: RequestKey | undefined;
 }
 
 export interface CompleteSubtaskResult {
@@ -36,6 +38,8 @@ export interface CompleteSubtaskResult {
   readonly progress: Progress;
   readonly artifact: Artifact;
   readonly nextReady: readonly Task[];
+  /** True when this is the stored answer to an earlier call with the same request_id. */
+  readonly replayed: boolean;
 }
 
 /** Which state-machine action each `next_action` means. */
@@ -57,6 +61,8 @@ export async function completeSubtask(
   input: CompleteSubtaskInput,
 ): Promise<CompleteSubtaskResult> {
   const ws = ctx.workspace;
+  const earlier = await priorResult<CompleteSubtaskResult>(ctx.store.db, ws, input.request, ctx.clock.now());
+  if (earlier) return { ...earlier, replayed: true };
   const size = Buffer.byteLength(input.detailedWork, "utf8");
   if (size > ctx.settings.maxArtifactBytes) {
     throw new OrchestratorError(
@@ -111,17 +117,14 @@ export async function completeSubtask(
   };
 
   await atomicWriteFile(absPath, bytes);
-  let status: TaskStatus;
-  let plan: Plan;
-  let siblings: Task[];
+  let result: CompleteSubtaskResult;
   try {
-    ({ status, plan, siblings } = await writeTx(ctx.store.db, async (trx) => {
+    result = await writeOnce(ctx, input.request, async (trx, now) => {
       const { task, siblings: all } = await requireTaskWithSiblings(trx, ws, input.taskId);
-      const now = ctx.clock.now();
       if (task.claim && isClaimedByOther(task, input.agentId, now, ctx.holderGone)) {
         throw new OrchestratorError(
           "TASK_CLAIMED",
-          `Task ${task.id} is claimed by ${task.claim.agentId} until ${task.claim.expiresAt}, whose client is still connected; only that agent can complete it before then.`,
+          `Task ${task.id} is claimed by ${task.claim.agentId} until ${task.claim.expiresAt}; only that agent can complete it before then, unless its client disconnects first.`,
           { data: { task_id: task.id, claimed_by: task.claim.agentId, expires_at: task.claim.expiresAt } },
         );
       }
@@ -165,16 +168,14 @@ export async function completeSubtask(
       });
       // Nothing else can write inside this IMMEDIATE transaction: patch the one change in memory.
       const siblings = all.map((t) => (t.id === task.id ? { ...t, status, claim: null } : t));
-      return { status, plan, siblings };
-    }));
+      const nextReady = readyTasks(siblings, { now, agentId: input.agentId, justCompleted: input.taskId });
+      return { taskId: input.taskId, status, plan, progress: progressOf(plan.counts), artifact, nextReady };
+    });
   } catch (e) {
     await unlinkQuietly(absPath);
     throw e;
   }
-  const nextReady = readyTasks(siblings, {
-    now: ctx.clock.now(),
-    agentId: input.agentId,
-    justCompleted: input.taskId,
-  });
-  return { taskId: input.taskId, status, plan, progress: progressOf(plan.counts), artifact, nextReady };
+  // A retry that raced the first call: its file is not the one recorded.
+  if (result.replayed) await unlinkQuietly(absPath);
+  return result;
 }

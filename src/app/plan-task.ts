@@ -5,7 +5,7 @@ import { type Complexity, EMPTY_COUNTS, type Plan } from "../core/task.ts";
 import { appendEvents } from "../store/repositories/events.repository.ts";
 import { countsToColumns, insertPlan, planExists } from "../store/repositories/plans.repository.ts";
 import { findExistingTaskIds, insertTasks } from "../store/repositories/tasks.repository.ts";
-import { writeTx } from "../store/transactions.ts";
+import { priorResult, type RequestKey, writeOnce } from "./_requests.ts";
 import { refreshPlan } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
 
@@ -15,11 +15,15 @@ export interface PlanTaskInput {
   readonly subtasksJson?: string | undefined;
   readonly complexity: Complexity;
   readonly context?: string | undefined;
+  /** With a request_id: a retry returns the first call's result instead of storing a second plan. */
+  readonly request?: RequestKey | undefined;
 }
 
 export interface PlanTaskResult {
   readonly plan: Plan;
   readonly tasks: readonly PlannedTask[];
+  /** True when this is the stored answer to an earlier call with the same request_id. */
+  readonly replayed: boolean;
 }
 
 /**
@@ -28,6 +32,14 @@ export interface PlanTaskResult {
  * PLAN_INVALID lists every issue.
  */
 export async function planTask(ctx: AppContext, input: PlanTaskInput): Promise<PlanTaskResult> {
+  // A retry is answered before validation, so it gets the first answer even if roles changed since.
+  const earlier = await priorResult<PlanTaskResult>(
+    ctx.store.db,
+    ctx.workspace,
+    input.request,
+    ctx.clock.now(),
+  );
+  if (earlier) return { ...earlier, replayed: true };
   if (input.subtasks !== undefined && input.subtasksJson !== undefined) {
     throw new OrchestratorError(
       "INVALID_INPUT",
@@ -72,7 +84,7 @@ export async function planTask(ctx: AppContext, input: PlanTaskInput): Promise<P
 
   const at = ctx.clock.now();
   const ws = ctx.workspace;
-  return writeTx(ctx.store.db, async (trx) => {
+  return writeOnce(ctx, input.request, async (trx) => {
     let planId = newPlanId(ctx.random);
     while (await planExists(trx, ws, planId)) planId = newPlanId(ctx.random);
 

@@ -15,6 +15,11 @@ export const ERROR_CATALOGUE = {
     when: "A tool argument or a value in a file failed validation.",
     fix: "Correct the named field as the message says and call again.",
   },
+  REQUEST_ID_REUSED: {
+    exit: 2,
+    when: "A write call repeated a request_id used in the last 24 hours (same workspace and tool) with different arguments.",
+    fix: "Use a new request_id for a new request; repeat a request_id only to retry the very same call.",
+  },
   // workspaces
   WORKSPACE_UNRESOLVED: {
     exit: 2,

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from "kysely";
 import type { ArtifactsTable } from "./tables/artifacts.table.ts";
 import type { EventsTable } from "./tables/events.table.ts";
 import type { PlansTable } from "./tables/plans.table.ts";
+import type { RequestResultsTable } from "./tables/request-results.table.ts";
 import type { TaskDependenciesTable } from "./tables/task-dependencies.table.ts";
 import type { TasksTable } from "./tables/tasks.table.ts";
 
@@ -12,6 +13,7 @@ export interface Database {
   task_dependencies: TaskDependenciesTable;
   artifacts: ArtifactsTable;
   events: EventsTable;
+  request_results: RequestResultsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -1,8 +1,10 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import type { RequestKey } from "../../app/_requests.ts";
 import type { AppContext } from "../../app/context.ts";
 import { OrchestratorError } from "../../core/errors.ts";
 import type { Task } from "../../core/task.ts";
+import { sha256 } from "../../platform/fs.ts";
 import type { ResolvedWorkspace } from "../../workspace/resolve.ts";
 import { errorResult } from "../error-result.ts";
 import type { Session } from "../session.ts";
@@ -14,6 +16,35 @@ export const workingDirectoryField = z
   .describe(
     "Absolute path of the project folder to work in. Optional once orchestrator_initialize_session bound one to this connection.",
   );
+
+export const requestIdField = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:-]+$/, "letters, digits and . _ : - only")
+  .optional()
+  .describe(
+    "Your id for this call (e.g. a UUID), to retry safely: the same request_id within 24 h returns the first result without writing again",
+  );
+
+/**
+ * The idempotency key of a write call, or undefined without request_id. working_directory is left
+ * out of the fingerprint: the key is per workspace already, and a retry may rely on the session's.
+ */
+export function requestKey(tool: string, args: Record<string, unknown>): RequestKey | undefined {
+  const { request_id: id, working_directory: _ws, ...rest } = args;
+  if (typeof id !== "string") return undefined;
+  return { tool, id, fingerprint: sha256(canonicalJson(rest)) };
+}
+
+/** JSON with object keys sorted, so equal arguments give equal text whatever their order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
 
 /** Fields every result carries so the client always sees which project was used. */
 export const workspaceShape = {

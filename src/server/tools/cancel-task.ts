@@ -2,7 +2,15 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { cancelTask } from "../../app/cancel-task.ts";
 import type { Session } from "../session.ts";
-import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
+import {
+  inWorkspace,
+  ok,
+  requestIdField,
+  requestKey,
+  workingDirectoryField,
+  workspaceFields,
+  workspaceShape,
+} from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,
@@ -34,6 +42,7 @@ export function registerCancelTaskTool(server: McpServer, session: Session): voi
           .max(200)
           .optional()
           .describe("Who cancels, for the history (default: this connection's agent id)"),
+        request_id: requestIdField,
         working_directory: workingDirectoryField,
       },
       outputSchema,
@@ -46,7 +55,13 @@ export function registerCancelTaskTool(server: McpServer, session: Session): voi
     },
     async (args) =>
       inWorkspace(session, args.working_directory, async (ctx, ws) => {
-        const r = await cancelTask(ctx, args.task_id, args.reason, session.agentFor(args.agent_id));
+        const r = await cancelTask(
+          ctx,
+          args.task_id,
+          args.reason,
+          session.agentFor(args.agent_id),
+          requestKey("orchestrator_cancel_task", args),
+        );
         const structured = {
           ...workspaceFields(ws),
           parent_task_id: r.plan.id,
@@ -56,6 +71,9 @@ export function registerCancelTaskTool(server: McpServer, session: Session): voi
           unblocked: [...r.unblocked],
         };
         const lines = [
+          ...(r.replayed
+            ? [`Done by an earlier call with request_id ${args.request_id}; nothing was written again.`]
+            : []),
           `Cancelled ${r.cancelled.length} task(s): ${r.cancelled.join(", ") || "none"} (plan ${r.plan.id} is ${r.plan.status}).`,
           ...r.interrupted.map(
             (i) => `Note: ${i.task_id} was held by ${i.agent_id}; tell that agent to stop.`,

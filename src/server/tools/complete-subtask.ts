@@ -4,7 +4,15 @@ import { completeSubtask } from "../../app/complete-subtask.ts";
 import { artifactUri } from "../../core/artifact.ts";
 import { ARTIFACT_TYPES, NEXT_ACTIONS } from "../../core/task.ts";
 import type { Session } from "../session.ts";
-import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
+import {
+  inWorkspace,
+  ok,
+  requestIdField,
+  requestKey,
+  workingDirectoryField,
+  workspaceFields,
+  workspaceShape,
+} from "./_shared.ts";
 
 const brief = z.object({ task_id: z.string(), title: z.string(), specialist_type: z.string() });
 
@@ -78,6 +86,7 @@ export function registerCompleteSubtaskTool(server: McpServer, session: Session)
           .max(200)
           .optional()
           .describe("Who did the work (default: this client's name plus its connection)"),
+        request_id: requestIdField,
         working_directory: workingDirectoryField,
       },
       outputSchema,
@@ -99,6 +108,7 @@ export function registerCompleteSubtaskTool(server: McpServer, session: Session)
           artifactType: args.artifact_type,
           legacyArtifacts: args.legacy_artifacts,
           agentId: session.agentFor(args.agent_id),
+          request: requestKey("orchestrator_complete_subtask", args),
         });
         const ready = r.nextReady.map((t) => ({
           task_id: t.id,
@@ -136,7 +146,7 @@ export function registerCompleteSubtaskTool(server: McpServer, session: Session)
               ? `Ready next: ${ready.map((t) => `${t.task_id} (${t.specialist_type})`).join(", ")}.`
               : "No subtask is ready right now (the rest wait on dependencies, or are active, blocked or failed).";
         const text = [
-          `Task ${r.taskId} is now ${r.status} (workspace ${ws.path}).`,
+          `Task ${r.taskId} is now ${r.status} (workspace ${ws.path}).${r.replayed ? ` Recorded by an earlier call with request_id ${args.request_id}; nothing was written again.` : ""}`,
           `Work stored as ${r.artifact.path} (${r.artifact.id}, ${r.artifact.size} bytes).`,
           `Plan ${r.plan.id}: ${r.progress.completed}/${r.progress.total} subtasks completed (${r.progress.percentage}%).`,
           next,

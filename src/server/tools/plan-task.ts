@@ -4,7 +4,15 @@ import { planTask } from "../../app/plan-task.ts";
 import { readyTasks } from "../../core/readiness.ts";
 import { COMPLEXITY_LEVELS } from "../../core/task.ts";
 import type { Session } from "../session.ts";
-import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
+import {
+  inWorkspace,
+  ok,
+  requestIdField,
+  requestKey,
+  workingDirectoryField,
+  workspaceFields,
+  workspaceShape,
+} from "./_shared.ts";
 
 const subtaskShape = z.object({
   title: z.string().describe("Short name of the subtask"),
@@ -64,6 +72,7 @@ export function registerPlanTaskTool(server: McpServer, session: Session): void 
           .max(100_000)
           .optional()
           .describe("Background every specialist should know; shown in each subtask's prompt"),
+        request_id: requestIdField,
         working_directory: workingDirectoryField,
       },
       outputSchema,
@@ -76,12 +85,13 @@ export function registerPlanTaskTool(server: McpServer, session: Session): void 
     },
     async (args) =>
       inWorkspace(session, args.working_directory, async (ctx, ws) => {
-        const { plan, tasks } = await planTask(ctx, {
+        const { plan, tasks, replayed } = await planTask(ctx, {
           description: args.description,
           subtasks: args.subtasks,
           subtasksJson: args.subtasks_json,
           complexity: args.complexity_level,
           context: args.context,
+          request: requestKey("orchestrator_plan_task", args),
         });
         const ready = readyTasks(
           tasks.map((t) => ({
@@ -116,6 +126,9 @@ export function registerPlanTaskTool(server: McpServer, session: Session): void 
           next_steps: `Call orchestrator_execute_subtask with task_id ${ready[0]} to start.`,
         };
         const text = [
+          ...(replayed
+            ? [`Stored by an earlier call with request_id ${args.request_id}; nothing was stored again.`]
+            : []),
           `Plan ${plan.id} stored in ${ws.path}: ${plan.description}`,
           "",
           ...tasks.map(

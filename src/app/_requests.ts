@@ -1,0 +1,92 @@
+import type { Transaction } from "kysely";
+import { OrchestratorError } from "../core/errors.ts";
+import { addMs } from "../core/ports.ts";
+import type { Database, Executor } from "../store/database.ts";
+import {
+  findRequestResult,
+  insertRequestResult,
+  pruneRequestResults,
+} from "../store/repositories/request-results.repository.ts";
+import { writeTx } from "../store/transactions.ts";
+import type { AppContext } from "./context.ts";
+
+/**
+ * A write call's idempotency key: the tool, the caller's request_id, and a hash of the call's
+ * other arguments (so the same id with different arguments is caught, not answered wrongly).
+ */
+export interface RequestKey {
+  readonly tool: string;
+  readonly id: string;
+  readonly fingerprint: string;
+}
+
+/** How long a request_id is remembered: long enough for any client retry, short enough to stay small. */
+export const REQUEST_RETENTION_MS = 24 * 3_600_000;
+
+/**
+ * The result stored by an earlier call with this key (younger than the retention), or undefined.
+ * Throws REQUEST_ID_REUSED when that call had other arguments.
+ */
+export async function priorResult<T>(
+  db: Executor,
+  workspace: string,
+  key: RequestKey | undefined,
+  now: string,
+): Promise<T | undefined> {
+  if (!key) return undefined;
+  const row = await findRequestResult(db, workspace, key.tool, key.id);
+  if (!row || row.created_at < addMs(now, -REQUEST_RETENTION_MS)) return undefined;
+  if (row.fingerprint !== key.fingerprint) {
+    throw new OrchestratorError(
+      "REQUEST_ID_REUSED",
+      `request_id '${key.id}' was already used for a different ${key.tool} call at ${row.created_at}. Use a new request_id for a new request; repeat one only to retry the very same call.`,
+      { data: { request_id: key.id, tool: key.tool, first_used_at: row.created_at } },
+    );
+  }
+  return JSON.parse(row.result) as T;
+}
+
+/**
+ * Stores a call's result under its key, in the caller's write transaction, so the result is
+ * remembered exactly when the write commits. Forgets expired keys on the way.
+ */
+export async function rememberResult(
+  trx: Executor,
+  workspace: string,
+  key: RequestKey | undefined,
+  result: unknown,
+  now: string,
+): Promise<void> {
+  if (!key) return;
+  await pruneRequestResults(trx, addMs(now, -REQUEST_RETENTION_MS));
+  await insertRequestResult(trx, {
+    workspace,
+    tool: key.tool,
+    request_id: key.id,
+    fingerprint: key.fingerprint,
+    result: JSON.stringify(result),
+    created_at: now,
+  });
+}
+
+/**
+ * Runs a write transaction once per request key: the first call's result is stored with its
+ * write; a retry (also one racing the first, under the write lock) gets it back, marked replayed.
+ */
+export async function writeOnce<T extends object>(
+  ctx: AppContext,
+  key: RequestKey | undefined,
+  fn: (trx: Transaction<Database>, now: string) => Promise<T>,
+): Promise<T & { readonly replayed: boolean }> {
+  const ws = ctx.workspace;
+  const earlier = await priorResult<T>(ctx.store.db, ws, key, ctx.clock.now());
+  if (earlier) return { ...earlier, replayed: true };
+  return writeTx(ctx.store.db, async (trx) => {
+    const now = ctx.clock.now();
+    const raced = await priorResult<T>(trx, ws, key, now);
+    if (raced) return { ...raced, replayed: true };
+    const result = await fn(trx, now);
+    await rememberResult(trx, ws, key, result, now);
+    return { ...result, replayed: false };
+  });
+}

@@ -37,8 +37,8 @@ export function taskRowToTask(row: TaskRow, dependencies: readonly string[]): Ta
 }
 
 /**
- * The columns of a claim (or of none). Every write that sets `claimed_by` goes through here, so
- * a claim never carries the holder process of an earlier one.
+ * The columns of a claim (or of none). Every write that claims a task goes through here, so a
+ * claim never carries the holder process of an earlier one (a cleared claim's holder is ignored).
  */
 export function claimColumns(
   claim: Claim | null,

@@ -83,11 +83,14 @@ describe("holder process", () => {
       expect(textOf(await call(b.client, "orchestrator_execute_subtask", { task_id: "held" }))).toContain(
         "TASK_CLAIMED",
       );
+      expect(textOf(await call(b.client, "orchestrator_get_status", {}))).not.toContain("can be taken over");
 
       holder.kill("SIGKILL");
       await once(holder, "exit");
       const detail = await callOk(b.client, "orchestrator_get_task", { task_id: "held" });
       expect(detail.claim.expired).toBe(true);
+      const status = textOf(await call(b.client, "orchestrator_get_status", {}));
+      expect(status).toContain("disconnected: can be taken over");
       const done = await callOk(b.client, "orchestrator_complete_subtask", {
         task_id: "held",
         summary: "finished by b",

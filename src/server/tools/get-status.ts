@@ -1,6 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { getStatus } from "../../app/get-status.ts";
+import { claimLapse } from "../../core/readiness.ts";
 import type { Session } from "../session.ts";
 import {
   inWorkspace,
@@ -110,13 +111,17 @@ export function registerGetStatusTool(server: McpServer, session: Session): void
           `Workspace ${ws.path}: ${s.planCounts.active} open plan(s), ${s.planCounts.completed} completed.`,
           `Tasks in scope: ${s.counts.active} active, ${s.counts.pending} pending, ${s.counts.blocked} blocked, ${s.counts.failed} failed, ${s.counts.completed} completed.`,
         ];
+        const now = ctx.clock.now();
         for (const p of s.plans) {
           lines.push(
             "",
             `${p.plan.id} [${p.plan.status}] ${p.plan.description} — ${p.progress.completed}/${p.progress.total} (${p.progress.percentage}%)`,
           );
           for (const t of p.tasks) {
-            const claim = t.claim ? ` (${t.claim.agentId})` : "";
+            const lapse = t.claim ? claimLapse(t.claim, now, ctx.holderGone) : null;
+            const claim = t.claim
+              ? ` (${t.claim.agentId}${lapse === null ? "" : lapse === "expired" ? ", lease expired: can be taken over" : ", disconnected: can be taken over"})`
+              : "";
             lines.push(`  - ${t.id} [${t.status}] ${t.title} · ${t.specialistType}${claim}`);
           }
           if (p.hiddenTasks > 0)

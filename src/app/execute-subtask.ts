@@ -46,7 +46,7 @@ export async function executeSubtask(
   const claim: Claim = { agentId, expiresAt, holder: ctx.holder ?? null };
   const { task, plan, siblings, started, takenOver } = await writeTx(ctx.store.db, async (trx) => {
     // Choosing and claiming happen in one IMMEDIATE transaction, so two agents never get the same task.
-    const taskId = requested ?? (await nextReadyTaskId(trx, ws, agentId, now, pick));
+    const taskId = requested ?? (await nextReadyTaskId(trx, ctx, agentId, now, pick));
     const { task: current, siblings } = await requireTaskWithSiblings(trx, ws, taskId);
     const plan = await requirePlan(trx, ws, current.planId);
     const byId = new Map(siblings.map((t) => [t.id, t]));
@@ -128,17 +128,22 @@ export interface NextTaskFilter {
  */
 async function nextReadyTaskId(
   trx: Parameters<typeof findTasksOfPlans>[0],
-  ws: string,
+  ctx: AppContext,
   agentId: string,
   now: string,
   pick: NextTaskFilter,
 ): Promise<string> {
+  const ws = ctx.workspace;
   let q = trx.selectFrom("plans").select("id").where("workspace", "=", ws).where("status", "=", "active");
   if (pick.planId) q = q.where("id", "=", pick.planId);
   const planIds = (await q.orderBy("created_at").limit(200).execute()).map((r) => r.id);
   const byPlan = await findTasksOfPlans(trx, ws, planIds);
   let waiting = 0;
   let held = 0;
+  // Active tasks nobody holds any more (lease expired, holder disconnected): not offered here,
+  // since their work may be half done, but named so the agent can take one over by task_id.
+  const lapsed: string[] = [];
+  let mine = 0;
   for (const id of planIds) {
     const tasks = byPlan.get(id) ?? [];
     const ready = readyTasks(tasks, { now, agentId }).filter(
@@ -146,7 +151,13 @@ async function nextReadyTaskId(
     );
     if (ready[0]) return ready[0].id;
     waiting += tasks.filter((t) => t.status === "pending").length;
-    held += tasks.filter((t) => t.status === "active").length;
+    for (const t of tasks) {
+      if (t.status !== "active") continue;
+      if (t.claim && claimLapse(t.claim, now, ctx.holderGone) === null) {
+        if (t.claim.agentId === agentId) mine++;
+        else held++;
+      } else if (!pick.specialistType || t.specialistType === pick.specialistType) lapsed.push(t.id);
+    }
   }
   const scope = [
     pick.planId ? `plan ${pick.planId}` : "open plans",
@@ -156,8 +167,8 @@ async function nextReadyTaskId(
     .join(", ");
   throw new OrchestratorError(
     "NO_READY_TASK",
-    `No task can start now (${scope}): ${held} active with other agents, ${waiting} pending on dependencies or held. Check orchestrator_get_status, or wait for the active ones to complete.`,
-    { data: { active: held, pending: waiting } },
+    `No task can start now (${scope}): ${held} active with other agents,${mine > 0 ? ` ${mine} active with you (complete them),` : ""} ${waiting} pending on dependencies or held.${lapsed.length > 0 ? ` Active but no longer held (lease expired or holder disconnected), to continue by task_id: ${lapsed.slice(0, 10).join(", ")}.` : ""} Check orchestrator_get_status, or wait for the active ones to complete.`,
+    { data: { active: held, yours: mine, pending: waiting, unheld_active: lapsed } },
   );
 }
 

@@ -91,6 +91,9 @@ describe("holder process", () => {
       expect(detail.claim.expired).toBe(true);
       const status = textOf(await call(b.client, "orchestrator_get_status", {}));
       expect(status).toContain("disconnected: can be taken over");
+      const next = textOf(await call(b.client, "orchestrator_execute_subtask", {}));
+      expect(next).toContain("NO_READY_TASK");
+      expect(next).toContain("to continue by task_id: held");
       const done = await callOk(b.client, "orchestrator_complete_subtask", {
         task_id: "held",
         summary: "finished by b",

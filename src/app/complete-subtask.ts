@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { type Artifact, artifactPath, normalizeWorkspacePath, renderArtifactFile } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
 import { newArtifactId } from "../core/ports.ts";
@@ -9,6 +8,7 @@ import { atomicWriteFile, sha256, unlinkQuietly } from "../platform/fs.ts";
 import { insertArtifact } from "../store/repositories/artifacts.repository.ts";
 import { findTask } from "../store/repositories/tasks.repository.ts";
 import { writeTx } from "../store/transactions.ts";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, storedDataPath } from "../workspace/layout.ts";
 import { applyTaskAction, recordEvent, requireTaskWithSiblings } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
 
@@ -79,7 +79,8 @@ export async function completeSubtask(
   const createdAt = ctx.clock.now();
   const artifactId = newArtifactId(ctx.random);
   const relPath = artifactPath(before.planId, before.id, artifactId);
-  const absPath = join(ws, relPath);
+  // The second wall: whatever the stored ids say, the file lands inside .task_orchestrator/.
+  const absPath = storedDataPath(ws, relPath);
   const text = renderArtifactFile({
     taskId: before.id,
     taskTitle: before.title,
@@ -104,7 +105,7 @@ export async function completeSubtask(
     createdAt,
   };
 
-  await atomicWriteFile(absPath, bytes);
+  await atomicWriteFile(absPath, bytes, { mode: PRIVATE_FILE_MODE, dirMode: PRIVATE_DIR_MODE });
   let status: TaskStatus;
   let plan: Plan;
   let siblings: Task[];

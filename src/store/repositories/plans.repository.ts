@@ -1,9 +1,11 @@
 import type { Complexity, Plan, PlanStatus, TaskCounts } from "../../core/task.ts";
 import type { Executor } from "../database.ts";
 import type { NewPlanRow, PlanRow, PlanUpdate } from "../tables/plans.table.ts";
+import { requireRowIds } from "./_row-check.ts";
 
 /** Maps a plans row to the domain Plan. */
 export function planRowToPlan(row: PlanRow): Plan {
+  requireRowIds("plans", { id: row.id });
   return {
     id: row.id,
     description: row.description,

@@ -2,9 +2,11 @@ import { sql } from "kysely";
 import { DEPENDENCY_SATISFIED, type Task, type TaskStatus } from "../../core/task.ts";
 import type { Executor } from "../database.ts";
 import type { NewTaskRow, TaskRow, TaskUpdate } from "../tables/tasks.table.ts";
+import { requireRowIds } from "./_row-check.ts";
 
 /** Maps a row (and its dependency ids) to the domain Task; snake_case stops here. */
 export function taskRowToTask(row: TaskRow, dependencies: readonly string[]): Task {
+  requireRowIds("tasks", { id: row.id, plan_id: row.plan_id });
   return {
     id: row.id,
     planId: row.plan_id,

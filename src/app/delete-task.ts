@@ -2,6 +2,7 @@ import { rm } from "node:fs/promises";
 import { OrchestratorError } from "../core/errors.ts";
 import type { Plan, Task } from "../core/task.ts";
 import { canTransition } from "../core/transitions.ts";
+import { requireArtifactRowPath } from "../store/repositories/_row-check.ts";
 import { findPlan } from "../store/repositories/plans.repository.ts";
 import { findPlanTasks } from "../store/repositories/tasks.repository.ts";
 import { writeTx } from "../store/transactions.ts";
@@ -120,10 +121,13 @@ export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<D
     // Hard delete: the artifact rows go with their task (ON DELETE CASCADE); remember their files.
     const files = await trx
       .selectFrom("artifacts")
-      .select("path")
+      .select(["id", "task_id", "plan_id", "path"])
       .where("workspace", "=", ws)
       .where("task_id", "in", [...targetIds])
       .execute();
+    // A row's path must be the one its ids give: a crafted row naming orchestrator.db (inside the
+    // data folder, so the path helper alone would let it through) must not get it deleted.
+    for (const f of files) requireArtifactRowPath(f);
     // Every path to remove is resolved here, inside the transaction: a path that would leave
     // .task_orchestrator/ throws PATH_OUTSIDE_DATA_DIR and rolls the deletion back, rows included.
     const removals = {

@@ -228,7 +228,7 @@ test("a shared database with crafted rows: each refused with a named error, repo
       archive_instead: false,
       force: true,
     });
-    expect(textOf(delGood)).toStartWith("PATH_OUTSIDE_DATA_DIR");
+    expect(textOf(delGood)).toStartWith("STORE_ROW_INVALID");
     const rows = new Database(seed.dbPath, { readonly: true });
     expect(rows.query("select id from tasks where id = 'tester_good01'").all()).toHaveLength(1);
     rows.close();
@@ -256,6 +256,28 @@ test("a shared database with crafted rows: each refused with a named error, repo
     await close();
   }
   expect(outsideData()).toBe(before);
+}, 60_000);
+
+test("a crafted artifact row naming orchestrator.db (inside the data folder): a hard delete refuses it and keeps the database", async () => {
+  const seed = await seedStore();
+  const db = new Database(seed.dbPath);
+  db.query(
+    "insert into artifacts (workspace, id, task_id, plan_id, type, summary, path, size, sha256, file_paths, created_at) values (?, 'artifact_0000dead', ?, ?, 'general', 's', '.task_orchestrator/orchestrator.db', 10, '', '[]', ?)",
+  ).run(seed.ws, seed.taskId, seed.planId, new Date().toISOString());
+  db.close();
+  const { client, close } = await connectBinary({ cwd: project });
+  try {
+    const del = await call(client, "orchestrator_delete_task", {
+      task_id: seed.planId,
+      archive_instead: false,
+    });
+    expect(textOf(del)).toStartWith("STORE_ROW_INVALID");
+    expect(statSync(seed.dbPath).size).toBeGreaterThan(0);
+    const status = await callOk(client, "orchestrator_get_status", {});
+    expect(status.plans.map((p: { parent_task_id: string }) => p.parent_task_id)).toEqual([seed.planId]);
+  } finally {
+    await close();
+  }
 }, 60_000);
 
 test("a symlinked plan folder leading outside: completing and deleting are refused, validate_structure reports it", async () => {

@@ -115,6 +115,10 @@ test("a legacy database with plan ids ../.. and ../../../x: not imported; delete
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(join(file, "..")).mode & 0o777).toBe(0o700);
     expect(statSync(join(file, "..", "..")).mode & 0o777).toBe(0o700);
+    const doc = await callOk(client, "orchestrator_maintenance_coordinator", {
+      action: "update_documentation",
+    });
+    expect(statSync(join(project, doc.files_written[0])).mode & 0o777).toBe(0o600);
     const gone = await callOk(client, "orchestrator_delete_task", {
       task_id: "task_good0001",
       archive_instead: false,

@@ -66,31 +66,40 @@ export async function readLegacyDatabase(
       );
     }
     assertLegacyShape(tables, path);
-    const columns = (table: string): Set<string> =>
-      new Set((db.all(`pragma table_info(${table})`) as { name: string }[]).map((c) => c.name));
-    // Older and newer 1.x files differ in optional columns: select what exists, null the rest.
-    const pick = (table: string, wanted: readonly string[]): string =>
-      wanted.map((c) => (columns(table).has(c) ? `"${c}"` : `null as "${c}"`)).join(", ");
-    const breakdowns = db.all(
-      `select ${pick("task_breakdowns", ["parent_task_id", "description", "complexity", "context", "created_at"])} from task_breakdowns order by created_at`,
-    ) as LegacyBreakdown[];
-    const subtasks = db.all(
-      `select ${pick("subtasks", [
-        "task_id",
-        "parent_task_id",
-        "title",
-        "description",
-        "specialist_type",
-        "dependencies",
-        "estimated_effort",
-        "status",
-        "results",
-        "artifacts",
-        "created_at",
-        "completed_at",
-      ])} from subtasks`,
-    ) as LegacySubtask[];
-    return { breakdowns, subtasks };
+    // A damaged or crafted file may fail anywhere in here: one clear refusal, never a stack.
+    try {
+      const columns = (table: string): Set<string> =>
+        new Set((db.all(`pragma table_info(${table})`) as { name: string }[]).map((c) => c.name));
+      // Older and newer 1.x files differ in optional columns: select what exists, null the rest.
+      const pick = (table: string, wanted: readonly string[]): string =>
+        wanted.map((c) => (columns(table).has(c) ? `"${c}"` : `null as "${c}"`)).join(", ");
+      const breakdowns = db.all(
+        `select ${pick("task_breakdowns", ["parent_task_id", "description", "complexity", "context", "created_at"])} from task_breakdowns order by created_at`,
+      ) as LegacyBreakdown[];
+      const subtasks = db.all(
+        `select ${pick("subtasks", [
+          "task_id",
+          "parent_task_id",
+          "title",
+          "description",
+          "specialist_type",
+          "dependencies",
+          "estimated_effort",
+          "status",
+          "results",
+          "artifacts",
+          "created_at",
+          "completed_at",
+        ])} from subtasks`,
+      ) as LegacySubtask[];
+      return { breakdowns, subtasks };
+    } catch (e) {
+      throw new OrchestratorError(
+        "INVALID_INPUT",
+        `Cannot read the plans in ${path}: ${(e as Error).message}. Check the file with sqlite3 (pragma integrity_check), or pass --from with a sound copy.`,
+        { data: { path } },
+      );
+    }
   } finally {
     db.close();
   }

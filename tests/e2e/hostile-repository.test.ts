@@ -6,7 +6,16 @@
 import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BINARY, call, callOk, connectBinary, textOf } from "../helpers/client.ts";
@@ -169,6 +178,23 @@ test("a legacy database with an INTEGER created_at, NUL in an id and binary text
     await close();
   }
 }, 60_000);
+
+test("a legacy database whose subtasks pages are garbage: one clear refusal, no stack", () => {
+  const path = legacyDb((db) => {
+    db.exec("pragma journal_mode = delete");
+    addPlan(db, "task_good0001", "tester_aaaaaa");
+  });
+  // Page 1 is the schema, 2 task_breakdowns, then subtasks: overwrite everything after page 2.
+  const bytes = readFileSync(path);
+  const pageSize = bytes.readUInt16BE(16);
+  bytes.fill(0xa5, pageSize * 2);
+  writeFileSync(path, bytes);
+  const r = spawnSync(BINARY, ["import-legacy"], { cwd: project, encoding: "utf8" });
+  expect(r.status).toBe(2);
+  expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  expect(r.stderr).not.toContain("unexpected error");
+  expect(r.stderr).toMatch(/task_orchestrator\.db/);
+});
 
 /** Creates the store with one real plan through the server, then returns its workspace key. */
 async function seedStore(): Promise<{ dbPath: string; ws: string; planId: string; taskId: string }> {

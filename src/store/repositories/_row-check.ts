@@ -35,3 +35,19 @@ export function requireArtifactRowPath(row: {
     { data: { table: "artifacts", column: "path", value: row.path } },
   );
 }
+
+/**
+ * The same rule on the way in: every insert of a plan, task, dependency or artifact row checks
+ * its ids here, whichever use-case or importer built it, so no caller can store a row the
+ * mappers would then refuse forever.
+ */
+export function requireIdsToStore(table: string, ids: Readonly<Record<string, unknown>>): void {
+  for (const [column, value] of Object.entries(ids)) {
+    if (isValidId(value)) continue;
+    throw new OrchestratorError(
+      "INVALID_INPUT",
+      `Refused to store a ${table} row whose ${column} ${showId(value)} breaks the id rule (${ID_RULE}). Use an id of that form.`,
+      { data: { table, column, value: String(value) } },
+    );
+  }
+}

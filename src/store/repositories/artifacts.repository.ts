@@ -2,7 +2,7 @@ import type { Artifact } from "../../core/artifact.ts";
 import type { ArtifactType } from "../../core/task.ts";
 import type { Executor } from "../database.ts";
 import type { ArtifactRow, NewArtifactRow } from "../tables/artifacts.table.ts";
-import { requireArtifactRowPath } from "./_row-check.ts";
+import { requireArtifactRowPath, requireIdsToStore } from "./_row-check.ts";
 
 export function artifactRowToArtifact(r: ArtifactRow): Artifact {
   requireArtifactRowPath(r);
@@ -21,6 +21,8 @@ export function artifactRowToArtifact(r: ArtifactRow): Artifact {
 }
 
 export async function insertArtifact(db: Executor, row: NewArtifactRow): Promise<void> {
+  requireIdsToStore("artifacts", { id: row.id, task_id: row.task_id, plan_id: row.plan_id });
+  requireArtifactRowPath(row);
   await db.insertInto("artifacts").values(row).execute();
 }
 

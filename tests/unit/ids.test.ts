@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { IdSchema, isValidId, showId } from "../../src/core/ids.ts";
+import { ID_PATTERN, IdSchema, isValidId, showId } from "../../src/core/ids.ts";
 
 test("every id shape this project and the Python orchestrator generate passes the id rule", () => {
   for (const id of [
@@ -52,4 +52,10 @@ test("showId makes NUL, newlines and huge ids visible and short", () => {
   expect(showId("x\ny")).toBe('"x\\ny"');
   expect(showId("y".repeat(10_000))).toContain("(10000 chars)");
   expect(showId(7)).toBe('"7"');
+});
+
+test("the id pattern, which the tool schemas publish, has no lookaround (RE2 and Rust clients cannot compile one)", () => {
+  expect(ID_PATTERN.source).not.toMatch(/\(\?<?[=!]/);
+  for (const id of ["a.", "a.b", "a.-b", "v1.2.3"]) expect(isValidId(id)).toBe(true);
+  for (const id of ["a..", "a...b", "a.b..c"]) expect(isValidId(id)).toBe(false);
 });

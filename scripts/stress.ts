@@ -3,6 +3,7 @@
  * run). Prints each figure and writes bench/stress-results.json. Exits 1 when a promise broke.
  *  - crash safety: 200 SIGKILLs of servers under 6 agents; 100 SIGKILLs of install/uninstall
  *  - protocol fuzzing: 2 × 10,000 hostile calls; property tests with 5,000 runs each
+ *  - hostile repository: 40 rounds of crafted legacy databases and shared-database rows
  *  - load: 8 servers × 1,000 operations on one workspace, and on one shared --db
  *  - soak: 100,000 calls on one server, RSS at the start and the end
  */
@@ -11,6 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCrashSafety } from "../tests/stress/crash-safety.ts";
+import { runHostileStore } from "../tests/stress/hostile-store.ts";
 import { runInstallCrash } from "../tests/stress/install-crash.ts";
 import { runLoad, runSoak } from "../tests/stress/load.ts";
 import { runProtocolFuzz } from "../tests/stress/protocol-fuzz.ts";
@@ -80,6 +82,19 @@ for (const seed of quick ? [1] : [1, 2]) {
   );
   p.done();
 }
+await step(
+  "hostile_repository",
+  () => runHostileStore({ seed: 1111, rounds: quick ? 10 : 40 }),
+  (r) => [
+    ...r.importProblems.map((x) => `import-legacy: ${x}`),
+    ...r.badIdsStored.map((x) => `imported a bad id: ${JSON.stringify(x)}`),
+    ...r.internalErrors.map((x) => `internal: ${x}`),
+    ...r.protocolErrors,
+    ...(r.outsideUnchanged ? [] : ["a file outside .task_orchestrator/ changed"]),
+    ...(r.databaseKept ? [] : ["the database or the sentinel plan was lost"]),
+    ...(r.healthyAfter ? [] : ["not healthy after"]),
+  ],
+);
 {
   const runs = quick ? "1000" : "5000";
   const t0 = performance.now();

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { type Artifact, DATA_DIR } from "../core/artifact.ts";
 import { progressOf, readyTasks } from "../core/readiness.ts";
 import type { Plan, Task } from "../core/task.ts";
@@ -7,6 +6,7 @@ import { findTaskArtifacts } from "../store/repositories/artifacts.repository.ts
 import { findPlans } from "../store/repositories/plans.repository.ts";
 import { findPlanTasks } from "../store/repositories/tasks.repository.ts";
 import { readTx } from "../store/transactions.ts";
+import { dataPath, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../workspace/layout.ts";
 import type { AppContext } from "./context.ts";
 
 interface Loaded {
@@ -124,6 +124,9 @@ export async function writeHandover(ctx: AppContext): Promise<string> {
 
 async function writeDoc(ctx: AppContext, name: string, lines: string[]): Promise<string> {
   const rel = `${DATA_DIR}/${name}`;
-  await atomicWriteFile(join(ctx.workspace, rel), `${lines.join("\n")}\n`);
+  await atomicWriteFile(dataPath(ctx.workspace, name), `${lines.join("\n")}\n`, {
+    mode: PRIVATE_FILE_MODE,
+    dirMode: PRIVATE_DIR_MODE,
+  });
   return rel;
 }

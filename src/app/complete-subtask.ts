@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { type Artifact, artifactPath, normalizeWorkspacePath, renderArtifactFile } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
 import { newArtifactId } from "../core/ports.ts";
@@ -14,6 +13,7 @@ import type { TaskAction } from "../core/transitions.ts";
 import { atomicWriteFile, sha256, unlinkQuietly } from "../platform/fs.ts";
 import { insertArtifact } from "../store/repositories/artifacts.repository.ts";
 import { claimColumns, findTask } from "../store/repositories/tasks.repository.ts";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, storedDataPath } from "../workspace/layout.ts";
 import { priorResult, type RequestKey, writeOnce } from "./_requests.ts";
 import { applyTaskAction, recordEvent, requireTaskWithSiblings } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
@@ -91,7 +91,8 @@ export async function completeSubtask(
   const createdAt = ctx.clock.now();
   const artifactId = newArtifactId(ctx.random);
   const relPath = artifactPath(before.planId, before.id, artifactId);
-  const absPath = join(ws, relPath);
+  // The second wall: whatever the stored ids say, the file lands inside .task_orchestrator/.
+  const absPath = storedDataPath(ws, relPath);
   const text = renderArtifactFile({
     taskId: before.id,
     taskTitle: before.title,
@@ -116,7 +117,7 @@ export async function completeSubtask(
     createdAt,
   };
 
-  await atomicWriteFile(absPath, bytes);
+  await atomicWriteFile(absPath, bytes, { mode: PRIVATE_FILE_MODE, dirMode: PRIVATE_DIR_MODE });
   let result: CompleteSubtaskResult;
   try {
     result = await writeOnce(ctx, input.request, async (trx, now) => {

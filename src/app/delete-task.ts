@@ -1,12 +1,12 @@
 import { rm } from "node:fs/promises";
-import { join } from "node:path";
-import { DATA_DIR } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
 import type { Plan, Task } from "../core/task.ts";
 import { canTransition } from "../core/transitions.ts";
+import { requireArtifactRowPath } from "../store/repositories/_row-check.ts";
 import { findPlan } from "../store/repositories/plans.repository.ts";
 import { findPlanTasks } from "../store/repositories/tasks.repository.ts";
 import { writeTx } from "../store/transactions.ts";
+import { dataPath, storedDataPath } from "../workspace/layout.ts";
 import {
   applyTaskAction,
   recordEvent,
@@ -121,10 +121,19 @@ export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<D
     // Hard delete: the artifact rows go with their task (ON DELETE CASCADE); remember their files.
     const files = await trx
       .selectFrom("artifacts")
-      .select("path")
+      .select(["id", "task_id", "plan_id", "path"])
       .where("workspace", "=", ws)
       .where("task_id", "in", [...targetIds])
       .execute();
+    // A row's path must be the one its ids give: a crafted row naming orchestrator.db (inside the
+    // data folder, so the path helper alone would let it through) must not get it deleted.
+    for (const f of files) requireArtifactRowPath(f);
+    // Every path to remove is resolved here, inside the transaction: a path that would leave
+    // .task_orchestrator/ throws PATH_OUTSIDE_DATA_DIR and rolls the deletion back, rows included.
+    const removals = {
+      files: files.map((f) => storedDataPath(ws, f.path)),
+      dir: plan ? dataPath(ws, "artifacts", planId) : dataPath(ws, "artifacts", planId, input.id),
+    };
     for (const t of targets) {
       await recordEvent(trx, ws, now, "task_deleted", planId, t.id, {
         agentId: input.agentId,
@@ -151,6 +160,7 @@ export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<D
         affected: [...targetIds],
         dependentsLeft: [],
         files: files.map((f) => f.path),
+        removals,
       } as const;
     }
     await trx.deleteFrom("tasks").where("workspace", "=", ws).where("id", "=", input.id).execute();
@@ -162,19 +172,16 @@ export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<D
       affected: [input.id],
       dependentsLeft: dependents.map((d) => d.id),
       files: files.map((f) => f.path),
+      removals,
     } as const;
   });
 
   // Files go only after the rows are gone for good; a crash in between leaves orphan files, which
   // validate_structure reports, never rows pointing at nothing.
-  if (input.mode === "hard_delete") {
-    for (const f of result.files) await rm(join(ws, f), { force: true });
-    // Ids in these paths come from the store (validated when created), so they cannot climb out.
-    const dir =
-      result.target === "plan"
-        ? join(ws, DATA_DIR, "artifacts", input.id)
-        : join(ws, DATA_DIR, "artifacts", result.planId, input.id);
-    await rm(dir, { recursive: true, force: true });
+  const removals = "removals" in result ? result.removals : undefined;
+  if (removals) {
+    for (const f of removals.files) await rm(f, { force: true });
+    await rm(removals.dir, { recursive: true, force: true });
   }
   return {
     mode: input.mode,

@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { Artifact } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
 import { sha256 } from "../platform/fs.ts";
 import { findArtifact } from "../store/repositories/artifacts.repository.ts";
+import { storedDataPath } from "../workspace/layout.ts";
 import type { AppContext } from "./context.ts";
 
 /** The largest page of content returned at once (characters). */
@@ -37,9 +37,10 @@ export async function getArtifact(
       { data: { artifact_id: artifactId } },
     );
   }
+  const abs = storedDataPath(ctx.workspace, artifact.path);
   let bytes: Buffer;
   try {
-    bytes = await readFile(join(ctx.workspace, artifact.path));
+    bytes = await readFile(abs);
   } catch (cause) {
     throw new OrchestratorError(
       "ARTIFACT_NOT_FOUND",

@@ -4,6 +4,7 @@ import { appendEvents } from "../store/repositories/events.repository.ts";
 import { countsToColumns, insertPlan, planExists } from "../store/repositories/plans.repository.ts";
 import { findExistingTaskIds, insertTasks } from "../store/repositories/tasks.repository.ts";
 import { writeTx } from "../store/transactions.ts";
+import { checkLegacyRows } from "./_legacy-rows.ts";
 import { refreshPlan } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
 
@@ -25,28 +26,12 @@ function mapStatus(s: string | null): TaskStatus {
   return (TASK_STATUSES as readonly string[]).includes(v) ? (v as TaskStatus) : "pending";
 }
 
-/** An ISO time from the upstream's SQLAlchemy text ("2025-06-01 12:00:00.123456"), or `fallback`. */
-function isoTime(v: string | null, fallback: string): string {
-  if (!v) return fallback;
-  const d = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v.replace(" ", "T") : `${v.replace(" ", "T")}Z`);
-  return Number.isNaN(d.getTime()) ? fallback : d.toISOString();
-}
-
-function jsonList(v: string | null): string[] {
-  if (!v) return [];
-  try {
-    const parsed: unknown = JSON.parse(v);
-    return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === "string") : [];
-  } catch {
-    return [];
-  }
-}
-
 /**
  * Brings the plans of a Python MCP Task Orchestrator database into this workspace, keeping their
  * ids (so prompts and notes that name them still work), statuses, results and dependencies. One
  * transaction; a plan whose id or one of whose task ids already exists here is skipped whole,
- * so importing twice changes nothing. Artifacts stay where they were: their paths are kept in the
+ * so importing twice changes nothing, and so is a plan with a row that fails the column checks
+ * (app/_legacy-rows.ts: ids by the id rule, text as text, times as times), with the reason. Artifacts stay where they were: their paths are kept in the
  * summary. `dryRun` reports what would happen and writes nothing.
  */
 export async function importLegacy(
@@ -56,87 +41,83 @@ export async function importLegacy(
 ): Promise<ImportReport> {
   const ws = ctx.workspace;
   const at = ctx.clock.now();
-  const bySub = new Map<string, LegacySubtask[]>();
-  for (const s of source.subtasks) bySub.set(s.parent_task_id, [...(bySub.get(s.parent_task_id) ?? []), s]);
+  const checked = checkLegacyRows(source);
   const plansImported: string[] = [];
-  const plansSkipped: { id: string; why: string }[] = [];
+  const plansSkipped: { id: string; why: string }[] = [...checked.skipped];
   const statusesMapped: { from: string; to: TaskStatus; count: number }[] = [];
   let tasksImported = 0;
   let dependenciesDropped = 0;
   const mapped = new Map<string, number>();
   const run = async (trx: Parameters<Parameters<typeof writeTx>[1]>[0]): Promise<void> => {
-    for (const b of source.breakdowns) {
-      const subs = [...(bySub.get(b.parent_task_id) ?? [])].sort((x, y) =>
-        (x.created_at ?? "").localeCompare(y.created_at ?? ""),
-      );
+    for (const b of checked.plans) {
+      const subs = [...b.subtasks].sort((x, y) => (x.createdAt ?? "").localeCompare(y.createdAt ?? ""));
       if (subs.length === 0) {
-        plansSkipped.push({ id: b.parent_task_id, why: "it has no subtasks" });
+        plansSkipped.push({ id: b.id, why: "it has no subtasks" });
         continue;
       }
-      if (await planExists(trx, ws, b.parent_task_id)) {
-        plansSkipped.push({ id: b.parent_task_id, why: "a plan with this id is already here" });
+      if (await planExists(trx, ws, b.id)) {
+        plansSkipped.push({ id: b.id, why: "a plan with this id is already here" });
         continue;
       }
       const taken = await findExistingTaskIds(
         trx,
         ws,
-        subs.map((s) => s.task_id),
+        subs.map((s) => s.taskId),
       );
       if (taken.size > 0) {
         plansSkipped.push({
-          id: b.parent_task_id,
+          id: b.id,
           why: `task id(s) already used here: ${[...taken].slice(0, 5).join(", ")}`,
         });
         continue;
       }
-      const created = isoTime(b.created_at, at);
+      const created = b.createdAt ?? at;
       const complexity = (COMPLEXITY_LEVELS as readonly string[]).includes(b.complexity ?? "")
         ? (b.complexity as string)
         : "moderate";
-      const ids = new Set(subs.map((s) => s.task_id));
+      const ids = new Set(subs.map((s) => s.taskId));
       const rows = subs.map((s, position) => {
         const status = mapStatus(s.status);
         const key = `${s.status ?? "(none)"}→${status}`;
         mapped.set(key, (mapped.get(key) ?? 0) + 1);
-        const artifacts = jsonList(s.artifacts);
         const summary = [
           s.results ?? "",
-          artifacts.length > 0 ? `Artifacts (Python orchestrator): ${artifacts.join(", ")}` : "",
+          s.artifacts.length > 0 ? `Artifacts (Python orchestrator): ${s.artifacts.join(", ")}` : "",
         ]
           .filter(Boolean)
           .join("\n\n");
         return {
           workspace: ws,
-          id: s.task_id,
-          plan_id: b.parent_task_id,
+          id: s.taskId,
+          plan_id: b.id,
           position,
-          title: (s.title ?? "").trim() || s.task_id,
+          title: (s.title ?? "").trim() || s.taskId,
           description: s.description ?? "",
-          specialist_type: (s.specialist_type ?? "implementer").toLowerCase(),
-          estimated_effort: s.estimated_effort ?? "",
+          specialist_type: (s.specialistType ?? "").trim().toLowerCase() || "implementer",
+          estimated_effort: s.estimatedEffort ?? "",
           status,
           summary: summary || null,
           status_note:
             status === "pending" && (s.status ?? "").toLowerCase() !== "pending"
               ? `imported as pending: it was ${s.status ?? "without a status"} in the Python orchestrator`
               : null,
-          created_at: isoTime(s.created_at, created),
+          created_at: s.createdAt ?? created,
           updated_at: at,
-          completed_at: status === "completed" ? isoTime(s.completed_at, at) : null,
+          completed_at: status === "completed" ? (s.completedAt ?? at) : null,
         };
       });
       const edges = subs.flatMap((s) =>
-        jsonList(s.dependencies).flatMap((d) => {
-          if (!ids.has(d) || d === s.task_id) {
+        s.dependencies.flatMap((d) => {
+          if (!ids.has(d) || d === s.taskId) {
             dependenciesDropped++;
             return [];
           }
-          return [{ workspace: ws, plan_id: b.parent_task_id, task_id: s.task_id, depends_on: d }];
+          return [{ workspace: ws, plan_id: b.id, task_id: s.taskId, depends_on: d }];
         }),
       );
       await insertPlan(trx, {
         workspace: ws,
-        id: b.parent_task_id,
+        id: b.id,
         description: b.description ?? "(imported plan)",
         complexity,
         context: b.context,
@@ -153,7 +134,7 @@ export async function importLegacy(
           workspace: ws,
           at,
           kind: "plan_created",
-          plan_id: b.parent_task_id,
+          plan_id: b.id,
           task_id: null,
           action: null,
           from_status: null,
@@ -165,7 +146,7 @@ export async function importLegacy(
           workspace: ws,
           at,
           kind: "task_created",
-          plan_id: b.parent_task_id,
+          plan_id: b.id,
           task_id: r.id,
           action: null,
           from_status: null,
@@ -174,8 +155,8 @@ export async function importLegacy(
           note: `imported from ${source.from}`,
         })),
       ]);
-      await refreshPlan(trx, ws, b.parent_task_id, at);
-      plansImported.push(b.parent_task_id);
+      await refreshPlan(trx, ws, b.id, at);
+      plansImported.push(b.id);
       tasksImported += rows.length;
     }
     for (const [key, count] of mapped) {

@@ -1,17 +1,19 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { mkdir, rename } from "node:fs/promises";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { sql } from "kysely";
 import { type Artifact, DATA_DIR } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
 import { addMs } from "../core/ports.ts";
 import { countTasks, type TaskStatus } from "../core/task.ts";
 import { sha256 } from "../platform/fs.ts";
-import { findAllArtifacts } from "../store/repositories/artifacts.repository.ts";
+import { artifactRowToArtifact, findAllArtifactRows } from "../store/repositories/artifacts.repository.ts";
 import { countsToColumns } from "../store/repositories/plans.repository.ts";
 import { findTask, taskRowToTask } from "../store/repositories/tasks.repository.ts";
 import { writeTx } from "../store/transactions.ts";
+import { checkDataPath, checkStoredDataPath, dataPath, PRIVATE_DIR_MODE } from "../workspace/layout.ts";
 import { writeHandover, writePlansDocument } from "./_documents.ts";
+import { findInvalidRows, removeInvalidRows } from "./_invalid-rows.ts";
 import { applyTaskAction, recordEvent, refreshPlan, requireTask } from "./_task-writes.ts";
 
 const IN_FLIGHT_GRACE_MS = 60_000;
@@ -256,11 +258,51 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
     });
   }
 
-  let artifacts: Artifact[] = await findAllArtifacts(db, ws);
+  // Rows no tool could have written come first: the rest of the checks map rows to objects,
+  // which refuses them (STORE_ROW_INVALID).
+  let invalid = await findInvalidRows(db, ws);
+  if (input.targetTaskId) invalid = invalid.filter((r) => r.taskId === input.targetTaskId);
+  for (const r of invalid) {
+    findings.push({
+      kind: r.kind,
+      severity: "error",
+      message: `${r.message}; not written by this orchestrator (a crafted or hand-edited database), so it is never used`,
+      ...(r.taskId === undefined ? {} : { task_id: r.taskId }),
+      ...(r.path === undefined ? {} : { path: r.path }),
+    });
+  }
+  if (invalid.length > 0 && input.repair) {
+    await removeInvalidRows(db, ws, invalid);
+    actions.push({
+      action: "remove_invalid_rows",
+      detail: `${invalid.length} row(s) removed (with the tasks and artifact rows of a removed plan); no file was touched`,
+    });
+  }
+  const invalidArtifacts = new Set(invalid.filter((r) => r.table === "artifacts").map((r) => r.key.id));
+  const invalidTasks = new Set(invalid.filter((r) => r.table === "tasks").map((r) => r.key.id));
+  const invalidPlans = new Set(invalid.filter((r) => r.table === "plans").map((r) => r.key.id));
+  // Left out of the checks below, which map rows to objects.
+  const rawArtifacts = await findAllArtifactRows(db, ws);
+  let artifacts: Artifact[] = rawArtifacts
+    .filter(
+      (r) => !invalidArtifacts.has(r.id) && !invalidTasks.has(r.task_id) && !invalidPlans.has(r.plan_id),
+    )
+    .map(artifactRowToArtifact);
   if (input.targetTaskId) artifacts = artifacts.filter((a) => a.taskId === input.targetTaskId);
   const known = new Set(artifacts.map((a) => a.path));
   for (const a of artifacts) {
-    const abs = join(ws, a.path);
+    const checked = checkStoredDataPath(ws, a.path);
+    if ("problem" in checked) {
+      findings.push({
+        kind: "path_outside_data_dir",
+        severity: "error",
+        task_id: a.taskId,
+        path: a.path,
+        message: `artifact ${a.id} of ${a.taskId}: ${a.path} is refused: ${checked.problem}`,
+      });
+      continue;
+    }
+    const abs = checked.path;
     if (!existsSync(abs)) {
       findings.push({
         kind: "artifact_missing",
@@ -290,10 +332,27 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
       });
     }
   }
-  if (!input.targetTaskId) {
-    const artifactsDir = join(ws, DATA_DIR, "artifacts");
-    for (const file of listFiles(artifactsDir)) {
+  const artifactsRoot = checkDataPath(ws, "artifacts");
+  if ("problem" in artifactsRoot) {
+    findings.push({
+      kind: "path_outside_data_dir",
+      severity: "error",
+      path: `${DATA_DIR}/artifacts`,
+      message: `${DATA_DIR}/artifacts is refused: ${artifactsRoot.problem}; no artifact can be written, read or deleted until it is a real folder`,
+    });
+  } else if (!input.targetTaskId) {
+    const artifactsDir = artifactsRoot.path;
+    for (const { path: file, symlink } of listFiles(artifactsDir)) {
       const rel = relative(ws, file).replaceAll("\\", "/");
+      if (symlink) {
+        findings.push({
+          kind: "path_outside_data_dir",
+          severity: "error",
+          path: rel,
+          message: `${rel} is a symlink (to ${safeReadlink(file)}): the orchestrator never makes one and refuses every path through it; replace it with a real folder or file`,
+        });
+        continue;
+      }
       if (known.has(rel)) continue;
       if (!OUR_ARTIFACT_FILE.test(relative(artifactsDir, file).replaceAll("\\", "/"))) {
         // Not a name we write (e.g. the Python MCP Task Orchestrator's artifacts/<task>/... files):
@@ -315,8 +374,8 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
         message: `${rel} has no artifact row (left by an interrupted write)${recent ? "; written less than a minute ago, so it may still be in flight" : ""}`,
       });
       if (input.repair && !recent) {
-        const target = join(ws, DATA_DIR, "orphaned", relative(artifactsDir, file));
-        await mkdir(dirname(target), { recursive: true });
+        const target = dataPath(ws, "orphaned", ...relative(artifactsDir, file).split(sep));
+        await mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
         await rename(file, target);
         actions.push({
           action: "move_orphan_file",
@@ -390,8 +449,10 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
     }
   }
   const errors = findings.filter((f) => f.severity === "error").length;
-  const repairable = findings.some((f) =>
-    ["orphan_file", "dangling_dependency", "plan_counters"].includes(f.kind),
+  const repairable = findings.some(
+    (f) =>
+      ["orphan_file", "dangling_dependency", "plan_counters", "invalid_row"].includes(f.kind) ||
+      (f.kind === "path_outside_data_dir" && invalid.length > 0),
   );
   return {
     findings,
@@ -400,7 +461,7 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
     summary:
       findings.length === 0
         ? `Structure valid (${artifacts.length} artifact(s) checked${deep ? " with checksums" : ""}).`
-        : `${errors} error(s), ${findings.length - errors} warning(s).${repairable && !input.repair ? " Run again with repair: true to fix orphan files, dangling dependencies and counters." : ""}${findings.some((f) => f.kind === "artifact_missing" || f.kind === "artifact_changed") ? " Missing or changed artifact files cannot be rebuilt: re-run those tasks (orchestrator_update_task status pending) if their output is needed." : ""}`,
+        : `${errors} error(s), ${findings.length - errors} warning(s).${repairable && !input.repair ? " Run again with repair: true to fix orphan files, dangling dependencies and counters, and remove rows this orchestrator never writes." : ""}${findings.some((f) => f.kind === "artifact_missing" || f.kind === "artifact_changed") ? " Missing or changed artifact files cannot be rebuilt: re-run those tasks (orchestrator_update_task status pending) if their output is needed." : ""}`,
   };
 }
 
@@ -411,13 +472,22 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
 const OUR_ARTIFACT_FILE =
   /^[^/]+\/[^/]+\/(artifact_[0-9a-f]{8}\.md|\.artifact_[0-9a-f]{8}\.md\.\d+\.[0-9a-f]+\.tmp)$/;
 
-function listFiles(dir: string): string[] {
+/** Every file under `dir`; symlinks are listed as such, never followed. */
+function listFiles(dir: string): { path: string; symlink: boolean }[] {
   if (!existsSync(dir)) return [];
-  const out: string[] = [];
+  const out: { path: string; symlink: boolean }[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (e.isDirectory()) out.push(...listFiles(p));
-    else out.push(p);
+    else out.push({ path: p, symlink: e.isSymbolicLink() });
   }
   return out;
+}
+
+function safeReadlink(p: string): string {
+  try {
+    return readlinkSync(p);
+  } catch {
+    return "?";
+  }
 }

@@ -93,6 +93,11 @@ export const ERROR_CATALOGUE = {
     when: "A path in file_paths points outside the workspace.",
     fix: "Give paths relative to the workspace, without '..' segments that leave it.",
   },
+  PATH_OUTSIDE_DATA_DIR: {
+    exit: 1,
+    when: "A path the orchestrator built from stored ids or paths (an artifact file, a plan's folder, a delete) would resolve outside the workspace's .task_orchestrator folder, through a crafted id or row or a symlink inside the folder. Nothing was read, written or deleted there.",
+    fix: "Run orchestrator_maintenance_coordinator with action validate_structure to list the rows at fault (repair: true removes them); replace a symlink inside .task_orchestrator/ with a real folder.",
+  },
   ARTIFACT_NOT_FOUND: {
     exit: 1,
     when: "No artifact with the given id exists, or its file is missing.",
@@ -130,6 +135,11 @@ export const ERROR_CATALOGUE = {
     exit: 1,
     when: "The database could not be opened, migrated or written (locked too long, corrupt, disk full).",
     fix: "Run `orchestrator doctor`; check disk space and that no other program holds the file.",
+  },
+  STORE_ROW_INVALID: {
+    exit: 1,
+    when: "A row read from the database holds an id or an artifact path this orchestrator never writes (a crafted or damaged database, e.g. a shared --db edited by another program). It was not used.",
+    fix: "Run orchestrator_maintenance_coordinator with action validate_structure to list such rows, and again with repair: true to remove them (files are never touched).",
   },
   STORE_TOO_NEW: {
     exit: 1,

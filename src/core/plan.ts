@@ -1,14 +1,10 @@
 import { z } from "zod";
 import { OrchestratorError } from "./errors.ts";
+import { IdSchema } from "./ids.ts";
 import { RoleNameSchema } from "./roles/role.ts";
 
-/** Subtask ids: given by the caller (`task_id`) or generated as `<role>_<6 hex>`. */
-export const TaskIdSchema = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/,
-    "a task id is 1-80 characters: letters, digits, '_', '.' or '-'",
-  );
+/** Subtask ids: given by the caller (`task_id`) or generated as `<role>_<6 hex>`; the one id rule. */
+export const TaskIdSchema = IdSchema;
 
 export const MAX_SUBTASKS = 500;
 

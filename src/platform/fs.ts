@@ -20,24 +20,29 @@ export function sha256(data: string | Uint8Array): string {
 /**
  * Writes `data` to `path` so that readers see the old file or the new one, never a mix: a temp
  * file in the same folder, fsync, rename over the target, fsync the folder. Keeps the target's
- * mode when it exists; creates missing parent folders. Asynchronous, so a server keeps answering
+ * mode when it exists, else gets `opts.mode` (default 0644); creates missing parent folders with
+ * `opts.dirMode` (default 0777 less the umask). Asynchronous, so a server keeps answering
  * other requests while the disk works (creating a file costs ~0.7 ms on the machines measured).
  */
-export async function atomicWriteFile(path: string, data: string | Uint8Array): Promise<void> {
+export async function atomicWriteFile(
+  path: string,
+  data: string | Uint8Array,
+  opts: { readonly mode?: number; readonly dirMode?: number } = {},
+): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const existing = await stat(path).then(
     (s) => s.mode & 0o7777,
     () => null,
   );
-  const mode = existing ?? 0o644;
+  const mode = existing ?? opts.mode ?? 0o644;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(tmp, "w", mode);
   } catch (e) {
     // Creating folders only when the open says they are missing keeps the common case to one call.
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, ...(opts.dirMode === undefined ? {} : { mode: opts.dirMode }) });
     handle = await open(tmp, "w", mode);
   }
   try {

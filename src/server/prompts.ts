@@ -4,6 +4,7 @@ import { z } from "zod";
 import { roleFor } from "../app/execute-subtask.ts";
 import { getTask } from "../app/get-task.ts";
 import { ERROR_CATALOGUE, isOrchestratorError } from "../core/errors.ts";
+import { IdSchema } from "../core/ids.ts";
 import { buildRolePrompt, buildSpecialistPrompt } from "../core/prompt.ts";
 import type { Role } from "../core/roles/role.ts";
 import { findTaskArtifacts } from "../store/repositories/artifacts.repository.ts";
@@ -24,7 +25,7 @@ export function registerPrompts(server: McpServer, session: Session, roles: read
         description: role.summary,
         argsSchema: {
           task: z.string().optional().describe("What to do, in your words"),
-          task_id: z.string().optional().describe("Or: a stored subtask whose full prompt you want"),
+          task_id: IdSchema.optional().describe("Or: a stored subtask whose full prompt you want"),
         },
       },
       async ({ task, task_id }) => {

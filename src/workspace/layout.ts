@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, lstatSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { DATA_DIR } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
 import { ROLES_SEED_YAML } from "../core/roles/builtin.ts";
@@ -34,4 +34,95 @@ export function seedRolesDir(workspace: string): boolean {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "custom_roles.yaml"), ROLES_SEED_YAML, { flag: "wx" });
   return true;
+}
+
+/** Modes of what the orchestrator writes under the data folder: agents' output is the owner's alone. */
+export const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_DIR_MODE = 0o700;
+
+/**
+ * The one way to build a path under `<workspace>/.task_orchestrator/` (artifact files, plan and
+ * task folders, deletes, documents, repairs). Joins `segments`, then refuses with
+ * PATH_OUTSIDE_DATA_DIR anything that does not stay strictly inside the data folder: lexically
+ * (`..`, absolute segments) and on disk (the real path of the longest existing prefix, so a
+ * symlinked or dangling-symlink subfolder cannot lead out either). The ids that name these
+ * segments are validated already; this wall holds whatever an id or a row says.
+ */
+export function dataPath(workspace: string, ...segments: string[]): string {
+  const r = checkDataPath(workspace, ...segments);
+  if ("path" in r) return r.path;
+  throw new OrchestratorError(
+    "PATH_OUTSIDE_DATA_DIR",
+    `Refused ${JSON.stringify(segments.join("/"))}: ${r.problem}. Nothing was read, written or deleted there. Run orchestrator_maintenance_coordinator with action validate_structure to find the row at fault.`,
+    { data: { workspace, segments, problem: r.problem } },
+  );
+}
+
+/** dataPath for a stored workspace-relative path (`.task_orchestrator/...`, as artifact rows hold). */
+export function storedDataPath(workspace: string, stored: string): string {
+  const r = checkStoredDataPath(workspace, stored);
+  if ("path" in r) return r.path;
+  throw new OrchestratorError(
+    "PATH_OUTSIDE_DATA_DIR",
+    `Refused the stored path ${JSON.stringify(stored)}: ${r.problem}. Nothing was read, written or deleted there. Run orchestrator_maintenance_coordinator with action validate_structure to find the row at fault.`,
+    { data: { workspace, path: stored, problem: r.problem } },
+  );
+}
+
+type Checked = { path: string } | { problem: string };
+
+/** The checks of storedDataPath without throwing. */
+export function checkStoredDataPath(workspace: string, stored: string): Checked {
+  const [first, ...rest] = stored.split("/");
+  if (first !== DATA_DIR || rest.length === 0) return { problem: `it is not under ${DATA_DIR}/` };
+  return checkDataPath(workspace, ...rest);
+}
+
+/** The checks of dataPath without throwing: the path, or why it is refused (for validate_structure). */
+export function checkDataPath(workspace: string, ...segments: string[]): Checked {
+  if (segments.some((s) => s.includes("\\") || s.includes("\0"))) {
+    return { problem: "it holds a backslash or a NUL" };
+  }
+  const root = resolve(dataDir(workspace));
+  const target = resolve(root, ...segments);
+  if (!strictlyInside(root, target)) return { problem: `it resolves to ${target}, outside ${root}` };
+  const realRoot = realOfExistingPrefix(root);
+  const realTarget = realOfExistingPrefix(target);
+  if (realRoot === null || realTarget === null) {
+    return { problem: "a folder on the way is a symlink that points nowhere" };
+  }
+  if (!strictlyInside(realRoot, realTarget)) {
+    return { problem: `through a symlink it resolves to ${realTarget}, outside ${realRoot}` };
+  }
+  return { path: target };
+}
+
+function strictlyInside(root: string, p: string): boolean {
+  const rel = relative(root, p);
+  return rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+/**
+ * The real path of `p`: the longest prefix that exists, symlinks resolved, plus the rest. Null
+ * when a component is a dangling symlink (writing through it would create its target elsewhere).
+ */
+function realOfExistingPrefix(p: string): string | null {
+  const rest: string[] = [];
+  let cur = p;
+  for (;;) {
+    try {
+      return join(realpathSync(cur), ...rest.reverse());
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") return join(cur, ...rest.reverse());
+      try {
+        if (lstatSync(cur).isSymbolicLink()) return null;
+      } catch {
+        // Truly missing: look at the parent.
+      }
+      const parent = dirname(cur);
+      if (parent === cur) return join(cur, ...rest.reverse());
+      rest.push(basename(cur));
+      cur = parent;
+    }
+  }
 }

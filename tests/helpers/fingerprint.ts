@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -47,4 +47,31 @@ export function rowCounts(dbPath: string): Record<string, number> {
   } finally {
     db.close();
   }
+}
+
+/**
+ * A digest of a folder tree as the filesystem holds it: every entry's relative path, kind, mode
+ * and (for files) content, symlinks not followed. `skip` leaves out relative paths (e.g. the data
+ * folder, which the server is allowed to change). Equal digests mean nothing there was touched.
+ */
+export function treeDigest(dir: string, skip: (rel: string) => boolean = () => false): string {
+  const h = createHash("sha256");
+  const walk = (rel: string): void => {
+    const abs = rel === "" ? dir : join(dir, rel);
+    if (!existsSync(abs) && rel === "") {
+      h.update("(missing)");
+      return;
+    }
+    for (const name of readdirSync(abs).sort()) {
+      const r = rel === "" ? name : `${rel}/${name}`;
+      if (skip(r)) continue;
+      const st = lstatSync(join(dir, r));
+      h.update(`${r}:${st.mode.toString(8)}:`);
+      if (st.isSymbolicLink()) h.update(`-> ${readlinkSync(join(dir, r))}\n`);
+      else if (st.isDirectory()) walk(r);
+      else h.update(`${readFileSync(join(dir, r)).toString("base64")}\n`);
+    }
+  };
+  walk("");
+  return h.digest("hex");
 }

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { CAC } from "cac";
 import { OrchestratorError } from "../../core/errors.ts";
+import { isValidId, showId } from "../../core/ids.ts";
 import type { Env } from "../../platform/env.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Output } from "../output.ts";
@@ -68,7 +69,9 @@ export function registerImportCommand(cli: CAC, env: Env, io: Output, setCode: (
                 `  ⚠ ${report.dependenciesDropped} dependency(ies) on tasks outside their plan were dropped`,
               ),
             );
-          for (const s of report.plansSkipped) io.out(c.dim(`  skipped ${s.id}: ${s.why}`));
+          // A skipped id may hold NUL or terminal escapes: quoted unless it passes the id rule.
+          for (const s of report.plansSkipped)
+            io.out(c.dim(`  skipped ${isValidId(s.id) ? s.id : showId(s.id)}: ${s.why}`));
           if (!flags.dryRun && report.plansImported.length > 0)
             io.out(c.dim("  Artifacts stay where they were; their paths are in each task's summary."));
         }

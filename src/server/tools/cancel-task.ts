@@ -1,6 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { cancelTask } from "../../app/cancel-task.ts";
+import { IdSchema } from "../../core/ids.ts";
 import type { Session } from "../session.ts";
 import {
   inWorkspace,
@@ -34,7 +35,7 @@ export function registerCancelTaskTool(server: McpServer, session: Session): voi
       description:
         "Cancel a task that will not be done (pending, active, blocked or failed), keeping its work and history; give a plan id (task_xxxxxxxx) to cancel every open task of the plan and the plan itself. Works even while another agent holds the task; those claims are reported. Dependents of a cancelled task may start.",
       inputSchema: {
-        task_id: z.string().min(1).describe("A task id, or a plan id to cancel the whole plan"),
+        task_id: IdSchema.describe("A task id, or a plan id to cancel the whole plan"),
         reason: z.string().max(20_000).optional().describe("Why; kept as the tasks' note"),
         agent_id: z
           .string()

@@ -2,6 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { completeSubtask } from "../../app/complete-subtask.ts";
 import { artifactUri } from "../../core/artifact.ts";
+import { IdSchema } from "../../core/ids.ts";
 import { ARTIFACT_TYPES, NEXT_ACTIONS } from "../../core/task.ts";
 import type { Session } from "../session.ts";
 import {
@@ -56,7 +57,7 @@ export function registerCompleteSubtaskTool(server: McpServer, session: Session)
       description:
         "Record the result of a subtask. detailed_work is saved as a Markdown artifact file under .task_orchestrator/artifacts (so it need not stay in context) and the summary goes to the task, together with the status change next_action asks for: complete or continue → completed; needs_revision → back to pending with your summary as the note; blocked → blocked with your summary as the reason. Returns plan progress and the tasks that are ready next.",
       inputSchema: {
-        task_id: z.string().min(1).describe("The subtask being reported"),
+        task_id: IdSchema.describe("The subtask being reported"),
         summary: z
           .string()
           .min(1)

@@ -2,6 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { type DeleteMode, deleteTask } from "../../app/delete-task.ts";
 import { OrchestratorError } from "../../core/errors.ts";
+import { IdSchema } from "../../core/ids.ts";
 import type { Session } from "../session.ts";
 import {
   failure,
@@ -32,7 +33,7 @@ export function registerDeleteTaskTool(server: McpServer, session: Session): voi
       description:
         "Archives a task, or with a plan id the whole plan (the default: hidden from status, restorable with restore: true, nothing lost). Deletes for good only with archive_instead: false, which also removes the artifact files. A task that open tasks depend on needs force: true.",
       inputSchema: {
-        task_id: z.string().min(1).describe("A task id, or a plan id for the whole plan"),
+        task_id: IdSchema.describe("A task id, or a plan id for the whole plan"),
         archive_instead: z
           .boolean()
           .default(true)

@@ -2,6 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { executeSubtask } from "../../app/execute-subtask.ts";
 import { artifactUri } from "../../core/artifact.ts";
+import { IdSchema } from "../../core/ids.ts";
 import type { Session } from "../session.ts";
 import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
 
@@ -49,14 +50,10 @@ export function registerExecuteSubtaskTool(server: McpServer, session: Session):
       description:
         "Start a subtask (or, without task_id, the next ready one): refuses if its dependencies are not completed (and says which) or if another agent holds it; otherwise marks it active, claims it for you with a lease (renewed when you call again), and returns the specialist prompt: role, expertise, approach, output format, the task, and what its dependencies produced. Do the work as that specialist, then call orchestrator_complete_subtask.",
       inputSchema: {
-        task_id: z
-          .string()
-          .min(1)
-          .optional()
-          .describe(
-            "The subtask to start. Leave out to be given the next ready task (and claim it in the same step)",
-          ),
-        parent_task_id: z.string().min(1).optional().describe("Without task_id: only pick from this plan"),
+        task_id: IdSchema.optional().describe(
+          "The subtask to start. Leave out to be given the next ready task (and claim it in the same step)",
+        ),
+        parent_task_id: IdSchema.optional().describe("Without task_id: only pick from this plan"),
         specialist_type: z
           .string()
           .min(1)

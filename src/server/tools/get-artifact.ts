@@ -2,6 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { getArtifact, MAX_PAGE_CHARS } from "../../app/get-artifact.ts";
 import { artifactUri } from "../../core/artifact.ts";
+import { IdSchema } from "../../core/ids.ts";
 import type { Session } from "../session.ts";
 import {
   artifactRefShape,
@@ -38,7 +39,7 @@ export function registerGetArtifactTool(server: McpServer, session: Session): vo
       title: "Read an artifact",
       description: `The stored detailed work of a subtask, by artifact id (from orchestrator_get_task or a completion result). Large artifacts come in pages of up to ${MAX_PAGE_CHARS} characters: read on from next_offset. Also available as the resource orchestrator://artifacts/{id}.`,
       inputSchema: {
-        artifact_id: z.string().min(1).describe("The artifact's id (artifact_xxxxxxxx)"),
+        artifact_id: IdSchema.describe("The artifact's id (artifact_xxxxxxxx)"),
         offset: z.number().int().min(0).default(0).describe("Character offset to start at"),
         max_chars: z
           .number()

@@ -1,6 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { getStatus } from "../../app/get-status.ts";
+import { IdSchema } from "../../core/ids.ts";
 import { claimLapse } from "../../core/readiness.ts";
 import type { Session } from "../session.ts";
 import {
@@ -69,7 +70,7 @@ export function registerGetStatusTool(server: McpServer, session: Session): void
           .boolean()
           .default(false)
           .describe("Also list completed plans and completed tasks"),
-        parent_task_id: z.string().min(1).optional().describe("Show only this plan, with every task"),
+        parent_task_id: IdSchema.optional().describe("Show only this plan, with every task"),
         limit: z.number().int().min(1).max(200).default(20).describe("At most this many plans"),
         working_directory: workingDirectoryField,
       },

@@ -2,6 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { getTask } from "../../app/get-task.ts";
 import { artifactUri } from "../../core/artifact.ts";
+import { IdSchema } from "../../core/ids.ts";
 import type { Session } from "../session.ts";
 import {
   artifactRefShape,
@@ -55,7 +56,7 @@ export function registerGetTaskTool(server: McpServer, session: Session): void {
       description:
         "One task in full: its fields, plan, dependencies (and which are not done), the tasks that depend on it, who holds it and until when, its history, and its artifacts (read them with orchestrator_get_artifact).",
       inputSchema: {
-        task_id: z.string().min(1).describe("The task's id"),
+        task_id: IdSchema.describe("The task's id"),
         working_directory: workingDirectoryField,
       },
       outputSchema,

@@ -6,6 +6,7 @@ import {
   runMaintenance,
   VALIDATION_LEVELS,
 } from "../../app/maintenance.ts";
+import { IdSchema } from "../../core/ids.ts";
 import type { Session } from "../session.ts";
 import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
 
@@ -60,11 +61,7 @@ export function registerMaintenanceCoordinatorTool(server: McpServer, session: S
           .enum(VALIDATION_LEVELS)
           .default("basic")
           .describe("basic, comprehensive or full_audit"),
-        target_task_id: z
-          .string()
-          .min(1)
-          .optional()
-          .describe("The task to look at with scope specific_subtask"),
+        target_task_id: IdSchema.optional().describe("The task to look at with scope specific_subtask"),
         dry_run: z.boolean().default(false).describe("scan_cleanup: only report what would be done"),
         repair: z
           .boolean()

@@ -1,6 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { queryTasks } from "../../app/query-tasks.ts";
+import { IdSchema } from "../../core/ids.ts";
 import { TASK_STATUSES } from "../../core/task.ts";
 import type { Session } from "../session.ts";
 import {
@@ -34,7 +35,7 @@ export function registerQueryTasksTool(server: McpServer, session: Session): voi
       inputSchema: {
         status: z.array(z.enum(TASK_STATUSES)).optional().describe("Any of these statuses"),
         specialist_type: z.array(z.string()).optional().describe("Any of these roles"),
-        parent_task_id: z.string().min(1).optional().describe("Only tasks of this plan"),
+        parent_task_id: IdSchema.optional().describe("Only tasks of this plan"),
         search_text: z
           .string()
           .max(500)

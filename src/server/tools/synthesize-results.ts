@@ -1,6 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { synthesizeResults } from "../../app/synthesize-results.ts";
+import { IdSchema } from "../../core/ids.ts";
 import { PLAN_STATUSES, TASK_STATUSES } from "../../core/task.ts";
 import type { Session } from "../session.ts";
 import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
@@ -70,10 +71,7 @@ export function registerSynthesizeResultsTool(server: McpServer, session: Sessio
       description:
         "Build the report of a plan from what was recorded: results grouped by role, with summaries, artifacts and a timeline. It states plainly what is not done (pending, active, blocked, failed subtasks are listed as outstanding). Marks the plan completed when all its subtasks are.",
       inputSchema: {
-        parent_task_id: z
-          .string()
-          .min(1)
-          .describe("The plan's id (task_xxxxxxxx) from orchestrator_plan_task"),
+        parent_task_id: IdSchema.describe("The plan's id (task_xxxxxxxx) from orchestrator_plan_task"),
         working_directory: workingDirectoryField,
       },
       outputSchema,

@@ -1,6 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { updateTask } from "../../app/update-task.ts";
+import { IdSchema } from "../../core/ids.ts";
 import { TASK_STATUSES } from "../../core/task.ts";
 import type { Session } from "../session.ts";
 import {
@@ -28,7 +29,7 @@ export function registerUpdateTaskTool(server: McpServer, session: Session): voi
       description:
         "Change a task's title, description, role, effort or dependencies, and/or move it to another status. Status changes follow the task state machine (e.g. completed → pending reopens it; blocked needs a note saying why) and are refused while another agent holds the task; starting or completing still needs its dependencies done.",
       inputSchema: {
-        task_id: z.string().min(1).describe("The task to change"),
+        task_id: IdSchema.describe("The task to change"),
         title: z.string().trim().min(1).max(500).optional().describe("New title"),
         description: z.string().max(50_000).optional().describe("New description"),
         specialist_type: z.string().min(1).optional().describe("A built-in or custom role"),

@@ -2,8 +2,10 @@ import type { Artifact } from "../../core/artifact.ts";
 import type { ArtifactType } from "../../core/task.ts";
 import type { Executor } from "../database.ts";
 import type { ArtifactRow, NewArtifactRow } from "../tables/artifacts.table.ts";
+import { requireArtifactRowPath, requireIdsToStore } from "./_row-check.ts";
 
 export function artifactRowToArtifact(r: ArtifactRow): Artifact {
+  requireArtifactRowPath(r);
   return {
     id: r.id,
     taskId: r.task_id,
@@ -19,6 +21,8 @@ export function artifactRowToArtifact(r: ArtifactRow): Artifact {
 }
 
 export async function insertArtifact(db: Executor, row: NewArtifactRow): Promise<void> {
+  requireIdsToStore("artifacts", { id: row.id, task_id: row.task_id, plan_id: row.plan_id });
+  requireArtifactRowPath(row);
   await db.insertInto("artifacts").values(row).execute();
 }
 
@@ -56,8 +60,7 @@ export async function findTaskArtifacts(
   return out;
 }
 
-/** Every artifact row of the workspace (for structure validation). */
-export async function findAllArtifacts(db: Executor, workspace: string): Promise<Artifact[]> {
-  const rows = await db.selectFrom("artifacts").selectAll().where("workspace", "=", workspace).execute();
-  return rows.map(artifactRowToArtifact);
+/** Every artifact row of the workspace, unmapped (structure validation checks them first). */
+export async function findAllArtifactRows(db: Executor, workspace: string): Promise<ArtifactRow[]> {
+  return db.selectFrom("artifacts").selectAll().where("workspace", "=", workspace).execute();
 }

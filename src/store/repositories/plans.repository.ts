@@ -1,9 +1,11 @@
 import type { Complexity, Plan, PlanStatus, TaskCounts } from "../../core/task.ts";
 import type { Executor } from "../database.ts";
 import type { NewPlanRow, PlanRow, PlanUpdate } from "../tables/plans.table.ts";
+import { requireIdsToStore, requireRowIds } from "./_row-check.ts";
 
 /** Maps a plans row to the domain Plan. */
 export function planRowToPlan(row: PlanRow): Plan {
+  requireRowIds("plans", { id: row.id });
   return {
     id: row.id,
     description: row.description,
@@ -39,6 +41,7 @@ export function countsToColumns(c: TaskCounts): Required<Pick<PlanUpdate, `n_${k
 }
 
 export async function insertPlan(db: Executor, row: NewPlanRow): Promise<void> {
+  requireIdsToStore("plans", { id: row.id });
   await db.insertInto("plans").values(row).execute();
 }
 

@@ -2,9 +2,11 @@ import { sql } from "kysely";
 import { type Claim, DEPENDENCY_SATISFIED, type Task, type TaskStatus } from "../../core/task.ts";
 import type { Executor } from "../database.ts";
 import type { NewTaskRow, TaskRow, TaskUpdate } from "../tables/tasks.table.ts";
+import { requireIdsToStore, requireRowIds } from "./_row-check.ts";
 
 /** Maps a row (and its dependency ids) to the domain Task; snake_case stops here. */
 export function taskRowToTask(row: TaskRow, dependencies: readonly string[]): Task {
+  requireRowIds("tasks", { id: row.id, plan_id: row.plan_id });
   return {
     id: row.id,
     planId: row.plan_id,
@@ -223,6 +225,9 @@ export async function insertTasks(
   rows: readonly NewTaskRow[],
   edges: readonly { workspace: string; plan_id: string; task_id: string; depends_on: string }[],
 ): Promise<void> {
+  for (const r of rows) requireIdsToStore("tasks", { id: r.id, plan_id: r.plan_id });
+  for (const e of edges)
+    requireIdsToStore("task_dependencies", { task_id: e.task_id, depends_on: e.depends_on });
   // 18 columns per row; stay well under SQLite's 32k bound parameters per statement.
   for (let i = 0; i < rows.length; i += 100)
     await db

@@ -1,0 +1,81 @@
+import { afterEach, beforeEach, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isOrchestratorError } from "../../src/core/errors.ts";
+import { checkDataPath, dataPath, storedDataPath } from "../../src/workspace/layout.ts";
+
+let base: string;
+let ws: string;
+let outside: string;
+beforeEach(() => {
+  base = realpathSync(mkdtempSync(join(tmpdir(), "orch-datapath-")));
+  ws = join(base, "project");
+  outside = join(base, "outside");
+  mkdirSync(join(ws, ".task_orchestrator", "artifacts"), { recursive: true });
+  mkdirSync(outside);
+});
+afterEach(() => rmSync(base, { recursive: true, force: true }));
+
+function refused(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (isOrchestratorError(e, "PATH_OUTSIDE_DATA_DIR")) return e.message;
+    throw e;
+  }
+  throw new Error("not refused");
+}
+
+test("paths inside the data folder are joined, whether they exist yet or not", () => {
+  expect(dataPath(ws, "artifacts", "task_1", "t_1", "artifact_1.md")).toBe(
+    join(ws, ".task_orchestrator", "artifacts", "task_1", "t_1", "artifact_1.md"),
+  );
+  expect(dataPath(ws, "PLANS.md")).toBe(join(ws, ".task_orchestrator", "PLANS.md"));
+  expect(storedDataPath(ws, ".task_orchestrator/artifacts/p/t/a.md")).toBe(
+    join(ws, ".task_orchestrator", "artifacts", "p", "t", "a.md"),
+  );
+});
+
+test("'..', absolute segments, the data folder itself, backslashes and NUL are refused", () => {
+  expect(refused(() => dataPath(ws, "artifacts", "../.."))).toContain("outside");
+  expect(refused(() => dataPath(ws, "artifacts", "../../../x"))).toContain("outside");
+  refused(() => dataPath(ws, "artifacts", "..", ".."));
+  refused(() => dataPath(ws, "/etc"));
+  refused(() => dataPath(ws, "artifacts", ".."));
+  refused(() => dataPath(ws));
+  refused(() => dataPath(ws, "artifacts", "a\\..\\..\\b"));
+  refused(() => dataPath(ws, "artifacts", "a\0b"));
+  refused(() => storedDataPath(ws, "src/app.ts"));
+  refused(() => storedDataPath(ws, ".task_orchestrator/../README.md"));
+  refused(() => storedDataPath(ws, ".task_orchestrator"));
+});
+
+test("a symlinked subfolder that leads outside is refused, also for paths below it that do not exist", () => {
+  symlinkSync(outside, join(ws, ".task_orchestrator", "artifacts", "task_evil"));
+  const msg = refused(() => dataPath(ws, "artifacts", "task_evil", "t_1", "artifact_1.md"));
+  expect(msg).toContain("symlink");
+  refused(() => dataPath(ws, "artifacts", "task_evil"));
+});
+
+test("a dangling symlink on the way is refused (writing through it would create its target)", () => {
+  symlinkSync(join(outside, "not-yet"), join(ws, ".task_orchestrator", "artifacts", "task_dangling"));
+  expect(refused(() => dataPath(ws, "artifacts", "task_dangling", "x.md"))).toContain("points nowhere");
+});
+
+test("a symlink that stays inside, and a data folder that is itself a symlink, are fine", () => {
+  mkdirSync(join(ws, ".task_orchestrator", "artifacts", "real"));
+  symlinkSync(
+    join(ws, ".task_orchestrator", "artifacts", "real"),
+    join(ws, ".task_orchestrator", "artifacts", "alias"),
+  );
+  expect("path" in checkDataPath(ws, "artifacts", "alias", "f.md")).toBe(true);
+
+  const ws2 = join(base, "project2");
+  mkdirSync(ws2);
+  mkdirSync(join(outside, "data"));
+  symlinkSync(join(outside, "data"), join(ws2, ".task_orchestrator"));
+  expect(dataPath(ws2, "artifacts", "p", "t", "a.md")).toBe(
+    join(ws2, ".task_orchestrator", "artifacts", "p", "t", "a.md"),
+  );
+});

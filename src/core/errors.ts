@@ -115,6 +115,11 @@ export const ERROR_CATALOGUE = {
     when: "Writing a client's config failed after the backup; the original bytes were restored.",
     fix: "Read the reason given (disk full, permissions), fix it and run the command again.",
   },
+  BACKUP_MANIFEST_DAMAGED: {
+    exit: 1,
+    when: "The backup manifest (backups/manifest.json in the orchestrator's user data folder) does not parse; backups, rollback and validate cannot read it. data: { path }.",
+    fix: "Move the file the message names aside (install then starts a new manifest and moves a damaged one aside itself); the backup copies in backups/files/ stay readable.",
+  },
   BACKUP_NOT_FOUND: {
     exit: 1,
     when: "rollback found no backup for that client's file (or no backup with the id given).",

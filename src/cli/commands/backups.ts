@@ -108,6 +108,7 @@ export function registerBackupCommands(cli: CAC, env: Env, io: Output, setCode: 
           now: new Date().toISOString(),
         });
       } catch (e) {
+        if (e instanceof OrchestratorError) throw e;
         throw new OrchestratorError("BACKUP_NOT_FOUND", (e as Error).message);
       }
       if (flags.json) io.out(JSON.stringify(result, null, 2));

@@ -28,6 +28,8 @@ export interface InstallOptions {
   readonly projectDir?: string | undefined;
   readonly dryRun: boolean;
   readonly force: boolean;
+  /** Whether `force` also edits a read-only file (the CLI's --force does; doctor --fix does not). */
+  readonly forceReadOnly?: boolean;
   /** The command that starts this orchestrator (absolute path), and any arguments before `serve`. */
   readonly command: string;
   readonly commandArgs?: readonly string[];
@@ -100,7 +102,7 @@ export async function installClients(
       reason: "install",
       now: opts.now,
       accept: opts.force ? undefined : ours(loc),
-      force: opts.force,
+      force: opts.force && opts.forceReadOnly !== false,
     });
     results.push({
       ...r,

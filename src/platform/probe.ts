@@ -67,10 +67,20 @@ export function startProbe(opts: ProbeOptions): Probe {
       resolve(end);
     };
   });
-  const timer = setTimeout(() => settle({ kind: "timeout" }), opts.timeoutMs);
+  let exited: ProbeEnd | null = null;
+  const timer = setTimeout(() => settle(exited ?? { kind: "timeout" }), opts.timeoutMs);
   child.on("error", (err) => settle({ kind: "error", message: err.message }));
-  // The leader's exit ends the probe: killGroup then takes whatever it left running with it.
-  child.on("exit", (code, signal) => settle({ kind: "exit", code, signal }));
+  // 'exit' can come before the last output is read: the group is killed at once (whatever the
+  // leader left running goes with it, closing the pipes), and the probe ends when both pipes are
+  // drained, or at the deadline should something outside the group still hold one.
+  const drained = Promise.all(
+    [child.stdout, child.stderr].map((s) => (s ? new Promise((r) => s.once("close", r)) : undefined)),
+  );
+  child.on("exit", (code, signal) => {
+    exited = { kind: "exit", code, signal };
+    signalGroup(child);
+    void drained.then(() => settle(exited as ProbeEnd));
+  });
   const read = (stream: "stdout" | "stderr", onChunk?: (chunk: Buffer) => void) => {
     let seen = 0;
     child[stream]?.on("data", (chunk: Buffer) => {
@@ -125,18 +135,21 @@ export function describeEnd(end: ProbeEnd, timeoutMs: number): string {
 
 /**
  * SIGKILL to the whole group: no grace period, since a probe holds no state worth saving and a
- * command that traps SIGTERM is exactly what must not stall us. Streams are dropped so a
- * leftover writer cannot keep our event loop busy.
+ * command that traps SIGTERM is exactly what must not stall us.
  */
-function killGroup(child: ChildProcess): void {
-  if (child.pid !== undefined) {
-    try {
-      if (POSIX) process.kill(-child.pid, "SIGKILL");
-      else child.kill("SIGKILL");
-    } catch {
-      // The group is already gone.
-    }
+function signalGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    if (POSIX) process.kill(-child.pid, "SIGKILL");
+    else child.kill("SIGKILL");
+  } catch {
+    // The group is already gone.
   }
+}
+
+/** Kills the group and drops the streams, so a leftover writer cannot keep our event loop busy. */
+function killGroup(child: ChildProcess): void {
+  signalGroup(child);
   child.stdout?.destroy();
   child.stderr?.destroy();
   child.stdin?.destroy();

@@ -81,9 +81,12 @@ function pidsFrom(name: string): number[] {
   return readFileSync(file, "utf8").split("\n").filter(Boolean).map(Number);
 }
 
-function expectAllGone(name: string): void {
+/** SIGKILL takes effect asynchronously: polls until every pid named is dead (3 s at most). */
+async function expectAllGone(name: string): Promise<void> {
   const pids = pidsFrom(name);
   expect(pids.length).toBeGreaterThan(0);
+  const deadline = Date.now() + 3_000;
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   expect(pids.filter(alive)).toEqual([]);
 }
 
@@ -105,7 +108,7 @@ describe.skipIf(process.platform === "win32")("probes of a hostile configured co
     expect(r.code).toBe(1);
     const live = JSON.parse(r.stdout).checks.find((c: { id: string }) => c.id === "live.cursor");
     expect(live.detail).toContain("no answer to initialize within 1000 ms");
-    expectAllGone("leader.pid");
+    await expectAllGone("leader.pid");
   }, 30_000);
 
   test("validate returns although the command ignores SIGTERM, and kills it", async () => {
@@ -113,7 +116,7 @@ describe.skipIf(process.platform === "win32")("probes of a hostile configured co
     const r = await runAsync(["validate", "--client", "cursor", "--json"]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).clients[0].problems[0]).toContain("no answer within");
-    expectAllGone("leader.pid");
+    await expectAllGone("leader.pid");
   }, 30_000);
 
   test("validate stops a command that prints without end, and the child it left behind", async () => {
@@ -121,7 +124,7 @@ describe.skipIf(process.platform === "win32")("probes of a hostile configured co
     const r = await runAsync(["validate", "--client", "cursor", "--json"]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).clients[0].problems[0]).toContain("wrote more than 1048576 bytes to stdout");
-    expectAllGone("grandchild.pid");
+    await expectAllGone("grandchild.pid");
     // Output went through a capped pipe, not into a temp file.
     expect(bytesUnder(tmp)).toBeLessThan(1024 * 1024);
   }, 30_000);
@@ -132,7 +135,7 @@ describe.skipIf(process.platform === "win32")("probes of a hostile configured co
     expect(r.code).toBe(1);
     const checks = JSON.parse(r.stdout).checks as { id: string; detail: string }[];
     expect(checks.find((c) => c.id === "live.cursor")?.detail).toContain("non-protocol output");
-    expectAllGone("grandchild.pid");
+    await expectAllGone("grandchild.pid");
     expect(bytesUnder(tmp)).toBeLessThan(1024 * 1024);
   }, 30_000);
 });

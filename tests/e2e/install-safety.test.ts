@@ -197,6 +197,15 @@ describe("the installer refuses what it must not write", () => {
     expect(statSync(cursor()).mode & 0o777).toBe(0o444);
   });
 
+  test("doctor --fix does not write through a read-only config either", () => {
+    const text = writeCursor({ "task-orchestrator": ENTRY(join(home, "gone", "orchestrator")) }, 0o444);
+    const r = run(["doctor", "--json", "--fix", "--client", "cursor", "--timeout", "2s"]);
+    const fix = JSON.parse(r.stdout).fixes[0];
+    expect(fix.ok).toBe(false);
+    expect(fix.result).toContain("read-only");
+    expect(readFileSync(cursor(), "utf8")).toBe(text);
+  });
+
   test("a damaged backup manifest is named, then moved aside by the next install", () => {
     mkdirSync(join(data, "backups"), { recursive: true });
     const manifest = join(data, "backups", "manifest.json");

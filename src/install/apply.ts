@@ -2,7 +2,7 @@ import type { Stats } from "node:fs";
 import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { atomicWriteFile } from "../platform/fs.ts";
+import { atomicWriteFile, sha256 } from "../platform/fs.ts";
 import { type BackupRecord, listBackups, saveBackup } from "./backups.ts";
 import { unifiedDiff } from "./diff.ts";
 import { finishDocument } from "./edit/document.ts";
@@ -125,11 +125,15 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
       message: removing ? "our entry is not there" : "already installed, nothing to change",
     };
   }
-  // Removing the entry that created this file gives back "no file", as it was.
-  const removeFile = outcome.text.trim() === "" && (await createdByUs(env, path));
+  // Uninstall after install gives back what was there before, exactly: no file when install
+  // created it, the same bytes when they match (even an empty or comments-only file). Any other
+  // result must parse as its format with a map at the root (finishDocument).
+  const before = removing ? await lastInstallBackup(env, path) : undefined;
+  const removeFile = outcome.text.trim() === "" && before?.existed === false;
+  const asBefore = before?.existed === true && before.sha256 === sha256(outcome.text);
   let next: string;
   try {
-    next = removeFile ? "" : finishDocument(outcome.text, req.edit.format);
+    next = removeFile ? "" : asBefore ? outcome.text : finishDocument(outcome.text, req.edit.format);
   } catch (e) {
     return refused(path, `${(e as Error).message}; nothing was written. Please report this as a bug.`);
   }
@@ -198,12 +202,11 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
   };
 }
 
-/** True when the newest install backup of `path` says the file did not exist before it. */
-async function createdByUs(env: InstallEnv, path: string): Promise<boolean> {
-  // A damaged manifest cannot say: keep the file (as `{}`), which is safe either way.
+/** The newest install backup of `path`: what the file was before we first wrote it. */
+async function lastInstallBackup(env: InstallEnv, path: string): Promise<BackupRecord | undefined> {
+  // A damaged manifest cannot say: then the file is kept (as `{}` if emptied), safe either way.
   const all = await listBackups(env).catch(() => []);
-  const installs = all.filter((b) => b.path === path && b.reason === "install");
-  return installs.at(-1)?.existed === false;
+  return all.filter((b) => b.path === path && b.reason === "install").at(-1);
 }
 
 function refused(path: string, message: string): ApplyResult {

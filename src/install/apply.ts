@@ -158,10 +158,14 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
   });
   const backup = saved.record;
   const warning = saved.warning ? { warning: saved.warning } : {};
+  // Until the rename (or removal) succeeds the file is untouched: a failure then is reported as
+  // itself, with nothing to restore (a restore would only fail again for the same reason).
+  let changed = false;
   try {
     injectFault(env, "after-backup");
     if (removeFile) {
       await rm(path, { force: true });
+      changed = true;
       return {
         status: "applied",
         path,
@@ -173,6 +177,7 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
     }
     await mkdir(dirname(path), { recursive: true });
     await atomicWriteFile(path, next, { owner });
+    changed = true;
     injectFault(env, "after-write");
     const reread = await readFile(path, "utf8");
     if (reread !== next) throw new Error("the file read back differs from what was written");
@@ -182,13 +187,24 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
       throw new Error("after writing, our entry does not read back as written");
     }
   } catch (e) {
+    const why = `writing ${path} failed (${(e as Error).message})`;
+    if (!changed) {
+      return {
+        status: "rolled_back",
+        path,
+        diff,
+        backup,
+        message: `${why}; the file was not changed.`,
+        ...warning,
+      };
+    }
     const restored = await putBack(path, original, { mode, owner });
     return {
       status: "rolled_back",
       path,
       diff,
       backup,
-      message: `writing ${path} failed (${(e as Error).message}); ${restored ? "the original bytes were restored" : `restoring failed too: restore it from backup ${backup.id} with 'orchestrator rollback'`}.`,
+      message: `${why}; ${restored ? "the original bytes were restored" : `restoring failed too: restore it from backup ${backup.id} with 'orchestrator rollback'`}.`,
       ...warning,
     };
   }

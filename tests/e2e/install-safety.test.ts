@@ -197,6 +197,24 @@ describe("the installer refuses what it must not write", () => {
     expect(statSync(cursor()).mode & 0o777).toBe(0o444);
   });
 
+  test("a failure before the write says the file was not changed, not that it was restored", () => {
+    const text = writeCursor({ other: { command: "/usr/bin/other" } });
+    const r = spawnSync(BINARY, ["install", "--client", "cursor", "--json"], {
+      cwd: home,
+      encoding: "utf8",
+      env: {
+        HOME: home,
+        PATH: process.env.PATH ?? "",
+        ORCHESTRATOR_HOME: data,
+        ORCHESTRATOR_INSTALL_FAULT: "after-backup",
+      },
+    });
+    expect(json(r).status).toBe("rolled_back");
+    expect(json(r).message).toContain("the file was not changed");
+    expect(json(r).message).not.toContain("restor");
+    expect(readFileSync(cursor(), "utf8")).toBe(text);
+  });
+
   test("doctor --fix does not write through a read-only config either", () => {
     const text = writeCursor({ "task-orchestrator": ENTRY(join(home, "gone", "orchestrator")) }, 0o444);
     const r = run(["doctor", "--json", "--fix", "--client", "cursor", "--timeout", "2s"]);

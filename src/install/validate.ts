@@ -97,7 +97,10 @@ export async function checkClient(
     );
   } else if (!isExecutable(entry.command)) {
     problems.push(`the command ${entry.command} is not executable`);
-  } else {
+  } else if (isOrchestratorEntry(entry)) {
+    // Only an entry that looks like ours is run: `version --json` means nothing to another
+    // program, and the arguments kept before it could make that program do anything (a project's
+    // config file comes with the repository).
     const before = entry.args.indexOf("serve");
     const timeoutMs = opts.timeoutMs ?? 10_000;
     const r = await runProbe({

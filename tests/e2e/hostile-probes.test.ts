@@ -51,8 +51,10 @@ function runAsync(args: string[]): Promise<{ code: number | null; stdout: string
   });
 }
 
+/** A hostile script registered as our entry: named like the binary, so validate probes it too. */
 function entry(body: string): void {
-  const p = join(home, "server.sh");
+  mkdirSync(join(home, "evil"), { recursive: true });
+  const p = join(home, "evil", "orchestrator");
   writeFileSync(p, `#!/bin/sh\n${body}\n`);
   chmodSync(p, 0o755);
   mkdirSync(join(home, ".cursor"), { recursive: true });
@@ -127,6 +129,23 @@ describe.skipIf(process.platform === "win32")("probes of a hostile configured co
     await expectAllGone("grandchild.pid");
     // Output went through a capped pipe, not into a temp file.
     expect(bytesUnder(tmp)).toBeLessThan(1024 * 1024);
+  }, 30_000);
+
+  test("validate does not run an entry that is not an orchestrator (a repository's config could say anything)", async () => {
+    mkdirSync(join(home, ".cursor"), { recursive: true });
+    const marker = join(home, "ran");
+    writeFileSync(
+      join(home, ".cursor", "mcp.json"),
+      JSON.stringify({
+        mcpServers: {
+          "task-orchestrator": { command: "/bin/sh", args: ["-c", `touch '${marker}'`, "serve"] },
+        },
+      }),
+    );
+    const r = await runAsync(["validate", "--client", "cursor", "--json"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).clients[0].problems.join(" ")).toContain("does not run 'orchestrator serve'");
+    expect(existsSync(marker)).toBe(false);
   }, 30_000);
 
   test("doctor stops both probes of such a command and the child it left behind", async () => {

@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { atomicWriteFile, sha256 } from "../platform/fs.ts";
-import { type BackupRecord, listBackups, saveBackup } from "./backups.ts";
+import { type BackupRecord, backupsDir, listBackups, saveBackup } from "./backups.ts";
 import { unifiedDiff } from "./diff.ts";
 import { finishDocument } from "./edit/document.ts";
 import { readEntry, removeEntry, upsertEntry } from "./edit/index.ts";
@@ -146,16 +146,25 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
 
   const mode = info ? info.mode & 0o7777 : null;
   const owner = keptOwner(info);
-  const saved = await saveBackup(env, {
-    client: req.client,
-    path,
-    bytes: original,
-    mode,
-    uid: info?.uid ?? null,
-    gid: info?.gid ?? null,
-    reason: req.reason,
-    now: req.now,
-  });
+  let saved: Awaited<ReturnType<typeof saveBackup>>;
+  try {
+    saved = await saveBackup(env, {
+      client: req.client,
+      path,
+      bytes: original,
+      mode,
+      uid: info?.uid ?? null,
+      gid: info?.gid ?? null,
+      reason: req.reason,
+      now: req.now,
+    });
+  } catch (e) {
+    // No backup, no change: the config is not touched.
+    return refused(
+      path,
+      `cannot save a backup in ${backupsDir(env)} (${(e as Error).message}); ${path} was not changed. Make that folder writable for you, or point ORCHESTRATOR_HOME at one that is.`,
+    );
+  }
   const backup = saved.record;
   const warning = saved.warning ? { warning: saved.warning } : {};
   // Until the rename (or removal) succeeds the file is untouched: a failure then is reported as

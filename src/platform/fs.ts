@@ -32,13 +32,14 @@ export async function atomicWriteFile(
 ): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const existing =
+  // The mode to keep exactly: the one asked for, else the target's own.
+  const exact =
     opts.mode ??
     (await stat(path).then(
       (s) => s.mode & 0o7777,
       () => null,
     ));
-  const mode = existing ?? 0o644;
+  const mode = exact ?? 0o644;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(tmp, "w", mode);
@@ -49,8 +50,8 @@ export async function atomicWriteFile(
     handle = await open(tmp, "w", mode);
   }
   try {
-    // open()'s mode passes through the umask; an existing file keeps exactly its own mode.
-    if (existing !== null && process.platform !== "win32") await handle.chmod(existing);
+    // open()'s mode passes through the umask; a kept mode must come out exactly.
+    if (exact !== null && process.platform !== "win32") await handle.chmod(exact);
     if (opts.owner && process.platform !== "win32") await handle.chown(opts.owner.uid, opts.owner.gid);
     await handle.writeFile(data);
     await handle.sync();

@@ -260,6 +260,18 @@ describe.skipIf(!isRoot || !hasSetpriv)("as an unprivileged user (setpriv to nob
     expect(readFileSync(cursor(), "utf8")).toBe(text);
   });
 
+  test("a backups folder it cannot write stops the change before it starts, naming the folder", () => {
+    const text = writeCursor({ other: { command: "/usr/bin/other" } });
+    mkdirSync(data);
+    giveHomeToNobody();
+    chownSync(data, 0, 0);
+    const r = run(["install", "--client", "cursor", "--json"], { asNobody: true });
+    expect(r.status).toBe(1);
+    expect(json(r).status).toBe("refused");
+    expect(json(r).message).toContain(`cannot save a backup in ${join(data, "backups")}`);
+    expect(readFileSync(cursor(), "utf8")).toBe(text);
+  });
+
   test("a root-owned config in the user's folder is refused, keeping its owner", () => {
     writeCursor({ other: { command: "/usr/bin/other" } });
     giveHomeToNobody();

@@ -117,13 +117,18 @@ export const ERROR_CATALOGUE = {
   // installer
   CONFIG_REFUSED: {
     exit: 1,
-    when: "A client's config file does not parse, is not UTF-8, or holds another server under our name; it was left byte-identical.",
-    fix: "Fix the file at the line and column given (or restore a backup), or pass --force to replace a foreign entry.",
+    when: "A client's config file does not parse, is not UTF-8, holds another server under our name, is read-only, belongs to another user, sits in a folder we cannot write, or is reached through a symlink leading out of home (or the project); it was left byte-identical.",
+    fix: "Do what the message says: fix the file at the line and column given (or restore a backup); pass --force to replace or remove a foreign entry or to edit a read-only file; run as the file's owner or fix the folder's permissions.",
   },
   CONFIG_ROLLED_BACK: {
     exit: 1,
     when: "Writing a client's config failed after the backup; the original bytes were restored.",
     fix: "Read the reason given (disk full, permissions), fix it and run the command again.",
+  },
+  BACKUP_MANIFEST_DAMAGED: {
+    exit: 1,
+    when: "The backup manifest (backups/manifest.json in the orchestrator's user data folder) does not parse; backups, rollback and validate cannot read it. data: { path }.",
+    fix: "Move the file the message names aside (install then starts a new manifest and moves a damaged one aside itself); the backup copies in backups/files/ stay readable.",
   },
   BACKUP_NOT_FOUND: {
     exit: 1,

@@ -17,6 +17,8 @@ export async function applyFixes(ctx: DoctorContext, report: DoctorReport): Prom
       scope: "user",
       dryRun: false,
       force: true,
+      // A read-only file was made so on purpose: --fix reports it rather than writing through.
+      forceReadOnly: false,
       command: ctx.self.command,
       commandArgs: [...ctx.self.commandArgs],
       now: new Date().toISOString(),

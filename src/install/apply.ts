@@ -1,18 +1,24 @@
-import { lstat, mkdir, readFile, realpath, rm, stat } from "node:fs/promises";
-import { dirname, isAbsolute, relative } from "node:path";
+import type { Stats } from "node:fs";
+import { mkdir, readFile, rm, stat } from "node:fs/promises";
+import { dirname } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { atomicWriteFile } from "../platform/fs.ts";
-import { type BackupRecord, listBackups, readBackup, saveBackup } from "./backups.ts";
+import { atomicWriteFile, sha256 } from "../platform/fs.ts";
+import { type BackupRecord, backupsDir, listBackups, saveBackup } from "./backups.ts";
 import { unifiedDiff } from "./diff.ts";
+import { finishDocument } from "./edit/document.ts";
 import { readEntry, removeEntry, upsertEntry } from "./edit/index.ts";
+import { putBack } from "./restore.ts";
+import { isInside, isLexicallyInside, keptOwner, realTarget, refuseToWrite } from "./target.ts";
 import { ConfigParseError, type EntryEdit, type InstallEnv } from "./types.ts";
+
+export { restoreBackup } from "./restore.ts";
 
 /** What happened to one config file. */
 export type ApplyStatus = "applied" | "unchanged" | "dry_run" | "refused" | "rolled_back";
 
 export interface ApplyResult {
   readonly status: ApplyStatus;
-  /** The file edited (its real path when the configured path is a symlink). */
+  /** The file edited (its real path when the configured path goes through symlinks). */
   readonly path: string;
   readonly diff: string;
   readonly backup: BackupRecord | null;
@@ -20,6 +26,8 @@ export interface ApplyResult {
   readonly message: string;
   readonly line?: number;
   readonly column?: number;
+  /** Something the user should know that did not stop the change (a damaged manifest moved aside). */
+  readonly warning?: string;
 }
 
 export interface ApplyRequest {
@@ -38,28 +46,37 @@ export interface ApplyRequest {
   readonly root: string;
   /** Refuse when an entry with our name exists that `accept` does not recognise (unless forced). */
   readonly accept?: (existing: unknown) => boolean;
+  /** --force: also edit a read-only file (its mode is kept). */
+  readonly force?: boolean;
 }
 
 /**
- * The write pipeline (README, "Register it with your client"): read → parse with a format-preserving parser → refuse on a
- * parse error → compute the new text and a diff → stop if unchanged → timestamped backup with
- * sha256 → temp file in the same folder, fsync, rename (mode kept: restoring writes through the
- * same path, so it keeps it too) → re-read and re-parse → on
- * any failure, restore the backup. Symlinked files are edited at their target.
+ * The write pipeline (README, "Register it with your client"): follow symlinks (file and folders)
+ * to the real file, refusing one that leads out of `root` → read → parse with a format-preserving
+ * parser → refuse on a parse error or a foreign entry → compute the new text, check it parses as
+ * its format, and a diff → stop if unchanged → refuse a read-only file (unless forced), one owned
+ * by another user, or a folder we cannot write → timestamped backup with sha256, mode and owner →
+ * temp file in the same folder, fsync, rename (mode kept, owner kept when root) → re-read and
+ * re-parse → on any failure, put the original bytes back.
  */
 export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<ApplyResult> {
-  const path = await resolveTarget(req.path);
-  if (path !== req.path && !(await isInside(path, req.root))) {
+  let path: string;
+  try {
+    path = await realTarget(req.path);
+  } catch (e) {
+    return refused(req.path, `cannot follow ${req.path}: ${(e as Error).message}; it was left alone.`);
+  }
+  if (path !== req.path && isLexicallyInside(req.path, req.root) && !(await isInside(path, req.root))) {
     return refused(
       req.path,
-      `${req.path} is a symlink to ${path}, outside ${req.root}; it was left alone. Edit the target yourself, or replace the link with a file.`,
+      `${req.path} leads through a symlink to ${path}, outside ${req.root}; it was left alone. Edit the target yourself, or replace the link with a real file or folder.`,
     );
   }
   let original: Buffer | null = null;
-  let mode: number | null = null;
+  let info: Stats | null = null;
   try {
     original = await readFile(path);
-    mode = (await stat(path)).mode & 0o7777;
+    info = await stat(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") {
       return refused(path, `cannot read ${path}: ${(e as Error).message}`);
@@ -72,19 +89,20 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
     );
   }
   const text = original ? original.toString("utf8") : "";
+  const removing = req.value === null;
 
   let outcome: ReturnType<typeof upsertEntry>;
   try {
-    if (req.value !== null && req.accept) {
+    if (req.accept) {
       const existing = readEntry(text, req.edit);
       if (existing !== undefined && !req.accept(existing)) {
         return refused(
           path,
-          `${path} already has an entry named "${req.edit.name}" that does not run this orchestrator (${JSON.stringify(existing).slice(0, 160)}). Pass --force to replace it; a backup is kept.`,
+          `${path} has an entry named "${req.edit.name}" that does not run this orchestrator (${JSON.stringify(existing).slice(0, 160)}): it is not ours. Pass --force to ${removing ? "remove" : "replace"} it; a backup is kept.`,
         );
       }
     }
-    outcome = req.value === null ? removeEntry(text, req.edit) : upsertEntry(text, req.edit, req.value);
+    outcome = removing ? removeEntry(text, req.edit) : upsertEntry(text, req.edit, req.value);
   } catch (e) {
     if (e instanceof ConfigParseError) {
       return {
@@ -104,47 +122,99 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
       path,
       diff: "",
       backup: null,
-      message: req.value === null ? "our entry is not there" : "already installed, nothing to change",
+      message: removing ? "our entry is not there" : "already installed, nothing to change",
     };
   }
-  const next = outcome.text;
+  // Uninstall after install gives back what was there before, exactly: no file when install
+  // created it, the same bytes when they match (even an empty or comments-only file). Any other
+  // result must parse as its format with a map at the root (finishDocument).
+  const before = removing ? await lastInstallBackup(env, path) : undefined;
+  const removeFile = outcome.text.trim() === "" && before?.existed === false;
+  const asBefore = before?.existed === true && before.sha256 === sha256(outcome.text);
+  let next: string;
+  try {
+    next = removeFile ? "" : asBefore ? outcome.text : finishDocument(outcome.text, req.edit.format);
+  } catch (e) {
+    return refused(path, `${(e as Error).message}; nothing was written. Please report this as a bug.`);
+  }
   const diff = unifiedDiff(text, next, path);
   if (req.dryRun)
     return { status: "dry_run", path, diff, backup: null, message: "dry run: nothing was written" };
 
-  const backup = await saveBackup(env, {
-    client: req.client,
-    path,
-    bytes: original,
-    mode,
-    reason: req.reason,
-    now: req.now,
-  });
+  const blocked = await refuseToWrite(path, info, req.force === true);
+  if (blocked) return refused(path, blocked);
+
+  const mode = info ? info.mode & 0o7777 : null;
+  const owner = keptOwner(info);
+  let saved: Awaited<ReturnType<typeof saveBackup>>;
+  try {
+    saved = await saveBackup(env, {
+      client: req.client,
+      path,
+      bytes: original,
+      mode,
+      uid: info?.uid ?? null,
+      gid: info?.gid ?? null,
+      reason: req.reason,
+      now: req.now,
+    });
+  } catch (e) {
+    // No backup, no change: the config is not touched.
+    return refused(
+      path,
+      `cannot save a backup in ${backupsDir(env)} (${(e as Error).message}); ${path} was not changed. Make that folder writable for you, or point ORCHESTRATOR_HOME at one that is.`,
+    );
+  }
+  const backup = saved.record;
+  const warning = saved.warning ? { warning: saved.warning } : {};
+  // Until the rename (or removal) succeeds the file is untouched: a failure then is reported as
+  // itself, with nothing to restore (a restore would only fail again for the same reason).
+  let changed = false;
   try {
     injectFault(env, "after-backup");
-    await mkdir(dirname(path), { recursive: true });
-    if (next === "" && (await createdByUs(env, path))) {
-      // Uninstall of the entry that created this file: back to "no file", as it was.
+    if (removeFile) {
       await rm(path, { force: true });
-      return { status: "applied", path, diff, backup, message: "entry removed (the file was ours: removed)" };
+      changed = true;
+      return {
+        status: "applied",
+        path,
+        diff,
+        backup,
+        message: "entry removed (the file was ours: removed)",
+        ...warning,
+      };
     }
-    await atomicWriteFile(path, next);
+    await mkdir(dirname(path), { recursive: true });
+    await atomicWriteFile(path, next, { owner });
+    changed = true;
     injectFault(env, "after-write");
     const reread = await readFile(path, "utf8");
     if (reread !== next) throw new Error("the file read back differs from what was written");
     const entry = readEntry(reread, req.edit);
-    const expected = req.value === null ? undefined : req.value;
+    const expected = removing ? undefined : req.value;
     if (!isDeepStrictEqual(normalize(entry), normalize(expected))) {
       throw new Error("after writing, our entry does not read back as written");
     }
   } catch (e) {
-    const restored = await restore(path, original);
+    const why = `writing ${path} failed (${(e as Error).message})`;
+    if (!changed) {
+      return {
+        status: "rolled_back",
+        path,
+        diff,
+        backup,
+        message: `${why}; the file was not changed.`,
+        ...warning,
+      };
+    }
+    const restored = await putBack(path, original, { mode, owner });
     return {
       status: "rolled_back",
       path,
       diff,
       backup,
-      message: `writing ${path} failed (${(e as Error).message}); ${restored ? "the original bytes were restored" : `restoring failed too: restore it from backup ${backup.id} with 'orchestrator rollback'`}.`,
+      message: `${why}; ${restored ? "the original bytes were restored" : `restoring failed too: restore it from backup ${backup.id} with 'orchestrator rollback'`}.`,
+      ...warning,
     };
   }
   return {
@@ -152,52 +222,16 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
     path,
     diff,
     backup,
-    message: req.value === null ? "entry removed" : "entry written",
+    message: removing ? "entry removed" : "entry written",
+    ...warning,
   };
 }
 
-/** True when the newest install backup of `path` says the file did not exist before it. */
-async function createdByUs(env: InstallEnv, path: string): Promise<boolean> {
-  const installs = (await listBackups(env)).filter((b) => b.path === path && b.reason === "install");
-  return installs.at(-1)?.existed === false;
-}
-
-/** Restores a file to the bytes of a backup (or removes it when it did not exist then). */
-export async function restoreBackup(env: InstallEnv, record: BackupRecord): Promise<void> {
-  const bytes = await readBackup(env, record);
-  if (bytes === null) {
-    await rm(record.path, { force: true });
-    return;
-  }
-  await mkdir(dirname(record.path), { recursive: true });
-  await atomicWriteFile(record.path, bytes);
-}
-
-async function restore(path: string, original: Buffer | null): Promise<boolean> {
-  try {
-    if (original === null) await rm(path, { force: true });
-    else await atomicWriteFile(path, original);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Follows a symlink chain to the real file, so the link itself is never replaced by a regular file. */
-async function resolveTarget(path: string): Promise<string> {
-  try {
-    const info = await lstat(path);
-    if (info.isSymbolicLink()) return await realpath(path);
-  } catch {
-    // missing: it will be created
-  }
-  return path;
-}
-
-async function isInside(path: string, root: string): Promise<boolean> {
-  const realRoot = await realpath(root).catch(() => root);
-  const rel = relative(realRoot, path);
-  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+/** The newest install backup of `path`: what the file was before we first wrote it. */
+async function lastInstallBackup(env: InstallEnv, path: string): Promise<BackupRecord | undefined> {
+  // A damaged manifest cannot say: then the file is kept (as `{}` if emptied), safe either way.
+  const all = await listBackups(env).catch(() => []);
+  return all.filter((b) => b.path === path && b.reason === "install").at(-1);
 }
 
 function refused(path: string, message: string): ApplyResult {

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { z } from "zod";
+import { isOrchestratorError, OrchestratorError } from "../core/errors.ts";
 import { atomicWriteFile } from "../platform/fs.ts";
 import type { InstallEnv } from "./types.ts";
 
@@ -18,6 +19,9 @@ export const BackupRecordSchema = z.object({
   sha256: z.string().nullable(),
   size: z.number(),
   mode: z.number().nullable(),
+  /** The owner the file had (absent in manifests written before owners were recorded). */
+  uid: z.number().nullable().optional(),
+  gid: z.number().nullable().optional(),
   reason: z.string(),
   created_at: z.string(),
 });
@@ -47,9 +51,9 @@ export function backupsDir(env: InstallEnv): string {
 
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 
-/** Every backup recorded, oldest first. A damaged manifest is an error, never "empty". */
+/** Every backup recorded, oldest first. A damaged manifest is an error naming it, never "empty". */
 export async function listBackups(env: InstallEnv): Promise<BackupRecord[]> {
-  const path = join(backupsDir(env), "manifest.json");
+  const path = manifestPath(env);
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -57,15 +61,56 @@ export async function listBackups(env: InstallEnv): Promise<BackupRecord[]> {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw e;
   }
-  const parsed = ManifestSchema.safeParse(JSON.parse(text));
-  if (!parsed.success)
-    throw new Error(`the backup manifest ${path} is damaged: ${parsed.error.issues[0]?.message}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw damaged(path, (e as Error).message);
+  }
+  const parsed = ManifestSchema.safeParse(json);
+  if (!parsed.success) throw damaged(path, parsed.error.issues[0]?.message ?? "unexpected shape");
   return parsed.data.backups;
+}
+
+function manifestPath(env: InstallEnv): string {
+  return join(backupsDir(env), "manifest.json");
+}
+
+function damaged(path: string, why: string): OrchestratorError {
+  return new OrchestratorError(
+    "BACKUP_MANIFEST_DAMAGED",
+    `the backup manifest ${path} is damaged (${why}). Move it aside ('mv ${path} ${path}.bad'); the next install starts a new one, and the copies in ${join(dirname(path), "files")} stay readable.`,
+    { data: { path } },
+  );
+}
+
+/**
+ * The records to append to. A damaged manifest must not block every install for good: it is
+ * moved aside (kept, never deleted: its records still name the copies in files/) and a new one
+ * starts; `warning` says where it went.
+ */
+async function recordsForAppend(
+  env: InstallEnv,
+  now: string,
+): Promise<{ all: BackupRecord[]; warning?: string }> {
+  try {
+    return { all: await listBackups(env) };
+  } catch (e) {
+    if (!isOrchestratorError(e, "BACKUP_MANIFEST_DAMAGED")) throw e;
+    const path = manifestPath(env);
+    const aside = `${path}.damaged-${now.replaceAll(/[:.]/g, "-")}`;
+    await rename(path, aside);
+    return {
+      all: [],
+      warning: `the backup manifest ${path} was damaged; it was moved to ${aside} and a new one started (older backups are listed in that file, their copies are in ${join(dirname(path), "files")})`,
+    };
+  }
 }
 
 /**
  * Saves the current bytes of `path` (or the fact that it does not exist) before a change, with
- * its sha256 and mode, and appends the record to the manifest (written atomically).
+ * its sha256, mode and owner, and appends the record to the manifest (written atomically).
+ * `warning` is set when a damaged manifest had to be moved aside.
  */
 export async function saveBackup(
   env: InstallEnv,
@@ -74,10 +119,12 @@ export async function saveBackup(
     path: string;
     bytes: Uint8Array | null;
     mode: number | null;
+    uid?: number | null;
+    gid?: number | null;
     reason: string;
     now: string;
   },
-): Promise<BackupRecord> {
+): Promise<{ record: BackupRecord; warning?: string }> {
   const dir = backupsDir(env);
   await mkdir(join(dir, "files"), { recursive: true, mode: 0o700 });
   const stamp = input.now.replaceAll(/[:.]/g, "-");
@@ -100,18 +147,18 @@ export async function saveBackup(
     sha256: input.bytes ? sha256(input.bytes) : null,
     size: input.bytes?.length ?? 0,
     mode: input.mode,
+    uid: input.uid ?? null,
+    gid: input.gid ?? null,
     reason: input.reason,
     created_at: input.now,
   };
-  await withManifestLock(dir, async () => {
-    const all = await listBackups(env);
+  const warning = await withManifestLock(dir, async () => {
+    const { all, warning } = await recordsForAppend(env, input.now);
     all.push(record);
-    await atomicWriteFile(
-      join(dir, "manifest.json"),
-      `${JSON.stringify({ version: 1, backups: all }, null, 2)}\n`,
-    );
+    await atomicWriteFile(manifestPath(env), `${JSON.stringify({ version: 1, backups: all }, null, 2)}\n`);
+    return warning;
   });
-  return record;
+  return warning ? { record, warning } : { record };
 }
 
 /**

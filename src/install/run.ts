@@ -28,6 +28,8 @@ export interface InstallOptions {
   readonly projectDir?: string | undefined;
   readonly dryRun: boolean;
   readonly force: boolean;
+  /** Whether `force` also edits a read-only file (the CLI's --force does; doctor --fix does not). */
+  readonly forceReadOnly?: boolean;
   /** The command that starts this orchestrator (absolute path), and any arguments before `serve`. */
   readonly command: string;
   readonly commandArgs?: readonly string[];
@@ -99,24 +101,36 @@ export async function installClients(
       dryRun: opts.dryRun,
       reason: "install",
       now: opts.now,
-      accept: opts.force ? undefined : (existing) => isOrchestratorEntry(unshapeEntry(loc.shape, existing)),
+      accept: opts.force ? undefined : ours(loc),
+      force: opts.force && opts.forceReadOnly !== false,
     });
     results.push({
       ...r,
       client: id,
       label: spec.label,
       scope: opts.scope,
-      warnings: r.status === "applied" || r.status === "dry_run" ? warningsFor(id, env) : [],
+      warnings: [
+        ...(r.warning ? [r.warning] : []),
+        ...(r.status === "applied" || r.status === "dry_run" ? warningsFor(id, env) : []),
+      ],
     });
   }
   return results;
 }
 
-/** Removes exactly our entry from each client's config. */
+/** The notion of "ours" install and uninstall share: an entry that runs an orchestrator. */
+function ours(loc: ConfigLocation): (existing: unknown) => boolean {
+  return (existing) => isOrchestratorEntry(unshapeEntry(loc.shape, existing));
+}
+
+/**
+ * Removes exactly our entry from each client's config. An entry under our name that runs
+ * something else is not ours: it stays unless `force`, as install leaves it.
+ */
 export async function uninstallClients(
   env: InstallEnv,
   ids: readonly ClientId[],
-  opts: Pick<InstallOptions, "scope" | "projectDir" | "dryRun" | "now">,
+  opts: Pick<InstallOptions, "scope" | "projectDir" | "dryRun" | "now"> & { readonly force?: boolean },
 ): Promise<ClientResult[]> {
   const results: ClientResult[] = [];
   for (const id of ids) {
@@ -144,13 +158,15 @@ export async function uninstallClients(
       dryRun: opts.dryRun,
       reason: "uninstall",
       now: opts.now,
+      accept: opts.force ? undefined : ours(loc),
+      force: opts.force === true,
     });
     results.push({
       ...r,
       client: id,
       label: CLIENTS[id].label,
       scope: opts.scope,
-      warnings: r.status === "applied" ? warningsFor(id, env) : [],
+      warnings: [...(r.warning ? [r.warning] : []), ...(r.status === "applied" ? warningsFor(id, env) : [])],
     });
   }
   return results;
@@ -180,18 +196,20 @@ export async function rollbackClient(
     );
   }
   let current: Buffer | null = null;
-  let mode: number | null = null;
+  let info: Awaited<ReturnType<typeof stat>> | null = null;
   try {
     current = await readFile(record.path);
-    mode = (await stat(record.path)).mode & 0o7777;
+    info = await stat(record.path);
   } catch {
     current = null;
   }
-  const safety = await saveBackup(env, {
+  const { record: safety } = await saveBackup(env, {
     client: id,
     path: record.path,
     bytes: current,
-    mode,
+    mode: info ? info.mode & 0o7777 : null,
+    uid: info?.uid ?? null,
+    gid: info?.gid ?? null,
     reason: `before rollback to ${record.id}`,
     now: opts.now,
   });

@@ -1,20 +1,9 @@
-import { spawnSync } from "node:child_process";
-import {
-  accessSync,
-  closeSync,
-  constants,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
-import { isAbsolute, join } from "node:path";
+import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
+import { isAbsolute } from "node:path";
 import { parse as parseJsonc } from "jsonc-parser";
 import { parse as parseToml } from "smol-toml";
 import { parse as parseYaml } from "yaml";
+import { describeEnd, runProbe } from "../platform/probe.ts";
 import { verifyBackups } from "./backups.ts";
 import { CLIENTS, type ClientId } from "./clients.ts";
 import { readEntry } from "./edit/index.ts";
@@ -46,13 +35,13 @@ export interface EntryCheck {
  * well-formed, its command absolute, existing, executable and answering `version`, and no other
  * entry running an orchestrator under another name.
  */
-export function checkClient(
+export async function checkClient(
   env: InstallEnv,
   id: ClientId,
   scope: Scope,
   projectDir?: string,
   opts: { timeoutMs?: number } = {},
-): EntryCheck {
+): Promise<EntryCheck> {
   const loc = locate(id, scope, env, projectDir);
   // What is known so far; each early return states only what it learned.
   const base: EntryCheck = {
@@ -108,21 +97,29 @@ export function checkClient(
     );
   } else if (!isExecutable(entry.command)) {
     problems.push(`the command ${entry.command} is not executable`);
-  } else {
+  } else if (isOrchestratorEntry(entry)) {
+    // Only an entry that looks like ours is run: `version --json` means nothing to another
+    // program, and the arguments kept before it could make that program do anything (a project's
+    // config file comes with the repository).
     const before = entry.args.indexOf("serve");
-    const r = askVersion(
-      entry.command,
-      [...entry.args.slice(0, Math.max(0, before)), "version", "--json"],
-      opts.timeoutMs ?? 10_000,
-    );
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    const r = await runProbe({
+      command: entry.command,
+      args: [...entry.args.slice(0, Math.max(0, before)), "version", "--json"],
+      timeoutMs,
+    });
     try {
-      version = r.status === 0 ? (JSON.parse(r.stdout) as { version: string }).version : null;
+      version =
+        r.end.kind === "exit" && r.end.code === 0
+          ? (JSON.parse(r.stdout) as { version: string }).version
+          : null;
     } catch {
       version = null;
     }
+    if (typeof version !== "string") version = null;
     if (version === null)
       problems.push(
-        `${entry.command} did not answer 'version --json' (exit ${r.status}); it may not be an orchestrator binary`,
+        `${entry.command} did not answer 'version --json' (${describeEnd(r.end, timeoutMs)}); it may not be an orchestrator binary`,
       );
   }
   if (!isOrchestratorEntry(entry))
@@ -138,28 +135,6 @@ export function checkClient(
     env: entryEnv(value),
     problems,
   };
-}
-
-/**
- * Runs `<command> version --json` with a timeout. Its output goes to a temp file, not a pipe: a
- * wrapper script that leaves a child running would hold a pipe open and stall us past the
- * timeout (seen with `sh -c 'sleep 30'`).
- */
-function askVersion(
-  command: string,
-  args: string[],
-  timeoutMs: number,
-): { status: number | null; stdout: string } {
-  const dir = mkdtempSync(join(tmpdir(), "orch-version-"));
-  const file = join(dir, "out");
-  const fd = openSync(file, "w");
-  try {
-    const r = spawnSync(command, args, { stdio: ["ignore", fd, "ignore"], timeout: timeoutMs });
-    return { status: r.status, stdout: readFileSync(file, "utf8") };
-  } finally {
-    closeSync(fd);
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /** The variables an entry sets: `env` for most clients, `envs` for Goose, `environment` for OpenCode. */

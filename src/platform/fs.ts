@@ -20,22 +20,31 @@ export function sha256(data: string | Uint8Array): string {
 /**
  * Writes `data` to `path` so that readers see the old file or the new one, never a mix: a temp
  * file in the same folder, fsync, rename over the target, fsync the folder. Keeps the target's
- * mode when it exists, else gets `opts.mode` (default 0644); creates missing parent folders with
- * `opts.dirMode` (default 0777 less the umask). Asynchronous, so a server keeps answering
- * other requests while the disk works (creating a file costs ~0.7 ms on the machines measured).
+ * mode when it exists (or takes `opts.mode`); creates missing parent folders with `opts.dirMode`
+ * (default 0777 less the umask). Asynchronous, so a
+ * server keeps answering other requests while the disk works (creating a file costs ~0.7 ms on
+ * the machines measured). `opts.owner` gives the new file that uid/gid before it replaces the old
+ * one (a rename otherwise hands it to whoever runs us; only root may give files away).
  */
 export async function atomicWriteFile(
   path: string,
   data: string | Uint8Array,
-  opts: { readonly mode?: number; readonly dirMode?: number } = {},
+  opts: {
+    mode?: number | undefined;
+    dirMode?: number | undefined;
+    owner?: { uid: number; gid: number } | undefined;
+  } = {},
 ): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const existing = await stat(path).then(
-    (s) => s.mode & 0o7777,
-    () => null,
-  );
-  const mode = existing ?? opts.mode ?? 0o644;
+  // The mode to keep exactly: the one asked for, else the target's own.
+  const exact =
+    opts.mode ??
+    (await stat(path).then(
+      (s) => s.mode & 0o7777,
+      () => null,
+    ));
+  const mode = exact ?? 0o644;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(tmp, "w", mode);
@@ -46,8 +55,9 @@ export async function atomicWriteFile(
     handle = await open(tmp, "w", mode);
   }
   try {
-    // open()'s mode passes through the umask; an existing file keeps exactly its own mode.
-    if (existing !== null && process.platform !== "win32") await handle.chmod(existing);
+    // open()'s mode passes through the umask; a kept mode must come out exactly.
+    if (exact !== null && process.platform !== "win32") await handle.chmod(exact);
+    if (opts.owner && process.platform !== "win32") await handle.chown(opts.owner.uid, opts.owner.gid);
     await handle.writeFile(data);
     await handle.sync();
   } catch (e) {

@@ -35,7 +35,7 @@ export function registerBackupCommands(cli: CAC, env: Env, io: Output, setCode: 
       const ids = flags.client
         ? pickClients(flags, () => [])
         : CLIENT_IDS.filter((id) => scope === "user" || "project" in CLIENTS[id]);
-      const checks = ids.map((id) => checkClient(ienv, id, scope, projectDir));
+      const checks = await Promise.all(ids.map((id) => checkClient(ienv, id, scope, projectDir)));
       const backups = await verifyBackups(ienv);
       const failed = checks.some((c) => c.problems.length > 0) || backups.some((b) => !b.ok);
       if (flags.json) {
@@ -108,6 +108,7 @@ export function registerBackupCommands(cli: CAC, env: Env, io: Output, setCode: 
           now: new Date().toISOString(),
         });
       } catch (e) {
+        if (e instanceof OrchestratorError) throw e;
         throw new OrchestratorError("BACKUP_NOT_FOUND", (e as Error).message);
       }
       if (flags.json) io.out(JSON.stringify(result, null, 2));

@@ -31,7 +31,7 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
       .option("--json", "Print the results as JSON");
 
   common(cli.command("install", "Register the server in an MCP client's config (with a backup)"))
-    .option("--force", "Replace an entry with our name that runs something else")
+    .option("--force", "Replace an entry with our name that runs something else; edit a read-only file")
     .option("--binary <path>", "Command to register (default: this binary)")
     .option(
       "--via-cli",
@@ -72,26 +72,27 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
       );
     });
 
-  common(
-    cli.command("uninstall", "Remove exactly our entry from an MCP client's config (with a backup)"),
-  ).action(async (flags: InstallFlags) => {
-    const { uninstallClients, detectClients } = await import("../../install/run.ts");
-    const ienv = installEnvFrom(env);
-    const ids = pickClients(flags, () => detectClients(ienv));
-    const { scope, projectDir } = pickScope(env, flags);
-    checkScope(ids, scope);
-    const results = await uninstallClients(ienv, ids, {
-      scope,
-      projectDir,
-      dryRun: Boolean(flags.dryRun),
-      now: new Date().toISOString(),
+  common(cli.command("uninstall", "Remove exactly our entry from an MCP client's config (with a backup)"))
+    .option("--force", "Also remove an entry with our name that runs something else; edit a read-only file")
+    .action(async (flags: InstallFlags) => {
+      const { uninstallClients, detectClients } = await import("../../install/run.ts");
+      const ienv = installEnvFrom(env);
+      const ids = pickClients(flags, () => detectClients(ienv));
+      const { scope, projectDir } = pickScope(env, flags);
+      checkScope(ids, scope);
+      const results = await uninstallClients(ienv, ids, {
+        scope,
+        projectDir,
+        dryRun: Boolean(flags.dryRun),
+        force: Boolean(flags.force),
+        now: new Date().toISOString(),
+      });
+      setCode(
+        renderResults(io, results, {
+          json: Boolean(flags.json),
+          verb: "uninstall",
+          noneDetected: flags.all === true && ids.length === 0,
+        }),
+      );
     });
-    setCode(
-      renderResults(io, results, {
-        json: Boolean(flags.json),
-        verb: "uninstall",
-        noneDetected: flags.all === true && ids.length === 0,
-      }),
-    );
-  });
 }

@@ -30,9 +30,14 @@ export async function checkClients(
   const findings: Finding[] = [];
   const installed: InstalledEntry[] = [];
   const backedUp = await backedUpPaths(ctx);
-  for (const id of ctx.clients) {
+  // In parallel: each check may run a version probe of up to timeoutMs, and doctor's total time
+  // must not grow with the number of hostile entries.
+  const checks = await Promise.all(
+    ctx.clients.map((id) => checkClient(ctx.install, id, "user", undefined, { timeoutMs: ctx.timeoutMs })),
+  );
+  for (const [i, id] of ctx.clients.entries()) {
     const spec = clientSpec(id);
-    const c = checkClient(ctx.install, id, "user", undefined, { timeoutMs: ctx.timeoutMs });
+    const c = checks[i] as EntryCheck;
     const base = `clients.${id}`;
     if (!c.found) {
       const present = spec.detect(ctx.install).some((p) => existsSync(p));

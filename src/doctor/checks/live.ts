@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
 import { clientSpec } from "../../install/clients.ts";
+import { describeEnd, type ProbeEnd, startProbe } from "../../platform/probe.ts";
 import type { DoctorContext } from "../context.ts";
 import { type Finding, fail, ok, skip } from "../report.ts";
 import type { InstalledEntry } from "./clients.ts";
@@ -71,7 +71,7 @@ function fixFor(h: Handshake, e: InstalledEntry): string {
   return `Run '${[e.command, ...e.args].join(" ")}' in a terminal to see the error; then 'orchestrator install --client ${e.client} --force' to register this binary.`;
 }
 
-export function handshake(ctx: DoctorContext, e: InstalledEntry): Promise<Handshake> {
+export async function handshake(ctx: DoctorContext, e: InstalledEntry): Promise<Handshake> {
   const env: Record<string, string> = {};
   for (const k of CLIENT_VARS) {
     const v = ctx.env.vars[k];
@@ -79,118 +79,100 @@ export function handshake(ctx: DoctorContext, e: InstalledEntry): Promise<Handsh
   }
   Object.assign(env, e.env);
   const t0 = performance.now();
-  return new Promise((resolve) => {
-    let stderr = "";
-    let buf = "";
-    let settled = false;
-    let phase: "initialize" | "tools" = "initialize";
-    let serverVersion: string | null = null;
-    // Its own process group, so a wrapper script and whatever it started can be stopped together.
-    const posix = process.platform !== "win32";
-    const child = spawn(e.command, [...e.args], {
-      env,
-      cwd: ctx.env.homedir,
-      stdio: ["pipe", "pipe", "pipe"],
-      detached: posix,
-    });
-    const stop = (): void => {
+  let stderr = "";
+  let buf = "";
+  let phase: "initialize" | "tools" = "initialize";
+  let serverVersion: string | null = null;
+  // Set by the protocol reader when it has its answer; the probe is then stopped.
+  let verdict: Omit<Handshake, "ms" | "stderrTail" | "serverVersion"> | null = null;
+  const probe = startProbe({
+    command: e.command,
+    args: e.args,
+    env,
+    cwd: ctx.env.homedir,
+    timeoutMs: ctx.timeoutMs,
+    stdin: true,
+    onStderr: (d) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    },
+    onStdout: (d) => {
+      if (verdict) return;
+      buf += d.toString();
+      verdict = readLines();
+      if (verdict) probe.stop();
+    },
+  });
+  const send = (m: Record<string, unknown>): void => {
+    probe.child.stdin?.write(`${JSON.stringify(m)}\n`);
+  };
+  const readLines = (): typeof verdict => {
+    let nl = buf.indexOf("\n");
+    while (nl >= 0) {
+      const line = buf.slice(0, nl).trim();
+      buf = buf.slice(nl + 1);
+      nl = buf.indexOf("\n");
+      if (!line) continue;
+      let msg: { id?: unknown; result?: Record<string, unknown>; error?: { message?: string } };
       try {
-        if (posix && child.pid) process.kill(-child.pid, "SIGKILL");
-        else child.kill();
+        msg = JSON.parse(line);
       } catch {
-        child.kill();
-      }
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-    };
-    const finish = (h: Omit<Handshake, "ms" | "stderrTail" | "serverVersion">): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      child.stdin?.end();
-      stop();
-      resolve({
-        ...h,
-        ms: Math.round(performance.now() - t0),
-        serverVersion,
-        stderrTail: stderr.slice(-2000),
-      });
-    };
-    const timer = setTimeout(
-      () =>
-        finish({
+        return {
           ok: false,
           tools: 0,
-          problem: `no answer to ${phase === "initialize" ? "initialize" : "tools/list"} within ${ctx.timeoutMs} ms`,
-        }),
-      ctx.timeoutMs,
-    );
-    child.on("error", (err) =>
-      finish({ ok: false, tools: 0, problem: `could not start ${e.command}: ${err.message}` }),
-    );
-    child.on("exit", (code, signal) =>
-      finish({
-        ok: false,
-        tools: 0,
-        problem: `exited (${signal ?? `code ${code}`}) before completing the handshake`,
-      }),
-    );
-    child.stderr?.on("data", (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-4000);
-    });
-    child.stdin?.on("error", () => {});
-    child.stdout?.on("data", (d: Buffer) => {
-      buf += d.toString();
-      let nl = buf.indexOf("\n");
-      while (nl >= 0) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
-        nl = buf.indexOf("\n");
-        if (!line) continue;
-        let msg: { id?: unknown; result?: Record<string, unknown>; error?: { message?: string } };
-        try {
-          msg = JSON.parse(line);
-        } catch {
-          finish({
-            ok: false,
-            tools: 0,
-            problem: `wrote non-protocol output to stdout: "${line.slice(0, 120)}"`,
-          });
-          return;
-        }
-        if (msg.error) {
-          finish({
-            ok: false,
-            tools: 0,
-            problem: `answered ${phase} with an error: ${msg.error.message ?? JSON.stringify(msg.error)}`,
-          });
-          return;
-        }
-        if (msg.id === 1 && phase === "initialize") {
-          serverVersion =
-            String((msg.result?.serverInfo as { version?: unknown } | undefined)?.version ?? "") || null;
-          phase = "tools";
-          send({ jsonrpc: "2.0", method: "notifications/initialized" });
-          send({ jsonrpc: "2.0", id: 2, method: "tools/list", params: {} });
-        } else if (msg.id === 2) {
-          const tools = Array.isArray(msg.result?.tools) ? (msg.result.tools as unknown[]).length : 0;
-          finish({ ok: tools > 0, tools, problem: tools > 0 ? null : "tools/list returned no tools" });
-          return;
-        }
+          problem: `wrote non-protocol output to stdout: "${line.slice(0, 120)}"`,
+        };
       }
-    });
-    const send = (m: Record<string, unknown>): void => {
-      child.stdin?.write(`${JSON.stringify(m)}\n`);
-    };
-    send({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-06-18",
-        capabilities: {},
-        clientInfo: { name: "orchestrator-doctor", version: ctx.version },
-      },
-    });
+      if (msg.error) {
+        return {
+          ok: false,
+          tools: 0,
+          problem: `answered ${phase} with an error: ${msg.error.message ?? JSON.stringify(msg.error)}`,
+        };
+      }
+      if (msg.id === 1 && phase === "initialize") {
+        serverVersion =
+          String((msg.result?.serverInfo as { version?: unknown } | undefined)?.version ?? "") || null;
+        phase = "tools";
+        send({ jsonrpc: "2.0", method: "notifications/initialized" });
+        send({ jsonrpc: "2.0", id: 2, method: "tools/list", params: {} });
+      } else if (msg.id === 2) {
+        const tools = Array.isArray(msg.result?.tools) ? (msg.result.tools as unknown[]).length : 0;
+        return { ok: tools > 0, tools, problem: tools > 0 ? null : "tools/list returned no tools" };
+      }
+    }
+    return null;
+  };
+  send({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "orchestrator-doctor", version: ctx.version },
+    },
   });
+  const end = await probe.ended;
+  const result = verdict ?? { ok: false, tools: 0, problem: problemOf(end, phase, ctx.timeoutMs, e.command) };
+  return {
+    ...result,
+    ms: Math.round(performance.now() - t0),
+    serverVersion,
+    stderrTail: stderr.slice(-2000),
+  };
+}
+
+/** Why a probe that ended without an answer failed, in the words the fixes look for. */
+function problemOf(end: ProbeEnd, phase: "initialize" | "tools", timeoutMs: number, command: string): string {
+  const step = phase === "initialize" ? "initialize" : "tools/list";
+  switch (end.kind) {
+    case "timeout":
+      return `no answer to ${step} within ${timeoutMs} ms`;
+    case "error":
+      return `could not start ${command}: ${end.message}`;
+    case "exit":
+      return `exited (${end.signal ?? `code ${end.code}`}) before completing the handshake`;
+    default:
+      return `${describeEnd(end, timeoutMs)} before answering ${step}`;
+  }
 }

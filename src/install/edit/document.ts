@@ -1,0 +1,45 @@
+import { type ParseError, parse as parseJsonc, printParseErrorCode } from "jsonc-parser";
+import { parse as parseToml } from "smol-toml";
+import { parseDocument } from "yaml";
+import type { ConfigFormat } from "../types.ts";
+import { detectEol } from "./json.ts";
+
+/**
+ * The last wall before a config file is written: the text must parse as its format with a map at
+ * the root, as every client expects. Removing the only entry can leave nothing (or only
+ * comments): for JSON and YAML that is not a map (a 0-byte JSON file does not even parse), so
+ * `{}` is written instead; an empty TOML file is already an empty table. Returns the text to
+ * write, or throws naming what is wrong, so nothing unreadable ever reaches the disk.
+ */
+export function finishDocument(text: string, format: ConfigFormat): string {
+  if (format === "toml") {
+    parseToml(text.replace(/^\uFEFF/, ""));
+    return text;
+  }
+  let out = text;
+  if (rootOf(out, format) === undefined) {
+    const eol = detectEol(text);
+    out = out.trim() === "" ? `{}${eol}` : `${out.endsWith("\n") ? out : out + eol}{}${eol}`;
+  }
+  const root = rootOf(out, format);
+  if (!root || typeof root !== "object" || Array.isArray(root)) {
+    throw new Error(`the edited ${format.toUpperCase()} would not have a map at its root`);
+  }
+  return out;
+}
+
+/** The parsed root, undefined for an empty document; throws when the text does not parse. */
+function rootOf(text: string, format: "json" | "jsonc" | "yaml"): unknown {
+  const body = text.replace(/^\uFEFF/, "");
+  if (format === "yaml") {
+    const doc = parseDocument(body, { uniqueKeys: true });
+    const first = doc.errors[0];
+    if (first) throw new Error(`the edited YAML does not parse: ${first.message}`);
+    return doc.contents === null ? undefined : doc.toJS();
+  }
+  const errors: ParseError[] = [];
+  const root = parseJsonc(body, errors, { allowTrailingComma: true, allowEmptyContent: true });
+  const first = errors[0];
+  if (first) throw new Error(`the edited JSON does not parse: ${printParseErrorCode(first.error)}`);
+  return root;
+}

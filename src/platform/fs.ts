@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { OrchestratorError } from "../core/errors.ts";
+import { writeBlocker } from "./permissions.ts";
 
 /** The real path of `p` (symlinks resolved), or `p` itself when it does not exist or cannot be read. */
 export function safeReal(p: string): string {
@@ -18,12 +20,48 @@ export function sha256(data: string | Uint8Array): string {
 }
 
 /**
+ * Writes `data` to `path` atomically (see writeAtomically). A full disk or quota becomes DISK_FULL
+ * and a missing permission or read-only filesystem FILE_NOT_WRITABLE, each naming the file: errors
+ * the user can act on, where a raw ENOSPC read like a bug.
+ */
+export async function atomicWriteFile(path: string, data: string | Uint8Array): Promise<void> {
+  try {
+    await writeAtomically(path, data);
+  } catch (e) {
+    throw writeErrorOf(e, path);
+  }
+}
+
+/** The named error for a failed file write, or `e` itself when it is not one a user can fix. */
+export function writeErrorOf(e: unknown, path: string): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOSPC" || code === "EDQUOT") {
+    return new OrchestratorError(
+      "DISK_FULL",
+      `Cannot write ${path}: the disk (or your quota) is full (${code}). Free space there (df -h ${dirname(path)}), then try again.`,
+      { cause: e, data: { path } },
+    );
+  }
+  if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
+    const blocker = writeBlocker(existsSync(path) ? path : dirname(path));
+    const why = blocker
+      ? `${blocker.path} is not writable (${blocker.reason}); fix: ${blocker.fix}`
+      : (e as Error).message;
+    return new OrchestratorError("FILE_NOT_WRITABLE", `Cannot write ${path}: ${why}.`, {
+      cause: e,
+      data: { path },
+    });
+  }
+  return e;
+}
+
+/**
  * Writes `data` to `path` so that readers see the old file or the new one, never a mix: a temp
  * file in the same folder, fsync, rename over the target, fsync the folder. Keeps the target's
  * mode when it exists; creates missing parent folders. Asynchronous, so a server keeps answering
  * other requests while the disk works (creating a file costs ~0.7 ms on the machines measured).
  */
-export async function atomicWriteFile(path: string, data: string | Uint8Array): Promise<void> {
+async function writeAtomically(path: string, data: string | Uint8Array): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const existing = await stat(path).then(

@@ -3,6 +3,7 @@ import { join } from "node:path";
 
 import { Kysely, sql } from "kysely";
 import { isOrchestratorError } from "../../core/errors.ts";
+import { databaseWriteBlockers, looseModes, shellQuote } from "../../platform/permissions.ts";
 import { ImmediateSqliteDialect, openSqlite } from "../../store/driver.ts";
 import { MIGRATIONS } from "../../store/migrations/index.ts";
 import { databasePath, dataDir } from "../../workspace/layout.ts";
@@ -39,7 +40,7 @@ export async function checkData(ctx: DoctorContext): Promise<{ findings: Finding
           "data",
           "data.workspace",
           "Workspace",
-          `none found from ${env.cwd}${isOrchestratorError(e, "WORKSPACE_FORBIDDEN") ? " (it is your home folder or the root, which are never used)" : " (no git repository or project file above it)"}`,
+          `none found from ${env.cwd}${isOrchestratorError(e, "WORKSPACE_FORBIDDEN") ? " (it is your home folder, the root or a system folder, which are never used)" : " (no git repository or project file above it)"}`,
           "Run 'orchestrator doctor' inside your project (a git repository or a folder with package.json, pyproject.toml, ...), or pass --workspace DIR.",
         ),
       ],
@@ -49,9 +50,67 @@ export async function checkData(ctx: DoctorContext): Promise<{ findings: Finding
     ok("data", "data.workspace", "Workspace", `${ws.path} (from ${RULES[ws.source]})`),
   ];
   const dir = dataDir(ws.path);
+  const dbPath = databasePath(ws.path, ctx.db);
   findings.push(probeWritable(dir, ws.path));
-  findings.push(...(await checkDatabase(databasePath(ws.path, ctx.db), ws.path)));
+  const blocked = checkDatabaseFiles(dbPath);
+  findings.push(
+    blocked ?? ok("data", "data.files", "Database files writable", `${dbPath} and its -wal/-shm`),
+  );
+  findings.push(...checkPrivacy(dir, dbPath));
+  findings.push(
+    ...(blocked
+      ? [
+          skip(
+            "data",
+            "data.integrity",
+            "Database integrity",
+            "not opened until the files above are writable: opening it now would leave read-only -wal/-shm files behind",
+          ),
+        ]
+      : await checkDatabase(dbPath, ws.path)),
+  );
   return { findings, workspace: ws.path };
+}
+
+/**
+ * The database, its -wal and -shm and their folder must all be writable: one read-only -shm
+ * (left by opening a read-only database once) fails every call while the database is healthy.
+ */
+function checkDatabaseFiles(dbPath: string): Finding | undefined {
+  const blockers = databaseWriteBlockers(dbPath);
+  if (blockers.length === 0) return undefined;
+  return fail(
+    "data",
+    "data.files",
+    "Database files writable",
+    blockers.map((b) => `${b.path} is not writable (${b.reason})`).join("; "),
+    `Run: ${[...new Set(blockers.map((b) => b.fix))].join(" && ")}. The database itself is intact: do not replace it.`,
+  );
+}
+
+/**
+ * Files the orchestrator creates are the owner's only (folder 0700, database 0600); ones made by
+ * older versions, or by hand, may be readable by every local user. Said, never changed silently:
+ * the files are the user's.
+ */
+function checkPrivacy(dir: string, dbPath: string): Finding[] {
+  if (process.platform === "win32") return [];
+  const loose = looseModes([
+    { path: dir, want: 0o700 },
+    { path: dbPath, want: 0o600 },
+    { path: `${dbPath}-wal`, want: 0o600 },
+    { path: `${dbPath}-shm`, want: 0o600 },
+  ]);
+  if (loose.length === 0) return [];
+  return [
+    warn(
+      "data",
+      "data.privacy",
+      "Data private to you",
+      `readable by other local users: ${loose.map((l) => `${l.path} (${l.mode})`).join(", ")}`,
+      `Run: ${loose.map((l) => `chmod ${l.want.slice(1)} ${shellQuote(l.path)}`).join(" && ")}`,
+    ),
+  ];
 }
 
 /**
@@ -114,7 +173,12 @@ async function checkDatabase(path: string, workspace: string): Promise<Finding[]
   const size = statSync(path).size;
   let db: Kysely<Record<string, never>> | undefined;
   try {
-    db = new Kysely({ dialect: new ImmediateSqliteDialect({ database: await openSqlite(path, 5000) }) });
+    db = new Kysely({
+      dialect: new ImmediateSqliteDialect({ database: await openSqlite(path, 5000) }, path),
+    });
+    // Opened for writing for real: the write lock is what every tool call takes first.
+    await sql`begin immediate`.execute(db);
+    await sql`rollback`.execute(db);
     const integrity = await sql<Record<string, string>>`pragma integrity_check`.execute(db);
     const lines = integrity.rows.map((r) => String(Object.values(r)[0]));
     const findings: Finding[] = [];
@@ -134,7 +198,7 @@ async function checkDatabase(path: string, workspace: string): Promise<Finding[]
           "data.integrity",
           "Database integrity",
           `integrity_check reports: ${lines.slice(0, 3).join("; ")}`,
-          `Stop the servers using it, copy ${path} aside, then try 'sqlite3 ${path} ".recover"' into a new file; or move it away to start fresh.`,
+          `Stop the servers using it, copy ${path} aside, then try 'sqlite3 ${path} ".recover"' into a new file. Only if that fails, move it aside (keep it: it holds your plans); a new one is created at the next call.`,
         ),
       );
     }
@@ -213,19 +277,37 @@ async function checkDatabase(path: string, workspace: string): Promise<Finding[]
     }
     return findings;
   } catch (e) {
+    const message = (e as Error).message;
+    // Only a file that is not SQLite at all may be replaced; any other failure (permissions, a
+    // full disk, a lock) leaves a healthy database that holds every plan.
+    if (NOT_A_DATABASE.test(message)) {
+      return [
+        fail(
+          "data",
+          "data.integrity",
+          "Database integrity",
+          `${path} cannot be read as a database: ${message}`,
+          `Move ${path} (and any -wal/-shm next to it) aside (keep it: it holds your plans, and may be recoverable with sqlite3 ".recover"); the orchestrator creates a new one at the next call.`,
+        ),
+      ];
+    }
     return [
       fail(
         "data",
         "data.integrity",
         "Database integrity",
-        `${path} cannot be read as a database: ${(e as Error).message}`,
-        `Move ${path} (and any -wal/-shm next to it) aside; the orchestrator creates a new one at the next call. Keep the old file in case the data must be recovered.`,
+        `${path} could not be opened for writing: ${message}`,
+        isOrchestratorError(e)
+          ? e.fix
+          : "Stop other programs holding the file, check free space (df -h) and permissions, and run doctor again. Do not replace the database: it holds your plans.",
       ),
     ];
   } finally {
     await db?.destroy().catch(() => {});
   }
 }
+
+const NOT_A_DATABASE = /file is not a database|malformed|SQLITE_NOTADB|SQLITE_CORRUPT/i;
 
 function formatBytes(n: number): string {
   return n < 1024 * 1024 ? `${Math.round(n / 1024)} KiB` : `${(n / 1048576).toFixed(1)} MiB`;

@@ -43,7 +43,7 @@ export function writeErrorOf(e: unknown, path: string): unknown {
     );
   }
   if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
-    const blocker = writeBlocker(existsSync(path) ? path : dirname(path));
+    const blocker = writeBlocker(nearestExisting(path));
     const why = blocker
       ? `${blocker.path} is not writable (${blocker.reason}); fix: ${blocker.fix}`
       : (e as Error).message;
@@ -53,6 +53,13 @@ export function writeErrorOf(e: unknown, path: string): unknown {
     });
   }
   return e;
+}
+
+/** `path`, or its nearest ancestor that exists: where a write that failed was refused. */
+function nearestExisting(path: string): string {
+  let p = path;
+  while (!existsSync(p) && dirname(p) !== p) p = dirname(p);
+  return p;
 }
 
 /**

@@ -3,7 +3,7 @@ import { join } from "node:path";
 
 import { Kysely, sql } from "kysely";
 import { isOrchestratorError } from "../../core/errors.ts";
-import { databaseWriteBlockers, looseModes, shellQuote } from "../../platform/permissions.ts";
+import { databaseWriteBlockers, looseModes, shellQuote, writeBlocker } from "../../platform/permissions.ts";
 import { ImmediateSqliteDialect, openSqlite } from "../../store/driver.ts";
 import { MIGRATIONS } from "../../store/migrations/index.ts";
 import { databasePath, dataDir } from "../../workspace/layout.ts";
@@ -101,7 +101,9 @@ function checkPrivacy(dir: string, dbPath: string): Finding[] {
     { path: `${dbPath}-wal`, want: 0o600 },
     { path: `${dbPath}-shm`, want: 0o600 },
   ]);
-  if (loose.length === 0) return [];
+  if (loose.length === 0) {
+    return [ok("data", "data.privacy", "Data private to you", "the data folder and database are yours only")];
+  }
   return [
     warn(
       "data",
@@ -135,12 +137,13 @@ function probeWritable(dir: string, workspace: string): Finding {
     rmSync(probe, { force: true });
     return ok("data", "data.writable", title, `${dir}${existsSync(dir) ? "" : " (created on first use)"}`);
   } catch (e) {
+    const blocker = writeBlocker(where);
     return fail(
       "data",
       "data.writable",
       title,
-      `cannot create files in ${where}: ${(e as Error).message}`,
-      `Give yourself write access (e.g. chmod u+w '${where}'), or use serve --db PATH to keep the data elsewhere.`,
+      `cannot create files in ${where}: ${blocker ? blocker.reason : (e as Error).message}`,
+      `Run: ${blocker?.fix ?? `chmod u+w ${shellQuote(where)}`} (or use serve --db PATH to keep the data elsewhere).`,
     );
   }
 }

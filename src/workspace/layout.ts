@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { DATA_DIR } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
 import { ROLES_SEED_YAML } from "../core/roles/builtin.ts";
+import { writeErrorOf } from "../platform/fs.ts";
 
 /** `<workspace>/.task_orchestrator`. */
 export function dataDir(workspace: string): string {
@@ -39,7 +40,12 @@ export const DATA_DIR_MODE = 0o700;
 export function seedRolesDir(workspace: string): boolean {
   const dir = join(dataDir(workspace), "roles");
   if (existsSync(dir)) return false;
-  mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE });
-  writeFileSync(join(dir, "custom_roles.yaml"), ROLES_SEED_YAML, { flag: "wx" });
+  const file = join(dir, "custom_roles.yaml");
+  try {
+    mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE });
+    writeFileSync(file, ROLES_SEED_YAML, { flag: "wx" });
+  } catch (e) {
+    throw writeErrorOf(e, file);
+  }
   return true;
 }

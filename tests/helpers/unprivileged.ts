@@ -44,6 +44,12 @@ export function unprivileged(): Unprivileged {
   chmodSync(binary, 0o755);
   const drop = ["--reuid", String(NOBODY), "--regid", String(NOBODY), "--clear-groups", "--"];
   const argv = (args: string[]) => ({ command: "setpriv", args: [...drop, binary, ...args] });
+  const works = spawnSync("setpriv", [...drop, binary, "version"], { encoding: "utf8" });
+  if (works.status !== 0) {
+    throw new Error(
+      `cannot run ${binary} as uid ${NOBODY} (is ${tmpdir()} reachable by other users?): ${works.stderr || works.error}`,
+    );
+  }
   return {
     argv,
     run: (args, o) => {

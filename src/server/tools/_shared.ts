@@ -95,6 +95,15 @@ export async function inWorkspace(
   }
 }
 
+/** inWorkspace for tools that only read: they create no file or folder (an empty state instead). */
+export function inWorkspaceReadOnly(
+  session: Session,
+  workingDirectory: string | undefined,
+  body: (ctx: AppContext, ws: ResolvedWorkspace) => Promise<CallToolResult>,
+): Promise<CallToolResult> {
+  return inWorkspace(session, workingDirectory, body, { readOnly: true });
+}
+
 export const taskViewShape = z.object({
   task_id: z.string(),
   parent_task_id: z.string(),

@@ -5,7 +5,7 @@ import { artifactUri } from "../../core/artifact.ts";
 import type { Session } from "../session.ts";
 import {
   artifactRefShape,
-  inWorkspace,
+  inWorkspaceReadOnly,
   ok,
   workingDirectoryField,
   workspaceFields,
@@ -53,47 +53,39 @@ export function registerGetArtifactTool(server: McpServer, session: Session): vo
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args) =>
-      inWorkspace(
-        session,
-        args.working_directory,
-        async (ctx, ws) => {
-          const p = await getArtifact(ctx, args.artifact_id, {
-            offset: args.offset,
-            maxChars: args.max_chars,
-          });
-          const a = p.artifact;
-          const structured = {
-            ...workspaceFields(ws),
-            artifact: {
-              artifact_id: a.id,
-              type: a.type,
-              summary: a.summary,
-              path: a.path,
-              uri: artifactUri(a.id),
-              size: a.size,
-              sha256: a.sha256,
-              created_at: a.createdAt,
-              task_id: a.taskId,
-              parent_task_id: a.planId,
-              file_paths: [...a.filePaths],
-            },
-            content: p.content,
-            offset: p.offset,
-            total_chars: p.totalChars,
-            next_offset: p.nextOffset,
-            checksum_ok: p.checksumOk,
-          };
-          const footer = [
-            p.nextOffset !== null
-              ? `[characters ${p.offset}-${p.offset + p.content.length} of ${p.totalChars}; read on with offset ${p.nextOffset}]`
-              : "",
-            p.checksumOk
-              ? ""
-              : "[warning: the file no longer matches its recorded sha256; it was changed after it was stored]",
-          ].filter(Boolean);
-          return ok(structured, [p.content, ...footer].join("\n"));
-        },
-        { readOnly: true },
-      ),
+      inWorkspaceReadOnly(session, args.working_directory, async (ctx, ws) => {
+        const p = await getArtifact(ctx, args.artifact_id, { offset: args.offset, maxChars: args.max_chars });
+        const a = p.artifact;
+        const structured = {
+          ...workspaceFields(ws),
+          artifact: {
+            artifact_id: a.id,
+            type: a.type,
+            summary: a.summary,
+            path: a.path,
+            uri: artifactUri(a.id),
+            size: a.size,
+            sha256: a.sha256,
+            created_at: a.createdAt,
+            task_id: a.taskId,
+            parent_task_id: a.planId,
+            file_paths: [...a.filePaths],
+          },
+          content: p.content,
+          offset: p.offset,
+          total_chars: p.totalChars,
+          next_offset: p.nextOffset,
+          checksum_ok: p.checksumOk,
+        };
+        const footer = [
+          p.nextOffset !== null
+            ? `[characters ${p.offset}-${p.offset + p.content.length} of ${p.totalChars}; read on with offset ${p.nextOffset}]`
+            : "",
+          p.checksumOk
+            ? ""
+            : "[warning: the file no longer matches its recorded sha256; it was changed after it was stored]",
+        ].filter(Boolean);
+        return ok(structured, [p.content, ...footer].join("\n"));
+      }),
   );
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { getStatus } from "../../app/get-status.ts";
 import type { Session } from "../session.ts";
 import {
-  inWorkspace,
+  inWorkspaceReadOnly,
   ok,
   taskBrief,
   taskBriefShape,
@@ -76,63 +76,58 @@ export function registerGetStatusTool(server: McpServer, session: Session): void
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args) =>
-      inWorkspace(
-        session,
-        args.working_directory,
-        async (ctx, ws) => {
-          const s = await getStatus(ctx, {
-            includeCompleted: args.include_completed,
-            planId: args.parent_task_id,
-            limit: args.limit,
-          });
-          const structured = {
-            ...workspaceFields(ws),
-            active_tasks: s.counts.active,
-            pending_tasks: s.counts.pending,
-            blocked_tasks: s.counts.blocked,
-            completed_tasks: s.counts.completed,
-            failed_tasks: s.counts.failed,
-            plans_open: s.planCounts.active,
-            plans_completed: s.planCounts.completed,
-            plans: s.plans.map((p) => ({
-              parent_task_id: p.plan.id,
-              description: p.plan.description,
-              status: p.plan.status,
-              complexity: p.plan.complexity,
-              progress: p.progress,
-              counts: p.plan.counts,
-              created_at: p.plan.createdAt,
-              updated_at: p.plan.updatedAt,
-              tasks: p.tasks.map(taskBrief),
-              ready_tasks: [...p.readyIds],
-              hidden_tasks: p.hiddenTasks,
-            })),
-            more_plans: s.morePlans,
-          };
-          const lines = [
-            `Workspace ${ws.path}: ${s.planCounts.active} open plan(s), ${s.planCounts.completed} completed.`,
-            `Tasks in scope: ${s.counts.active} active, ${s.counts.pending} pending, ${s.counts.blocked} blocked, ${s.counts.failed} failed, ${s.counts.completed} completed.`,
-          ];
-          for (const p of s.plans) {
-            lines.push(
-              "",
-              `${p.plan.id} [${p.plan.status}] ${p.plan.description} — ${p.progress.completed}/${p.progress.total} (${p.progress.percentage}%)`,
-            );
-            for (const t of p.tasks) {
-              const claim = t.claim ? ` (${t.claim.agentId})` : "";
-              lines.push(`  - ${t.id} [${t.status}] ${t.title} · ${t.specialistType}${claim}`);
-            }
-            if (p.hiddenTasks > 0)
-              lines.push(
-                `  (${p.hiddenTasks} more not listed: pass parent_task_id ${p.plan.id} for up to 100, or orchestrator_query_tasks for all)`,
-              );
-            if (p.readyIds.length > 0) lines.push(`  ready: ${p.readyIds.join(", ")}`);
+      inWorkspaceReadOnly(session, args.working_directory, async (ctx, ws) => {
+        const s = await getStatus(ctx, {
+          includeCompleted: args.include_completed,
+          planId: args.parent_task_id,
+          limit: args.limit,
+        });
+        const structured = {
+          ...workspaceFields(ws),
+          active_tasks: s.counts.active,
+          pending_tasks: s.counts.pending,
+          blocked_tasks: s.counts.blocked,
+          completed_tasks: s.counts.completed,
+          failed_tasks: s.counts.failed,
+          plans_open: s.planCounts.active,
+          plans_completed: s.planCounts.completed,
+          plans: s.plans.map((p) => ({
+            parent_task_id: p.plan.id,
+            description: p.plan.description,
+            status: p.plan.status,
+            complexity: p.plan.complexity,
+            progress: p.progress,
+            counts: p.plan.counts,
+            created_at: p.plan.createdAt,
+            updated_at: p.plan.updatedAt,
+            tasks: p.tasks.map(taskBrief),
+            ready_tasks: [...p.readyIds],
+            hidden_tasks: p.hiddenTasks,
+          })),
+          more_plans: s.morePlans,
+        };
+        const lines = [
+          `Workspace ${ws.path}: ${s.planCounts.active} open plan(s), ${s.planCounts.completed} completed.`,
+          `Tasks in scope: ${s.counts.active} active, ${s.counts.pending} pending, ${s.counts.blocked} blocked, ${s.counts.failed} failed, ${s.counts.completed} completed.`,
+        ];
+        for (const p of s.plans) {
+          lines.push(
+            "",
+            `${p.plan.id} [${p.plan.status}] ${p.plan.description} — ${p.progress.completed}/${p.progress.total} (${p.progress.percentage}%)`,
+          );
+          for (const t of p.tasks) {
+            const claim = t.claim ? ` (${t.claim.agentId})` : "";
+            lines.push(`  - ${t.id} [${t.status}] ${t.title} · ${t.specialistType}${claim}`);
           }
-          if (s.morePlans > 0)
-            lines.push("", `${s.morePlans} more plan(s) not listed; raise limit to see them.`);
-          return ok(structured, lines.join("\n"));
-        },
-        { readOnly: true },
-      ),
+          if (p.hiddenTasks > 0)
+            lines.push(
+              `  (${p.hiddenTasks} more not listed: pass parent_task_id ${p.plan.id} for up to 100, or orchestrator_query_tasks for all)`,
+            );
+          if (p.readyIds.length > 0) lines.push(`  ready: ${p.readyIds.join(", ")}`);
+        }
+        if (s.morePlans > 0)
+          lines.push("", `${s.morePlans} more plan(s) not listed; raise limit to see them.`);
+        return ok(structured, lines.join("\n"));
+      }),
   );
 }

@@ -5,7 +5,7 @@ import { artifactUri } from "../../core/artifact.ts";
 import type { Session } from "../session.ts";
 import {
   artifactRefShape,
-  inWorkspace,
+  inWorkspaceReadOnly,
   ok,
   taskBrief,
   taskBriefShape,
@@ -62,63 +62,54 @@ export function registerGetTaskTool(server: McpServer, session: Session): void {
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args) =>
-      inWorkspace(
-        session,
-        args.working_directory,
-        async (ctx, ws) => {
-          const d = await getTask(ctx, args.task_id);
-          const structured = {
-            ...workspaceFields(ws),
-            task: taskView(d.task),
-            plan: { parent_task_id: d.plan.id, description: d.plan.description, status: d.plan.status },
-            dependencies: d.dependencies.map(taskBrief),
-            unmet_dependencies: d.unmet.map((u) => ({ ...u })),
-            dependents: d.dependents.map(taskBrief),
-            claim: d.task.claim
-              ? {
-                  agent_id: d.task.claim.agentId,
-                  expires_at: d.task.claim.expiresAt,
-                  expired: d.claimExpired,
-                }
-              : null,
-            history: d.history.map((e) => ({
-              at: e.at,
-              event: e.action ?? e.kind,
-              from: e.from,
-              to: e.to,
-              agent_id: e.agentId,
-              note: e.note,
-            })),
-            artifacts: d.artifacts.map((a) => ({
-              artifact_id: a.id,
-              type: a.type,
-              summary: a.summary,
-              path: a.path,
-              uri: artifactUri(a.id),
-              size: a.size,
-              sha256: a.sha256,
-              created_at: a.createdAt,
-            })),
-          };
-          const t = d.task;
-          const lines = [
-            `${t.id} [${t.status}] ${t.title} · ${t.specialistType} · plan ${d.plan.id} (workspace ${ws.path})`,
-            t.description,
-            ...(t.summary ? [`Summary: ${t.summary}`] : []),
-            ...(t.statusNote ? [`Note: ${t.statusNote}`] : []),
-            `Dependencies: ${t.dependencies.length ? d.dependencies.map((x) => `${x.id} (${x.status})`).join(", ") : "none"}`,
-            `Dependents: ${d.dependents.length ? d.dependents.map((x) => `${x.id} (${x.status})`).join(", ") : "none"}`,
-            `Claim: ${t.claim ? `${t.claim.agentId} until ${t.claim.expiresAt}${d.claimExpired ? " (expired)" : ""}` : "none"}`,
-            `Artifacts: ${d.artifacts.length ? d.artifacts.map((a) => `${a.id} ${a.path}`).join(", ") : "none"}`,
-            "History:",
-            ...d.history.map(
-              (e) =>
-                `  ${e.at} ${e.action ?? e.kind}${e.from || e.to ? ` ${e.from ?? ""} → ${e.to ?? ""}` : ""}${e.agentId ? ` by ${e.agentId}` : ""}${e.note ? ` (${e.note})` : ""}`,
-            ),
-          ];
-          return ok(structured, lines.join("\n"));
-        },
-        { readOnly: true },
-      ),
+      inWorkspaceReadOnly(session, args.working_directory, async (ctx, ws) => {
+        const d = await getTask(ctx, args.task_id);
+        const structured = {
+          ...workspaceFields(ws),
+          task: taskView(d.task),
+          plan: { parent_task_id: d.plan.id, description: d.plan.description, status: d.plan.status },
+          dependencies: d.dependencies.map(taskBrief),
+          unmet_dependencies: d.unmet.map((u) => ({ ...u })),
+          dependents: d.dependents.map(taskBrief),
+          claim: d.task.claim
+            ? { agent_id: d.task.claim.agentId, expires_at: d.task.claim.expiresAt, expired: d.claimExpired }
+            : null,
+          history: d.history.map((e) => ({
+            at: e.at,
+            event: e.action ?? e.kind,
+            from: e.from,
+            to: e.to,
+            agent_id: e.agentId,
+            note: e.note,
+          })),
+          artifacts: d.artifacts.map((a) => ({
+            artifact_id: a.id,
+            type: a.type,
+            summary: a.summary,
+            path: a.path,
+            uri: artifactUri(a.id),
+            size: a.size,
+            sha256: a.sha256,
+            created_at: a.createdAt,
+          })),
+        };
+        const t = d.task;
+        const lines = [
+          `${t.id} [${t.status}] ${t.title} · ${t.specialistType} · plan ${d.plan.id} (workspace ${ws.path})`,
+          t.description,
+          ...(t.summary ? [`Summary: ${t.summary}`] : []),
+          ...(t.statusNote ? [`Note: ${t.statusNote}`] : []),
+          `Dependencies: ${t.dependencies.length ? d.dependencies.map((x) => `${x.id} (${x.status})`).join(", ") : "none"}`,
+          `Dependents: ${d.dependents.length ? d.dependents.map((x) => `${x.id} (${x.status})`).join(", ") : "none"}`,
+          `Claim: ${t.claim ? `${t.claim.agentId} until ${t.claim.expiresAt}${d.claimExpired ? " (expired)" : ""}` : "none"}`,
+          `Artifacts: ${d.artifacts.length ? d.artifacts.map((a) => `${a.id} ${a.path}`).join(", ") : "none"}`,
+          "History:",
+          ...d.history.map(
+            (e) =>
+              `  ${e.at} ${e.action ?? e.kind}${e.from || e.to ? ` ${e.from ?? ""} → ${e.to ?? ""}` : ""}${e.agentId ? ` by ${e.agentId}` : ""}${e.note ? ` (${e.note})` : ""}`,
+          ),
+        ];
+        return ok(structured, lines.join("\n"));
+      }),
   );
 }

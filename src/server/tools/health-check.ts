@@ -2,7 +2,13 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { healthCheck } from "../../app/health-check.ts";
 import type { Session } from "../session.ts";
-import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
+import {
+  inWorkspaceReadOnly,
+  ok,
+  workingDirectoryField,
+  workspaceFields,
+  workspaceShape,
+} from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,
@@ -62,48 +68,43 @@ export function registerHealthCheckTool(server: McpServer, session: Session): vo
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args) =>
-      inWorkspace(
-        session,
-        args.working_directory,
-        async (ctx, ws) => {
-          const h = await healthCheck(ctx);
-          const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
-          const serverInfo = {
-            version: session.deps.version,
-            pid: process.pid,
-            uptime_seconds: Math.round(process.uptime()),
-            runtime: g.Deno
-              ? `deno ${g.Deno.version.deno}`
-              : g.Bun
-                ? `bun ${g.Bun.version}`
-                : `node ${process.versions.node}`,
-            connection: session.defaultAgentId,
-            rss_mib: Math.round((process.memoryUsage().rss / 1048576) * 10) / 10,
-          };
-          const structured = {
-            ...workspaceFields(ws),
-            healthy: h.healthy,
-            problems: [...h.problems],
-            timestamp: ctx.clock.now(),
-            server: serverInfo,
-            database: h.database,
-            claims: h.claims,
-            plans: h.plans,
-            supervisor: session.deps.supervisorInfo ?? null,
-          };
-          const sup = session.deps.supervisorInfo;
-          const lines = [
-            `${h.healthy ? "Healthy" : "NOT healthy"}: workspace ${ws.path}, orchestrator ${serverInfo.version} (${serverInfo.runtime}), up ${serverInfo.uptime_seconds}s, ${serverInfo.rss_mib} MiB.`,
-            `Database ${h.database.path}: quick_check ${h.database.quick_check}, journal ${h.database.journal_mode}, schema ${h.database.schema_version}, ${h.database.size_bytes} bytes (+${h.database.wal_bytes} WAL).`,
-            `Claims: ${h.claims.open} open, ${h.claims.expired} expired. Open plans: ${h.plans.open} with ${h.plans.tasks_in_open_plans} tasks.`,
-            sup
-              ? `Worker ${sup.worker_generation} under supervisor pid ${sup.supervisor_pid}: ${sup.restarts} restart(s), ${sup.crash_restarts} after a crash${sup.last_restart ? `, last at ${sup.last_restart}` : ""}.`
-              : "No supervisor (serve --no-supervisor): restarts are not available.",
-            ...h.problems.map((p) => `Problem: ${p}`),
-          ];
-          return ok(structured, lines.join("\n"));
-        },
-        { readOnly: true },
-      ),
+      inWorkspaceReadOnly(session, args.working_directory, async (ctx, ws) => {
+        const h = await healthCheck(ctx);
+        const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
+        const serverInfo = {
+          version: session.deps.version,
+          pid: process.pid,
+          uptime_seconds: Math.round(process.uptime()),
+          runtime: g.Deno
+            ? `deno ${g.Deno.version.deno}`
+            : g.Bun
+              ? `bun ${g.Bun.version}`
+              : `node ${process.versions.node}`,
+          connection: session.defaultAgentId,
+          rss_mib: Math.round((process.memoryUsage().rss / 1048576) * 10) / 10,
+        };
+        const structured = {
+          ...workspaceFields(ws),
+          healthy: h.healthy,
+          problems: [...h.problems],
+          timestamp: ctx.clock.now(),
+          server: serverInfo,
+          database: h.database,
+          claims: h.claims,
+          plans: h.plans,
+          supervisor: session.deps.supervisorInfo ?? null,
+        };
+        const sup = session.deps.supervisorInfo;
+        const lines = [
+          `${h.healthy ? "Healthy" : "NOT healthy"}: workspace ${ws.path}, orchestrator ${serverInfo.version} (${serverInfo.runtime}), up ${serverInfo.uptime_seconds}s, ${serverInfo.rss_mib} MiB.`,
+          `Database ${h.database.path}: quick_check ${h.database.quick_check}, journal ${h.database.journal_mode}, schema ${h.database.schema_version}, ${h.database.size_bytes} bytes (+${h.database.wal_bytes} WAL).`,
+          `Claims: ${h.claims.open} open, ${h.claims.expired} expired. Open plans: ${h.plans.open} with ${h.plans.tasks_in_open_plans} tasks.`,
+          sup
+            ? `Worker ${sup.worker_generation} under supervisor pid ${sup.supervisor_pid}: ${sup.restarts} restart(s), ${sup.crash_restarts} after a crash${sup.last_restart ? `, last at ${sup.last_restart}` : ""}.`
+            : "No supervisor (serve --no-supervisor): restarts are not available.",
+          ...h.problems.map((p) => `Problem: ${p}`),
+        ];
+        return ok(structured, lines.join("\n"));
+      }),
   );
 }

@@ -4,7 +4,7 @@ import { queryTasks } from "../../app/query-tasks.ts";
 import { TASK_STATUSES } from "../../core/task.ts";
 import type { Session } from "../session.ts";
 import {
-  inWorkspace,
+  inWorkspaceReadOnly,
   ok,
   taskView,
   taskViewShape,
@@ -55,40 +55,35 @@ export function registerQueryTasksTool(server: McpServer, session: Session): voi
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args) =>
-      inWorkspace(
-        session,
-        args.working_directory,
-        async (ctx, ws) => {
-          const r = await queryTasks(ctx, {
-            status: args.status,
-            specialistType: args.specialist_type,
-            planId: args.parent_task_id,
-            text: args.search_text,
-            createdAfter: args.created_after,
-            createdBefore: args.created_before,
-            limit: args.limit,
-            offset: args.offset,
-          });
-          const structured = {
-            ...workspaceFields(ws),
-            tasks: r.tasks.map(taskView),
-            total: r.total,
-            limit: args.limit,
-            offset: args.offset,
-            has_more: r.hasMore,
-            next_offset: r.hasMore ? args.offset + r.tasks.length : null,
-          };
-          const lines = [
-            `${r.total} task(s) match in ${ws.path}; showing ${r.tasks.length} from ${args.offset}.`,
-            ...r.tasks.map(
-              (t) =>
-                `- ${t.id} [${t.status}] ${t.title} · ${t.specialistType} · plan ${t.planId} · ${t.createdAt}`,
-            ),
-            ...(r.hasMore ? [`More: offset ${args.offset + r.tasks.length}.`] : []),
-          ];
-          return ok(structured, lines.join("\n"));
-        },
-        { readOnly: true },
-      ),
+      inWorkspaceReadOnly(session, args.working_directory, async (ctx, ws) => {
+        const r = await queryTasks(ctx, {
+          status: args.status,
+          specialistType: args.specialist_type,
+          planId: args.parent_task_id,
+          text: args.search_text,
+          createdAfter: args.created_after,
+          createdBefore: args.created_before,
+          limit: args.limit,
+          offset: args.offset,
+        });
+        const structured = {
+          ...workspaceFields(ws),
+          tasks: r.tasks.map(taskView),
+          total: r.total,
+          limit: args.limit,
+          offset: args.offset,
+          has_more: r.hasMore,
+          next_offset: r.hasMore ? args.offset + r.tasks.length : null,
+        };
+        const lines = [
+          `${r.total} task(s) match in ${ws.path}; showing ${r.tasks.length} from ${args.offset}.`,
+          ...r.tasks.map(
+            (t) =>
+              `- ${t.id} [${t.status}] ${t.title} · ${t.specialistType} · plan ${t.planId} · ${t.createdAt}`,
+          ),
+          ...(r.hasMore ? [`More: offset ${args.offset + r.tasks.length}.`] : []),
+        ];
+        return ok(structured, lines.join("\n"));
+      }),
   );
 }

@@ -16,18 +16,21 @@ export interface WriteBlocker {
 
 /**
  * The files SQLite writes for a database in WAL mode (the file, its -wal and -shm, and the folder
- * where it creates and deletes them) that this process cannot write. Asked with access(2), which
+ * when it has to create one of them) that this process cannot write. Asked with access(2), which
  * sees what the kernel will allow (ACLs and read-only mounts included), not just mode bits; for
  * root it reports only read-only mounts, which is also what root meets.
  */
 export function databaseWriteBlockers(dbPath: string): WriteBlocker[] {
   const folder = dirname(dbPath);
+  const files = [dbPath, `${dbPath}-wal`, `${dbPath}-shm`];
   const out: WriteBlocker[] = [];
-  if (existsSync(folder)) {
+  // A shared database may sit in a folder only its files are writable in; that works as long as
+  // SQLite need not create any of them.
+  if (existsSync(folder) && files.some((p) => !existsSync(p))) {
     const b = writeBlocker(folder);
     if (b) out.push(b);
   }
-  for (const p of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) {
+  for (const p of files) {
     const b = existsSync(p) ? writeBlocker(p) : undefined;
     if (b) out.push(b);
   }

@@ -103,9 +103,9 @@ export class ImmediateSqliteDialect extends SqliteDialect {
   readonly #path: string | undefined;
 
   /** `path` names the file in errors: a full disk or an unwritable file become DISK_FULL / STORE_READ_ONLY. */
-  constructor(config: SqliteDialectConfig, path?: string) {
+  constructor(config: SqliteDialectConfig & { readonly path?: string }) {
     super(config);
-    this.#path = path;
+    this.#path = config.path;
   }
 
   override createDriver(): Driver {

@@ -40,20 +40,18 @@ export async function openStore(path: string): Promise<Store> {
     if (path !== MEMORY) createPrivately(path);
     const database = await openSqlite(path, BUSY_TIMEOUT_MS);
     db = new Kysely<Database>({
-      dialect: new ImmediateSqliteDialect(
-        {
-          database,
-          onCreateConnection: async (c) => {
-            await c.executeQuery(CompiledQuery.raw(`pragma busy_timeout = ${BUSY_TIMEOUT_MS}`));
-            await c.executeQuery(CompiledQuery.raw("pragma foreign_keys = on"));
-            await c.executeQuery(CompiledQuery.raw("pragma synchronous = normal"));
-            // Reads through a memory map instead of read() into the 2 MB page cache: get_status on a
-            // 100,000-task store 6.7 → 4.9 ms (docs/performance.md). Writes still go through the WAL.
-            await c.executeQuery(CompiledQuery.raw(`pragma mmap_size = ${MMAP_BYTES}`));
-          },
-        },
+      dialect: new ImmediateSqliteDialect({
+        database,
         path,
-      ),
+        onCreateConnection: async (c) => {
+          await c.executeQuery(CompiledQuery.raw(`pragma busy_timeout = ${BUSY_TIMEOUT_MS}`));
+          await c.executeQuery(CompiledQuery.raw("pragma foreign_keys = on"));
+          await c.executeQuery(CompiledQuery.raw("pragma synchronous = normal"));
+          // Reads through a memory map instead of read() into the 2 MB page cache: get_status on a
+          // 100,000-task store 6.7 → 4.9 ms (docs/performance.md). Writes still go through the WAL.
+          await c.executeQuery(CompiledQuery.raw(`pragma mmap_size = ${MMAP_BYTES}`));
+        },
+      }),
     });
     if (path !== MEMORY) await enableWal(db);
   } catch (cause) {

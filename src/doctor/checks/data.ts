@@ -106,7 +106,7 @@ async function checkDatabase(path: string, workspace: string): Promise<Finding[]
   let db: Kysely<Record<string, never>> | undefined;
   try {
     db = new Kysely({
-      dialect: new ImmediateSqliteDialect({ database: await openSqlite(path, 5000) }, path),
+      dialect: new ImmediateSqliteDialect({ database: await openSqlite(path, 5000), path }),
     });
     // Opened for writing for real: the write lock is what every tool call takes first.
     await sql`begin immediate`.execute(db);

@@ -95,6 +95,22 @@ describe("workspace walls", () => {
       await c.close();
     }
 
+    // resources and prompts read too: a client browsing them at connect creates nothing
+    const fresh = join(root, "fresh");
+    mkdirSync(join(fresh, ".git"), { recursive: true });
+    const beforeBrowse = tree(root);
+    const r = await connectBinary({ cwd: fresh, env: { HOME: join(root, "home") } });
+    try {
+      expect((await r.client.listResources()).resources).toEqual([]);
+      const prompt = await r.client
+        .getPrompt({ name: "implementer", arguments: { task_id: "implementer_000000" } })
+        .catch((e: Error) => e);
+      expect(String(prompt)).toContain("TASK_NOT_FOUND");
+      expect(tree(root)).toEqual(beforeBrowse);
+    } finally {
+      await r.close();
+    }
+
     // a shared --db that does not exist yet is not created by a read either
     const s = await connect({ ORCHESTRATOR_DB: shared });
     try {

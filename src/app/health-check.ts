@@ -21,6 +21,7 @@ export interface HealthReport {
 
 /** Real figures about the workspace's store: reachability, integrity, schema, WAL, claims. */
 export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
+  if (ctx.store.placeholder) return noDatabaseYet(ctx);
   const db = ctx.store.db;
   const problems: string[] = [];
   const now = ctx.clock.now();
@@ -86,5 +87,25 @@ export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
     },
     claims: { open: Number(claims.open), expired: Number(claims.expired ?? 0) },
     plans: { open: Number(plans.n), tasks_in_open_plans: Number(plans.total) },
+  };
+}
+
+/** A workspace nothing was written to: healthy, nothing to check, and nothing created to say so. */
+function noDatabaseYet(ctx: AppContext): HealthReport {
+  return {
+    healthy: true,
+    problems: [],
+    database: {
+      path: ctx.store.path,
+      reachable: false,
+      quick_check: "not run: no database yet (the first write creates it)",
+      journal_mode: "none",
+      schema_version: null,
+      migrations_applied: 0,
+      size_bytes: 0,
+      wal_bytes: 0,
+    },
+    claims: { open: 0, expired: 0 },
+    plans: { open: 0, tasks_in_open_plans: 0 },
   };
 }

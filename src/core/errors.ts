@@ -33,7 +33,7 @@ export const ERROR_CATALOGUE = {
   },
   WORKSPACE_FORBIDDEN: {
     exit: 2,
-    when: "The workspace resolved to the filesystem root or the home directory, where project data must not be scattered.",
+    when: "The workspace resolved to the filesystem root, the home directory or an operating-system folder (/etc, /dev, /proc, /usr, /boot, /var or /tmp themselves, C:\\Windows, ...), where project data must not be scattered.",
     fix: "Pass the project's own folder as working_directory.",
   },
   WORKSPACE_NOT_WRITABLE: {
@@ -145,6 +145,21 @@ export const ERROR_CATALOGUE = {
     exit: 1,
     when: "A row read from the database holds an id or an artifact path this orchestrator never writes (a crafted or damaged database, e.g. a shared --db edited by another program). It was not used.",
     fix: "Run orchestrator_maintenance_coordinator with action validate_structure to list such rows, and again with repair: true to remove them (files are never touched).",
+  },
+  STORE_READ_ONLY: {
+    exit: 1,
+    when: "The database, its -wal or -shm file, or the folder holding them cannot be written by this user (permissions, owner or a read-only filesystem). The message names the file, its mode and owner.",
+    fix: "Run the chmod or chown the message gives (e.g. chmod u+w <file>), or `orchestrator doctor` to list every such file; the data in the database is intact.",
+  },
+  DISK_FULL: {
+    exit: 1,
+    when: "A write failed because the disk or the user's quota is full (ENOSPC, EDQUOT, SQLITE_FULL). Nothing of that call was stored.",
+    fix: "Free space on the disk named in the message (df -h <folder>), then call again.",
+  },
+  FILE_NOT_WRITABLE: {
+    exit: 1,
+    when: "A file the orchestrator writes (an artifact, a handover document, an export, a client config) cannot be written: no permission, or a read-only filesystem. The message names the file.",
+    fix: "Give yourself write access to the folder named (chmod u+w <folder>), or write elsewhere.",
   },
   STORE_TOO_NEW: {
     exit: 1,

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { OrchestratorError } from "../core/errors.ts";
+import { writeBlocker } from "./permissions.ts";
 
 /** The real path of `p` (symlinks resolved), or `p` itself when it does not exist or cannot be read. */
 export function safeReal(p: string): string {
@@ -18,6 +20,59 @@ export function sha256(data: string | Uint8Array): string {
 }
 
 /**
+ * Writes `data` to `path` atomically (see writeAtomically). A full disk or quota becomes DISK_FULL
+ * and a missing permission or read-only filesystem FILE_NOT_WRITABLE, each naming the file: errors
+ * the user can act on, where a raw ENOSPC read like a bug.
+ */
+export async function atomicWriteFile(
+  path: string,
+  data: string | Uint8Array,
+  opts: WriteOptions = {},
+): Promise<void> {
+  try {
+    await writeAtomically(path, data, opts);
+  } catch (e) {
+    throw writeErrorOf(e, path);
+  }
+}
+
+/** The named error for a failed file write, or `e` itself when it is not one a user can fix. */
+export function writeErrorOf(e: unknown, path: string): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOSPC" || code === "EDQUOT") {
+    return new OrchestratorError(
+      "DISK_FULL",
+      `Cannot write ${path}: the disk (or your quota) is full (${code}). Free space there (df -h ${dirname(path)}), then try again.`,
+      { cause: e, data: { path } },
+    );
+  }
+  if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
+    const blocker = writeBlocker(nearestExisting(path));
+    const why = blocker
+      ? `${blocker.path} is not writable (${blocker.reason}); fix: ${blocker.fix}`
+      : (e as Error).message;
+    return new OrchestratorError("FILE_NOT_WRITABLE", `Cannot write ${path}: ${why}.`, {
+      cause: e,
+      data: { path },
+    });
+  }
+  return e;
+}
+
+export interface WriteOptions {
+  readonly mode?: number | undefined;
+  readonly dirMode?: number | undefined;
+  readonly owner?: { uid: number; gid: number } | undefined;
+}
+
+/** `path`, or its nearest ancestor that exists: where a write that failed was refused. */
+function nearestExisting(path: string): string {
+  let p = path;
+  while (!existsSync(p) && dirname(p) !== p) p = dirname(p);
+  return p;
+}
+
+/**
  * Writes `data` to `path` so that readers see the old file or the new one, never a mix: a temp
  * file in the same folder, fsync, rename over the target, fsync the folder. Keeps the target's
  * mode when it exists (or takes `opts.mode`); creates missing parent folders with `opts.dirMode`
@@ -26,15 +81,7 @@ export function sha256(data: string | Uint8Array): string {
  * the machines measured). `opts.owner` gives the new file that uid/gid before it replaces the old
  * one (a rename otherwise hands it to whoever runs us; only root may give files away).
  */
-export async function atomicWriteFile(
-  path: string,
-  data: string | Uint8Array,
-  opts: {
-    mode?: number | undefined;
-    dirMode?: number | undefined;
-    owner?: { uid: number; gid: number } | undefined;
-  } = {},
-): Promise<void> {
+async function writeAtomically(path: string, data: string | Uint8Array, opts: WriteOptions): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   // The mode to keep exactly: the one asked for, else the target's own.

@@ -32,7 +32,7 @@ export function registerPrompts(server: McpServer, session: Session, roles: read
         let text: string;
         if (task_id) {
           try {
-            const ctx = await session.context(await session.resolve(undefined));
+            const ctx = await session.context(await session.resolve(undefined), { readOnly: true });
             const d = await getTask(ctx, task_id);
             const artifacts = await findTaskArtifacts(
               ctx.store.db,

@@ -21,7 +21,7 @@ const RESOURCE_NOT_FOUND = -32002;
 export function registerResources(server: McpServer, session: Session): void {
   const withContext = async <T>(uri: URL, body: (ctx: AppContext) => Promise<T>): Promise<T> => {
     try {
-      return await body(await session.context(await session.resolve(undefined)));
+      return await body(await session.context(await session.resolve(undefined), { readOnly: true }));
     } catch (e) {
       if (isOrchestratorError(e)) {
         throw new McpError(

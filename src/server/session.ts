@@ -1,8 +1,9 @@
+import { existsSync } from "node:fs";
 import type { AppContext, Settings } from "../app/context.ts";
 import type { Clock, Random } from "../core/ports.ts";
 import type { HolderGone } from "../core/readiness.ts";
 import type { ClaimHolder } from "../core/task.ts";
-import { openStore, type Store } from "../store/open.ts";
+import { openEmptyStore, openStore, type Store } from "../store/open.ts";
 import { databasePath, ensureDataDir } from "../workspace/layout.ts";
 import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../workspace/resolve.ts";
 import type { createRoleLoader } from "../workspace/roles.ts";
@@ -59,6 +60,7 @@ const LEASE_RENEWAL_INTERVAL_MS = 60_000;
 /** Opens each database once per process and hands the same Store to every caller. */
 export class StoreCache {
   readonly #open = new Map<string, Promise<Store>>();
+  #empty: Promise<Store> | undefined;
 
   get(path: string): Promise<Store> {
     let p = this.#open.get(path);
@@ -70,14 +72,25 @@ export class StoreCache {
     return p;
   }
 
+  /**
+   * The store for a read-only call: the database when it exists, else an empty in-memory stand-in
+   * (shared, never written), so a read in a workspace without data creates no file or folder.
+   */
+  forReading(path: string): Promise<Store> {
+    if (this.#open.has(path) || existsSync(path)) return this.get(path);
+    this.#empty ??= openEmptyStore(":memory:");
+    return this.#empty.then((s) => ({ ...s, path, close: async () => {} }));
+  }
+
   /** Paths of the databases opened so far. */
   paths(): string[] {
     return [...this.#open.keys()];
   }
 
   async closeAll(): Promise<void> {
-    const all = [...this.#open.values()];
+    const all = [...this.#open.values(), ...(this.#empty ? [this.#empty] : [])];
     this.#open.clear();
+    this.#empty = undefined;
     await Promise.all(all.map((p) => p.then((s) => s.close()).catch(() => {})));
   }
 }
@@ -177,13 +190,17 @@ export class Session {
     return resolved;
   }
 
-  /** The use-case context for a resolved workspace: data folder ensured, store open. */
-  async context(ws: ResolvedWorkspace): Promise<AppContext> {
-    if (!this.#ensured.has(ws.path)) {
+  /**
+   * The use-case context for a resolved workspace: data folder ensured, store open. A read-only
+   * call creates nothing: without a database it gets an empty store (0 plans, nothing found).
+   */
+  async context(ws: ResolvedWorkspace, opts: { readOnly?: boolean } = {}): Promise<AppContext> {
+    const dbPath = databasePath(ws.path, this.deps.db);
+    if (!opts.readOnly && !this.#ensured.has(ws.path)) {
       ensureDataDir(ws.path);
       this.#ensured.add(ws.path);
     }
-    const store = await this.deps.stores.get(databasePath(ws.path, this.deps.db));
+    const store = await (opts.readOnly ? this.deps.stores.forReading(dbPath) : this.deps.stores.get(dbPath));
     const loader = this.deps.roleLoader;
     const deps = this.deps;
     let settings: Settings | undefined;

@@ -7,9 +7,11 @@ import {
   SqliteAdapter,
   type SqliteDatabase,
   SqliteDialect,
+  type SqliteDialectConfig,
   type SqliteStatement,
   sql,
 } from "kysely";
+import { isNoTransactionError, storeErrorOf } from "./sqlite-errors.ts";
 
 /**
  * The one module that knows which SQLite binding the runtime has: bun:sqlite under Bun (Kysely's
@@ -98,9 +100,35 @@ function adaptNodeSqlite(db: NodeDatabase): SqliteDatabase {
  * `BEGIN IMMEDIATE`, which takes the write lock up front and honours busy_timeout.
  */
 export class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #path: string | undefined;
+
+  /** `path` names the file in errors: a full disk or an unwritable file become DISK_FULL / STORE_READ_ONLY. */
+  constructor(config: SqliteDialectConfig & { readonly path?: string }) {
+    super(config);
+    this.#path = config.path;
+  }
+
   override createDriver(): Driver {
     const driver = super.createDriver();
+    const path = this.#path;
     driver.beginTransaction = (connection: DatabaseConnection): Promise<void> => beginImmediate(connection);
+    const rollback = driver.rollbackTransaction.bind(driver);
+    // SQLite rolls a transaction back by itself on SQLITE_FULL, IOERR and some others; the rollback
+    // that follows then fails with "no transaction is active", and Kysely would throw that instead
+    // of the error that explains what happened.
+    driver.rollbackTransaction = async (connection: DatabaseConnection): Promise<void> => {
+      await rollback(connection).catch((e: unknown) => {
+        if (!isNoTransactionError(e)) throw e;
+      });
+    };
+    if (path !== undefined) {
+      const acquire = driver.acquireConnection.bind(driver);
+      let named: DatabaseConnection | undefined;
+      driver.acquireConnection = async () => {
+        named ??= namingErrors(await acquire(), path);
+        return named;
+      };
+    }
     return driver;
   }
 
@@ -158,6 +186,27 @@ class LockingSqliteAdapter extends SqliteAdapter {
   }
 
   override async releaseMigrationLock(db: Kysely<unknown>): Promise<void> {
-    await sql`commit`.execute(db);
+    // Called from a `finally`: when taking the lock failed, or SQLite already rolled back, there is
+    // nothing to commit, and failing here would hide the error that explains why.
+    await sql`commit`.execute(db).catch((e: unknown) => {
+      if (!isNoTransactionError(e)) throw e;
+    });
   }
+}
+
+/**
+ * The connection with SQLite's failures a user can act on (disk full, files not writable) turned
+ * into named errors that say which file and what to do; every other error passes unchanged.
+ */
+function namingErrors(connection: DatabaseConnection, path: string): DatabaseConnection {
+  return {
+    executeQuery: async (query) => {
+      try {
+        return await connection.executeQuery(query);
+      } catch (e) {
+        throw storeErrorOf(e, path) ?? e;
+      }
+    },
+    streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+  };
 }

@@ -1,9 +1,12 @@
+import { closeSync, openSync } from "node:fs";
 import { CompiledQuery, Kysely, sql } from "kysely";
 import { Migrator } from "kysely/migration";
 import { OrchestratorError } from "../core/errors.ts";
+import { databaseWriteBlockers } from "../platform/permissions.ts";
 import type { Database, Db } from "./database.ts";
 import { ImmediateSqliteDialect, isBusyError, openSqlite } from "./driver.ts";
 import { MIGRATIONS, migrationProvider } from "./migrations/index.ts";
+import { readOnlyError, storeErrorOf } from "./sqlite-errors.ts";
 
 /** An open store: the Kysely handle plus what health checks report. */
 export interface Store {
@@ -11,6 +14,8 @@ export interface Store {
   readonly path: string;
   /** Names of applied migrations, oldest first. */
   readonly migrations: readonly string[];
+  /** True for the in-memory stand-in of a database that does not exist yet (openEmptyStore). */
+  readonly placeholder?: boolean;
   close(): Promise<void>;
 }
 
@@ -19,16 +24,25 @@ const MMAP_BYTES = 256 * 1024 * 1024;
 
 /**
  * Opens (creating if needed) the SQLite file at `path`, sets WAL, busy_timeout, foreign keys and
- * synchronous=NORMAL, and migrates to the latest schema. Throws STORE_UNAVAILABLE when the file
- * cannot be opened or migrated, STORE_TOO_NEW when it was migrated by a newer binary.
+ * synchronous=NORMAL, and migrates to the latest schema. Throws STORE_READ_ONLY when the file, its
+ * -wal/-shm or their folder cannot be written, DISK_FULL when the disk is, STORE_UNAVAILABLE when
+ * it cannot be opened or migrated otherwise, STORE_TOO_NEW when a newer binary migrated it.
  */
 export async function openStore(path: string): Promise<Store> {
+  // Refused before SQLite opens anything: on a file it cannot write, SQLite falls back to read-only
+  // and leaves -wal/-shm files with the database's read-only mode, which then fail every later
+  // open even after the database itself is made writable again.
+  if (path !== MEMORY && databaseWriteBlockers(path).length > 0) {
+    throw readOnlyError(path, "not writable");
+  }
   let db: Db;
   try {
+    if (path !== MEMORY) createPrivately(path);
     const database = await openSqlite(path, BUSY_TIMEOUT_MS);
     db = new Kysely<Database>({
       dialect: new ImmediateSqliteDialect({
         database,
+        path,
         onCreateConnection: async (c) => {
           await c.executeQuery(CompiledQuery.raw(`pragma busy_timeout = ${BUSY_TIMEOUT_MS}`));
           await c.executeQuery(CompiledQuery.raw("pragma foreign_keys = on"));
@@ -39,8 +53,10 @@ export async function openStore(path: string): Promise<Store> {
         },
       }),
     });
-    await enableWal(db);
+    if (path !== MEMORY) await enableWal(db);
   } catch (cause) {
+    const named = storeErrorOf(cause, path);
+    if (named) throw named;
     throw new OrchestratorError(
       "STORE_UNAVAILABLE",
       `Cannot open the database ${path}: ${messageOf(cause)}`,
@@ -66,6 +82,8 @@ export async function openStore(path: string): Promise<Store> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();
+    const named = storeErrorOf(error, path);
+    if (named) throw named;
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
     throw new OrchestratorError(
       "STORE_UNAVAILABLE",
@@ -83,6 +101,31 @@ export async function openStore(path: string): Promise<Store> {
     migrations: now.filter((m) => m.executedAt).map((m) => m.name),
     close: () => db.destroy(),
   };
+}
+
+const MEMORY = ":memory:";
+
+/**
+ * An empty store that exists only in memory, for reads in a workspace that has no database yet:
+ * they answer "nothing here" without creating a file (read-only tools never create anything).
+ * `path` is where the database will be once something is written.
+ */
+export async function openEmptyStore(path: string): Promise<Store> {
+  const store = await openStore(MEMORY);
+  return { ...store, path, placeholder: true };
+}
+
+/**
+ * Creates the database file empty (a valid SQLite database) with mode 0600 before SQLite opens
+ * it, because SQLite creates it 0644 and gives the -wal and -shm files the database's mode: the
+ * plans and agents' output are not for other local users. An existing file is left as it is.
+ */
+function createPrivately(path: string): void {
+  try {
+    closeSync(openSync(path, "wx", 0o600));
+  } catch {
+    // exists already (or cannot be created: SQLite's own open reports that)
+  }
 }
 
 /**

@@ -1,7 +1,9 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { OrchestratorError } from "../core/errors.ts";
 import { safeReal } from "../platform/fs.ts";
+import { systemFolderOf } from "./system-folders.ts";
 
 /** Which rule picked the workspace (first match wins, in this order). */
 export type WorkspaceSource = "argument" | "session" | "server" | "client_roots" | "project_marker";
@@ -44,7 +46,11 @@ export const PROJECT_MARKERS = [
  * filesystem root or the home folder; when nothing fits, the error asks for working_directory.
  */
 export async function resolveWorkspace(c: WorkspaceCandidates): Promise<ResolvedWorkspace> {
-  if (c.argument) return { path: checkDirectory(c.argument, "working_directory", c), source: "argument" };
+  if (c.argument)
+    return {
+      path: checkDirectory(c.argument, "working_directory", { ...c, absoluteOnly: true }),
+      source: "argument",
+    };
   if (c.session) return { path: c.session, source: "session" };
   if (c.server)
     return { path: checkDirectory(c.server, "--workspace / ORCHESTRATOR_WORKSPACE", c), source: "server" };
@@ -67,9 +73,24 @@ export async function resolveWorkspace(c: WorkspaceCandidates): Promise<Resolved
   );
 }
 
-/** Checks that `input` is an existing, allowed directory and returns its real absolute path. */
-export function checkDirectory(input: string, what: string, c: { cwd: string; homedir: string }): string {
-  const raw = input.startsWith("file://") ? decodeURIComponent(new URL(input).pathname) : input;
+/**
+ * Checks that `input` is an existing, allowed directory and returns its real absolute path.
+ * `absoluteOnly` refuses relative paths (a tool argument: the server's directory is not the
+ * client's, so "." would name some other folder); CLI flags resolve them against cwd.
+ */
+export function checkDirectory(
+  input: string,
+  what: string,
+  c: { cwd: string; homedir: string; absoluteOnly?: boolean },
+): string {
+  const raw = input.startsWith("file://") ? fileUrlPath(input, what) : input;
+  if (!isAbsolute(raw) && c.absoluteOnly) {
+    throw new OrchestratorError(
+      "INVALID_INPUT",
+      `${what} ${JSON.stringify(input)} is a relative path; pass the absolute path of the project folder (e.g. /home/me/project).`,
+      { data: { path: input } },
+    );
+  }
   const abs = isAbsolute(raw) ? raw : resolve(c.cwd, raw);
   let real: string;
   try {
@@ -99,7 +120,28 @@ export function checkDirectory(input: string, what: string, c: { cwd: string; ho
       { data: { path: real } },
     );
   }
+  const system = systemFolderOf(real);
+  if (system !== undefined) {
+    throw new OrchestratorError(
+      "WORKSPACE_FORBIDDEN",
+      `${what} ${input} is ${real === system ? "" : `inside ${system}, `}an operating-system folder, not a project; pass the project's own folder.`,
+      { data: { path: real, system_folder: system } },
+    );
+  }
   return real;
+}
+
+/** The path of a file:// URI, or INVALID_INPUT saying what is wrong with it. */
+function fileUrlPath(input: string, what: string): string {
+  try {
+    return fileURLToPath(input);
+  } catch (e) {
+    throw new OrchestratorError(
+      "INVALID_INPUT",
+      `${what} ${JSON.stringify(input)} is not a valid file:// URI (${(e as Error).message}); pass the folder's absolute path, or a URI like file:///home/me/project with %-escapes only as %XX.`,
+      { data: { path: input } },
+    );
+  }
 }
 
 function isForbidden(real: string, home: string): boolean {

@@ -170,7 +170,8 @@ describe("orchestrator doctor", () => {
     const c = check("data.integrity");
     expect(c.status).toBe("fail");
     expect(c.detail).toContain("cannot be read as a database");
-    expect(c.fix).toContain("aside");
+    // only a file that really is no database may be moved aside, and never thrown away
+    expect(c.fix).toContain("aside (keep it: it holds your plans");
   });
 
   test("an unwritable workspace (its data folder is a file)", () => {

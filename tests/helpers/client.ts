@@ -69,6 +69,8 @@ export async function connectBinary(opts: {
   clientName?: string;
   /** Another copy of the binary to run instead of dist/orchestrator. */
   command?: string;
+  /** Runs the server through this launcher instead (e.g. as another user: helpers/unprivileged.ts). */
+  launch?: (args: string[]) => { command: string; args: string[] };
 }): Promise<{
   client: Client;
   transport: StdioClientTransport;
@@ -77,9 +79,11 @@ export async function connectBinary(opts: {
 }> {
   const command = opts.command ?? BINARY;
   if (!existsSync(command)) throw new Error(`${command} is missing: run 'bun run build' first`);
+  const serveArgs = ["serve", ...(opts.args ?? [])];
+  const launched = opts.launch ? opts.launch(serveArgs) : { command, args: serveArgs };
   const transport = new StdioClientTransport({
-    command,
-    args: ["serve", ...(opts.args ?? [])],
+    command: launched.command,
+    args: launched.args,
     cwd: opts.cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...opts.env },
     stderr: "pipe",

@@ -1,5 +1,4 @@
-import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, statSync } from "node:fs";
 
 import { Kysely, sql } from "kysely";
 import { isOrchestratorError } from "../../core/errors.ts";
@@ -9,6 +8,7 @@ import { databasePath, dataDir } from "../../workspace/layout.ts";
 import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../../workspace/resolve.ts";
 import type { DoctorContext } from "../context.ts";
 import { type Finding, fail, ok, skip, warn } from "../report.ts";
+import { checkDatabaseFiles, checkPrivacy, probeWritable } from "./data-files.ts";
 
 const RULES: Record<ResolvedWorkspace["source"], string> = {
   argument: "the working_directory argument",
@@ -39,7 +39,7 @@ export async function checkData(ctx: DoctorContext): Promise<{ findings: Finding
           "data",
           "data.workspace",
           "Workspace",
-          `none found from ${env.cwd}${isOrchestratorError(e, "WORKSPACE_FORBIDDEN") ? " (it is your home folder or the root, which are never used)" : " (no git repository or project file above it)"}`,
+          `none found from ${env.cwd}${isOrchestratorError(e, "WORKSPACE_FORBIDDEN") ? " (it is your home folder, the root or a system folder, which are never used)" : " (no git repository or project file above it)"}`,
           "Run 'orchestrator doctor' inside your project (a git repository or a folder with package.json, pyproject.toml, ...), or pass --workspace DIR.",
         ),
       ],
@@ -49,41 +49,32 @@ export async function checkData(ctx: DoctorContext): Promise<{ findings: Finding
     ok("data", "data.workspace", "Workspace", `${ws.path} (from ${RULES[ws.source]})`),
   ];
   const dir = dataDir(ws.path);
+  const dbPath = databasePath(ws.path, ctx.db);
   findings.push(probeWritable(dir, ws.path));
-  findings.push(...(await checkDatabase(databasePath(ws.path, ctx.db), ws.path)));
+  const blocked = checkDatabaseFiles(dbPath);
+  findings.push(
+    blocked ??
+      ok(
+        "data",
+        "data.files",
+        "Database files writable",
+        existsSync(dbPath) ? `${dbPath} and its -wal/-shm` : "nothing to check before the first write",
+      ),
+  );
+  findings.push(...checkPrivacy(dir, dbPath));
+  findings.push(
+    ...(blocked
+      ? [
+          skip(
+            "data",
+            "data.integrity",
+            "Database integrity",
+            "not opened until the files above are writable: opening it now would leave read-only -wal/-shm files behind",
+          ),
+        ]
+      : await checkDatabase(dbPath, ws.path)),
+  );
   return { findings, workspace: ws.path };
-}
-
-/**
- * Can the server create its files here? Tried for real (a probe file, removed at once) because
- * permission bits lie: root ignores them, read-only mounts and ACLs do not show in them.
- */
-function probeWritable(dir: string, workspace: string): Finding {
-  const title = "Data folder writable";
-  if (existsSync(dir) && !statSync(dir).isDirectory()) {
-    return fail(
-      "data",
-      "data.writable",
-      title,
-      `${dir} is a file, not a folder: the server cannot store anything in this workspace`,
-      `Move the file ${dir} aside (the server recreates the folder), or use serve --db PATH to keep the data elsewhere.`,
-    );
-  }
-  const where = existsSync(dir) ? dir : workspace;
-  const probe = join(where, `.orchestrator-doctor-${process.pid}`);
-  try {
-    writeFileSync(probe, "");
-    rmSync(probe, { force: true });
-    return ok("data", "data.writable", title, `${dir}${existsSync(dir) ? "" : " (created on first use)"}`);
-  } catch (e) {
-    return fail(
-      "data",
-      "data.writable",
-      title,
-      `cannot create files in ${where}: ${(e as Error).message}`,
-      `Give yourself write access (e.g. chmod u+w '${where}'), or use serve --db PATH to keep the data elsewhere.`,
-    );
-  }
 }
 
 async function checkDatabase(path: string, workspace: string): Promise<Finding[]> {
@@ -114,7 +105,12 @@ async function checkDatabase(path: string, workspace: string): Promise<Finding[]
   const size = statSync(path).size;
   let db: Kysely<Record<string, never>> | undefined;
   try {
-    db = new Kysely({ dialect: new ImmediateSqliteDialect({ database: await openSqlite(path, 5000) }) });
+    db = new Kysely({
+      dialect: new ImmediateSqliteDialect({ database: await openSqlite(path, 5000), path }),
+    });
+    // Opened for writing for real: the write lock is what every tool call takes first.
+    await sql`begin immediate`.execute(db);
+    await sql`rollback`.execute(db);
     const integrity = await sql<Record<string, string>>`pragma integrity_check`.execute(db);
     const lines = integrity.rows.map((r) => String(Object.values(r)[0]));
     const findings: Finding[] = [];
@@ -134,7 +130,7 @@ async function checkDatabase(path: string, workspace: string): Promise<Finding[]
           "data.integrity",
           "Database integrity",
           `integrity_check reports: ${lines.slice(0, 3).join("; ")}`,
-          `Stop the servers using it, copy ${path} aside, then try 'sqlite3 ${path} ".recover"' into a new file; or move it away to start fresh.`,
+          `Stop the servers using it, copy ${path} aside, then try 'sqlite3 ${path} ".recover"' into a new file. Only if that fails, move it aside (keep it: it holds your plans); a new one is created at the next call.`,
         ),
       );
     }
@@ -213,19 +209,37 @@ async function checkDatabase(path: string, workspace: string): Promise<Finding[]
     }
     return findings;
   } catch (e) {
+    const message = (e as Error).message;
+    // Only a file that is not SQLite at all may be replaced; any other failure (permissions, a
+    // full disk, a lock) leaves a healthy database that holds every plan.
+    if (NOT_A_DATABASE.test(message)) {
+      return [
+        fail(
+          "data",
+          "data.integrity",
+          "Database integrity",
+          `${path} cannot be read as a database: ${message}`,
+          `Move ${path} (and any -wal/-shm next to it) aside (keep it: it holds your plans, and may be recoverable with sqlite3 ".recover"); the orchestrator creates a new one at the next call.`,
+        ),
+      ];
+    }
     return [
       fail(
         "data",
         "data.integrity",
         "Database integrity",
-        `${path} cannot be read as a database: ${(e as Error).message}`,
-        `Move ${path} (and any -wal/-shm next to it) aside; the orchestrator creates a new one at the next call. Keep the old file in case the data must be recovered.`,
+        `${path} could not be opened for writing: ${message}`,
+        isOrchestratorError(e)
+          ? e.fix
+          : "Stop other programs holding the file, check free space (df -h) and permissions, and run doctor again. Do not replace the database: it holds your plans.",
       ),
     ];
   } finally {
     await db?.destroy().catch(() => {});
   }
 }
+
+const NOT_A_DATABASE = /file is not a database|malformed|SQLITE_NOTADB|SQLITE_CORRUPT/i;
 
 function formatBytes(n: number): string {
   return n < 1024 * 1024 ? `${Math.round(n / 1024)} KiB` : `${(n / 1048576).toFixed(1)} MiB`;

@@ -112,16 +112,27 @@ export async function inWorkspace(
   session: Session,
   workingDirectory: string | undefined,
   body: (ctx: AppContext, ws: ResolvedWorkspace) => Promise<CallToolResult>,
+  opts: { readOnly?: boolean } = {},
 ): Promise<CallToolResult> {
   try {
     if (session.deps.testDelayMs) await new Promise((r) => setTimeout(r, session.deps.testDelayMs));
     const ws = await session.resolve(workingDirectory);
-    const ctx = await session.context(ws);
-    await session.renewLeases(ctx).catch(() => {}); // best effort: a busy database must not fail the call
+    const ctx = await session.context(ws, opts);
+    // best effort: a busy database must not fail the call
+    if (!ctx.store.placeholder) await session.renewLeases(ctx).catch(() => {});
     return await body(ctx, ws);
   } catch (e) {
     return failure(e);
   }
+}
+
+/** inWorkspace for tools that only read: they create no file or folder (an empty state instead). */
+export function inWorkspaceReadOnly(
+  session: Session,
+  workingDirectory: string | undefined,
+  body: (ctx: AppContext, ws: ResolvedWorkspace) => Promise<CallToolResult>,
+): Promise<CallToolResult> {
+  return inWorkspace(session, workingDirectory, body, { readOnly: true });
 }
 
 export const taskViewShape = z.object({

@@ -6,7 +6,7 @@ import { IdSchema } from "../../core/ids.ts";
 import type { Session } from "../session.ts";
 import {
   artifactRefShape,
-  inWorkspace,
+  inWorkspaceReadOnly,
   ok,
   workingDirectoryField,
   workspaceFields,
@@ -54,7 +54,7 @@ export function registerGetArtifactTool(server: McpServer, session: Session): vo
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args) =>
-      inWorkspace(session, args.working_directory, async (ctx, ws) => {
+      inWorkspaceReadOnly(session, args.working_directory, async (ctx, ws) => {
         const p = await getArtifact(ctx, args.artifact_id, { offset: args.offset, maxChars: args.max_chars });
         const a = p.artifact;
         const structured = {

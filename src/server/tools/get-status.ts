@@ -5,7 +5,7 @@ import { IdSchema } from "../../core/ids.ts";
 import { claimLapse } from "../../core/readiness.ts";
 import type { Session } from "../session.ts";
 import {
-  inWorkspace,
+  inWorkspaceReadOnly,
   ok,
   taskBrief,
   taskBriefShape,
@@ -78,7 +78,7 @@ export function registerGetStatusTool(server: McpServer, session: Session): void
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args) =>
-      inWorkspace(session, args.working_directory, async (ctx, ws) => {
+      inWorkspaceReadOnly(session, args.working_directory, async (ctx, ws) => {
         const s = await getStatus(ctx, {
           includeCompleted: args.include_completed,
           planId: args.parent_task_id,

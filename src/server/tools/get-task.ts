@@ -6,7 +6,7 @@ import { IdSchema } from "../../core/ids.ts";
 import type { Session } from "../session.ts";
 import {
   artifactRefShape,
-  inWorkspace,
+  inWorkspaceReadOnly,
   ok,
   taskBrief,
   taskBriefShape,
@@ -63,7 +63,7 @@ export function registerGetTaskTool(server: McpServer, session: Session): void {
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args) =>
-      inWorkspace(session, args.working_directory, async (ctx, ws) => {
+      inWorkspaceReadOnly(session, args.working_directory, async (ctx, ws) => {
         const d = await getTask(ctx, args.task_id);
         const structured = {
           ...workspaceFields(ws),

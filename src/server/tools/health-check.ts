@@ -2,7 +2,13 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { healthCheck } from "../../app/health-check.ts";
 import type { Session } from "../session.ts";
-import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
+import {
+  inWorkspaceReadOnly,
+  ok,
+  workingDirectoryField,
+  workspaceFields,
+  workspaceShape,
+} from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,
@@ -62,7 +68,7 @@ export function registerHealthCheckTool(server: McpServer, session: Session): vo
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args) =>
-      inWorkspace(session, args.working_directory, async (ctx, ws) => {
+      inWorkspaceReadOnly(session, args.working_directory, async (ctx, ws) => {
         const h = await healthCheck(ctx);
         const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
         const serverInfo = {

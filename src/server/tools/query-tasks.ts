@@ -5,7 +5,7 @@ import { IdSchema } from "../../core/ids.ts";
 import { TASK_STATUSES } from "../../core/task.ts";
 import type { Session } from "../session.ts";
 import {
-  inWorkspace,
+  inWorkspaceReadOnly,
   ok,
   taskView,
   taskViewShape,
@@ -56,7 +56,7 @@ export function registerQueryTasksTool(server: McpServer, session: Session): voi
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args) =>
-      inWorkspace(session, args.working_directory, async (ctx, ws) => {
+      inWorkspaceReadOnly(session, args.working_directory, async (ctx, ws) => {
         const r = await queryTasks(ctx, {
           status: args.status,
           specialistType: args.specialist_type,

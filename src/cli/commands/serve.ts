@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import type { CAC } from "cac";
 import { DEFAULT_SETTINGS, type Settings } from "../../app/context.ts";
 import { OrchestratorError } from "../../core/errors.ts";
-import { durationSetting, type Env, intSetting, parseDuration } from "../../platform/env.ts";
+import { durationSetting, type Env, intSetting, maxRequestBytes, parseDuration } from "../../platform/env.ts";
 import type { SupervisorInfo } from "../../server/session.ts";
 import { checkDirectory } from "../../workspace/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
@@ -76,6 +76,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
           env: env.vars,
           input: process.stdin,
           output: process.stdout,
+          maxLineBytes: maxRequestBytes(settings.maxArtifactBytes),
           log: (line) => process.stderr.write(line),
         });
         setCode(EXIT.OK);
@@ -102,24 +103,27 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         import("../../build-info.ts"),
         import("../../workspace/settings.ts"),
       ]);
-      await runStdioServer({
-        version: BUILD_INFO.version,
-        cwd: env.cwd,
-        homedir: env.homedir,
-        workspace,
-        db,
-        settings,
-        settingsFixed: fixedSettings(env, flags.lease !== undefined),
-        settingsLoader: createSettingsLoader(),
-        tools: profile as (typeof PROFILES)[number],
-        supervised,
-        supervisorInfo: supervised ? parseSupervisorInfo(env.vars.ORCHESTRATOR_SUPERVISOR_INFO) : undefined,
-        testDelayMs: Number(env.vars.ORCHESTRATOR_TEST_DELAY_MS ?? 0) || 0,
-        clock: { now: () => new Date().toISOString() },
-        random: { hex: randomHex },
-        roleLoader: createRoleLoader(),
-        stores: new StoreCache(),
-      });
+      await runStdioServer(
+        {
+          version: BUILD_INFO.version,
+          cwd: env.cwd,
+          homedir: env.homedir,
+          workspace,
+          db,
+          settings,
+          settingsFixed: fixedSettings(env, flags.lease !== undefined),
+          settingsLoader: createSettingsLoader(),
+          tools: profile as (typeof PROFILES)[number],
+          supervised,
+          supervisorInfo: supervised ? parseSupervisorInfo(env.vars.ORCHESTRATOR_SUPERVISOR_INFO) : undefined,
+          testDelayMs: Number(env.vars.ORCHESTRATOR_TEST_DELAY_MS ?? 0) || 0,
+          clock: { now: () => new Date().toISOString() },
+          random: { hex: randomHex },
+          roleLoader: createRoleLoader(),
+          stores: new StoreCache(),
+        },
+        { maxLineBytes: maxRequestBytes(settings.maxArtifactBytes) },
+      );
       setCode(EXIT.OK);
     });
 }

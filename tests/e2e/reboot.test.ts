@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { BINARY, call, callOk, connectBinary, ROOT, textOf } from "../helpers/client.ts";
+import { BINARY, callOk, connectBinary, ROOT } from "../helpers/client.ts";
 import { type RawServer, rawServer as raw } from "../helpers/raw-server.ts";
 import { makeProject } from "../helpers/temp.ts";
 

@@ -492,6 +492,7 @@ export class Supervisor {
     this.phase = "restarting";
     const delay = Math.min(5000, 200 * 2 ** (this.#crashes.length - 1));
     setTimeout(() => {
+      if (this.#closing) return; // stopped meanwhile: no worker to start
       void this.#replace(null, {
         graceful: false,
         timeoutMs: 10_000,

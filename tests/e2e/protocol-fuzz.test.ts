@@ -1,6 +1,6 @@
 import { afterAll, expect, test } from "bun:test";
 import { makeProject } from "../helpers/temp.ts";
-import { runProtocolFuzz } from "../stress/protocol-fuzz.ts";
+import { runEnvelopeFuzz, runProtocolFuzz } from "../stress/protocol-fuzz.ts";
 
 const project = makeProject("orch-fuzz-");
 afterAll(() => project.cleanup());
@@ -17,3 +17,26 @@ test("2,000 hostile tool calls: each an isError result, no protocol error, store
   expect(r.sameWorker).toBe(true);
   expect(Object.keys(r.byTool).length).toBe(14);
 }, 120_000);
+
+// Fast variant; `bun run stress` sends 20,000 lines per mode.
+test.each([
+  ["supervised", true],
+  ["--no-supervisor", false],
+])(
+  "1,000 lines breaking JSON-RPC 2.0 (%s): each answered as the spec says, same worker serving",
+  async (_, supervised) => {
+    const r = await runEnvelopeFuzz({
+      workspace: project.dir,
+      seed: 7,
+      lines: 1_000,
+      oversized: 3,
+      supervised,
+    });
+    expect(r.wrong).toEqual([]);
+    expect(r.rightAnswers).toBe(1_000);
+    expect(r.oversized).toBe(3);
+    expect(r.healthyAfter).toBe(true);
+    expect(r.sameWorker).toBe(true);
+  },
+  120_000,
+);

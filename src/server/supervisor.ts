@@ -240,7 +240,7 @@ export class Supervisor {
     }
     if (this.phase === "failed") {
       if (id !== undefined)
-        this.#refuse(id, method, null, "WORKER_FAILED", `${this.#failure ?? "the worker cannot start"}`);
+        this.#refuse(id, method, null, "WORKER_FAILED", this.#failure ?? "the worker cannot start");
       return;
     }
     this.#toWorkerOrQueue(line, msg);
@@ -303,11 +303,10 @@ export class Supervisor {
    * call (what a model reads), a JSON-RPC error carrying the code and fix otherwise.
    */
   #refuse(id: Id, method: string, tool: string | null, code: ErrorCode, message: string): void {
-    const text = message.startsWith(`${code}: `) ? message.slice(code.length + 2) : message;
     if (method === "tools/call") {
-      this.#toClient({ jsonrpc: "2.0", id, result: errorResult(code, text, { tool }) });
+      this.#toClient({ jsonrpc: "2.0", id, result: errorResult(code, message, { tool }) });
     } else {
-      this.#toClient(errorResponse(id, -32603, `${code}: ${text}`, code, { method }));
+      this.#toClient(errorResponse(id, -32603, `${code}: ${message}`, code, { method }));
     }
   }
 
@@ -483,7 +482,7 @@ export class Supervisor {
     if (this.#crashes.length >= max) {
       this.phase = "failed";
       this.active = null;
-      this.#failure = `the orchestrator worker crashed ${this.#crashes.length} times within ${Math.round(window / 1000)} s and was not restarted again, so this request was not run. Last exit: ${why}. Last output: ${tail.trim().slice(-400) || "(none)"}.`;
+      this.#failure = `the orchestrator worker crashed ${this.#crashes.length} times within ${Math.round(window / 1000)} s and was not restarted again; requests are not run until it is. Last exit: ${why}. Last output: ${tail.trim().slice(-400) || "(none)"}.`;
       const queued = this.#queue;
       this.#queue = [];
       for (const line of queued) this.#fromClient(line);

@@ -409,4 +409,33 @@ describe("the workspace bound by initialize_session survives restarts and crashe
       other.cleanup();
     }
   }, 30_000);
+
+  test("client roots: a new worker asks the client again and lands in the same root", async () => {
+    const root = makeProject("orch-root-");
+    const s = raw({
+      cwd: project.dir,
+      args: ["--tools", "all"],
+      capabilities: { roots: {} },
+      onServerRequest: (m) => (m.method === "roots/list" ? { roots: [{ uri: `file://${root.dir}` }] } : {}),
+    });
+    try {
+      await s.init();
+      s.call("before", "orchestrator_get_status");
+      expect((await s.answer("before")).result.structuredContent).toMatchObject({
+        workspace: root.dir,
+        workspace_source: "client_roots",
+      });
+      s.call("restart", "orchestrator_restart_server", { graceful: false });
+      expect((await s.answer("restart")).result.structuredContent.success).toBe(true);
+      s.call("after", "orchestrator_get_status");
+      expect((await s.answer("after")).result.structuredContent).toMatchObject({
+        workspace: root.dir,
+        workspace_source: "client_roots",
+      });
+      expect(s.messages.filter((m) => m.method === "roots/list").length).toBe(2);
+    } finally {
+      s.close();
+      root.cleanup();
+    }
+  }, 30_000);
 });

@@ -12,6 +12,10 @@ export function rawServer(opts: {
   args?: string[];
   env?: Record<string, string>;
   command?: string;
+  /** Answers the server's own requests (roots/list...); unanswered when absent. */
+  onServerRequest?: (msg: Message) => unknown;
+  /** The client capabilities `init` declares. */
+  capabilities?: Record<string, unknown>;
 }) {
   const child: ChildProcess = spawn(opts.command ?? BINARY, ["serve", ...(opts.args ?? [])], {
     cwd: opts.cwd,
@@ -29,7 +33,12 @@ export function rawServer(opts: {
     let start = 0;
     for (let nl = d.indexOf(10); nl >= 0; nl = d.indexOf(10, start)) {
       parts.push(d.subarray(start, nl));
-      messages.push(JSON.parse(Buffer.concat(parts).toString("utf8")));
+      const msg = JSON.parse(Buffer.concat(parts).toString("utf8")) as Message;
+      messages.push(msg);
+      if (opts.onServerRequest && typeof msg.method === "string" && msg.id !== undefined)
+        child.stdin!.write(
+          `${JSON.stringify({ jsonrpc: "2.0", id: msg.id, result: opts.onServerRequest(msg) })}\n`,
+        );
       parts = [];
       start = nl + 1;
     }
@@ -74,7 +83,11 @@ export function rawServer(opts: {
     send({
       id: "init",
       method: "initialize",
-      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+      params: {
+        protocolVersion: "2025-06-18",
+        capabilities: opts.capabilities ?? {},
+        clientInfo: { name: "raw", version: "1" },
+      },
     });
     send({ method: "notifications/initialized" });
     await answer("init");

@@ -429,7 +429,7 @@ export class Supervisor {
           f.method,
           f.tool,
           "RESTART_INTERRUPTED",
-          `the old worker ${w.pid} was stopped (its restart timeout ran out, or the server shut down) while it still ran this ${what} request; its outcome is unknown.`,
+          `the retiring worker ${w.pid} ${why} before it finished this ${what} request (a restart's timeout ran out, or the server shut down); its outcome is unknown.`,
         );
       else
         this.#refuse(

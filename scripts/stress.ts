@@ -2,7 +2,9 @@
  * `bun run stress`: the long variants of the reliability suites (minutes; not in CI's default
  * run). Prints each figure and writes bench/stress-results.json. Exits 1 when a promise broke.
  *  - crash safety: 200 SIGKILLs of servers under 6 agents; 100 SIGKILLs of install/uninstall
- *  - protocol fuzzing: 2 × 10,000 hostile calls; property tests with 5,000 runs each
+ *  - protocol fuzzing: 2 × 10,000 hostile calls; 2 × 20,000 lines breaking JSON-RPC 2.0 (40
+ *    of them over the request size limit), with and without the supervisor; property tests
+ *    with 5,000 runs each
  *  - hostile repository: 40 rounds of crafted legacy databases and shared-database rows
  *  - load: 8 servers × 1,000 operations on one workspace, and on one shared --db
  *  - soak: 100,000 calls on one server, RSS at the start and the end
@@ -15,7 +17,7 @@ import { runCrashSafety } from "../tests/stress/crash-safety.ts";
 import { runHostileStore } from "../tests/stress/hostile-store.ts";
 import { runInstallCrash } from "../tests/stress/install-crash.ts";
 import { runLoad, runSoak } from "../tests/stress/load.ts";
-import { runProtocolFuzz } from "../tests/stress/protocol-fuzz.ts";
+import { runEnvelopeFuzz, runProtocolFuzz } from "../tests/stress/protocol-fuzz.ts";
 
 const quick = process.argv.includes("--quick");
 const results: Record<string, unknown> = { started: new Date().toISOString(), quick };
@@ -95,6 +97,28 @@ await step(
     ...(r.healthyAfter ? [] : ["not healthy after"]),
   ],
 );
+for (const supervised of [true, false]) {
+  const p = project("orch-stress-envelope-");
+  await step(
+    `protocol_envelope_${supervised ? "supervised" : "direct"}`,
+    () =>
+      runEnvelopeFuzz({
+        workspace: p.dir,
+        seed: 11,
+        lines: quick ? 5_000 : 20_000,
+        oversized: quick ? 10 : 40,
+        supervised,
+      }),
+    (r) => [
+      ...r.wrong.map((x) => `wrong answer: ${x}`),
+      ...(r.rightAnswers === r.lines
+        ? []
+        : [`${r.lines - r.rightAnswers} lines not answered as JSON-RPC 2.0 says`]),
+      ...(r.healthyAfter && r.sameWorker ? [] : ["not healthy after, or the worker was replaced"]),
+    ],
+  );
+  p.done();
+}
 {
   const runs = quick ? "1000" : "5000";
   const t0 = performance.now();

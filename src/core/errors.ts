@@ -166,6 +166,27 @@ export const ERROR_CATALOGUE = {
     when: "The database was written by a newer orchestrator with migrations this binary does not know.",
     fix: "Upgrade this orchestrator binary to the newer version.",
   },
+  // the server process (docs/reboot.md)
+  REQUEST_TOO_LARGE: {
+    exit: 1,
+    when: "A JSON-RPC message was longer than the server reads (6 × ORCHESTRATOR_MAX_ARTIFACT_BYTES + 1 MiB); it was dropped unread and the server kept serving.",
+    fix: "Send less in one call (split detailed_work across subtasks), or raise ORCHESTRATOR_MAX_ARTIFACT_BYTES in the server's environment.",
+  },
+  WORKER_CRASHED: {
+    exit: 1,
+    when: "The worker process exited (a crash or a kill) while it handled the request; the change may or may not have been made (each write commits whole or not at all). A new worker serves the next call.",
+    fix: "Check with orchestrator_get_status whether the change is there before calling again, or retry with the same request_id (applied at most once).",
+  },
+  RESTART_INTERRUPTED: {
+    exit: 1,
+    when: "A restart stopped the old worker when its timeout ran out while it still handled the request; the change may or may not have been made (each write commits whole or not at all).",
+    fix: "Check with orchestrator_get_status whether the change is there before calling again, or retry with the same request_id (applied at most once).",
+  },
+  WORKER_FAILED: {
+    exit: 1,
+    when: "The worker crashed 5 times within a minute and is not restarted again; the request was not run.",
+    fix: "Run `orchestrator doctor` for the cause, then call orchestrator_restart_server (or restart the client).",
+  },
   INTERNAL: {
     exit: 1,
     when: "An unexpected failure inside the orchestrator (a bug).",

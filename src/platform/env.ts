@@ -67,3 +67,12 @@ export function parseDuration(raw: string, what: string): number {
   }
   return Math.round(n);
 }
+
+/**
+ * The longest request line the server reads, from the artifact limit: JSON may escape every byte
+ * of detailed_work into six ("\u0000"), and the rest of a call needs room too, so any artifact
+ * under the limit fits in one request whatever its content.
+ */
+export function maxRequestBytes(maxArtifactBytes: number): number {
+  return 6 * maxArtifactBytes + 1024 * 1024;
+}

@@ -9,6 +9,7 @@ import { SERVER_NAME, SERVER_TITLE } from "./handshake.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
 import { type ServerDeps, Session } from "./session.ts";
+import { registerSupervisorHooks } from "./supervisor-hooks.ts";
 import { failure } from "./tools/_shared.ts";
 import { registerTools } from "./tools/index.ts";
 
@@ -43,6 +44,7 @@ export function createServer(deps: ServerDeps): {
   reportInvalidArguments(server);
   registerResources(server, session);
   registerPrompts(server, session, startupRoles(deps));
+  if (deps.supervised) registerSupervisorHooks(server, session);
   return { server, session, close: () => server.close() };
 }
 

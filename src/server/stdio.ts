@@ -1,18 +1,23 @@
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { createServer } from "./create-server.ts";
+import { LineTransport } from "./line-transport.ts";
 import type { ServerDeps } from "./session.ts";
 
 /**
  * Serves one client over this process's stdin/stdout until the client closes stdin or a signal
  * arrives; then closes the databases so WAL is checkpointed. The only server file touching stdio.
  */
-export async function runStdioServer(deps: ServerDeps): Promise<void> {
+export async function runStdioServer(deps: ServerDeps, opts: { maxLineBytes: number }): Promise<void> {
   const { server } = createServer(deps);
   // The SDK waits for 'drain' once per response when stdout is full; with many requests in flight
   // and large results that is more than Node's 10-listener warning threshold, legitimately.
   process.stdout.setMaxListeners(1000);
-  const transport = new StdioServerTransport(process.stdin, process.stdout);
+  const transport = new LineTransport({
+    input: process.stdin,
+    output: process.stdout,
+    maxLineBytes: opts.maxLineBytes,
+    log: (line) => process.stderr.write(line),
+  });
   let closing: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
     closing ??= (async () => {
@@ -52,7 +57,7 @@ const DRAIN_MS = 30_000;
 type Id = string | number;
 
 /** The ids of the requests received and not answered yet, kept by wrapping the transport. */
-function trackRequests(transport: StdioServerTransport): Set<Id> {
+function trackRequests(transport: LineTransport): Set<Id> {
   const open = new Set<Id>();
   const receive = transport.onmessage;
   transport.onmessage = (message: JSONRPCMessage) => {

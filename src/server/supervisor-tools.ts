@@ -81,11 +81,11 @@ async function restartServer(sup: Supervisor, args: Json): Promise<ToolResult> {
     old_worker: { pid: r.old_pid, version: r.old_version },
     new_worker: { pid: r.new_pid, version: r.new_version },
     requests_finished: r.requests_finished,
-    requests_cancelled: r.requests_cancelled,
+    requests_left_running: r.requests_left_running,
   };
   const text =
     r.result === "success"
-      ? `Restarted in ${r.duration_ms} ms: worker ${r.old_pid ?? "-"} (${r.old_version ?? "?"}) → ${r.new_pid} (${r.new_version}). ${r.requests_finished} request(s) finished first, ${r.requests_cancelled} cancelled. All state is in the database; this connection stays open.`
+      ? `Restarted in ${r.duration_ms} ms: worker ${r.old_pid ?? "-"} (${r.old_version ?? "?"}) → ${r.new_pid} (${r.new_version}). ${r.requests_finished} request(s) finished first${r.requests_left_running > 0 ? `, ${r.requests_left_running} still running in the old worker (answered when done, or RESTART_INTERRUPTED after timeout)` : ""}. All state is in the database; this connection stays open.`
       : `Restart failed: ${r.message}. The previous worker keeps serving.`;
   return r.result === "success" ? ok(structured, text) : { ...ok(structured, text), isError: true };
 }

@@ -1,7 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import type { Readable, Writable } from "node:stream";
+import type { ErrorCode } from "../core/errors.ts";
+import { errorResult } from "./error-result.ts";
 import { initializeResult } from "./handshake.ts";
+import { classify, errorResponse, type Id, oversizedReply, RESTORE_SESSION_METHOD } from "./jsonrpc.ts";
+import { readLines } from "./line-reader.ts";
 import { SUPERVISOR_TOOL_NAMES, supervisorToolCall } from "./supervisor-tools.ts";
 
 /**
@@ -14,7 +18,6 @@ import { SUPERVISOR_TOOL_NAMES, supervisorToolCall } from "./supervisor-tools.ts
  */
 
 type Json = Record<string, unknown>;
-type Id = string | number;
 
 export interface SupervisorOptions {
   /** This binary's version, for the initialize answer the supervisor gives itself. */
@@ -25,6 +28,8 @@ export interface SupervisorOptions {
   readonly input: Readable;
   readonly output: Writable;
   readonly log: (line: string) => void;
+  /** Longer client lines are dropped unread and answered REQUEST_TOO_LARGE (platform/env maxRequestBytes). */
+  readonly maxLineBytes: number;
   readonly maxCrashes?: number;
   readonly crashWindowMs?: number;
 }
@@ -42,7 +47,18 @@ interface Worker {
   initializedSent: boolean;
   retiring: boolean;
   exited: boolean;
+  /** Client requests it answered itself. */
+  answered: number;
+  /** Client requests still running when it was stopped or died. */
+  interrupted: number;
   stderrTail: string;
+}
+
+interface InternalCall {
+  readonly worker: number;
+  readonly resolve: (msg: Json) => void;
+  readonly reject: (e: Error) => void;
+  readonly timer: ReturnType<typeof setTimeout>;
 }
 
 interface InFlight {
@@ -65,10 +81,15 @@ export interface RestartRecord {
   readonly old_version: string | null;
   readonly new_version: string | null;
   readonly requests_finished: number;
-  readonly requests_cancelled: number;
+  readonly requests_left_running: number;
+  /** Of those left running, how many were still running when the old worker was stopped. */
+  requests_interrupted: number;
 }
 
 const INTERNAL = "orchestrator-supervisor:";
+
+/** How long a new worker has to answer the replayed initialize. */
+const WARM_UP_MS = 30_000;
 
 export class Supervisor {
   readonly opts: SupervisorOptions;
@@ -81,7 +102,7 @@ export class Supervisor {
   #initialized = false;
   readonly #inFlight = new Map<Id, InFlight>();
   #queue: string[] = [];
-  readonly #internal = new Map<string, (msg: Json) => void>();
+  readonly #internal = new Map<string, InternalCall>();
   #internalSeq = 0;
   /** Server→client requests: our id → the worker and its own id. */
   readonly #outbound = new Map<string, { worker: number; id: Id }>();
@@ -95,6 +116,13 @@ export class Supervisor {
   #closing = false;
   /** Handed to every worker, so the connection's default agent id survives worker restarts. */
   readonly #connectionId = randomBytes(3).toString("hex");
+  /**
+   * The workspace orchestrator_initialize_session bound on this connection (read from its
+   * answer), replayed into every new worker so calls without working_directory keep landing there.
+   */
+  #binding: string | null = null;
+  /** The restart record of each retiring worker, to count what its stop interrupted. */
+  readonly #retiredBy = new Map<number, RestartRecord>();
 
   constructor(opts: SupervisorOptions) {
     this.opts = opts;
@@ -105,7 +133,12 @@ export class Supervisor {
     this.active = this.#spawn();
     this.phase = "ready";
     const done = new Promise<void>((resolve) => {
-      readLines(this.opts.input, (line) => this.#fromClient(line), resolve);
+      readLines(this.opts.input, {
+        maxLineBytes: this.opts.maxLineBytes,
+        onLine: (line) => this.#fromClient(line),
+        onOversized: (line) => this.#toClient(oversizedReply(line, this.opts.maxLineBytes)),
+        onEnd: resolve,
+      });
     });
     await done;
     // The client closed stdin: answer what it already sent (queued or in a worker), then stop.
@@ -143,6 +176,11 @@ export class Supervisor {
     return this.#failure;
   }
 
+  /** The workspace bound by orchestrator_initialize_session on this connection, if any. */
+  get binding(): string | null {
+    return this.#binding;
+  }
+
   /** Stops the worker (closing its stdin lets it checkpoint the database) and the relay. */
   async stop(): Promise<void> {
     this.#closing = true;
@@ -154,17 +192,23 @@ export class Supervisor {
 
   #fromClient(line: string): void {
     if (line.trim() === "") return;
-    let msg: Json;
-    try {
-      msg = JSON.parse(line) as Json;
-    } catch {
-      this.#toWorkerOrQueue(line); // the worker answers parse errors as the protocol says
+    const c = classify(line);
+    if (c.kind === "invalid") {
+      // Answered here, as JSON-RPC 2.0 says; the worker never sees it.
+      if (c.reply) this.#toClient(c.reply);
+      else this.opts.log(`orchestrator supervisor: ignored a malformed message from the client: ${c.why}\n`);
       return;
     }
-    const method = typeof msg.method === "string" ? msg.method : null;
-    const id = msg.id as Id | undefined;
-    if (method === null && id !== undefined) {
-      this.#responseFromClient(msg, id);
+    const msg = c.msg;
+    if (c.kind === "response") {
+      this.#responseFromClient(msg, c.id);
+      return;
+    }
+    const method = c.method;
+    const id = c.kind === "request" ? c.id : undefined;
+    if (method === RESTORE_SESSION_METHOD) {
+      // The supervisor's own channel to its worker: a client may not set the binding unchecked.
+      if (id !== undefined) this.#toClient(errorResponse(id, -32601, `Method not found: ${method}`));
       return;
     }
     if (method === "initialize" && id !== undefined && this.#initialize === null) {
@@ -198,8 +242,8 @@ export class Supervisor {
       }
     }
     if (this.phase === "failed") {
-      if (id !== undefined && method !== null)
-        this.#answerError(id, method, null, this.#failure ?? "the worker cannot start");
+      if (id !== undefined)
+        this.#refuse(id, method, null, "WORKER_FAILED", this.#failure ?? "the worker cannot start");
       return;
     }
     this.#toWorkerOrQueue(line, msg);
@@ -257,24 +301,15 @@ export class Supervisor {
     });
   }
 
-  /** Answers a request the worker will never answer: an error result for tools, an error otherwise. */
-  #answerError(id: Id, method: string, tool: string | null, message: string): void {
+  /**
+   * Answers a request no worker will answer, with a catalogue code: an error result for a tool
+   * call (what a model reads), a JSON-RPC error carrying the code and fix otherwise.
+   */
+  #refuse(id: Id, method: string, tool: string | null, code: ErrorCode, message: string): void {
     if (method === "tools/call") {
-      this.#toClient({
-        jsonrpc: "2.0",
-        id,
-        result: {
-          isError: true,
-          content: [
-            {
-              type: "text",
-              text: `${message}\nWhat to do: call it again; the server is ${this.phase === "failed" ? "not running (see the message)" : "running again"}.`,
-            },
-          ],
-        },
-      });
+      this.#toClient({ jsonrpc: "2.0", id, result: errorResult(code, message, { tool }) });
     } else {
-      this.#toClient({ jsonrpc: "2.0", id, error: { code: -32603, message, data: { tool } } });
+      this.#toClient(errorResponse(id, -32603, `${code}: ${message}`, code, { method }));
     }
   }
 
@@ -310,6 +345,8 @@ export class Supervisor {
       initializedSent: false,
       retiring: false,
       exited: false,
+      answered: 0,
+      interrupted: 0,
       stderrTail: "",
     };
     this.#workers.set(gen, w);
@@ -318,11 +355,7 @@ export class Supervisor {
       this.opts.log(d.toString());
       w.stderrTail = (w.stderrTail + d.toString()).slice(-2000);
     });
-    readLines(
-      child.stdout!,
-      (line) => this.#fromWorker(w, line),
-      () => {},
-    );
+    readLines(child.stdout!, { onLine: (line) => this.#fromWorker(w, line) });
     if (this.#outputBlocked) child.stdout?.pause();
     child.on("exit", (code, signal) => this.#onExit(w, code, signal));
     child.on("error", (e) => {
@@ -346,16 +379,23 @@ export class Supervisor {
     const method = typeof msg.method === "string" ? msg.method : null;
     if (method === null && id !== undefined) {
       if (typeof id === "string" && id.startsWith(INTERNAL)) {
-        this.#internal.get(id)?.(msg);
+        const call = this.#internal.get(id);
         this.#internal.delete(id);
+        if (call) {
+          clearTimeout(call.timer);
+          call.resolve(msg);
+        }
         return;
       }
       const owner = this.#inFlight.get(id);
       if (!owner || owner.worker !== w.gen) return; // never answer a request twice
       this.#inFlight.delete(id);
+      w.answered++;
       const result = msg.result as Json | undefined;
       if (owner.method === "initialize" && result)
         w.version = String((result.serverInfo as Json | undefined)?.version ?? "");
+      if (owner.tool === "orchestrator_initialize_session" && result && !result.isError)
+        this.#bound(w, (result.structuredContent as Json | undefined)?.workspace);
       this.#toOutput(line);
       return;
     }
@@ -372,22 +412,69 @@ export class Supervisor {
   #onExit(w: Worker, code: number | null, signal: NodeJS.Signals | null): void {
     w.exited = true;
     this.#workers.delete(w.gen);
+    for (const [id, call] of this.#internal) {
+      if (call.worker !== w.gen) continue;
+      this.#internal.delete(id);
+      clearTimeout(call.timer);
+      call.reject(new Error(`worker ${w.pid} exited before answering`));
+    }
     const orphans = [...this.#inFlight.entries()].filter(([, f]) => f.worker === w.gen);
     const why = signal ? `was killed (${signal})` : `exited with code ${code}`;
+    w.interrupted += orphans.length;
+    const record = this.#retiredBy.get(w.gen);
+    this.#retiredBy.delete(w.gen);
+    if (record) record.requests_interrupted = w.interrupted;
     for (const [id, f] of orphans) {
       this.#inFlight.delete(id);
-      this.#answerError(
-        id,
-        f.method,
-        f.tool,
-        `WORKER_CRASHED: the orchestrator worker ${w.pid} ${why} while handling this ${f.tool ?? f.method} request; it did not finish. Its effects, if any, were committed atomically or not at all.`,
-      );
+      const what = f.tool ?? f.method;
+      if (w.retiring)
+        this.#refuse(
+          id,
+          f.method,
+          f.tool,
+          "RESTART_INTERRUPTED",
+          `the retiring worker ${w.pid} ${why} before it finished this ${what} request (a restart's timeout ran out, or the server shut down); its outcome is unknown.`,
+        );
+      else
+        this.#refuse(
+          id,
+          f.method,
+          f.tool,
+          "WORKER_CRASHED",
+          `the worker ${w.pid} ${why} while it ran this ${what} request; its outcome is unknown.`,
+        );
     }
     if (w.retiring || this.#closing || w !== this.active) return;
     this.opts.log(
       `orchestrator supervisor: worker ${w.pid} ${why}${w.stderrTail ? `; last output:\n${w.stderrTail}` : ""}\n`,
     );
     this.#afterCrash(why, w.stderrTail);
+  }
+
+  /** Records the workspace a worker bound, and hands it to the active worker if that is another. */
+  #bound(from: Worker, workspace: unknown): void {
+    if (typeof workspace !== "string" || workspace === "") return;
+    this.#binding = workspace;
+    const active = this.active;
+    if (active && active !== from && active.warm) void this.#restoreBinding(active);
+  }
+
+  /** Tells a new worker which workspace this connection bound; a failure is logged, not fatal. */
+  async #restoreBinding(w: Worker): Promise<void> {
+    if (this.#binding === null) return;
+    try {
+      const reply = await this.internalRequest(
+        w,
+        RESTORE_SESSION_METHOD,
+        { workspace: this.#binding },
+        10_000,
+      );
+      if (reply.error) throw new Error(JSON.stringify(reply.error));
+    } catch (e) {
+      this.opts.log(
+        `orchestrator supervisor: worker ${w.pid} did not take the bound workspace ${this.#binding}: ${(e as Error).message}\n`,
+      );
+    }
   }
 
   /** After an unplanned exit: restart with backoff, or give up after too many crashes in a short time. */
@@ -399,7 +486,7 @@ export class Supervisor {
     if (this.#crashes.length >= max) {
       this.phase = "failed";
       this.active = null;
-      this.#failure = `WORKER_FAILED: the orchestrator worker crashed ${this.#crashes.length} times within ${Math.round(window / 1000)} s and was not restarted again. Last exit: ${why}. Last output: ${tail.trim().slice(-400) || "(none)"}. Run 'orchestrator doctor', then call orchestrator_restart_server or restart the client.`;
+      this.#failure = `the orchestrator worker crashed ${this.#crashes.length} times within ${Math.round(window / 1000)} s and was not restarted again; requests are not run until it is. Last exit: ${why}. Last output: ${tail.trim().slice(-400) || "(none)"}.`;
       const queued = this.#queue;
       this.#queue = [];
       for (const line of queued) this.#fromClient(line);
@@ -408,6 +495,7 @@ export class Supervisor {
     this.phase = "restarting";
     const delay = Math.min(5000, 200 * 2 ** (this.#crashes.length - 1));
     setTimeout(() => {
+      if (this.#closing) return; // stopped meanwhile: no worker to start
       void this.#replace(null, {
         graceful: false,
         timeoutMs: 10_000,
@@ -417,25 +505,29 @@ export class Supervisor {
     }, delay);
   }
 
-  /** Sends a request to a worker on the supervisor's own behalf and waits for the answer. */
+  /**
+   * Sends a request to a worker on the supervisor's own behalf and waits for the answer. Pending
+   * calls are settled by the worker's one exit handler, not a listener per call.
+   */
   internalRequest(w: Worker, method: string, params: Json, timeoutMs: number): Promise<Json> {
     const id = `${INTERNAL}${++this.#internalSeq}`;
     return new Promise((resolve, reject) => {
+      if (w.exited) {
+        reject(new Error(`worker ${w.pid} exited before answering ${method}`));
+        return;
+      }
       const timer = setTimeout(() => {
         this.#internal.delete(id);
         reject(new Error(`${method} got no answer from worker ${w.pid} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.#internal.set(id, (msg) => {
-        clearTimeout(timer);
-        resolve(msg);
-      });
-      const exit = (): void => {
-        clearTimeout(timer);
-        if (this.#internal.delete(id)) reject(new Error(`worker ${w.pid} exited before answering ${method}`));
-      };
-      w.child.once("exit", exit);
+      this.#internal.set(id, { worker: w.gen, resolve, reject, timer });
       write(w.child.stdin, JSON.stringify({ jsonrpc: "2.0", id, method, params }));
     });
+  }
+
+  /** Internal requests waiting for an answer (a test sees none are left behind). */
+  get internalPending(): number {
+    return this.#internal.size;
   }
 
   /** Brings a new worker to the point the client is at: its initialize, then initialized. */
@@ -474,7 +566,7 @@ export class Supervisor {
   /** Brings the first worker up to the client's initialize; a failure counts as a crash. */
   async #warmFirst(w: Worker): Promise<void> {
     try {
-      await this.#warmUp(w, 30_000);
+      await this.#warmUp(w, WARM_UP_MS);
       if (this.active === w) this.#flushQueue();
     } catch (e) {
       if (w.exited || this.active !== w) return; // its exit handler restarts it
@@ -487,8 +579,11 @@ export class Supervisor {
 
   /**
    * Restarts the worker: starts a new one from the binary on disk and warms it up while new
-   * requests wait; lets the old one finish what it has (graceful) or answers its requests with an
-   * error; then switches and replays the waiting requests. One restart at a time.
+   * requests wait in the queue; then the old one is sent nothing more and told to stop (its stdin
+   * is closed), and finishes what it has. Graceful: the switch waits for that (up to the timeout);
+   * not graceful: the switch is at once and the old worker's answers are relayed as they come.
+   * At the timeout the old worker is killed and what it still ran is answered RESTART_INTERRUPTED
+   * (outcome unknown), never "did not complete". One restart at a time.
    */
   restart(opts: {
     graceful: boolean;
@@ -512,10 +607,9 @@ export class Supervisor {
     const before = this.phase;
     this.phase = "restarting";
     const fresh = this.#spawn(opts.trigger);
-    let finished = 0;
-    let cancelled = 0;
     try {
-      await this.#warmUp(fresh, opts.timeoutMs);
+      // A cold start on a loaded machine can take seconds; the timeout is about the old worker's requests.
+      await this.#warmUp(fresh, Math.max(opts.timeoutMs, WARM_UP_MS));
     } catch (e) {
       fresh.retiring = true;
       fresh.child.kill("SIGKILL");
@@ -528,37 +622,38 @@ export class Supervisor {
       } else {
         this.phase = "ready";
       }
-      return this.#record({ at, opts, t0, result: "failed", message, old, fresh: null, finished, cancelled });
+      return this.#record({
+        at,
+        opts,
+        t0,
+        result: "failed",
+        message,
+        old,
+        fresh: null,
+        finished: 0,
+        left: 0,
+      });
     }
+    let finished = 0;
+    let left = 0;
     if (old && !old.exited) {
-      const mine = (): [Id, InFlight][] =>
-        [...this.#inFlight.entries()].filter(([, f]) => f.worker === old.gen);
-      const pending = mine().length;
-      if (opts.graceful) {
-        const deadline = Date.now() + opts.timeoutMs;
-        while (mine().length > 0 && Date.now() < deadline && !old.exited) await sleep(5);
-      }
-      const left = mine();
-      finished = pending - left.length;
-      for (const [id, f] of left) {
-        this.#inFlight.delete(id);
-        cancelled++;
-        this.#answerError(
-          id,
-          f.method,
-          f.tool,
-          `RESTART_CANCELLED: the server was restarted ${opts.graceful ? "and this request did not finish in time" : "without waiting (graceful: false)"}; it did not complete.`,
-        );
-      }
-      old.retiring = true;
-      void this.#retire(old, 2000);
+      const mine = (): number => [...this.#inFlight.values()].filter((f) => f.worker === old.gen).length;
+      const pending = mine();
+      const answeredBefore = old.answered;
+      const deadline = t0 + opts.timeoutMs;
+      void this.#retire(old, Math.max(0, deadline - Date.now()));
+      if (opts.graceful) while (mine() > 0 && Date.now() < deadline && !old.exited) await sleep(5);
+      finished = old.answered - answeredBefore;
+      left = pending - finished;
     }
+    // Whatever the old worker bound while it finished is in #binding by now.
+    await this.#restoreBinding(fresh);
     this.active = fresh;
     this.phase = "ready";
     this.#failure = null;
     if (opts.trigger !== "crash") this.#crashes = [];
     this.#flushQueue();
-    return this.#record({
+    const rec = this.#record({
       at,
       opts,
       t0,
@@ -567,8 +662,13 @@ export class Supervisor {
       old,
       fresh,
       finished,
-      cancelled,
+      left,
     });
+    if (old) {
+      rec.requests_interrupted = old.interrupted;
+      if (!old.exited) this.#retiredBy.set(old.gen, rec);
+    }
+    return rec;
   }
 
   #record(r: {
@@ -580,7 +680,7 @@ export class Supervisor {
     old: Worker | null;
     fresh: Worker | null;
     finished: number;
-    cancelled: number;
+    left: number;
   }): RestartRecord {
     const rec: RestartRecord = {
       at: r.at,
@@ -595,14 +695,18 @@ export class Supervisor {
       old_version: r.old?.version ?? null,
       new_version: r.fresh?.version ?? null,
       requests_finished: r.finished,
-      requests_cancelled: r.cancelled,
+      requests_left_running: r.left,
+      requests_interrupted: 0,
     };
     this.history.push(rec);
     if (this.history.length > 100) this.history.shift();
     return rec;
   }
 
-  /** Closes a worker's stdin so it shuts down cleanly; kills it if it lingers. */
+  /**
+   * Closes a worker's stdin: it takes nothing more, finishes its requests in flight, checkpoints
+   * and exits. Killed if it is still running after `graceMs`.
+   */
   async #retire(w: Worker, graceMs: number): Promise<void> {
     w.retiring = true;
     if (w.exited) return;
@@ -616,25 +720,6 @@ export class Supervisor {
 
 function write(stream: Writable | null | undefined, line: string): void {
   if (stream && !stream.destroyed) stream.write(`${line}\n`);
-}
-
-function readLines(stream: Readable, onLine: (line: string) => void, onEnd: () => void): void {
-  let buffer = "";
-  stream.setEncoding("utf8");
-  stream.on("data", (chunk: string) => {
-    buffer += chunk;
-    let nl = buffer.indexOf("\n");
-    while (nl >= 0) {
-      const line = buffer.slice(0, nl).replace(/\r$/, "");
-      buffer = buffer.slice(nl + 1);
-      onLine(line);
-      nl = buffer.indexOf("\n");
-    }
-  });
-  stream.on("end", () => {
-    if (buffer.trim() !== "") onLine(buffer);
-    onEnd();
-  });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { makeProject } from "../helpers/temp.ts";
 import { runHostileStore } from "../stress/hostile-store.ts";
-import { runProtocolFuzz } from "../stress/protocol-fuzz.ts";
+import { runEnvelopeFuzz, runProtocolFuzz } from "../stress/protocol-fuzz.ts";
 
 const project = makeProject("orch-fuzz-");
 afterAll(() => project.cleanup());
@@ -32,3 +32,26 @@ test("hostile repository: crafted legacy databases and shared-database rows neve
   expect(r.healthyAfter).toBe(true);
   expect(r.calls).toBeGreaterThan(50);
 }, 120_000);
+
+// Fast variant; `bun run stress` sends 20,000 lines per mode.
+test.each([
+  ["supervised", true],
+  ["--no-supervisor", false],
+])(
+  "1,000 lines breaking JSON-RPC 2.0 (%s): each answered as the spec says, same worker serving",
+  async (_, supervised) => {
+    const r = await runEnvelopeFuzz({
+      workspace: project.dir,
+      seed: 7,
+      lines: 1_000,
+      oversized: 3,
+      supervised,
+    });
+    expect(r.wrong).toEqual([]);
+    expect(r.rightAnswers).toBe(1_000);
+    expect(r.oversized).toBe(3);
+    expect(r.healthyAfter).toBe(true);
+    expect(r.sameWorker).toBe(true);
+  },
+  120_000,
+);

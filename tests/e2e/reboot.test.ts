@@ -1,9 +1,14 @@
+import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, renameSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { BINARY, call, callOk, connectBinary, ROOT, textOf } from "../helpers/client.ts";
+import { BINARY, callOk, connectBinary, ROOT } from "../helpers/client.ts";
+import { type RawServer, rawServer as raw } from "../helpers/raw-server.ts";
 import { makeProject } from "../helpers/temp.ts";
+
+/** What a worker writes to stderr when a call reaches it under ORCHESTRATOR_TEST_DELAY_MS. */
+const DELAY_LINE = "orchestrator test: call waiting";
 
 let project: { dir: string; cleanup: () => void };
 beforeEach(() => {
@@ -11,44 +16,9 @@ beforeEach(() => {
 });
 afterEach(() => project.cleanup());
 
-/** A raw JSON-RPC line client over a spawned `serve`, to count answers per id exactly. */
-function rawServer(command: string, extraEnv: Record<string, string> = {}) {
-  const child: ChildProcess = spawn(command, ["serve", "--tools", "all"], {
-    cwd: project.dir,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...extraEnv },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  const messages: Record<string, any>[] = [];
-  let buf = "";
-  child.stdout!.on("data", (d: Buffer) => {
-    buf += d.toString();
-    let nl = buf.indexOf("\n");
-    while (nl >= 0) {
-      messages.push(JSON.parse(buf.slice(0, nl)));
-      buf = buf.slice(nl + 1);
-      nl = buf.indexOf("\n");
-    }
-  });
-  let stderr = "";
-  child.stderr!.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const send = (m: Record<string, unknown>) =>
-    child.stdin!.write(`${JSON.stringify({ jsonrpc: "2.0", ...m })}\n`);
-  const waitFor = async (pred: () => boolean, ms = 10_000) => {
-    const end = Date.now() + ms;
-    while (!pred() && Date.now() < end) await Bun.sleep(10);
-    return pred();
-  };
-  const init = () => {
-    send({
-      id: "init",
-      method: "initialize",
-      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
-    });
-    send({ method: "notifications/initialized" });
-  };
-  return { child, messages, send, waitFor, init, stderr: () => stderr };
+/** A raw line client on `serve --tools all` in the project. */
+function rawServer(command: string, extraEnv: Record<string, string> = {}): RawServer {
+  return raw({ cwd: project.dir, args: ["--tools", "all"], env: extraEnv, command });
 }
 
 describe("restart without dropping the connection", () => {
@@ -105,11 +75,10 @@ describe("restart without dropping the connection", () => {
   test("a restart with 20 requests in flight answers each exactly once", async () => {
     const s = rawServer(BINARY, { ORCHESTRATOR_TEST_DELAY_MS: "150" });
     try {
-      s.init();
-      expect(await s.waitFor(() => s.messages.some((m) => m.id === "init"))).toBe(true);
+      await s.init();
       // initialize is answered by the supervisor at once; an answer from the worker shows it is up.
       s.send({ id: "warm", method: "tools/list", params: {} });
-      expect(await s.waitFor(() => s.messages.some((m) => m.id === "warm"))).toBe(true);
+      await s.answer("warm");
       for (let i = 0; i < 20; i++)
         s.send({ id: i, method: "tools/call", params: { name: "orchestrator_get_status", arguments: {} } });
       s.send({
@@ -122,8 +91,12 @@ describe("restart without dropping the connection", () => {
       expect(await s.waitFor(() => s.messages.filter((m) => m.id !== undefined).length >= 28, 20_000)).toBe(
         true,
       );
-      await Bun.sleep(300);
-      const answers = s.messages.filter((m) => m.id !== undefined && m.id !== "init" && m.id !== "warm");
+      // A later request's answer comes after any stray second answer would have.
+      s.send({ id: "barrier", method: "ping" });
+      await s.answer("barrier");
+      const answers = s.messages.filter(
+        (m) => m.id !== undefined && !["init", "warm", "barrier"].includes(m.id),
+      );
       const ids = answers.map((m) => m.id);
       expect(ids.length).toBe(26);
       expect(new Set(ids).size).toBe(26);
@@ -131,7 +104,7 @@ describe("restart without dropping the connection", () => {
       const restart = answers.find((m) => m.id === "restart")!;
       expect(restart.result.structuredContent.requests_finished).toBeGreaterThan(0);
     } finally {
-      s.child.kill();
+      s.close();
     }
   }, 30_000);
 
@@ -169,51 +142,58 @@ describe("restart without dropping the connection", () => {
   }, 60_000);
 
   test("kill -9 of the worker mid-call: that call gets an error result, the next call succeeds", async () => {
-    const { client, close } = await connectBinary({
-      cwd: project.dir,
-      args: ["--tools", "all"],
-      env: { ORCHESTRATOR_TEST_DELAY_MS: "400" },
-    });
+    const s = rawServer(BINARY, { ORCHESTRATOR_TEST_DELAY_MS: "1000" });
     try {
-      const st = await callOk(client, "orchestrator_restart_status", {});
-      const pending = call(client, "orchestrator_get_status", {});
-      await Bun.sleep(100);
-      process.kill(st.current_status.worker_pid, "SIGKILL");
-      const r = await pending;
+      await s.init();
+      s.call("st", "orchestrator_restart_status");
+      const pid = (await s.answer("st")).result.structuredContent.current_status.worker_pid;
+      s.call("mid", "orchestrator_get_status");
+      // The worker says when the call reached it: only then is it certainly "mid-call".
+      expect(await s.waitFor(() => s.stderrCount(DELAY_LINE) === 1)).toBe(true);
+      process.kill(pid, "SIGKILL");
+      const r = (await s.answer("mid")).result;
       expect(r.isError).toBe(true);
-      expect(textOf(r)).toContain("WORKER_CRASHED");
-      const next = await call(client, "orchestrator_get_status", {});
-      expect(next.isError).toBeFalsy();
-      const after = await callOk(client, "orchestrator_restart_status", {});
-      expect(after.current_status.worker_pid).not.toBe(st.current_status.worker_pid);
+      expect(r._meta["orchestrator/error"].code).toBe("WORKER_CRASHED");
+      expect(r.content[0].text).toContain("outcome is unknown");
+      s.call("next", "orchestrator_get_status");
+      expect((await s.answer("next")).result.isError).toBeFalsy();
+      s.call("after", "orchestrator_restart_status");
+      const after = (await s.answer("after")).result.structuredContent;
+      expect(after.current_status.worker_pid).not.toBe(pid);
       expect(after.history.at(-1)).toMatchObject({ trigger: "crash", result: "success" });
-      const health = await callOk(client, "orchestrator_health_check", {});
-      expect(health.supervisor).toMatchObject({ worker_generation: 2, restarts: 1, crash_restarts: 1 });
+      s.call("health", "orchestrator_health_check");
+      expect((await s.answer("health")).result.structuredContent.supervisor).toMatchObject({
+        worker_generation: 2,
+        restarts: 1,
+        crash_restarts: 1,
+      });
     } finally {
-      await close();
+      s.close();
     }
   }, 30_000);
 
   test("a worker that crashes at every start: the supervisor stays up and answers with a clear error", async () => {
     const s = rawServer(BINARY, { ORCHESTRATOR_TEST_WORKER_CRASH: "1" });
     try {
-      s.init();
-      expect(await s.waitFor(() => s.messages.some((m) => m.id === "init"))).toBe(true);
+      await s.init();
       // The supervisor answers initialize itself; the first real request waits for a worker that
-      // never comes up, and is answered once the supervisor gives up.
-      expect(s.messages.find((m) => m.id === "init")!.result.serverInfo.name).toBe("orchestrator");
+      // never comes up, and is answered once the supervisor gives up (backoff 200, 400, 800, 1600 ms).
+      expect(s.answers("init")[0]!.result.serverInfo.name).toBe("orchestrator");
       s.send({ id: 1, method: "tools/list", params: {} });
-      // Backoff 200, 400, 800, 1600 ms, then it gives up.
-      await Bun.sleep(3800);
+      expect((await s.answer(1)).error.message).toContain("WORKER_FAILED");
       s.send({ id: 2, method: "tools/list", params: {} });
-      expect(await s.waitFor(() => s.messages.some((m) => m.id === 2))).toBe(true);
-      const answer = s.messages.find((m) => m.id === 2)!;
+      const answer = await s.answer(2);
       expect(answer.error.message).toContain("WORKER_FAILED");
-      expect(s.messages.find((m) => m.id === 1)!.error.message).toContain("WORKER_FAILED");
+      expect(answer.error.data).toMatchObject({ code: "WORKER_FAILED" });
       expect(answer.error.message).toContain("crashing at start");
+      s.call(3, "orchestrator_get_status");
+      const tool = (await s.answer(3)).result;
+      expect(tool.isError).toBe(true);
+      expect(tool._meta["orchestrator/error"].code).toBe("WORKER_FAILED");
+      expect(tool.content[0].text).toContain("What to do:");
       expect(s.child.exitCode).toBeNull();
     } finally {
-      s.child.kill();
+      s.close();
     }
   }, 30_000);
 });
@@ -255,8 +235,7 @@ describe("a client that reads slowly", () => {
   test("answers wait (backpressure) and all arrive, once each, when it reads again", async () => {
     const s = rawServer(BINARY);
     try {
-      s.init();
-      expect(await s.waitFor(() => s.messages.some((m) => m.id === "init"))).toBe(true);
+      await s.init();
       // Many plans, so each get_status answer is large.
       for (let i = 0; i < 20; i++)
         s.send({
@@ -284,14 +263,179 @@ describe("a client that reads slowly", () => {
       expect(
         await s.waitFor(() => s.messages.filter((m) => typeof m.id === "number").length >= 60, 30_000),
       ).toBe(true);
-      await Bun.sleep(200);
+      s.send({ id: "barrier", method: "ping" });
+      await s.answer("barrier");
       const ids = s.messages.filter((m) => typeof m.id === "number").map((m) => m.id);
       expect(ids.length).toBe(60);
       expect(new Set(ids).size).toBe(60);
       for (const m of s.messages.filter((x) => typeof x.id === "number"))
         expect(m.result?.isError).toBeFalsy();
     } finally {
-      s.child.kill();
+      s.close();
     }
   }, 60_000);
+});
+
+/** Plan descriptions stored in the project's database, read from the SQLite file itself. */
+function storedDescriptions(dir: string): string[] {
+  const file = join(dir, ".task_orchestrator", "orchestrator.db");
+  if (!existsSync(file)) return [];
+  const db = new Database(file);
+  try {
+    db.exec("pragma busy_timeout = 10000");
+    return db
+      .query<{ description: string }, []>("select description from plans")
+      .all()
+      .map((r) => r.description);
+  } finally {
+    db.close();
+  }
+}
+
+describe("a restart with 30 plan_task calls in flight: every answer is true", () => {
+  /**
+   * Sends 30 plan_task calls, waits until the worker has all 30 running, restarts, then holds each
+   * answer against the database: a success is stored; an "outcome unknown" answer is checked as
+   * its fix says and retried only when absent; in the end each plan is stored exactly once.
+   */
+  async function thirtyInFlight(delayMs: number, restart: Record<string, unknown>) {
+    const s = rawServer(BINARY, { ORCHESTRATOR_TEST_DELAY_MS: String(delayMs) });
+    try {
+      await s.init();
+      const ids = Array.from({ length: 30 }, (_, i) => `plan-${i}`);
+      for (const id of ids)
+        s.call(id, "orchestrator_plan_task", {
+          description: id,
+          subtasks: [{ title: "a", specialist_type: "tester" }],
+        });
+      expect(await s.waitFor(() => s.stderrCount(DELAY_LINE) === 30)).toBe(true);
+      s.call("restart", "orchestrator_restart_server", restart);
+      const r = (await s.answer("restart", 60_000)).result;
+      expect(r.structuredContent.success).toBe(true);
+      for (const id of ids) await s.answer(id, 60_000);
+      const stored = storedDescriptions(project.dir);
+      const outcomes = { ok: 0, unknown: 0 };
+      const retry: string[] = [];
+      for (const id of ids) {
+        const [answer, ...more] = s.answers(id);
+        expect(more).toEqual([]); // answered once
+        const text = answer!.result.content[0].text as string;
+        expect(text).not.toContain("did not complete");
+        if (!answer!.result.isError) {
+          outcomes.ok++;
+          expect(stored).toContain(id);
+        } else {
+          outcomes.unknown++;
+          expect(answer!.result._meta["orchestrator/error"].code).toBe("RESTART_INTERRUPTED");
+          if (!stored.includes(id)) retry.push(id);
+        }
+      }
+      for (const id of retry)
+        s.call(`retry-${id}`, "orchestrator_plan_task", {
+          description: id,
+          subtasks: [{ title: "a", specialist_type: "tester" }],
+        });
+      for (const id of retry) expect((await s.answer(`retry-${id}`, 60_000)).result.isError).toBeFalsy();
+      const final = storedDescriptions(project.dir).sort();
+      expect(final).toEqual([...ids].sort());
+      s.call("status", "orchestrator_restart_status");
+      const history = (await s.answer("status")).result.structuredContent.history[0];
+      return { outcomes, restart: r.structuredContent, history };
+    } finally {
+      s.close();
+    }
+  }
+
+  test("graceful: false, time enough: the old worker finishes and answers all 30, each stored once", async () => {
+    const { outcomes } = await thirtyInFlight(1500, { graceful: false });
+    expect(outcomes).toEqual({ ok: 30, unknown: 0 });
+  }, 60_000);
+
+  // Calls of 6 s against a 1 s timeout: the old worker is stopped while it still runs them (unless
+  // a cold start of the new worker took longer than 6 s; the truth checks hold either way).
+  test("graceful: true, timeout 1 s, calls of 6 s: stopped calls say 'outcome unknown', nothing doubled", async () => {
+    const { outcomes, restart, history } = await thirtyInFlight(6000, { graceful: true, timeout: 1 });
+    expect(outcomes.unknown).toBeGreaterThan(0);
+    expect(outcomes.ok + outcomes.unknown).toBe(30);
+    expect(restart.requests_finished + restart.requests_left_running).toBe(30);
+    expect(history.requests_interrupted).toBe(outcomes.unknown);
+  }, 60_000);
+
+  test("graceful: false, timeout 1 s, calls of 6 s: the same truth", async () => {
+    const { outcomes, history } = await thirtyInFlight(6000, { graceful: false, timeout: 1 });
+    expect(outcomes.unknown).toBeGreaterThan(0);
+    expect(history.requests_interrupted).toBe(outcomes.unknown);
+  }, 60_000);
+});
+
+describe("the workspace bound by initialize_session survives restarts and crashes", () => {
+  test("SIGHUP, then kill -9 of the worker: calls without working_directory stay in the bound workspace", async () => {
+    // The server runs in one project (its fallback); the session binds another.
+    const other = makeProject("orch-bound-");
+    const s = rawServer(BINARY);
+    try {
+      await s.init();
+      s.call("bind", "orchestrator_initialize_session", { working_directory: other.dir });
+      expect((await s.answer("bind")).result.structuredContent.workspace).toBe(other.dir);
+      const workspaceOfACall = async (id: string): Promise<string> => {
+        s.call(id, "orchestrator_get_status");
+        const r = (await s.answer(id)).result;
+        expect(r.isError).toBeFalsy();
+        return r.structuredContent.workspace;
+      };
+      expect(await workspaceOfACall("before")).toBe(other.dir);
+      const workerAfter = async (n: number): Promise<number> => {
+        // Asked until the supervisor records the n-th restart: each question is a round trip.
+        for (let i = 0; ; i++) {
+          s.call(`st-${n}-${i}`, "orchestrator_restart_status");
+          const st = (await s.answer(`st-${n}-${i}`)).result.structuredContent;
+          if (st.total_restarts >= n && st.current_status.phase === "ready")
+            return st.current_status.worker_pid;
+        }
+      };
+      const first = await workerAfter(0);
+      process.kill(s.child.pid!, "SIGHUP");
+      const second = await workerAfter(1);
+      expect(second).not.toBe(first);
+      expect(await workspaceOfACall("after-sighup")).toBe(other.dir);
+      process.kill(second, "SIGKILL");
+      const third = await workerAfter(2);
+      expect(third).not.toBe(second);
+      expect(await workspaceOfACall("after-crash")).toBe(other.dir);
+      // The server's own project was never touched.
+      expect(existsSync(join(project.dir, ".task_orchestrator"))).toBe(false);
+    } finally {
+      s.close();
+      other.cleanup();
+    }
+  }, 30_000);
+
+  test("client roots: a new worker asks the client again and lands in the same root", async () => {
+    const root = makeProject("orch-root-");
+    const s = raw({
+      cwd: project.dir,
+      args: ["--tools", "all"],
+      capabilities: { roots: {} },
+      onServerRequest: (m) => (m.method === "roots/list" ? { roots: [{ uri: `file://${root.dir}` }] } : {}),
+    });
+    try {
+      await s.init();
+      s.call("before", "orchestrator_get_status");
+      expect((await s.answer("before")).result.structuredContent).toMatchObject({
+        workspace: root.dir,
+        workspace_source: "client_roots",
+      });
+      s.call("restart", "orchestrator_restart_server", { graceful: false });
+      expect((await s.answer("restart")).result.structuredContent.success).toBe(true);
+      s.call("after", "orchestrator_get_status");
+      expect((await s.answer("after")).result.structuredContent).toMatchObject({
+        workspace: root.dir,
+        workspace_source: "client_roots",
+      });
+      expect(s.messages.filter((m) => m.method === "roots/list").length).toBe(2);
+    } finally {
+      s.close();
+      root.cleanup();
+    }
+  }, 30_000);
 });

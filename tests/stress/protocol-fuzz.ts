@@ -11,6 +11,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { BINARY } from "../helpers/client.ts";
 import { prng } from "../helpers/config-corpus.ts";
 import { fingerprint } from "../helpers/fingerprint.ts";
+import { rawServer } from "../helpers/raw-server.ts";
 
 export interface FuzzReport {
   calls: number;
@@ -261,6 +262,149 @@ export async function runProtocolFuzz(opts: {
     report.sameWorker = health.server.pid === pid;
   } finally {
     await client.close();
+  }
+  return report;
+}
+
+export interface EnvelopeReport {
+  lines: number;
+  /** Lines that got exactly the answer JSON-RPC 2.0 prescribes. */
+  rightAnswers: number;
+  wrong: string[];
+  oversized: number;
+  healthyAfter: boolean;
+  sameWorker: boolean;
+}
+
+/** What a malformed line must be answered with: its JSON-RPC error code and the id to echo. */
+interface EnvelopeCase {
+  readonly line: string | Buffer;
+  readonly code: number | null;
+  readonly id: number | null;
+}
+
+/** Artifact limit for the envelope run: the request limit becomes 6 × 64 KiB + 1 MiB. */
+const ENVELOPE_ARTIFACT_LIMIT = 64 * 1024;
+const ENVELOPE_LINE_LIMIT = 6 * ENVELOPE_ARTIFACT_LIMIT + 1024 * 1024;
+
+function envelopeCase(r: Rand, id: number): EnvelopeCase {
+  const list = '"method":"tools/list"';
+  const garbage = pick(r, ["", "{", '"', "}}}", "\u0000", "💥", "nul", "[1,"]);
+  const cases: (() => EnvelopeCase)[] = [
+    () => ({ line: `{"id":${id},${list}}`, code: -32600, id }),
+    () => ({ line: `{"jsonrpc":"1.0","id":${id},${list}}`, code: -32600, id }),
+    () => ({ line: `{"jsonrpc":2,"id":${id},${list}}`, code: -32600, id }),
+    () => ({ line: `{"jsonrpc":"2.0","id":${id},${list},"params":[1,2]}`, code: -32600, id }),
+    () => ({ line: `{"jsonrpc":"2.0","id":${id},${list},"params":"x"}`, code: -32600, id }),
+    () => ({ line: `{"jsonrpc":"2.0","id":${id}.5,${list}}`, code: -32600, id: null }),
+    () => ({ line: `{"jsonrpc":"2.0","id":{"n":${id}},${list}}`, code: -32600, id: null }),
+    () => ({ line: `[{"jsonrpc":"2.0","id":${id},${list}}]`, code: -32600, id: null }),
+    () => ({ line: `{"jsonrpc":"2.0","id":${id},${garbage}`, code: -32700, id: null }),
+    () => ({ line: `{"jsonrpc":"2.0","id":${id},"method":${id}}`, code: -32600, id }),
+    () => ({
+      line: `{"jsonrpc":"2.0","id":${id},${list},"${pick(r, ["param", "extra", "__proto__"])}":1}`,
+      code: -32600,
+      id,
+    }),
+    () => ({
+      line: `{"jsonrpc":"2.0","id":${id},${list},"params":{"_meta":{"progressToken":[1]}}}`,
+      code: -32600,
+      id,
+    }),
+    // Well-formed: answered by the worker as usual, interleaved with the rest.
+    () => ({ line: `{"jsonrpc":"2.0","id":${id},"method":"ping"}`, code: null, id }),
+  ];
+  return pick(r, cases)();
+}
+
+/** A line over the request limit, its id near the start or (as the SDK writes it) at the end. */
+function oversizedCase(r: Rand, id: number): EnvelopeCase {
+  const filler = Buffer.alloc(ENVELOPE_LINE_LIMIT + Math.floor(r() * 512 * 1024), "y");
+  const [start, end] =
+    r() < 0.5
+      ? [`{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"x","arguments":{"a":"`, `"}}}`]
+      : [`{"method":"tools/call","params":{"name":"x","arguments":{"a":"`, `"}},"jsonrpc":"2.0","id":${id}}`];
+  return { line: Buffer.concat([Buffer.from(start), filler, Buffer.from(end)]), code: -32600, id };
+}
+
+/**
+ * Envelope fuzzer: lines that break JSON-RPC 2.0 (no or wrong jsonrpc, params arrays, fractional
+ * or object ids, batches, invalid JSON, unknown members, oversized lines) mixed with valid pings,
+ * on the compiled server with or without its supervisor. Each must get exactly the error
+ * JSON-RPC 2.0 prescribes (-32700/-32600, the id when valid else null), and the same worker must
+ * still serve afterwards.
+ */
+export async function runEnvelopeFuzz(opts: {
+  workspace: string;
+  seed: number;
+  lines: number;
+  oversized: number;
+  supervised: boolean;
+}): Promise<EnvelopeReport> {
+  const r = prng(opts.seed);
+  const s = rawServer({
+    cwd: opts.workspace,
+    args: opts.supervised ? [] : ["--no-supervisor"],
+    env: { ORCHESTRATOR_MAX_ARTIFACT_BYTES: String(ENVELOPE_ARTIFACT_LIMIT) },
+  });
+  const report: EnvelopeReport = {
+    lines: 0,
+    rightAnswers: 0,
+    wrong: [],
+    oversized: 0,
+    healthyAfter: false,
+    sameWorker: false,
+  };
+  const wrong = (what: string) => {
+    if (report.wrong.length < 20) report.wrong.push(what);
+  };
+  try {
+    await s.init();
+    s.call("pid0", "orchestrator_health_check");
+    const pid = (await s.answer("pid0")).result.structuredContent.server.pid;
+    const sent: EnvelopeCase[] = [];
+    const oversizedAt = new Set<number>();
+    while (oversizedAt.size < Math.min(opts.oversized, opts.lines))
+      oversizedAt.add(1 + Math.floor(r() * opts.lines));
+    for (let i = 1; i <= opts.lines; i++) {
+      const c = oversizedAt.has(i) ? oversizedCase(r, i) : envelopeCase(r, i);
+      if (Buffer.isBuffer(c.line)) report.oversized++;
+      sent.push(c);
+      report.lines++;
+      if (!s.sendLine(c.line)) await new Promise((done) => s.child.stdin!.once("drain", done));
+    }
+    // Everything before it has been read once this is answered (the worker answers in order of
+    // arrival, the supervisor at once); the id-less errors are counted by code.
+    s.send({ id: "done", method: "ping" });
+    await s.answer("done", 120_000);
+    const byId = sent.filter((c) => c.id !== null);
+    const numbered = () => s.messages.filter((m) => typeof m.id === "number");
+    await s.waitFor(() => numbered().length >= byId.length, 60_000);
+    const answersOf = new Map<number, Record<string, any>[]>();
+    for (const m of numbered()) answersOf.set(m.id, [...(answersOf.get(m.id) ?? []), m]);
+    for (const c of byId) {
+      const got = answersOf.get(c.id as number) ?? [];
+      const a = got[0];
+      const ok =
+        got.length === 1 &&
+        (c.code === null
+          ? a?.result !== undefined
+          : a?.error?.code === c.code && typeof a.error.message === "string");
+      if (ok) report.rightAnswers++;
+      else wrong(`${String(c.line).slice(0, 100)} → ${JSON.stringify(got).slice(0, 200)}`);
+    }
+    for (const code of [-32700, -32600]) {
+      const expected = sent.filter((c) => c.id === null && c.code === code).length;
+      const got = s.messages.filter((m) => m.id === null && m.error?.code === code).length;
+      if (expected === got) report.rightAnswers += expected;
+      else wrong(`${expected} lines deserved ${code} with id null; ${got} such answers came`);
+    }
+    s.call("pid1", "orchestrator_health_check");
+    const after = (await s.answer("pid1")).result;
+    report.healthyAfter = !after.isError && after.structuredContent.healthy;
+    report.sameWorker = after.structuredContent.server.pid === pid;
+  } finally {
+    s.close();
   }
   return report;
 }

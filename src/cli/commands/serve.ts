@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import type { CAC } from "cac";
 import { DEFAULT_SETTINGS, type Settings } from "../../app/context.ts";
 import { OrchestratorError } from "../../core/errors.ts";
-import { durationSetting, type Env, intSetting, parseDuration } from "../../platform/env.ts";
+import { durationSetting, type Env, intSetting, maxRequestBytes, parseDuration } from "../../platform/env.ts";
 import type { SupervisorInfo } from "../../server/session.ts";
 import { checkDirectory } from "../../workspace/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
@@ -76,6 +76,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
           env: env.vars,
           input: process.stdin,
           output: process.stdout,
+          maxLineBytes: maxRequestBytes(settings.maxArtifactBytes),
           log: (line) => process.stderr.write(line),
         });
         setCode(EXIT.OK);
@@ -107,34 +108,37 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
       const supervisorInfo = supervised
         ? parseSupervisorInfo(env.vars.ORCHESTRATOR_SUPERVISOR_INFO)
         : undefined;
-      await runStdioServer({
-        version: BUILD_INFO.version,
-        cwd: env.cwd,
-        homedir: env.homedir,
-        workspace,
-        db,
-        settings,
-        settingsFixed: fixedSettings(env, flags.lease !== undefined),
-        settingsLoader: createSettingsLoader(),
-        tools: profile as (typeof PROFILES)[number],
-        supervised,
-        supervisorInfo,
-        // The connection lives as long as the process that owns the client's stdio: the
-        // supervisor (which outlives worker restarts), or this process when unsupervised.
-        connection: {
-          id: supervised ? connectionId(env.vars.ORCHESTRATOR_CONNECTION_ID) : undefined,
-          holder: {
-            host: thisHost(),
-            pid: supervised ? (supervisorInfo?.supervisor_pid ?? process.ppid) : process.pid,
+      await runStdioServer(
+        {
+          version: BUILD_INFO.version,
+          cwd: env.cwd,
+          homedir: env.homedir,
+          workspace,
+          db,
+          settings,
+          settingsFixed: fixedSettings(env, flags.lease !== undefined),
+          settingsLoader: createSettingsLoader(),
+          tools: profile as (typeof PROFILES)[number],
+          supervised,
+          supervisorInfo,
+          // The connection lives as long as the process that owns the client's stdio: the
+          // supervisor (which outlives worker restarts), or this process when unsupervised.
+          connection: {
+            id: supervised ? connectionId(env.vars.ORCHESTRATOR_CONNECTION_ID) : undefined,
+            holder: {
+              host: thisHost(),
+              pid: supervised ? (supervisorInfo?.supervisor_pid ?? process.ppid) : process.pid,
+            },
           },
+          holderGone,
+          testDelayMs: Number(env.vars.ORCHESTRATOR_TEST_DELAY_MS ?? 0) || 0,
+          clock: { now: () => new Date().toISOString() },
+          random: { hex: randomHex },
+          roleLoader: createRoleLoader(),
+          stores: new StoreCache(),
         },
-        holderGone,
-        testDelayMs: Number(env.vars.ORCHESTRATOR_TEST_DELAY_MS ?? 0) || 0,
-        clock: { now: () => new Date().toISOString() },
-        random: { hex: randomHex },
-        roleLoader: createRoleLoader(),
-        stores: new StoreCache(),
-      });
+        { maxLineBytes: maxRequestBytes(settings.maxArtifactBytes) },
+      );
       setCode(EXIT.OK);
     });
 }

@@ -115,7 +115,11 @@ export async function inWorkspace(
   opts: { readOnly?: boolean } = {},
 ): Promise<CallToolResult> {
   try {
-    if (session.deps.testDelayMs) await new Promise((r) => setTimeout(r, session.deps.testDelayMs));
+    if (session.deps.testDelayMs) {
+      // Tests wait for this line to know the call reached the worker (no guessing with sleeps).
+      process.stderr.write(`orchestrator test: call waiting ${session.deps.testDelayMs} ms\n`);
+      await new Promise((r) => setTimeout(r, session.deps.testDelayMs));
+    }
     const ws = await session.resolve(workingDirectory);
     const ctx = await session.context(ws, opts);
     // best effort: a busy database must not fail the call

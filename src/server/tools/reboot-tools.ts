@@ -31,7 +31,8 @@ export function registerRebootTools(server: McpServer, _session: Session): void 
     old_version: z.string().nullable(),
     new_version: z.string().nullable(),
     requests_finished: z.number(),
-    requests_cancelled: z.number(),
+    requests_left_running: z.number(),
+    requests_interrupted: z.number(),
   });
 
   server.registerTool(
@@ -39,12 +40,14 @@ export function registerRebootTools(server: McpServer, _session: Session): void 
     {
       title: "Restart the server",
       description:
-        "Start a fresh server worker from the binary on disk (picking up an upgrade or new settings) without closing this connection. graceful (default) lets requests in flight finish within timeout seconds; new requests wait and are then served by the new worker. All task state is in the database, so nothing is lost.",
+        "Start a fresh server worker from the binary on disk (picking up an upgrade or new settings) without closing this connection. The old worker takes no new requests and finishes the ones it has; graceful (default) waits for them before switching (new requests wait, then go to the new worker), graceful: false switches at once. A request still running after timeout seconds is stopped and answered RESTART_INTERRUPTED. All task state is in the database, so nothing is lost.",
       inputSchema: {
         graceful: z
           .boolean()
           .default(true)
-          .describe("Wait for requests in flight (true) or cancel them with an error (false)"),
+          .describe(
+            "Wait for requests in flight before switching (true), or switch at once while the old worker finishes them (false)",
+          ),
         preserve_state: z
           .boolean()
           .default(true)
@@ -55,7 +58,7 @@ export function registerRebootTools(server: McpServer, _session: Session): void 
           .min(1)
           .max(300)
           .default(30)
-          .describe("Seconds to wait for requests in flight"),
+          .describe("Seconds the old worker has to finish its requests in flight before it is stopped"),
         reason: z
           .enum([
             "configuration_update",
@@ -79,8 +82,12 @@ export function registerRebootTools(server: McpServer, _session: Session): void 
         duration_ms: z.number(),
         old_worker: worker,
         new_worker: worker,
-        requests_finished: z.number(),
-        requests_cancelled: z.number(),
+        requests_finished: z.number().describe("Requests the old worker answered before the switch"),
+        requests_left_running: z
+          .number()
+          .describe(
+            "Requests the old worker was still running at the switch; it answers them when done, or they get RESTART_INTERRUPTED if timeout runs out first",
+          ),
       },
       annotations: {
         readOnlyHint: false,

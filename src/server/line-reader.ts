@@ -1,0 +1,99 @@
+import type { Readable } from "node:stream";
+
+/** What is kept of a line too long to read: its size and its two ends (where a request's id sits). */
+export interface OversizedLine {
+  readonly bytes: number;
+  readonly head: string;
+  readonly tail: string;
+}
+
+/** How many bytes of each end of an oversized line are kept to recover its id. */
+const END_BYTES = 1024;
+
+/**
+ * Splits a byte stream into newline-delimited lines. A line longer than `maxLineBytes` is not
+ * buffered: its bytes are dropped as they arrive until its newline (only its two ends are kept),
+ * and `onOversized` is told, so one huge line costs no more memory than the limit and the lines
+ * after it are read as usual. Works on Buffers, so a character split across chunks stays whole
+ * and the limit counts bytes.
+ */
+export function readLines(
+  stream: Readable,
+  handlers: {
+    readonly maxLineBytes?: number;
+    readonly onLine: (line: string) => void;
+    readonly onOversized?: (line: OversizedLine) => void;
+    readonly onEnd?: () => void;
+  },
+): void {
+  const max = handlers.maxLineBytes ?? Number.POSITIVE_INFINITY;
+  let parts: Buffer[] = [];
+  let size = 0;
+  let discarding = false;
+  let dropped = 0;
+  let head = "";
+  let tail: Buffer = Buffer.alloc(0);
+
+  const finish = (): void => {
+    if (discarding) {
+      handlers.onOversized?.({ bytes: dropped, head, tail: tail.toString("utf8") });
+      discarding = false;
+      dropped = 0;
+      head = "";
+      tail = Buffer.alloc(0);
+    } else if (size > 0) {
+      const line = (parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size)).toString("utf8");
+      handlers.onLine(line.endsWith("\r") ? line.slice(0, -1) : line);
+    }
+    parts = [];
+    size = 0;
+  };
+
+  stream.on("data", (chunk: Buffer | string) => {
+    const buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+    let start = 0;
+    while (start < buf.length) {
+      const nl = buf.indexOf(10, start);
+      const piece = buf.subarray(start, nl === -1 ? buf.length : nl);
+      if (discarding) {
+        dropped += piece.length;
+        tail = lastBytes(tail, piece);
+      } else if (size + piece.length > max) {
+        discarding = true;
+        parts.push(piece);
+        head = firstBytes(parts);
+        tail = lastBytes(Buffer.alloc(0), piece);
+        dropped = size + piece.length;
+        parts = [];
+        size = 0;
+      } else {
+        parts.push(piece);
+        size += piece.length;
+      }
+      if (nl === -1) break;
+      finish();
+      start = nl + 1;
+    }
+  });
+  stream.on("end", () => {
+    finish();
+    handlers.onEnd?.();
+  });
+}
+
+function firstBytes(parts: readonly Buffer[]): string {
+  const kept: Buffer[] = [];
+  let n = 0;
+  for (const p of parts) {
+    if (n >= END_BYTES) break;
+    kept.push(p.subarray(0, END_BYTES - n));
+    n += kept.at(-1)?.length ?? 0;
+  }
+  return Buffer.concat(kept).toString("utf8");
+}
+
+function lastBytes(kept: Buffer, piece: Buffer): Buffer {
+  if (piece.length >= END_BYTES) return Buffer.from(piece.subarray(piece.length - END_BYTES));
+  const joined = Buffer.concat([kept, piece]);
+  return joined.length > END_BYTES ? joined.subarray(joined.length - END_BYTES) : joined;
+}

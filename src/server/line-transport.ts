@@ -1,0 +1,94 @@
+import type { Readable, Writable } from "node:stream";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import {
+  type JSONRPCMessage,
+  JSONRPCNotificationSchema,
+  JSONRPCRequestSchema,
+  JSONRPCResponseSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import { classify, errorResponse, INVALID_REQUEST, oversizedReply } from "./jsonrpc.ts";
+import { readLines } from "./line-reader.ts";
+
+/**
+ * The worker's stdio transport, in place of the SDK's StdioServerTransport, whose read buffer
+ * closes the connection on any line over 10 MiB (the process then exits 0 silently) and drops
+ * malformed messages without an answer. Here a line over `maxLineBytes` is answered with
+ * REQUEST_TOO_LARGE and skipped, and every malformed message gets its JSON-RPC error.
+ */
+export class LineTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  readonly #input: Readable;
+  readonly #output: Writable;
+  readonly #maxLineBytes: number;
+  readonly #log: (line: string) => void;
+  #closed = false;
+
+  constructor(opts: {
+    input: Readable;
+    output: Writable;
+    maxLineBytes: number;
+    log: (line: string) => void;
+  }) {
+    this.#input = opts.input;
+    this.#output = opts.output;
+    this.#maxLineBytes = opts.maxLineBytes;
+    this.#log = opts.log;
+  }
+
+  async start(): Promise<void> {
+    readLines(this.#input, {
+      maxLineBytes: this.#maxLineBytes,
+      onLine: (line) => this.#receive(line),
+      onOversized: (line) => void this.#write(oversizedReply(line, this.#maxLineBytes)),
+    });
+    this.#input.on("error", (e: Error) => this.onerror?.(e));
+  }
+
+  #receive(line: string): void {
+    if (this.#closed || line.trim() === "") return;
+    const c = classify(line);
+    if (c.kind === "invalid") {
+      if (c.reply) void this.#write(c.reply);
+      else this.#log(`orchestrator: ignored a malformed message from the client: ${c.why}\n`);
+      return;
+    }
+    // The envelope is right; the SDK's own schema also checks what it relies on (params._meta...).
+    const schema =
+      c.kind === "request"
+        ? JSONRPCRequestSchema
+        : c.kind === "notification"
+          ? JSONRPCNotificationSchema
+          : JSONRPCResponseSchema;
+    const parsed = schema.safeParse(c.msg);
+    if (!parsed.success) {
+      const why = parsed.error.issues.map((i) => `${i.path.join(".") || "message"}: ${i.message}`).join("; ");
+      if (c.kind === "request")
+        void this.#write(errorResponse(c.id, INVALID_REQUEST, `Invalid Request: ${why}`));
+      else this.#log(`orchestrator: ignored a malformed ${c.kind} from the client: ${why}\n`);
+      return;
+    }
+    this.onmessage?.(parsed.data as JSONRPCMessage);
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    return this.#write(message);
+  }
+
+  /** Resolves once the line is written or buffered under the high-water mark ('drain'). */
+  #write(message: unknown): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.#output.destroyed) return resolve();
+      if (this.#output.write(`${JSON.stringify(message)}\n`)) resolve();
+      else this.#output.once("drain", resolve);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#input.pause();
+    this.onclose?.();
+  }
+}

@@ -79,7 +79,7 @@ export async function openStore(path: string): Promise<Store> {
       { data: { path } },
     );
   }
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await migrateWithoutBlocking(db, migrator);
   if (error) {
     await db.destroy();
     const named = storeErrorOf(error, path);
@@ -145,6 +145,28 @@ async function enableWal(db: Db): Promise<void> {
       if (!isBusyError(e) || Date.now() > deadline) throw e;
       await new Promise((r) => setTimeout(r, Math.min(100, 5 * 2 ** attempt) * (0.5 + Math.random())));
     }
+  }
+}
+
+/**
+ * Kysely creates its migration tables outside the migration transaction, so that statement waits
+ * for the write lock in SQLite's busy handler, which sleeps synchronously: with two stores on one
+ * new file in the same process (tests, or two workspaces sharing `--db` in one server) the waiter
+ * froze the event loop while the holder needed it to commit, and failed after BUSY_TIMEOUT_MS with
+ * "database is locked". Here the busy handler is off and a busy attempt is retried after an
+ * asynchronous pause; migrateToLatest only runs what is still pending, so a retry is safe.
+ */
+async function migrateWithoutBlocking(db: Db, migrator: Migrator): ReturnType<Migrator["migrateToLatest"]> {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  await sql`pragma busy_timeout = 0`.execute(db);
+  try {
+    for (;;) {
+      const outcome = await migrator.migrateToLatest();
+      if (!outcome.error || !isBusyError(outcome.error) || Date.now() > deadline) return outcome;
+      await new Promise((r) => setTimeout(r, 1 + Math.random() * 4));
+    }
+  } finally {
+    await sql.raw(`pragma busy_timeout = ${BUSY_TIMEOUT_MS}`).execute(db);
   }
 }
 

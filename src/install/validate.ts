@@ -53,17 +53,18 @@ export interface EntryCheck {
  * when none exists): see checkFile. Our entry in two of them is a problem on each, naming the
  * copy the client uses.
  */
-export function checkClient(
+export async function checkClient(
   env: InstallEnv,
   id: ClientId,
   scope: Scope,
   projectDir?: string,
   opts: { timeoutMs?: number } = {},
-): EntryCheck[] {
+): Promise<EntryCheck[]> {
   const states = fileStates(id, scope, env, projectDir);
   const present = states.filter((s) => s.exists);
-  if (present.length === 0) return [checkFile(id, scope, installTarget(id, scope, env, projectDir), opts)];
-  const checks = present.map((s) => checkFile(id, scope, s.loc, opts));
+  if (present.length === 0)
+    return [await checkFile(id, scope, installTarget(id, scope, env, projectDir), opts)];
+  const checks = await Promise.all(present.map((s) => checkFile(id, scope, s.loc, opts)));
   const holding = checks.filter((c) => c.installed);
   if (holding.length < 2) return checks;
   const [used] = holding;
@@ -86,12 +87,12 @@ export function checkClient(
  * requires, our entry present and well-formed, its command absolute, existing, executable and
  * answering `version`, and no other entry running an orchestrator under another name.
  */
-export function checkFile(
+export async function checkFile(
   id: ClientId,
   scope: Scope,
   loc: ConfigLocation,
   opts: { timeoutMs?: number } = {},
-): EntryCheck {
+): Promise<EntryCheck> {
   // What is known so far; each early return states only what it learned.
   const base: EntryCheck = {
     client: id,

@@ -36,7 +36,7 @@ export function registerBackupCommands(cli: CAC, env: Env, io: Output, setCode: 
         ? pickClients(flags, () => [])
         : CLIENT_IDS.filter((id) => hasScope(id, scope));
       checkScope(ids, scope);
-      const checks = ids.flatMap((id) => checkClient(ienv, id, scope, projectDir));
+      const checks = (await Promise.all(ids.map((id) => checkClient(ienv, id, scope, projectDir)))).flat();
       const backups = await verifyBackups(ienv);
       const failed = checks.some((c) => c.problems.length > 0) || backups.some((b) => !b.ok);
       if (flags.json) {

@@ -46,11 +46,22 @@ export async function checkClients(
   const findings: Finding[] = [];
   const installed: InstalledEntry[] = [];
   const backedUp = await backedUpPaths(ctx);
-  for (const id of ctx.clients) {
+  // Every client and scope at once: each check may wait up to timeoutMs for a version probe.
+  const perClient = await Promise.all(
+    ctx.clients.map((id) =>
+      Promise.all(
+        scopesOf(id)
+          .filter((scope) => scope === "user" || ctx.projectDir !== undefined)
+          .map(async (scope) => ({
+            scope,
+            checks: await checkClient(ctx.install, id, scope, ctx.projectDir, { timeoutMs: ctx.timeoutMs }),
+          })),
+      ),
+    ),
+  );
+  for (const [i, id] of ctx.clients.entries()) {
     const mine: InstalledEntry[] = [];
-    for (const scope of scopesOf(id)) {
-      if (scope !== "user" && !ctx.projectDir) continue;
-      const checks = checkClient(ctx.install, id, scope, ctx.projectDir, { timeoutMs: ctx.timeoutMs });
+    for (const { scope, checks } of perClient[i] ?? []) {
       checks.forEach((c, nth) => {
         const f = fileFinding(ctx, id, c, findingId("clients", id, scope, nth), backedUp);
         if (f) findings.push(f);

@@ -3,7 +3,7 @@ import { readFile, stat } from "node:fs/promises";
 import { safeReal } from "../platform/fs.ts";
 import { type ApplyResult, applyEntry, restoreBackup } from "./apply.ts";
 import { type BackupRecord, listBackups, saveBackup } from "./backups.ts";
-import { CLIENT_IDS, CLIENTS, type ClientId, clientSpec, configFiles } from "./clients.ts";
+import { CLIENT_IDS, CLIENTS, type ClientId, clientSpec, configFiles, scopesOf } from "./clients.ts";
 import { buildServerEntry, isOrchestratorEntry, shapeEntry, unshapeEntry } from "./entry.ts";
 import { entryEdit, fileStates, installTarget, newFileText } from "./locate.ts";
 import { isRunning } from "./running.ts";
@@ -109,10 +109,14 @@ export async function installClients(
 export async function uninstallClients(
   env: InstallEnv,
   ids: readonly ClientId[],
-  opts: Pick<InstallOptions, "scope" | "projectDir" | "dryRun" | "now">,
+  opts: Pick<InstallOptions, "scope" | "projectDir" | "dryRun" | "now"> & {
+    /** The project whose other scopes are looked at, to say where our entry is still registered. */
+    readonly here?: string | undefined;
+  },
 ): Promise<ClientResult[]> {
   const results: ClientResult[] = [];
   for (const id of ids) {
+    const before = results.length;
     const states = fileStates(id, opts.scope, env, opts.projectDir);
     // The files that hold it, or may (one that does not parse is refused with its line); when
     // none does, the first existing file answers "our entry is not there".
@@ -153,8 +157,30 @@ export async function uninstallClients(
         warnings: r.status === "applied" ? warningsFor(id, env) : [],
       });
     }
+    const elsewhere = opts.here ? stillRegistered(env, id, opts.scope, opts.here) : [];
+    const last = results.at(-1);
+    if (last && results.length > before && elsewhere.length > 0) {
+      results[results.length - 1] = { ...last, warnings: [...last.warnings, ...elsewhere] };
+    }
   }
   return results;
+}
+
+/**
+ * Our entry in the client's other scopes for this project: the client still connects to it
+ * (an uninstall of the user entry leaves Claude Code's local one), so say where and how to remove it.
+ */
+export function stillRegistered(env: InstallEnv, id: ClientId, done: Scope, projectDir: string): string[] {
+  return scopesOf(id)
+    .filter((scope) => scope !== done)
+    .flatMap((scope) =>
+      fileStates(id, scope, env, projectDir)
+        .filter((s) => s.holds)
+        .map(
+          (s) =>
+            `still registered at ${scope} scope in ${s.loc.path}${scope === "local" ? ` (for ${projectDir})` : ""}: ${clientSpec(id).label} keeps using it; 'orchestrator uninstall --client ${id} --scope ${scope}' removes it.`,
+        ),
+    );
 }
 
 /**

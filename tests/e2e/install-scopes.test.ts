@@ -237,6 +237,19 @@ describe("Claude Code's local scope", () => {
     expect(readFileSync(claudeJson(), "utf8")).toBe(original);
   });
 
+  test("uninstalling the user entry says the local one is still there, and how to remove it", () => {
+    expect(run(["install", "--client", "claude-code", "--scope", "local"]).status).toBe(0);
+    const u = json(["uninstall", "--client", "claude-code"]);
+    expect(u.status).toBe(0);
+    expect(u.body.results[0].message).toBe("our entry is not there");
+    expect(u.body.results[0].warnings.join(" ")).toContain(
+      `still registered at local scope in ${claudeJson()} (for ${project})`,
+    );
+    expect(u.body.results[0].warnings.join(" ")).toContain(
+      "'orchestrator uninstall --client claude-code --scope local'",
+    );
+  });
+
   test("--scope local is refused for a client without it", () => {
     const r = run(["install", "--client", "cursor", "--scope", "local"]);
     expect(r.status).toBe(2);

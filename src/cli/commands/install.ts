@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import type { CAC } from "cac";
 import type { ClientId } from "../../install/clients.ts";
 import type { Env } from "../../platform/env.ts";
@@ -103,6 +104,7 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
     const results = await uninstallClients(ienv, ids, {
       scope,
       projectDir,
+      here: projectDir ?? resolve(env.cwd, String(flags.project ?? ".")),
       dryRun: Boolean(flags.dryRun),
       now: new Date().toISOString(),
     });

@@ -152,14 +152,17 @@ function scopeConflict(id: ClientId, entries: readonly InstalledEntry[]): Findin
     .filter((e): e is InstalledEntry => e !== undefined);
   const line = (e: InstalledEntry) => [e.command, ...e.args].join(" ");
   if (byScope.length < 2 || new Set(byScope.map(line)).size < 2) return undefined;
-  const [wins, ...shadowed] = byScope as [InstalledEntry, ...InstalledEntry[]];
+  const wins = byScope[0] as InstalledEntry;
+  const alt = byScope.at(-1) as InstalledEntry;
   const label = clientSpec(id).label;
+  const remove = (list: InstalledEntry[]) =>
+    list.map((e) => `'orchestrator uninstall --client ${id} --scope ${e.scope}'`).join(" and ");
   return warn(
     "clients",
     `clients.${id}.scopes`,
     `${label} scopes`,
     `"${SERVER_NAME}" is registered in ${byScope.length} scopes with different commands: ${byScope.map((e) => `${e.scope} (${e.path}: ${line(e)})`).join("; ")}. In this project ${label} runs the ${wins.scope} one (${order.join(" > ")})${id === "claude-code" ? " and reports [Conflicting scopes]" : ""}`,
-    `Keep one: 'orchestrator uninstall --client ${id} --scope ${shadowed[0]?.scope}'${shadowed.length > 1 ? ` (and --scope ${shadowed[1]?.scope})` : ""}, or 'orchestrator uninstall --client ${id} --scope ${wins.scope}' to use the ${shadowed[0]?.scope} entry everywhere.`,
+    `To keep only the ${wins.scope} entry: ${remove(byScope.filter((e) => line(e) !== line(wins)))}. To use the ${alt.scope} one instead: ${remove(byScope.filter((e) => line(e) !== line(alt)))}.`,
   );
 }
 

@@ -3,6 +3,7 @@ import { OrchestratorError } from "../../core/errors.ts";
 import { CLIENT_IDS, type ClientId, hasScope, parseClientId } from "../../install/clients.ts";
 import { type InstallEnv, type Platform, SCOPES, type Scope } from "../../install/types.ts";
 import type { Env } from "../../platform/env.ts";
+import { safeReal } from "../../platform/fs.ts";
 
 /** The installer's view of the environment (paths for every OS are computed from this). */
 export function installEnvFrom(env: Env): InstallEnv {
@@ -56,7 +57,8 @@ export function pickScope(
   if (!SCOPES.includes(scope))
     throw new OrchestratorError("USAGE", `--scope must be ${SCOPES.join(", ")}, got '${scope}'.`);
   if (scope === "user") return { scope };
-  return { scope, projectDir: resolve(env.cwd, String(flags.project ?? ".")) };
+  // The real path: Claude Code keys local entries by its physical working folder.
+  return { scope, projectDir: safeReal(resolve(env.cwd, String(flags.project ?? "."))) };
 }
 
 /**

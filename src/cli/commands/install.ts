@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import type { CAC } from "cac";
 import type { ClientId } from "../../install/clients.ts";
 import type { Env } from "../../platform/env.ts";
+import { safeReal } from "../../platform/fs.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Output } from "../output.ts";
 import {
@@ -104,7 +105,7 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
     const results = await uninstallClients(ienv, ids, {
       scope,
       projectDir,
-      here: projectDir ?? resolve(env.cwd, String(flags.project ?? ".")),
+      here: projectDir ?? safeReal(resolve(env.cwd, String(flags.project ?? "."))),
       dryRun: Boolean(flags.dryRun),
       now: new Date().toISOString(),
     });

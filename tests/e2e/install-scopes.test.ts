@@ -8,6 +8,7 @@ import {
   readFileSync,
   realpathSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -248,6 +249,16 @@ describe("Claude Code's local scope", () => {
     expect(u.body.results[0].warnings.join(" ")).toContain(
       "'orchestrator uninstall --client claude-code --scope local'",
     );
+  });
+
+  test("a project named through a symlink is keyed by its real path, as Claude Code keys it", () => {
+    const link = join(home, "link-to-proj");
+    symlinkSync(project, link);
+    expect(
+      run(["install", "--client", "claude-code", "--scope", "local", "--project", link], home).status,
+    ).toBe(0);
+    const doc = JSON.parse(readFileSync(claudeJson(), "utf8"));
+    expect(Object.keys(doc.projects)).toEqual([project]);
   });
 
   test("--scope local is refused for a client without it", () => {

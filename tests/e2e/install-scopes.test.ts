@@ -297,6 +297,19 @@ describe("doctor sees every scope", () => {
     expect(d.check("live.claude-code.project")?.status).toBe("ok");
   });
 
+  test("doctor --scope looks at that scope only; a bad scope is a usage error", () => {
+    expect(run(["install", "--client", "claude-code"]).status).toBe(0);
+    expect(run(["install", "--client", "claude-code", "--scope", "project"]).status).toBe(0);
+    const d = doctor("--client", "claude-code", "--scope", "project");
+    expect(d.check("clients.claude-code.project")?.status).toBe("ok");
+    expect(d.check("clients.claude-code")).toBeUndefined();
+    expect(d.check("clients.claude-code.scopes")).toBeUndefined();
+    expect(d.check("live.claude-code.project")?.status).toBe("ok");
+    const bad = run(["doctor", "--scope", "galaxy"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--scope must be user, project, local");
+  });
+
   test("a user install says when a project entry wins in this project", () => {
     expect(run(["install", "--client", "gemini-cli", "--scope", "project"]).status).toBe(0);
     const r = json(["install", "--client", "gemini-cli"]);

@@ -52,6 +52,7 @@ export async function checkClients(
       Promise.all(
         scopesOf(id)
           .filter((scope) => scope === "user" || ctx.projectDir !== undefined)
+          .filter((scope) => !ctx.scopes || ctx.scopes.includes(scope))
           .map(async (scope) => ({
             scope,
             checks: await checkClient(ctx.install, id, scope, ctx.projectDir, { timeoutMs: ctx.timeoutMs }),

@@ -261,6 +261,14 @@ describe("Claude Code's local scope", () => {
     expect(Object.keys(doc.projects)).toEqual([project]);
   });
 
+  test("a broken ~/.claude.json is reported once, not again for the local scope", () => {
+    write(claudeJson(), '{\n  "projects": {\n    "x": 1\n  \n');
+    const d = doctor("--client", "claude-code");
+    expect(d.check("clients.claude-code")?.status).toBe("fail");
+    expect(d.check("clients.claude-code")?.detail).toContain("does not parse");
+    expect(d.check("clients.claude-code.local")).toBeUndefined();
+  });
+
   test("--scope local is refused for a client without it", () => {
     const r = run(["install", "--client", "cursor", "--scope", "local"]);
     expect(r.status).toBe(2);

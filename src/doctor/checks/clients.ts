@@ -62,8 +62,12 @@ export async function checkClients(
   );
   for (const [i, id] of ctx.clients.entries()) {
     const mine: InstalledEntry[] = [];
+    // Claude Code's user and local scopes share a file: a broken one is reported once.
+    const broken = new Set<string>();
     for (const { scope, checks } of perClient[i] ?? []) {
       checks.forEach((c, nth) => {
+        if (!c.parses && c.found && broken.has(c.path)) return;
+        if (!c.parses && c.found) broken.add(c.path);
         const f = fileFinding(ctx, id, c, findingId("clients", id, scope, nth), backedUp);
         if (f) findings.push(f);
         // Whatever the static checks found, a command that exists is launched by the live check:

@@ -4,7 +4,7 @@ import { parse as parseJsonc } from "jsonc-parser";
 import { listBackups } from "../../install/backups.ts";
 import { type ClientId, clientSpec, scopePrecedence, scopesOf } from "../../install/clients.ts";
 import { type Scope, SERVER_NAME } from "../../install/types.ts";
-import { checkClient, type EntryCheck } from "../../install/validate.ts";
+import { checkClient, type EntryCheck, missingKeysProblem } from "../../install/validate.ts";
 import { safeReal } from "../../platform/fs.ts";
 import type { DoctorContext } from "../context.ts";
 import { type Finding, fail, ok, skip, warn } from "../report.ts";
@@ -116,11 +116,12 @@ function fileFinding(
         : "Fix the file at that place (the client cannot read it either); no backup of it exists yet.",
     );
   }
-  const keys = c.problems.find((p) => p.startsWith("the file lacks"));
-  if (keys && !c.installed) {
-    return fail("clients", base, title, `${c.path}: ${keys}`, `Add the keys at the top of ${c.path}.`);
-  }
-  const wrongKey = c.installed ? undefined : entryUnderWrongKey(c.path, spec.keyPath[0] ?? "", spec.format);
+  if (c.missingKeys.length > 0 && !c.installed) return missingKeysFinding(c, base, title);
+  // Top-level keys only: Claude Code's local scope lives deeper in the user file, checked as user.
+  const wrongKey =
+    c.installed || c.scope === "local"
+      ? undefined
+      : entryUnderWrongKey(c.path, spec.keyPath[0] ?? "", spec.format);
   if (wrongKey) {
     return fail(
       "clients",
@@ -253,6 +254,12 @@ function entryFinding(ctx: DoctorContext, id: ClientId, c: EntryCheck, base: str
     title,
     `registered (${c.scope} scope) in ${c.path}: ${c.command} ${c.args.join(" ")} (${c.version})`,
   );
+}
+
+/** A file without the top-level keys its client requires: the client will not start. */
+function missingKeysFinding(c: EntryCheck, base: string, title: string): Finding {
+  const [problem] = missingKeysProblem(c.client, c.missingKeys, c.path);
+  return fail("clients", base, title, `${c.path}: ${problem}`, `Add the keys at the top of ${c.path}.`);
 }
 
 /** Our entry (or an orchestrator entry) under a servers key this client does not read. */

@@ -269,6 +269,14 @@ describe("Claude Code's local scope", () => {
     expect(d.check("clients.claude-code.local")).toBeUndefined();
   });
 
+  test("--all --scope local installs every detected client that has the scope, and only those", () => {
+    mkdirSync(join(home, ".cursor"));
+    mkdirSync(join(home, ".claude"));
+    const r = json(["install", "--all", "--scope", "local"]);
+    expect(r.status).toBe(0);
+    expect(r.body.results.map((x: { client: string }) => x.client)).toEqual(["claude-code"]);
+  });
+
   test("--scope local is refused for a client without it", () => {
     const r = run(["install", "--client", "cursor", "--scope", "local"]);
     expect(r.status).toBe(2);

@@ -199,6 +199,8 @@ describe("OpenCode: opencode.json and opencode.jsonc", () => {
     const d = doctor("--client", "opencode");
     expect(d.check("clients.opencode")?.status).toBe("fail");
     expect(d.check("clients.opencode")?.fix).toContain("uninstall --client opencode");
+    expect(d.check("clients.opencode.2")).toBeUndefined(); // one finding for both copies
+    expect(d.check("live.opencode.2")?.title).toBe(`OpenCode (${join(dir(), "opencode.json")})`);
     const u = json(["uninstall", "--client", "opencode"]);
     expect(u.body.results.map((r: { path: string }) => r.path).sort()).toEqual([
       join(dir(), "opencode.json"),

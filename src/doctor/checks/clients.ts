@@ -143,6 +143,8 @@ function fileFinding(
         )
       : skip("clients", base, title, `not registered (${c.path})`);
   }
+  // One finding for all the copies, on the one the client uses.
+  if (c.copies.length > 1) return c.path === c.copies[0] ? copiesFinding(id, c, base, title) : undefined;
   return entryFinding(ctx, id, c, base);
 }
 
@@ -200,19 +202,7 @@ function entryFinding(ctx: DoctorContext, id: ClientId, c: EntryCheck, base: str
     };
   }
   const shim = c.command ? /(^|[\\/])(npx|bunx|npm|pnpm|yarn)(\.cmd|\.exe)?$/i.test(c.command) : false;
-  const keys = c.problems.find((p) => p.startsWith("the file lacks"));
-  if (keys)
-    return fail("clients", base, title, `${c.path}: ${keys}`, `Add the keys at the top of ${c.path}.`);
-  const copies = c.problems.find((p) => p.startsWith("our entry is in"));
-  if (copies) {
-    return fail(
-      "clients",
-      base,
-      title,
-      copies.split(". Run")[0] ?? copies,
-      `Run 'orchestrator uninstall --client ${id}${c.scope === "user" ? "" : ` --scope ${c.scope}`}' (it removes every copy), then install again.`,
-    );
-  }
+  if (c.missingKeys.length > 0) return missingKeysFinding(c, base, title);
   if (c.problems.length > 0 && !shim) {
     const onlyDuplicates = c.problems.every((p) => p.startsWith("other entries"));
     const f = (onlyDuplicates ? warn : fail)(
@@ -253,6 +243,17 @@ function entryFinding(ctx: DoctorContext, id: ClientId, c: EntryCheck, base: str
     base,
     title,
     `registered (${c.scope} scope) in ${c.path}: ${c.command} ${c.args.join(" ")} (${c.version})`,
+  );
+}
+
+/** Our entry in several files of one scope: the client merges them and uses the first. */
+function copiesFinding(id: ClientId, c: EntryCheck, base: string, title: string): Finding {
+  return fail(
+    "clients",
+    base,
+    title,
+    `our entry is in ${c.copies.length} files ${clientSpec(id).label} reads (${c.copies.join(", ")}); it uses the one in ${c.copies[0]}`,
+    `Run 'orchestrator uninstall --client ${id}${c.scope === "user" ? "" : ` --scope ${c.scope}`}' (it removes every copy), then install again.`,
   );
 }
 

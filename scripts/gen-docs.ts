@@ -25,9 +25,11 @@ import {
   claudeDesktopCandidates,
   clientSpec,
   resolveClientPath,
+  scopesOf,
 } from "../src/install/clients.ts";
 import { buildServerEntry, shapeEntry } from "../src/install/entry.ts";
 import { type EntryShape, type InstallEnv, SERVER_NAME } from "../src/install/types.ts";
+import { CLIENT_CLIS } from "../src/install/via-cli.ts";
 import type { Env } from "../src/platform/env.ts";
 import { createServer } from "../src/server/create-server.ts";
 import { StoreCache } from "../src/server/session.ts";
@@ -691,7 +693,7 @@ const OVERRIDES: ReadonlyArray<{ name: string; apply: (env: InstallEnv) => Insta
 function clientsPage(): string {
   const entry = buildServerEntry({ command: "/usr/local/bin/orchestrator", scope: "user" });
   const overview = table(
-    ["id", "client", "format", "servers under", "entry shape", "project file", "own CLI"],
+    ["id", "client", "format", "servers under", "entry shape", "scopes", "project file", "own CLI"],
     CLIENT_IDS.map((id) => {
       const s = clientSpec(id);
       return [
@@ -700,8 +702,9 @@ function clientsPage(): string {
         s.format,
         code(s.keyPath.join(".")),
         code(s.shape),
+        scopesOf(id).join(", "),
         s.project ? code(s.project) : "—",
-        s.cli ? "yes" : "no",
+        CLIENT_CLIS[id] ? `yes (${CLIENT_CLIS[id]?.scopes.join(", ")})` : "no",
       ];
     }),
   );
@@ -732,10 +735,28 @@ function clientsPage(): string {
       `## ${id}`,
       `**${s.label}** · ${s.format} · servers under ${code(s.keyPath.join("."))} · entry shape ${code(s.shape)}`,
       table(["platform", "user config file"], paths),
-      `Project file: ${s.project ? `${code(s.project)} in the project folder` : "none (user scope only)"}.`,
+      `Project file: ${s.project ? `${(s.projectFiles ?? [s.project]).map(code).join(", ")} in the project folder${s.projectFiles ? ` (highest precedence first; install creates ${code(s.project)})` : ""}` : "none (user scope only)"}.`,
+      s.userFiles && id !== "claude-desktop"
+        ? `User files it reads, highest precedence first: ${s
+            .userFiles(HOMES[0]!.env)
+            .map((p) => code(p))
+            .join(
+              ", ",
+            )} (shown for ${HOMES[0]!.name}). Install edits the one holding our entry, else the first that exists, else creates the file above; uninstall removes our entry from each.`
+        : "",
+      s.local
+        ? `Local scope (\`--scope local\`, the default of the client's own \`mcp add\`): the user file, under ${code(s.local.keyPath("<project folder>").join("."))}.`
+        : "",
+      s.requiredKeys
+        ? `The client refuses a file without the top-level ${s.requiredKeys.map(code).join(", ")}: a file install creates starts with ${Object.entries(
+            s.newFileKeys ?? {},
+          )
+            .map(([k, v]) => code(`${k}: ${v}`))
+            .join(", ")}, and validate and doctor report a file that lacks them.`
+        : "",
       honoured.length > 0 ? `The user path honours ${honoured.join(", ")}.` : "",
       s.cli
-        ? `Own command (\`install --via-cli\`): ${code(s.cli)}`
+        ? `Own command (\`install --via-cli\`): ${code(s.cli)}; it writes the ${CLIENT_CLIS[id]?.scopes.join(", ")} scope${(CLIENT_CLIS[id]?.scopes.length ?? 0) > 1 ? "s" : ""}${(CLIENT_CLIS[id]?.scopes.length ?? 0) < scopesOf(id).length ? ", and `--via-cli` with another scope edits the file instead" : ""}.`
         : "No command of its own: `install` edits the file.",
       ...notes,
     ]

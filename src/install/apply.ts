@@ -1,5 +1,5 @@
-import type { Stats } from "node:fs";
-import { mkdir, readFile, rm, stat } from "node:fs/promises";
+import { existsSync, type Stats } from "node:fs";
+import { mkdir, readFile, rm, rmdir, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { atomicWriteFile, sha256 } from "../platform/fs.ts";
@@ -48,6 +48,11 @@ export interface ApplyRequest {
   readonly accept?: (existing: unknown) => boolean;
   /** --force: also edit a read-only file (its mode is kept). */
   readonly force?: boolean;
+  /**
+   * What a file we create starts with: the keys its client requires (Continue's `name`, `version`,
+   * `schema`). Uninstall removes a file we created once only this is left in it.
+   */
+  readonly newFileText?: string;
 }
 
 /**
@@ -90,6 +95,7 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
   }
   const text = original ? original.toString("utf8") : "";
   const removing = req.value === null;
+  const base = text.trim() === "" && !removing ? (req.newFileText ?? text) : text;
 
   let outcome: ReturnType<typeof upsertEntry>;
   try {
@@ -102,7 +108,7 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
         );
       }
     }
-    outcome = removing ? removeEntry(text, req.edit) : upsertEntry(text, req.edit, req.value);
+    outcome = removing ? removeEntry(text, req.edit) : upsertEntry(base, req.edit, req.value);
   } catch (e) {
     if (e instanceof ConfigParseError) {
       return {
@@ -129,7 +135,8 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
   // created it, the same bytes when they match (even an empty or comments-only file). Any other
   // result must parse as its format with a map at the root (finishDocument).
   const before = removing ? await lastInstallBackup(env, path) : undefined;
-  const removeFile = outcome.text.trim() === "" && before?.existed === false;
+  const emptied = outcome.text.trim() === "" || outcome.text === req.newFileText;
+  const removeFile = emptied && before?.existed === false;
   const asBefore = before?.existed === true && before.sha256 === sha256(outcome.text);
   let next: string;
   try {
@@ -157,6 +164,7 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
       gid: info?.gid ?? null,
       reason: req.reason,
       now: req.now,
+      createdDirs: original === null ? missingDirs(dirname(path)) : [],
     });
   } catch (e) {
     // No backup, no change: the config is not touched.
@@ -173,8 +181,11 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
   try {
     injectFault(env, "after-backup");
     if (removeFile) {
+      // Uninstall of the entry that created this file: back to "no file", as it was, and no
+      // folder we made for it (`.codex/`) left behind empty.
       await rm(path, { force: true });
       changed = true;
+      await removeEmptyDirs(before?.created_dirs ?? []);
       return {
         status: "applied",
         path,
@@ -232,6 +243,27 @@ async function lastInstallBackup(env: InstallEnv, path: string): Promise<BackupR
   // A damaged manifest cannot say: then the file is kept (as `{}` if emptied), safe either way.
   const all = await listBackups(env).catch(() => []);
   return all.filter((b) => b.path === path && b.reason === "install").at(-1);
+}
+
+/** The folders `mkdir -p dir` would create, deepest first. */
+function missingDirs(dir: string): string[] {
+  const out: string[] = [];
+  for (let d = dir; !existsSync(d); d = dirname(d)) {
+    out.push(d);
+    if (dirname(d) === d) break;
+  }
+  return out;
+}
+
+/** Removes folders we created, deepest first, stopping at the first that holds anything. */
+async function removeEmptyDirs(dirs: readonly string[]): Promise<void> {
+  for (const d of dirs) {
+    try {
+      await rmdir(d);
+    } catch {
+      return; // not empty (something else lives there now), or already gone
+    }
+  }
 }
 
 function refused(path: string, message: string): ApplyResult {

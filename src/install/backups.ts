@@ -24,6 +24,11 @@ export const BackupRecordSchema = z.object({
   gid: z.number().nullable().optional(),
   reason: z.string(),
   created_at: z.string(),
+  /**
+   * Folders the change created for the file (deepest first), so removing a file we created also
+   * removes them once empty. Absent in manifests written before it was recorded.
+   */
+  created_dirs: z.array(z.string()).optional(),
 });
 export type BackupRecord = z.infer<typeof BackupRecordSchema>;
 
@@ -123,6 +128,7 @@ export async function saveBackup(
     gid?: number | null;
     reason: string;
     now: string;
+    createdDirs?: readonly string[];
   },
 ): Promise<{ record: BackupRecord; warning?: string }> {
   const dir = backupsDir(env);
@@ -151,6 +157,7 @@ export async function saveBackup(
     gid: input.gid ?? null,
     reason: input.reason,
     created_at: input.now,
+    ...(input.createdDirs && input.createdDirs.length > 0 ? { created_dirs: [...input.createdDirs] } : {}),
   };
   const warning = await withManifestLock(dir, async () => {
     const { all, warning } = await recordsForAppend(env, input.now);

@@ -7,11 +7,13 @@ import {
   CLIENT_IDS,
   CLIENTS,
   type ClientId,
-  claudeDesktopCandidates,
   clientSpec,
-  resolveClientPath,
+  configFiles,
+  scopePrecedence,
+  scopesOf,
 } from "./clients.ts";
 import { buildServerEntry, isOrchestratorEntry, shapeEntry, unshapeEntry } from "./entry.ts";
+import { entryEdit, fileStates, installTarget, newFileText } from "./locate.ts";
 import { isRunning } from "./running.ts";
 import { type ConfigLocation, type InstallEnv, type Scope, SERVER_NAME, type ServerEntry } from "./types.ts";
 
@@ -34,17 +36,13 @@ export interface InstallOptions {
   readonly command: string;
   readonly commandArgs?: readonly string[];
   readonly now: string;
+  /** The project whose other scopes are looked at, to say which entry the client will really use. */
+  readonly here?: string | undefined;
 }
 
-/** Where a client keeps its servers for a scope, with everything the edit needs. */
-export function locate(id: ClientId, scope: Scope, env: InstallEnv, projectDir?: string): ConfigLocation {
-  const spec = CLIENTS[id];
-  let path = resolveClientPath(id, scope, env, projectDir);
-  if (id === "claude-desktop" && scope === "user") {
-    // Store (MSIX) builds read a different file than classic installs; edit the one that exists.
-    path = claudeDesktopCandidates(env).find((p) => existsSync(p)) ?? path;
-  }
-  return { path, format: spec.format, keyPath: spec.keyPath, container: spec.container, shape: spec.shape };
+/** Where a symlinked config may lead: the project for project scope, else the home folder. */
+function rootFor(env: InstallEnv, scope: Scope, projectDir: string | undefined): string {
+  return scope === "project" ? (projectDir ?? env.homedir) : env.homedir;
 }
 
 /** Clients that look installed on this machine (their config or app folder exists). */
@@ -90,19 +88,20 @@ export async function installClients(
   const results: ClientResult[] = [];
   for (const id of ids) {
     const spec = CLIENTS[id];
-    const loc = locate(id, opts.scope, env, opts.projectDir);
+    const loc = installTarget(id, opts.scope, env, opts.projectDir);
     const entry = entryFor(id, opts);
     const r = await applyEntry(env, {
       client: id,
       path: loc.path,
-      edit: { format: loc.format, keyPath: loc.keyPath, container: loc.container, name: SERVER_NAME },
+      edit: entryEdit(loc),
       value: shapeEntry(loc.shape, entry, SERVER_NAME),
-      root: opts.scope === "user" ? env.homedir : (opts.projectDir ?? env.homedir),
+      root: rootFor(env, opts.scope, opts.projectDir),
       dryRun: opts.dryRun,
       reason: "install",
       now: opts.now,
       accept: opts.force ? undefined : ours(loc),
       force: opts.force && opts.forceReadOnly !== false,
+      newFileText: newFileText(id),
     });
     results.push({
       ...r,
@@ -111,7 +110,9 @@ export async function installClients(
       scope: opts.scope,
       warnings: [
         ...(r.warning ? [r.warning] : []),
-        ...(r.status === "applied" || r.status === "dry_run" ? warningsFor(id, env) : []),
+        ...(r.status === "applied" || r.status === "dry_run"
+          ? [...warningsFor(id, env), ...(opts.here ? shadowedBy(env, id, opts.scope, opts.here) : [])]
+          : []),
       ],
     });
   }
@@ -124,21 +125,33 @@ function ours(loc: ConfigLocation): (existing: unknown) => boolean {
 }
 
 /**
- * Removes exactly our entry from each client's config. An entry under our name that runs
- * something else is not ours: it stays unless `force`, as install leaves it.
+ * Removes exactly our entry from each client's config: from every file the client reads for the
+ * scope that holds it (OpenCode's opencode.json and opencode.jsonc alike), so the client is left
+ * with no copy it still connects to. An entry under our name that runs something else is not
+ * ours: it stays unless `force`, as install leaves it.
  */
 export async function uninstallClients(
   env: InstallEnv,
   ids: readonly ClientId[],
-  opts: Pick<InstallOptions, "scope" | "projectDir" | "dryRun" | "now"> & { readonly force?: boolean },
+  opts: Pick<InstallOptions, "scope" | "projectDir" | "dryRun" | "now"> & {
+    readonly force?: boolean;
+    /** The project whose other scopes are looked at, to say where our entry is still registered. */
+    readonly here?: string | undefined;
+  },
 ): Promise<ClientResult[]> {
   const results: ClientResult[] = [];
   for (const id of ids) {
-    const loc = locate(id, opts.scope, env, opts.projectDir);
-    if (!existsSync(loc.path)) {
+    const before = results.length;
+    const states = fileStates(id, opts.scope, env, opts.projectDir);
+    // The files that hold it, or may (one that does not parse is refused with its line); when
+    // none does, the first existing file answers "our entry is not there".
+    const targets = states.filter((s) => s.holds || s.unreadable);
+    const existing = states.find((s) => s.exists);
+    if (targets.length === 0 && existing) targets.push(existing);
+    if (targets.length === 0) {
       results.push({
         status: "unchanged",
-        path: loc.path,
+        path: installTarget(id, opts.scope, env, opts.projectDir).path,
         diff: "",
         backup: null,
         message: "no config file, nothing to remove",
@@ -149,27 +162,68 @@ export async function uninstallClients(
       });
       continue;
     }
-    const r = await applyEntry(env, {
-      client: id,
-      path: loc.path,
-      edit: { format: loc.format, keyPath: loc.keyPath, container: loc.container, name: SERVER_NAME },
-      value: null,
-      root: opts.scope === "user" ? env.homedir : (opts.projectDir ?? env.homedir),
-      dryRun: opts.dryRun,
-      reason: "uninstall",
-      now: opts.now,
-      accept: opts.force ? undefined : ours(loc),
-      force: opts.force === true,
-    });
-    results.push({
-      ...r,
-      client: id,
-      label: CLIENTS[id].label,
-      scope: opts.scope,
-      warnings: [...(r.warning ? [r.warning] : []), ...(r.status === "applied" ? warningsFor(id, env) : [])],
-    });
+    for (const { loc } of targets) {
+      const r = await applyEntry(env, {
+        client: id,
+        path: loc.path,
+        edit: entryEdit(loc),
+        value: null,
+        root: rootFor(env, opts.scope, opts.projectDir),
+        dryRun: opts.dryRun,
+        reason: "uninstall",
+        now: opts.now,
+        newFileText: newFileText(id),
+        accept: opts.force ? undefined : ours(loc),
+        force: opts.force === true,
+      });
+      results.push({
+        ...r,
+        client: id,
+        label: CLIENTS[id].label,
+        scope: opts.scope,
+        warnings: [
+          ...(r.warning ? [r.warning] : []),
+          ...(r.status === "applied" ? warningsFor(id, env) : []),
+        ],
+      });
+    }
+    const elsewhere = opts.here ? stillRegistered(env, id, opts.scope, opts.here) : [];
+    const last = results.at(-1);
+    if (last && results.length > before && elsewhere.length > 0) {
+      results[results.length - 1] = { ...last, warnings: [...last.warnings, ...elsewhere] };
+    }
   }
   return results;
+}
+
+/** Our entry in a scope that wins over `scope` in this project: the client will run that one here. */
+export function shadowedBy(env: InstallEnv, id: ClientId, scope: Scope, projectDir: string): string[] {
+  const order = scopePrecedence(id);
+  return order.slice(0, order.indexOf(scope)).flatMap((higher) =>
+    fileStates(id, higher, env, projectDir)
+      .filter((s) => s.holds)
+      .map(
+        (s) =>
+          `${clientSpec(id).label} also has "${SERVER_NAME}" at ${higher} scope in ${s.loc.path}, and runs that one in ${projectDir} (${order.join(" > ")}); 'orchestrator uninstall --client ${id} --scope ${higher}' removes it.`,
+      ),
+  );
+}
+
+/**
+ * Our entry in the client's other scopes for this project: the client still connects to it
+ * (an uninstall of the user entry leaves Claude Code's local one), so say where and how to remove it.
+ */
+export function stillRegistered(env: InstallEnv, id: ClientId, done: Scope, projectDir: string): string[] {
+  return scopesOf(id)
+    .filter((scope) => scope !== done)
+    .flatMap((scope) =>
+      fileStates(id, scope, env, projectDir)
+        .filter((s) => s.holds)
+        .map(
+          (s) =>
+            `still registered at ${scope} scope in ${s.loc.path}${scope === "local" ? ` (for ${projectDir})` : ""}: ${clientSpec(id).label} keeps using it; 'orchestrator uninstall --client ${id} --scope ${scope}' removes it.`,
+        ),
+    );
 }
 
 /**
@@ -181,18 +235,18 @@ export async function rollbackClient(
   id: ClientId,
   opts: { scope: Scope; projectDir?: string | undefined; to?: string | undefined; now: string },
 ): Promise<{ restored: BackupRecord; safety: BackupRecord }> {
-  const loc = locate(id, opts.scope, env, opts.projectDir);
-  const all = await listBackups(env);
-  const candidates = all.filter(
-    (b) =>
-      b.client === id && (opts.to ? b.id === opts.to : b.path === loc.path || b.path === safeReal(loc.path)),
+  // Any file the client reads for the scope (OpenCode has several): the newest backup among them.
+  const paths = new Set(
+    configFiles(id, opts.scope, env, opts.projectDir).flatMap((l) => [l.path, safeReal(l.path)]),
   );
+  const all = await listBackups(env);
+  const candidates = all.filter((b) => b.client === id && (opts.to ? b.id === opts.to : paths.has(b.path)));
   const record = candidates.at(-1);
   if (!record) {
     throw new Error(
       opts.to
         ? `no backup with id ${opts.to} for ${id}; list them with 'orchestrator backups --client ${id}'`
-        : `no backup of ${loc.path} yet; backups are made by install and uninstall`,
+        : `no backup of ${[...paths][0]} yet; backups are made by install and uninstall`,
     );
   }
   let current: Buffer | null = null;

@@ -5,11 +5,18 @@ import { parse as parseToml } from "smol-toml";
 import { parse as parseYaml } from "yaml";
 import { describeEnd, runProbe } from "../platform/probe.ts";
 import { verifyBackups } from "./backups.ts";
-import { CLIENTS, type ClientId } from "./clients.ts";
+import { CLIENTS, type ClientId, clientSpec } from "./clients.ts";
 import { readEntry } from "./edit/index.ts";
 import { isOrchestratorEntry, unshapeEntry } from "./entry.ts";
-import { locate } from "./run.ts";
-import { type ConfigFormat, ConfigParseError, type InstallEnv, type Scope, SERVER_NAME } from "./types.ts";
+import { entryEdit, fileStates, installTarget } from "./locate.ts";
+import {
+  type ConfigFormat,
+  type ConfigLocation,
+  ConfigParseError,
+  type InstallEnv,
+  type Scope,
+  SERVER_NAME,
+} from "./types.ts";
 
 export interface EntryCheck {
   readonly client: ClientId;
@@ -25,15 +32,19 @@ export interface EntryCheck {
   readonly version: string | null;
   /** Other entries in the same file that also run an orchestrator (stale copies under other names). */
   readonly duplicates: readonly string[];
+  /** Top-level keys the client requires that the file lacks (Continue's `name`, `version`). */
+  readonly missingKeys: readonly string[];
+  /** Every file of this scope holding our entry, when more than this one does (highest precedence first). */
+  readonly copies: readonly string[];
   /** The variables our entry sets (env, Goose's envs, OpenCode's environment), as the client passes them. */
   readonly env: Readonly<Record<string, string>>;
   readonly problems: readonly string[];
 }
 
 /**
- * Checks a client's config: found, parses (line and column when not), our entry present and
- * well-formed, its command absolute, existing, executable and answering `version`, and no other
- * entry running an orchestrator under another name.
+ * Checks every file a client reads for a scope (one check each; the file install would create
+ * when none exists): see checkFile. Our entry in two of them is a problem on each, naming the
+ * copy the client uses.
  */
 export async function checkClient(
   env: InstallEnv,
@@ -41,8 +52,41 @@ export async function checkClient(
   scope: Scope,
   projectDir?: string,
   opts: { timeoutMs?: number } = {},
+): Promise<EntryCheck[]> {
+  const states = fileStates(id, scope, env, projectDir);
+  const present = states.filter((s) => s.exists);
+  if (present.length === 0)
+    return [await checkFile(id, scope, installTarget(id, scope, env, projectDir), opts)];
+  const checks = await Promise.all(present.map((s) => checkFile(id, scope, s.loc, opts)));
+  const holding = checks.filter((c) => c.installed);
+  if (holding.length < 2) return checks;
+  const [used] = holding;
+  const label = clientSpec(id).label;
+  return checks.map((c) =>
+    c.installed
+      ? {
+          ...c,
+          copies: holding.map((h) => h.path),
+          problems: [
+            ...c.problems,
+            `our entry is in ${holding.length} files ${label} reads (${holding.map((h) => h.path).join(", ")}); it uses the one in ${used?.path}. Run 'orchestrator uninstall --client ${id}${scope === "user" ? "" : ` --scope ${scope}`}' (it removes every copy), then install again`,
+          ],
+        }
+      : c,
+  );
+}
+
+/**
+ * Checks one config file: found, parses (line and column when not), the top-level keys the client
+ * requires, our entry present and well-formed, its command absolute, existing, executable and
+ * answering `version`, and no other entry running an orchestrator under another name.
+ */
+export async function checkFile(
+  id: ClientId,
+  scope: Scope,
+  loc: ConfigLocation,
+  opts: { timeoutMs?: number } = {},
 ): Promise<EntryCheck> {
-  const loc = locate(id, scope, env, projectDir);
   // What is known so far; each early return states only what it learned.
   const base: EntryCheck = {
     client: id,
@@ -56,6 +100,8 @@ export async function checkClient(
     args: [],
     version: null,
     duplicates: [],
+    missingKeys: [],
+    copies: [],
     env: {},
     problems: [],
   };
@@ -66,7 +112,7 @@ export async function checkClient(
   } catch (e) {
     return { ...base, problems: [`cannot read: ${(e as Error).message}`] };
   }
-  const edit = { format: loc.format, keyPath: loc.keyPath, container: loc.container, name: SERVER_NAME };
+  const edit = entryEdit(loc);
   let value: unknown;
   try {
     value = readEntry(text, edit);
@@ -74,17 +120,18 @@ export async function checkClient(
     const where = e instanceof ConfigParseError ? ` at line ${e.line}, column ${e.column}` : "";
     return { ...base, problems: [`does not parse${where}: ${(e as Error).message}`] };
   }
-  const problems: string[] = [];
+  const missing = missingKeys(id, text, loc);
+  const problems: string[] = missingKeysProblem(id, missing, loc.path);
   const duplicates = otherOrchestratorEntries(text, loc);
   if (duplicates.length > 0)
     problems.push(`other entries also run an orchestrator: ${duplicates.join(", ")} (remove the stale ones)`);
-  if (value === undefined) return { ...base, parses: true, duplicates, problems };
+  if (value === undefined) return { ...base, parses: true, duplicates, missingKeys: missing, problems };
   const entry = unshapeEntry(loc.shape, value);
   if (!entry) {
     problems.push(
       `the "${SERVER_NAME}" entry is malformed for ${CLIENTS[id].label} (expected the ${loc.shape} shape); reinstall with --force`,
     );
-    return { ...base, parses: true, installed: true, duplicates, problems };
+    return { ...base, parses: true, installed: true, duplicates, missingKeys: missing, problems };
   }
   let version: string | null = null;
   if (!isAbsolute(entry.command) && !/^[A-Za-z]:[\\/]/.test(entry.command)) {
@@ -128,6 +175,7 @@ export async function checkClient(
     ...base,
     parses: true,
     installed: true,
+    missingKeys: missing,
     command: entry.command,
     args: entry.args,
     version,
@@ -169,8 +217,26 @@ function parseAny(text: string, format: ConfigFormat): unknown {
   return parseJsonc(body);
 }
 
+/** The top-level keys the client requires that the file lacks. */
+function missingKeys(id: ClientId, text: string, loc: ConfigLocation): string[] {
+  const required = clientSpec(id).requiredKeys ?? [];
+  if (required.length === 0) return [];
+  const doc = parseAny(text, loc.format);
+  return required.filter((k) => !(doc !== null && typeof doc === "object" && Object.hasOwn(doc, k)));
+}
+
+/** Missing required keys as one problem, with the lines to add. */
+export function missingKeysProblem(id: ClientId, missing: readonly string[], path: string): string[] {
+  const spec = clientSpec(id);
+  if (missing.length === 0) return [];
+  const lines = missing.map((k) => `${k}: ${spec.newFileKeys?.[k] ?? "..."}`).join(", ");
+  return [
+    `the file lacks the top-level ${missing.join(", ")} ${spec.label} requires (it will not start without ${missing.length === 1 ? "it" : "them"}): add ${lines} at the top of ${path}`,
+  ];
+}
+
 /** Names of entries, other than ours, whose command runs an orchestrator. */
-function otherOrchestratorEntries(text: string, loc: ReturnType<typeof locate>): string[] {
+function otherOrchestratorEntries(text: string, loc: ConfigLocation): string[] {
   let container: unknown = parseAny(text, loc.format);
   for (const key of loc.keyPath) {
     container =

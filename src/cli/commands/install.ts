@@ -1,7 +1,18 @@
+import { resolve } from "node:path";
 import type { CAC } from "cac";
+import { type ClientId, hasScope } from "../../install/clients.ts";
 import type { Env } from "../../platform/env.ts";
+import { safeReal } from "../../platform/fs.ts";
+import { EXIT } from "../exit-codes.ts";
 import type { Output } from "../output.ts";
-import { checkScope, installEnvFrom, pickClients, pickScope, serverCommand } from "./_install-env.ts";
+import {
+  checkScope,
+  installEnvFrom,
+  pickClients,
+  pickScope,
+  SCOPE_HELP,
+  serverCommand,
+} from "./_install-env.ts";
 import { renderResults } from "./install-render.ts";
 
 interface InstallFlags {
@@ -25,8 +36,8 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
         "Client id (comma-separated for several): claude-desktop, claude-code, cursor, vscode, ...",
       )
       .option("--all", "Every client detected on this machine")
-      .option("--scope <scope>", "user (default) or project", { default: "user" })
-      .option("--project <dir>", "Project folder for --scope project (default: current folder)")
+      .option("--scope <scope>", SCOPE_HELP, { default: "user" })
+      .option("--project <dir>", "Project folder for --scope project or local (default: current folder)")
       .option("--dry-run", "Print the diff, change nothing")
       .option("--json", "Print the results as JSON");
 
@@ -35,41 +46,54 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
     .option("--binary <path>", "Command to register (default: this binary)")
     .option(
       "--via-cli",
-      "Use the client's own command (claude, code, codex, gemini) instead of editing the file",
+      "Use the client's own command (claude, code, codex, gemini, qwen) instead of editing the file; a scope it cannot write is edited in the file instead",
     )
     .action(async (flags: InstallFlags) => {
       const { installClients, detectClients } = await import("../../install/run.ts");
       const ienv = installEnvFrom(env);
-      const ids = pickClients(flags, () => detectClients(ienv));
       const { scope, projectDir } = pickScope(env, flags);
+      // --all means every detected client that has the scope asked for.
+      const ids = pickClients(flags, () => detectClients(ienv).filter((id) => hasScope(id, scope)));
       checkScope(ids, scope);
+      let fileIds = ids;
+      let cliCode: number = EXIT.OK;
+      const notices = new Map<ClientId, string>();
       if (flags.viaCli) {
         const { viaCli } = await import("./install-via-cli.ts");
-        setCode(
-          viaCli(io, ids, {
-            scope,
-            projectDir,
-            dryRun: Boolean(flags.dryRun),
-            ...serverCommand(env, flags.binary),
-          }),
-        );
-        return;
+        const r = viaCli(io, ids, {
+          scope,
+          projectDir,
+          dryRun: Boolean(flags.dryRun),
+          ...serverCommand(env, flags.binary),
+        });
+        cliCode = r.code;
+        for (const f of r.viaFile) notices.set(f.id, f.notice);
+        fileIds = r.viaFile.map((f) => f.id);
+        if (fileIds.length === 0) {
+          setCode(cliCode);
+          return;
+        }
       }
-      const results = await installClients(ienv, ids, {
-        scope,
-        projectDir,
-        dryRun: Boolean(flags.dryRun),
-        force: Boolean(flags.force),
-        ...serverCommand(env, flags.binary),
-        now: new Date().toISOString(),
+      const results = (
+        await installClients(ienv, fileIds, {
+          scope,
+          projectDir,
+          dryRun: Boolean(flags.dryRun),
+          force: Boolean(flags.force),
+          ...serverCommand(env, flags.binary),
+          now: new Date().toISOString(),
+          here: projectDir ?? safeReal(resolve(env.cwd, String(flags.project ?? "."))),
+        })
+      ).map((r) => {
+        const notice = notices.get(r.client);
+        return notice ? { ...r, warnings: [notice, ...r.warnings] } : r;
       });
-      setCode(
-        renderResults(io, results, {
-          json: Boolean(flags.json),
-          verb: "install",
-          noneDetected: flags.all === true && ids.length === 0,
-        }),
-      );
+      const fileCode = renderResults(io, results, {
+        json: Boolean(flags.json),
+        verb: "install",
+        noneDetected: flags.all === true && ids.length === 0,
+      });
+      setCode(Math.max(cliCode, fileCode));
     });
 
   common(cli.command("uninstall", "Remove exactly our entry from an MCP client's config (with a backup)"))
@@ -77,12 +101,13 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
     .action(async (flags: InstallFlags) => {
       const { uninstallClients, detectClients } = await import("../../install/run.ts");
       const ienv = installEnvFrom(env);
-      const ids = pickClients(flags, () => detectClients(ienv));
       const { scope, projectDir } = pickScope(env, flags);
+      const ids = pickClients(flags, () => detectClients(ienv).filter((id) => hasScope(id, scope)));
       checkScope(ids, scope);
       const results = await uninstallClients(ienv, ids, {
         scope,
         projectDir,
+        here: projectDir ?? safeReal(resolve(env.cwd, String(flags.project ?? "."))),
         dryRun: Boolean(flags.dryRun),
         force: Boolean(flags.force),
         now: new Date().toISOString(),

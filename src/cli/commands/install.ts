@@ -51,11 +51,13 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
             projectDir,
             dryRun: Boolean(flags.dryRun),
             ...serverCommand(env, flags.binary),
+            env: ienv,
+            folder: projectDir ?? env.cwd,
           }),
         );
         return;
       }
-      const results = await installClients(ienv, ids, {
+      const written = await installClients(ienv, ids, {
         scope,
         projectDir,
         dryRun: Boolean(flags.dryRun),
@@ -63,6 +65,8 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
         ...serverCommand(env, flags.binary),
         now: new Date().toISOString(),
       });
+      const { withGateNotices } = await import("./install-gates.ts");
+      const results = withGateNotices(ienv, written, projectDir ?? env.cwd);
       setCode(
         renderResults(io, results, {
           json: Boolean(flags.json),

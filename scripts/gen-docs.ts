@@ -732,7 +732,25 @@ function clientsPage(): string {
       `## ${id}`,
       `**${s.label}** · ${s.format} · servers under ${code(s.keyPath.join("."))} · entry shape ${code(s.shape)}`,
       table(["platform", "user config file"], paths),
-      `Project file: ${s.project ? `${code(s.project)} in the project folder` : "none (user scope only)"}.`,
+      `Project file: ${s.project ? `${(s.projectFiles ?? [s.project]).map(code).join(", ")} in the project folder${s.projectFiles ? ` (highest precedence first; install creates ${code(s.project)})` : ""}` : "none (user scope only)"}.`,
+      s.userFiles && id !== "claude-desktop"
+        ? `User files it reads, highest precedence first: ${s
+            .userFiles(HOMES[0]!.env)
+            .map((p) => code(p))
+            .join(
+              ", ",
+            )} (shown for ${HOMES[0]!.name}). Install edits the one holding our entry, else the first that exists, else creates the file above; uninstall removes our entry from each.`
+        : "",
+      s.local
+        ? `Local scope (\`--scope local\`, the default of the client's own \`mcp add\`): the user file, under ${code(s.local.keyPath("<project folder>").join("."))}.`
+        : "",
+      s.requiredKeys
+        ? `The client refuses a file without the top-level ${s.requiredKeys.map(code).join(", ")}: a file install creates starts with ${Object.entries(
+            s.newFileKeys ?? {},
+          )
+            .map(([k, v]) => code(`${k}: ${v}`))
+            .join(", ")}, and validate and doctor report a file that lacks them.`
+        : "",
       honoured.length > 0 ? `The user path honours ${honoured.join(", ")}.` : "",
       s.cli
         ? `Own command (\`install --via-cli\`): ${code(s.cli)}`

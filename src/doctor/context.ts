@@ -14,6 +14,11 @@ export interface DoctorContext {
   readonly clients: readonly ClientId[];
   /** `--workspace`, else the rules from the current directory. */
   readonly workspace?: string | undefined;
+  /**
+   * The project folder whose project- and local-scope client entries are checked: `--workspace`,
+   * else the project around the current folder, else the current folder.
+   */
+  readonly projectDir?: string | undefined;
   readonly db?: string | undefined;
   /** How long the live check waits for a server's answers. */
   readonly timeoutMs: number;

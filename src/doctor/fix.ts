@@ -1,5 +1,6 @@
 import type { ClientId } from "../install/clients.ts";
 import { installClients } from "../install/run.ts";
+import type { Scope } from "../install/types.ts";
 import type { DoctorContext } from "./context.ts";
 import type { DoctorReport } from "./report.ts";
 
@@ -12,9 +13,12 @@ export async function applyFixes(ctx: DoctorContext, report: DoctorReport): Prom
   const fixes: DoctorReport["fixes"] = [];
   for (const check of report.checks) {
     if (!check.fixable || check.status === "ok") continue;
-    const id = check.id.replace(/^clients\./, "") as ClientId;
+    // Ids are `clients.<client>[.<scope>][.<n>]` (see findingId).
+    const [, id, rawScope] = check.id.split(".") as [string, ClientId, string | undefined];
+    const scope: Scope = rawScope === "project" || rawScope === "local" ? rawScope : "user";
     const [r] = await installClients(ctx.install, [id], {
-      scope: "user",
+      scope,
+      projectDir: ctx.projectDir,
       dryRun: false,
       force: true,
       command: ctx.self.command,

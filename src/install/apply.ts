@@ -1,4 +1,5 @@
-import { lstat, mkdir, readFile, realpath, rm, stat } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { lstat, mkdir, readFile, realpath, rm, rmdir, stat } from "node:fs/promises";
 import { dirname, isAbsolute, relative } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { atomicWriteFile } from "../platform/fs.ts";
@@ -38,6 +39,11 @@ export interface ApplyRequest {
   readonly root: string;
   /** Refuse when an entry with our name exists that `accept` does not recognise (unless forced). */
   readonly accept?: (existing: unknown) => boolean;
+  /**
+   * What a file we create starts with: the keys its client requires (Continue's `name`, `version`,
+   * `schema`). Uninstall removes a file we created once only this is left in it.
+   */
+  readonly newFileText?: string;
 }
 
 /**
@@ -72,6 +78,7 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
     );
   }
   const text = original ? original.toString("utf8") : "";
+  const base = text.trim() === "" && req.value !== null ? (req.newFileText ?? text) : text;
 
   let outcome: ReturnType<typeof upsertEntry>;
   try {
@@ -84,7 +91,7 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
         );
       }
     }
-    outcome = req.value === null ? removeEntry(text, req.edit) : upsertEntry(text, req.edit, req.value);
+    outcome = req.value === null ? removeEntry(text, req.edit) : upsertEntry(base, req.edit, req.value);
   } catch (e) {
     if (e instanceof ConfigParseError) {
       return {
@@ -119,13 +126,17 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
     mode,
     reason: req.reason,
     now: req.now,
+    createdDirs: original === null ? missingDirs(dirname(path)) : [],
   });
   try {
     injectFault(env, "after-backup");
     await mkdir(dirname(path), { recursive: true });
-    if (next === "" && (await createdByUs(env, path))) {
-      // Uninstall of the entry that created this file: back to "no file", as it was.
+    const creation = next === "" || next === req.newFileText ? await creationOf(env, path) : undefined;
+    if (creation) {
+      // Uninstall of the entry that created this file: back to "no file", as it was, and no
+      // folder we made for it (`.codex/`) left behind empty.
       await rm(path, { force: true });
+      await removeEmptyDirs(creation.created_dirs ?? []);
       return { status: "applied", path, diff, backup, message: "entry removed (the file was ours: removed)" };
     }
     await atomicWriteFile(path, next);
@@ -156,10 +167,32 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
   };
 }
 
-/** True when the newest install backup of `path` says the file did not exist before it. */
-async function createdByUs(env: InstallEnv, path: string): Promise<boolean> {
+/** The newest install backup of `path`, when it says the file did not exist before it. */
+async function creationOf(env: InstallEnv, path: string): Promise<BackupRecord | undefined> {
   const installs = (await listBackups(env)).filter((b) => b.path === path && b.reason === "install");
-  return installs.at(-1)?.existed === false;
+  const last = installs.at(-1);
+  return last?.existed === false ? last : undefined;
+}
+
+/** The folders `mkdir -p dir` would create, deepest first. */
+function missingDirs(dir: string): string[] {
+  const out: string[] = [];
+  for (let d = dir; !existsSync(d); d = dirname(d)) {
+    out.push(d);
+    if (dirname(d) === d) break;
+  }
+  return out;
+}
+
+/** Removes folders we created, deepest first, stopping at the first that holds anything. */
+async function removeEmptyDirs(dirs: readonly string[]): Promise<void> {
+  for (const d of dirs) {
+    try {
+      await rmdir(d);
+    } catch {
+      return; // not empty (something else lives there now), or already gone
+    }
+  }
 }
 
 /** Restores a file to the bytes of a backup (or removes it when it did not exist then). */

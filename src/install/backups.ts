@@ -20,6 +20,11 @@ export const BackupRecordSchema = z.object({
   mode: z.number().nullable(),
   reason: z.string(),
   created_at: z.string(),
+  /**
+   * Folders the change created for the file (deepest first), so removing a file we created also
+   * removes them once empty. Absent in manifests written before it was recorded.
+   */
+  created_dirs: z.array(z.string()).optional(),
 });
 export type BackupRecord = z.infer<typeof BackupRecordSchema>;
 
@@ -76,6 +81,7 @@ export async function saveBackup(
     mode: number | null;
     reason: string;
     now: string;
+    createdDirs?: readonly string[];
   },
 ): Promise<BackupRecord> {
   const dir = backupsDir(env);
@@ -102,6 +108,7 @@ export async function saveBackup(
     mode: input.mode,
     reason: input.reason,
     created_at: input.now,
+    ...(input.createdDirs && input.createdDirs.length > 0 ? { created_dirs: [...input.createdDirs] } : {}),
   };
   await withManifestLock(dir, async () => {
     const all = await listBackups(env);

@@ -1,5 +1,5 @@
 import { posix, win32 } from "node:path";
-import type { ConfigFormat, EntryShape, InstallEnv } from "./types.ts";
+import type { ConfigFormat, ConfigLocation, EntryShape, InstallEnv, Scope } from "./types.ts";
 
 /**
  * The one table of MCP clients the installer, `validate`, `doctor` and the generated docs read.
@@ -14,10 +14,33 @@ export interface ClientSpec {
   readonly keyPath: readonly string[];
   readonly container: "map" | "list";
   readonly shape: EntryShape;
-  /** The user-scope config file. */
+  /** The user-scope config file: the one install creates when the client has none yet. */
   readonly user: (env: InstallEnv) => string;
+  /**
+   * Every user-scope file the client reads servers from, highest precedence first, when it reads
+   * more than `user` (OpenCode merges three). Install edits the one holding our entry, else the
+   * first that exists, else creates `user`; validate and uninstall look at all of them.
+   */
+  readonly userFiles?: (env: InstallEnv) => readonly string[];
   /** The project-scope config file, relative to the project folder, where the client has one. */
   readonly project?: string;
+  /** Every project-scope file (relative, `/`-separated), highest precedence first; as userFiles. */
+  readonly projectFiles?: readonly string[];
+  /**
+   * A per-project scope kept in a user file (Claude Code's default `local` scope): the file, and
+   * the keys from its root to the servers of one project folder.
+   */
+  readonly local?: {
+    readonly file: (env: InstallEnv) => string;
+    readonly keyPath: (projectDir: string) => readonly string[];
+  };
+  /**
+   * Top-level keys the client refuses to start without (Continue: `name`, `version`); validate and
+   * doctor report a file missing one.
+   */
+  readonly requiredKeys?: readonly string[];
+  /** Top-level keys a file we create starts with, so the client accepts it (includes requiredKeys). */
+  readonly newFileKeys?: Readonly<Record<string, string>>;
   /** Folders or files whose presence means the client is installed. */
   readonly detect: (env: InstallEnv) => readonly string[];
   /** The client's own command for adding a server, shown as an alternative to the file route. */
@@ -114,6 +137,7 @@ export const CLIENTS = {
     container: "map",
     shape: "stdio",
     user: (env) => claudeDesktopCandidates(env)[0] ?? "",
+    userFiles: claudeDesktopCandidates,
     detect: (env) => [claudeDesktopDir(env), ...claudeDesktopCandidates(env)],
     rewritesWhileRunning: true,
     logs: (env) =>
@@ -129,6 +153,8 @@ export const CLIENTS = {
     shape: "typed-stdio",
     user: claudeCodeFile,
     project: ".mcp.json",
+    // `claude mcp add` defaults to this scope: ~/.claude.json → projects["<project folder>"].mcpServers.
+    local: { file: claudeCodeFile, keyPath: (projectDir) => ["projects", projectDir, "mcpServers"] },
     detect: (env) => [claudeCodeFile(env), paths(env).join(env.homedir, ".claude")],
     cli: "claude mcp add-json --scope user task-orchestrator '<entry JSON>'",
     // Claude Code keeps session state in ~/.claude.json and writes it often.
@@ -239,6 +265,9 @@ export const CLIENTS = {
     container: "list",
     shape: "continue",
     user: in_(".continue", "config.yaml"),
+    // Continue CLI: `Failed to parse config: name: Required, version: Required` without them.
+    requiredKeys: ["name", "version"],
+    newFileKeys: { name: "Local Config", version: "1.0.0", schema: "v1" },
     detect: (env) => [paths(env).join(env.homedir, ".continue")],
   },
   goose: {
@@ -259,6 +288,18 @@ export const CLIENTS = {
     user: in_(".lmstudio", "mcp.json"),
     detect: (env) => [paths(env).join(env.homedir, ".lmstudio")],
   },
+  "qwen-code": {
+    label: "Qwen Code",
+    // A Gemini CLI fork: same settings format, comments allowed.
+    format: "jsonc",
+    keyPath: ["mcpServers"],
+    container: "map",
+    shape: "stdio",
+    user: in_(".qwen", "settings.json"),
+    project: ".qwen/settings.json",
+    detect: (env) => [paths(env).join(env.homedir, ".qwen")],
+    cli: "qwen mcp add --scope user task-orchestrator <command> serve",
+  },
   opencode: {
     label: "OpenCode",
     format: "jsonc",
@@ -266,7 +307,13 @@ export const CLIENTS = {
     container: "map",
     shape: "opencode",
     user: (env) => paths(env).join(opencodeDir(env), "opencode.json"),
+    // OpenCode merges config.json, opencode.json, then opencode.jsonc (later wins); its own
+    // `opencode mcp add` writes opencode.jsonc on a fresh machine.
+    userFiles: (env) =>
+      ["opencode.jsonc", "opencode.json", "config.json"].map((f) => paths(env).join(opencodeDir(env), f)),
     project: "opencode.json",
+    // In a project it merges opencode.jsonc first, then opencode.json.
+    projectFiles: ["opencode.json", "opencode.jsonc"],
     detect: (env) => [opencodeDir(env)],
   },
   kiro: {
@@ -306,6 +353,8 @@ const ALIASES: Readonly<Record<string, ClientId>> = {
   roocode: "roo-code",
   lmstudio: "lm-studio",
   "open-code": "opencode",
+  qwen: "qwen-code",
+  qwencode: "qwen-code",
   codeium: "windsurf",
 };
 
@@ -317,22 +366,75 @@ export function parseClientId(raw: string): ClientId | undefined {
 }
 
 /**
- * The config file of a client for a scope. Project scope needs the project folder and a client
- * that has a project file; the caller checks `hasProjectScope` first.
+ * The config file of a client for a scope: the one install creates when none exists. Project and
+ * local scope need the project folder and a client that has that scope; callers check
+ * `hasScope` first.
  */
-export function resolveClientPath(
-  id: ClientId,
-  scope: "user" | "project",
-  env: InstallEnv,
-  projectDir?: string,
-): string {
+export function resolveClientPath(id: ClientId, scope: Scope, env: InstallEnv, projectDir?: string): string {
   const spec = clientSpec(id);
   if (scope === "user") return spec.user(env);
+  if (scope === "local") {
+    if (!spec.local) throw new Error(`${spec.label} has no local scope`);
+    return spec.local.file(env);
+  }
   if (!spec.project) throw new Error(`${spec.label} has no project-scoped config file`);
+  return inProject(env, projectDir, spec.project);
+}
+
+function inProject(env: InstallEnv, projectDir: string | undefined, rel: string): string {
   const p = env.platform === "win32" ? win32 : posix;
-  return p.join(projectDir ?? ".", ...spec.project.split("/"));
+  return p.join(projectDir ?? ".", ...rel.split("/"));
+}
+
+/**
+ * Every file a client reads servers from for a scope, highest precedence first, each with the keys
+ * to its servers. The file install creates (resolveClientPath) is among them.
+ */
+export function configFiles(
+  id: ClientId,
+  scope: Scope,
+  env: InstallEnv,
+  projectDir?: string,
+): ConfigLocation[] {
+  const spec = clientSpec(id);
+  const at = (path: string, keyPath: readonly string[] = spec.keyPath): ConfigLocation => ({
+    path,
+    format: spec.format,
+    keyPath,
+    container: spec.container,
+    shape: spec.shape,
+  });
+  if (scope === "local") {
+    if (!spec.local) throw new Error(`${spec.label} has no local scope`);
+    return [at(spec.local.file(env), spec.local.keyPath(projectDir ?? "."))];
+  }
+  if (scope === "user") return (spec.userFiles?.(env) ?? [spec.user(env)]).map((p) => at(p));
+  if (!spec.project) throw new Error(`${spec.label} has no project-scoped config file`);
+  return (spec.projectFiles ?? [spec.project]).map((rel) => at(inProject(env, projectDir, rel)));
+}
+
+/** The scopes a client has: user always, then project and local where it reads them. */
+export function scopesOf(id: ClientId): Scope[] {
+  const spec = clientSpec(id);
+  return [
+    "user",
+    ...(spec.project !== undefined ? (["project"] as const) : []),
+    ...(spec.local !== undefined ? (["local"] as const) : []),
+  ];
+}
+
+export function hasScope(id: ClientId, scope: Scope): boolean {
+  return scopesOf(id).includes(scope);
 }
 
 export function hasProjectScope(id: ClientId): boolean {
-  return clientSpec(id).project !== undefined;
+  return hasScope(id, "project");
+}
+
+/**
+ * Which scope wins when the same server name is in several, highest first. Claude Code documents
+ * local > project > user; the others that have a project file let it override the user one.
+ */
+export function scopePrecedence(id: ClientId): Scope[] {
+  return (["local", "project", "user"] as const).filter((s) => hasScope(id, s));
 }

@@ -13,7 +13,8 @@ export function buildServerEntry(opts: {
   readonly expandsWorkspaceFolder?: boolean | undefined;
 }): ServerEntry {
   const args = [...(opts.commandArgs ?? []), "serve"];
-  if (opts.scope === "project") {
+  // Project and local entries belong to one project: they name it, so any cwd finds the same data.
+  if (opts.scope !== "user") {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: VS Code's own variable, written literally
     args.push("--workspace", opts.expandsWorkspaceFolder ? "${workspaceFolder}" : (opts.projectDir ?? "."));
   }

@@ -12,6 +12,8 @@ import { type InstallEnv, type Scope, SERVER_NAME } from "./types.ts";
  * CLIs (tests/real-clients):
  * - Gemini CLI 0.61: folder trust is on unless `security.folderTrust.enabled` is false; in a folder
  *   without a trust rule every server, user-level ones too, is `Disabled`.
+ * - Qwen Code 0.15 (Gemini's code, older): folder trust is off unless turned on; when on, a
+ *   project's `.qwen/settings.json` is ignored in a folder no rule trusts.
  * - Codex 0.171: a project's `.codex/config.toml` is read only when `[projects."<git root>"]` in
  *   the user config says `trust_level = "trusted"` (the exact root path; a parent does not count).
  * - Claude Code 2.1: `.mcp.json` servers stay `Pending approval` until a settings file lists them in
@@ -170,6 +172,38 @@ function evaluateGemini(input: GateInput): GateState {
   return { status: "open", detail: `${folder} is trusted ("${best.rule}": ${best.level} in ${file})` };
 }
 
+// ---------------------------------------------------------------- Qwen Code
+
+function evaluateQwen(input: GateInput): GateState {
+  const { env, folder } = input;
+  const p = pathApi(env);
+  const settingsPath = p.join(env.homedir, ".qwen", "settings.json");
+  const text = input.read(settingsPath);
+  const parsed = text === undefined ? undefined : parseJsonFile(text);
+  const enabled = parsed?.ok
+    ? record(record(record(parsed.value)?.security)?.folderTrust)?.enabled
+    : undefined;
+  if (enabled !== true)
+    return { status: "open", detail: `folder trust is off (the default; ${settingsPath})` };
+  const file = p.join(env.homedir, ".qwen", "trustedFolders.json");
+  const rulesText = input.read(file);
+  const rules = rulesText === undefined ? undefined : parseJsonFile(rulesText);
+  const entries = Object.entries((rules?.ok ? record(rules.value) : undefined) ?? {});
+  // Qwen's rule: any trusting rule that covers the folder wins; DO_NOT_TRUST only on the folder itself.
+  const here = input.real(folder);
+  const trusting = entries.find(([rule, level]) => {
+    const scope = level === "TRUST_PARENT" ? p.dirname(rule) : rule;
+    return (level === "TRUST_FOLDER" || level === "TRUST_PARENT") && isWithin(env, input.real(scope), here);
+  });
+  if (trusting)
+    return { status: "open", detail: `${folder} is trusted ("${trusting[0]}": ${trusting[1]} in ${file})` };
+  return {
+    status: "closed",
+    detail: `folder trust is on (${settingsPath}) and ${folder} is not trusted: Qwen Code ignores ${p.join(folder, ".qwen", "settings.json")}`,
+    fix: `Run 'qwen' in ${folder} and trust the folder, or add "${folder}": "TRUST_FOLDER" to ${file}.`,
+  };
+}
+
 // ---------------------------------------------------------------- Codex
 
 function codexConfig(env: InstallEnv): string {
@@ -278,6 +312,7 @@ function evaluateClaude(input: GateInput): GateState {
 /** The clients with a gate, and the scopes it holds back. */
 export const GATES: Partial<Record<ClientId, GateSpec>> = {
   "gemini-cli": { scopes: ["user", "project"], title: "folder trust", evaluate: evaluateGemini },
+  "qwen-code": { scopes: ["project"], title: "folder trust", evaluate: evaluateQwen },
   codex: { scopes: ["project"], title: "project trust", evaluate: evaluateCodex },
   "claude-code": { scopes: ["project"], title: "project approval", evaluate: evaluateClaude },
 };

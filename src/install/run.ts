@@ -3,17 +3,11 @@ import { readFile, stat } from "node:fs/promises";
 import { safeReal } from "../platform/fs.ts";
 import { type ApplyResult, applyEntry, restoreBackup } from "./apply.ts";
 import { type BackupRecord, listBackups, saveBackup } from "./backups.ts";
-import {
-  CLIENT_IDS,
-  CLIENTS,
-  type ClientId,
-  claudeDesktopCandidates,
-  clientSpec,
-  resolveClientPath,
-} from "./clients.ts";
+import { CLIENT_IDS, CLIENTS, type ClientId, clientSpec, configFiles, scopesOf } from "./clients.ts";
 import { buildServerEntry, isOrchestratorEntry, shapeEntry, unshapeEntry } from "./entry.ts";
+import { entryEdit, fileStates, installTarget, newFileText } from "./locate.ts";
 import { isRunning } from "./running.ts";
-import { type ConfigLocation, type InstallEnv, type Scope, SERVER_NAME, type ServerEntry } from "./types.ts";
+import { type InstallEnv, type Scope, SERVER_NAME, type ServerEntry } from "./types.ts";
 
 /** The result for one client, as the CLI prints it. */
 export interface ClientResult extends ApplyResult {
@@ -36,15 +30,9 @@ export interface InstallOptions {
   readonly now: string;
 }
 
-/** Where a client keeps its servers for a scope, with everything the edit needs. */
-export function locate(id: ClientId, scope: Scope, env: InstallEnv, projectDir?: string): ConfigLocation {
-  const spec = CLIENTS[id];
-  let path = resolveClientPath(id, scope, env, projectDir);
-  if (id === "claude-desktop" && scope === "user") {
-    // Store (MSIX) builds read a different file than classic installs; edit the one that exists.
-    path = claudeDesktopCandidates(env).find((p) => existsSync(p)) ?? path;
-  }
-  return { path, format: spec.format, keyPath: spec.keyPath, container: spec.container, shape: spec.shape };
+/** Where a symlinked config may lead: the project for project scope, else the home folder. */
+function rootFor(env: InstallEnv, scope: Scope, projectDir: string | undefined): string {
+  return scope === "project" ? (projectDir ?? env.homedir) : env.homedir;
 }
 
 /** Clients that look installed on this machine (their config or app folder exists). */
@@ -90,18 +78,19 @@ export async function installClients(
   const results: ClientResult[] = [];
   for (const id of ids) {
     const spec = CLIENTS[id];
-    const loc = locate(id, opts.scope, env, opts.projectDir);
+    const loc = installTarget(id, opts.scope, env, opts.projectDir);
     const entry = entryFor(id, opts);
     const r = await applyEntry(env, {
       client: id,
       path: loc.path,
-      edit: { format: loc.format, keyPath: loc.keyPath, container: loc.container, name: SERVER_NAME },
+      edit: entryEdit(loc),
       value: shapeEntry(loc.shape, entry, SERVER_NAME),
-      root: opts.scope === "user" ? env.homedir : (opts.projectDir ?? env.homedir),
+      root: rootFor(env, opts.scope, opts.projectDir),
       dryRun: opts.dryRun,
       reason: "install",
       now: opts.now,
       accept: opts.force ? undefined : (existing) => isOrchestratorEntry(unshapeEntry(loc.shape, existing)),
+      newFileText: newFileText(id),
     });
     results.push({
       ...r,
@@ -114,19 +103,32 @@ export async function installClients(
   return results;
 }
 
-/** Removes exactly our entry from each client's config. */
+/**
+ * Removes exactly our entry from each client's config: from every file the client reads for the
+ * scope that holds it (OpenCode's opencode.json and opencode.jsonc alike), so the client is left
+ * with no copy it still connects to.
+ */
 export async function uninstallClients(
   env: InstallEnv,
   ids: readonly ClientId[],
-  opts: Pick<InstallOptions, "scope" | "projectDir" | "dryRun" | "now">,
+  opts: Pick<InstallOptions, "scope" | "projectDir" | "dryRun" | "now"> & {
+    /** The project whose other scopes are looked at, to say where our entry is still registered. */
+    readonly here?: string | undefined;
+  },
 ): Promise<ClientResult[]> {
   const results: ClientResult[] = [];
   for (const id of ids) {
-    const loc = locate(id, opts.scope, env, opts.projectDir);
-    if (!existsSync(loc.path)) {
+    const before = results.length;
+    const states = fileStates(id, opts.scope, env, opts.projectDir);
+    // The files that hold it, or may (one that does not parse is refused with its line); when
+    // none does, the first existing file answers "our entry is not there".
+    const targets = states.filter((s) => s.holds || s.unreadable);
+    const existing = states.find((s) => s.exists);
+    if (targets.length === 0 && existing) targets.push(existing);
+    if (targets.length === 0) {
       results.push({
         status: "unchanged",
-        path: loc.path,
+        path: installTarget(id, opts.scope, env, opts.projectDir).path,
         diff: "",
         backup: null,
         message: "no config file, nothing to remove",
@@ -137,25 +139,50 @@ export async function uninstallClients(
       });
       continue;
     }
-    const r = await applyEntry(env, {
-      client: id,
-      path: loc.path,
-      edit: { format: loc.format, keyPath: loc.keyPath, container: loc.container, name: SERVER_NAME },
-      value: null,
-      root: opts.scope === "user" ? env.homedir : (opts.projectDir ?? env.homedir),
-      dryRun: opts.dryRun,
-      reason: "uninstall",
-      now: opts.now,
-    });
-    results.push({
-      ...r,
-      client: id,
-      label: CLIENTS[id].label,
-      scope: opts.scope,
-      warnings: r.status === "applied" ? warningsFor(id, env) : [],
-    });
+    for (const { loc } of targets) {
+      const r = await applyEntry(env, {
+        client: id,
+        path: loc.path,
+        edit: entryEdit(loc),
+        value: null,
+        root: rootFor(env, opts.scope, opts.projectDir),
+        dryRun: opts.dryRun,
+        reason: "uninstall",
+        now: opts.now,
+        newFileText: newFileText(id),
+      });
+      results.push({
+        ...r,
+        client: id,
+        label: CLIENTS[id].label,
+        scope: opts.scope,
+        warnings: r.status === "applied" ? warningsFor(id, env) : [],
+      });
+    }
+    const elsewhere = opts.here ? stillRegistered(env, id, opts.scope, opts.here) : [];
+    const last = results.at(-1);
+    if (last && results.length > before && elsewhere.length > 0) {
+      results[results.length - 1] = { ...last, warnings: [...last.warnings, ...elsewhere] };
+    }
   }
   return results;
+}
+
+/**
+ * Our entry in the client's other scopes for this project: the client still connects to it
+ * (an uninstall of the user entry leaves Claude Code's local one), so say where and how to remove it.
+ */
+export function stillRegistered(env: InstallEnv, id: ClientId, done: Scope, projectDir: string): string[] {
+  return scopesOf(id)
+    .filter((scope) => scope !== done)
+    .flatMap((scope) =>
+      fileStates(id, scope, env, projectDir)
+        .filter((s) => s.holds)
+        .map(
+          (s) =>
+            `still registered at ${scope} scope in ${s.loc.path}${scope === "local" ? ` (for ${projectDir})` : ""}: ${clientSpec(id).label} keeps using it; 'orchestrator uninstall --client ${id} --scope ${scope}' removes it.`,
+        ),
+    );
 }
 
 /**
@@ -167,18 +194,18 @@ export async function rollbackClient(
   id: ClientId,
   opts: { scope: Scope; projectDir?: string | undefined; to?: string | undefined; now: string },
 ): Promise<{ restored: BackupRecord; safety: BackupRecord }> {
-  const loc = locate(id, opts.scope, env, opts.projectDir);
-  const all = await listBackups(env);
-  const candidates = all.filter(
-    (b) =>
-      b.client === id && (opts.to ? b.id === opts.to : b.path === loc.path || b.path === safeReal(loc.path)),
+  // Any file the client reads for the scope (OpenCode has several): the newest backup among them.
+  const paths = new Set(
+    configFiles(id, opts.scope, env, opts.projectDir).flatMap((l) => [l.path, safeReal(l.path)]),
   );
+  const all = await listBackups(env);
+  const candidates = all.filter((b) => b.client === id && (opts.to ? b.id === opts.to : paths.has(b.path)));
   const record = candidates.at(-1);
   if (!record) {
     throw new Error(
       opts.to
         ? `no backup with id ${opts.to} for ${id}; list them with 'orchestrator backups --client ${id}'`
-        : `no backup of ${loc.path} yet; backups are made by install and uninstall`,
+        : `no backup of ${[...paths][0]} yet; backups are made by install and uninstall`,
     );
   }
   let current: Buffer | null = null;

@@ -5,7 +5,12 @@
  */
 
 export type ConfigFormat = "json" | "jsonc" | "toml" | "yaml";
-export type Scope = "user" | "project";
+/**
+ * Where an entry lives: `user` (every project), `project` (a file in the project folder, often
+ * shared through git) or `local` (Claude Code: one project's entries kept in the user's file).
+ */
+export type Scope = "user" | "project" | "local";
+export const SCOPES: readonly Scope[] = ["user", "project", "local"];
 export type Platform = "linux" | "darwin" | "win32";
 
 /**

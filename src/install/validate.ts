@@ -16,11 +16,18 @@ import { parse as parseJsonc } from "jsonc-parser";
 import { parse as parseToml } from "smol-toml";
 import { parse as parseYaml } from "yaml";
 import { verifyBackups } from "./backups.ts";
-import { CLIENTS, type ClientId } from "./clients.ts";
+import { CLIENTS, type ClientId, clientSpec } from "./clients.ts";
 import { readEntry } from "./edit/index.ts";
 import { isOrchestratorEntry, unshapeEntry } from "./entry.ts";
-import { locate } from "./run.ts";
-import { type ConfigFormat, ConfigParseError, type InstallEnv, type Scope, SERVER_NAME } from "./types.ts";
+import { entryEdit, fileStates, installTarget } from "./locate.ts";
+import {
+  type ConfigFormat,
+  type ConfigLocation,
+  ConfigParseError,
+  type InstallEnv,
+  type Scope,
+  SERVER_NAME,
+} from "./types.ts";
 
 export interface EntryCheck {
   readonly client: ClientId;
@@ -42,18 +49,50 @@ export interface EntryCheck {
 }
 
 /**
- * Checks a client's config: found, parses (line and column when not), our entry present and
- * well-formed, its command absolute, existing, executable and answering `version`, and no other
- * entry running an orchestrator under another name.
+ * Checks every file a client reads for a scope (one check each; the file install would create
+ * when none exists): see checkFile. Our entry in two of them is a problem on each, naming the
+ * copy the client uses.
  */
-export function checkClient(
+export async function checkClient(
   env: InstallEnv,
   id: ClientId,
   scope: Scope,
   projectDir?: string,
   opts: { timeoutMs?: number } = {},
-): EntryCheck {
-  const loc = locate(id, scope, env, projectDir);
+): Promise<EntryCheck[]> {
+  const states = fileStates(id, scope, env, projectDir);
+  const present = states.filter((s) => s.exists);
+  if (present.length === 0)
+    return [await checkFile(id, scope, installTarget(id, scope, env, projectDir), opts)];
+  const checks = await Promise.all(present.map((s) => checkFile(id, scope, s.loc, opts)));
+  const holding = checks.filter((c) => c.installed);
+  if (holding.length < 2) return checks;
+  const [used] = holding;
+  const label = clientSpec(id).label;
+  return checks.map((c) =>
+    c.installed
+      ? {
+          ...c,
+          problems: [
+            ...c.problems,
+            `our entry is in ${holding.length} files ${label} reads (${holding.map((h) => h.path).join(", ")}); it uses the one in ${used?.path}. Run 'orchestrator uninstall --client ${id}${scope === "user" ? "" : ` --scope ${scope}`}' (it removes every copy), then install again`,
+          ],
+        }
+      : c,
+  );
+}
+
+/**
+ * Checks one config file: found, parses (line and column when not), the top-level keys the client
+ * requires, our entry present and well-formed, its command absolute, existing, executable and
+ * answering `version`, and no other entry running an orchestrator under another name.
+ */
+export async function checkFile(
+  id: ClientId,
+  scope: Scope,
+  loc: ConfigLocation,
+  opts: { timeoutMs?: number } = {},
+): Promise<EntryCheck> {
   // What is known so far; each early return states only what it learned.
   const base: EntryCheck = {
     client: id,
@@ -77,7 +116,7 @@ export function checkClient(
   } catch (e) {
     return { ...base, problems: [`cannot read: ${(e as Error).message}`] };
   }
-  const edit = { format: loc.format, keyPath: loc.keyPath, container: loc.container, name: SERVER_NAME };
+  const edit = entryEdit(loc);
   let value: unknown;
   try {
     value = readEntry(text, edit);
@@ -85,7 +124,7 @@ export function checkClient(
     const where = e instanceof ConfigParseError ? ` at line ${e.line}, column ${e.column}` : "";
     return { ...base, problems: [`does not parse${where}: ${(e as Error).message}`] };
   }
-  const problems: string[] = [];
+  const problems: string[] = missingKeys(id, text, loc);
   const duplicates = otherOrchestratorEntries(text, loc);
   if (duplicates.length > 0)
     problems.push(`other entries also run an orchestrator: ${duplicates.join(", ")} (remove the stale ones)`);
@@ -194,8 +233,22 @@ function parseAny(text: string, format: ConfigFormat): unknown {
   return parseJsonc(body);
 }
 
+/** The top-level keys the client requires that the file lacks, as one problem with its fix. */
+function missingKeys(id: ClientId, text: string, loc: ConfigLocation): string[] {
+  const spec = clientSpec(id);
+  if (!spec.requiredKeys) return [];
+  const doc = parseAny(text, loc.format);
+  const has = (k: string) => doc !== null && typeof doc === "object" && Object.hasOwn(doc, k);
+  const missing = spec.requiredKeys.filter((k) => !has(k));
+  if (missing.length === 0) return [];
+  const lines = missing.map((k) => `${k}: ${spec.newFileKeys?.[k] ?? "..."}`).join(", ");
+  return [
+    `the file lacks the top-level ${missing.join(", ")} ${spec.label} requires (it will not start without ${missing.length === 1 ? "it" : "them"}): add ${lines} at the top of ${loc.path}`,
+  ];
+}
+
 /** Names of entries, other than ours, whose command runs an orchestrator. */
-function otherOrchestratorEntries(text: string, loc: ReturnType<typeof locate>): string[] {
+function otherOrchestratorEntries(text: string, loc: ConfigLocation): string[] {
   let container: unknown = parseAny(text, loc.format);
   for (const key of loc.keyPath) {
     container =

@@ -4,12 +4,19 @@ import {
   CLIENTS,
   claudeDesktopCandidates,
   clientSpec,
+  configFiles,
   hasProjectScope,
+  hasScope,
   parseClientId,
   resolveClientPath,
+  scopePrecedence,
+  scopesOf,
 } from "../../src/install/clients.ts";
 import { unifiedDiff } from "../../src/install/diff.ts";
+import { buildServerEntry } from "../../src/install/entry.ts";
+import { newFileText } from "../../src/install/locate.ts";
 import type { InstallEnv } from "../../src/install/types.ts";
+import { CLIENT_CLIS, cliCommandFor } from "../../src/install/via-cli.ts";
 
 const linux: InstallEnv = { platform: "linux", homedir: "/home/ada", vars: {} };
 const mac: InstallEnv = { platform: "darwin", homedir: "/Users/ada", vars: {} };
@@ -22,7 +29,7 @@ const win: InstallEnv = {
 };
 
 describe("client table", () => {
-  test("has the 15 clients, each with a label, format, key path and shape", () => {
+  test("has the 16 clients, each with a label, format, key path and shape", () => {
     expect(CLIENT_IDS).toEqual([
       "claude-desktop",
       "claude-code",
@@ -37,6 +44,7 @@ describe("client table", () => {
       "continue",
       "goose",
       "lm-studio",
+      "qwen-code",
       "opencode",
       "kiro",
     ]);
@@ -82,6 +90,8 @@ describe("client table", () => {
     ["lm-studio", linux, "/home/ada/.lmstudio/mcp.json"],
     ["opencode", mac, "/Users/ada/.config/opencode/opencode.json"],
     ["kiro", linux, "/home/ada/.kiro/settings/mcp.json"],
+    ["qwen-code", linux, "/home/ada/.qwen/settings.json"],
+    ["qwen-code", win, "C:\\Users\\ada\\.qwen\\settings.json"],
   ] as const)("%s user config on %o", (id, env, expected) => {
     expect(resolveClientPath(id, "user", env)).toBe(expected);
   });
@@ -127,6 +137,100 @@ describe("client table", () => {
     expect(resolveClientPath("cursor", "project", win, "D:\\app")).toBe("D:\\app\\.cursor\\mcp.json");
     expect(hasProjectScope("claude-desktop")).toBe(false);
     expect(() => resolveClientPath("claude-desktop", "project", linux, "/work/app")).toThrow(/no project/);
+  });
+
+  test("every file a client reads per scope, highest precedence first, includes the one install creates", () => {
+    for (const id of CLIENT_IDS) {
+      for (const scope of scopesOf(id)) {
+        const files = configFiles(id, scope, linux, "/work/app").map((l) => l.path);
+        expect(files).toContain(resolveClientPath(id, scope, linux, "/work/app"));
+        expect(new Set(files).size).toBe(files.length);
+      }
+    }
+    // OpenCode merges config.json < opencode.json < opencode.jsonc globally, jsonc < json in a project.
+    expect(configFiles("opencode", "user", linux).map((l) => l.path)).toEqual([
+      "/home/ada/.config/opencode/opencode.jsonc",
+      "/home/ada/.config/opencode/opencode.json",
+      "/home/ada/.config/opencode/config.json",
+    ]);
+    expect(configFiles("opencode", "project", linux, "/work/app").map((l) => l.path)).toEqual([
+      "/work/app/opencode.json",
+      "/work/app/opencode.jsonc",
+    ]);
+    expect(configFiles("claude-desktop", "user", win).map((l) => l.path)).toEqual(
+      claudeDesktopCandidates(win),
+    );
+  });
+
+  test("Claude Code's local scope is its user file, under the project folder's key", () => {
+    expect(scopesOf("claude-code")).toEqual(["user", "project", "local"]);
+    expect(scopePrecedence("claude-code")).toEqual(["local", "project", "user"]);
+    expect(configFiles("claude-code", "local", linux, "/work/app")).toEqual([
+      {
+        path: "/home/ada/.claude.json",
+        format: "json",
+        keyPath: ["projects", "/work/app", "mcpServers"],
+        container: "map",
+        shape: "typed-stdio",
+      },
+    ]);
+    expect(CLIENT_IDS.filter((id) => hasScope(id, "local"))).toEqual(["claude-code"]);
+    expect(scopesOf("continue")).toEqual(["user"]);
+  });
+
+  test("Qwen Code reads the Gemini CLI format in ~/.qwen and .qwen", () => {
+    expect(CLIENTS["qwen-code"]).toMatchObject({
+      format: "jsonc",
+      keyPath: ["mcpServers"],
+      container: "map",
+      shape: "stdio",
+    });
+    expect(resolveClientPath("qwen-code", "project", linux, "/work/app")).toBe(
+      "/work/app/.qwen/settings.json",
+    );
+    expect(parseClientId("qwen")).toBe("qwen-code");
+  });
+
+  test("a Continue file we create has the keys the Continue CLI requires", () => {
+    expect(clientSpec("continue").requiredKeys).toEqual(["name", "version"]);
+    expect(newFileText("continue")).toBe("name: Local Config\nversion: 1.0.0\nschema: v1\n");
+    for (const id of CLIENT_IDS) {
+      const spec = clientSpec(id);
+      for (const k of spec.requiredKeys ?? []) expect(spec.newFileKeys?.[k]).toBeDefined();
+      if (!spec.newFileKeys) expect(newFileText(id)).toBe("");
+    }
+  });
+
+  test("--via-cli commands exist only for the scopes the client's command really writes", () => {
+    const entry = buildServerEntry({ command: "/bin/orchestrator", scope: "project", projectDir: "/p" });
+    expect(Object.keys(CLIENT_CLIS).sort()).toEqual(
+      CLIENT_IDS.filter((id) => clientSpec(id).cli !== undefined).sort(),
+    );
+    // `codex mcp add` has no project scope: it would write a user-wide entry pinned to one project.
+    expect(cliCommandFor("codex", entry, "project")).toBeUndefined();
+    expect(cliCommandFor("vscode", entry, "project")).toBeUndefined();
+    expect(cliCommandFor("claude-code", entry, "local")?.slice(0, 5)).toEqual([
+      "claude",
+      "mcp",
+      "add-json",
+      "--scope",
+      "local",
+    ]);
+    expect(cliCommandFor("qwen-code", entry, "project")).toEqual([
+      "qwen",
+      "mcp",
+      "add",
+      "--scope",
+      "project",
+      "task-orchestrator",
+      "/bin/orchestrator",
+      "serve",
+      "--workspace",
+      "/p",
+    ]);
+    for (const [id, cli] of Object.entries(CLIENT_CLIS)) {
+      for (const scope of cli?.scopes ?? []) expect(hasScope(id as never, scope)).toBe(true);
+    }
   });
 
   test("client names people type", () => {

@@ -26,7 +26,7 @@ const put = (path: string, text: string) => {
   writeFileSync(path, text);
 };
 const state = (
-  id: "gemini-cli" | "codex" | "claude-code",
+  id: "gemini-cli" | "codex" | "claude-code" | "qwen-code",
   scope: Scope = "project",
   vars = {},
   folder = project,
@@ -180,6 +180,22 @@ describe("Claude Code project approval", () => {
     if (s?.status !== "closed") throw new Error(`expected closed, got ${JSON.stringify(s)}`);
     expect(s.detail).toContain("rejected");
     expect(s.fix).toContain("disabledMcpjsonServers");
+  });
+});
+
+describe("Qwen Code folder trust", () => {
+  test("off by default; when turned on, closed until a rule trusts the folder", () => {
+    expect(state("qwen-code")).toMatchObject({ status: "open" });
+    expect(state("qwen-code", "user")).toBeUndefined();
+    put(
+      join(home, ".qwen", "settings.json"),
+      JSON.stringify({ security: { folderTrust: { enabled: true } } }),
+    );
+    const closed = state("qwen-code");
+    if (closed?.status !== "closed") throw new Error(`expected closed, got ${JSON.stringify(closed)}`);
+    expect(closed.fix).toContain("TRUST_FOLDER");
+    put(join(home, ".qwen", "trustedFolders.json"), JSON.stringify({ [root]: "TRUST_FOLDER" }));
+    expect(state("qwen-code")).toMatchObject({ status: "open" });
   });
 });
 

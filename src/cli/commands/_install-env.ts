@@ -1,8 +1,9 @@
 import { resolve } from "node:path";
 import { OrchestratorError } from "../../core/errors.ts";
-import { CLIENT_IDS, type ClientId, hasProjectScope, parseClientId } from "../../install/clients.ts";
-import type { InstallEnv, Platform, Scope } from "../../install/types.ts";
+import { CLIENT_IDS, type ClientId, hasScope, parseClientId } from "../../install/clients.ts";
+import { type InstallEnv, type Platform, SCOPES, type Scope } from "../../install/types.ts";
 import type { Env } from "../../platform/env.ts";
+import { safeReal } from "../../platform/fs.ts";
 
 /** The installer's view of the environment (paths for every OS are computed from this). */
 export function installEnvFrom(env: Env): InstallEnv {
@@ -44,16 +45,20 @@ export function pickClients(
     });
 }
 
-/** --scope user|project and the project folder for project scope. */
+export const SCOPE_HELP =
+  "user (default), project (the project's own file) or local (claude-code: this project, in your ~/.claude.json)";
+
+/** --scope user|project|local and the project folder the project and local scopes belong to. */
 export function pickScope(
   env: Env,
   flags: { scope?: string; project?: string },
 ): { scope: Scope; projectDir?: string } {
-  const scope = String(flags.scope ?? "user");
-  if (scope !== "user" && scope !== "project")
-    throw new OrchestratorError("USAGE", `--scope must be user or project, got '${scope}'.`);
+  const scope = String(flags.scope ?? "user") as Scope;
+  if (!SCOPES.includes(scope))
+    throw new OrchestratorError("USAGE", `--scope must be ${SCOPES.join(", ")}, got '${scope}'.`);
   if (scope === "user") return { scope };
-  return { scope, projectDir: resolve(env.cwd, String(flags.project ?? ".")) };
+  // The real path: Claude Code keys local entries by its physical working folder.
+  return { scope, projectDir: safeReal(resolve(env.cwd, String(flags.project ?? "."))) };
 }
 
 /**
@@ -70,14 +75,13 @@ export function serverCommand(
   return { command: env.execPath, commandArgs: env.runtime === "deno" ? ["run", "-A", script] : [script] };
 }
 
-/** Project scope only for clients that read a project file; says which do. */
+/** Project and local scope only for clients that have them; says which do. */
 export function checkScope(ids: readonly ClientId[], scope: Scope): void {
-  if (scope !== "project") return;
-  const without = ids.filter((id) => !hasProjectScope(id));
+  const without = ids.filter((id) => !hasScope(id, scope));
   if (without.length > 0) {
     throw new OrchestratorError(
       "USAGE",
-      `${without.join(", ")} ${without.length === 1 ? "has" : "have"} no project-scoped config; use --scope user. Clients with one: ${CLIENT_IDS.filter(hasProjectScope).join(", ")}.`,
+      `${without.join(", ")} ${without.length === 1 ? "has" : "have"} no ${scope}-scoped config; use --scope user. Clients with one: ${CLIENT_IDS.filter((id) => hasScope(id, scope)).join(", ")}.`,
     );
   }
 }

@@ -3,7 +3,7 @@ import { OrchestratorError } from "../../core/errors.ts";
 import type { Env } from "../../platform/env.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Output } from "../output.ts";
-import { installEnvFrom, pickClients, pickScope } from "./_install-env.ts";
+import { checkScope, installEnvFrom, pickClients, pickScope, SCOPE_HELP } from "./_install-env.ts";
 
 interface Flags {
   client?: string;
@@ -22,11 +22,11 @@ export function registerBackupCommands(cli: CAC, env: Env, io: Output, setCode: 
       "Check every installed entry (parses, shape, binary runs) and every backup's checksum",
     )
     .option("--client <id>", "Only these clients (comma-separated)")
-    .option("--scope <scope>", "user (default) or project", { default: "user" })
-    .option("--project <dir>", "Project folder for --scope project")
+    .option("--scope <scope>", SCOPE_HELP, { default: "user" })
+    .option("--project <dir>", "Project folder for --scope project or local")
     .option("--json", "Print as JSON")
     .action(async (flags: Flags) => {
-      const [{ checkClient, verifyBackups }, { CLIENT_IDS, CLIENTS }] = await Promise.all([
+      const [{ checkClient, verifyBackups }, { CLIENT_IDS, hasScope }] = await Promise.all([
         import("../../install/validate.ts"),
         import("../../install/clients.ts"),
       ]);
@@ -34,8 +34,9 @@ export function registerBackupCommands(cli: CAC, env: Env, io: Output, setCode: 
       const { scope, projectDir } = pickScope(env, flags);
       const ids = flags.client
         ? pickClients(flags, () => [])
-        : CLIENT_IDS.filter((id) => scope === "user" || "project" in CLIENTS[id]);
-      const checks = ids.map((id) => checkClient(ienv, id, scope, projectDir));
+        : CLIENT_IDS.filter((id) => hasScope(id, scope));
+      checkScope(ids, scope);
+      const checks = (await Promise.all(ids.map((id) => checkClient(ienv, id, scope, projectDir)))).flat();
       const backups = await verifyBackups(ienv);
       const failed = checks.some((c) => c.problems.length > 0) || backups.some((b) => !b.ok);
       if (flags.json) {
@@ -51,7 +52,7 @@ export function registerBackupCommands(cli: CAC, env: Env, io: Output, setCode: 
                 ? c.green(`installed${k.version ? ` (${k.version})` : ""}`)
                 : c.dim("not installed");
           io.out(
-            `${k.problems.length > 0 ? c.red("✗") : c.green("✓")} ${c.bold(k.client)} ${state} ${c.dim(k.path)}`,
+            `${k.problems.length > 0 ? c.red("✗") : c.green("✓")} ${c.bold(k.client)} (${k.scope}) ${state} ${c.dim(k.path)}`,
           );
           for (const p of k.problems) io.out(`    ${p}`);
         }
@@ -90,8 +91,8 @@ export function registerBackupCommands(cli: CAC, env: Env, io: Output, setCode: 
     .command("rollback", "Restore a client's config byte-for-byte from a backup (the newest by default)")
     .option("--client <id>", "The client")
     .option("--to <backup-id>", "A backup id from 'orchestrator backups'")
-    .option("--scope <scope>", "user (default) or project", { default: "user" })
-    .option("--project <dir>", "Project folder for --scope project")
+    .option("--scope <scope>", SCOPE_HELP, { default: "user" })
+    .option("--project <dir>", "Project folder for --scope project or local")
     .option("--json", "Print as JSON")
     .action(async (flags: Flags) => {
       const ids = pickClients({ client: flags.client }, () => []);

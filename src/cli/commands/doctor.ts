@@ -2,7 +2,7 @@ import type { CAC } from "cac";
 import { OrchestratorError } from "../../core/errors.ts";
 import { CLIENT_IDS } from "../../install/clients.ts";
 import { type Env, parseDuration } from "../../platform/env.ts";
-import { checkDirectory } from "../../workspace/resolve.ts";
+import { checkDirectory, findProjectRoot } from "../../workspace/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Output } from "../output.ts";
 import { installEnvFrom, pickClients, serverCommand } from "./_install-env.ts";
@@ -51,6 +51,7 @@ export function registerDoctorCommand(cli: CAC, env: Env, io: Output, setCode: (
         self: serverCommand(env, undefined),
         clients,
         workspace,
+        projectDir: workspace ?? findProjectRoot(env.cwd, env.homedir) ?? env.cwd,
         db: flags.db ? String(flags.db) : undefined,
         timeoutMs,
       };

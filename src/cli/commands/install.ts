@@ -1,7 +1,18 @@
+import { resolve } from "node:path";
 import type { CAC } from "cac";
+import type { ClientId } from "../../install/clients.ts";
 import type { Env } from "../../platform/env.ts";
+import { safeReal } from "../../platform/fs.ts";
+import { EXIT } from "../exit-codes.ts";
 import type { Output } from "../output.ts";
-import { checkScope, installEnvFrom, pickClients, pickScope, serverCommand } from "./_install-env.ts";
+import {
+  checkScope,
+  installEnvFrom,
+  pickClients,
+  pickScope,
+  SCOPE_HELP,
+  serverCommand,
+} from "./_install-env.ts";
 import { renderResults } from "./install-render.ts";
 
 interface InstallFlags {
@@ -25,8 +36,8 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
         "Client id (comma-separated for several): claude-desktop, claude-code, cursor, vscode, ...",
       )
       .option("--all", "Every client detected on this machine")
-      .option("--scope <scope>", "user (default) or project", { default: "user" })
-      .option("--project <dir>", "Project folder for --scope project (default: current folder)")
+      .option("--scope <scope>", SCOPE_HELP, { default: "user" })
+      .option("--project <dir>", "Project folder for --scope project or local (default: current folder)")
       .option("--dry-run", "Print the diff, change nothing")
       .option("--json", "Print the results as JSON");
 
@@ -35,7 +46,7 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
     .option("--binary <path>", "Command to register (default: this binary)")
     .option(
       "--via-cli",
-      "Use the client's own command (claude, code, codex, gemini) instead of editing the file",
+      "Use the client's own command (claude, code, codex, gemini, qwen) instead of editing the file; a scope it cannot write is edited in the file instead",
     )
     .action(async (flags: InstallFlags) => {
       const { installClients, detectClients } = await import("../../install/run.ts");
@@ -43,37 +54,48 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
       const ids = pickClients(flags, () => detectClients(ienv));
       const { scope, projectDir } = pickScope(env, flags);
       checkScope(ids, scope);
+      let fileIds = ids;
+      let cliCode: number = EXIT.OK;
+      const notices = new Map<ClientId, string>();
       if (flags.viaCli) {
         const { viaCli } = await import("./install-via-cli.ts");
-        setCode(
-          viaCli(io, ids, {
-            scope,
-            projectDir,
-            dryRun: Boolean(flags.dryRun),
-            ...serverCommand(env, flags.binary),
-            env: ienv,
-            folder: projectDir ?? env.cwd,
-          }),
-        );
-        return;
+        const r = viaCli(io, ids, {
+          scope,
+          projectDir,
+          dryRun: Boolean(flags.dryRun),
+          ...serverCommand(env, flags.binary),
+          env: ienv,
+          folder: projectDir ?? env.cwd,
+        });
+        cliCode = r.code;
+        for (const f of r.viaFile) notices.set(f.id, f.notice);
+        fileIds = r.viaFile.map((f) => f.id);
+        if (fileIds.length === 0) {
+          setCode(cliCode);
+          return;
+        }
       }
-      const written = await installClients(ienv, ids, {
-        scope,
-        projectDir,
-        dryRun: Boolean(flags.dryRun),
-        force: Boolean(flags.force),
-        ...serverCommand(env, flags.binary),
-        now: new Date().toISOString(),
+      const written = (
+        await installClients(ienv, fileIds, {
+          scope,
+          projectDir,
+          dryRun: Boolean(flags.dryRun),
+          force: Boolean(flags.force),
+          ...serverCommand(env, flags.binary),
+          now: new Date().toISOString(),
+        })
+      ).map((r) => {
+        const notice = notices.get(r.client);
+        return notice ? { ...r, warnings: [notice, ...r.warnings] } : r;
       });
       const { withGateNotices } = await import("./install-gates.ts");
       const results = withGateNotices(ienv, written, projectDir ?? env.cwd);
-      setCode(
-        renderResults(io, results, {
-          json: Boolean(flags.json),
-          verb: "install",
-          noneDetected: flags.all === true && ids.length === 0,
-        }),
-      );
+      const fileCode = renderResults(io, results, {
+        json: Boolean(flags.json),
+        verb: "install",
+        noneDetected: flags.all === true && ids.length === 0,
+      });
+      setCode(Math.max(cliCode, fileCode));
     });
 
   common(
@@ -87,6 +109,7 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
     const results = await uninstallClients(ienv, ids, {
       scope,
       projectDir,
+      here: projectDir ?? safeReal(resolve(env.cwd, String(flags.project ?? "."))),
       dryRun: Boolean(flags.dryRun),
       now: new Date().toISOString(),
     });

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { parse as parseJsonc } from "jsonc-parser";
 import { listBackups } from "../../install/backups.ts";
-import { type ClientId, clientSpec } from "../../install/clients.ts";
-import { SERVER_NAME } from "../../install/types.ts";
+import { type ClientId, clientSpec, scopePrecedence, scopesOf } from "../../install/clients.ts";
+import { type Scope, SERVER_NAME } from "../../install/types.ts";
 import { checkClient, type EntryCheck } from "../../install/validate.ts";
 import { safeReal } from "../../platform/fs.ts";
 import type { DoctorContext } from "../context.ts";
@@ -15,14 +15,30 @@ const SERVER_KEYS = ["mcpServers", "servers", "context_servers", "mcp", "mcp_ser
 /** One entry to launch in the live check. */
 export interface InstalledEntry {
   readonly client: ClientId;
+  readonly scope: Scope;
+  readonly path: string;
   readonly command: string;
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
 }
 
+/** The check id of a client's file: `clients.cursor` for its user file, `clients.claude-code.local`... */
+export function findingId(prefix: string, id: ClientId, scope: Scope, nth = 0): string {
+  return `${prefix}.${id}${scope === "user" ? "" : `.${scope}`}${nth > 0 ? `.${nth + 1}` : ""}`;
+}
+
+/** The title of a client's finding, naming the scope when it is not the user's. */
+export function scopedLabel(id: ClientId, scope: Scope): string {
+  const label = clientSpec(id).label;
+  return scope === "user" ? label : `${label} (${scope})`;
+}
+
 /**
- * For each client: config found, parses, our entry present under the right key, its command
- * absolute, executable, this binary and current; stale or duplicate entries.
+ * For each client and each scope it has (user; project and local for the project doctor looks
+ * at): config found, parses, the keys the client requires, our entry present under the right
+ * key, its command absolute, executable, this binary and current; stale or duplicate entries;
+ * the same name in several scopes with different commands. A project or local scope without our
+ * entry says nothing: most projects have none.
  */
 export async function checkClients(
   ctx: DoctorContext,
@@ -30,83 +46,135 @@ export async function checkClients(
   const findings: Finding[] = [];
   const installed: InstalledEntry[] = [];
   const backedUp = await backedUpPaths(ctx);
-  for (const id of ctx.clients) {
-    const spec = clientSpec(id);
-    const c = checkClient(ctx.install, id, "user", undefined, { timeoutMs: ctx.timeoutMs });
-    const base = `clients.${id}`;
-    if (!c.found) {
-      const present = spec.detect(ctx.install).some((p) => existsSync(p));
-      findings.push(
-        skip(
-          "clients",
-          base,
-          spec.label,
-          present ? `installed, no config file yet (${c.path})` : "not found on this machine",
-        ),
-      );
-      continue;
+  // Every client and scope at once: each check may wait up to timeoutMs for a version probe.
+  const perClient = await Promise.all(
+    ctx.clients.map((id) =>
+      Promise.all(
+        scopesOf(id)
+          .filter((scope) => scope === "user" || ctx.projectDir !== undefined)
+          .map(async (scope) => ({
+            scope,
+            checks: await checkClient(ctx.install, id, scope, ctx.projectDir, { timeoutMs: ctx.timeoutMs }),
+          })),
+      ),
+    ),
+  );
+  for (const [i, id] of ctx.clients.entries()) {
+    const mine: InstalledEntry[] = [];
+    for (const { scope, checks } of perClient[i] ?? []) {
+      checks.forEach((c, nth) => {
+        const f = fileFinding(ctx, id, c, findingId("clients", id, scope, nth), backedUp);
+        if (f) findings.push(f);
+        // Whatever the static checks found, a command that exists is launched by the live check:
+        // it tells a server that hangs from one that talks garbage from one that works.
+        if (c.installed && c.command && existsSync(c.command)) {
+          mine.push({ client: id, scope, path: c.path, command: c.command, args: c.args, env: c.env });
+        }
+      });
     }
-    if (!c.parses) {
-      findings.push(
-        fail(
-          "clients",
-          base,
-          spec.label,
-          `${c.path} ${c.problems[0] ?? "does not parse"}`,
-          backedUp.has(c.path)
-            ? `Fix the file at that place (the client cannot read it either), or restore the last good copy: 'orchestrator rollback --client ${id}'.`
-            : "Fix the file at that place (the client cannot read it either); no backup of it exists yet.",
-        ),
-      );
-      continue;
-    }
-    const wrongKey = c.installed ? undefined : entryUnderWrongKey(c.path, spec.keyPath[0] ?? "", spec.format);
-    if (wrongKey) {
-      findings.push(
-        fail(
-          "clients",
-          base,
-          spec.label,
-          `our entry is under "${wrongKey}" in ${c.path}, but ${spec.label} reads "${spec.keyPath.join(".")}": it will not see the server`,
-          `Run 'orchestrator install --client ${id}' to add it under the right key, then delete the "${wrongKey}" block.`,
-        ),
-      );
-      continue;
-    }
-    if (!c.installed) {
-      findings.push(
-        c.duplicates.length > 0
-          ? warn(
-              "clients",
-              base,
-              spec.label,
-              `no "${SERVER_NAME}" entry, but ${c.duplicates.join(", ")} run an orchestrator`,
-              `Run 'orchestrator install --client ${id}' and remove the old entries.`,
-            )
-          : skip("clients", base, spec.label, `not registered (${c.path})`),
-      );
-      continue;
-    }
-    findings.push(entryFinding(ctx, id, c));
-    // Whatever the static checks found, a command that exists is launched by the live check: it
-    // tells a server that hangs from one that talks garbage from one that works.
-    if (c.command && existsSync(c.command)) {
-      installed.push({ client: id, command: c.command, args: c.args, env: c.env });
-    }
+    const conflict = scopeConflict(id, mine);
+    if (conflict) findings.push(conflict);
+    installed.push(...mine);
   }
   return { findings, installed };
 }
 
-function entryFinding(ctx: DoctorContext, id: ClientId, c: EntryCheck): Finding {
+/** The finding for one file of a client, or none for a project/local file without our entry. */
+function fileFinding(
+  ctx: DoctorContext,
+  id: ClientId,
+  c: EntryCheck,
+  base: string,
+  backedUp: ReadonlySet<string>,
+): Finding | undefined {
   const spec = clientSpec(id);
-  const base = `clients.${id}`;
-  const reinstall = `orchestrator install --client ${id} --force`;
+  const title = scopedLabel(id, c.scope);
+  const user = c.scope === "user";
+  if (!c.found) {
+    if (!user) return undefined;
+    const present = spec.detect(ctx.install).some((p) => existsSync(p));
+    return skip(
+      "clients",
+      base,
+      title,
+      present ? `installed, no config file yet (${c.path})` : "not found on this machine",
+    );
+  }
+  if (!c.parses) {
+    return fail(
+      "clients",
+      base,
+      title,
+      `${c.path} ${c.problems[0] ?? "does not parse"}`,
+      backedUp.has(c.path)
+        ? `Fix the file at that place (the client cannot read it either), or restore the last good copy: 'orchestrator rollback --client ${id}${user ? "" : ` --scope ${c.scope}`}'.`
+        : "Fix the file at that place (the client cannot read it either); no backup of it exists yet.",
+    );
+  }
+  const keys = c.problems.find((p) => p.startsWith("the file lacks"));
+  if (keys && !c.installed) {
+    return fail("clients", base, title, `${c.path}: ${keys}`, `Add the keys at the top of ${c.path}.`);
+  }
+  const wrongKey = c.installed ? undefined : entryUnderWrongKey(c.path, spec.keyPath[0] ?? "", spec.format);
+  if (wrongKey) {
+    return fail(
+      "clients",
+      base,
+      title,
+      `our entry is under "${wrongKey}" in ${c.path}, but ${spec.label} reads "${spec.keyPath.join(".")}": it will not see the server`,
+      `Run 'orchestrator install --client ${id}' to add it under the right key, then delete the "${wrongKey}" block.`,
+    );
+  }
+  if (!c.installed) {
+    if (!user) return undefined;
+    return c.duplicates.length > 0
+      ? warn(
+          "clients",
+          base,
+          title,
+          `no "${SERVER_NAME}" entry, but ${c.duplicates.join(", ")} run an orchestrator`,
+          `Run 'orchestrator install --client ${id}' and remove the old entries.`,
+        )
+      : skip("clients", base, title, `not registered (${c.path})`);
+  }
+  return entryFinding(ctx, id, c, base);
+}
+
+/**
+ * Our name in several scopes with different commands or arguments (a project entry adds
+ * `--workspace`): the client runs only the one of the highest scope, and Claude Code flags it as
+ * `[Conflicting scopes]`. Says which one wins and how to keep one.
+ */
+function scopeConflict(id: ClientId, entries: readonly InstalledEntry[]): Finding | undefined {
+  const order = scopePrecedence(id);
+  const byScope = order
+    .map((scope) => entries.find((e) => e.scope === scope))
+    .filter((e): e is InstalledEntry => e !== undefined);
+  const line = (e: InstalledEntry) => [e.command, ...e.args].join(" ");
+  if (byScope.length < 2 || new Set(byScope.map(line)).size < 2) return undefined;
+  const wins = byScope[0] as InstalledEntry;
+  const alt = byScope.at(-1) as InstalledEntry;
+  const label = clientSpec(id).label;
+  const remove = (list: InstalledEntry[]) =>
+    list.map((e) => `'orchestrator uninstall --client ${id} --scope ${e.scope}'`).join(" and ");
+  return warn(
+    "clients",
+    `clients.${id}.scopes`,
+    `${label} scopes`,
+    `"${SERVER_NAME}" is registered in ${byScope.length} scopes with different commands: ${byScope.map((e) => `${e.scope} (${e.path}: ${line(e)})`).join("; ")}. In this project ${label} runs the ${wins.scope} one (${order.join(" > ")})${id === "claude-code" ? " and reports [Conflicting scopes]" : ""}`,
+    `To keep only the ${wins.scope} entry: ${remove(byScope.filter((e) => line(e) !== line(wins)))}. To use the ${alt.scope} one instead: ${remove(byScope.filter((e) => line(e) !== line(alt)))}.`,
+  );
+}
+
+function entryFinding(ctx: DoctorContext, id: ClientId, c: EntryCheck, base: string): Finding {
+  const title = scopedLabel(id, c.scope);
+  const reinstall = `orchestrator install --client ${id}${c.scope === "user" ? "" : ` --scope ${c.scope}`} --force`;
   if (c.command && !isAbsolute(c.command)) {
     return {
       ...fail(
         "clients",
         base,
-        spec.label,
+        title,
         `the entry runs '${c.command}' by name: clients start servers without your shell's PATH, so it may not be found, or be another program`,
         `Run '${reinstall}' (or 'orchestrator doctor --fix') to register the absolute path ${ctx.self.command}.`,
       ),
@@ -118,7 +186,7 @@ function entryFinding(ctx: DoctorContext, id: ClientId, c: EntryCheck): Finding 
       ...fail(
         "clients",
         base,
-        spec.label,
+        title,
         `the entry runs ${c.command}, which does not exist (moved, deleted or an old build)`,
         `Run '${reinstall}' (or 'orchestrator doctor --fix') to point it at ${ctx.self.command}.`,
       ),
@@ -126,12 +194,25 @@ function entryFinding(ctx: DoctorContext, id: ClientId, c: EntryCheck): Finding 
     };
   }
   const shim = c.command ? /(^|[\\/])(npx|bunx|npm|pnpm|yarn)(\.cmd|\.exe)?$/i.test(c.command) : false;
+  const keys = c.problems.find((p) => p.startsWith("the file lacks"));
+  if (keys)
+    return fail("clients", base, title, `${c.path}: ${keys}`, `Add the keys at the top of ${c.path}.`);
+  const copies = c.problems.find((p) => p.startsWith("our entry is in"));
+  if (copies) {
+    return fail(
+      "clients",
+      base,
+      title,
+      copies.split(". Run")[0] ?? copies,
+      `Run 'orchestrator uninstall --client ${id}${c.scope === "user" ? "" : ` --scope ${c.scope}`}' (it removes every copy), then install again.`,
+    );
+  }
   if (c.problems.length > 0 && !shim) {
     const onlyDuplicates = c.problems.every((p) => p.startsWith("other entries"));
     const f = (onlyDuplicates ? warn : fail)(
       "clients",
       base,
-      spec.label,
+      title,
       `${c.path}: ${c.problems.join("; ")}`,
       onlyDuplicates
         ? `Remove the stale entries (${c.duplicates.join(", ")}) from ${c.path}; keep "${SERVER_NAME}".`
@@ -143,7 +224,7 @@ function entryFinding(ctx: DoctorContext, id: ClientId, c: EntryCheck): Finding 
     return warn(
       "clients",
       base,
-      spec.label,
+      title,
       `the entry starts through ${c.command}: slow, needs the network on first start, and on Windows npx is a .cmd shim some clients cannot spawn`,
       `Run '${reinstall}' to register the binary itself.`,
     );
@@ -154,7 +235,7 @@ function entryFinding(ctx: DoctorContext, id: ClientId, c: EntryCheck): Finding 
       ...warn(
         "clients",
         base,
-        spec.label,
+        title,
         `runs ${c.command} (version ${c.version ?? "unknown"}), not this binary (${ctx.version})`,
         `If this binary is the one you want, run '${reinstall}' (or 'orchestrator doctor --fix').`,
       ),
@@ -164,8 +245,8 @@ function entryFinding(ctx: DoctorContext, id: ClientId, c: EntryCheck): Finding 
   return ok(
     "clients",
     base,
-    spec.label,
-    `registered in ${c.path}: ${c.command} ${c.args.join(" ")} (${c.version})`,
+    title,
+    `registered (${c.scope} scope) in ${c.path}: ${c.command} ${c.args.join(" ")} (${c.version})`,
   );
 }
 

@@ -1,8 +1,7 @@
 import { spawn } from "node:child_process";
-import { clientSpec } from "../../install/clients.ts";
 import type { DoctorContext } from "../context.ts";
 import { type Finding, fail, ok, skip } from "../report.ts";
-import type { InstalledEntry } from "./clients.ts";
+import { findingId, type InstalledEntry, scopedLabel } from "./clients.ts";
 
 /** What a handshake with one configured server gave. */
 export interface Handshake {
@@ -42,10 +41,14 @@ export async function checkLive(ctx: DoctorContext, entries: readonly InstalledE
     return [skip("live", "live", "Live handshake", "no client has the server registered")];
   }
   const results = await Promise.all(entries.map((e) => handshake(ctx, e)));
+  const seen = new Map<string, number>();
   return results.map((h, i) => {
     const e = entries[i] as InstalledEntry;
-    const label = clientSpec(e.client).label;
-    const id = `live.${e.client}`;
+    const label = scopedLabel(e.client, e.scope);
+    // A second copy in the same scope (OpenCode's two files) gets its own id.
+    const nth = seen.get(`${e.client}/${e.scope}`) ?? 0;
+    seen.set(`${e.client}/${e.scope}`, nth + 1);
+    const id = findingId("live", e.client, e.scope, nth);
     if (h.ok) {
       return ok(
         "live",
@@ -62,13 +65,14 @@ export async function checkLive(ctx: DoctorContext, entries: readonly InstalledE
 }
 
 function fixFor(h: Handshake, e: InstalledEntry): string {
+  const reinstall = `orchestrator install --client ${e.client}${e.scope === "user" ? "" : ` --scope ${e.scope}`} --force`;
   if (h.problem?.includes("stdout")) {
-    return `The command prints to stdout before speaking MCP; clients read stdout as protocol. Register the orchestrator binary itself: 'orchestrator install --client ${e.client} --force'.`;
+    return `The command prints to stdout before speaking MCP; clients read stdout as protocol. Register the orchestrator binary itself: '${reinstall}'.`;
   }
   if (h.problem?.includes("no answer")) {
-    return `Run '${[e.command, ...e.args].join(" ")}' in a terminal and type nothing: it should wait silently. If it is not the orchestrator, run 'orchestrator install --client ${e.client} --force'.`;
+    return `Run '${[e.command, ...e.args].join(" ")}' in a terminal and type nothing: it should wait silently. If it is not the orchestrator, run '${reinstall}'.`;
   }
-  return `Run '${[e.command, ...e.args].join(" ")}' in a terminal to see the error; then 'orchestrator install --client ${e.client} --force' to register this binary.`;
+  return `Run '${[e.command, ...e.args].join(" ")}' in a terminal to see the error; then '${reinstall}' to register this binary.`;
 }
 
 export function handshake(ctx: DoctorContext, e: InstalledEntry): Promise<Handshake> {

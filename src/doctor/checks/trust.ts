@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
-import { clientSpec } from "../../install/clients.ts";
+import { type ClientId, clientSpec, configFiles, hasScope } from "../../install/clients.ts";
 import { readEntry } from "../../install/edit/index.ts";
 import { gateInputFor } from "../../install/gate-files.ts";
 import { GATES } from "../../install/gates.ts";
-import { locate } from "../../install/run.ts";
 import { type Scope, SERVER_NAME } from "../../install/types.ts";
 import { findProjectRoot } from "../../workspace/resolve.ts";
 import type { DoctorContext } from "../context.ts";
@@ -15,7 +14,8 @@ import { type Finding, ok, warn } from "../report.ts";
  * A closed gate is a warning, not a failure: the entry is right, the person has a choice to make.
  */
 export function checkTrust(ctx: DoctorContext): Finding[] {
-  const folder = ctx.workspace ?? findProjectRoot(ctx.env.cwd, ctx.env.homedir) ?? ctx.env.cwd;
+  const folder =
+    ctx.projectDir ?? ctx.workspace ?? findProjectRoot(ctx.env.cwd, ctx.env.homedir) ?? ctx.env.cwd;
   const input = gateInputFor(ctx.install, folder);
   const out: Finding[] = [];
   for (const id of ctx.clients) {
@@ -41,19 +41,17 @@ export function checkTrust(ctx: DoctorContext): Finding[] {
   return out;
 }
 
-function hasOurEntry(
-  ctx: DoctorContext,
-  id: Parameters<typeof locate>[0],
-  scope: Scope,
-  folder: string,
-): boolean {
-  const loc = locate(id, scope, ctx.install, folder);
-  if (!existsSync(loc.path)) return false;
-  try {
-    const edit = { format: loc.format, keyPath: loc.keyPath, container: loc.container, name: SERVER_NAME };
-    return readEntry(readFileSync(loc.path, "utf8"), edit) !== undefined;
-  } catch {
-    // A file that does not parse is the clients check's finding; no gate applies to it.
-    return false;
-  }
+function hasOurEntry(ctx: DoctorContext, id: ClientId, scope: Scope, folder: string): boolean {
+  if (!hasScope(id, scope)) return false;
+  // Every file the client reads for the scope (OpenCode has two), not only the one install creates.
+  return configFiles(id, scope, ctx.install, folder).some((loc) => {
+    if (!existsSync(loc.path)) return false;
+    try {
+      const edit = { format: loc.format, keyPath: loc.keyPath, container: loc.container, name: SERVER_NAME };
+      return readEntry(readFileSync(loc.path, "utf8"), edit) !== undefined;
+    } catch {
+      // A file that does not parse is the clients check's finding; no gate applies to it.
+      return false;
+    }
+  });
 }

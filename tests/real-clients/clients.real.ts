@@ -411,6 +411,8 @@ describe("Qwen Code", () => {
     const [node, script] = sb.other;
     const add = await sb.client("qwen-code", ["mcp", "add", "-s", "user", "other-srv", node, script]);
     expect({ code: add.code, out: add.out }).toMatchObject({ code: 0 });
+    // Qwen's first run stamps "$version" into the file it wrote; the snapshot is taken after that.
+    await sb.client("qwen-code", ["mcp", "list"]);
     const before = sb.read(settings());
     await orchOk(["install", "--client", "qwen-code"]);
     const list = await sb.client("qwen-code", ["mcp", "list"]);

@@ -109,6 +109,14 @@ describe("Claude Code", () => {
     expect(get.out).toContain("Connected");
   });
 
+  test("--via-cli: claude's own mcp add-json writes the scope asked", async () => {
+    sandbox("claude-viacli");
+    await orchOk(["install", "--client", "claude-code", "--via-cli"]);
+    expect((await sb.client("claude-code", ["mcp", "get", NAME])).out).toMatch(/Scope: User[\s\S]*Connected/);
+    await orchOk(["install", "--client", "claude-code", "--scope", "project", "--via-cli"]);
+    expect(sb.read(join(sb.project, ".mcp.json")) ?? "").toContain(NAME);
+  });
+
   test("claude's own entries (user, local, project) are untouched by our install and uninstall", async () => {
     sandbox("claude-coexist");
     const [node, script] = sb.other;
@@ -146,8 +154,11 @@ describe("Claude Code", () => {
     for (const name of ["other-user", "other-local", "other-proj"]) {
       expect(lineOf(list.out, name) ?? list.out).toContain("Connected");
     }
-    // Same name in two scopes with different args: Claude warns; our entry still connects.
-    expect(list.out).toContain(NAME);
+    // Same name in two scopes with different args: Claude says so, and so must doctor.
+    expect(list.out).toContain("Conflicting scopes");
+    expect(
+      (await sb.doctor("claude-code")).checks.find((c) => c.id === "clients.claude-code.scopes"),
+    ).toMatchObject({ status: "warn" });
 
     await orchOk(["uninstall", "--client", "claude-code"]);
     await orchOk(["uninstall", "--client", "claude-code", "--scope", "project"]);
@@ -160,6 +171,22 @@ describe("Claude Code", () => {
 
 describe("Gemini CLI", () => {
   const trustFile = () => join(sb.home, ".gemini", "trustedFolders.json");
+
+  test("--via-cli: gemini's own mcp add writes the scope asked, and gemini connects to it", async () => {
+    sandbox("gemini-viacli");
+    sb.write(trustFile(), JSON.stringify({ [sb.project]: "TRUST_FOLDER" }));
+    for (const [scope, file] of [
+      ["user", join(sb.home, ".gemini", "settings.json")],
+      ["project", join(sb.project, ".gemini", "settings.json")],
+    ] as const) {
+      await orchOk(["install", "--client", "gemini-cli", "--scope", scope, "--via-cli"]);
+      expect(sb.read(file) ?? "").toContain(NAME);
+      const list = await sb.client("gemini-cli", ["mcp", "list"]);
+      expect(lineOf(list.out, NAME) ?? list.out).toContain("Connected");
+      await orchOk(["uninstall", "--client", "gemini-cli", "--scope", scope]);
+      expect(sb.read(file) ?? "").not.toContain(NAME);
+    }
+  });
 
   test("user scope: Disabled in an untrusted folder, Connected once trusted; doctor agrees each time", async () => {
     sandbox("gemini-user");
@@ -244,6 +271,7 @@ describe("OpenAI Codex", () => {
     expect(lineOf(list.out, NAME) ?? list.out).toContain("enabled");
     const get = await sb.client("codex", ["mcp", "get", NAME, "--json"]);
     expect(get.out).toContain(BINARY);
+    expect(await sb.codexServers()).toContainEqual({ name: NAME, server: "orchestrator", tools: 14 });
     expectDoctorSees(await sb.doctor("codex"), "codex", userToml());
     await orchOk(["uninstall", "--client", "codex"]);
     expect(lineOf((await sb.client("codex", ["mcp", "list"])).out, NAME)).toBeUndefined();
@@ -261,6 +289,8 @@ describe("OpenAI Codex", () => {
 
     sb.write(userToml(), `[projects.${JSON.stringify(sb.project)}]\ntrust_level = "trusted"\n`);
     const get = await sb.client("codex", ["mcp", "get", NAME, "--json"]);
+    // app-server's status list (the health check above) covers user-level servers only, so the
+    // project entry is proved by Codex's resolved config.
     expect(get.out).toContain("--workspace");
     report = await sb.doctor("codex");
     expect(gateCheck(report, "codex")).toMatchObject({ status: "ok" });

@@ -149,6 +149,71 @@ export class Sandbox {
     }
   }
 
+  /**
+   * Codex's own health check: `codex mcp list` only reads the config, but `codex app-server`
+   * starts every server it would use and reports each one's tools (JSON-RPC over stdio).
+   */
+  codexServers(): Promise<{ name: string; server?: string; tools: number }[]> {
+    const c = PINNED.find((p) => p.id === "codex");
+    if (!c) throw new Error("codex is not pinned");
+    return new Promise((resolve, reject) => {
+      const child = spawn(binPath(c), ["app-server"], {
+        cwd: this.project,
+        env: this.env,
+        stdio: ["pipe", "pipe", "ignore"],
+        detached: true,
+      });
+      const send = (m: object) => child.stdin.write(`${JSON.stringify(m)}\n`);
+      const finish = (err: Error | null, value?: { name: string; server?: string; tools: number }[]) => {
+        clearTimeout(timer);
+        killGroup(child.pid);
+        if (err) reject(err);
+        else resolve(value ?? []);
+      };
+      const timer = setTimeout(
+        () => finish(new Error("codex app-server did not answer in time")),
+        CLIENT_TIMEOUT_MS,
+      );
+      let buf = "";
+      child.stdout.on("data", (d) => {
+        buf += d;
+        for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          let m: {
+            id?: number;
+            result?: { data?: { name: string; serverInfo?: { name?: string }; tools?: object }[] };
+          };
+          try {
+            m = JSON.parse(line);
+          } catch {
+            continue;
+          }
+          if (m.id === 1) {
+            send({ method: "initialized" });
+            send({ id: 2, method: "mcpServerStatus/list", params: {} });
+          } else if (m.id === 2) {
+            const data = m.result?.data ?? [];
+            finish(
+              null,
+              data.map((s) => ({
+                name: s.name,
+                server: s.serverInfo?.name,
+                tools: Object.keys(s.tools ?? {}).length,
+              })),
+            );
+          }
+        }
+      });
+      child.on("error", (e) => finish(e));
+      send({
+        id: 1,
+        method: "initialize",
+        params: { clientInfo: { name: "orchestrator-tests", version: "1" } },
+      });
+    });
+  }
+
   read(path: string): string | undefined {
     return existsSync(path) ? readFileSync(path, "utf8") : undefined;
   }

@@ -3,7 +3,15 @@ import { readFile, stat } from "node:fs/promises";
 import { safeReal } from "../platform/fs.ts";
 import { type ApplyResult, applyEntry, restoreBackup } from "./apply.ts";
 import { type BackupRecord, listBackups, saveBackup } from "./backups.ts";
-import { CLIENT_IDS, CLIENTS, type ClientId, clientSpec, configFiles, scopesOf } from "./clients.ts";
+import {
+  CLIENT_IDS,
+  CLIENTS,
+  type ClientId,
+  clientSpec,
+  configFiles,
+  scopePrecedence,
+  scopesOf,
+} from "./clients.ts";
 import { buildServerEntry, isOrchestratorEntry, shapeEntry, unshapeEntry } from "./entry.ts";
 import { entryEdit, fileStates, installTarget, newFileText } from "./locate.ts";
 import { isRunning } from "./running.ts";
@@ -28,6 +36,8 @@ export interface InstallOptions {
   readonly command: string;
   readonly commandArgs?: readonly string[];
   readonly now: string;
+  /** The project whose other scopes are looked at, to say which entry the client will really use. */
+  readonly here?: string | undefined;
 }
 
 /** Where a symlinked config may lead: the project for project scope, else the home folder. */
@@ -97,7 +107,10 @@ export async function installClients(
       client: id,
       label: spec.label,
       scope: opts.scope,
-      warnings: r.status === "applied" || r.status === "dry_run" ? warningsFor(id, env) : [],
+      warnings:
+        r.status === "applied" || r.status === "dry_run"
+          ? [...warningsFor(id, env), ...(opts.here ? shadowedBy(env, id, opts.scope, opts.here) : [])]
+          : [],
     });
   }
   return results;
@@ -166,6 +179,19 @@ export async function uninstallClients(
     }
   }
   return results;
+}
+
+/** Our entry in a scope that wins over `scope` in this project: the client will run that one here. */
+export function shadowedBy(env: InstallEnv, id: ClientId, scope: Scope, projectDir: string): string[] {
+  const order = scopePrecedence(id);
+  return order.slice(0, order.indexOf(scope)).flatMap((higher) =>
+    fileStates(id, higher, env, projectDir)
+      .filter((s) => s.holds)
+      .map(
+        (s) =>
+          `${clientSpec(id).label} also has "${SERVER_NAME}" at ${higher} scope in ${s.loc.path}, and runs that one in ${projectDir} (${order.join(" > ")}); 'orchestrator uninstall --client ${id} --scope ${higher}' removes it.`,
+      ),
+  );
 }
 
 /**

@@ -297,6 +297,15 @@ describe("doctor sees every scope", () => {
     expect(d.check("live.claude-code.project")?.status).toBe("ok");
   });
 
+  test("a user install says when a project entry wins in this project", () => {
+    expect(run(["install", "--client", "gemini-cli", "--scope", "project"]).status).toBe(0);
+    const r = json(["install", "--client", "gemini-cli"]);
+    expect(r.body.results[0].status).toBe("applied");
+    expect(r.body.results[0].warnings.join(" ")).toContain(
+      `also has "task-orchestrator" at project scope in ${join(project, ".gemini", "settings.json")}, and runs that one in ${project}`,
+    );
+  });
+
   test("doctor --fix repairs a stale project entry in the project file", () => {
     write(
       join(project, ".mcp.json"),

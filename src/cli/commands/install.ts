@@ -83,6 +83,7 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
           force: Boolean(flags.force),
           ...serverCommand(env, flags.binary),
           now: new Date().toISOString(),
+          here: projectDir ?? safeReal(resolve(env.cwd, String(flags.project ?? "."))),
         })
       ).map((r) => {
         const notice = notices.get(r.client);

@@ -13,7 +13,8 @@ import { type InstallEnv, type Scope, SERVER_NAME } from "./types.ts";
  * - Gemini CLI 0.61: folder trust is on unless `security.folderTrust.enabled` is false; in a folder
  *   without a trust rule every server, user-level ones too, is `Disabled`.
  * - Qwen Code 0.15 (Gemini's code, older): folder trust is off unless turned on; when on, a
- *   project's `.qwen/settings.json` is ignored in a folder no rule trusts.
+ *   project's `.qwen/settings.json` is ignored only in a folder marked DO_NOT_TRUST (and covered by
+ *   no trusting rule): a folder without any rule counts as trusted.
  * - Codex 0.171: a project's `.codex/config.toml` is read only when `[projects."<git root>"]` in
  *   the user config says `trust_level = "trusted"` (the exact root path; a parent does not count).
  * - Claude Code 2.1: `.mcp.json` servers stay `Pending approval` until a settings file lists them in
@@ -189,7 +190,8 @@ function evaluateQwen(input: GateInput): GateState {
   const rulesText = input.read(file);
   const rules = rulesText === undefined ? undefined : parseJsonFile(rulesText);
   const entries = Object.entries((rules?.ok ? record(rules.value) : undefined) ?? {});
-  // Qwen's rule: any trusting rule that covers the folder wins; DO_NOT_TRUST only on the folder itself.
+  // Qwen's rule: any trusting rule that covers the folder wins; DO_NOT_TRUST applies to exactly its
+  // folder; no rule at all counts as trusted.
   const here = input.real(folder);
   const trusting = entries.find(([rule, level]) => {
     const scope = level === "TRUST_PARENT" ? p.dirname(rule) : rule;
@@ -197,10 +199,16 @@ function evaluateQwen(input: GateInput): GateState {
   });
   if (trusting)
     return { status: "open", detail: `${folder} is trusted ("${trusting[0]}": ${trusting[1]} in ${file})` };
+  const distrust = entries.find(
+    ([rule, level]) =>
+      level === "DO_NOT_TRUST" && samePathKey(env, input.real(rule)) === samePathKey(env, here),
+  );
+  if (!distrust)
+    return { status: "open", detail: `no rule in ${file} distrusts ${folder}, so Qwen Code trusts it` };
   return {
     status: "closed",
-    detail: `folder trust is on (${settingsPath}) and ${folder} is not trusted: Qwen Code ignores ${p.join(folder, ".qwen", "settings.json")}`,
-    fix: `Run 'qwen' in ${folder} and trust the folder, or add "${folder}": "TRUST_FOLDER" to ${file}.`,
+    detail: `${file} marks "${distrust[0]}" DO_NOT_TRUST: Qwen Code ignores ${p.join(folder, ".qwen", "settings.json")}`,
+    fix: `If you trust ${folder}, change "${distrust[0]}" to "TRUST_FOLDER" in ${file} (or trust the folder under /permissions in a qwen session there).`,
   };
 }
 

@@ -436,6 +436,22 @@ describe("Qwen Code", () => {
     }
   });
 
+  test("folder trust turned on and the folder distrusted: qwen ignores the project entry, and doctor says so", async () => {
+    sandbox("qwen-trust");
+    await orchOk(["install", "--client", "qwen-code", "--scope", "project"]);
+    sb.write(settings(), JSON.stringify({ security: { folderTrust: { enabled: true } } }));
+    const rules = join(sb.home, ".qwen", "trustedFolders.json");
+    sb.write(rules, JSON.stringify({ [sb.project]: "DO_NOT_TRUST" }));
+    expect(lineOf((await sb.client("qwen-code", ["mcp", "list"])).out, NAME)).toBeUndefined();
+    const report = await sb.doctor("qwen-code");
+    expect(gateCheck(report, "qwen-code")).toMatchObject({ status: "warn" });
+    expect(report.verdict).not.toBe("ok");
+    sb.write(rules, JSON.stringify({ [sb.project]: "TRUST_FOLDER" }));
+    const list = await sb.client("qwen-code", ["mcp", "list"]);
+    expect(lineOf(list.out, NAME) ?? list.out).toContain("Connected");
+    expect(gateCheck(await sb.doctor("qwen-code"), "qwen-code")).toMatchObject({ status: "ok" });
+  });
+
   test("qwen's own entries are byte-identical after our install and uninstall", async () => {
     sandbox("qwen-coexist");
     const [node, script] = sb.other;

@@ -184,9 +184,14 @@ describe("Claude Code project approval", () => {
 });
 
 describe("Qwen Code folder trust", () => {
-  test("off by default; when turned on, closed until a rule trusts the folder", () => {
+  const rules = (r: Record<string, string>) =>
+    put(join(home, ".qwen", "trustedFolders.json"), JSON.stringify(r));
+
+  test("open unless folder trust is on and the folder itself is marked DO_NOT_TRUST", () => {
     expect(state("qwen-code")).toMatchObject({ status: "open" });
     expect(state("qwen-code", "user")).toBeUndefined();
+    rules({ [project]: "DO_NOT_TRUST" });
+    expect(state("qwen-code")).toMatchObject({ status: "open" }); // folder trust is off by default
     put(
       join(home, ".qwen", "settings.json"),
       JSON.stringify({ security: { folderTrust: { enabled: true } } }),
@@ -194,7 +199,10 @@ describe("Qwen Code folder trust", () => {
     const closed = state("qwen-code");
     if (closed?.status !== "closed") throw new Error(`expected closed, got ${JSON.stringify(closed)}`);
     expect(closed.fix).toContain("TRUST_FOLDER");
-    put(join(home, ".qwen", "trustedFolders.json"), JSON.stringify({ [root]: "TRUST_FOLDER" }));
+    // A trusting rule that covers the folder wins over DO_NOT_TRUST; no rule at all counts as trusted.
+    rules({ [root]: "TRUST_FOLDER", [project]: "DO_NOT_TRUST" });
+    expect(state("qwen-code")).toMatchObject({ status: "open" });
+    rules({ [join(project, "sub")]: "DO_NOT_TRUST" });
     expect(state("qwen-code")).toMatchObject({ status: "open" });
   });
 });

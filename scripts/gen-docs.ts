@@ -25,9 +25,11 @@ import {
   claudeDesktopCandidates,
   clientSpec,
   resolveClientPath,
+  scopesOf,
 } from "../src/install/clients.ts";
 import { buildServerEntry, shapeEntry } from "../src/install/entry.ts";
 import { type EntryShape, type InstallEnv, SERVER_NAME } from "../src/install/types.ts";
+import { CLIENT_CLIS } from "../src/install/via-cli.ts";
 import type { Env } from "../src/platform/env.ts";
 import { createServer } from "../src/server/create-server.ts";
 import { StoreCache } from "../src/server/session.ts";
@@ -691,7 +693,7 @@ const OVERRIDES: ReadonlyArray<{ name: string; apply: (env: InstallEnv) => Insta
 function clientsPage(): string {
   const entry = buildServerEntry({ command: "/usr/local/bin/orchestrator", scope: "user" });
   const overview = table(
-    ["id", "client", "format", "servers under", "entry shape", "project file", "own CLI"],
+    ["id", "client", "format", "servers under", "entry shape", "scopes", "project file", "own CLI"],
     CLIENT_IDS.map((id) => {
       const s = clientSpec(id);
       return [
@@ -700,8 +702,9 @@ function clientsPage(): string {
         s.format,
         code(s.keyPath.join(".")),
         code(s.shape),
+        scopesOf(id).join(", "),
         s.project ? code(s.project) : "—",
-        s.cli ? "yes" : "no",
+        CLIENT_CLIS[id] ? `yes (${CLIENT_CLIS[id]?.scopes.join(", ")})` : "no",
       ];
     }),
   );
@@ -753,7 +756,7 @@ function clientsPage(): string {
         : "",
       honoured.length > 0 ? `The user path honours ${honoured.join(", ")}.` : "",
       s.cli
-        ? `Own command (\`install --via-cli\`): ${code(s.cli)}`
+        ? `Own command (\`install --via-cli\`): ${code(s.cli)}; it writes the ${CLIENT_CLIS[id]?.scopes.join(", ")} scope${(CLIENT_CLIS[id]?.scopes.length ?? 0) > 1 ? "s" : ""}${(CLIENT_CLIS[id]?.scopes.length ?? 0) < scopesOf(id).length ? ", and `--via-cli` with another scope edits the file instead" : ""}.`
         : "No command of its own: `install` edits the file.",
       ...notes,
     ]

@@ -1,5 +1,5 @@
 import type { ClientId } from "../install/clients.ts";
-import type { InstallEnv } from "../install/types.ts";
+import type { InstallEnv, Scope } from "../install/types.ts";
 import type { Env } from "../platform/env.ts";
 
 /** What every check may read: the environment, this binary, and the user's choices. */
@@ -19,6 +19,8 @@ export interface DoctorContext {
    * else the project around the current folder, else the current folder.
    */
   readonly projectDir?: string | undefined;
+  /** `--scope`: only these client scopes (default: every scope each client has). */
+  readonly scopes?: readonly Scope[] | undefined;
   readonly db?: string | undefined;
   /** How long the live check waits for a server's answers. */
   readonly timeoutMs: number;

@@ -43,6 +43,10 @@ export interface EntryCheck {
   readonly version: string | null;
   /** Other entries in the same file that also run an orchestrator (stale copies under other names). */
   readonly duplicates: readonly string[];
+  /** Top-level keys the client requires that the file lacks (Continue's `name`, `version`). */
+  readonly missingKeys: readonly string[];
+  /** Every file of this scope holding our entry, when more than this one does (highest precedence first). */
+  readonly copies: readonly string[];
   /** The variables our entry sets (env, Goose's envs, OpenCode's environment), as the client passes them. */
   readonly env: Readonly<Record<string, string>>;
   readonly problems: readonly string[];
@@ -73,6 +77,7 @@ export async function checkClient(
     c.installed
       ? {
           ...c,
+          copies: holding.map((h) => h.path),
           problems: [
             ...c.problems,
             `our entry is in ${holding.length} files ${label} reads (${holding.map((h) => h.path).join(", ")}); it uses the one in ${used?.path}. Run 'orchestrator uninstall --client ${id}${scope === "user" ? "" : ` --scope ${scope}`}' (it removes every copy), then install again`,
@@ -106,6 +111,8 @@ export async function checkFile(
     args: [],
     version: null,
     duplicates: [],
+    missingKeys: [],
+    copies: [],
     env: {},
     problems: [],
   };
@@ -124,17 +131,18 @@ export async function checkFile(
     const where = e instanceof ConfigParseError ? ` at line ${e.line}, column ${e.column}` : "";
     return { ...base, problems: [`does not parse${where}: ${(e as Error).message}`] };
   }
-  const problems: string[] = missingKeys(id, text, loc);
+  const missing = missingKeys(id, text, loc);
+  const problems: string[] = missingKeysProblem(id, missing, loc.path);
   const duplicates = otherOrchestratorEntries(text, loc);
   if (duplicates.length > 0)
     problems.push(`other entries also run an orchestrator: ${duplicates.join(", ")} (remove the stale ones)`);
-  if (value === undefined) return { ...base, parses: true, duplicates, problems };
+  if (value === undefined) return { ...base, parses: true, duplicates, missingKeys: missing, problems };
   const entry = unshapeEntry(loc.shape, value);
   if (!entry) {
     problems.push(
       `the "${SERVER_NAME}" entry is malformed for ${CLIENTS[id].label} (expected the ${loc.shape} shape); reinstall with --force`,
     );
-    return { ...base, parses: true, installed: true, duplicates, problems };
+    return { ...base, parses: true, installed: true, duplicates, missingKeys: missing, problems };
   }
   let version: string | null = null;
   if (!isAbsolute(entry.command) && !/^[A-Za-z]:[\\/]/.test(entry.command)) {
@@ -170,6 +178,7 @@ export async function checkFile(
     ...base,
     parses: true,
     installed: true,
+    missingKeys: missing,
     command: entry.command,
     args: entry.args,
     version,
@@ -233,17 +242,21 @@ function parseAny(text: string, format: ConfigFormat): unknown {
   return parseJsonc(body);
 }
 
-/** The top-level keys the client requires that the file lacks, as one problem with its fix. */
+/** The top-level keys the client requires that the file lacks. */
 function missingKeys(id: ClientId, text: string, loc: ConfigLocation): string[] {
-  const spec = clientSpec(id);
-  if (!spec.requiredKeys) return [];
+  const required = clientSpec(id).requiredKeys ?? [];
+  if (required.length === 0) return [];
   const doc = parseAny(text, loc.format);
-  const has = (k: string) => doc !== null && typeof doc === "object" && Object.hasOwn(doc, k);
-  const missing = spec.requiredKeys.filter((k) => !has(k));
+  return required.filter((k) => !(doc !== null && typeof doc === "object" && Object.hasOwn(doc, k)));
+}
+
+/** Missing required keys as one problem, with the lines to add. */
+export function missingKeysProblem(id: ClientId, missing: readonly string[], path: string): string[] {
+  const spec = clientSpec(id);
   if (missing.length === 0) return [];
   const lines = missing.map((k) => `${k}: ${spec.newFileKeys?.[k] ?? "..."}`).join(", ");
   return [
-    `the file lacks the top-level ${missing.join(", ")} ${spec.label} requires (it will not start without ${missing.length === 1 ? "it" : "them"}): add ${lines} at the top of ${loc.path}`,
+    `the file lacks the top-level ${missing.join(", ")} ${spec.label} requires (it will not start without ${missing.length === 1 ? "it" : "them"}): add ${lines} at the top of ${path}`,
   ];
 }
 

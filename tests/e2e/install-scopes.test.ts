@@ -199,6 +199,8 @@ describe("OpenCode: opencode.json and opencode.jsonc", () => {
     const d = doctor("--client", "opencode");
     expect(d.check("clients.opencode")?.status).toBe("fail");
     expect(d.check("clients.opencode")?.fix).toContain("uninstall --client opencode");
+    expect(d.check("clients.opencode.2")).toBeUndefined(); // one finding for both copies
+    expect(d.check("live.opencode.2")?.title).toBe(`OpenCode (${join(dir(), "opencode.json")})`);
     const u = json(["uninstall", "--client", "opencode"]);
     expect(u.body.results.map((r: { path: string }) => r.path).sort()).toEqual([
       join(dir(), "opencode.json"),
@@ -261,6 +263,22 @@ describe("Claude Code's local scope", () => {
     expect(Object.keys(doc.projects)).toEqual([project]);
   });
 
+  test("a broken ~/.claude.json is reported once, not again for the local scope", () => {
+    write(claudeJson(), '{\n  "projects": {\n    "x": 1\n  \n');
+    const d = doctor("--client", "claude-code");
+    expect(d.check("clients.claude-code")?.status).toBe("fail");
+    expect(d.check("clients.claude-code")?.detail).toContain("does not parse");
+    expect(d.check("clients.claude-code.local")).toBeUndefined();
+  });
+
+  test("--all --scope local installs every detected client that has the scope, and only those", () => {
+    mkdirSync(join(home, ".cursor"));
+    mkdirSync(join(home, ".claude"));
+    const r = json(["install", "--all", "--scope", "local"]);
+    expect(r.status).toBe(0);
+    expect(r.body.results.map((x: { client: string }) => x.client)).toEqual(["claude-code"]);
+  });
+
   test("--scope local is refused for a client without it", () => {
     const r = run(["install", "--client", "cursor", "--scope", "local"]);
     expect(r.status).toBe(2);
@@ -298,6 +316,19 @@ describe("doctor sees every scope", () => {
     expect(c?.fix).toContain("orchestrator uninstall --client claude-code --scope user");
     expect(d.check("live.claude-code")?.status).toBe("ok");
     expect(d.check("live.claude-code.project")?.status).toBe("ok");
+  });
+
+  test("doctor --scope looks at that scope only; a bad scope is a usage error", () => {
+    expect(run(["install", "--client", "claude-code"]).status).toBe(0);
+    expect(run(["install", "--client", "claude-code", "--scope", "project"]).status).toBe(0);
+    const d = doctor("--client", "claude-code", "--scope", "project");
+    expect(d.check("clients.claude-code.project")?.status).toBe("ok");
+    expect(d.check("clients.claude-code")).toBeUndefined();
+    expect(d.check("clients.claude-code.scopes")).toBeUndefined();
+    expect(d.check("live.claude-code.project")?.status).toBe("ok");
+    const bad = run(["doctor", "--scope", "galaxy"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--scope must be user, project, local");
   });
 
   test("a user install says when a project entry wins in this project", () => {

@@ -1,6 +1,7 @@
 import type { CAC } from "cac";
 import { OrchestratorError } from "../../core/errors.ts";
 import { CLIENT_IDS } from "../../install/clients.ts";
+import { SCOPES, type Scope } from "../../install/types.ts";
 import { type Env, parseDuration } from "../../platform/env.ts";
 import { checkDirectory, findProjectRoot } from "../../workspace/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
@@ -14,6 +15,7 @@ interface Flags {
   workspace?: string;
   db?: string;
   timeout?: string;
+  scope?: string;
 }
 
 /** `orchestrator doctor`: finds the real problem and says how to fix it. Exit 0 when nothing failed. */
@@ -21,6 +23,10 @@ export function registerDoctorCommand(cli: CAC, env: Env, io: Output, setCode: (
   cli
     .command("doctor", "Diagnose the binary, data, roles, client configs and a live handshake with each")
     .option("--client <id>", "Only these clients (comma-separated)")
+    .option(
+      "--scope <scope>",
+      "Only this client scope: user, project or local (default: all, for the project doctor runs in)",
+    )
     .option("--fix", "Repair what is safe and reversible (stale binary paths, with a backup)")
     .option("--json", "Print the report as JSON")
     .option("--workspace <dir>", "Check this workspace (default: the project around the current folder)")
@@ -37,6 +43,9 @@ export function registerDoctorCommand(cli: CAC, env: Env, io: Output, setCode: (
         ? checkDirectory(String(flags.workspace), "--workspace", { cwd: env.cwd, homedir: env.homedir })
         : undefined;
       const clients = flags.client ? pickClients(flags, () => []) : CLIENT_IDS;
+      const scope = flags.scope === undefined ? undefined : String(flags.scope);
+      if (scope !== undefined && !SCOPES.includes(scope as Scope))
+        throw new OrchestratorError("USAGE", `--scope must be ${SCOPES.join(", ")}, got '${scope}'.`);
       const [{ runDoctor, summarize }, { applyFixes }, { renderReport }, { BUILD_INFO }] = await Promise.all([
         import("../../doctor/run.ts"),
         import("../../doctor/fix.ts"),
@@ -52,6 +61,7 @@ export function registerDoctorCommand(cli: CAC, env: Env, io: Output, setCode: (
         clients,
         workspace,
         projectDir: workspace ?? findProjectRoot(env.cwd, env.homedir) ?? env.cwd,
+        scopes: scope === undefined ? undefined : [scope as Scope],
         db: flags.db ? String(flags.db) : undefined,
         timeoutMs,
       };

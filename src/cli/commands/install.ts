@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { CAC } from "cac";
-import type { ClientId } from "../../install/clients.ts";
+import { type ClientId, hasScope } from "../../install/clients.ts";
 import type { Env } from "../../platform/env.ts";
 import { safeReal } from "../../platform/fs.ts";
 import { EXIT } from "../exit-codes.ts";
@@ -51,8 +51,9 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
     .action(async (flags: InstallFlags) => {
       const { installClients, detectClients } = await import("../../install/run.ts");
       const ienv = installEnvFrom(env);
-      const ids = pickClients(flags, () => detectClients(ienv));
       const { scope, projectDir } = pickScope(env, flags);
+      // --all means every detected client that has the scope asked for.
+      const ids = pickClients(flags, () => detectClients(ienv).filter((id) => hasScope(id, scope)));
       checkScope(ids, scope);
       let fileIds = ids;
       let cliCode: number = EXIT.OK;
@@ -104,8 +105,8 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
   ).action(async (flags: InstallFlags) => {
     const { uninstallClients, detectClients } = await import("../../install/run.ts");
     const ienv = installEnvFrom(env);
-    const ids = pickClients(flags, () => detectClients(ienv));
     const { scope, projectDir } = pickScope(env, flags);
+    const ids = pickClients(flags, () => detectClients(ienv).filter((id) => hasScope(id, scope)));
     checkScope(ids, scope);
     const results = await uninstallClients(ienv, ids, {
       scope,

@@ -4,7 +4,7 @@ import { parse as parseJsonc } from "jsonc-parser";
 import { listBackups } from "../../install/backups.ts";
 import { type ClientId, clientSpec, scopePrecedence, scopesOf } from "../../install/clients.ts";
 import { type Scope, SERVER_NAME } from "../../install/types.ts";
-import { checkClient, type EntryCheck } from "../../install/validate.ts";
+import { checkClient, type EntryCheck, missingKeysProblem } from "../../install/validate.ts";
 import { safeReal } from "../../platform/fs.ts";
 import type { DoctorContext } from "../context.ts";
 import { type Finding, fail, ok, skip, warn } from "../report.ts";
@@ -52,6 +52,7 @@ export async function checkClients(
       Promise.all(
         scopesOf(id)
           .filter((scope) => scope === "user" || ctx.projectDir !== undefined)
+          .filter((scope) => !ctx.scopes || ctx.scopes.includes(scope))
           .map(async (scope) => ({
             scope,
             checks: await checkClient(ctx.install, id, scope, ctx.projectDir, { timeoutMs: ctx.timeoutMs }),
@@ -61,8 +62,12 @@ export async function checkClients(
   );
   for (const [i, id] of ctx.clients.entries()) {
     const mine: InstalledEntry[] = [];
+    // Claude Code's user and local scopes share a file: a broken one is reported once.
+    const broken = new Set<string>();
     for (const { scope, checks } of perClient[i] ?? []) {
       checks.forEach((c, nth) => {
+        if (!c.parses && c.found && broken.has(c.path)) return;
+        if (!c.parses && c.found) broken.add(c.path);
         const f = fileFinding(ctx, id, c, findingId("clients", id, scope, nth), backedUp);
         if (f) findings.push(f);
         // Whatever the static checks found, a command that exists is launched by the live check:
@@ -111,11 +116,12 @@ function fileFinding(
         : "Fix the file at that place (the client cannot read it either); no backup of it exists yet.",
     );
   }
-  const keys = c.problems.find((p) => p.startsWith("the file lacks"));
-  if (keys && !c.installed) {
-    return fail("clients", base, title, `${c.path}: ${keys}`, `Add the keys at the top of ${c.path}.`);
-  }
-  const wrongKey = c.installed ? undefined : entryUnderWrongKey(c.path, spec.keyPath[0] ?? "", spec.format);
+  if (c.missingKeys.length > 0 && !c.installed) return missingKeysFinding(c, base, title);
+  // Top-level keys only: Claude Code's local scope lives deeper in the user file, checked as user.
+  const wrongKey =
+    c.installed || c.scope === "local"
+      ? undefined
+      : entryUnderWrongKey(c.path, spec.keyPath[0] ?? "", spec.format);
   if (wrongKey) {
     return fail(
       "clients",
@@ -137,6 +143,8 @@ function fileFinding(
         )
       : skip("clients", base, title, `not registered (${c.path})`);
   }
+  // One finding for all the copies, on the one the client uses.
+  if (c.copies.length > 1) return c.path === c.copies[0] ? copiesFinding(id, c, base, title) : undefined;
   return entryFinding(ctx, id, c, base);
 }
 
@@ -194,19 +202,7 @@ function entryFinding(ctx: DoctorContext, id: ClientId, c: EntryCheck, base: str
     };
   }
   const shim = c.command ? /(^|[\\/])(npx|bunx|npm|pnpm|yarn)(\.cmd|\.exe)?$/i.test(c.command) : false;
-  const keys = c.problems.find((p) => p.startsWith("the file lacks"));
-  if (keys)
-    return fail("clients", base, title, `${c.path}: ${keys}`, `Add the keys at the top of ${c.path}.`);
-  const copies = c.problems.find((p) => p.startsWith("our entry is in"));
-  if (copies) {
-    return fail(
-      "clients",
-      base,
-      title,
-      copies.split(". Run")[0] ?? copies,
-      `Run 'orchestrator uninstall --client ${id}${c.scope === "user" ? "" : ` --scope ${c.scope}`}' (it removes every copy), then install again.`,
-    );
-  }
+  if (c.missingKeys.length > 0) return missingKeysFinding(c, base, title);
   if (c.problems.length > 0 && !shim) {
     const onlyDuplicates = c.problems.every((p) => p.startsWith("other entries"));
     const f = (onlyDuplicates ? warn : fail)(
@@ -248,6 +244,23 @@ function entryFinding(ctx: DoctorContext, id: ClientId, c: EntryCheck, base: str
     title,
     `registered (${c.scope} scope) in ${c.path}: ${c.command} ${c.args.join(" ")} (${c.version})`,
   );
+}
+
+/** Our entry in several files of one scope: the client merges them and uses the first. */
+function copiesFinding(id: ClientId, c: EntryCheck, base: string, title: string): Finding {
+  return fail(
+    "clients",
+    base,
+    title,
+    `our entry is in ${c.copies.length} files ${clientSpec(id).label} reads (${c.copies.join(", ")}); it uses the one in ${c.copies[0]}`,
+    `Run 'orchestrator uninstall --client ${id}${c.scope === "user" ? "" : ` --scope ${c.scope}`}' (it removes every copy), then install again.`,
+  );
+}
+
+/** A file without the top-level keys its client requires: the client will not start. */
+function missingKeysFinding(c: EntryCheck, base: string, title: string): Finding {
+  const [problem] = missingKeysProblem(c.client, c.missingKeys, c.path);
+  return fail("clients", base, title, `${c.path}: ${problem}`, `Add the keys at the top of ${c.path}.`);
 }
 
 /** Our entry (or an orchestrator entry) under a servers key this client does not read. */

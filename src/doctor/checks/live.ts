@@ -42,12 +42,15 @@ export async function checkLive(ctx: DoctorContext, entries: readonly InstalledE
   }
   const results = await Promise.all(entries.map((e) => handshake(ctx, e)));
   const seen = new Map<string, number>();
+  const key = (e: InstalledEntry) => `${e.client}/${e.scope}`;
+  const several = (e: InstalledEntry) => entries.filter((x) => key(x) === key(e)).length > 1;
   return results.map((h, i) => {
     const e = entries[i] as InstalledEntry;
-    const label = scopedLabel(e.client, e.scope);
+    // Copies in several files of one scope are told apart by their file.
+    const label = `${scopedLabel(e.client, e.scope)}${several(e) ? ` (${e.path})` : ""}`;
     // A second copy in the same scope (OpenCode's two files) gets its own id.
-    const nth = seen.get(`${e.client}/${e.scope}`) ?? 0;
-    seen.set(`${e.client}/${e.scope}`, nth + 1);
+    const nth = seen.get(key(e)) ?? 0;
+    seen.set(key(e), nth + 1);
     const id = findingId("live", e.client, e.scope, nth);
     if (h.ok) {
       return ok(

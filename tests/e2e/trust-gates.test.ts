@@ -80,8 +80,13 @@ describe.each([
   });
 });
 
-test("no gate check where our entry is not in a gated scope", () => {
+test("no gate check where our entry is not in a gated scope, or that scope is not asked for", () => {
   expect(run(["install", "--client", "codex"]).status).toBe(0);
   expect(gate("codex").check).toBeUndefined();
   expect(gate("claude-code").check).toBeUndefined();
+  expect(run(["install", "--client", "codex", "--scope", "project"]).status).toBe(0);
+  expect(gate("codex").check).toMatchObject({ status: "warn" });
+  const userOnly = run(["doctor", "--json", "--client", "codex", "--scope", "user"]);
+  const report = DoctorReportSchema.parse(JSON.parse(userOnly.stdout));
+  expect(report.checks.find((c) => c.id === "clients.codex.gate")).toBeUndefined();
 });

@@ -21,7 +21,9 @@ export function checkTrust(ctx: DoctorContext): Finding[] {
   for (const id of ctx.clients) {
     const gate = GATES[id];
     if (!gate) continue;
-    const scopes = gate.scopes.filter((s) => hasOurEntry(ctx, id, s, folder));
+    const scopes = gate.scopes.filter(
+      (s) => (ctx.scopes === undefined || ctx.scopes.includes(s)) && hasOurEntry(ctx, id, s, folder),
+    );
     if (scopes.length === 0) continue;
     const state = gate.evaluate(input);
     const spec = clientSpec(id);

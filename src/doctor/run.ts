@@ -4,6 +4,7 @@ import { checkData } from "./checks/data.ts";
 import { checkEnvironment } from "./checks/environment.ts";
 import { checkLive } from "./checks/live.ts";
 import { checkRoles } from "./checks/roles.ts";
+import { checkTrust } from "./checks/trust.ts";
 import type { DoctorContext } from "./context.ts";
 import { type Area, type CheckResult, type DoctorReport, type Finding, fail } from "./report.ts";
 
@@ -65,6 +66,12 @@ export async function runDoctor(ctx: DoctorContext): Promise<DoctorReport> {
     "clients",
     () => checkClients(ctx),
     (c) => c.findings,
+  );
+  // After the entries themselves: a right entry the client holds back is the next thing to know.
+  await timed(
+    "clients",
+    () => checkTrust(ctx),
+    (f) => f,
   );
   const entries: InstalledEntry[] = clients?.installed ?? [];
   await timed(

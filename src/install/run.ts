@@ -23,6 +23,8 @@ export interface ClientResult extends ApplyResult {
   readonly label: string;
   readonly scope: Scope;
   readonly warnings: readonly string[];
+  /** What the client still needs before it loads the entry (trust, approval): see gates.ts. */
+  readonly notices?: readonly string[];
 }
 
 export interface InstallOptions {

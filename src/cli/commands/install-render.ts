@@ -32,6 +32,7 @@ export function renderResults(
     );
     if (r.diff && (r.status === "dry_run" || r.status === "applied")) io.out(c.dim(r.diff.trimEnd()));
     for (const w of r.warnings) io.out(c.yellow(`  ⚠ ${w}`));
+    for (const n of r.notices ?? []) io.out(c.cyan(`  ℹ ${n}`));
   }
   return failed ? EXIT.FAILED : EXIT.OK;
 }

@@ -1,10 +1,11 @@
 import { OrchestratorError } from "../../core/errors.ts";
 import type { ClientId } from "../../install/clients.ts";
 import { entryFor } from "../../install/run.ts";
-import type { Scope } from "../../install/types.ts";
+import type { InstallEnv, Scope } from "../../install/types.ts";
 import { CLIENT_CLIS, cliCommandFor, runClientCommand } from "../../install/via-cli.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Output } from "../output.ts";
+import { gateNoticeFor } from "./install-gates.ts";
 
 /**
  * `install --via-cli`: hands the entry to each client's own command (printed only with
@@ -21,6 +22,9 @@ export function viaCli(
     dryRun: boolean;
     command: string;
     commandArgs: string[];
+    /** For the trust or approval notice after a successful add. */
+    env: InstallEnv;
+    folder: string;
   },
 ): { code: number; viaFile: { id: ClientId; notice: string }[] } {
   const unsupported = ids.filter((id) => CLIENT_CLIS[id] === undefined);
@@ -52,6 +56,8 @@ export function viaCli(
     const r = runClientCommand(argv);
     failed ||= !r.ok;
     io.out(`${r.ok ? io.c.green("✓") : io.c.red("✗")} ${id}: ${r.message}`);
+    const notice = r.ok ? gateNoticeFor(opts.env, id, opts.scope, opts.folder) : undefined;
+    if (notice) io.out(io.c.cyan(`  ℹ ${notice}`));
   }
   return { code: failed ? EXIT.FAILED : EXIT.OK, viaFile };
 }

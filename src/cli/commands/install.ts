@@ -65,6 +65,8 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
           projectDir,
           dryRun: Boolean(flags.dryRun),
           ...serverCommand(env, flags.binary),
+          env: ienv,
+          folder: projectDir ?? env.cwd,
         });
         cliCode = r.code;
         for (const f of r.viaFile) notices.set(f.id, f.notice);
@@ -74,7 +76,7 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
           return;
         }
       }
-      const results = (
+      const written = (
         await installClients(ienv, fileIds, {
           scope,
           projectDir,
@@ -88,6 +90,8 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
         const notice = notices.get(r.client);
         return notice ? { ...r, warnings: [notice, ...r.warnings] } : r;
       });
+      const { withGateNotices } = await import("./install-gates.ts");
+      const results = withGateNotices(ienv, written, projectDir ?? env.cwd);
       const fileCode = renderResults(io, results, {
         json: Boolean(flags.json),
         verb: "install",

@@ -41,6 +41,17 @@ export interface EntryCheck {
   readonly problems: readonly string[];
 }
 
+export interface CheckOptions {
+  /** How long the `version --json` probe may run. */
+  readonly timeoutMs?: number;
+  /**
+   * Whether a project-scope entry's command may be run for its version. A project's config file
+   * comes with the repository, so its command is run only when this says it is one the user
+   * chose (this binary, or one registered in the user's own scopes); without it, never.
+   */
+  readonly trusted?: (command: string) => boolean;
+}
+
 /**
  * Checks every file a client reads for a scope (one check each; the file install would create
  * when none exists): see checkFile. Our entry in two of them is a problem on each, naming the
@@ -51,7 +62,7 @@ export async function checkClient(
   id: ClientId,
   scope: Scope,
   projectDir?: string,
-  opts: { timeoutMs?: number } = {},
+  opts: CheckOptions = {},
 ): Promise<EntryCheck[]> {
   const states = fileStates(id, scope, env, projectDir);
   const present = states.filter((s) => s.exists);
@@ -85,7 +96,7 @@ export async function checkFile(
   id: ClientId,
   scope: Scope,
   loc: ConfigLocation,
-  opts: { timeoutMs?: number } = {},
+  opts: CheckOptions = {},
 ): Promise<EntryCheck> {
   // What is known so far; each early return states only what it learned.
   const base: EntryCheck = {
@@ -144,7 +155,7 @@ export async function checkFile(
     );
   } else if (!isExecutable(entry.command)) {
     problems.push(`the command ${entry.command} is not executable`);
-  } else if (isOrchestratorEntry(entry)) {
+  } else if (isOrchestratorEntry(entry) && (scope !== "project" || opts.trusted?.(entry.command) === true)) {
     // Only an entry that looks like ours is run: `version --json` means nothing to another
     // program, and the arguments kept before it could make that program do anything (a project's
     // config file comes with the repository).

@@ -369,3 +369,32 @@ describe("folders we created", () => {
     expect(readFileSync(join(project, ".codex", "notes.md"), "utf8")).toBe("mine\n");
   });
 });
+
+describe("a project's config comes with the repository: doctor and validate never run what it names", () => {
+  test("a project entry whose command is a planted 'orchestrator' is neither probed nor started", () => {
+    // A program the repository could have put at a known path: it records every start.
+    const planted = join(home, "planted", "orchestrator");
+    const marker = join(home, "planted-ran");
+    write(planted, `#!/bin/sh\necho "$@" >> '${marker}'\nsleep 5\n`);
+    chmodSync(planted, 0o755);
+    write(
+      join(project, ".mcp.json"),
+      JSON.stringify({ mcpServers: { "task-orchestrator": { command: planted, args: ["-x", "serve"] } } }),
+    );
+    const d = doctor("--client", "claude-code", "--scope", "project");
+    const skipped = d.check("live.claude-code.project.skipped");
+    expect(skipped?.status).toBe("warn");
+    expect(skipped?.detail).toContain("comes with the repository");
+    expect(d.check("live.claude-code.project")).toBeUndefined();
+    const v = run(["validate", "--client", "claude-code", "--scope", "project", "--json"]);
+    expect(v.stdout).toContain(planted);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  test("a project entry that runs this binary is still started", () => {
+    expect(run(["install", "--client", "claude-code", "--scope", "project"]).status).toBe(0);
+    const d = doctor("--client", "claude-code", "--scope", "project");
+    expect(d.check("live.claude-code.project")?.status).toBe("ok");
+    expect(d.check("live.claude-code.project.skipped")).toBeUndefined();
+  });
+});

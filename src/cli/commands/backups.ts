@@ -1,9 +1,17 @@
 import type { CAC } from "cac";
 import { OrchestratorError } from "../../core/errors.ts";
 import type { Env } from "../../platform/env.ts";
+import { safeReal } from "../../platform/fs.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Output } from "../output.ts";
-import { checkScope, installEnvFrom, pickClients, pickScope, SCOPE_HELP } from "./_install-env.ts";
+import {
+  checkScope,
+  installEnvFrom,
+  pickClients,
+  pickScope,
+  SCOPE_HELP,
+  serverCommand,
+} from "./_install-env.ts";
 
 interface Flags {
   client?: string;
@@ -36,7 +44,12 @@ export function registerBackupCommands(cli: CAC, env: Env, io: Output, setCode: 
         ? pickClients(flags, () => [])
         : CLIENT_IDS.filter((id) => hasScope(id, scope));
       checkScope(ids, scope);
-      const checks = (await Promise.all(ids.map((id) => checkClient(ienv, id, scope, projectDir)))).flat();
+      // A project's file comes with the repository: only this binary is run for its version.
+      const self = safeReal(serverCommand(env, undefined).command);
+      const trusted = (command: string) => safeReal(command) === self;
+      const checks = (
+        await Promise.all(ids.map((id) => checkClient(ienv, id, scope, projectDir, { trusted })))
+      ).flat();
       const backups = await verifyBackups(ienv);
       const failed = checks.some((c) => c.problems.length > 0) || backups.some((b) => !b.ok);
       if (flags.json) {

@@ -55,13 +55,25 @@ export async function checkClients(
           .filter((scope) => !ctx.scopes || ctx.scopes.includes(scope))
           .map(async (scope) => ({
             scope,
-            checks: await checkClient(ctx.install, id, scope, ctx.projectDir, { timeoutMs: ctx.timeoutMs }),
+            checks: await checkClient(ctx.install, id, scope, ctx.projectDir, {
+              timeoutMs: ctx.timeoutMs,
+              trusted: (command) => safeReal(command) === safeReal(ctx.self.command),
+            }),
           })),
       ),
     ),
   );
+  // A project's config file comes with the repository: the live check starts a project-scope entry
+  // only when its command is this binary or one the user registered in their own (user or local)
+  // scope, never a program the repository names. Clients gate these files too (docs: trust gates).
+  const trusted = new Set<string>([safeReal(ctx.self.command)]);
+  for (const scopes of perClient)
+    for (const { scope, checks } of scopes)
+      for (const c of checks)
+        if (scope !== "project" && c.installed && c.command) trusted.add(safeReal(c.command));
   for (const [i, id] of ctx.clients.entries()) {
     const mine: InstalledEntry[] = [];
+    const launch: InstalledEntry[] = [];
     // Claude Code's user and local scopes share a file: a broken one is reported once.
     const broken = new Set<string>();
     for (const { scope, checks } of perClient[i] ?? []) {
@@ -73,13 +85,25 @@ export async function checkClients(
         // Whatever the static checks found, a command that exists is launched by the live check:
         // it tells a server that hangs from one that talks garbage from one that works.
         if (c.installed && c.command && existsSync(c.command)) {
-          mine.push({ client: id, scope, path: c.path, command: c.command, args: c.args, env: c.env });
+          const entry = { client: id, scope, path: c.path, command: c.command, args: c.args, env: c.env };
+          mine.push(entry);
+          if (scope !== "project" || trusted.has(safeReal(c.command))) launch.push(entry);
+          else
+            findings.push(
+              warn(
+                "clients",
+                `${findingId("live", id, scope, nth)}.skipped`,
+                scopedLabel(id, scope),
+                `not started by the live check: the project's ${c.path} runs ${c.command}, which is neither this orchestrator nor one you registered yourself (a project's file comes with the repository)`,
+                `If you trust that program, run '${[c.command, ...c.args].join(" ")}' yourself; to use this binary, run 'orchestrator install --client ${id} --scope project --force'.`,
+              ),
+            );
         }
       });
     }
     const conflict = scopeConflict(id, mine);
     if (conflict) findings.push(conflict);
-    installed.push(...mine);
+    installed.push(...launch);
   }
   return { findings, installed };
 }

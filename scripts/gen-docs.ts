@@ -31,6 +31,7 @@ import { type EntryShape, type InstallEnv, SERVER_NAME } from "../src/install/ty
 import type { Env } from "../src/platform/env.ts";
 import { createServer } from "../src/server/create-server.ts";
 import { StoreCache } from "../src/server/session.ts";
+import type { CatalogEntry } from "../src/server/tools/_catalog.ts";
 import { TOOL_PROFILES, type ToolProfile } from "../src/server/tools/index.ts";
 import { createRoleLoader } from "../src/workspace/roles.ts";
 import { createSettingsLoader } from "../src/workspace/settings.ts";
@@ -56,6 +57,8 @@ interface Example {
 interface Capture {
   /** Every tool in registration order, as tools/list of profile `all` under a supervisor gives it. */
   readonly tools: readonly Tool[];
+  /** Tool name → its full output schema, with the field descriptions tools/list leaves out. */
+  readonly outputs: ReadonlyMap<string, Record<string, unknown>>;
   /** Tool name → the profiles that list it (the second element says "under a supervisor only"). */
   readonly profiles: ReadonlyMap<string, { profiles: ToolProfile[]; supervisedOnly: boolean }>;
   readonly examples: ReadonlyMap<string, Example>;
@@ -101,9 +104,9 @@ async function connect(
   workspace: string,
   tools: ToolProfile,
   supervised: boolean,
-): Promise<{ client: Client; close: () => Promise<void> }> {
+): Promise<{ client: Client; catalog: () => readonly CatalogEntry[]; close: () => Promise<void> }> {
   const stores = new StoreCache();
-  const { server } = createServer({
+  const { server, tools: catalog } = createServer({
     version: BUILD_INFO.version,
     cwd: workspace,
     homedir: "/nonexistent-home",
@@ -123,6 +126,7 @@ async function connect(
   await client.connect(b);
   return {
     client,
+    catalog,
     close: async () => {
       await client.close();
       await server.close();
@@ -306,8 +310,10 @@ async function capture(): Promise<Capture> {
     }
     const supervised = await connect(workspace, "all", true);
     let tools: Tool[];
+    const outputs = new Map<string, Record<string, unknown>>();
     try {
       tools = (await supervised.client.listTools()).tools;
+      for (const e of supervised.catalog()) if (e.output) outputs.set(e.wire.name, e.output);
     } finally {
       await supervised.close();
     }
@@ -318,7 +324,14 @@ async function capture(): Promise<Capture> {
     const conn = await connect(workspace, "all", false);
     try {
       const { examples, errors } = await runExamples(conn.client, workspace);
-      return { tools, profiles, examples, errorExamples: errors, normalize: makeNormalizer(workspace) };
+      return {
+        tools,
+        outputs,
+        profiles,
+        examples,
+        errorExamples: errors,
+        normalize: makeNormalizer(workspace),
+      };
     } finally {
       await conn.close();
     }
@@ -518,8 +531,8 @@ function toolsPage(cap: Capture): string {
         ? table(["parameter", "type", "required", "default", "description"], inputs)
         : "No parameters.",
       "### Output (`structuredContent`, top-level fields)",
-      t.outputSchema
-        ? table(["field", "type", "description"], outputRows(asSchema(t.outputSchema)))
+      cap.outputs.has(t.name)
+        ? table(["field", "type", "description"], outputRows(asSchema(cap.outputs.get(t.name))))
         : "No output schema.",
     ];
     if (ex) parts.push(exampleSection(cap, ex));

@@ -1,7 +1,7 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { cancelTask } from "../../app/cancel-task.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import {
   inWorkspace,
   ok,
@@ -26,7 +26,7 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_cancel_task: stop a task or a whole plan. */
-export function registerCancelTaskTool(server: McpServer, session: Session): void {
+export function registerCancelTaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_cancel_task",
     {

@@ -1,9 +1,9 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { completeSubtask } from "../../app/complete-subtask.ts";
 import { artifactUri } from "../../core/artifact.ts";
 import { ARTIFACT_TYPES, NEXT_ACTIONS } from "../../core/task.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import {
   inWorkspace,
   ok,
@@ -48,7 +48,7 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_complete_subtask: stores the work as an artifact and applies next_action. */
-export function registerCompleteSubtaskTool(server: McpServer, session: Session): void {
+export function registerCompleteSubtaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_complete_subtask",
     {

@@ -1,8 +1,8 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { type DeleteMode, deleteTask } from "../../app/delete-task.ts";
 import { OrchestratorError } from "../../core/errors.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import {
   failure,
   inWorkspace,
@@ -24,7 +24,7 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_delete_task: archive (default), restore, or delete for good. */
-export function registerDeleteTaskTool(server: McpServer, session: Session): void {
+export function registerDeleteTaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_delete_task",
     {

@@ -1,8 +1,8 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { executeSubtask } from "../../app/execute-subtask.ts";
 import { artifactUri } from "../../core/artifact.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
 
 const outputSchema = {
@@ -41,7 +41,7 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_execute_subtask: claims a ready task and returns its specialist prompt. */
-export function registerExecuteSubtaskTool(server: McpServer, session: Session): void {
+export function registerExecuteSubtaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_execute_subtask",
     {

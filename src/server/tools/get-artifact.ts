@@ -1,8 +1,8 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { getArtifact, MAX_PAGE_CHARS } from "../../app/get-artifact.ts";
 import { artifactUri } from "../../core/artifact.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import {
   artifactRefShape,
   inWorkspace,
@@ -31,7 +31,7 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_get_artifact: an artifact's stored text, paged. */
-export function registerGetArtifactTool(server: McpServer, session: Session): void {
+export function registerGetArtifactTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_get_artifact",
     {

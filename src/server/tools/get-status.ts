@@ -1,8 +1,8 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { getStatus } from "../../app/get-status.ts";
 import { claimLapse } from "../../core/readiness.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import {
   inWorkspace,
   ok,
@@ -57,7 +57,7 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_get_status: plans with progress and their tasks. */
-export function registerGetStatusTool(server: McpServer, session: Session): void {
+export function registerGetStatusTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_get_status",
     {

@@ -1,8 +1,8 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { getTask } from "../../app/get-task.ts";
 import { artifactUri } from "../../core/artifact.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import {
   artifactRefShape,
   inWorkspace,
@@ -47,7 +47,7 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_get_task: one task with everything around it. */
-export function registerGetTaskTool(server: McpServer, session: Session): void {
+export function registerGetTaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_get_task",
     {

@@ -1,7 +1,7 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { healthCheck } from "../../app/health-check.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
 
 const outputSchema = {
@@ -50,7 +50,7 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_health_check: real figures about the server and the workspace's store. */
-export function registerHealthCheckTool(server: McpServer, session: Session): void {
+export function registerHealthCheckTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_health_check",
     {

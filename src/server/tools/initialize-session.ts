@@ -1,8 +1,8 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { initializeSession } from "../../app/initialize-session.ts";
 import { ORCHESTRATOR_GUIDANCE } from "../../core/roles/builtin.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
 
 const outputSchema = {
@@ -50,7 +50,7 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_initialize_session: binds the workspace to this connection. */
-export function registerInitializeSessionTool(server: McpServer, session: Session): void {
+export function registerInitializeSessionTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_initialize_session",
     {

@@ -1,4 +1,3 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import {
   MAINTENANCE_ACTIONS,
@@ -7,6 +6,7 @@ import {
   VALIDATION_LEVELS,
 } from "../../app/maintenance.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
 
 const outputSchema = {
@@ -41,7 +41,7 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_maintenance_coordinator: cleanup, validation and documentation. */
-export function registerMaintenanceCoordinatorTool(server: McpServer, session: Session): void {
+export function registerMaintenanceCoordinatorTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_maintenance_coordinator",
     {

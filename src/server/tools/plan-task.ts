@@ -1,9 +1,9 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { planTask } from "../../app/plan-task.ts";
 import { readyTasks } from "../../core/readiness.ts";
 import { COMPLEXITY_LEVELS } from "../../core/task.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import {
   inWorkspace,
   ok,
@@ -52,7 +52,7 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_plan_task: stores a validated plan or nothing. */
-export function registerPlanTaskTool(server: McpServer, session: Session): void {
+export function registerPlanTaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_plan_task",
     {

@@ -1,8 +1,8 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { queryTasks } from "../../app/query-tasks.ts";
 import { TASK_STATUSES } from "../../core/task.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import {
   inWorkspace,
   ok,
@@ -24,7 +24,7 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_query_tasks: filter and page through tasks. */
-export function registerQueryTasksTool(server: McpServer, session: Session): void {
+export function registerQueryTasksTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_query_tasks",
     {

@@ -1,7 +1,7 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { OrchestratorError } from "../../core/errors.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import { failure } from "./_shared.ts";
 
 /**
@@ -9,7 +9,7 @@ import { failure } from "./_shared.ts";
  * supervisor (server/supervisor.ts) answers them, since it owns the worker and the restarts.
  * They are listed only in the `all` profile and only when a supervisor runs.
  */
-export function registerRebootTools(server: McpServer, _session: Session): void {
+export function registerRebootTools(server: ToolHost, _session: Session): void {
   const unreachable = async () =>
     failure(
       new OrchestratorError(

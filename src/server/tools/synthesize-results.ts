@@ -1,8 +1,8 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { synthesizeResults } from "../../app/synthesize-results.ts";
 import { PLAN_STATUSES, TASK_STATUSES } from "../../core/task.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
 
 const outputSchema = {
@@ -62,7 +62,7 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_synthesize_results: the truthful report of a plan. */
-export function registerSynthesizeResultsTool(server: McpServer, session: Session): void {
+export function registerSynthesizeResultsTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_synthesize_results",
     {

@@ -1,8 +1,8 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { updateTask } from "../../app/update-task.ts";
 import { TASK_STATUSES } from "../../core/task.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import {
   inWorkspace,
   ok,
@@ -20,7 +20,7 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_update_task: edit fields or change status through the state machine. */
-export function registerUpdateTaskTool(server: McpServer, session: Session): void {
+export function registerUpdateTaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_update_task",
     {

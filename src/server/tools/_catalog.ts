@@ -1,0 +1,114 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { ListToolsRequestSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+
+/** The part of McpServer a tool file uses, so the catalog sees every definition it registers. */
+export type ToolHost = Pick<McpServer, "registerTool">;
+
+type JsonSchema = Record<string, unknown>;
+type Shape = z.ZodRawShape | z.ZodObject;
+
+interface Definition {
+  readonly name: string;
+  readonly config: {
+    title?: string;
+    description?: string;
+    inputSchema?: Shape;
+    outputSchema?: Shape;
+    annotations?: Tool["annotations"];
+  };
+}
+
+/**
+ * One tool as a client sees it in `tools/list` (`wire`), plus its full output schema with field
+ * descriptions (`output`), which the reference docs are generated from but no client is sent.
+ */
+export interface CatalogEntry {
+  readonly wire: Tool;
+  readonly output: JsonSchema | undefined;
+}
+
+/**
+ * Records each tool registered through the returned host and answers `tools/list` itself from
+ * definitions computed once (the SDK converts every zod schema again on each call). What it sends
+ * is sized for a model's context: no `$schema` or `execution` (the defaults), and each output
+ * schema cut to its top-level fields and their types, nullable ones as `anyOf` (no `type` arrays,
+ * which single-type dialects such as Gemini's function declarations reject). The SDK still
+ * validates arguments and results against the full zod schemas.
+ */
+export function createToolCatalog(server: McpServer): {
+  host: ToolHost;
+  /** Call once every tool is registered: from then on tools/list is answered from the catalog. */
+  install: () => void;
+  entries: () => readonly CatalogEntry[];
+} {
+  const definitions: Definition[] = [];
+  const host = {
+    registerTool: (name: string, config: Definition["config"], cb: unknown) => {
+      definitions.push({ name, config });
+      return (server.registerTool as (n: string, c: unknown, h: unknown) => unknown)(name, config, cb);
+    },
+  } as unknown as ToolHost;
+  let computed: readonly CatalogEntry[] | undefined;
+  const entries = (): readonly CatalogEntry[] => {
+    computed ??= definitions.map(catalogEntry);
+    return computed;
+  };
+  const install = (): void => {
+    if (definitions.length === 0) return;
+    // McpServer installed its own handler at the first registerTool; ours answers instead.
+    server.server.removeRequestHandler("tools/list");
+    server.server.setRequestHandler(ListToolsRequestSchema, () => ({
+      tools: entries().map((e) => e.wire),
+    }));
+  };
+  return { host, install, entries };
+}
+
+function catalogEntry({ name, config }: Definition): CatalogEntry {
+  const input = toJson(config.inputSchema, "input");
+  const output = config.outputSchema ? toJson(config.outputSchema, "output") : undefined;
+  const wire: Tool = {
+    name,
+    ...(config.title ? { title: config.title } : {}),
+    ...(config.description ? { description: config.description } : {}),
+    inputSchema: (input ?? { type: "object", properties: {} }) as Tool["inputSchema"],
+    ...(output ? { outputSchema: briefOutput(output) as Tool["outputSchema"] } : {}),
+    ...(config.annotations ? { annotations: config.annotations } : {}),
+  };
+  return { wire, output };
+}
+
+function toJson(shape: Shape | undefined, io: "input" | "output"): JsonSchema | undefined {
+  if (!shape) return undefined;
+  const object = shape instanceof z.ZodObject ? shape : z.object(shape);
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(object, { target: "draft-7", io });
+  return schema;
+}
+
+/** The top-level fields of an output schema with their types only: what a caller can rely on. */
+export function briefOutput(full: JsonSchema): JsonSchema {
+  const properties = (full.properties ?? {}) as Record<string, JsonSchema>;
+  return {
+    type: "object",
+    properties: Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, briefField(k, v)])),
+    ...(Array.isArray(full.required) && full.required.length > 0 ? { required: full.required } : {}),
+  };
+}
+
+function briefField(name: string, s: JsonSchema): JsonSchema {
+  const branches: JsonSchema[] = Array.isArray(s.anyOf)
+    ? (s.anyOf as JsonSchema[])
+    : Array.isArray(s.type)
+      ? (s.type as string[]).map((type) => ({ ...s, type }))
+      : [s];
+  const types = branches.map((b) => {
+    if (typeof b.type !== "string") throw new Error(`output field ${name} has no single type`);
+    // A list of plain values says what it holds in a few bytes; objects stay opaque here.
+    const items = b.items as JsonSchema | undefined;
+    return b.type === "array" && typeof items?.type === "string" && items.type !== "object"
+      ? { type: "array", items: { type: items.type } }
+      : { type: b.type };
+  });
+  return types.length === 1 ? (types[0] as JsonSchema) : { anyOf: types };
+}

@@ -72,7 +72,7 @@ function catalogEntry({ name, config }: Definition): CatalogEntry {
     name,
     ...(config.title ? { title: config.title } : {}),
     ...(config.description ? { description: config.description } : {}),
-    inputSchema: (input ?? { type: "object", properties: {} }) as Tool["inputSchema"],
+    inputSchema: (input ? briefInput(input) : { type: "object", properties: {} }) as Tool["inputSchema"],
     ...(output ? { outputSchema: briefOutput(output) as Tool["outputSchema"] } : {}),
     ...(config.annotations ? { annotations: config.annotations } : {}),
   };
@@ -84,6 +84,43 @@ function toJson(shape: Shape | undefined, io: "input" | "output"): JsonSchema | 
   const object = shape instanceof z.ZodObject ? shape : z.object(shape);
   const { $schema: _dialect, ...schema } = z.toJSONSchema(object, { target: "draft-7", io });
   return schema;
+}
+
+/**
+ * An input schema without the bounds that tell a model nothing: `minLength: 1` (an empty id or path
+ * is refused with INVALID_INPUT anyway), zod's ±Number.MAX_SAFE_INTEGER on integers, and the
+ * abuse guards of 1,000 characters or items and more, which no real call comes near. Every other
+ * constraint, default and description stays; the SDK still validates against the full schema.
+ */
+export function briefInput(schema: JsonSchema): JsonSchema {
+  const out: JsonSchema = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (isNoise(k, v)) continue;
+    if (k === "properties" && v && typeof v === "object")
+      out[k] = Object.fromEntries(
+        Object.entries(v as Record<string, JsonSchema>).map(([name, sub]) => [name, briefInput(sub)]),
+      );
+    else if (k === "items" && v && typeof v === "object" && !Array.isArray(v))
+      out[k] = briefInput(v as JsonSchema);
+    else out[k] = v;
+  }
+  return out;
+}
+
+function isNoise(keyword: string, value: unknown): boolean {
+  if (typeof value !== "number") return false;
+  switch (keyword) {
+    case "minLength":
+      return value === 1;
+    case "minimum":
+    case "maximum":
+      return Math.abs(value) === Number.MAX_SAFE_INTEGER;
+    case "maxLength":
+    case "maxItems":
+      return value >= 1000;
+    default:
+      return false;
+  }
 }
 
 /** The top-level fields of an output schema with their types only: what a caller can rely on. */

@@ -36,17 +36,18 @@ export function registerGetArtifactTool(server: ToolHost, session: Session): voi
     "orchestrator_get_artifact",
     {
       title: "Read an artifact",
-      description: `The stored detailed work of a subtask, by artifact id (from orchestrator_get_task or a completion result). Large artifacts come in pages of up to ${MAX_PAGE_CHARS} characters: read on from next_offset. Also available as the resource orchestrator://artifacts/{id}.`,
+      description:
+        "A subtask's stored detailed work, in pages: read on from next_offset. Also the resource orchestrator://artifacts/{id}.",
       inputSchema: {
-        artifact_id: z.string().min(1).describe("The artifact's id (artifact_xxxxxxxx)"),
-        offset: z.number().int().min(0).default(0).describe("Character offset to start at"),
+        artifact_id: z.string().min(1).describe("The artifact's id"),
+        offset: z.number().int().min(0).default(0).describe("Start at this character"),
         max_chars: z
           .number()
           .int()
           .min(1)
           .max(MAX_PAGE_CHARS)
           .default(20_000)
-          .describe("At most this many characters"),
+          .describe("Page size in characters"),
         working_directory: workingDirectoryField,
       },
       outputSchema,

@@ -53,7 +53,7 @@ export function registerGetTaskTool(server: ToolHost, session: Session): void {
     {
       title: "Show one task",
       description:
-        "One task in full: its fields, plan, dependencies (and which are not done), the tasks that depend on it, who holds it and until when, its history, and its artifacts (read them with orchestrator_get_artifact).",
+        "One task in full: fields, dependencies and dependents, claim, history, artifacts (read them with orchestrator_get_artifact).",
       inputSchema: {
         task_id: z.string().min(1).describe("The task's id"),
         working_directory: workingDirectoryField,

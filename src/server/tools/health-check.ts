@@ -56,7 +56,7 @@ export function registerHealthCheckTool(server: ToolHost, session: Session): voi
     {
       title: "Check server and database health",
       description:
-        "Measured, not assumed: database reachable, SQLite quick_check, journal mode, schema version, file and WAL size, open and expired claims, the workspace in use, version, uptime and memory.",
+        "Measured health: database, SQLite quick_check, journal mode, schema version, sizes, claims, workspace, version, uptime, memory.",
       inputSchema: { working_directory: workingDirectoryField },
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

@@ -56,7 +56,7 @@ export function registerInitializeSessionTool(server: ToolHost, session: Session
     {
       title: "Start an orchestration session",
       description:
-        "Bind a project folder to this connection (every later call uses it unless it names another), set up its .task_orchestrator folder, and get the orchestration guidance, the specialist roles (built-in and custom) and the open plans with progress. Call this first, with working_directory set to the project's root.",
+        "Call first, with working_directory = the project root: binds it to this connection and returns the workflow, the specialist roles and the open plans.",
       inputSchema: { working_directory: workingDirectoryField },
       outputSchema,
       annotations: {

@@ -68,12 +68,9 @@ export function registerSynthesizeResultsTool(server: ToolHost, session: Session
     {
       title: "Synthesize a plan's results",
       description:
-        "Build the report of a plan from what was recorded: results grouped by role, with summaries, artifacts and a timeline. It states plainly what is not done (pending, active, blocked, failed subtasks are listed as outstanding). Marks the plan completed when all its subtasks are.",
+        "Report a plan's results by role (summaries, artifacts, timeline), listing unfinished subtasks as outstanding. Completes the plan when all its subtasks are.",
       inputSchema: {
-        parent_task_id: z
-          .string()
-          .min(1)
-          .describe("The plan's id (task_xxxxxxxx) from orchestrator_plan_task"),
+        parent_task_id: z.string().min(1).describe("The plan id (task_xxxxxxxx)"),
         working_directory: workingDirectoryField,
       },
       outputSchema,

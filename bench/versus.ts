@@ -48,6 +48,7 @@ export async function versus(opts: VersusOptions): Promise<Record<string, any>> 
         await c.close();
       }
     }
+    process.stderr.write(`versus: ready measured (${opts.readyRuns} runs each)\n`);
     // 2. Context: our profiles; the reference has one list.
     const core = await ours.connect(["--tools", "core"]);
     await core.close();
@@ -77,6 +78,7 @@ export async function versus(opts: VersusOptions): Promise<Record<string, any>> 
         perCall.get(s.label)!.update.push(...updates);
       }
     }
+    process.stderr.write(`versus: per-call latency measured (${batch * rounds} calls each)\n`);
     const load = new Map<
       string,
       { create_per_s: number; update_per_s: number; lost: number; failed_updates: number }

@@ -39,16 +39,13 @@ export function registerRebootTools(server: ToolHost, _session: Session): void {
     {
       title: "Restart the server",
       description:
-        "Start a fresh server worker from the binary on disk (picking up an upgrade or new settings) without closing this connection. graceful (default) lets requests in flight finish within timeout seconds; new requests wait and are then served by the new worker. All task state is in the database, so nothing is lost.",
+        "Start a fresh worker from the binary on disk (an upgrade, new settings) without closing this connection; graceful lets requests in flight finish within timeout seconds, new ones wait for the new worker. Task state lives in the database: nothing is lost.",
       inputSchema: {
         graceful: z
           .boolean()
           .default(true)
           .describe("Wait for requests in flight (true) or cancel them with an error (false)"),
-        preserve_state: z
-          .boolean()
-          .default(true)
-          .describe("Kept for compatibility: state always survives, it lives in the database"),
+        preserve_state: z.boolean().default(true).describe("Ignored: state always survives"),
         timeout: z
           .number()
           .int()
@@ -102,19 +99,9 @@ export function registerRebootTools(server: ToolHost, _session: Session): void {
         check_active_tasks: z
           .boolean()
           .default(true)
-          .describe("Count the tasks agents have claimed (they survive a restart; informational)"),
-        check_database_state: z
-          .boolean()
-          .default(true)
-          .describe(
-            "Ask the worker for the database's health; a worker that does not answer blocks the restart",
-          ),
-        check_client_connections: z
-          .boolean()
-          .default(true)
-          .describe(
-            "Count the client's requests in flight and queued; in-flight requests make a restart not safe yet",
-          ),
+          .describe("Count claimed tasks (they survive a restart)"),
+        check_database_state: z.boolean().default(true).describe("Ask the worker for the database's health"),
+        check_client_connections: z.boolean().default(true).describe("Count requests in flight and queued"),
       },
       outputSchema: {
         ready_for_shutdown: z.boolean(),
@@ -150,10 +137,7 @@ export function registerRebootTools(server: ToolHost, _session: Session): void {
         "The server's phase, its worker (pid, generation, version), requests in flight, and the restarts of this connection: when, why, how long, result, worker pids.",
       inputSchema: {
         include_history: z.boolean().default(true).describe("List every restart of this connection"),
-        include_error_details: z
-          .boolean()
-          .default(true)
-          .describe("Include the failure message and each restart's message (worker output on failures)"),
+        include_error_details: z.boolean().default(true).describe("Include each restart's message"),
       },
       outputSchema: {
         current_status: z.object({
@@ -185,12 +169,7 @@ export function registerRebootTools(server: ToolHost, _session: Session): void {
       description:
         "A timed round trip supervisor → worker → database (the worker's health check), with the buffer and restart figures.",
       inputSchema: {
-        session_id: z
-          .string()
-          .optional()
-          .describe(
-            "Accepted for compatibility with the upstream tool: a server process serves one connection, so there is nothing to choose",
-          ),
+        session_id: z.string().optional().describe("Ignored: one server serves one connection"),
         include_buffer_status: z.boolean().default(true).describe("Include requests in flight and queued"),
         include_reconnection_stats: z
           .boolean()

@@ -1,7 +1,7 @@
 /**
  * `bun run bench` (`--quick` for a fast smoke): measures the compiled binary beside the reference
  * server @modelcontextprotocol/server-memory in one interleaved run (bench/versus.ts), then the
- * orchestrator's own figures (bench/own.ts), and writes bench/results.json.
+ * orchestrator's own figures (bench/own.ts), and writes bench/results.json (`--quick`: a temp file).
  * Not part of the tests: it prints numbers, it asserts nothing.
  */
 import { spawnSync } from "node:child_process";
@@ -109,5 +109,7 @@ const results = {
   runs,
   multi_process: mp,
 };
-writeFileSync(join(import.meta.dir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-console.log("wrote bench/results.json");
+// A smoke run must not replace the recorded figures docs/performance.md quotes.
+const out = quick ? join(tmpdir(), "orchestrator-bench-quick.json") : join(import.meta.dir, "results.json");
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`wrote ${out}`);

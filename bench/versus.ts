@@ -60,6 +60,10 @@ export async function versus(opts: VersusOptions): Promise<Record<string, any>> 
 
     // 3 + 4 on one long-lived connection each.
     const conns = await Promise.all(servers.map((s) => s.connect()));
+    // 6. Idle memory once connected and answering (for ours the sum of supervisor and worker).
+    for (const [k, s] of servers.entries()) await s.stored(conns[k]!.client);
+    await new Promise((r) => setTimeout(r, 500));
+    const idle = new Map(conns.map((c, k) => [servers[k]!.label, memoryOf(c.pid)]));
     let serial = 0;
     const next = (): number => serial++;
     const perCall = new Map(
@@ -102,9 +106,8 @@ export async function versus(opts: VersusOptions): Promise<Record<string, any>> 
         failed_updates: failed,
       });
     }
-    // 6. Idle memory after the work (sum of supervisor and worker for ours).
     await new Promise((r) => setTimeout(r, 500));
-    const memory = new Map(conns.map((c, k) => [servers[k]!.label, memoryOf(c.pid)]));
+    const afterLoad = new Map(conns.map((c, k) => [servers[k]!.label, memoryOf(c.pid)]));
     await Promise.all(conns.map((c) => c.close()));
 
     const side = (label: string) => ({
@@ -113,9 +116,10 @@ export async function versus(opts: VersusOptions): Promise<Record<string, any>> 
       create_ms: p50p99(perCall.get(label)!.create),
       update_ms: p50p99(perCall.get(label)!.update),
       ...load.get(label)!,
-      idle_rss_mib: memory.get(label)!.rss,
-      idle_rss_supervisor_mib: memory.get(label)!.supervisor_rss,
-      idle_rss_worker_mib: memory.get(label)!.worker_rss,
+      idle_rss_mib: idle.get(label)!.rss,
+      idle_rss_supervisor_mib: idle.get(label)!.supervisor_rss,
+      idle_rss_worker_mib: idle.get(label)!.worker_rss,
+      rss_after_load_mib: afterLoad.get(label)!.rss,
     });
     return {
       ready_runs: opts.readyRuns,
@@ -201,7 +205,8 @@ export function versusTable(v: Record<string, any>, stateChangesPerS: number | u
   add(
     `updates/s, ${v.in_flight} in flight`,
     o.update_per_s,
-    m.update_per_s,
+    // The reference's updates of the entities it lost fail fast, so its rate counts failures too.
+    m.failed_updates > 0 ? `${m.update_per_s} (${m.failed_updates} failed)` : m.update_per_s,
     "",
     true,
     `${ratio(o.update_per_s, m.update_per_s)}×`,

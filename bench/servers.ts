@@ -86,13 +86,16 @@ async function connectStdio(
   };
 }
 
-/** dist/orchestrator serve on a fresh workspace (default profile unless `--tools` is passed). */
-export function orchestrator(): BenchServer {
+/**
+ * `serve` of dist/orchestrator (or another build, to compare two) on a fresh workspace, with the
+ * default profile unless `--tools` is passed.
+ */
+export function orchestrator(binary = BINARY, label = "orchestrator"): BenchServer {
   const ws = mkdtempSync(join(tmpdir(), "orch-vs-"));
   mkdirSync(join(ws, ".git"));
   return {
-    label: "orchestrator",
-    connect: (extra = []) => connectStdio(BINARY, ["serve", "--workspace", ws, ...extra], {}),
+    label,
+    connect: (extra = []) => connectStdio(binary, ["serve", "--workspace", ws, ...extra], {}),
     async create(client, i) {
       const r = await call(client, "orchestrator_plan_task", {
         description: `Bench job ${i}`,

@@ -9,6 +9,8 @@ import { StoreCache } from "../../src/server/session.ts";
 import type { ToolProfile } from "../../src/server/tools/index.ts";
 import { createRoleLoader } from "../../src/workspace/roles.ts";
 import { createSettingsLoader } from "../../src/workspace/settings.ts";
+import { call, callOk, connectInMemory, textOf } from "../helpers/client.ts";
+import { makeProject } from "../helpers/temp.ts";
 
 // Issue 16: what tools/list costs a model is deterministic, so its budgets are held here; the
 // timing targets live in `bun run bench`.
@@ -45,6 +47,38 @@ describe("what tools/list costs a model", () => {
     const bytes = contextBytes(listed("standard"));
     expect(bytes.tools).toBe(14);
     expect(bytes.tools_list).toBeLessThanOrEqual(CONTEXT_BUDGET.tools_list);
+  });
+});
+
+describe("what tools/list leaves out is still enforced", () => {
+  test("bounds cut from the wire refuse bad input; the cut output schema accepts real results", async () => {
+    const plan = listed("standard").find((t) => t.name === "orchestrator_plan_task")!;
+    const props = plan.inputSchema.properties as Record<string, Record<string, unknown>>;
+    expect(props.description).not.toHaveProperty("minLength");
+    expect(props.context).not.toHaveProperty("maxLength");
+    expect(props.request_id).toHaveProperty("maxLength", 128);
+
+    const project = makeProject();
+    const conn = await connectInMemory({ cwd: project.dir, workspace: project.dir });
+    try {
+      await conn.client.listTools(); // the SDK client validates results against what it lists
+      for (const args of [{ description: "" }, { description: "x", context: "c".repeat(100_001) }]) {
+        const r = await call(conn.client, "orchestrator_plan_task", {
+          subtasks: [{ title: "a", specialist_type: "tester" }],
+          ...args,
+        });
+        expect(r.isError).toBe(true);
+        expect(textOf(r)).toContain("INVALID_INPUT");
+      }
+      const ok = await callOk(conn.client, "orchestrator_plan_task", {
+        description: "x",
+        subtasks: [{ title: "a", specialist_type: "tester" }],
+      });
+      expect(ok.parent_task_id).toMatch(/^task_/);
+    } finally {
+      await conn.close();
+      project.cleanup();
+    }
   });
 });
 

@@ -33,6 +33,7 @@ import { CLIENT_CLIS } from "../src/install/via-cli.ts";
 import type { Env } from "../src/platform/env.ts";
 import { createServer } from "../src/server/create-server.ts";
 import { StoreCache } from "../src/server/session.ts";
+import type { CatalogEntry } from "../src/server/tools/_catalog.ts";
 import { TOOL_PROFILES, type ToolProfile } from "../src/server/tools/index.ts";
 import { createRoleLoader } from "../src/workspace/roles.ts";
 import { createSettingsLoader } from "../src/workspace/settings.ts";
@@ -58,6 +59,8 @@ interface Example {
 interface Capture {
   /** Every tool in registration order, as tools/list of profile `all` under a supervisor gives it. */
   readonly tools: readonly Tool[];
+  /** Tool name → its full output schema, with the field descriptions tools/list leaves out. */
+  readonly outputs: ReadonlyMap<string, Record<string, unknown>>;
   /** Tool name → the profiles that list it (the second element says "under a supervisor only"). */
   readonly profiles: ReadonlyMap<string, { profiles: ToolProfile[]; supervisedOnly: boolean }>;
   readonly examples: ReadonlyMap<string, Example>;
@@ -103,9 +106,9 @@ async function connect(
   workspace: string,
   tools: ToolProfile,
   supervised: boolean,
-): Promise<{ client: Client; close: () => Promise<void> }> {
+): Promise<{ client: Client; catalog: () => readonly CatalogEntry[]; close: () => Promise<void> }> {
   const stores = new StoreCache();
-  const { server } = createServer({
+  const { server, tools: catalog } = createServer({
     version: BUILD_INFO.version,
     cwd: workspace,
     homedir: "/nonexistent-home",
@@ -125,6 +128,7 @@ async function connect(
   await client.connect(b);
   return {
     client,
+    catalog,
     close: async () => {
       await client.close();
       await server.close();
@@ -308,8 +312,10 @@ async function capture(): Promise<Capture> {
     }
     const supervised = await connect(workspace, "all", true);
     let tools: Tool[];
+    const outputs = new Map<string, Record<string, unknown>>();
     try {
       tools = (await supervised.client.listTools()).tools;
+      for (const e of supervised.catalog()) if (e.output) outputs.set(e.wire.name, e.output);
     } finally {
       await supervised.close();
     }
@@ -320,7 +326,14 @@ async function capture(): Promise<Capture> {
     const conn = await connect(workspace, "all", false);
     try {
       const { examples, errors } = await runExamples(conn.client, workspace);
-      return { tools, profiles, examples, errorExamples: errors, normalize: makeNormalizer(workspace) };
+      return {
+        tools,
+        outputs,
+        profiles,
+        examples,
+        errorExamples: errors,
+        normalize: makeNormalizer(workspace),
+      };
     } finally {
       await conn.close();
     }
@@ -520,8 +533,8 @@ function toolsPage(cap: Capture): string {
         ? table(["parameter", "type", "required", "default", "description"], inputs)
         : "No parameters.",
       "### Output (`structuredContent`, top-level fields)",
-      t.outputSchema
-        ? table(["field", "type", "description"], outputRows(asSchema(t.outputSchema)))
+      cap.outputs.has(t.name)
+        ? table(["field", "type", "description"], outputRows(asSchema(cap.outputs.get(t.name))))
         : "No output schema.",
     ];
     if (ex) parts.push(exampleSection(cap, ex));
@@ -537,7 +550,7 @@ function toolsPage(cap: Capture): string {
     "MCP tools",
     [
       "Every tool the server can list, in the order `tools/list` gives them. Which ones a client sees depends on the profile chosen with `serve --tools` (or `ORCHESTRATOR_TOOLS`): `core`, `standard` (default) or `all`.",
-      "Parameters and output fields come from the JSON schemas `tools/list` returns. Each example is a real call against a fresh workspace, made while generating this page; values that change from run to run (ids, timestamps, paths, pids, sizes, durations, versions) are replaced by placeholders such as `<plan_id>`, `<timestamp>` and `<workspace>`, and strings longer than 300 characters are cut with `…`.",
+      "Parameters come from the input schemas `tools/list` returns. Output fields come from each tool's full output schema: to keep a model's context small, `tools/list` sends it cut to the top-level fields and their types (nullable ones as `anyOf` with `null`), and leaves out the input bounds no real call comes near (`minLength: 1`, limits of 1,000 characters or items and more); the server still enforces them. Each example is a real call against a fresh workspace, made while generating this page; values that change from run to run (ids, timestamps, paths, pids, sizes, durations, versions) are replaced by placeholders such as `<plan_id>`, `<timestamp>` and `<workspace>`, and strings longer than 300 characters are cut with `…`.",
       "A tool that fails returns an `isError` result whose text starts with an error code; see [errors.md](errors.md).",
       overview,
     ].join("\n\n"),

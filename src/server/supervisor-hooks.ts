@@ -1,6 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import { RESTORE_SESSION_METHOD } from "./jsonrpc.ts";
+import { RESTORE_SESSION_METHOD } from "../protocol/jsonrpc.ts";
 import type { Session } from "./session.ts";
 
 const RestoreSessionRequest = z.object({

@@ -1,4 +1,4 @@
-import { errorResult } from "./error-result.ts";
+import { errorResult } from "../protocol/error-result.ts";
 import type { Supervisor } from "./supervisor.ts";
 
 /**

@@ -2,10 +2,16 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import type { Readable, Writable } from "node:stream";
 import type { ErrorCode } from "../core/errors.ts";
-import { errorResult } from "./error-result.ts";
-import { initializeResult } from "./handshake.ts";
-import { classify, errorResponse, type Id, oversizedReply, RESTORE_SESSION_METHOD } from "./jsonrpc.ts";
-import { readLines } from "./line-reader.ts";
+import { errorResult } from "../protocol/error-result.ts";
+import { initializeResult } from "../protocol/handshake.ts";
+import {
+  classify,
+  errorResponse,
+  type Id,
+  oversizedReply,
+  RESTORE_SESSION_METHOD,
+} from "../protocol/jsonrpc.ts";
+import { readLines } from "../protocol/line-reader.ts";
 import { SUPERVISOR_TOOL_NAMES, supervisorToolCall } from "./supervisor-tools.ts";
 
 /**

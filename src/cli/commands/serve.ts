@@ -4,7 +4,7 @@ import type { CAC } from "cac";
 import { DEFAULT_SETTINGS, type Settings } from "../../app/context.ts";
 import { OrchestratorError } from "../../core/errors.ts";
 import { durationSetting, type Env, intSetting, maxRequestBytes, parseDuration } from "../../platform/env.ts";
-import type { SupervisorInfo } from "../../server/session.ts";
+import { readWorkerNote } from "../../protocol/worker-channel.ts";
 import { checkDirectory } from "../../workspace/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
 
@@ -55,11 +55,12 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
           `--tools must be one of ${PROFILES.join(", ")}, got '${profile}'.`,
         );
       }
-      const supervised = env.vars.ORCHESTRATOR_SUPERVISED === "1";
+      const note = readWorkerNote(env.vars);
+      const supervised = note.supervised;
       if (!supervised && flags.supervisor !== false && env.vars.ORCHESTRATOR_SUPERVISOR !== "0") {
         // The supervisor owns stdio and runs the server in a worker it can restart (docs/reboot.md).
         const [{ runSupervisor }, { BUILD_INFO }] = await Promise.all([
-          import("../../server/supervisor.ts"),
+          import("../../supervisor/run.ts"),
           import("../../build-info.ts"),
         ]);
         const self = selfCommand(env);
@@ -105,9 +106,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         import("../../workspace/settings.ts"),
         import("../../platform/process.ts"),
       ]);
-      const supervisorInfo = supervised
-        ? parseSupervisorInfo(env.vars.ORCHESTRATOR_SUPERVISOR_INFO)
-        : undefined;
+      const supervisorInfo = note.info;
       await runStdioServer(
         {
           version: BUILD_INFO.version,
@@ -124,7 +123,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
           // The connection lives as long as the process that owns the client's stdio: the
           // supervisor (which outlives worker restarts), or this process when unsupervised.
           connection: {
-            id: supervised ? connectionId(env.vars.ORCHESTRATOR_CONNECTION_ID) : undefined,
+            id: note.connectionId,
             holder: {
               host: thisHost(),
               pid: supervised ? (supervisorInfo?.supervisor_pid ?? process.ppid) : process.pid,
@@ -141,21 +140,6 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
       );
       setCode(EXIT.OK);
     });
-}
-
-/** The supervisor's note to its worker; a missing or mangled one only loses the health figures. */
-function parseSupervisorInfo(raw: string | undefined): SupervisorInfo | undefined {
-  if (!raw) return undefined;
-  try {
-    return JSON.parse(raw) as SupervisorInfo;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The supervisor's id for the client connection; anything else is ignored (a fresh id is drawn). */
-function connectionId(raw: string | undefined): string | undefined {
-  return raw && /^[0-9a-f]{6,32}$/.test(raw) ? raw : undefined;
 }
 
 /** How to start this same program again (compiled binary, or runtime + entry script). */

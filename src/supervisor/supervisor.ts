@@ -1,6 +1,4 @@
 import type { Readable, Writable } from "node:stream";
-import type { ErrorCode } from "../core/errors.ts";
-import { errorResult } from "../protocol/error-result.ts";
 import { initializeResult } from "../protocol/handshake.ts";
 import { classify, errorResponse, type Id, oversizedReply } from "../protocol/jsonrpc.ts";
 import { readLines } from "../protocol/line-reader.ts";
@@ -10,6 +8,7 @@ import { CallTable } from "./calls.ts";
 import { ClientOutput } from "./client-output.ts";
 import { CrashPolicy } from "./crash-policy.ts";
 import { answerRebootTool } from "./reboot-answers.ts";
+import { exitRefusal, refusal } from "./refusals.ts";
 import { RestartHistory, type RestartRequest } from "./restart-history.ts";
 import { type SpawnWorker, type SupervisorClock, sleep } from "./seams.ts";
 import { type Worker, WorkerPool, writeLine } from "./worker-pool.ts";
@@ -62,11 +61,6 @@ export class Supervisor {
   #failure: string | null = null;
   #restarting: Promise<RestartRecord> | null = null;
   #closing = false;
-  /**
-   * The workspace orchestrator_initialize_session bound on this connection (read from its
-   * answer), replayed into every new worker so calls without working_directory keep landing there.
-   */
-  #binding: string | null = null;
   /** The restart record of each retiring worker, to count what its stop interrupted. */
   readonly #retiredBy = new Map<number, RestartRecord>();
 
@@ -125,7 +119,7 @@ export class Supervisor {
 
   /** The workspace bound by orchestrator_initialize_session on this connection, if any. */
   get binding(): string | null {
-    return this.#binding;
+    return this.workers.replay.binding;
   }
 
   /** Waits (up to `timeoutMs`) while a restart is in progress. */
@@ -195,7 +189,9 @@ export class Supervisor {
     }
     if (this.phase === "failed") {
       if (id !== undefined)
-        this.#refuse(id, method, null, "WORKER_FAILED", this.#failure ?? "the worker cannot start");
+        this.#out.send(
+          refusal(id, method, null, "WORKER_FAILED", this.#failure ?? "the worker cannot start"),
+        );
       return;
     }
     const w = this.active;
@@ -214,17 +210,6 @@ export class Supervisor {
     const queued = this.#queue;
     this.#queue = [];
     for (const line of queued) this.#fromClient(line);
-  }
-
-  /**
-   * Answers a request no worker will answer, with a catalogue code: an error result for a tool
-   * call (what a model reads, with `_meta["orchestrator/error"]`), a JSON-RPC error carrying the
-   * code and fix otherwise.
-   */
-  #refuse(id: Id, method: string, tool: string | null, code: ErrorCode, message: string): void {
-    if (method === "tools/call")
-      this.#out.send({ jsonrpc: "2.0", id, result: errorResult(code, message, { tool }) });
-    else this.#out.send(errorResponse(id, -32603, `${code}: ${message}`, code, { method }));
   }
 
   // ---- worker → client ----
@@ -259,25 +244,7 @@ export class Supervisor {
     const record = this.#retiredBy.get(w.gen);
     this.#retiredBy.delete(w.gen);
     if (record) record.requests_interrupted = w.interrupted;
-    for (const [id, f] of orphans) {
-      const what = f.tool ?? f.method;
-      if (w.retiring)
-        this.#refuse(
-          id,
-          f.method,
-          f.tool,
-          "RESTART_INTERRUPTED",
-          `the retiring worker ${w.pid} ${why} before it finished this ${what} request (a restart's timeout ran out, or the server shut down); its outcome is unknown.`,
-        );
-      else
-        this.#refuse(
-          id,
-          f.method,
-          f.tool,
-          "WORKER_CRASHED",
-          `the worker ${w.pid} ${why} while it ran this ${what} request; its outcome is unknown.`,
-        );
-    }
+    for (const [id, call] of orphans) this.#out.send(exitRefusal(id, call, w, why));
     if (w.retiring || this.#closing || w !== this.active) return;
     this.opts.log(
       `orchestrator supervisor: worker ${w.pid} ${why}${w.stderrTail ? `; last output:\n${w.stderrTail}` : ""}\n`,
@@ -288,27 +255,9 @@ export class Supervisor {
   /** Records the workspace a worker bound, and hands it to the active worker if that is another. */
   #bound(from: Worker, workspace: unknown): void {
     if (typeof workspace !== "string" || workspace === "") return;
-    this.#binding = workspace;
+    this.workers.replay.binding = workspace;
     const active = this.active;
-    if (active && active !== from && active.warm) void this.#restoreBinding(active);
-  }
-
-  /** Tells a new worker which workspace this connection bound; a failure is logged, not fatal. */
-  async #restoreBinding(w: Worker): Promise<void> {
-    if (this.#binding === null) return;
-    try {
-      const reply = await this.workers.request(
-        w,
-        RESTORE_SESSION_METHOD,
-        { workspace: this.#binding },
-        10_000,
-      );
-      if (reply.error) throw new Error(JSON.stringify(reply.error));
-    } catch (e) {
-      this.opts.log(
-        `orchestrator supervisor: worker ${w.pid} did not take the bound workspace ${this.#binding}: ${(e as Error).message}\n`,
-      );
-    }
+    if (active && active !== from && active.warm) void this.workers.restoreBinding(active);
   }
 
   // ---- restarts and crashes ----
@@ -410,8 +359,8 @@ export class Supervisor {
       finished = old.answered - answeredBefore;
       left = pending - finished;
     }
-    // Whatever the old worker bound while it finished is in #binding by now.
-    await this.#restoreBinding(fresh);
+    // Whatever the old worker bound while it finished is in the replay by now.
+    await this.workers.restoreBinding(fresh);
     this.active = fresh;
     this.phase = "ready";
     this.#failure = null;

@@ -3,7 +3,7 @@ import type { Writable } from "node:stream";
 import { initializeResult } from "../protocol/handshake.ts";
 import { readLines } from "../protocol/line-reader.ts";
 import type { RestartTrigger } from "../protocol/reboot-tools.ts";
-import { workerEnv } from "../protocol/worker-channel.ts";
+import { RESTORE_SESSION_METHOD, workerEnv } from "../protocol/worker-channel.ts";
 import type { SpawnWorker, SupervisorClock, WorkerProcess } from "./seams.ts";
 
 type Json = Record<string, unknown>;
@@ -69,10 +69,15 @@ export class WorkerPool {
   #paused = false;
   /** Handed to every worker, so the connection's default agent id survives worker restarts. */
   readonly connectionId = randomBytes(3).toString("hex");
-  /** What each new worker is brought to: the client's initialize, and whether initialized followed. */
-  readonly replay: { initialize: Json | null; initialized: boolean } = {
+  /**
+   * What each new worker is brought to: the client's initialize, whether initialized followed, and
+   * the workspace orchestrator_initialize_session bound on this connection (read from its answer),
+   * so calls without working_directory keep landing there.
+   */
+  readonly replay: { initialize: Json | null; initialized: boolean; binding: string | null } = {
     initialize: null,
     initialized: false,
+    binding: null,
   };
 
   constructor(opts: WorkerPoolOptions) {
@@ -214,6 +219,20 @@ export class WorkerPool {
     }
     w.warm = true;
     if (this.replay.initialized) this.sendInitialized(w);
+  }
+
+  /** Tells a worker which workspace this connection bound; a failure is logged, not fatal. */
+  async restoreBinding(w: Worker): Promise<void> {
+    const workspace = this.replay.binding;
+    if (workspace === null) return;
+    try {
+      const reply = await this.request(w, RESTORE_SESSION_METHOD, { workspace }, 10_000);
+      if (reply.error) throw new Error(JSON.stringify(reply.error));
+    } catch (e) {
+      this.#opts.log(
+        `orchestrator supervisor: worker ${w.pid} did not take the bound workspace ${workspace}: ${(e as Error).message}\n`,
+      );
+    }
   }
 
   /** Passes the client's `initialized` on to a warm worker, once. */

@@ -4,6 +4,7 @@ import type { CAC } from "cac";
 import { DEFAULT_SETTINGS, type Settings } from "../../app/context.ts";
 import { OrchestratorError } from "../../core/errors.ts";
 import { durationSetting, type Env, intSetting, maxRequestBytes, parseDuration } from "../../platform/env.ts";
+import { readTestHooks } from "../../platform/test-hooks.ts";
 import { readWorkerNote } from "../../protocol/worker-channel.ts";
 import { checkDirectory } from "../../workspace/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
@@ -83,7 +84,8 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         setCode(EXIT.OK);
         return;
       }
-      if (supervised && env.vars.ORCHESTRATOR_TEST_WORKER_CRASH === "1") {
+      const hooks = readTestHooks(env);
+      if (supervised && hooks.workerCrash) {
         // Test hook: a worker that dies at start, to prove the supervisor survives it.
         process.stderr.write("orchestrator worker: crashing at start (ORCHESTRATOR_TEST_WORKER_CRASH)\n");
         process.exit(3);
@@ -130,7 +132,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
             },
           },
           holderGone,
-          testDelayMs: Number(env.vars.ORCHESTRATOR_TEST_DELAY_MS ?? 0) || 0,
+          testDelayMs: hooks.toolDelayMs,
           clock: { now: () => new Date().toISOString() },
           random: { hex: randomHex },
           roleLoader: createRoleLoader(),

@@ -6,10 +6,10 @@ import { isRebootTool, type RestartRecord, type SupervisorPhase } from "../proto
 import { RESTORE_SESSION_METHOD } from "../protocol/worker-channel.ts";
 import { CallTable } from "./calls.ts";
 import { ClientOutput } from "./client-output.ts";
-import { CrashPolicy } from "./crash-policy.ts";
 import { answerRebootTool } from "./reboot-answers.ts";
 import { exitRefusal, refusal } from "./refusals.ts";
-import { RestartHistory, type RestartRequest } from "./restart-history.ts";
+import type { RestartHistory, RestartRequest } from "./restart-history.ts";
+import { Restarts } from "./restarts.ts";
 import { type SpawnWorker, type SupervisorClock, sleep } from "./seams.ts";
 import { type Worker, WorkerPool, writeLine } from "./worker-pool.ts";
 
@@ -44,34 +44,33 @@ export interface SupervisorOptions {
   readonly pid: number;
 }
 
-/** How long a new worker has to answer the replayed initialize. */
-const WARM_UP_MS = 30_000;
-
 export class Supervisor {
   readonly opts: SupervisorOptions;
   phase: SupervisorPhase = "starting";
   active: Worker | null = null;
   readonly workers: WorkerPool;
-  readonly history = new RestartHistory();
   readonly startedAt: string;
   readonly #calls = new CallTable();
-  readonly #crashes: CrashPolicy;
+  readonly #restarts: Restarts;
   readonly #out: ClientOutput;
   #queue: string[] = [];
-  #failure: string | null = null;
-  #restarting: Promise<RestartRecord> | null = null;
   #closing = false;
-  /** The restart record of each retiring worker, to count what its stop interrupted. */
-  readonly #retiredBy = new Map<number, RestartRecord>();
 
   constructor(opts: SupervisorOptions) {
     this.opts = opts;
     this.startedAt = new Date(opts.clock.now()).toISOString();
-    this.#crashes = new CrashPolicy({ maxCrashes: opts.maxCrashes, windowMs: opts.crashWindowMs });
     this.workers = new WorkerPool({
       ...opts,
       onMessage: (w, msg, line) => this.#fromWorker(w, msg, line),
       onExit: (w, code, signal) => this.#onExit(w, code, signal),
+    });
+    this.#restarts = new Restarts({
+      host: this,
+      workers: this.workers,
+      clock: opts.clock,
+      log: opts.log,
+      maxCrashes: opts.maxCrashes,
+      crashWindowMs: opts.crashWindowMs,
     });
     this.#out = new ClientOutput(opts.output, (blocked) => this.workers.pause(blocked));
   }
@@ -92,7 +91,7 @@ export class Supervisor {
     const { clock } = this.opts;
     const deadline = clock.now() + 30_000;
     while (
-      (this.#queue.length > 0 || this.#calls.size > 0 || this.#restarting !== null) &&
+      (this.#queue.length > 0 || this.#calls.size > 0 || this.#restarts.inProgress) &&
       (this.phase as SupervisorPhase) !== "failed" &&
       clock.now() < deadline
     )
@@ -110,11 +109,11 @@ export class Supervisor {
   }
 
   get recentCrashes(): number {
-    return this.#crashes.recent;
+    return this.#restarts.recentCrashes;
   }
 
   get failure(): string | null {
-    return this.#failure;
+    return this.#restarts.failure;
   }
 
   /** The workspace bound by orchestrator_initialize_session on this connection, if any. */
@@ -172,7 +171,7 @@ export class Supervisor {
         id,
         result: initializeResult(params?.protocolVersion, this.opts.version),
       });
-      if (this.active && !this.active.warm) void this.#warmFirst(this.active);
+      if (this.active && !this.active.warm) void this.#restarts.warmFirst(this.active);
       return;
     }
     if (method === "notifications/initialized") {
@@ -190,7 +189,7 @@ export class Supervisor {
     if (this.phase === "failed") {
       if (id !== undefined)
         this.#out.send(
-          refusal(id, method, null, "WORKER_FAILED", this.#failure ?? "the worker cannot start"),
+          refusal(id, method, null, "WORKER_FAILED", this.#restarts.failure ?? "the worker cannot start"),
         );
       return;
     }
@@ -206,7 +205,8 @@ export class Supervisor {
     writeLine(w.child.stdin, line);
   }
 
-  #flushQueue(): void {
+  /** Sends the requests that waited on, in order: to the active worker, or refused when failed. */
+  flushQueue(): void {
     const queued = this.#queue;
     this.#queue = [];
     for (const line of queued) this.#fromClient(line);
@@ -241,15 +241,13 @@ export class Supervisor {
     const orphans = this.#calls.orphansOf(w.gen);
     const why = signal ? `was killed (${signal})` : `exited with code ${code}`;
     w.interrupted += orphans.length;
-    const record = this.#retiredBy.get(w.gen);
-    this.#retiredBy.delete(w.gen);
-    if (record) record.requests_interrupted = w.interrupted;
+    this.#restarts.retired(w);
     for (const [id, call] of orphans) this.#out.send(exitRefusal(id, call, w, why));
     if (w.retiring || this.#closing || w !== this.active) return;
     this.opts.log(
       `orchestrator supervisor: worker ${w.pid} ${why}${w.stderrTail ? `; last output:\n${w.stderrTail}` : ""}\n`,
     );
-    this.#afterCrash(why, w.stderrTail);
+    this.#restarts.crashed(why, w.stderrTail);
   }
 
   /** Records the workspace a worker bound, and hands it to the active worker if that is another. */
@@ -260,126 +258,23 @@ export class Supervisor {
     if (active && active !== from && active.warm) void this.workers.restoreBinding(active);
   }
 
-  // ---- restarts and crashes ----
+  // ---- restarts (restarts.ts) ----
 
-  /** After an unplanned exit: restart with backoff, or give up after too many crashes in a short time. */
-  #afterCrash(why: string, tail: string): void {
-    const next = this.#crashes.crashed(this.opts.clock.now());
-    if (next.giveUp) {
-      this.phase = "failed";
-      this.active = null;
-      this.#failure = this.#crashes.failure(why, tail);
-      this.#flushQueue(); // each queued request is refused WORKER_FAILED
-      return;
-    }
-    this.phase = "restarting";
-    this.opts.clock.setTimeout(() => {
-      if (this.#closing) return; // stopped meanwhile: no worker to start
-      void this.#replace(null, {
-        graceful: false,
-        timeoutMs: 10_000,
-        reason: "error_recovery",
-        trigger: "crash",
-      });
-    }, next.delayMs);
+  get closing(): boolean {
+    return this.#closing;
   }
 
-  /** Brings the first worker up to the client's initialize; a failure counts as a crash. */
-  async #warmFirst(w: Worker): Promise<void> {
-    try {
-      await this.workers.warmUp(w, WARM_UP_MS);
-      if (this.active === w) this.#flushQueue();
-    } catch (e) {
-      if (w.exited || this.active !== w) return; // its exit handler restarts it
-      this.opts.log(`orchestrator supervisor: worker ${w.pid} did not start: ${(e as Error).message}\n`);
-      this.workers.discard(w);
-      this.#afterCrash(`did not answer initialize (${(e as Error).message})`, w.stderrTail);
-    }
+  get history(): RestartHistory {
+    return this.#restarts.history;
   }
 
-  /**
-   * Restarts the worker: starts a new one from the binary on disk and warms it up while new
-   * requests wait in the queue; then the old one is sent nothing more and told to stop (its stdin
-   * is closed), and finishes what it has. Graceful: the switch waits for that (up to the timeout);
-   * not graceful: the switch is at once and the old worker's answers are relayed as they come.
-   * At the timeout the old worker is killed and what it still ran is answered RESTART_INTERRUPTED
-   * (outcome unknown), never "did not complete". One restart at a time.
-   */
+  /** Client requests worker `gen` still runs. */
+  runningOn(gen: number): number {
+    return this.#calls.runningOn(gen);
+  }
+
+  /** Replaces the worker (restarts.ts); one restart at a time. */
   restart(request: RestartRequest & { readonly trigger: "tool" | "signal" }): Promise<RestartRecord> {
-    if (this.#restarting) return this.#restarting;
-    this.#restarting = this.#replace(this.active, request).finally(() => {
-      this.#restarting = null;
-    });
-    return this.#restarting;
-  }
-
-  async #replace(old: Worker | null, request: RestartRequest): Promise<RestartRecord> {
-    const { clock } = this.opts;
-    const t0 = clock.now();
-    const at = new Date(t0).toISOString();
-    const before = this.phase;
-    this.phase = "restarting";
-    const fresh = this.workers.start(request.trigger);
-    const outcome = { at, request, old } as const;
-    try {
-      // A cold start on a loaded machine can take seconds; the timeout is about the old worker's requests.
-      await this.workers.warmUp(fresh, Math.max(request.timeoutMs, WARM_UP_MS));
-    } catch (e) {
-      this.workers.discard(fresh);
-      const message = `the new worker did not start: ${(e as Error).message}${fresh.stderrTail ? `; its output: ${fresh.stderrTail.trim().slice(-400)}` : ""}`;
-      if (old && !old.exited) {
-        this.phase = "ready";
-        this.#flushQueue();
-      } else if (request.trigger === "crash" || before === "failed" || !this.active) {
-        this.#afterCrash("the replacement worker did not start", fresh.stderrTail);
-      } else {
-        this.phase = "ready";
-      }
-      const durationMs = clock.now() - t0;
-      return this.history.add({
-        ...outcome,
-        durationMs,
-        result: "failed",
-        message,
-        fresh: null,
-        finished: 0,
-        left: 0,
-      });
-    }
-    let finished = 0;
-    let left = 0;
-    if (old && !old.exited) {
-      const pending = this.#calls.runningOn(old.gen);
-      const answeredBefore = old.answered;
-      const deadline = t0 + request.timeoutMs;
-      void this.workers.retire(old, Math.max(0, deadline - clock.now()));
-      if (request.graceful)
-        while (this.#calls.runningOn(old.gen) > 0 && clock.now() < deadline && !old.exited)
-          await sleep(clock, 5);
-      finished = old.answered - answeredBefore;
-      left = pending - finished;
-    }
-    // Whatever the old worker bound while it finished is in the replay by now.
-    await this.workers.restoreBinding(fresh);
-    this.active = fresh;
-    this.phase = "ready";
-    this.#failure = null;
-    if (request.trigger !== "crash") this.#crashes.reset();
-    this.#flushQueue();
-    const durationMs = clock.now() - t0;
-    const rec = this.history.add({
-      ...outcome,
-      durationMs,
-      result: "success",
-      message: "restarted",
-      fresh,
-      finished,
-      left,
-    });
-    if (old) {
-      rec.requests_interrupted = old.interrupted;
-      if (!old.exited) this.#retiredBy.set(old.gen, rec);
-    }
-    return rec;
+    return this.#restarts.restart(request);
   }
 }

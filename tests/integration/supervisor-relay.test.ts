@@ -154,6 +154,24 @@ describe("crashes", () => {
     expect((await h.answer(2)).result).toEqual(textResult("after the crash"));
   });
 
+  test("the workspace the connection bound is replayed into the new worker before any client call", async () => {
+    const h = start();
+    await h.connect();
+    h.call(1, "orchestrator_initialize_session", { working_directory: "/proj" });
+    await until("the call in the worker", () => h.worker(0).held.has(1));
+    h.worker(0).reply(1, { ...textResult("bound"), structuredContent: { workspace: "/proj" } });
+    await h.answer(1);
+    expect(h.sup.binding).toBe("/proj");
+    h.worker(0).crash();
+    await until("restarting", () => h.sup.phase === "restarting");
+    h.call(2, "orchestrator_get_status");
+    await h.clock.advance(200);
+    await until("the call in the new worker", () => h.worker(1).held.has(2));
+    const order = h.worker(1).received.map((m) => m.method ?? "answer");
+    expect(order.indexOf("orchestrator/restore_session")).toBeLessThan(order.indexOf("tools/call"));
+    expect(h.worker(1).requests("orchestrator/restore_session")[0]?.params).toEqual({ workspace: "/proj" });
+  });
+
   test("the backoff doubles with each crash, and after maxCrashes the supervisor answers WORKER_FAILED", async () => {
     const h = start({ maxCrashes: 3 });
     await h.connect();

@@ -6,10 +6,10 @@ import { isRebootTool, type RestartRecord, type SupervisorPhase } from "../proto
 import { RESTORE_SESSION_METHOD } from "../protocol/worker-channel.ts";
 import { CallTable } from "./calls.ts";
 import { ClientOutput } from "./client-output.ts";
-import { answerRebootTool } from "./reboot-answers.ts";
+import { answerRebootTool, type RebootHost } from "./reboot-answers.ts";
 import { exitRefusal, refusal } from "./refusals.ts";
 import type { RestartHistory, RestartRequest } from "./restart-history.ts";
-import { Restarts } from "./restarts.ts";
+import { type RestartHost, Restarts } from "./restarts.ts";
 import { type SpawnWorker, type SupervisorClock, sleep } from "./seams.ts";
 import { type Worker, WorkerPool, writeLine } from "./worker-pool.ts";
 
@@ -20,6 +20,10 @@ import { type Worker, WorkerPool, writeLine } from "./worker-pool.ts";
  * requests in flight, restarts the worker on request (restart tool, SIGHUP) or after a crash
  * (bounded, backed off), and answers the reboot tools itself. Design: docs/reboot.md.
  * It loads no SDK: every line is parsed only far enough to route it.
+ *
+ * This file is the relay; its neighbours own the rest: `calls.ts` (requests in flight),
+ * `worker-pool.ts` (spawn, handshake, exit), `restarts.ts` (restart and crash policy),
+ * `reboot-answers.ts` (the reboot tools), `client-output.ts` (backpressure).
  */
 
 type Json = Record<string, unknown>;
@@ -44,7 +48,7 @@ export interface SupervisorOptions {
   readonly pid: number;
 }
 
-export class Supervisor {
+export class Supervisor implements RestartHost, RebootHost {
   readonly opts: SupervisorOptions;
   phase: SupervisorPhase = "starting";
   active: Worker | null = null;

@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, rmdir, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { atomicWriteFile, sha256 } from "../platform/fs.ts";
+import type { InstallFault } from "../platform/test-hooks.ts";
 import { type BackupRecord, backupsDir, listBackups, saveBackup } from "./backups.ts";
 import { unifiedDiff } from "./diff.ts";
 import { finishDocument } from "./edit/document.ts";
@@ -284,10 +285,7 @@ function normalize(v: unknown): unknown {
   return v === undefined ? undefined : JSON.parse(JSON.stringify(v));
 }
 
-/**
- * Test hook: ORCHESTRATOR_INSTALL_FAULT=after-backup|after-write makes the pipeline fail at that
- * point, to prove the rollback (a read-only folder cannot do it when tests run as root).
- */
-function injectFault(env: InstallEnv, at: "after-backup" | "after-write"): void {
-  if (env.vars.ORCHESTRATOR_INSTALL_FAULT === at) throw new Error(`injected fault ${at}`);
+/** The test-only fault `env.installFault` asks for (platform/test-hooks.ts), to prove the rollback. */
+function injectFault(env: InstallEnv, at: InstallFault): void {
+  if (env.installFault === at) throw new Error(`injected fault ${at}`);
 }

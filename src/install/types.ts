@@ -1,3 +1,5 @@
+import type { InstallFault } from "../platform/test-hooks.ts";
+
 /**
  * Shared vocabulary of the installer: what a client's config file looks like and what we put in
  * it. The client table (clients.ts), the pure text edits (edit/*.ts) and the write pipeline
@@ -38,6 +40,8 @@ export interface InstallEnv {
   readonly xdgDataHome?: string | undefined;
   /** Any other variable a client reads (CODEX_HOME, CLAUDE_CONFIG_DIR, GOOSE_CONFIG_DIR...). */
   readonly vars: Readonly<Record<string, string | undefined>>;
+  /** Test only (platform/test-hooks.ts): the write pipeline fails at this point, to prove the rollback. */
+  readonly installFault?: InstallFault | undefined;
 }
 
 /** Where a client keeps its MCP servers in one file. */

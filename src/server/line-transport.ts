@@ -6,8 +6,8 @@ import {
   JSONRPCRequestSchema,
   JSONRPCResponseSchema,
 } from "@modelcontextprotocol/sdk/types.js";
-import { classify, errorResponse, INVALID_REQUEST, oversizedReply } from "./jsonrpc.ts";
-import { readLines } from "./line-reader.ts";
+import { classify, errorResponse, INVALID_REQUEST, oversizedReply } from "../protocol/jsonrpc.ts";
+import { readLines } from "../protocol/line-reader.ts";
 
 /**
  * The worker's stdio transport, in place of the SDK's StdioServerTransport, whose read buffer

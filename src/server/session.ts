@@ -3,6 +3,7 @@ import type { AppContext, Settings } from "../app/context.ts";
 import type { Clock, Random } from "../core/ports.ts";
 import type { HolderGone } from "../core/readiness.ts";
 import type { ClaimHolder } from "../core/task.ts";
+import type { SupervisorInfo } from "../protocol/worker-channel.ts";
 import { openEmptyStore, openStore, type Store } from "../store/open.ts";
 import { databasePath, ensureDataDir } from "../workspace/layout.ts";
 import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../workspace/resolve.ts";
@@ -45,14 +46,6 @@ export interface ServerDeps {
   readonly random: Random;
   readonly roleLoader: ReturnType<typeof createRoleLoader>;
   readonly stores: StoreCache;
-}
-
-export interface SupervisorInfo {
-  readonly supervisor_pid: number;
-  readonly worker_generation: number;
-  readonly restarts: number;
-  readonly crash_restarts: number;
-  readonly last_restart: string | null;
 }
 
 const LEASE_RENEWAL_INTERVAL_MS = 60_000;

@@ -1,11 +1,11 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import { RESTORE_SESSION_METHOD } from "./jsonrpc.ts";
+import { RESTORE_SESSION_METHOD, RestoreSessionParams } from "../protocol/worker-channel.ts";
 import type { Session } from "./session.ts";
 
 const RestoreSessionRequest = z.object({
   method: z.literal(RESTORE_SESSION_METHOD),
-  params: z.object({ workspace: z.string().min(1) }),
+  params: RestoreSessionParams,
 });
 
 /**

@@ -1,6 +1,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { PassThrough } from "node:stream";
-import { Supervisor } from "../../src/server/supervisor.ts";
+import { spawnChild, systemClock } from "../../src/supervisor/seams.ts";
+import { Supervisor } from "../../src/supervisor/supervisor.ts";
 import { BINARY } from "../helpers/client.ts";
 import { makeProject } from "../helpers/temp.ts";
 
@@ -21,6 +22,9 @@ function startSupervisor(env: Record<string, string> = {}) {
     input,
     output,
     maxLineBytes: 1024 * 1024,
+    spawn: spawnChild,
+    clock: systemClock,
+    pid: process.pid,
     log: (line) => {
       log += line;
       for (const w of [...waiters]) w();
@@ -56,11 +60,11 @@ test("internal requests leave no exit listener behind (10,000 shutdown_prepare c
     const w = sup.active!;
     const before = w.child.listenerCount("exit");
     for (let i = 0; i < 200; i++) {
-      const reply = await sup.internalRequest(w, "ping", {}, 10_000);
+      const reply = await sup.workers.request(w, "ping", {}, 10_000);
       expect(reply.result).toEqual({});
     }
     expect(w.child.listenerCount("exit")).toBe(before);
-    expect(sup.internalPending).toBe(0);
+    expect(sup.workers.pending).toBe(0);
     expect(warnings).not.toContain("MaxListenersExceededWarning");
   } finally {
     process.off("warning", onWarning);
@@ -72,7 +76,7 @@ test("an internal request the worker dies under is rejected at its exit, not lef
   const { sup, logged, stop } = startSupervisor({ ORCHESTRATOR_TEST_DELAY_MS: "60000" });
   try {
     const w = sup.active!;
-    await sup.internalRequest(
+    await sup.workers.request(
       w,
       "initialize",
       {
@@ -82,7 +86,7 @@ test("an internal request the worker dies under is rejected at its exit, not lef
       },
       10_000,
     );
-    const pending = sup.internalRequest(
+    const pending = sup.workers.request(
       w,
       "tools/call",
       { name: "orchestrator_get_status", arguments: {} },
@@ -91,7 +95,7 @@ test("an internal request the worker dies under is rejected at its exit, not lef
     await logged("orchestrator test: call waiting");
     w.child.kill("SIGKILL");
     await expect(pending).rejects.toThrow("exited before answering");
-    expect(sup.internalPending).toBe(0);
+    expect(sup.workers.pending).toBe(0);
   } finally {
     await stop();
   }

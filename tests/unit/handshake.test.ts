@@ -4,7 +4,7 @@ import {
   initializeResult,
   LATEST_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
-} from "../../src/server/handshake.ts";
+} from "../../src/protocol/handshake.ts";
 
 // The supervisor answers initialize without loading the SDK: its copy of the SDK's protocol
 // versions must not drift when the SDK is upgraded.

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { PassThrough } from "node:stream";
-import { classify, recoverId } from "../../src/server/jsonrpc.ts";
-import { type OversizedLine, readLines } from "../../src/server/line-reader.ts";
+import { classify, recoverId } from "../../src/protocol/jsonrpc.ts";
+import { type OversizedLine, readLines } from "../../src/protocol/line-reader.ts";
 
 describe("classify: the JSON-RPC 2.0 envelope", () => {
   const reply = (line: string) => {

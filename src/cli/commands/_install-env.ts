@@ -4,6 +4,7 @@ import { CLIENT_IDS, type ClientId, hasScope, parseClientId } from "../../instal
 import { type InstallEnv, type Platform, SCOPES, type Scope } from "../../install/types.ts";
 import type { Env } from "../../platform/env.ts";
 import { safeReal } from "../../platform/fs.ts";
+import { readTestHooks } from "../../platform/test-hooks.ts";
 
 /** The installer's view of the environment (paths for every OS are computed from this). */
 export function installEnvFrom(env: Env): InstallEnv {
@@ -15,6 +16,7 @@ export function installEnvFrom(env: Env): InstallEnv {
     xdgConfigHome: env.vars.XDG_CONFIG_HOME,
     xdgDataHome: env.vars.XDG_DATA_HOME,
     vars: env.vars,
+    installFault: readTestHooks(env).installFault,
   };
 }
 

@@ -4,7 +4,8 @@ import type { CAC } from "cac";
 import { DEFAULT_SETTINGS, type Settings } from "../../app/context.ts";
 import { OrchestratorError } from "../../core/errors.ts";
 import { durationSetting, type Env, intSetting, maxRequestBytes, parseDuration } from "../../platform/env.ts";
-import type { SupervisorInfo } from "../../server/session.ts";
+import { readTestHooks } from "../../platform/test-hooks.ts";
+import { readWorkerNote } from "../../protocol/worker-channel.ts";
 import { checkDirectory } from "../../workspace/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
 
@@ -55,11 +56,12 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
           `--tools must be one of ${PROFILES.join(", ")}, got '${profile}'.`,
         );
       }
-      const supervised = env.vars.ORCHESTRATOR_SUPERVISED === "1";
+      const note = readWorkerNote(env.vars);
+      const supervised = note.supervised;
       if (!supervised && flags.supervisor !== false && env.vars.ORCHESTRATOR_SUPERVISOR !== "0") {
         // The supervisor owns stdio and runs the server in a worker it can restart (docs/reboot.md).
         const [{ runSupervisor }, { BUILD_INFO }] = await Promise.all([
-          import("../../server/supervisor.ts"),
+          import("../../supervisor/run.ts"),
           import("../../build-info.ts"),
         ]);
         const self = selfCommand(env);
@@ -82,7 +84,8 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         setCode(EXIT.OK);
         return;
       }
-      if (supervised && env.vars.ORCHESTRATOR_TEST_WORKER_CRASH === "1") {
+      const hooks = readTestHooks(env);
+      if (supervised && hooks.workerCrash) {
         // Test hook: a worker that dies at start, to prove the supervisor survives it.
         process.stderr.write("orchestrator worker: crashing at start (ORCHESTRATOR_TEST_WORKER_CRASH)\n");
         process.exit(3);
@@ -105,9 +108,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         import("../../workspace/settings.ts"),
         import("../../platform/process.ts"),
       ]);
-      const supervisorInfo = supervised
-        ? parseSupervisorInfo(env.vars.ORCHESTRATOR_SUPERVISOR_INFO)
-        : undefined;
+      const supervisorInfo = note.info;
       await runStdioServer(
         {
           version: BUILD_INFO.version,
@@ -124,14 +125,14 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
           // The connection lives as long as the process that owns the client's stdio: the
           // supervisor (which outlives worker restarts), or this process when unsupervised.
           connection: {
-            id: supervised ? connectionId(env.vars.ORCHESTRATOR_CONNECTION_ID) : undefined,
+            id: note.connectionId,
             holder: {
               host: thisHost(),
               pid: supervised ? (supervisorInfo?.supervisor_pid ?? process.ppid) : process.pid,
             },
           },
           holderGone,
-          testDelayMs: Number(env.vars.ORCHESTRATOR_TEST_DELAY_MS ?? 0) || 0,
+          testDelayMs: hooks.toolDelayMs,
           clock: { now: () => new Date().toISOString() },
           random: { hex: randomHex },
           roleLoader: createRoleLoader(),
@@ -141,21 +142,6 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
       );
       setCode(EXIT.OK);
     });
-}
-
-/** The supervisor's note to its worker; a missing or mangled one only loses the health figures. */
-function parseSupervisorInfo(raw: string | undefined): SupervisorInfo | undefined {
-  if (!raw) return undefined;
-  try {
-    return JSON.parse(raw) as SupervisorInfo;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The supervisor's id for the client connection; anything else is ignored (a fresh id is drawn). */
-function connectionId(raw: string | undefined): string | undefined {
-  return raw && /^[0-9a-f]{6,32}$/.test(raw) ? raw : undefined;
 }
 
 /** How to start this same program again (compiled binary, or runtime + entry script). */

@@ -5,8 +5,8 @@ import type { AppContext } from "../../app/context.ts";
 import { OrchestratorError } from "../../core/errors.ts";
 import type { Task } from "../../core/task.ts";
 import { sha256 } from "../../platform/fs.ts";
+import { errorResult } from "../../protocol/error-result.ts";
 import type { ResolvedWorkspace } from "../../workspace/resolve.ts";
-import { errorResult } from "../error-result.ts";
 import type { Session } from "../session.ts";
 
 export const workingDirectoryField = z.string().min(1).optional().describe("Absolute project path");

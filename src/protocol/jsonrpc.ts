@@ -19,12 +19,6 @@ export type Classified =
   /** `reply` is what to send back; null when nothing can be (a malformed response). */
   | { readonly kind: "invalid"; readonly reply: Json | null; readonly why: string };
 
-/**
- * Supervisor → worker request: the workspace orchestrator_initialize_session bound on this
- * connection, replayed into each new worker (server/supervisor-hooks.ts answers it).
- */
-export const RESTORE_SESSION_METHOD = "orchestrator/restore_session";
-
 export const PARSE_ERROR = -32700;
 export const INVALID_REQUEST = -32600;
 

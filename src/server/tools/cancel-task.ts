@@ -2,16 +2,10 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { cancelTask } from "../../app/cancel-task.ts";
 import { IdSchema } from "../../core/ids.ts";
+import { agentIdField, requestIdField, workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
-import {
-  inWorkspace,
-  ok,
-  requestIdField,
-  requestKey,
-  workingDirectoryField,
-  workspaceFields,
-  workspaceShape,
-} from "./_shared.ts";
+import { workspaceFields, workspaceShape } from "../views/workspace.ts";
+import { inWorkspace, ok, requestKey } from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,
@@ -37,12 +31,7 @@ export function registerCancelTaskTool(server: McpServer, session: Session): voi
       inputSchema: {
         task_id: IdSchema.describe("A task id, or a plan id to cancel the whole plan"),
         reason: z.string().max(20_000).optional().describe("Why; kept as the tasks' note"),
-        agent_id: z
-          .string()
-          .min(1)
-          .max(200)
-          .optional()
-          .describe("Who cancels, for the history (default: this connection's agent id)"),
+        agent_id: agentIdField.describe("Who cancels, for the history (default: this connection's agent id)"),
         request_id: requestIdField,
         working_directory: workingDirectoryField,
       },

@@ -3,15 +3,10 @@ import { z } from "zod";
 import { type DeleteMode, deleteTask } from "../../app/delete-task.ts";
 import { OrchestratorError } from "../../core/errors.ts";
 import { IdSchema } from "../../core/ids.ts";
+import { agentIdField, workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
-import {
-  failure,
-  inWorkspace,
-  ok,
-  workingDirectoryField,
-  workspaceFields,
-  workspaceShape,
-} from "./_shared.ts";
+import { workspaceFields, workspaceShape } from "../views/workspace.ts";
+import { failure, inWorkspace, ok } from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,
@@ -40,12 +35,9 @@ export function registerDeleteTaskTool(server: McpServer, session: Session): voi
           .describe("true: archive (restorable). false: delete rows and artifact files for good"),
         restore: z.boolean().default(false).describe("Bring an archived task or plan back to where it was"),
         force: z.boolean().default(false).describe("Go ahead although open tasks depend on it"),
-        agent_id: z
-          .string()
-          .min(1)
-          .max(200)
-          .optional()
-          .describe("Who archives or deletes, for the history (default: this connection's agent id)"),
+        agent_id: agentIdField.describe(
+          "Who archives or deletes, for the history (default: this connection's agent id)",
+        ),
         working_directory: workingDirectoryField,
       },
       outputSchema,

@@ -1,10 +1,12 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { executeSubtask } from "../../app/execute-subtask.ts";
-import { artifactUri } from "../../core/artifact.ts";
 import { IdSchema } from "../../core/ids.ts";
+import { agentIdField, workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
-import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
+import { artifactLocation, artifactLocationShape } from "../views/artifact.ts";
+import { workspaceFields, workspaceShape } from "../views/workspace.ts";
+import { inWorkspace, ok } from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,
@@ -34,7 +36,7 @@ const outputSchema = {
         title: z.string(),
         status: z.string(),
         summary: z.string().nullable(),
-        artifacts: z.array(z.object({ artifact_id: z.string(), path: z.string(), uri: z.string() })),
+        artifacts: z.array(artifactLocationShape),
       }),
     )
     .describe("What each dependency produced: its status, summary and artifacts"),
@@ -59,14 +61,9 @@ export function registerExecuteSubtaskTool(server: McpServer, session: Session):
           .min(1)
           .optional()
           .describe("Without task_id: only pick a task for this role"),
-        agent_id: z
-          .string()
-          .min(1)
-          .max(200)
-          .optional()
-          .describe(
-            "Who works on it (default: this client's name plus its connection); used to keep agents off each other's tasks",
-          ),
+        agent_id: agentIdField.describe(
+          "Who works on it (default: this client's name plus its connection); used to keep agents off each other's tasks",
+        ),
         working_directory: workingDirectoryField,
       },
       outputSchema,
@@ -98,7 +95,7 @@ export function registerExecuteSubtaskTool(server: McpServer, session: Session):
             title: d.task.title,
             status: d.task.status,
             summary: d.task.summary,
-            artifacts: d.artifacts.map((a) => ({ artifact_id: a.id, path: a.path, uri: artifactUri(a.id) })),
+            artifacts: d.artifacts.map(artifactLocation),
           })),
           prompt: r.prompt,
         };

@@ -7,8 +7,10 @@ import {
   VALIDATION_LEVELS,
 } from "../../app/maintenance.ts";
 import { IdSchema } from "../../core/ids.ts";
+import { workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
-import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
+import { workspaceFields, workspaceShape } from "../views/workspace.ts";
+import { inWorkspace, ok } from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,

@@ -3,16 +3,11 @@ import { z } from "zod";
 import { planTask } from "../../app/plan-task.ts";
 import { readyTasks } from "../../core/readiness.ts";
 import { COMPLEXITY_LEVELS } from "../../core/task.ts";
+import { requestIdField, workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
-import {
-  inWorkspace,
-  ok,
-  requestIdField,
-  requestKey,
-  workingDirectoryField,
-  workspaceFields,
-  workspaceShape,
-} from "./_shared.ts";
+import { plannedTask, plannedTaskShape } from "../views/task.ts";
+import { workspaceFields, workspaceShape } from "../views/workspace.ts";
+import { inWorkspace, ok, requestKey } from "./_shared.ts";
 
 const subtaskShape = z.object({
   title: z.string().describe("Short name of the subtask"),
@@ -38,15 +33,7 @@ const outputSchema = {
     .describe("The plan's id (task_<8 hex>): pass it to get_status, synthesize_results"),
   description: z.string().describe("The job, as given"),
   complexity: z.enum(COMPLEXITY_LEVELS).describe("As given, or moderate"),
-  subtasks: z.array(
-    z.object({
-      task_id: z.string(),
-      title: z.string(),
-      specialist_type: z.string(),
-      dependencies: z.array(z.string()),
-      estimated_effort: z.string(),
-    }),
-  ),
+  subtasks: z.array(plannedTaskShape),
   ready_tasks: z.array(z.string()).describe("Subtasks that can start now"),
   next_steps: z.string().describe("What to call next"),
 };
@@ -115,13 +102,7 @@ export function registerPlanTaskTool(server: McpServer, session: Session): void 
           parent_task_id: plan.id,
           description: plan.description,
           complexity: plan.complexity,
-          subtasks: tasks.map((t) => ({
-            task_id: t.id,
-            title: t.title,
-            specialist_type: t.specialistType,
-            dependencies: [...t.dependencies],
-            estimated_effort: t.estimatedEffort,
-          })),
+          subtasks: tasks.map(plannedTask),
           ready_tasks: ready,
           next_steps: `Call orchestrator_execute_subtask with task_id ${ready[0]} to start.`,
         };

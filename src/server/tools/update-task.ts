@@ -3,16 +3,11 @@ import { z } from "zod";
 import { updateTask } from "../../app/update-task.ts";
 import { IdSchema } from "../../core/ids.ts";
 import { TASK_STATUSES } from "../../core/task.ts";
+import { agentIdField, workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
-import {
-  inWorkspace,
-  ok,
-  taskView,
-  taskViewShape,
-  workingDirectoryField,
-  workspaceFields,
-  workspaceShape,
-} from "./_shared.ts";
+import { taskView, taskViewShape } from "../views/task.ts";
+import { workspaceFields, workspaceShape } from "../views/workspace.ts";
+import { inWorkspace, ok } from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,
@@ -45,12 +40,7 @@ export function registerUpdateTaskTool(server: McpServer, session: Session): voi
           .max(20_000)
           .optional()
           .describe("Why: kept as the task's note for blocked, failed, pending and cancelled"),
-        agent_id: z
-          .string()
-          .min(1)
-          .max(200)
-          .optional()
-          .describe("Who makes the change (default: this client and connection)"),
+        agent_id: agentIdField.describe("Who makes the change (default: this client and connection)"),
         working_directory: workingDirectoryField,
       },
       outputSchema,

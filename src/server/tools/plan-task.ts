@@ -1,7 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { planTask } from "../../app/plan-task.ts";
-import { readyTasks } from "../../core/readiness.ts";
 import { COMPLEXITY_LEVELS } from "../../core/task.ts";
 import { requestIdField, workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
@@ -72,7 +71,7 @@ export function registerPlanTaskTool(server: McpServer, session: Session): void 
     },
     async (args) =>
       inWorkspace(session, args.working_directory, async (ctx, ws) => {
-        const { plan, tasks, replayed } = await planTask(ctx, {
+        const { plan, tasks, ready, replayed } = await planTask(ctx, {
           description: args.description,
           subtasks: args.subtasks,
           subtasksJson: args.subtasks_json,
@@ -80,22 +79,7 @@ export function registerPlanTaskTool(server: McpServer, session: Session): void 
           context: args.context,
           request: requestKey("orchestrator_plan_task", args),
         });
-        const ready = readyTasks(
-          tasks.map((t) => ({
-            ...t,
-            planId: plan.id,
-            status: "pending" as const,
-            archivedFrom: null,
-            summary: null,
-            statusNote: null,
-            claim: null,
-            createdAt: plan.createdAt,
-            updatedAt: plan.createdAt,
-            startedAt: null,
-            completedAt: null,
-          })),
-          { now: plan.createdAt },
-        ).map((t) => t.id);
+        const readyIds = ready.map((t) => t.id);
         const structured = {
           task_created: true as const,
           ...workspaceFields(ws),
@@ -103,8 +87,8 @@ export function registerPlanTaskTool(server: McpServer, session: Session): void 
           description: plan.description,
           complexity: plan.complexity,
           subtasks: tasks.map(plannedTask),
-          ready_tasks: ready,
-          next_steps: `Call orchestrator_execute_subtask with task_id ${ready[0]} to start.`,
+          ready_tasks: readyIds,
+          next_steps: `Call orchestrator_execute_subtask with task_id ${readyIds[0]} to start.`,
         };
         const text = [
           ...(replayed
@@ -117,7 +101,7 @@ export function registerPlanTaskTool(server: McpServer, session: Session): void 
               `${i + 1}. ${t.id} [${t.specialistType}] ${t.title}${t.dependencies.length ? ` (after ${t.dependencies.join(", ")})` : ""}`,
           ),
           "",
-          `Ready now: ${ready.join(", ")}. Next: orchestrator_execute_subtask with task_id ${ready[0]}.`,
+          `Ready now: ${readyIds.join(", ")}. Next: orchestrator_execute_subtask with task_id ${readyIds[0]}.`,
         ].join("\n");
         return ok(structured, text);
       }),

@@ -32,9 +32,9 @@ import { type EntryShape, type InstallEnv, SERVER_NAME } from "../src/install/ty
 import { CLIENT_CLIS } from "../src/install/via-cli.ts";
 import type { Env } from "../src/platform/env.ts";
 import { createServer } from "../src/server/create-server.ts";
+import { TOOL_PROFILES, type ToolProfile } from "../src/server/profiles.ts";
 import { StoreCache } from "../src/server/session.ts";
 import type { CatalogEntry } from "../src/server/tools/_catalog.ts";
-import { TOOL_PROFILES, type ToolProfile } from "../src/server/tools/index.ts";
 import { createRoleLoader } from "../src/workspace/roles.ts";
 import { createSettingsLoader } from "../src/workspace/settings.ts";
 

@@ -1,15 +1,14 @@
-import type { Artifact } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
 import { addMs } from "../core/ports.ts";
-import { buildSpecialistPrompt, type DependencyOutput } from "../core/prompt.ts";
+import type { DependencyOutput } from "../core/prompt.ts";
 import { claimLapse, isClaimedByOther, readyTasks, unmetDependencies } from "../core/readiness.ts";
 import type { Role } from "../core/roles/role.ts";
 import type { Claim, Plan, Task } from "../core/task.ts";
-import { findTaskArtifacts } from "../store/repositories/artifacts.repository.ts";
 import { claimColumns, findTasksOfPlans, updateTask } from "../store/repositories/tasks.repository.ts";
 import { writeTx } from "../store/transactions.ts";
 import { applyTaskAction, recordEvent, requirePlan, requireTaskWithSiblings } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
+import { specialistPrompt } from "./task-prompt.ts";
 
 export interface ExecuteSubtaskResult {
   readonly task: Task;
@@ -105,14 +104,7 @@ export async function executeSubtask(
   const deps = task.dependencies
     .map((id) => siblings.find((t) => t.id === id))
     .filter((t): t is Task => t !== undefined);
-  const artifacts: Map<string, Artifact[]> = await findTaskArtifacts(
-    ctx.store.db,
-    ws,
-    deps.map((d) => d.id),
-  );
-  const dependencies = deps.map((d) => ({ task: d, artifacts: artifacts.get(d.id) ?? [] }));
-  const role = roleFor(ctx, task.specialistType);
-  const prompt = buildSpecialistPrompt({ role, task, plan, dependencies, workspace: ws });
+  const { role, dependencies, prompt } = await specialistPrompt(ctx, task, plan, deps);
   return { task, plan, role, dependencies, prompt, started, takenOver };
 }
 
@@ -169,20 +161,5 @@ async function nextReadyTaskId(
     "NO_READY_TASK",
     `No task can start now (${scope}): ${held} active with other agents,${mine > 0 ? ` ${mine} active with you (complete them),` : ""} ${waiting} pending on dependencies or held.${lapsed.length > 0 ? ` Active but no longer held (lease expired or holder disconnected), to continue by task_id: ${lapsed.slice(0, 10).join(", ")}.` : ""} Check orchestrator_get_status, or wait for the active ones to complete.`,
     { data: { active: held, yours: mine, pending: waiting, unheld_active: lapsed } },
-  );
-}
-
-/** The role for a task; a role whose file was removed since planning falls back to a generic one. */
-export function roleFor(ctx: AppContext, name: string): Role {
-  return (
-    ctx.roles().roles.get(name) ?? {
-      name,
-      source: "custom",
-      summary: `${name} specialist`,
-      role_definition: `You are a ${name.replaceAll(/[_-]/g, " ")} specialist.`,
-      expertise: [],
-      approach: [],
-      output_format: "",
-    }
   );
 }

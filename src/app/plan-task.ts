@@ -1,5 +1,11 @@
 import { OrchestratorError } from "../core/errors.ts";
-import { type PlannedTask, parseSubtasksJson, planInvalid, validatePlan } from "../core/plan.ts";
+import {
+  type PlannedTask,
+  parseSubtasksJson,
+  planInvalid,
+  readyAtStart,
+  validatePlan,
+} from "../core/plan.ts";
 import { newPlanId, newTaskId } from "../core/ports.ts";
 import { type Complexity, EMPTY_COUNTS, type Plan } from "../core/task.ts";
 import { appendEvents } from "../store/repositories/events.repository.ts";
@@ -22,6 +28,8 @@ export interface PlanTaskInput {
 export interface PlanTaskResult {
   readonly plan: Plan;
   readonly tasks: readonly PlannedTask[];
+  /** The subtasks that could start when the plan was stored, in plan order. */
+  readonly ready: readonly PlannedTask[];
   /** True when this is the stored answer to an earlier call with the same request_id. */
   readonly replayed: boolean;
 }
@@ -32,8 +40,15 @@ export interface PlanTaskResult {
  * PLAN_INVALID lists every issue.
  */
 export async function planTask(ctx: AppContext, input: PlanTaskInput): Promise<PlanTaskResult> {
+  // Computed here rather than stored with a request_id's result, so an answer stored by an earlier
+  // version replays the same way.
+  const stored = await storePlan(ctx, input);
+  return { ...stored, ready: readyAtStart(stored.tasks) };
+}
+
+async function storePlan(ctx: AppContext, input: PlanTaskInput): Promise<Omit<PlanTaskResult, "ready">> {
   // A retry is answered before validation, so it gets the first answer even if roles changed since.
-  const earlier = await priorResult<PlanTaskResult>(
+  const earlier = await priorResult<Omit<PlanTaskResult, "ready" | "replayed">>(
     ctx.store.db,
     ctx.workspace,
     input.request,

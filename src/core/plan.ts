@@ -209,6 +209,15 @@ export function validatePlan(items: readonly unknown[], ctx: PlanValidationConte
   }));
 }
 
+/**
+ * The subtasks a newly stored plan can start with. Every task of a new plan is pending and
+ * unclaimed, so these are the ones without dependencies, in plan order (what `readyTasks` gives
+ * for that state; a property test holds the two equal).
+ */
+export function readyAtStart(tasks: readonly PlannedTask[]): PlannedTask[] {
+  return tasks.filter((t) => t.dependencies.length === 0).sort((a, b) => a.position - b.position);
+}
+
 /** Returns the node indexes of one cycle in the graph `edges[i] = nodes i depends on`, or null. */
 export function findCycle(edges: readonly (readonly number[])[]): number[] | null {
   const state = new Uint8Array(edges.length); // 0 new, 1 on stack, 2 done

@@ -1,6 +1,5 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { type CallToolResult, RootsListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import { OrchestratorError } from "../core/errors.ts";
+import { RootsListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { SERVER_INSTRUCTIONS } from "../core/guidance.ts";
 import { builtinRoles } from "../core/roles/merge.ts";
 import type { Role } from "../core/roles/role.ts";
@@ -8,10 +7,10 @@ import { SERVER_NAME, SERVER_TITLE } from "../protocol/handshake.ts";
 import { findProjectRoot } from "../workspace/resolve.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
+import { reportInvalidArguments } from "./sdk-compat.ts";
 import { type ServerDeps, Session } from "./session.ts";
 import { registerSupervisorHooks } from "./supervisor-hooks.ts";
 import type { CatalogEntry } from "./tools/_catalog.ts";
-import { failure } from "./tools/_shared.ts";
 import { registerTools } from "./tools/index.ts";
 
 /**
@@ -55,31 +54,4 @@ export function createServer(deps: ServerDeps): {
 function startupRoles(deps: ServerDeps): Role[] {
   const ws = deps.workspace ?? findProjectRoot(deps.cwd, deps.homedir);
   return [...(ws ? deps.roleLoader.load(ws).roles : builtinRoles()).values()];
-}
-
-const SDK_INPUT_ERROR =
-  /^MCP error -32602: Input validation error: Invalid arguments for tool (\S+): ([\s\S]*)$/;
-
-/**
- * The SDK checks tool arguments against the input schema before our handler runs and answers
- * "MCP error -32602: Input validation error: ... at task_id". Rewritten here into the same shape
- * as every other refusal: the INVALID_INPUT code, each problem as "field: what", what to do, and
- * the code in _meta, so a model (and a script) handles one error format.
- */
-function reportInvalidArguments(server: McpServer): void {
-  const sdk = server as unknown as { createToolError(message: string): CallToolResult };
-  const original = sdk.createToolError.bind(server);
-  sdk.createToolError = (message: string): CallToolResult => {
-    const m = SDK_INPUT_ERROR.exec(message);
-    if (!m) return original(message);
-    const problems = (m[2] ?? "")
-      .split("\n")
-      .map((line) => line.trim())
-      .filter(Boolean)
-      .map((line) => {
-        const at = / at (\S+)$/.exec(line);
-        return at ? `${at[1]}: ${line.slice(0, at.index)}` : line;
-      });
-    return failure(new OrchestratorError("INVALID_INPUT", `${m[1]}: ${problems.join("; ")}.`));
-  };
 }

@@ -1,13 +1,11 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { roleFor } from "../app/execute-subtask.ts";
-import { getTask } from "../app/get-task.ts";
+import { taskPrompt } from "../app/task-prompt.ts";
 import { ERROR_CATALOGUE, isOrchestratorError } from "../core/errors.ts";
 import { IdSchema } from "../core/ids.ts";
-import { buildRolePrompt, buildSpecialistPrompt } from "../core/prompt.ts";
+import { buildRolePrompt } from "../core/prompt.ts";
 import type { Role } from "../core/roles/role.ts";
-import { findTaskArtifacts } from "../store/repositories/artifacts.repository.ts";
 import type { Session } from "./session.ts";
 
 /**
@@ -33,19 +31,7 @@ export function registerPrompts(server: McpServer, session: Session, roles: read
         if (task_id) {
           try {
             const ctx = await session.context(await session.resolve(undefined), { readOnly: true });
-            const d = await getTask(ctx, task_id);
-            const artifacts = await findTaskArtifacts(
-              ctx.store.db,
-              ctx.workspace,
-              d.dependencies.map((t) => t.id),
-            );
-            text = buildSpecialistPrompt({
-              role: roleFor(ctx, d.task.specialistType),
-              task: d.task,
-              plan: d.plan,
-              dependencies: d.dependencies.map((t) => ({ task: t, artifacts: artifacts.get(t.id) ?? [] })),
-              workspace: ctx.workspace,
-            });
+            text = await taskPrompt(ctx, task_id);
           } catch (e) {
             if (isOrchestratorError(e))
               throw new McpError(-32602, `${e.code}: ${e.message} ${ERROR_CATALOGUE[e.code].fix}`);

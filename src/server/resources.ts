@@ -4,11 +4,12 @@ import type { AppContext } from "../app/context.ts";
 import { getArtifact, MAX_PAGE_CHARS } from "../app/get-artifact.ts";
 import { getStatus } from "../app/get-status.ts";
 import { getTask } from "../app/get-task.ts";
-import { artifactUri } from "../core/artifact.ts";
 import { ERROR_CATALOGUE, isOrchestratorError } from "../core/errors.ts";
 import { findPlans } from "../store/repositories/plans.repository.ts";
 import type { Session } from "./session.ts";
-import { taskBrief, taskView } from "./tools/_shared.ts";
+import { artifactLink } from "./views/artifact.ts";
+import { planSummary } from "./views/plan.ts";
+import { taskBrief, taskView } from "./views/task.ts";
 
 /** MCP's "resource not found" error code. */
 const RESOURCE_NOT_FOUND = -32002;
@@ -61,17 +62,9 @@ export function registerResources(server: McpServer, session: Session): void {
     async (uri, vars) =>
       withContext(uri, async (ctx) => {
         const s = await getStatus(ctx, { includeCompleted: true, planId: one(vars.id), limit: 1 });
-        const p = s.plans[0]!;
-        return json(uri, {
-          workspace: ctx.workspace,
-          parent_task_id: p.plan.id,
-          description: p.plan.description,
-          status: p.plan.status,
-          progress: p.progress,
-          counts: p.plan.counts,
-          tasks: p.tasks.map(taskBrief),
-          ready_tasks: [...p.readyIds],
-        });
+        // get_status's view of the plan, less the fields this resource has never carried.
+        const { complexity, created_at, updated_at, hidden_tasks, ...plan } = planSummary(s.plans[0]!);
+        return json(uri, { workspace: ctx.workspace, ...plan });
       }),
   );
 
@@ -93,12 +86,7 @@ export function registerResources(server: McpServer, session: Session): void {
           dependencies: d.dependencies.map(taskBrief),
           dependents: d.dependents.map(taskBrief),
           history: d.history,
-          artifacts: d.artifacts.map((a) => ({
-            artifact_id: a.id,
-            type: a.type,
-            path: a.path,
-            uri: artifactUri(a.id),
-          })),
+          artifacts: d.artifacts.map(artifactLink),
         });
       }),
   );

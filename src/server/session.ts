@@ -9,7 +9,7 @@ import { databasePath, ensureDataDir } from "../workspace/layout.ts";
 import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../workspace/resolve.ts";
 import type { createRoleLoader } from "../workspace/roles.ts";
 import { effectiveSettings, type SettingsLoader } from "../workspace/settings.ts";
-import type { ToolProfile } from "./tools/index.ts";
+import type { ToolProfile } from "./profiles.ts";
 
 /** What the process provides to every connection. */
 export interface ServerDeps {

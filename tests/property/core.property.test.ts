@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { isOrchestratorError } from "../../src/core/errors.ts";
-import { findCycle, validatePlan } from "../../src/core/plan.ts";
-import { progressOf } from "../../src/core/readiness.ts";
-import { TASK_STATUSES, type TaskCounts, type TaskStatus } from "../../src/core/task.ts";
+import { findCycle, type PlannedTask, readyAtStart, validatePlan } from "../../src/core/plan.ts";
+import { progressOf, readyTasks } from "../../src/core/readiness.ts";
+import { TASK_STATUSES, type Task, type TaskCounts, type TaskStatus } from "../../src/core/task.ts";
 import { canTransition, nextStatus, TASK_TRANSITIONS, type TaskAction } from "../../src/core/transitions.ts";
 
 const ROLES = new Set(["architect", "implementer", "tester"]);
@@ -72,6 +72,10 @@ describe("plan validation (property)", () => {
           expect(t.dependencies).not.toContain(t.id);
         }
         expect(findCycle(planned.map((t) => t.dependencies.map((d) => index.get(d) as number)))).toBeNull();
+        // plan_task reports readyAtStart; it must be what the readiness rule says of a new plan.
+        expect(readyAtStart(planned).map((t) => t.id)).toEqual(
+          readyTasks(planned.map(fresh)).map((t) => t.id),
+        );
       }),
       { numRuns: RUNS * 3 },
     );
@@ -80,6 +84,24 @@ describe("plan validation (property)", () => {
     expect(refused).toBeGreaterThan(RUNS / 10);
   });
 });
+
+/** A planned task as stored: pending, unclaimed, nothing done. */
+function fresh(t: PlannedTask): Task {
+  const at = "2026-01-01T00:00:00.000Z";
+  return {
+    ...t,
+    planId: "task_00000000",
+    status: "pending",
+    archivedFrom: null,
+    summary: null,
+    statusNote: null,
+    claim: null,
+    createdAt: at,
+    updatedAt: at,
+    startedAt: null,
+    completedAt: null,
+  };
+}
 
 describe("task state machine (property)", () => {
   test("any action sequence moves a task only along the table; refused actions change nothing", () => {

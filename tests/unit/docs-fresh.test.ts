@@ -22,4 +22,4 @@ test("docs/reference matches what the code generates", async () => {
       );
     }
   }
-});
+}, 60_000);

@@ -6,6 +6,7 @@ import { OrchestratorError } from "../../core/errors.ts";
 import { durationSetting, type Env, intSetting, maxRequestBytes, parseDuration } from "../../platform/env.ts";
 import { readTestHooks } from "../../platform/test-hooks.ts";
 import { readWorkerNote } from "../../protocol/worker-channel.ts";
+import { DEFAULT_TOOL_PROFILE, isToolProfile, TOOL_PROFILES } from "../../server/profiles.ts";
 import { checkDirectory } from "../../workspace/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
 
@@ -16,8 +17,6 @@ interface ServeFlags {
   lease?: string;
   supervisor?: boolean;
 }
-
-const PROFILES = ["core", "standard", "all"] as const;
 
 /** `orchestrator serve`: the MCP server on stdio. Flags are checked before anything starts. */
 export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) => void): void {
@@ -49,11 +48,11 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         : undefined;
       const db = dbFlag ? checkDbPath(String(dbFlag), env.cwd) : undefined;
       const settings = readSettings(env, flags.lease === undefined ? undefined : String(flags.lease));
-      const profile = String(flags.tools ?? env.vars.ORCHESTRATOR_TOOLS ?? "standard");
-      if (!(PROFILES as readonly string[]).includes(profile)) {
+      const profile = String(flags.tools ?? env.vars.ORCHESTRATOR_TOOLS ?? DEFAULT_TOOL_PROFILE);
+      if (!isToolProfile(profile)) {
         throw new OrchestratorError(
           "USAGE",
-          `--tools must be one of ${PROFILES.join(", ")}, got '${profile}'.`,
+          `--tools must be one of ${TOOL_PROFILES.join(", ")}, got '${profile}'.`,
         );
       }
       const note = readWorkerNote(env.vars);
@@ -119,7 +118,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
           settings,
           settingsFixed: fixedSettings(env, flags.lease !== undefined),
           settingsLoader: createSettingsLoader(),
-          tools: profile as (typeof PROFILES)[number],
+          tools: profile,
           supervised,
           supervisorInfo,
           // The connection lives as long as the process that owns the client's stdio: the

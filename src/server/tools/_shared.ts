@@ -1,23 +1,11 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
 import type { RequestKey } from "../../app/_requests.ts";
 import type { AppContext } from "../../app/context.ts";
 import { OrchestratorError } from "../../core/errors.ts";
-import type { Task } from "../../core/task.ts";
 import { sha256 } from "../../platform/fs.ts";
 import { errorResult } from "../../protocol/error-result.ts";
 import type { ResolvedWorkspace } from "../../workspace/resolve.ts";
 import type { Session } from "../session.ts";
-
-export const workingDirectoryField = z.string().min(1).optional().describe("Absolute project path");
-
-export const requestIdField = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9._:-]+$/, "letters, digits and . _ : - only")
-  .optional()
-  .describe("Retry key: within 24 h, the same id returns the first result");
 
 /**
  * The idempotency key of a write call, or undefined without request_id. working_directory is left
@@ -36,48 +24,6 @@ function canonicalJson(value: unknown): string {
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v,
   );
-}
-
-/** Fields every result carries so the client always sees which project was used. */
-export const workspaceShape = {
-  workspace: z.string().describe("Absolute path of the workspace this call used"),
-  workspace_source: z
-    .enum(["argument", "session", "server", "client_roots", "project_marker"])
-    .describe("Which rule chose the workspace"),
-};
-
-export const taskBriefShape = z.object({
-  task_id: z.string(),
-  title: z.string(),
-  specialist_type: z.string(),
-  status: z.string(),
-  dependencies: z.array(z.string()),
-  claimed_by: z.string().nullable(),
-  claim_expires_at: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-
-/** The compact task view used in lists. */
-export function taskBrief(t: Task): z.infer<typeof taskBriefShape> {
-  return {
-    task_id: t.id,
-    title: t.title,
-    specialist_type: t.specialistType,
-    status: t.status,
-    dependencies: [...t.dependencies],
-    claimed_by: t.claim?.agentId ?? null,
-    claim_expires_at: t.claim?.expiresAt ?? null,
-    created_at: t.createdAt,
-    updated_at: t.updatedAt,
-  };
-}
-
-export function workspaceFields(ws: ResolvedWorkspace): {
-  workspace: string;
-  workspace_source: ResolvedWorkspace["source"];
-} {
-  return { workspace: ws.path, workspace_source: ws.source };
 }
 
 /** A successful result: typed data plus its readable rendering. */
@@ -130,55 +76,3 @@ export function inWorkspaceReadOnly(
 ): Promise<CallToolResult> {
   return inWorkspace(session, workingDirectory, body, { readOnly: true });
 }
-
-export const taskViewShape = z.object({
-  task_id: z.string(),
-  parent_task_id: z.string(),
-  title: z.string(),
-  description: z.string(),
-  specialist_type: z.string(),
-  estimated_effort: z.string(),
-  status: z.string(),
-  summary: z.string().nullable(),
-  note: z.string().nullable().describe("Why the task is blocked, failed, sent back or cancelled"),
-  dependencies: z.array(z.string()),
-  claimed_by: z.string().nullable(),
-  claim_expires_at: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-  started_at: z.string().nullable(),
-  completed_at: z.string().nullable(),
-});
-
-/** The full task view used by single-task tools. */
-export function taskView(t: Task): z.infer<typeof taskViewShape> {
-  return {
-    task_id: t.id,
-    parent_task_id: t.planId,
-    title: t.title,
-    description: t.description,
-    specialist_type: t.specialistType,
-    estimated_effort: t.estimatedEffort,
-    status: t.status,
-    summary: t.summary,
-    note: t.statusNote,
-    dependencies: [...t.dependencies],
-    claimed_by: t.claim?.agentId ?? null,
-    claim_expires_at: t.claim?.expiresAt ?? null,
-    created_at: t.createdAt,
-    updated_at: t.updatedAt,
-    started_at: t.startedAt,
-    completed_at: t.completedAt,
-  };
-}
-
-export const artifactRefShape = z.object({
-  artifact_id: z.string(),
-  type: z.string(),
-  summary: z.string(),
-  path: z.string().describe("Workspace-relative path of the file"),
-  uri: z.string(),
-  size: z.number(),
-  sha256: z.string(),
-  created_at: z.string(),
-});

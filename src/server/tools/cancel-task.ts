@@ -1,17 +1,11 @@
 import { z } from "zod";
 import { cancelTask } from "../../app/cancel-task.ts";
 import { IdSchema } from "../../core/ids.ts";
+import { agentIdField, requestIdField, workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
+import { workspaceFields, workspaceShape } from "../views/workspace.ts";
 import type { ToolHost } from "./_catalog.ts";
-import {
-  inWorkspace,
-  ok,
-  requestIdField,
-  requestKey,
-  workingDirectoryField,
-  workspaceFields,
-  workspaceShape,
-} from "./_shared.ts";
+import { inWorkspace, ok, requestKey } from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,
@@ -37,7 +31,7 @@ export function registerCancelTaskTool(server: ToolHost, session: Session): void
       inputSchema: {
         task_id: IdSchema.describe("Task id, or plan id for the whole plan"),
         reason: z.string().max(20_000).optional().describe("Why; kept as the note"),
-        agent_id: z.string().min(1).max(200).optional().describe("Who cancels, for the history"),
+        agent_id: agentIdField.describe("Who cancels, for the history"),
         request_id: requestIdField,
         working_directory: workingDirectoryField,
       },

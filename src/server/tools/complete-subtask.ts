@@ -1,21 +1,14 @@
 import { z } from "zod";
 import { completeSubtask } from "../../app/complete-subtask.ts";
-import { artifactUri } from "../../core/artifact.ts";
 import { IdSchema } from "../../core/ids.ts";
 import { ARTIFACT_TYPES, NEXT_ACTIONS } from "../../core/task.ts";
+import { agentIdField, requestIdField, workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
+import { storedArtifact, storedArtifactShape } from "../views/artifact.ts";
+import { taskRef, taskRefShape } from "../views/task.ts";
+import { workspaceFields, workspaceShape } from "../views/workspace.ts";
 import type { ToolHost } from "./_catalog.ts";
-import {
-  inWorkspace,
-  ok,
-  requestIdField,
-  requestKey,
-  workingDirectoryField,
-  workspaceFields,
-  workspaceShape,
-} from "./_shared.ts";
-
-const brief = z.object({ task_id: z.string(), title: z.string(), specialist_type: z.string() });
+import { inWorkspace, ok, requestKey } from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,
@@ -32,20 +25,13 @@ const outputSchema = {
       progress_percentage: z.number(),
     })
     .describe("The plan's progress after this result"),
-  next_recommended_task: brief.nullable().describe("The first of ready_tasks, or null"),
+  next_recommended_task: taskRefShape.nullable().describe("The first of ready_tasks, or null"),
   ready_tasks: z
-    .array(brief)
+    .array(taskRefShape)
     .describe("Tasks of the plan that can start now, the completed task's dependents first"),
-  artifact: z
-    .object({
-      artifact_id: z.string(),
-      artifact_type: z.enum(ARTIFACT_TYPES),
-      path: z.string().describe("Workspace-relative path of the stored file"),
-      uri: z.string(),
-      size: z.number(),
-      sha256: z.string(),
-    })
-    .describe("The stored result: id, type, workspace-relative path, uri, size and sha256"),
+  artifact: storedArtifactShape.describe(
+    "The stored result: id, type, workspace-relative path, uri, size and sha256",
+  ),
 };
 
 /** Registers orchestrator_complete_subtask: stores the work as an artifact and applies next_action. */
@@ -75,12 +61,7 @@ export function registerCompleteSubtaskTool(server: ToolHost, session: Session):
           .describe("Project files created or changed, relative to its root"),
         artifact_type: z.enum(ARTIFACT_TYPES).default("general").describe("Kind of artifact"),
         legacy_artifacts: z.array(z.string()).max(1000).default([]).describe("More file references"),
-        agent_id: z
-          .string()
-          .min(1)
-          .max(200)
-          .optional()
-          .describe("Your agent id (default: client + connection)"),
+        agent_id: agentIdField.describe("Your agent id (default: client + connection)"),
         request_id: requestIdField,
         working_directory: workingDirectoryField,
       },
@@ -105,11 +86,7 @@ export function registerCompleteSubtaskTool(server: ToolHost, session: Session):
           agentId: session.agentFor(args.agent_id),
           request: requestKey("orchestrator_complete_subtask", args),
         });
-        const ready = r.nextReady.map((t) => ({
-          task_id: t.id,
-          title: t.title,
-          specialist_type: t.specialistType,
-        }));
+        const ready = r.nextReady.map(taskRef);
         const structured = {
           ...workspaceFields(ws),
           task_id: r.taskId,
@@ -125,14 +102,7 @@ export function registerCompleteSubtaskTool(server: ToolHost, session: Session):
           },
           next_recommended_task: ready[0] ?? null,
           ready_tasks: ready,
-          artifact: {
-            artifact_id: r.artifact.id,
-            artifact_type: r.artifact.type,
-            path: r.artifact.path,
-            uri: artifactUri(r.artifact.id),
-            size: r.artifact.size,
-            sha256: r.artifact.sha256,
-          },
+          artifact: storedArtifact(r.artifact),
         };
         const next =
           r.plan.status === "completed"

@@ -2,16 +2,11 @@ import { z } from "zod";
 import { type DeleteMode, deleteTask } from "../../app/delete-task.ts";
 import { OrchestratorError } from "../../core/errors.ts";
 import { IdSchema } from "../../core/ids.ts";
+import { agentIdField, workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
+import { workspaceFields, workspaceShape } from "../views/workspace.ts";
 import type { ToolHost } from "./_catalog.ts";
-import {
-  failure,
-  inWorkspace,
-  ok,
-  workingDirectoryField,
-  workspaceFields,
-  workspaceShape,
-} from "./_shared.ts";
+import { failure, inWorkspace, ok } from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,
@@ -37,7 +32,7 @@ export function registerDeleteTaskTool(server: ToolHost, session: Session): void
         archive_instead: z.boolean().default(true).describe("false: delete for good, artifact files too"),
         restore: z.boolean().default(false).describe("Bring an archived task or plan back"),
         force: z.boolean().default(false).describe("Proceed although open tasks depend on it"),
-        agent_id: z.string().min(1).max(200).optional().describe("Who does it, for the history"),
+        agent_id: agentIdField.describe("Who does it, for the history"),
         working_directory: workingDirectoryField,
       },
       outputSchema,

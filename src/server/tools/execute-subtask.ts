@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { executeSubtask } from "../../app/execute-subtask.ts";
-import { artifactUri } from "../../core/artifact.ts";
 import { IdSchema } from "../../core/ids.ts";
+import { agentIdField, workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
+import { artifactLocation, artifactLocationShape } from "../views/artifact.ts";
+import { workspaceFields, workspaceShape } from "../views/workspace.ts";
 import type { ToolHost } from "./_catalog.ts";
-import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
+import { inWorkspace, ok } from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,
@@ -34,7 +36,7 @@ const outputSchema = {
         title: z.string(),
         status: z.string(),
         summary: z.string().nullable(),
-        artifacts: z.array(z.object({ artifact_id: z.string(), path: z.string(), uri: z.string() })),
+        artifacts: z.array(artifactLocationShape),
       }),
     )
     .describe("What each dependency produced: its status, summary and artifacts"),
@@ -53,12 +55,7 @@ export function registerExecuteSubtaskTool(server: ToolHost, session: Session): 
         task_id: IdSchema.optional().describe("The subtask; omit to get the next ready one"),
         parent_task_id: IdSchema.optional().describe("Without task_id: pick from this plan only"),
         specialist_type: z.string().min(1).optional().describe("Without task_id: pick for this role only"),
-        agent_id: z
-          .string()
-          .min(1)
-          .max(200)
-          .optional()
-          .describe("Your agent id (default: client + connection)"),
+        agent_id: agentIdField.describe("Your agent id (default: client + connection)"),
         working_directory: workingDirectoryField,
       },
       outputSchema,
@@ -90,7 +87,7 @@ export function registerExecuteSubtaskTool(server: ToolHost, session: Session): 
             title: d.task.title,
             status: d.task.status,
             summary: d.task.summary,
-            artifacts: d.artifacts.map((a) => ({ artifact_id: a.id, path: a.path, uri: artifactUri(a.id) })),
+            artifacts: d.artifacts.map(artifactLocation),
           })),
           prompt: r.prompt,
         };

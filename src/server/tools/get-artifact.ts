@@ -1,27 +1,16 @@
 import { z } from "zod";
 import { getArtifact, MAX_PAGE_CHARS } from "../../app/get-artifact.ts";
-import { artifactUri } from "../../core/artifact.ts";
 import { IdSchema } from "../../core/ids.ts";
+import { workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
+import { artifactRecord, artifactRecordShape } from "../views/artifact.ts";
+import { workspaceFields, workspaceShape } from "../views/workspace.ts";
 import type { ToolHost } from "./_catalog.ts";
-import {
-  artifactRefShape,
-  inWorkspaceReadOnly,
-  ok,
-  workingDirectoryField,
-  workspaceFields,
-  workspaceShape,
-} from "./_shared.ts";
+import { inWorkspaceReadOnly, ok } from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,
-  artifact: artifactRefShape
-    .extend({
-      task_id: z.string(),
-      parent_task_id: z.string(),
-      file_paths: z.array(z.string()),
-    })
-    .describe("The artifact's record: id, task, type, path, size, sha256"),
+  artifact: artifactRecordShape.describe("The artifact's record: id, task, type, path, size, sha256"),
   content: z.string().describe("This page of the artifact's text"),
   offset: z.number().describe("Where this page starts, in characters"),
   total_chars: z.number().describe("The artifact's length in characters"),
@@ -57,22 +46,9 @@ export function registerGetArtifactTool(server: ToolHost, session: Session): voi
     async (args) =>
       inWorkspaceReadOnly(session, args.working_directory, async (ctx, ws) => {
         const p = await getArtifact(ctx, args.artifact_id, { offset: args.offset, maxChars: args.max_chars });
-        const a = p.artifact;
         const structured = {
           ...workspaceFields(ws),
-          artifact: {
-            artifact_id: a.id,
-            type: a.type,
-            summary: a.summary,
-            path: a.path,
-            uri: artifactUri(a.id),
-            size: a.size,
-            sha256: a.sha256,
-            created_at: a.createdAt,
-            task_id: a.taskId,
-            parent_task_id: a.planId,
-            file_paths: [...a.filePaths],
-          },
+          artifact: artifactRecord(p.artifact),
           content: p.content,
           offset: p.offset,
           total_chars: p.totalChars,

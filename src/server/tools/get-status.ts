@@ -2,27 +2,12 @@ import { z } from "zod";
 import { getStatus } from "../../app/get-status.ts";
 import { IdSchema } from "../../core/ids.ts";
 import { claimLapse } from "../../core/readiness.ts";
+import { workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
+import { planSummary, planSummaryShape } from "../views/plan.ts";
+import { workspaceFields, workspaceShape } from "../views/workspace.ts";
 import type { ToolHost } from "./_catalog.ts";
-import {
-  inWorkspaceReadOnly,
-  ok,
-  taskBrief,
-  taskBriefShape,
-  workingDirectoryField,
-  workspaceFields,
-  workspaceShape,
-} from "./_shared.ts";
-
-const countsShape = z.object({
-  pending: z.number(),
-  active: z.number(),
-  blocked: z.number(),
-  completed: z.number(),
-  failed: z.number(),
-  cancelled: z.number(),
-  total: z.number(),
-});
+import { inWorkspaceReadOnly, ok } from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,
@@ -34,25 +19,7 @@ const outputSchema = {
   plans_open: z.number().describe("Open (active) plans in the workspace"),
   plans_completed: z.number().describe("Completed plans in the workspace"),
   plans: z
-    .array(
-      z.object({
-        parent_task_id: z.string(),
-        description: z.string(),
-        status: z.string(),
-        complexity: z.string(),
-        progress: z.object({ completed: z.number(), total: z.number(), percentage: z.number() }),
-        counts: countsShape,
-        created_at: z.string(),
-        updated_at: z.string(),
-        tasks: z.array(taskBriefShape),
-        ready_tasks: z.array(z.string()),
-        hidden_tasks: z
-          .number()
-          .describe(
-            "Tasks not listed: completed ones unless asked, archived ones, and those over 25 per plan (100 when one plan is asked for by parent_task_id); orchestrator_query_tasks lists them all",
-          ),
-      }),
-    )
+    .array(planSummaryShape)
     .describe("The open plans (and completed ones when asked), most recent activity first"),
   more_plans: z.number().describe("Plans in scope not listed because of limit"),
 };
@@ -90,19 +57,7 @@ export function registerGetStatusTool(server: ToolHost, session: Session): void 
           failed_tasks: s.counts.failed,
           plans_open: s.planCounts.active,
           plans_completed: s.planCounts.completed,
-          plans: s.plans.map((p) => ({
-            parent_task_id: p.plan.id,
-            description: p.plan.description,
-            status: p.plan.status,
-            complexity: p.plan.complexity,
-            progress: p.progress,
-            counts: p.plan.counts,
-            created_at: p.plan.createdAt,
-            updated_at: p.plan.updatedAt,
-            tasks: p.tasks.map(taskBrief),
-            ready_tasks: [...p.readyIds],
-            hidden_tasks: p.hiddenTasks,
-          })),
+          plans: s.plans.map(planSummary),
           more_plans: s.morePlans,
         };
         const lines = [

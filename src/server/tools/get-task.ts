@@ -1,28 +1,19 @@
 import { z } from "zod";
 import { getTask } from "../../app/get-task.ts";
-import { artifactUri } from "../../core/artifact.ts";
 import { IdSchema } from "../../core/ids.ts";
+import { workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
+import { artifactRef, artifactRefShape } from "../views/artifact.ts";
+import { planRef, planRefShape } from "../views/plan.ts";
+import { taskBrief, taskBriefShape, taskView, taskViewShape } from "../views/task.ts";
+import { workspaceFields, workspaceShape } from "../views/workspace.ts";
 import type { ToolHost } from "./_catalog.ts";
-import {
-  artifactRefShape,
-  inWorkspaceReadOnly,
-  ok,
-  taskBrief,
-  taskBriefShape,
-  taskView,
-  taskViewShape,
-  workingDirectoryField,
-  workspaceFields,
-  workspaceShape,
-} from "./_shared.ts";
+import { inWorkspaceReadOnly, ok } from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,
   task: taskViewShape.describe("The task's fields"),
-  plan: z
-    .object({ parent_task_id: z.string(), description: z.string(), status: z.string() })
-    .describe("Its plan"),
+  plan: planRefShape.describe("Its plan"),
   dependencies: z.array(taskBriefShape).describe("The tasks it depends on, with their status"),
   unmet_dependencies: z
     .array(z.object({ task_id: z.string(), title: z.string(), status: z.string() }))
@@ -68,7 +59,7 @@ export function registerGetTaskTool(server: ToolHost, session: Session): void {
         const structured = {
           ...workspaceFields(ws),
           task: taskView(d.task),
-          plan: { parent_task_id: d.plan.id, description: d.plan.description, status: d.plan.status },
+          plan: planRef(d.plan),
           dependencies: d.dependencies.map(taskBrief),
           unmet_dependencies: d.unmet.map((u) => ({ ...u })),
           dependents: d.dependents.map(taskBrief),
@@ -83,16 +74,7 @@ export function registerGetTaskTool(server: ToolHost, session: Session): void {
             agent_id: e.agentId,
             note: e.note,
           })),
-          artifacts: d.artifacts.map((a) => ({
-            artifact_id: a.id,
-            type: a.type,
-            summary: a.summary,
-            path: a.path,
-            uri: artifactUri(a.id),
-            size: a.size,
-            sha256: a.sha256,
-            created_at: a.createdAt,
-          })),
+          artifacts: d.artifacts.map(artifactRef),
         };
         const t = d.task;
         const lines = [

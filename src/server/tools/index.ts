@@ -1,4 +1,5 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { ToolProfile } from "../profiles.ts";
 import type { Session } from "../session.ts";
 import { type CatalogEntry, createToolCatalog, type ToolHost } from "./_catalog.ts";
 import { registerCancelTaskTool } from "./cancel-task.ts";
@@ -16,9 +17,6 @@ import { registerQueryTasksTool } from "./query-tasks.ts";
 import { registerRebootTools } from "./reboot-tools.ts";
 import { registerSynthesizeResultsTool } from "./synthesize-results.ts";
 import { registerUpdateTaskTool } from "./update-task.ts";
-
-export const TOOL_PROFILES = ["core", "standard", "all"] as const;
-export type ToolProfile = (typeof TOOL_PROFILES)[number];
 
 type Register = (server: ToolHost, session: Session) => void;
 

@@ -1,9 +1,12 @@
 import { z } from "zod";
 import { initializeSession } from "../../app/initialize-session.ts";
 import { ORCHESTRATOR_GUIDANCE } from "../../core/roles/builtin.ts";
+import { workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
+import { planProgress, planProgressShape } from "../views/plan.ts";
+import { workspaceFields, workspaceShape } from "../views/workspace.ts";
 import type { ToolHost } from "./_catalog.ts";
-import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
+import { inWorkspace, ok } from "./_shared.ts";
 
 const outputSchema = {
   session_initialized: z.literal(true).describe("Always true"),
@@ -34,18 +37,7 @@ const outputSchema = {
       }),
     )
     .describe("Problems in those files (file, line, message); their roles are not loaded"),
-  active_tasks: z
-    .array(
-      z.object({
-        parent_task_id: z.string(),
-        description: z.string(),
-        status: z.string(),
-        completed_subtasks: z.number(),
-        total_subtasks: z.number(),
-        progress_percentage: z.number(),
-      }),
-    )
-    .describe("The open plans of this workspace with their subtasks"),
+  active_tasks: z.array(planProgressShape).describe("The open plans of this workspace with their subtasks"),
   instructions: z.string().describe("How to work through a plan with the other tools"),
 };
 
@@ -89,14 +81,7 @@ export function registerInitializeSessionTool(server: ToolHost, session: Session
           roles: r.roles.map((role) => ({ name: role.name, summary: role.summary, source: role.source })),
           role_files: [...r.roleFiles],
           role_file_errors: r.roleErrors.map((e) => ({ ...e })),
-          active_tasks: r.openPlans.map(({ plan, progress }) => ({
-            parent_task_id: plan.id,
-            description: plan.description,
-            status: plan.status,
-            completed_subtasks: progress.completed,
-            total_subtasks: progress.total,
-            progress_percentage: progress.percentage,
-          })),
+          active_tasks: r.openPlans.map(planProgress),
           instructions,
         };
         const text = [

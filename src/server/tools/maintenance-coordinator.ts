@@ -6,9 +6,11 @@ import {
   VALIDATION_LEVELS,
 } from "../../app/maintenance.ts";
 import { IdSchema } from "../../core/ids.ts";
+import { workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
+import { workspaceFields, workspaceShape } from "../views/workspace.ts";
 import type { ToolHost } from "./_catalog.ts";
-import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
+import { inWorkspace, ok } from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,

@@ -1,18 +1,12 @@
 import { z } from "zod";
 import { planTask } from "../../app/plan-task.ts";
-import { readyTasks } from "../../core/readiness.ts";
 import { COMPLEXITY_LEVELS } from "../../core/task.ts";
+import { requestIdField, workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
+import { plannedTask, plannedTaskShape } from "../views/task.ts";
+import { workspaceFields, workspaceShape } from "../views/workspace.ts";
 import type { ToolHost } from "./_catalog.ts";
-import {
-  inWorkspace,
-  ok,
-  requestIdField,
-  requestKey,
-  workingDirectoryField,
-  workspaceFields,
-  workspaceShape,
-} from "./_shared.ts";
+import { inWorkspace, ok, requestKey } from "./_shared.ts";
 
 const subtaskShape = z.object({
   title: z.string().describe("Short name"),
@@ -35,15 +29,7 @@ const outputSchema = {
     .describe("The plan's id (task_<8 hex>): pass it to get_status, synthesize_results"),
   description: z.string().describe("The job, as given"),
   complexity: z.enum(COMPLEXITY_LEVELS).describe("As given, or moderate"),
-  subtasks: z.array(
-    z.object({
-      task_id: z.string(),
-      title: z.string(),
-      specialist_type: z.string(),
-      dependencies: z.array(z.string()),
-      estimated_effort: z.string(),
-    }),
-  ),
+  subtasks: z.array(plannedTaskShape),
   ready_tasks: z.array(z.string()).describe("Subtasks that can start now"),
   next_steps: z.string().describe("What to call next"),
 };
@@ -75,7 +61,7 @@ export function registerPlanTaskTool(server: ToolHost, session: Session): void {
     },
     async (args) =>
       inWorkspace(session, args.working_directory, async (ctx, ws) => {
-        const { plan, tasks, replayed } = await planTask(ctx, {
+        const { plan, tasks, ready, replayed } = await planTask(ctx, {
           description: args.description,
           subtasks: args.subtasks,
           subtasksJson: args.subtasks_json,
@@ -83,37 +69,16 @@ export function registerPlanTaskTool(server: ToolHost, session: Session): void {
           context: args.context,
           request: requestKey("orchestrator_plan_task", args),
         });
-        const ready = readyTasks(
-          tasks.map((t) => ({
-            ...t,
-            planId: plan.id,
-            status: "pending" as const,
-            archivedFrom: null,
-            summary: null,
-            statusNote: null,
-            claim: null,
-            createdAt: plan.createdAt,
-            updatedAt: plan.createdAt,
-            startedAt: null,
-            completedAt: null,
-          })),
-          { now: plan.createdAt },
-        ).map((t) => t.id);
+        const readyIds = ready.map((t) => t.id);
         const structured = {
           task_created: true as const,
           ...workspaceFields(ws),
           parent_task_id: plan.id,
           description: plan.description,
           complexity: plan.complexity,
-          subtasks: tasks.map((t) => ({
-            task_id: t.id,
-            title: t.title,
-            specialist_type: t.specialistType,
-            dependencies: [...t.dependencies],
-            estimated_effort: t.estimatedEffort,
-          })),
-          ready_tasks: ready,
-          next_steps: `Call orchestrator_execute_subtask with task_id ${ready[0]} to start.`,
+          subtasks: tasks.map(plannedTask),
+          ready_tasks: readyIds,
+          next_steps: `Call orchestrator_execute_subtask with task_id ${readyIds[0]} to start.`,
         };
         const text = [
           ...(replayed
@@ -126,7 +91,7 @@ export function registerPlanTaskTool(server: ToolHost, session: Session): void {
               `${i + 1}. ${t.id} [${t.specialistType}] ${t.title}${t.dependencies.length ? ` (after ${t.dependencies.join(", ")})` : ""}`,
           ),
           "",
-          `Ready now: ${ready.join(", ")}. Next: orchestrator_execute_subtask with task_id ${ready[0]}.`,
+          `Ready now: ${readyIds.join(", ")}. Next: orchestrator_execute_subtask with task_id ${readyIds[0]}.`,
         ].join("\n");
         return ok(structured, text);
       }),

@@ -2,17 +2,12 @@ import { z } from "zod";
 import { queryTasks } from "../../app/query-tasks.ts";
 import { IdSchema } from "../../core/ids.ts";
 import { TASK_STATUSES } from "../../core/task.ts";
+import { workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
+import { taskView, taskViewShape } from "../views/task.ts";
+import { workspaceFields, workspaceShape } from "../views/workspace.ts";
 import type { ToolHost } from "./_catalog.ts";
-import {
-  inWorkspaceReadOnly,
-  ok,
-  taskView,
-  taskViewShape,
-  workingDirectoryField,
-  workspaceFields,
-  workspaceShape,
-} from "./_shared.ts";
+import { inWorkspaceReadOnly, ok } from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,

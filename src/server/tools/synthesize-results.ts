@@ -2,9 +2,12 @@ import { z } from "zod";
 import { synthesizeResults } from "../../app/synthesize-results.ts";
 import { IdSchema } from "../../core/ids.ts";
 import { PLAN_STATUSES, TASK_STATUSES } from "../../core/task.ts";
+import { workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
+import { artifactLinkShape } from "../views/artifact.ts";
+import { workspaceFields, workspaceShape } from "../views/workspace.ts";
 import type { ToolHost } from "./_catalog.ts";
-import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
+import { inWorkspace, ok } from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,
@@ -28,9 +31,7 @@ const outputSchema = {
             note: z.string().nullable(),
             started_at: z.string().nullable(),
             completed_at: z.string().nullable(),
-            artifacts: z.array(
-              z.object({ artifact_id: z.string(), type: z.string(), path: z.string(), uri: z.string() }),
-            ),
+            artifacts: z.array(artifactLinkShape),
           }),
         ),
       }),

@@ -2,17 +2,12 @@ import { z } from "zod";
 import { updateTask } from "../../app/update-task.ts";
 import { IdSchema } from "../../core/ids.ts";
 import { TASK_STATUSES } from "../../core/task.ts";
+import { agentIdField, workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
+import { taskView, taskViewShape } from "../views/task.ts";
+import { workspaceFields, workspaceShape } from "../views/workspace.ts";
 import type { ToolHost } from "./_catalog.ts";
-import {
-  inWorkspace,
-  ok,
-  taskView,
-  taskViewShape,
-  workingDirectoryField,
-  workspaceFields,
-  workspaceShape,
-} from "./_shared.ts";
+import { inWorkspace, ok } from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,
@@ -41,12 +36,7 @@ export function registerUpdateTaskTool(server: ToolHost, session: Session): void
           .describe("New list: ids or titles in the same plan"),
         status: z.enum(TASK_STATUSES).optional().describe("Status to move to"),
         note: z.string().max(20_000).optional().describe("Why (kept as the task's note)"),
-        agent_id: z
-          .string()
-          .min(1)
-          .max(200)
-          .optional()
-          .describe("Your agent id (default: client + connection)"),
+        agent_id: agentIdField.describe("Your agent id (default: client + connection)"),
         working_directory: workingDirectoryField,
       },
       outputSchema,

@@ -1,0 +1,73 @@
+import { describe, expect, test } from "bun:test";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { reportInvalidArguments } from "../../src/server/sdk-compat.ts";
+
+/**
+ * src/server/sdk-compat.ts patches a private method of the SDK and parses the text of one of its
+ * messages. If this file fails after an SDK upgrade, the upgrade changed one of them: adapt
+ * sdk-compat.ts (not this test) so invalid arguments still come back as INVALID_INPUT.
+ */
+const UPGRADE_HINT = "the SDK changed what src/server/sdk-compat.ts relies on";
+
+async function pair(): Promise<{ client: Client; close: () => Promise<void> }> {
+  const server = new McpServer({ name: "compat", version: "1" }, { capabilities: { tools: {} } });
+  server.registerTool(
+    "echo_id",
+    { inputSchema: { task_id: z.string().regex(/^task_/), count: z.number().int() } },
+    async ({ task_id }) => ({ content: [{ type: "text", text: task_id }] }),
+  );
+  reportInvalidArguments(server);
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: "compat-test", version: "1" });
+  await server.connect(a);
+  await client.connect(b);
+  return {
+    client,
+    close: async () => {
+      await client.close();
+      await server.close();
+    },
+  };
+}
+
+describe("the SDK internals sdk-compat.ts patches", () => {
+  test("McpServer still has the private createToolError hook", () => {
+    const proto = McpServer.prototype as unknown as Record<string, unknown>;
+    expect(typeof proto.createToolError, UPGRADE_HINT).toBe("function");
+  });
+
+  test("invalid arguments come back through a real Client as INVALID_INPUT naming each field", async () => {
+    const { client, close } = await pair();
+    try {
+      const r = (await client.callTool({
+        name: "echo_id",
+        arguments: { task_id: "nope", count: 1.5 },
+      })) as CallToolResult;
+      const text = r.content[0]?.type === "text" ? r.content[0].text : "";
+      expect(r.isError).toBe(true);
+      expect(text, `${UPGRADE_HINT}; got: ${text}`).toStartWith("INVALID_INPUT: echo_id: ");
+      expect(text).toContain("task_id: ");
+      expect(text).toContain("count: ");
+      expect(text).toContain("What to do: ");
+      expect((r._meta?.["orchestrator/error"] as { code?: string } | undefined)?.code).toBe("INVALID_INPUT");
+    } finally {
+      await close();
+    }
+  });
+
+  test("other tool errors pass through the SDK unchanged", async () => {
+    const { client, close } = await pair();
+    try {
+      const r = (await client.callTool({ name: "no_such_tool", arguments: {} })) as CallToolResult;
+      expect(r.isError).toBe(true);
+      expect(r.content[0]).toEqual({ type: "text", text: "MCP error -32602: Tool no_such_tool not found" });
+      expect(r._meta).toBeUndefined();
+    } finally {
+      await close();
+    }
+  });
+});

@@ -4,6 +4,7 @@ import type { Clock, Random } from "../core/ports.ts";
 import type { HolderGone } from "../core/readiness.ts";
 import type { ClaimHolder } from "../core/task.ts";
 import { openEmptyStore, openStore, type Store } from "../store/open.ts";
+import { createDataFiles } from "../workspace/data-files.ts";
 import { databasePath, ensureDataDir } from "../workspace/layout.ts";
 import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../workspace/resolve.ts";
 import type { createRoleLoader } from "../workspace/roles.ts";
@@ -207,6 +208,7 @@ export class Session {
     return {
       store,
       workspace: ws.path,
+      files: createDataFiles(ws.path),
       clock: this.deps.clock,
       random: this.deps.random,
       // Read when a use-case needs it, so a broken settings file fails the calls that depend on

@@ -99,3 +99,20 @@ test("a document is written at the top of the data folder and named by its store
   expect(await files.writeDocument("PLANS.md", "# Plans\n")).toBe(".task_orchestrator/PLANS.md");
   expect(statSync(join(ws, ".task_orchestrator/PLANS.md")).size).toBe(8);
 });
+
+test.skipIf(process.platform === "win32")(
+  "a folder name holding a backslash is found as listed, and never moved out under another name",
+  async () => {
+    const files = createDataFiles(ws);
+    const dir = join(ws, ".task_orchestrator/artifacts/task_0000000a\\t_000001");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "artifact_0000000c.md"), "z");
+    const listing = files.listArtifactFolder();
+    if ("problem" in listing) throw new Error(listing.problem);
+    const entry = listing.files.find((f) => f.path.endsWith("artifact_0000000c.md"))!;
+    expect(entry.path).toBe(".task_orchestrator/artifacts/task_0000000a/t_000001/artifact_0000000c.md");
+    expect(files.modifiedMs(entry.path)).toBeGreaterThan(0);
+    await expect(files.moveOrphan(entry.path)).rejects.toMatchObject({ code: "PATH_OUTSIDE_DATA_DIR" });
+    expect(existsSync(join(dir, "artifact_0000000c.md"))).toBe(true);
+  },
+);

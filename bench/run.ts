@@ -1,307 +1,41 @@
 /**
- * `bun run bench`: measures the compiled binary and writes bench/results.json.
- *  - cold start: spawn `dist/orchestrator serve` → `initialize` answer (median of 20 runs)
- *  - orchestrator_get_status and orchestrator_complete_subtask latency (p50/p99) with 8 requests
- *    in flight, on a store holding ~100 and ~100,000 tasks
- *  - state changes per second with 8 in flight, idle and peak RSS of the server
+ * `bun run bench` (`--quick` for a fast smoke): measures the compiled binary beside the reference
+ * server @modelcontextprotocol/server-memory in one interleaved run (bench/versus.ts), then the
+ * orchestrator's own figures (bench/own.ts), and writes bench/results.json (`--quick`: a temp file).
  * Not part of the tests: it prints numbers, it asserts nothing.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { sql } from "kysely";
-import { DEFAULT_SETTINGS } from "../src/app/context.ts";
-import { planTask } from "../src/app/plan-task.ts";
-import { randomHex } from "../src/platform/fs.ts";
-import { openStore } from "../src/store/open.ts";
-import { createDataFiles } from "../src/workspace/data-files.ts";
-import { createRoleLoader } from "../src/workspace/roles.ts";
-import { memoryOf, percentile, runLoad } from "../tests/stress/load.ts";
+import { runLoad } from "../tests/stress/load.ts";
+import { IN_FLIGHT } from "./_util.ts";
+import { coldStart, doctorTime, loadRun, reboot } from "./own.ts";
+import { CONTEXT_BUDGET, versus, versusTable } from "./versus.ts";
 
-const BINARY = join(import.meta.dir, "..", "dist", "orchestrator");
-const IN_FLIGHT = 8;
 const quick = process.argv.includes("--quick");
-
-const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
-
-async function coldStart(
-  workspace: string,
-  runs: number,
-  extraArgs: readonly string[] = [],
-): Promise<{ median: number; min: number; p95: number }> {
-  const init = `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } } })}\n`;
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const child = spawn(BINARY, ["serve", "--workspace", workspace, ...extraArgs], {
-      stdio: ["pipe", "pipe", "inherit"],
-    });
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.once("data", () => {
-        times.push(performance.now() - t0);
-        resolve();
-      });
-      child.once("error", reject);
-      child.stdin.write(init);
-    });
-    child.stdin.end();
-    await new Promise((r) => child.once("exit", r));
-  }
-  return {
-    median: round(percentile(times, 50)),
-    min: round(Math.min(...times)),
-    p95: round(percentile(times, 95)),
-  };
-}
-
-/** Fills the store in-process through the same use-case the server runs, then marks old plans done. */
-async function seed(workspace: string, tasks: number): Promise<void> {
-  const store = await openStore(join(workspace, ".task_orchestrator", "orchestrator.db"));
-  const loader = createRoleLoader();
-  const ctx = {
-    store,
-    workspace,
-    files: createDataFiles(workspace),
-    clock: { now: () => new Date().toISOString() },
-    random: { hex: randomHex },
-    settings: DEFAULT_SETTINGS,
-    roles: () => loader.load(workspace),
-  };
-  const perPlan = 10;
-  for (let p = 0; p < tasks / perPlan; p++) {
-    const subtasks = Array.from({ length: perPlan }, (_, i) => ({
-      title: `Task ${i} of plan ${p}`,
-      description: "Seeded history for the benchmark",
-      specialist_type: ["architect", "implementer", "tester", "reviewer"][i % 4],
-      dependencies: i > 0 ? [`Task ${i - 1} of plan ${p}`] : [],
-    }));
-    await planTask(ctx, { description: `Seeded plan ${p}`, subtasks, complexity: "moderate" });
-  }
-  // History: all seeded plans but the newest 5 are finished work (bulk update; the benchmark
-  // measures the calls below, not the seeding).
-  await sql`update tasks set status = 'completed', completed_at = updated_at, summary = 'done'
-    where plan_id in (select id from plans order by created_at limit -1 offset 5)`.execute(store.db);
-  await sql`update plans set status = 'completed', n_completed = n_total, n_pending = 0, completed_at = updated_at
-    where id in (select id from plans order by created_at limit -1 offset 5)`.execute(store.db);
-  await store.close();
-}
-
-async function inFlight<T>(n: number, work: (i: number) => Promise<T>): Promise<number[]> {
-  const latencies: number[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < n) {
-        const i = next++;
-        const t0 = performance.now();
-        await work(i);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return latencies;
-}
-
-async function loadRun(label: string, seededTasks: number, calls: number): Promise<Record<string, unknown>> {
-  const ws = mkdtempSync(join(tmpdir(), "orch-bench-"));
-  mkdirSync(join(ws, ".git"));
-  mkdirSync(join(ws, ".task_orchestrator"), { recursive: true });
-  const t0 = performance.now();
-  if (seededTasks > 0) await seed(ws, seededTasks);
-  const seedSeconds = round((performance.now() - t0) / 1000, 1);
-
-  const transport = new StdioClientTransport({
-    command: BINARY,
-    args: ["serve", "--workspace", ws],
-    stderr: "inherit",
-  });
-  const client = new Client({ name: "bench", version: "1" });
-  await client.connect(transport);
-  const pid = transport.pid!;
-  const callOk = async (name: string, args: Record<string, unknown>) => {
-    const r = await client.callTool({ name, arguments: args });
-    if (r.isError) throw new Error(`${name}: ${JSON.stringify(r.content)}`);
-    return r.structuredContent as Record<string, any>;
-  };
-  await callOk("orchestrator_get_status", {});
-  const idle = memoryOf(pid);
-
-  // Plans of 250 subtasks (a plan holds at most 500), as an agent would make them.
-  const ids: string[] = [];
-  for (let made = 0; made < calls; made += 250) {
-    const plan = await callOk("orchestrator_plan_task", {
-      description: "Benchmark plan",
-      subtasks: Array.from({ length: Math.min(250, calls - made) }, (_, i) => ({
-        title: `b${made + i}`,
-        description: "x",
-        specialist_type: "implementer",
-      })),
-    });
-    ids.push(...plan.subtasks.map((s: { task_id: string }) => s.task_id));
-  }
-  for (let i = 0; i < 200; i++) await callOk("orchestrator_get_status", {}); // warm-up
-
-  const status = await inFlight(calls, () => callOk("orchestrator_get_status", {}));
-  // One at a time: the service time itself, without waiting behind the 7 others.
-  const sequential: number[] = [];
-  for (let i = 0; i < calls; i++) {
-    const t = performance.now();
-    await callOk("orchestrator_get_status", {});
-    sequential.push(performance.now() - t);
-  }
-  const te = performance.now();
-  const execs = await inFlight(calls, (i) => callOk("orchestrator_execute_subtask", { task_id: ids[i] }));
-  const executeSeconds = (performance.now() - te) / 1000;
-  const tc = performance.now();
-  const completes = await inFlight(calls, (i) =>
-    callOk("orchestrator_complete_subtask", {
-      task_id: ids[i],
-      summary: "ok",
-      detailed_work: `result ${i}`,
-      next_action: "complete",
-    }),
-  );
-  const completeSeconds = (performance.now() - tc) / 1000;
-  const mem = memoryOf(pid);
-  await client.close();
-  rmSync(ws, { recursive: true, force: true });
-  return {
-    label,
-    seeded_tasks: seededTasks,
-    seed_seconds: seedSeconds,
-    calls_per_phase: calls,
-    get_status_ms: { p50: round(percentile(status, 50), 3), p99: round(percentile(status, 99), 3) },
-    get_status_sequential_ms: {
-      p50: round(percentile(sequential, 50), 3),
-      p99: round(percentile(sequential, 99), 3),
-    },
-    execute_subtask_ms: { p50: round(percentile(execs, 50), 3), p99: round(percentile(execs, 99), 3) },
-    complete_subtask_ms: {
-      p50: round(percentile(completes, 50), 3),
-      p99: round(percentile(completes, 99), 3),
-    },
-    execute_per_s: Math.round(calls / executeSeconds),
-    complete_per_s: Math.round(calls / completeSeconds),
-    state_changes_per_s: Math.round((2 * calls) / (executeSeconds + completeSeconds)),
-    rss_idle_mib: idle.rss,
-    rss_idle_worker_mib: idle.worker_rss,
-    rss_idle_supervisor_mib: idle.supervisor_rss,
-    rss_peak_mib: mem.hwm,
-  };
-}
-
-/** N server processes on one workspace, each running plan → execute → complete cycles at once. */
-
-/**
- * The supervisor's cost (docs/reboot.md): per-call relay latency (sequential get_status through
- * the supervisor vs `--no-supervisor`, same workspace) and restart time (restart_server answered,
- * and a call sent right after it answered by the new worker).
- */
-async function reboot(calls: number, restarts: number): Promise<Record<string, unknown>> {
-  const ws = mkdtempSync(join(tmpdir(), "orch-reboot-"));
-  mkdirSync(join(ws, ".git"));
-  const connect = async (args: string[]) => {
-    const transport = new StdioClientTransport({
-      command: BINARY,
-      args: ["serve", "--workspace", ws, "--tools", "all", ...args],
-      stderr: "inherit",
-    });
-    const client = new Client({ name: "bench", version: "1" });
-    await client.connect(transport);
-    return client;
-  };
-  const sequential = async (client: Client): Promise<number[]> => {
-    const times: number[] = [];
-    for (let i = 0; i < calls; i++) {
-      const t0 = performance.now();
-      const r = await client.callTool({ name: "orchestrator_get_status", arguments: {} });
-      if (r.isError) throw new Error(JSON.stringify(r.content));
-      times.push(performance.now() - t0);
-    }
-    return times.slice(Math.floor(calls / 10)); // the first tenth warms up
-  };
-  const direct = await connect(["--no-supervisor"]);
-  const supervised = await connect([]);
-  const seed = await direct.callTool({
-    name: "orchestrator_plan_task",
-    arguments: { description: "bench", subtasks: [{ title: "a", specialist_type: "tester" }] },
-  });
-  if (seed.isError) throw new Error(JSON.stringify(seed.content));
-  // Interleave the two to share any machine noise fairly.
-  const d: number[] = [];
-  const sv: number[] = [];
-  for (let round = 0; round < 4; round++) {
-    d.push(...(await sequential(direct)));
-    sv.push(...(await sequential(supervised)));
-  }
-  const restartMs: number[] = [];
-  const firstAnswerMs: number[] = [];
-  for (let i = 0; i < restarts; i++) {
-    const t0 = performance.now();
-    const restart = supervised.callTool({
-      name: "orchestrator_restart_server",
-      arguments: { reason: "manual_request" },
-    });
-    const after = supervised.callTool({ name: "orchestrator_get_status", arguments: {} }).then(() => {
-      firstAnswerMs.push(performance.now() - t0);
-    });
-    const r = await restart;
-    restartMs.push(performance.now() - t0);
-    if (r.isError) throw new Error(JSON.stringify(r.content));
-    await after;
-  }
-  await direct.close();
-  await supervised.close();
-  rmSync(ws, { recursive: true, force: true });
-  const p50d = percentile(d, 50);
-  const p50s = percentile(sv, 50);
-  return {
-    calls_each: d.length,
-    get_status_direct_ms: { p50: round(p50d, 3), p99: round(percentile(d, 99), 3) },
-    get_status_supervised_ms: { p50: round(p50s, 3), p99: round(percentile(sv, 99), 3) },
-    relay_overhead_p50_ms: round(p50s - p50d, 3),
-    restart_call_ms: { p50: round(percentile(restartMs, 50)), max: round(Math.max(...restartMs)) },
-    restart_to_first_answer_ms: {
-      p50: round(percentile(firstAnswerMs, 50)),
-      max: round(Math.max(...firstAnswerMs)),
-    },
-    restarts,
-  };
-}
-
-/** `orchestrator doctor` on a healthy setup (3 clients registered, a used workspace): wall time. */
-function doctorTime(runs: number): { median: number; max: number; clients: number } {
-  const home = mkdtempSync(join(tmpdir(), "orch-doctor-bench-"));
-  const project = join(home, "project");
-  mkdirSync(join(project, ".git"), { recursive: true });
-  const env = { HOME: home, PATH: process.env.PATH ?? "", ORCHESTRATOR_HOME: join(home, ".data") };
-  mkdirSync(join(home, ".config", "zed"), { recursive: true });
-  for (const client of ["cursor", "vscode", "zed"]) {
-    const r = spawnSync(BINARY, ["install", "--client", client], { cwd: project, env });
-    if (r.status !== 0) throw new Error(`install ${client} failed: ${r.stderr}`);
-  }
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(BINARY, ["doctor", "--json"], { cwd: project, env, encoding: "utf8" });
-    times.push(performance.now() - t0);
-    if (r.status !== 0) throw new Error(`doctor failed on a healthy setup: ${r.stdout}`);
-  }
-  rmSync(home, { recursive: true, force: true });
-  return { median: round(percentile(times, 50)), max: round(Math.max(...times)), clients: 3 };
-}
+const NODE = spawnSync("node", ["--version"], { encoding: "utf8" }).stdout.trim();
+const REFERENCE = `@modelcontextprotocol/server-memory@${
+  JSON.parse(
+    readFileSync(
+      join(import.meta.dir, "..", "node_modules", "@modelcontextprotocol", "server-memory", "package.json"),
+      "utf8",
+    ),
+  ).version
+}`;
 
 const started = new Date().toISOString();
+const vs = await versus(
+  quick ? { readyRuns: 5, calls: 200, loadCalls: 400 } : { readyRuns: 15, calls: 1000, loadCalls: 2000 },
+);
 const ws = mkdtempSync(join(tmpdir(), "orch-cold-"));
 mkdirSync(join(ws, ".git"));
-const cold = await coldStart(ws, 20);
-const coldDirect = await coldStart(ws, 20, ["--no-supervisor"]);
+const coldRuns = quick ? 5 : 20;
+const cold = await coldStart(ws, coldRuns);
+const coldDirect = await coldStart(ws, coldRuns, ["--no-supervisor"]);
 rmSync(ws, { recursive: true, force: true });
 console.log(
-  `cold start to initialize answer: median ${cold.median} ms (min ${cold.min}, p95 ${cold.p95}) over 20 runs; without the supervisor ${coldDirect.median} ms`,
+  `cold start to initialize answer: median ${cold.median} ms (min ${cold.min}, p95 ${cold.p95}) over ${coldRuns} runs; without the supervisor ${coldDirect.median} ms`,
 );
 const doc = doctorTime(quick ? 3 : 10);
 console.log(
@@ -338,6 +72,8 @@ rmSync(loadWs, { recursive: true, force: true });
 console.log(
   `${mp.processes} processes, ${mp.operations} calls on one workspace: ${mp.operations_per_s} calls/s, p50 ${mp.call_ms.p50} ms, p99 ${mp.call_ms.p99} ms, ${mp.errors} errors, ${mp.lost_or_doubled} lost or doubled`,
 );
+console.log(`\nBeside ${REFERENCE} (node ${NODE}), same run; ratios are ours / reference:`);
+console.table(versusTable(vs, (runs[0] as { state_changes_per_s: number }).state_changes_per_s));
 const results = {
   started,
   machine: {
@@ -345,15 +81,27 @@ const results = {
     platform: process.platform,
     arch: process.arch,
     bun: Bun.version,
+    node: NODE,
+    reference: REFERENCE,
   },
+  quick,
   in_flight: IN_FLIGHT,
+  /** Issue 16: ratios to the reference server measured in the same run, or absolute budgets. */
   targets: {
-    cold_start_ms: 30,
+    ready_vs_reference: 1 / 3,
+    tools_list_bytes: CONTEXT_BUDGET.tools_list,
+    standard_model_bytes: CONTEXT_BUDGET.standard,
+    core_model_bytes: CONTEXT_BUDGET.core,
+    create_complete_p50_vs_reference: 1,
+    create_complete_p99_vs_reference: 2,
+    calls_per_s_vs_reference: 2,
+    state_changes_per_s: 2500,
+    idle_rss_supervisor_mib: 30,
+    idle_rss_worker_mib: 55,
     relay_overhead_p50_ms: 0.1,
     get_status_p99_ms_at_100k: 2,
-    state_changes_per_s: 5000,
-    idle_rss_mib: 60,
   },
+  versus_reference: vs,
   cold_start_ms: cold,
   cold_start_no_supervisor_ms: coldDirect,
   reboot: rb,
@@ -361,5 +109,7 @@ const results = {
   runs,
   multi_process: mp,
 };
-writeFileSync(join(import.meta.dir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-console.log("wrote bench/results.json");
+// A smoke run must not replace the recorded figures docs/performance.md quotes.
+const out = quick ? join(tmpdir(), "orchestrator-bench-quick.json") : join(import.meta.dir, "results.json");
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`wrote ${out}`);

@@ -9,6 +9,7 @@ import { DEFAULT_SETTINGS } from "../../src/app/context.ts";
 import { BUILD_INFO } from "../../src/build-info.ts";
 import { createServer } from "../../src/server/create-server.ts";
 import { StoreCache } from "../../src/server/session.ts";
+import type { CatalogEntry } from "../../src/server/tools/_catalog.ts";
 import { TOOL_PROFILES, type ToolProfile } from "../../src/server/tools/index.ts";
 import { createRoleLoader } from "../../src/workspace/roles.ts";
 import { createSettingsLoader } from "../../src/workspace/settings.ts";
@@ -18,6 +19,8 @@ import { makeNormalizer, type Normalizer } from "./normalize.ts";
 export interface Capture {
   /** Every tool in registration order, as tools/list of profile `all` under a supervisor gives it. */
   readonly tools: readonly Tool[];
+  /** Tool name → its full output schema, with the field descriptions tools/list leaves out. */
+  readonly outputs: ReadonlyMap<string, Record<string, unknown>>;
   /** Tool name → the profiles that list it (the second element says "under a supervisor only"). */
   readonly profiles: ReadonlyMap<string, { profiles: ToolProfile[]; supervisedOnly: boolean }>;
   readonly examples: ReadonlyMap<string, Example>;
@@ -53,9 +56,9 @@ async function connect(
   workspace: string,
   tools: ToolProfile,
   supervised: boolean,
-): Promise<{ client: Client; close: () => Promise<void> }> {
+): Promise<{ client: Client; catalog: () => readonly CatalogEntry[]; close: () => Promise<void> }> {
   const stores = new StoreCache();
-  const { server } = createServer({
+  const { server, tools: catalog } = createServer({
     version: BUILD_INFO.version,
     cwd: workspace,
     homedir: "/nonexistent-home",
@@ -75,6 +78,7 @@ async function connect(
   await client.connect(b);
   return {
     client,
+    catalog,
     close: async () => {
       await client.close();
       await server.close();
@@ -102,8 +106,10 @@ export async function capture(): Promise<Capture> {
     }
     const supervised = await connect(workspace, "all", true);
     let tools: Tool[];
+    const outputs = new Map<string, Record<string, unknown>>();
     try {
       tools = (await supervised.client.listTools()).tools;
+      for (const e of supervised.catalog()) if (e.output) outputs.set(e.wire.name, e.output);
     } finally {
       await supervised.close();
     }
@@ -114,7 +120,14 @@ export async function capture(): Promise<Capture> {
     const conn = await connect(workspace, "all", false);
     try {
       const { examples, errors } = await runExamples(conn.client, workspace);
-      return { tools, profiles, examples, errorExamples: errors, normalize: makeNormalizer(workspace) };
+      return {
+        tools,
+        outputs,
+        profiles,
+        examples,
+        errorExamples: errors,
+        normalize: makeNormalizer(workspace),
+      };
     } finally {
       await conn.close();
     }

@@ -151,8 +151,8 @@ export function toolsPage(cap: Capture): string {
         ? table(["parameter", "type", "required", "default", "description"], inputs)
         : "No parameters.",
       "### Output (`structuredContent`, top-level fields)",
-      t.outputSchema
-        ? table(["field", "type", "description"], outputRows(asSchema(t.outputSchema)))
+      cap.outputs.has(t.name)
+        ? table(["field", "type", "description"], outputRows(asSchema(cap.outputs.get(t.name))))
         : "No output schema.",
     ];
     if (ex) parts.push(exampleSection(cap, ex));
@@ -168,7 +168,7 @@ export function toolsPage(cap: Capture): string {
     "MCP tools",
     [
       "Every tool the server can list, in the order `tools/list` gives them. Which ones a client sees depends on the profile chosen with `serve --tools` (or `ORCHESTRATOR_TOOLS`): `core`, `standard` (default) or `all`.",
-      "Parameters and output fields come from the JSON schemas `tools/list` returns. Each example is a real call against a fresh workspace, made while generating this page; values that change from run to run (ids, timestamps, paths, pids, sizes, durations, versions) are replaced by placeholders such as `<plan_id>`, `<timestamp>` and `<workspace>`, and strings longer than 300 characters are cut with `…`.",
+      "Parameters come from the input schemas `tools/list` returns. Output fields come from each tool's full output schema: to keep a model's context small, `tools/list` sends it cut to the top-level fields and their types (nullable ones as `anyOf` with `null`), and leaves out the input bounds no real call comes near (`minLength: 1`, limits of 1,000 characters or items and more); the server still enforces them. Each example is a real call against a fresh workspace, made while generating this page; values that change from run to run (ids, timestamps, paths, pids, sizes, durations, versions) are replaced by placeholders such as `<plan_id>`, `<timestamp>` and `<workspace>`, and strings longer than 300 characters are cut with `…`.",
       "A tool that fails returns an `isError` result whose text starts with an error code; see [errors.md](errors.md).",
       overview,
     ].join("\n\n"),

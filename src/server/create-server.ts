@@ -10,6 +10,7 @@ import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
 import { type ServerDeps, Session } from "./session.ts";
 import { registerSupervisorHooks } from "./supervisor-hooks.ts";
+import type { CatalogEntry } from "./tools/_catalog.ts";
 import { failure } from "./tools/_shared.ts";
 import { registerTools } from "./tools/index.ts";
 
@@ -20,6 +21,8 @@ import { registerTools } from "./tools/index.ts";
 export function createServer(deps: ServerDeps): {
   server: McpServer;
   session: Session;
+  /** The listed tools: what tools/list sends, and each one's full output schema. */
+  tools: () => readonly CatalogEntry[];
   close: () => Promise<void>;
 } {
   const server = new McpServer(
@@ -40,12 +43,12 @@ export function createServer(deps: ServerDeps): {
   server.server.setNotificationHandler(RootsListChangedNotificationSchema, async () =>
     session.invalidateRoots(),
   );
-  registerTools(server, session, deps.tools, deps.supervised ?? false);
+  const tools = registerTools(server, session, deps.tools, deps.supervised ?? false);
   reportInvalidArguments(server);
   registerResources(server, session);
   registerPrompts(server, session, startupRoles(deps));
   if (deps.supervised) registerSupervisorHooks(server, session);
-  return { server, session, close: () => server.close() };
+  return { server, session, tools, close: () => server.close() };
 }
 
 /** The roles offered as prompts: the built-ins plus the custom roles of the default workspace, if any. */

@@ -9,13 +9,7 @@ import type { ResolvedWorkspace } from "../../workspace/resolve.ts";
 import { errorResult } from "../error-result.ts";
 import type { Session } from "../session.ts";
 
-export const workingDirectoryField = z
-  .string()
-  .min(1)
-  .optional()
-  .describe(
-    "Absolute path of the project folder to work in. Optional once orchestrator_initialize_session bound one to this connection.",
-  );
+export const workingDirectoryField = z.string().min(1).optional().describe("Absolute project path");
 
 export const requestIdField = z
   .string()
@@ -23,9 +17,7 @@ export const requestIdField = z
   .max(128)
   .regex(/^[A-Za-z0-9._:-]+$/, "letters, digits and . _ : - only")
   .optional()
-  .describe(
-    "Your id for this call (e.g. a UUID), to retry safely: the same request_id within 24 h returns the first result without writing again",
-  );
+  .describe("Retry key: within 24 h, the same id returns the first result");
 
 /**
  * The idempotency key of a write call, or undefined without request_id. working_directory is left

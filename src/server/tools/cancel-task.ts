@@ -1,8 +1,8 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { cancelTask } from "../../app/cancel-task.ts";
 import { IdSchema } from "../../core/ids.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import {
   inWorkspace,
   ok,
@@ -27,22 +27,17 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_cancel_task: stop a task or a whole plan. */
-export function registerCancelTaskTool(server: McpServer, session: Session): void {
+export function registerCancelTaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_cancel_task",
     {
       title: "Cancel a task or plan",
       description:
-        "Cancel a task that will not be done (pending, active, blocked or failed), keeping its work and history; give a plan id (task_xxxxxxxx) to cancel every open task of the plan and the plan itself. Works even while another agent holds the task; those claims are reported. Dependents of a cancelled task may start.",
+        "Cancel a task that will not be done, or a whole plan by its id; work and history are kept, claims are overridden and reported. Dependents may then start.",
       inputSchema: {
-        task_id: IdSchema.describe("A task id, or a plan id to cancel the whole plan"),
-        reason: z.string().max(20_000).optional().describe("Why; kept as the tasks' note"),
-        agent_id: z
-          .string()
-          .min(1)
-          .max(200)
-          .optional()
-          .describe("Who cancels, for the history (default: this connection's agent id)"),
+        task_id: IdSchema.describe("Task id, or plan id for the whole plan"),
+        reason: z.string().max(20_000).optional().describe("Why; kept as the note"),
+        agent_id: z.string().min(1).max(200).optional().describe("Who cancels, for the history"),
         request_id: requestIdField,
         working_directory: workingDirectoryField,
       },

@@ -1,10 +1,10 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { completeSubtask } from "../../app/complete-subtask.ts";
 import { artifactUri } from "../../core/artifact.ts";
 import { IdSchema } from "../../core/ids.ts";
 import { ARTIFACT_TYPES, NEXT_ACTIONS } from "../../core/task.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import {
   inWorkspace,
   ok,
@@ -49,44 +49,38 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_complete_subtask: stores the work as an artifact and applies next_action. */
-export function registerCompleteSubtaskTool(server: McpServer, session: Session): void {
+export function registerCompleteSubtaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_complete_subtask",
     {
       title: "Record a subtask's result",
       description:
-        "Record the result of a subtask. detailed_work is saved as a Markdown artifact file under .task_orchestrator/artifacts (so it need not stay in context) and the summary goes to the task, together with the status change next_action asks for: complete or continue → completed; needs_revision → back to pending with your summary as the note; blocked → blocked with your summary as the reason. Returns plan progress and the tasks that are ready next.",
+        "Record a subtask's result: summary on the task, detailed_work in an artifact file, status as next_action says. Returns plan progress and the tasks ready next.",
       inputSchema: {
-        task_id: IdSchema.describe("The subtask being reported"),
+        task_id: IdSchema.describe("The subtask"),
         summary: z
           .string()
           .min(1)
           .max(20_000)
-          .describe("A short summary of the result (or, for blocked/needs_revision, the reason)"),
-        detailed_work: z
-          .string()
-          .describe("The full result: code, analysis, design, test report... stored as a file"),
+          .describe("Short result; for blocked or needs_revision, the reason"),
+        detailed_work: z.string().describe("Full result (code, analysis, report...), kept as a file"),
         next_action: z
           .enum(NEXT_ACTIONS)
           .default("complete")
-          .describe("complete | continue (both mean done), needs_revision, blocked"),
+          .describe("complete/continue: done; needs_revision: back to pending; blocked"),
         file_paths: z
           .array(z.string())
           .max(1000)
           .default([])
-          .describe("Project files this work created or changed, relative to the project root"),
+          .describe("Project files created or changed, relative to its root"),
         artifact_type: z.enum(ARTIFACT_TYPES).default("general").describe("Kind of artifact"),
-        legacy_artifacts: z
-          .array(z.string())
-          .max(1000)
-          .default([])
-          .describe("Further file references to record with the artifact"),
+        legacy_artifacts: z.array(z.string()).max(1000).default([]).describe("More file references"),
         agent_id: z
           .string()
           .min(1)
           .max(200)
           .optional()
-          .describe("Who did the work (default: this client's name plus its connection)"),
+          .describe("Your agent id (default: client + connection)"),
         request_id: requestIdField,
         working_directory: workingDirectoryField,
       },

@@ -1,9 +1,9 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { type DeleteMode, deleteTask } from "../../app/delete-task.ts";
 import { OrchestratorError } from "../../core/errors.ts";
 import { IdSchema } from "../../core/ids.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import {
   failure,
   inWorkspace,
@@ -25,27 +25,19 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_delete_task: archive (default), restore, or delete for good. */
-export function registerDeleteTaskTool(server: McpServer, session: Session): void {
+export function registerDeleteTaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_delete_task",
     {
       title: "Archive, restore or delete a task or plan",
       description:
-        "Archives a task, or with a plan id the whole plan (the default: hidden from status, restorable with restore: true, nothing lost). Deletes for good only with archive_instead: false, which also removes the artifact files. A task that open tasks depend on needs force: true.",
+        "Archive a task, or a whole plan by its id (restorable with restore: true); archive_instead: false deletes for good, files too. force: true if open tasks depend on it.",
       inputSchema: {
-        task_id: IdSchema.describe("A task id, or a plan id for the whole plan"),
-        archive_instead: z
-          .boolean()
-          .default(true)
-          .describe("true: archive (restorable). false: delete rows and artifact files for good"),
-        restore: z.boolean().default(false).describe("Bring an archived task or plan back to where it was"),
-        force: z.boolean().default(false).describe("Go ahead although open tasks depend on it"),
-        agent_id: z
-          .string()
-          .min(1)
-          .max(200)
-          .optional()
-          .describe("Who archives or deletes, for the history (default: this connection's agent id)"),
+        task_id: IdSchema.describe("Task id, or plan id for the whole plan"),
+        archive_instead: z.boolean().default(true).describe("false: delete for good, artifact files too"),
+        restore: z.boolean().default(false).describe("Bring an archived task or plan back"),
+        force: z.boolean().default(false).describe("Proceed although open tasks depend on it"),
+        agent_id: z.string().min(1).max(200).optional().describe("Who does it, for the history"),
         working_directory: workingDirectoryField,
       },
       outputSchema,

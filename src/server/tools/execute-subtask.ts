@@ -1,9 +1,9 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { executeSubtask } from "../../app/execute-subtask.ts";
 import { artifactUri } from "../../core/artifact.ts";
 import { IdSchema } from "../../core/ids.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
 
 const outputSchema = {
@@ -42,31 +42,23 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_execute_subtask: claims a ready task and returns its specialist prompt. */
-export function registerExecuteSubtaskTool(server: McpServer, session: Session): void {
+export function registerExecuteSubtaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_execute_subtask",
     {
       title: "Start a subtask",
       description:
-        "Start a subtask (or, without task_id, the next ready one): refuses if its dependencies are not completed (and says which) or if another agent holds it; otherwise marks it active, claims it for you with a lease (renewed when you call again), and returns the specialist prompt: role, expertise, approach, output format, the task, and what its dependencies produced. Do the work as that specialist, then call orchestrator_complete_subtask.",
+        "Claim a subtask (or, without task_id, the next ready one) and get its specialist prompt with its dependencies' results; calling again renews your lease. Do the work, then call orchestrator_complete_subtask.",
       inputSchema: {
-        task_id: IdSchema.optional().describe(
-          "The subtask to start. Leave out to be given the next ready task (and claim it in the same step)",
-        ),
-        parent_task_id: IdSchema.optional().describe("Without task_id: only pick from this plan"),
-        specialist_type: z
-          .string()
-          .min(1)
-          .optional()
-          .describe("Without task_id: only pick a task for this role"),
+        task_id: IdSchema.optional().describe("The subtask; omit to get the next ready one"),
+        parent_task_id: IdSchema.optional().describe("Without task_id: pick from this plan only"),
+        specialist_type: z.string().min(1).optional().describe("Without task_id: pick for this role only"),
         agent_id: z
           .string()
           .min(1)
           .max(200)
           .optional()
-          .describe(
-            "Who works on it (default: this client's name plus its connection); used to keep agents off each other's tasks",
-          ),
+          .describe("Your agent id (default: client + connection)"),
         working_directory: workingDirectoryField,
       },
       outputSchema,

@@ -1,9 +1,9 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { getArtifact, MAX_PAGE_CHARS } from "../../app/get-artifact.ts";
 import { artifactUri } from "../../core/artifact.ts";
 import { IdSchema } from "../../core/ids.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import {
   artifactRefShape,
   inWorkspaceReadOnly,
@@ -32,22 +32,23 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_get_artifact: an artifact's stored text, paged. */
-export function registerGetArtifactTool(server: McpServer, session: Session): void {
+export function registerGetArtifactTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_get_artifact",
     {
       title: "Read an artifact",
-      description: `The stored detailed work of a subtask, by artifact id (from orchestrator_get_task or a completion result). Large artifacts come in pages of up to ${MAX_PAGE_CHARS} characters: read on from next_offset. Also available as the resource orchestrator://artifacts/{id}.`,
+      description:
+        "A subtask's stored detailed work, in pages: read on from next_offset. Also the resource orchestrator://artifacts/{id}.",
       inputSchema: {
-        artifact_id: IdSchema.describe("The artifact's id (artifact_xxxxxxxx)"),
-        offset: z.number().int().min(0).default(0).describe("Character offset to start at"),
+        artifact_id: IdSchema.describe("The artifact's id"),
+        offset: z.number().int().min(0).default(0).describe("Start at this character"),
         max_chars: z
           .number()
           .int()
           .min(1)
           .max(MAX_PAGE_CHARS)
           .default(20_000)
-          .describe("At most this many characters"),
+          .describe("Page size in characters"),
         working_directory: workingDirectoryField,
       },
       outputSchema,

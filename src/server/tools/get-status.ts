@@ -1,9 +1,9 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { getStatus } from "../../app/get-status.ts";
 import { IdSchema } from "../../core/ids.ts";
 import { claimLapse } from "../../core/readiness.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import {
   inWorkspaceReadOnly,
   ok,
@@ -58,20 +58,17 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_get_status: plans with progress and their tasks. */
-export function registerGetStatusTool(server: McpServer, session: Session): void {
+export function registerGetStatusTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_get_status",
     {
       title: "Show plans and progress",
       description:
-        "The state of the work in this workspace: open plans (most recent activity first) with progress, task counts, their tasks and which can start now. Counts cover the plans in scope: open ones, plus completed ones with include_completed. Give parent_task_id to see one plan with all its tasks.",
+        "Open plans, latest activity first, with progress, counts, their tasks and which can start now.",
       inputSchema: {
-        include_completed: z
-          .boolean()
-          .default(false)
-          .describe("Also list completed plans and completed tasks"),
-        parent_task_id: IdSchema.optional().describe("Show only this plan, with every task"),
-        limit: z.number().int().min(1).max(200).default(20).describe("At most this many plans"),
+        include_completed: z.boolean().default(false).describe("Also completed plans and tasks"),
+        parent_task_id: IdSchema.optional().describe("Only this plan, with every task"),
+        limit: z.number().int().min(1).max(200).default(20).describe("Max plans"),
         working_directory: workingDirectoryField,
       },
       outputSchema,

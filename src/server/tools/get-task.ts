@@ -1,9 +1,9 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { getTask } from "../../app/get-task.ts";
 import { artifactUri } from "../../core/artifact.ts";
 import { IdSchema } from "../../core/ids.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import {
   artifactRefShape,
   inWorkspaceReadOnly,
@@ -48,13 +48,13 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_get_task: one task with everything around it. */
-export function registerGetTaskTool(server: McpServer, session: Session): void {
+export function registerGetTaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_get_task",
     {
       title: "Show one task",
       description:
-        "One task in full: its fields, plan, dependencies (and which are not done), the tasks that depend on it, who holds it and until when, its history, and its artifacts (read them with orchestrator_get_artifact).",
+        "One task in full: fields, dependencies and dependents, claim, history, artifacts (read them with orchestrator_get_artifact).",
       inputSchema: {
         task_id: IdSchema.describe("The task's id"),
         working_directory: workingDirectoryField,

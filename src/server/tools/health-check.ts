@@ -1,7 +1,7 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { healthCheck } from "../../app/health-check.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import {
   inWorkspaceReadOnly,
   ok,
@@ -56,13 +56,13 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_health_check: real figures about the server and the workspace's store. */
-export function registerHealthCheckTool(server: McpServer, session: Session): void {
+export function registerHealthCheckTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_health_check",
     {
       title: "Check server and database health",
       description:
-        "Measured, not assumed: database reachable, SQLite quick_check, journal mode, schema version, file and WAL size, open and expired claims, the workspace in use, version, uptime and memory.",
+        "Measured health: database, SQLite quick_check, journal mode, schema version, sizes, claims, workspace, version, uptime, memory.",
       inputSchema: { working_directory: workingDirectoryField },
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

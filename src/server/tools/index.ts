@@ -1,5 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Session } from "../session.ts";
+import { type CatalogEntry, createToolCatalog, type ToolHost } from "./_catalog.ts";
 import { registerCancelTaskTool } from "./cancel-task.ts";
 import { registerCompleteSubtaskTool } from "./complete-subtask.ts";
 import { registerDeleteTaskTool } from "./delete-task.ts";
@@ -19,7 +20,7 @@ import { registerUpdateTaskTool } from "./update-task.ts";
 export const TOOL_PROFILES = ["core", "standard", "all"] as const;
 export type ToolProfile = (typeof TOOL_PROFILES)[number];
 
-type Register = (server: McpServer, session: Session) => void;
+type Register = (server: ToolHost, session: Session) => void;
 
 /** The upstream's 7 tools, in the order clients list them. */
 const CORE: readonly Register[] = [
@@ -53,13 +54,20 @@ const PROFILES: Record<ToolProfile, readonly Register[]> = {
   all: [...CORE, ...STANDARD],
 };
 
-/** Registers the tools of `profile` (the reboot tools only when a supervisor answers them). */
+/**
+ * Registers the tools of `profile` (the reboot tools only when a supervisor answers them) and
+ * answers tools/list from their catalog; returns the catalog's entries (docs read the full output
+ * schemas from it).
+ */
 export function registerTools(
   server: McpServer,
   session: Session,
   profile: ToolProfile,
   supervised: boolean,
-): void {
-  for (const register of PROFILES[profile]) register(server, session);
-  if (profile === "all" && supervised) registerRebootTools(server, session);
+): () => readonly CatalogEntry[] {
+  const catalog = createToolCatalog(server);
+  for (const register of PROFILES[profile]) register(catalog.host, session);
+  if (profile === "all" && supervised) registerRebootTools(catalog.host, session);
+  catalog.install();
+  return catalog.entries;
 }

@@ -1,8 +1,8 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { initializeSession } from "../../app/initialize-session.ts";
 import { ORCHESTRATOR_GUIDANCE } from "../../core/roles/builtin.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
 
 const outputSchema = {
@@ -50,13 +50,13 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_initialize_session: binds the workspace to this connection. */
-export function registerInitializeSessionTool(server: McpServer, session: Session): void {
+export function registerInitializeSessionTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_initialize_session",
     {
       title: "Start an orchestration session",
       description:
-        "Bind a project folder to this connection (every later call uses it unless it names another), set up its .task_orchestrator folder, and get the orchestration guidance, the specialist roles (built-in and custom) and the open plans with progress. Call this first, with working_directory set to the project's root.",
+        "Call first, with working_directory = the project root: binds it to this connection and returns the workflow, the specialist roles and the open plans.",
       inputSchema: { working_directory: workingDirectoryField },
       outputSchema,
       annotations: {

@@ -1,4 +1,3 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import {
   MAINTENANCE_ACTIONS,
@@ -8,6 +7,7 @@ import {
 } from "../../app/maintenance.ts";
 import { IdSchema } from "../../core/ids.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
 
 const outputSchema = {
@@ -42,33 +42,23 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_maintenance_coordinator: cleanup, validation and documentation. */
-export function registerMaintenanceCoordinatorTool(server: McpServer, session: Session): void {
+export function registerMaintenanceCoordinatorTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_maintenance_coordinator",
     {
       title: "Maintain the workspace's task data",
       description:
-        "scan_cleanup: find tasks with no activity for 24 h, expired leases and open tasks left in cancelled or archived plans; releases expired leases, and at validation_level comprehensive or full_audit archives stale and orphaned tasks (restorable, never deleted); dry_run only reports. validate_structure: database integrity, artifact files present with matching size (and sha256 at comprehensive+), dangling dependencies, orphan files, plan counters; repair: true fixes what can be fixed safely. update_documentation: writes .task_orchestrator/PLANS.md. prepare_handover: writes .task_orchestrator/HANDOVER.md (done, in progress, blocked, next).",
+        "scan_cleanup: stale tasks, expired leases (released), open tasks of closed plans; archives stale tasks at comprehensive+ (restorable). validate_structure: database, artifact files, dependencies, counters. update_documentation, prepare_handover: write PLANS.md, HANDOVER.md in .task_orchestrator.",
       inputSchema: {
         action: z.enum(MAINTENANCE_ACTIONS).describe("What to do"),
         scope: z
           .enum(MAINTENANCE_SCOPES)
           .default("current_session")
-          .describe(
-            "current_session and full_project both cover the workspace; specific_subtask needs target_task_id",
-          ),
-        validation_level: z
-          .enum(VALIDATION_LEVELS)
-          .default("basic")
-          .describe("basic, comprehensive or full_audit"),
-        target_task_id: IdSchema.optional().describe("The task to look at with scope specific_subtask"),
-        dry_run: z.boolean().default(false).describe("scan_cleanup: only report what would be done"),
-        repair: z
-          .boolean()
-          .default(false)
-          .describe(
-            "validate_structure: move orphan files to .task_orchestrator/orphaned/, drop dangling dependencies, recount plans",
-          ),
+          .describe("specific_subtask needs target_task_id"),
+        validation_level: z.enum(VALIDATION_LEVELS).default("basic").describe("How deep"),
+        target_task_id: IdSchema.optional().describe("Task for scope specific_subtask"),
+        dry_run: z.boolean().default(false).describe("scan_cleanup: report only"),
+        repair: z.boolean().default(false).describe("validate_structure: fix what is safe to fix"),
         working_directory: workingDirectoryField,
       },
       outputSchema,

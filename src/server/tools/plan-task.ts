@@ -1,9 +1,9 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { planTask } from "../../app/plan-task.ts";
 import { readyTasks } from "../../core/readiness.ts";
 import { COMPLEXITY_LEVELS } from "../../core/task.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import {
   inWorkspace,
   ok,
@@ -15,19 +15,16 @@ import {
 } from "./_shared.ts";
 
 const subtaskShape = z.object({
-  title: z.string().describe("Short name of the subtask"),
+  title: z.string().describe("Short name"),
   description: z.string().optional().describe("What to do and how to tell it is done"),
   specialist_type: z
     .string()
     .describe(
-      "Role that does it: architect, implementer, debugger, documenter, reviewer, tester, researcher, or a custom role",
+      "Role: architect, implementer, debugger, documenter, reviewer, tester, researcher or a custom one",
     ),
-  dependencies: z
-    .array(z.string())
-    .optional()
-    .describe("task_id or title of sibling subtasks that must be completed first"),
-  estimated_effort: z.string().optional().describe("Free text, e.g. '2h' or 'small'"),
-  task_id: z.string().optional().describe("Your own id for the subtask (default: <role>_<6 hex>)"),
+  dependencies: z.array(z.string()).optional().describe("Ids or titles of sibling subtasks to finish first"),
+  estimated_effort: z.string().optional().describe("Free text, e.g. '2h'"),
+  task_id: z.string().optional().describe("Your own id (default <role>_<6 hex>)"),
 });
 
 const outputSchema = {
@@ -52,26 +49,19 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_plan_task: stores a validated plan or nothing. */
-export function registerPlanTaskTool(server: McpServer, session: Session): void {
+export function registerPlanTaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_plan_task",
     {
       title: "Plan a job as subtasks",
       description:
-        "Store a job broken into subtasks, each for one specialist role, with dependencies between them. You write the breakdown; the server validates all of it (unknown dependency, cycle, duplicate id, unknown role, bad JSON) before storing anything, and refuses the whole plan with every problem listed if any check fails. Give subtasks as an array (subtasks) or as a JSON string (subtasks_json, as in earlier versions).",
+        "Store a job as subtasks (one specialist role each) with dependencies. The whole plan is checked first: a refused plan stores nothing and lists every problem.",
       inputSchema: {
         description: z.string().min(1).max(20_000).describe("The job to break down"),
         subtasks: z.array(subtaskShape).optional().describe("The subtasks, in order"),
-        subtasks_json: z
-          .string()
-          .optional()
-          .describe("The subtasks as a JSON array string (alternative to subtasks)"),
+        subtasks_json: z.string().optional().describe("The subtasks as a JSON string, instead of subtasks"),
         complexity_level: z.enum(COMPLEXITY_LEVELS).default("moderate").describe("Overall complexity"),
-        context: z
-          .string()
-          .max(100_000)
-          .optional()
-          .describe("Background every specialist should know; shown in each subtask's prompt"),
+        context: z.string().max(100_000).optional().describe("Background shown in every subtask's prompt"),
         request_id: requestIdField,
         working_directory: workingDirectoryField,
       },

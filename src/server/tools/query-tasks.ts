@@ -1,9 +1,9 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { queryTasks } from "../../app/query-tasks.ts";
 import { IdSchema } from "../../core/ids.ts";
 import { TASK_STATUSES } from "../../core/task.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import {
   inWorkspaceReadOnly,
   ok,
@@ -25,31 +25,26 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_query_tasks: filter and page through tasks. */
-export function registerQueryTasksTool(server: McpServer, session: Session): void {
+export function registerQueryTasksTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_query_tasks",
     {
       title: "Find tasks",
       description:
-        "Tasks matching every filter given, newest first, with the total for paging. By default archived tasks are left out; ask for status archived to see them.",
+        "Tasks matching all filters given, newest first, with the total for paging. Archived ones only if status includes archived.",
       inputSchema: {
         status: z.array(z.enum(TASK_STATUSES)).optional().describe("Any of these statuses"),
         specialist_type: z.array(z.string()).optional().describe("Any of these roles"),
-        parent_task_id: IdSchema.optional().describe("Only tasks of this plan"),
+        parent_task_id: IdSchema.optional().describe("Only this plan's tasks"),
         search_text: z
           .string()
           .max(500)
           .optional()
-          .describe("Case-insensitive text in the title, description or summary"),
-        created_after: z.string().optional().describe("ISO date or date-time, inclusive"),
-        created_before: z.string().optional().describe("ISO date or date-time, exclusive"),
-        limit: z.number().int().min(1).max(500).default(50).describe("At most this many tasks"),
-        offset: z
-          .number()
-          .int()
-          .min(0)
-          .default(0)
-          .describe("Skip this many matches (page on with next_offset)"),
+          .describe("Case-insensitive text in title, description or summary"),
+        created_after: z.string().optional().describe("ISO date/time, inclusive"),
+        created_before: z.string().optional().describe("ISO date/time, exclusive"),
+        limit: z.number().int().min(1).max(500).default(50).describe("Max tasks"),
+        offset: z.number().int().min(0).default(0).describe("Skip this many (page on with next_offset)"),
         working_directory: workingDirectoryField,
       },
       outputSchema,

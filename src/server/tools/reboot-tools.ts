@@ -1,7 +1,7 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { OrchestratorError } from "../../core/errors.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import { failure } from "./_shared.ts";
 
 /**
@@ -9,7 +9,7 @@ import { failure } from "./_shared.ts";
  * supervisor (server/supervisor.ts) answers them, since it owns the worker and the restarts.
  * They are listed only in the `all` profile and only when a supervisor runs.
  */
-export function registerRebootTools(server: McpServer, _session: Session): void {
+export function registerRebootTools(server: ToolHost, _session: Session): void {
   const unreachable = async () =>
     failure(
       new OrchestratorError(
@@ -40,18 +40,13 @@ export function registerRebootTools(server: McpServer, _session: Session): void 
     {
       title: "Restart the server",
       description:
-        "Start a fresh server worker from the binary on disk (picking up an upgrade or new settings) without closing this connection. The old worker takes no new requests and finishes the ones it has; graceful (default) waits for them before switching (new requests wait, then go to the new worker), graceful: false switches at once. A request still running after timeout seconds is stopped and answered RESTART_INTERRUPTED. All task state is in the database, so nothing is lost.",
+        "Start a fresh worker from the binary on disk (an upgrade, new settings) without closing this connection. The old worker finishes the requests it has; graceful waits for them before switching. Task state lives in the database: nothing is lost.",
       inputSchema: {
         graceful: z
           .boolean()
           .default(true)
-          .describe(
-            "Wait for requests in flight before switching (true), or switch at once while the old worker finishes them (false)",
-          ),
-        preserve_state: z
-          .boolean()
-          .default(true)
-          .describe("Kept for compatibility: state always survives, it lives in the database"),
+          .describe("Wait for requests in flight before switching (true), or switch at once (false)"),
+        preserve_state: z.boolean().default(true).describe("Ignored: state always survives"),
         timeout: z
           .number()
           .int()
@@ -109,19 +104,9 @@ export function registerRebootTools(server: McpServer, _session: Session): void 
         check_active_tasks: z
           .boolean()
           .default(true)
-          .describe("Count the tasks agents have claimed (they survive a restart; informational)"),
-        check_database_state: z
-          .boolean()
-          .default(true)
-          .describe(
-            "Ask the worker for the database's health; a worker that does not answer blocks the restart",
-          ),
-        check_client_connections: z
-          .boolean()
-          .default(true)
-          .describe(
-            "Count the client's requests in flight and queued; in-flight requests make a restart not safe yet",
-          ),
+          .describe("Count claimed tasks (they survive a restart)"),
+        check_database_state: z.boolean().default(true).describe("Ask the worker for the database's health"),
+        check_client_connections: z.boolean().default(true).describe("Count requests in flight and queued"),
       },
       outputSchema: {
         ready_for_shutdown: z.boolean(),
@@ -157,10 +142,7 @@ export function registerRebootTools(server: McpServer, _session: Session): void 
         "The server's phase, its worker (pid, generation, version), requests in flight, and the restarts of this connection: when, why, how long, result, worker pids.",
       inputSchema: {
         include_history: z.boolean().default(true).describe("List every restart of this connection"),
-        include_error_details: z
-          .boolean()
-          .default(true)
-          .describe("Include the failure message and each restart's message (worker output on failures)"),
+        include_error_details: z.boolean().default(true).describe("Include each restart's message"),
       },
       outputSchema: {
         current_status: z.object({
@@ -192,12 +174,7 @@ export function registerRebootTools(server: McpServer, _session: Session): void 
       description:
         "A timed round trip supervisor → worker → database (the worker's health check), with the buffer and restart figures.",
       inputSchema: {
-        session_id: z
-          .string()
-          .optional()
-          .describe(
-            "Accepted for compatibility with the upstream tool: a server process serves one connection, so there is nothing to choose",
-          ),
+        session_id: z.string().optional().describe("Ignored: one server serves one connection"),
         include_buffer_status: z.boolean().default(true).describe("Include requests in flight and queued"),
         include_reconnection_stats: z
           .boolean()

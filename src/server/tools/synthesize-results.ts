@@ -1,9 +1,9 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { synthesizeResults } from "../../app/synthesize-results.ts";
 import { IdSchema } from "../../core/ids.ts";
 import { PLAN_STATUSES, TASK_STATUSES } from "../../core/task.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import { inWorkspace, ok, workingDirectoryField, workspaceFields, workspaceShape } from "./_shared.ts";
 
 const outputSchema = {
@@ -63,15 +63,15 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_synthesize_results: the truthful report of a plan. */
-export function registerSynthesizeResultsTool(server: McpServer, session: Session): void {
+export function registerSynthesizeResultsTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_synthesize_results",
     {
       title: "Synthesize a plan's results",
       description:
-        "Build the report of a plan from what was recorded: results grouped by role, with summaries, artifacts and a timeline. It states plainly what is not done (pending, active, blocked, failed subtasks are listed as outstanding). Marks the plan completed when all its subtasks are.",
+        "Report a plan's results by role (summaries, artifacts, timeline), listing unfinished subtasks as outstanding. Completes the plan when all its subtasks are.",
       inputSchema: {
-        parent_task_id: IdSchema.describe("The plan's id (task_xxxxxxxx) from orchestrator_plan_task"),
+        parent_task_id: IdSchema.describe("The plan id (task_xxxxxxxx)"),
         working_directory: workingDirectoryField,
       },
       outputSchema,

@@ -1,9 +1,9 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { updateTask } from "../../app/update-task.ts";
 import { IdSchema } from "../../core/ids.ts";
 import { TASK_STATUSES } from "../../core/task.ts";
 import type { Session } from "../session.ts";
+import type { ToolHost } from "./_catalog.ts";
 import {
   inWorkspace,
   ok,
@@ -21,36 +21,32 @@ const outputSchema = {
 };
 
 /** Registers orchestrator_update_task: edit fields or change status through the state machine. */
-export function registerUpdateTaskTool(server: McpServer, session: Session): void {
+export function registerUpdateTaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
     "orchestrator_update_task",
     {
       title: "Edit a task",
       description:
-        "Change a task's title, description, role, effort or dependencies, and/or move it to another status. Status changes follow the task state machine (e.g. completed → pending reopens it; blocked needs a note saying why) and are refused while another agent holds the task; starting or completing still needs its dependencies done.",
+        "Edit a task's fields and/or change its status (completed → pending reopens; blocked needs a note). Refused while another agent holds it.",
       inputSchema: {
-        task_id: IdSchema.describe("The task to change"),
+        task_id: IdSchema.describe("The task"),
         title: z.string().trim().min(1).max(500).optional().describe("New title"),
         description: z.string().max(50_000).optional().describe("New description"),
-        specialist_type: z.string().min(1).optional().describe("A built-in or custom role"),
-        estimated_effort: z.string().max(200).optional().describe("New effort estimate, free text"),
+        specialist_type: z.string().min(1).optional().describe("New role"),
+        estimated_effort: z.string().max(200).optional().describe("New effort estimate"),
         dependencies: z
           .array(z.string())
           .max(500)
           .optional()
-          .describe("Replaces the dependencies: ids or titles of tasks in the same plan"),
-        status: z.enum(TASK_STATUSES).optional().describe("The status to move to"),
-        note: z
-          .string()
-          .max(20_000)
-          .optional()
-          .describe("Why: kept as the task's note for blocked, failed, pending and cancelled"),
+          .describe("New list: ids or titles in the same plan"),
+        status: z.enum(TASK_STATUSES).optional().describe("Status to move to"),
+        note: z.string().max(20_000).optional().describe("Why (kept as the task's note)"),
         agent_id: z
           .string()
           .min(1)
           .max(200)
           .optional()
-          .describe("Who makes the change (default: this client and connection)"),
+          .describe("Your agent id (default: client + connection)"),
         working_directory: workingDirectoryField,
       },
       outputSchema,

@@ -1,0 +1,40 @@
+import { join } from "node:path";
+import { percentile } from "../tests/stress/load.ts";
+
+export const BINARY = join(import.meta.dir, "..", "dist", "orchestrator");
+export const IN_FLIGHT = 8;
+
+export const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
+
+/** p50 and p99 of latencies in ms, rounded to µs. */
+export function p50p99(xs: number[]): { p50: number; p99: number } {
+  return { p50: round(percentile(xs, 50), 3), p99: round(percentile(xs, 99), 3) };
+}
+
+/** Runs `n` calls of `work` with IN_FLIGHT of them outstanding at any time; returns each latency. */
+export async function inFlight<T>(n: number, work: (i: number) => Promise<T>): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < n) {
+        const i = next++;
+        const t0 = performance.now();
+        await work(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return latencies;
+}
+
+/** Runs `n` calls of `work` one after another; returns each latency. */
+export async function oneAtATime<T>(n: number, work: (i: number) => Promise<T>): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await work(i);
+    latencies.push(performance.now() - t0);
+  }
+  return latencies;
+}

@@ -13,6 +13,7 @@ import { DEFAULT_SETTINGS } from "../src/app/context.ts";
 import { planTask } from "../src/app/plan-task.ts";
 import { randomHex } from "../src/platform/fs.ts";
 import { openStore } from "../src/store/open.ts";
+import { createDataFiles } from "../src/workspace/data-files.ts";
 import { createRoleLoader } from "../src/workspace/roles.ts";
 import { memoryOf, percentile } from "../tests/stress/load.ts";
 import { BINARY, inFlight, round } from "./_util.ts";
@@ -54,6 +55,7 @@ async function seed(workspace: string, tasks: number): Promise<void> {
   const ctx = {
     store,
     workspace,
+    files: createDataFiles(workspace),
     clock: { now: () => new Date().toISOString() },
     random: { hex: randomHex },
     settings: DEFAULT_SETTINGS,

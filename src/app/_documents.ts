@@ -1,12 +1,10 @@
 import { type Artifact, DATA_DIR } from "../core/artifact.ts";
 import { progressOf, readyTasks } from "../core/readiness.ts";
 import type { Plan, Task } from "../core/task.ts";
-import { atomicWriteFile } from "../platform/fs.ts";
 import { findTaskArtifacts } from "../store/repositories/artifacts.repository.ts";
 import { findPlans } from "../store/repositories/plans.repository.ts";
 import { findPlanTasks } from "../store/repositories/tasks.repository.ts";
 import { readTx } from "../store/transactions.ts";
-import { dataPath, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../workspace/layout.ts";
 import type { AppContext } from "./context.ts";
 
 interface Loaded {
@@ -72,7 +70,7 @@ export async function writePlansDocument(ctx: AppContext): Promise<string> {
     }
     lines.push("");
   }
-  return writeDoc(ctx, "PLANS.md", lines);
+  return ctx.files.writeDocument("PLANS.md", `${lines.join("\n")}\n`);
 }
 
 /** Writes `.task_orchestrator/HANDOVER.md`: what is done, in progress, blocked or failed, and what is next. */
@@ -119,14 +117,5 @@ export async function writeHandover(ctx: AppContext): Promise<string> {
       (t) => ` — after ${t.dependencies.join(", ")}`,
     );
   }
-  return writeDoc(ctx, "HANDOVER.md", lines);
-}
-
-async function writeDoc(ctx: AppContext, name: string, lines: string[]): Promise<string> {
-  const rel = `${DATA_DIR}/${name}`;
-  await atomicWriteFile(dataPath(ctx.workspace, name), `${lines.join("\n")}\n`, {
-    mode: PRIVATE_FILE_MODE,
-    dirMode: PRIVATE_DIR_MODE,
-  });
-  return rel;
+  return ctx.files.writeDocument("HANDOVER.md", `${lines.join("\n")}\n`);
 }

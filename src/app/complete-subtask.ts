@@ -10,10 +10,9 @@ import {
 } from "../core/readiness.ts";
 import type { ArtifactType, NextAction, Plan, Task, TaskStatus } from "../core/task.ts";
 import type { TaskAction } from "../core/transitions.ts";
-import { atomicWriteFile, sha256, unlinkQuietly } from "../platform/fs.ts";
+import { sha256 } from "../platform/fs.ts";
 import { insertArtifact } from "../store/repositories/artifacts.repository.ts";
 import { claimColumns, findTask } from "../store/repositories/tasks.repository.ts";
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, storedDataPath } from "../workspace/layout.ts";
 import { priorResult, type RequestKey, writeOnce } from "./_requests.ts";
 import { applyTaskAction, recordEvent, requireTaskWithSiblings } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
@@ -91,8 +90,6 @@ export async function completeSubtask(
   const createdAt = ctx.clock.now();
   const artifactId = newArtifactId(ctx.random);
   const relPath = artifactPath(before.planId, before.id, artifactId);
-  // The second wall: whatever the stored ids say, the file lands inside .task_orchestrator/.
-  const absPath = storedDataPath(ws, relPath);
   const text = renderArtifactFile({
     taskId: before.id,
     taskTitle: before.title,
@@ -117,7 +114,8 @@ export async function completeSubtask(
     createdAt,
   };
 
-  await atomicWriteFile(absPath, bytes, { mode: PRIVATE_FILE_MODE, dirMode: PRIVATE_DIR_MODE });
+  // The second wall is the adapter's: whatever the stored ids say, the file lands inside .task_orchestrator/.
+  const file = await ctx.files.writeArtifact(relPath, bytes);
   let result: CompleteSubtaskResult;
   try {
     result = await writeOnce(ctx, input.request, async (trx, now) => {
@@ -173,10 +171,10 @@ export async function completeSubtask(
       return { taskId: input.taskId, status, plan, progress: progressOf(plan.counts), artifact, nextReady };
     });
   } catch (e) {
-    await unlinkQuietly(absPath);
+    await file.discard();
     throw e;
   }
   // A retry that raced the first call: its file is not the one recorded.
-  if (result.replayed) await unlinkQuietly(absPath);
+  if (result.replayed) await file.discard();
   return result;
 }

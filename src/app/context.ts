@@ -1,4 +1,4 @@
-import type { Clock, Random } from "../core/ports.ts";
+import type { Clock, DataFiles, Random } from "../core/ports.ts";
 import type { HolderGone } from "../core/readiness.ts";
 import type { ClaimHolder } from "../core/task.ts";
 import type { Store } from "../store/open.ts";
@@ -24,6 +24,8 @@ export const DEFAULT_SETTINGS: Settings = {
 export interface AppContext {
   readonly store: Store;
   readonly workspace: string;
+  /** The workspace's artifact files and documents under `.task_orchestrator/`. */
+  readonly files: DataFiles;
   readonly clock: Clock;
   readonly random: Random;
   readonly settings: Settings;

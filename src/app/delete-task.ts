@@ -1,4 +1,3 @@
-import { rm } from "node:fs/promises";
 import { OrchestratorError } from "../core/errors.ts";
 import type { Plan, Task } from "../core/task.ts";
 import { canTransition } from "../core/transitions.ts";
@@ -6,7 +5,6 @@ import { requireArtifactRowPath } from "../store/repositories/_row-check.ts";
 import { findPlan } from "../store/repositories/plans.repository.ts";
 import { findPlanTasks } from "../store/repositories/tasks.repository.ts";
 import { writeTx } from "../store/transactions.ts";
-import { dataPath, storedDataPath } from "../workspace/layout.ts";
 import {
   applyTaskAction,
   recordEvent,
@@ -130,10 +128,10 @@ export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<D
     for (const f of files) requireArtifactRowPath(f);
     // Every path to remove is resolved here, inside the transaction: a path that would leave
     // .task_orchestrator/ throws PATH_OUTSIDE_DATA_DIR and rolls the deletion back, rows included.
-    const removals = {
-      files: files.map((f) => storedDataPath(ws, f.path)),
-      dir: plan ? dataPath(ws, "artifacts", planId) : dataPath(ws, "artifacts", planId, input.id),
-    };
+    const removals = ctx.files.prepareRemoval(
+      files.map((f) => f.path),
+      plan ? { planId } : { planId, taskId: input.id },
+    );
     for (const t of targets) {
       await recordEvent(trx, ws, now, "task_deleted", planId, t.id, {
         agentId: input.agentId,
@@ -178,11 +176,7 @@ export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<D
 
   // Files go only after the rows are gone for good; a crash in between leaves orphan files, which
   // validate_structure reports, never rows pointing at nothing.
-  const removals = "removals" in result ? result.removals : undefined;
-  if (removals) {
-    for (const f of removals.files) await rm(f, { force: true });
-    await rm(removals.dir, { recursive: true, force: true });
-  }
+  if ("removals" in result && result.removals) await result.removals();
   return {
     mode: input.mode,
     target: result.target,

@@ -1,9 +1,6 @@
-import { readFile } from "node:fs/promises";
 import type { Artifact } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
-import { sha256 } from "../platform/fs.ts";
 import { findArtifact } from "../store/repositories/artifacts.repository.ts";
-import { storedDataPath } from "../workspace/layout.ts";
 import type { AppContext } from "./context.ts";
 
 /** The largest page of content returned at once (characters). */
@@ -37,18 +34,15 @@ export async function getArtifact(
       { data: { artifact_id: artifactId } },
     );
   }
-  const abs = storedDataPath(ctx.workspace, artifact.path);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(abs);
-  } catch (cause) {
+  const read = await ctx.files.readArtifact(artifact.path);
+  if ("unreadable" in read) {
     throw new OrchestratorError(
       "ARTIFACT_NOT_FOUND",
-      `Artifact ${artifactId} is recorded at ${artifact.path}, but that file cannot be read (${(cause as NodeJS.ErrnoException).code ?? "error"}). Run orchestrator_maintenance_coordinator with action validate_structure to check all artifacts.`,
-      { cause, data: { artifact_id: artifactId, path: artifact.path } },
+      `Artifact ${artifactId} is recorded at ${artifact.path}, but that file cannot be read (${read.unreadable}). Run orchestrator_maintenance_coordinator with action validate_structure to check all artifacts.`,
+      { cause: read.cause, data: { artifact_id: artifactId, path: artifact.path } },
     );
   }
-  const text = bytes.toString("utf8");
+  const text = read.text;
   const maxChars = Math.min(page.maxChars, MAX_PAGE_CHARS);
   const offset = Math.min(page.offset, text.length);
   const end = Math.min(text.length, offset + maxChars);
@@ -58,6 +52,6 @@ export async function getArtifact(
     offset,
     totalChars: text.length,
     nextOffset: end < text.length ? end : null,
-    checksumOk: sha256(bytes) === artifact.sha256,
+    checksumOk: read.sha256 === artifact.sha256,
   };
 }

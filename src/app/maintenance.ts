@@ -1,17 +1,12 @@
-import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
-import { mkdir, rename } from "node:fs/promises";
-import { dirname, join, relative, sep } from "node:path";
 import { sql } from "kysely";
 import { type Artifact, DATA_DIR } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
 import { addMs } from "../core/ports.ts";
 import { countTasks, type TaskStatus } from "../core/task.ts";
-import { sha256 } from "../platform/fs.ts";
 import { artifactRowToArtifact, findAllArtifactRows } from "../store/repositories/artifacts.repository.ts";
 import { countsToColumns } from "../store/repositories/plans.repository.ts";
 import { findTask, taskRowToTask } from "../store/repositories/tasks.repository.ts";
 import { writeTx } from "../store/transactions.ts";
-import { checkDataPath, checkStoredDataPath, dataPath, PRIVATE_DIR_MODE } from "../workspace/layout.ts";
 import { writeHandover, writePlansDocument } from "./_documents.ts";
 import { findInvalidRows, removeInvalidRows } from "./_invalid-rows.ts";
 import { applyTaskAction, recordEvent, refreshPlan, requireTask } from "./_task-writes.ts";
@@ -291,8 +286,8 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
   if (input.targetTaskId) artifacts = artifacts.filter((a) => a.taskId === input.targetTaskId);
   const known = new Set(artifacts.map((a) => a.path));
   for (const a of artifacts) {
-    const checked = checkStoredDataPath(ws, a.path);
-    if ("problem" in checked) {
+    const checked = ctx.files.verifyArtifact(a, deep);
+    if (checked.state === "refused") {
       findings.push({
         kind: "path_outside_data_dir",
         severity: "error",
@@ -300,10 +295,7 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
         path: a.path,
         message: `artifact ${a.id} of ${a.taskId}: ${a.path} is refused: ${checked.problem}`,
       });
-      continue;
-    }
-    const abs = checked.path;
-    if (!existsSync(abs)) {
+    } else if (checked.state === "missing") {
       findings.push({
         kind: "artifact_missing",
         severity: "error",
@@ -311,18 +303,15 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
         path: a.path,
         message: `artifact ${a.id} of ${a.taskId}: file ${a.path} is missing`,
       });
-      continue;
-    }
-    const size = statSync(abs).size;
-    if (size !== a.size) {
+    } else if (checked.state === "resized") {
       findings.push({
         kind: "artifact_changed",
         severity: "error",
         task_id: a.taskId,
         path: a.path,
-        message: `artifact ${a.id}: ${a.path} is ${size} bytes, recorded ${a.size}`,
+        message: `artifact ${a.id}: ${a.path} is ${checked.size} bytes, recorded ${a.size}`,
       });
-    } else if (deep && sha256(readFileSync(abs)) !== a.sha256) {
+    } else if (checked.state === "altered") {
       findings.push({
         kind: "artifact_changed",
         severity: "error",
@@ -332,7 +321,7 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
       });
     }
   }
-  const artifactsRoot = checkDataPath(ws, "artifacts");
+  const artifactsRoot = ctx.files.listArtifactFolder();
   if ("problem" in artifactsRoot) {
     findings.push({
       kind: "path_outside_data_dir",
@@ -341,20 +330,18 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
       message: `${DATA_DIR}/artifacts is refused: ${artifactsRoot.problem}; no artifact can be written, read or deleted until it is a real folder`,
     });
   } else if (!input.targetTaskId) {
-    const artifactsDir = artifactsRoot.path;
-    for (const { path: file, symlink } of listFiles(artifactsDir)) {
-      const rel = relative(ws, file).replaceAll("\\", "/");
-      if (symlink) {
+    for (const { path: rel, symlinkTo, ours } of artifactsRoot.files) {
+      if (symlinkTo !== null) {
         findings.push({
           kind: "path_outside_data_dir",
           severity: "error",
           path: rel,
-          message: `${rel} is a symlink (to ${safeReadlink(file)}): the orchestrator never makes one and refuses every path through it; replace it with a real folder or file`,
+          message: `${rel} is a symlink (to ${symlinkTo}): the orchestrator never makes one and refuses every path through it; replace it with a real folder or file`,
         });
         continue;
       }
       if (known.has(rel)) continue;
-      if (!OUR_ARTIFACT_FILE.test(relative(artifactsDir, file).replaceAll("\\", "/"))) {
+      if (!ours) {
         // Not a name we write (e.g. the Python MCP Task Orchestrator's artifacts/<task>/... files):
         // somebody else's, reported and never moved.
         findings.push({
@@ -366,7 +353,7 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
         continue;
       }
       // A file younger than a minute may belong to a write in progress in another process.
-      const recent = Date.now() - statSync(file).mtimeMs < IN_FLIGHT_GRACE_MS;
+      const recent = Date.now() - ctx.files.modifiedMs(rel) < IN_FLIGHT_GRACE_MS;
       findings.push({
         kind: "orphan_file",
         severity: "warning",
@@ -374,13 +361,11 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
         message: `${rel} has no artifact row (left by an interrupted write)${recent ? "; written less than a minute ago, so it may still be in flight" : ""}`,
       });
       if (input.repair && !recent) {
-        const target = dataPath(ws, "orphaned", ...relative(artifactsDir, file).split(sep));
-        await mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
-        await rename(file, target);
+        const target = await ctx.files.moveOrphan(rel);
         actions.push({
           action: "move_orphan_file",
           path: rel,
-          detail: `moved to ${relative(ws, target).replaceAll("\\", "/")} (kept, not deleted)`,
+          detail: `moved to ${target} (kept, not deleted)`,
         });
       }
     }
@@ -463,31 +448,4 @@ async function validateStructure(ctx: AppContext, input: MaintenanceInput): Prom
         ? `Structure valid (${artifacts.length} artifact(s) checked${deep ? " with checksums" : ""}).`
         : `${errors} error(s), ${findings.length - errors} warning(s).${repairable && !input.repair ? " Run again with repair: true to fix orphan files, dangling dependencies and counters, and remove rows this orchestrator never writes." : ""}${findings.some((f) => f.kind === "artifact_missing" || f.kind === "artifact_changed") ? " Missing or changed artifact files cannot be rebuilt: re-run those tasks (orchestrator_update_task status pending) if their output is needed." : ""}`,
   };
-}
-
-/**
- * Files this orchestrator writes under artifacts/: <plan>/<task>/artifact_<8 hex>.md, and the temp
- * files of an interrupted atomic write next to them (.<name>.<pid>.<hex>.tmp).
- */
-const OUR_ARTIFACT_FILE =
-  /^[^/]+\/[^/]+\/(artifact_[0-9a-f]{8}\.md|\.artifact_[0-9a-f]{8}\.md\.\d+\.[0-9a-f]+\.tmp)$/;
-
-/** Every file under `dir`; symlinks are listed as such, never followed. */
-function listFiles(dir: string): { path: string; symlink: boolean }[] {
-  if (!existsSync(dir)) return [];
-  const out: { path: string; symlink: boolean }[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...listFiles(p));
-    else out.push({ path: p, symlink: e.isSymbolicLink() });
-  }
-  return out;
-}
-
-function safeReadlink(p: string): string {
-  try {
-    return readlinkSync(p);
-  } catch {
-    return "?";
-  }
 }

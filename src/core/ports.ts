@@ -28,3 +28,54 @@ export function newArtifactId(random: Random): string {
 export function addMs(iso: string, ms: number): string {
   return new Date(Date.parse(iso) + ms).toISOString();
 }
+
+/**
+ * The files a use-case keeps under a workspace's `.task_orchestrator/`: artifacts and the
+ * generated documents. Paths are the stored workspace-relative ones (`.task_orchestrator/...`);
+ * the adapter refuses any that would leave the data folder (PATH_OUTSIDE_DATA_DIR), so a
+ * use-case never builds a path itself.
+ */
+export interface DataFiles {
+  /** Writes an artifact atomically (owner-only file and folders); `discard` takes it back. */
+  writeArtifact(path: string, bytes: Uint8Array): Promise<WrittenFile>;
+  /** An artifact's text and the sha256 of its bytes, or why it cannot be read (an errno code). */
+  readArtifact(
+    path: string,
+  ): Promise<{ text: string; sha256: string } | { unreadable: string; cause: unknown }>;
+  /**
+   * Resolves, and so checks, what a hard delete removes: the artifact files and the task's (or,
+   * without `taskId`, the plan's) artifact folder. Call it before the rows go, so a refused path
+   * stops the delete; run the returned removal after they are gone.
+   */
+  prepareRemoval(files: readonly string[], folder: { planId: string; taskId?: string }): () => Promise<void>;
+  /** Whether a recorded artifact's file is still as written; `deep` also compares its sha256. */
+  verifyArtifact(artifact: { path: string; size: number; sha256: string }, deep: boolean): ArtifactFileState;
+  /** Every file under `artifacts/`, symlinks listed and never followed; or why the folder is refused. */
+  listArtifactFolder(): { files: readonly ArtifactFolderEntry[] } | { problem: string };
+  /** When a file the last listing returned was last modified, ms since the epoch. */
+  modifiedMs(path: string): number;
+  /** Moves a file the last listing returned (by its `path`) to `orphaned/`; returns where it went. */
+  moveOrphan(path: string): Promise<string>;
+  /** Writes `.task_orchestrator/<name>` atomically (owner-only); returns its stored path. */
+  writeDocument(name: string, text: string): Promise<string>;
+}
+
+export interface WrittenFile {
+  discard(): Promise<void>;
+}
+
+export type ArtifactFileState =
+  | { readonly state: "refused"; readonly problem: string }
+  | { readonly state: "missing" }
+  | { readonly state: "resized"; readonly size: number }
+  | { readonly state: "altered" }
+  | { readonly state: "intact" };
+
+export interface ArtifactFolderEntry {
+  /** Workspace-relative POSIX path. */
+  readonly path: string;
+  /** The link's target when the entry is a symlink ("?" when it cannot be read). */
+  readonly symlinkTo: string | null;
+  /** Whether the name is one this orchestrator writes (an artifact, or the temp file of its write). */
+  readonly ours: boolean;
+}

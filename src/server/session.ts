@@ -5,6 +5,7 @@ import type { HolderGone } from "../core/readiness.ts";
 import type { ClaimHolder } from "../core/task.ts";
 import type { SupervisorInfo } from "../protocol/worker-channel.ts";
 import { openEmptyStore, openStore, type Store } from "../store/open.ts";
+import { createDataFiles } from "../workspace/data-files.ts";
 import { databasePath, ensureDataDir } from "../workspace/layout.ts";
 import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../workspace/resolve.ts";
 import type { createRoleLoader } from "../workspace/roles.ts";
@@ -200,6 +201,7 @@ export class Session {
     return {
       store,
       workspace: ws.path,
+      files: createDataFiles(ws.path),
       clock: this.deps.clock,
       random: this.deps.random,
       // Read when a use-case needs it, so a broken settings file fails the calls that depend on

@@ -9,7 +9,7 @@ import { generateCorpus } from "../helpers/config-corpus.ts";
 import { makeProject } from "../helpers/temp.ts";
 
 const home = makeProject("orch-corpus-");
-// Removing 1,000 config folders takes seconds on a loaded 2-core CI machine: more than the 5 s default.
+// Removing 1,000 folders with their backups takes seconds on a loaded machine: more than the 5 s hook default.
 afterAll(() => home.cleanup(), 60_000);
 
 // The whole write pipeline (backup, temp file, fsync, rename, read-back), not just the pure edit,

@@ -28,16 +28,18 @@ export function cliWorkspace(
 
 /** A read-only-use AppContext for CLI commands (no ids are drawn, no leases taken). */
 export async function openCliContext(workspace: string, dbPath: string): Promise<AppContext> {
-  const [{ openStore }, { createRoleLoader }, { DEFAULT_SETTINGS }] = await Promise.all([
+  const [{ openStore }, { createRoleLoader }, { DEFAULT_SETTINGS }, { createDataFiles }] = await Promise.all([
     import("../../store/open.ts"),
     import("../../workspace/roles.ts"),
     import("../../app/context.ts"),
+    import("../../workspace/data-files.ts"),
   ]);
   const store = await openStore(dbPath);
   const loader = createRoleLoader();
   return {
     store,
     workspace,
+    files: createDataFiles(workspace),
     clock: { now: () => new Date().toISOString() },
     random: { hex: (n: number) => "0".repeat(n) },
     settings: DEFAULT_SETTINGS,

@@ -2,7 +2,7 @@ import { type ParseError, parse as parseJsonc, printParseErrorCode } from "jsonc
 import { parse as parseToml } from "smol-toml";
 import { parseDocument } from "yaml";
 import type { ConfigFormat } from "../types.ts";
-import { detectEol } from "./json.ts";
+import { detectEol, withoutBom } from "./_text.ts";
 
 /**
  * The last wall before a config file is written: the text must parse as its format with a map at
@@ -13,7 +13,7 @@ import { detectEol } from "./json.ts";
  */
 export function finishDocument(text: string, format: ConfigFormat): string {
   if (format === "toml") {
-    parseToml(text.replace(/^\uFEFF/, ""));
+    parseToml(withoutBom(text));
     return text;
   }
   let out = text;
@@ -30,7 +30,7 @@ export function finishDocument(text: string, format: ConfigFormat): string {
 
 /** The parsed root, undefined for an empty document; throws when the text does not parse. */
 function rootOf(text: string, format: "json" | "jsonc" | "yaml"): unknown {
-  const body = text.replace(/^\uFEFF/, "");
+  const body = withoutBom(text);
   if (format === "yaml") {
     const doc = parseDocument(body, { uniqueKeys: true });
     const first = doc.errors[0];

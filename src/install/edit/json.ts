@@ -10,7 +10,8 @@
  * cases stay distinguishable; each upsert checks its own candidate against jsonRemove.
  */
 import { createScanner, type Node, type ParseError, parseTree, printParseErrorCode } from "jsonc-parser";
-import { ConfigParseError, type EditOutcome, type EntryEdit } from "../types.ts";
+import type { EditOutcome, EntryEdit } from "../types.ts";
+import { deepEqual, detectEol, editBody, failAt, withoutBom } from "./_text.ts";
 
 // jsonc-parser's SyntaxKind is an ambient const enum, unusable under verbatimModuleSyntax.
 const COMMA = 5;
@@ -18,8 +19,6 @@ const LINE_COMMENT = 12;
 const BLOCK_COMMENT = 13;
 const LINE_BREAK = 14;
 const TRIVIA = 15;
-
-const BOM = "\uFEFF";
 
 const FRIENDLY: Record<string, string> = {
   InvalidSymbol: "unexpected character",
@@ -39,45 +38,6 @@ const FRIENDLY: Record<string, string> = {
   InvalidEscapeCharacter: "invalid escape character",
   InvalidCharacter: "invalid character in string",
 };
-
-/** Structural equality of JSON-like values (plain objects, arrays, primitives). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  }
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  const rb = b as Record<string, unknown>;
-  const ra = a as Record<string, unknown>;
-  return ka.every((k) => Object.hasOwn(rb, k) && deepEqual(ra[k], rb[k]));
-}
-
-/** 1-based line and column of an offset. */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  const end = Math.min(offset, text.length);
-  for (let i = 0; i < end; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: end - lineStart + 1 };
-}
-
-function fail(text: string, offset: number, message: string): never {
-  const { line, column } = lineColumn(text, offset);
-  throw new ConfigParseError(message, line, column);
-}
-
-export function detectEol(text: string): string {
-  return text.includes("\r\n") ? "\r\n" : "\n";
-}
 
 /** The indentation unit of the file: that of its first indented line, else two spaces. */
 export function detectIndentUnit(text: string): string {
@@ -102,10 +62,6 @@ function render(value: unknown, indent: string, style: Style): string {
   return JSON.stringify(value, null, style.unit).replaceAll("\n", style.eol + indent);
 }
 
-function splitBom(text: string): { bom: string; body: string } {
-  return text.startsWith(BOM) ? { bom: BOM, body: text.slice(1) } : { bom: "", body: text };
-}
-
 function parse(body: string): Node | undefined {
   const errors: ParseError[] = [];
   const root = parseTree(body, errors, {
@@ -116,7 +72,7 @@ function parse(body: string): Node | undefined {
   const first = errors[0];
   if (first) {
     const code = printParseErrorCode(first.error);
-    fail(body, first.offset, FRIENDLY[code] ?? code);
+    failAt(body, first.offset, FRIENDLY[code] ?? code);
   }
   return root;
 }
@@ -144,7 +100,7 @@ interface Walk {
 
 function walk(body: string, root: Node | undefined, keyPath: readonly string[]): Walk | undefined {
   if (!root) return undefined;
-  if (root.type !== "object") fail(body, root.offset, "the document's top level is not an object");
+  if (root.type !== "object") failAt(body, root.offset, "the document's top level is not an object");
   const objects = [root];
   let current = root;
   for (const key of keyPath) {
@@ -152,7 +108,7 @@ function walk(body: string, root: Node | undefined, keyPath: readonly string[]):
     const value = prop?.children?.[1];
     if (!value) return { objects, complete: false };
     if (value.type !== "object")
-      fail(body, value.offset, `"${key}" is not an object, so our entry cannot go in it`);
+      failAt(body, value.offset, `"${key}" is not an object, so our entry cannot go in it`);
     objects.push(value);
     current = value;
   }
@@ -350,7 +306,7 @@ function removeBody(body: string, edit: EntryEdit): string | undefined {
 
 export function jsonRead(text: string, edit: EntryEdit): unknown {
   assertMap(edit);
-  const { body } = splitBom(text);
+  const body = withoutBom(text);
   const w = walk(body, parse(body), edit.keyPath);
   if (!w?.complete) return undefined;
   const prop = findProp(w.objects[w.objects.length - 1]!, edit.name);
@@ -360,14 +316,18 @@ export function jsonRead(text: string, edit: EntryEdit): unknown {
 
 export function jsonRemove(text: string, edit: EntryEdit): EditOutcome {
   assertMap(edit);
-  const { bom, body } = splitBom(text);
-  const out = removeBody(body, edit);
-  return out === undefined ? { status: "unchanged" } : { status: "changed", text: bom + out };
+  return editBody(text, (body) => {
+    const out = removeBody(body, edit);
+    return out === undefined ? { status: "unchanged" } : { status: "changed", text: out };
+  });
 }
 
 export function jsonUpsert(text: string, edit: EntryEdit, value: unknown): EditOutcome {
   assertMap(edit);
-  const { bom, body } = splitBom(text);
+  return editBody(text, (body) => upsertBody(body, edit, value));
+}
+
+function upsertBody(body: string, edit: EntryEdit, value: unknown): EditOutcome {
   const style: Style = { unit: detectIndentUnit(body), eol: detectEol(body) };
   const root = parse(body);
   const w = walk(body, root, edit.keyPath);
@@ -380,7 +340,7 @@ export function jsonUpsert(text: string, edit: EntryEdit, value: unknown): EditO
       const indent = lineIndentAt(body, existing.offset);
       return {
         status: "changed",
-        text: bom + splice(body, [{ at: node.offset, del: node.length, ins: render(value, indent, style) }]),
+        text: splice(body, [{ at: node.offset, del: node.length, ins: render(value, indent, style) }]),
       };
     }
   }
@@ -404,7 +364,7 @@ export function jsonUpsert(text: string, edit: EntryEdit, value: unknown): EditO
     candidates.push(rendered + style.eol + body);
   }
   const chosen = candidates.find((c) => removeBody(c, edit) === body) ?? candidates[0]!;
-  return { status: "changed", text: bom + chosen };
+  return { status: "changed", text: chosen };
 }
 
 function assertMap(edit: EntryEdit): void {

@@ -9,9 +9,7 @@
  */
 import { parse, TomlError } from "smol-toml";
 import { ConfigParseError, type EditOutcome, type EntryEdit } from "../types.ts";
-import { deepEqual, detectEol, lineColumn } from "./json.ts";
-
-const BOM = "\uFEFF";
+import { deepEqual, detectEol, editBody, failAt, withoutBom } from "./_text.ts";
 
 function parseToml(body: string): Record<string, unknown> {
   try {
@@ -25,11 +23,6 @@ function parseToml(body: string): Record<string, unknown> {
   }
 }
 
-function fail(text: string, offset: number, message: string): never {
-  const { line, column } = lineColumn(text, Math.max(0, offset));
-  throw new ConfigParseError(message, line, column);
-}
-
 function isTable(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
@@ -40,7 +33,7 @@ function lookup(doc: Record<string, unknown>, body: string, edit: EntryEdit): un
     const next = (current as Record<string, unknown>)[key];
     if (next === undefined) return undefined;
     if (!isTable(next))
-      fail(body, body.indexOf(key), `"${key}" is not a table, so our entry cannot go in it`);
+      failAt(body, body.indexOf(key), `"${key}" is not a table, so our entry cannot go in it`);
     current = next;
   }
   return (current as Record<string, unknown>)[edit.name];
@@ -225,7 +218,7 @@ function renderTable(edit: EntryEdit, value: unknown, eol: string): string {
 /** Where an entry defined without its own header is, for the error message. */
 function inlineError(body: string, edit: EntryEdit): never {
   const at = [edit.name, ...edit.keyPath].map((k) => body.indexOf(k)).find((i) => i >= 0) ?? 0;
-  fail(
+  failAt(
     body,
     at,
     `"${[...edit.keyPath, edit.name].join(".")}" is written as dotted keys or an inline table; it cannot be edited safely. Rewrite it as a [${[...edit.keyPath, edit.name].map(tomlKey).join(".")}] table, or remove it`,
@@ -248,25 +241,29 @@ function deleteRegions(body: string, found: Region[]): string {
 }
 
 export function tomlRead(text: string, edit: EntryEdit): unknown {
-  const body = text.startsWith(BOM) ? text.slice(1) : text;
+  const body = withoutBom(text);
   return lookup(parseToml(body), body, edit);
 }
 
 export function tomlRemove(text: string, edit: EntryEdit): EditOutcome {
-  const bom = text.startsWith(BOM) ? BOM : "";
-  const body = text.slice(bom.length);
+  return editBody(text, (body) => removeBody(body, edit));
+}
+
+function removeBody(body: string, edit: EntryEdit): EditOutcome {
   const current = lookup(parseToml(body), body, edit);
   if (current === undefined) return { status: "unchanged" };
   const found = regions(body, edit);
   if (found.length === 0) inlineError(body, edit);
   const out = deleteRegions(body, found);
   if (lookup(parseToml(out), out, edit) !== undefined) inlineError(body, edit);
-  return { status: "changed", text: bom + out };
+  return { status: "changed", text: out };
 }
 
 export function tomlUpsert(text: string, edit: EntryEdit, value: unknown): EditOutcome {
-  const bom = text.startsWith(BOM) ? BOM : "";
-  const body = text.slice(bom.length);
+  return editBody(text, (body) => upsertBody(body, edit, value));
+}
+
+function upsertBody(body: string, edit: EntryEdit, value: unknown): EditOutcome {
   const current = lookup(parseToml(body), body, edit);
   if (current !== undefined && deepEqual(current, value)) return { status: "unchanged" };
   const eol = detectEol(body);
@@ -294,11 +291,11 @@ export function tomlUpsert(text: string, edit: EntryEdit, value: unknown): EditO
   }
   if (!deepEqual(check, value)) {
     const where = edit.keyPath[0] ?? edit.name;
-    fail(
+    failAt(
       body,
       body.indexOf(where),
       `"${edit.keyPath.join(".")}" is defined in a way (inline table or dotted keys) that a [${[...edit.keyPath, edit.name].map(tomlKey).join(".")}] table cannot be added to safely`,
     );
   }
-  return { status: "changed", text: bom + out };
+  return { status: "changed", text: out };
 }

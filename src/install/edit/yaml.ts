@@ -26,16 +26,9 @@ import {
   type YAMLSeq,
 } from "yaml";
 import { ConfigParseError, type EditOutcome, type EntryEdit } from "../types.ts";
-import { deepEqual, detectEol, lineColumn } from "./json.ts";
-
-const BOM = "\uFEFF";
+import { deepEqual, detectEol, editBody, failAt, withoutBom } from "./_text.ts";
 
 type Collection = YAMLMap | YAMLSeq;
-
-function fail(text: string, offset: number, message: string): never {
-  const { line, column } = lineColumn(text, offset);
-  throw new ConfigParseError(message, line, column);
-}
 
 function parse(body: string) {
   const doc = parseDocument(body, { uniqueKeys: true });
@@ -142,7 +135,7 @@ function walk(body: string, edit: EntryEdit): Walk {
   const doc = parse(body);
   const contents = doc.contents;
   if (!isBareNull(contents) && !isMap(contents))
-    fail(body, start(contents), "the document's top level is not a mapping");
+    failAt(body, start(contents), "the document's top level is not a mapping");
   if (edit.keyPath.length === 0) throw new Error("a YAML entry needs a non-empty keyPath");
   const w: Walk = { doc, pairs: [] };
   if (!isMap(contents)) return w;
@@ -157,11 +150,11 @@ function walk(body: string, edit: EntryEdit): Walk {
     if (isBareNull(v)) return w;
     const last = i === edit.keyPath.length - 1;
     if (last && edit.container === "list") {
-      if (!isSeq(v)) fail(body, start(v), `"${key}" is not a list, so our entry cannot go in it`);
+      if (!isSeq(v)) failAt(body, start(v), `"${key}" is not a list, so our entry cannot go in it`);
       w.container = v;
       return w;
     }
-    if (!isMap(v)) fail(body, start(v), `"${key}" is not a mapping, so our entry cannot go in it`);
+    if (!isMap(v)) failAt(body, start(v), `"${key}" is not a mapping, so our entry cannot go in it`);
     if (last) w.container = v;
     current = v;
   }
@@ -251,7 +244,7 @@ function removeBody(body: string, edit: EntryEdit): string | undefined {
 }
 
 export function yamlRead(text: string, edit: EntryEdit): unknown {
-  const body = text.startsWith(BOM) ? text.slice(1) : text;
+  const body = withoutBom(text);
   const w = walk(body, edit);
   if (!w.container) return undefined;
   const entry = findEntry(w.container, edit);
@@ -265,14 +258,17 @@ function entryValue(w: Walk, entry: unknown): unknown {
 }
 
 export function yamlRemove(text: string, edit: EntryEdit): EditOutcome {
-  const bom = text.startsWith(BOM) ? BOM : "";
-  const out = removeBody(text.slice(bom.length), edit);
-  return out === undefined ? { status: "unchanged" } : { status: "changed", text: bom + out };
+  return editBody(text, (body) => {
+    const out = removeBody(body, edit);
+    return out === undefined ? { status: "unchanged" } : { status: "changed", text: out };
+  });
 }
 
 export function yamlUpsert(text: string, edit: EntryEdit, value: unknown): EditOutcome {
-  const bom = text.startsWith(BOM) ? BOM : "";
-  const body = text.slice(bom.length);
+  return editBody(text, (body) => upsertBody(body, edit, value));
+}
+
+function upsertBody(body: string, edit: EntryEdit, value: unknown): EditOutcome {
   const eol = detectEol(body);
   const w = walk(body, edit);
   const list = edit.container === "list";
@@ -285,7 +281,7 @@ export function yamlUpsert(text: string, edit: EntryEdit, value: unknown): EditO
     if (w.container.flow) {
       const from = isPair(existing) ? start(existing.key) : start(existing);
       const out = body.slice(0, from) + flowJson(edit, w.container, value) + body.slice(valueEnd(existing));
-      return { status: "changed", text: bom + out };
+      return { status: "changed", text: out };
     }
     const head = entryHead(body, existing);
     const from = lineStart(body, head);
@@ -295,7 +291,7 @@ export function yamlUpsert(text: string, edit: EntryEdit, value: unknown): EditO
     const col = column(body, head);
     const lines = list ? itemLines(value, col, step) : pairLines(edit.name, value, col, step);
     const tail = to === body.length && !body.endsWith("\n") ? "" : eol;
-    return { status: "changed", text: bom + body.slice(0, from) + lines.join(eol) + tail + body.slice(to) };
+    return { status: "changed", text: body.slice(0, from) + lines.join(eol) + tail + body.slice(to) };
   }
 
   // What to insert, and where: `nested` goes under `key` (or as a list item when key is undefined).
@@ -357,12 +353,12 @@ export function yamlUpsert(text: string, edit: EntryEdit, value: unknown): EditO
     try {
       if (!deepEqual(yamlRead(c, edit), value)) continue;
       readable ??= c;
-      if (removeBody(c, edit) === body) return { status: "changed", text: bom + c };
+      if (removeBody(c, edit) === body) return { status: "changed", text: c };
     } catch (e) {
       if (!(e instanceof ConfigParseError)) throw e;
     }
   }
-  if (readable !== undefined) return { status: "changed", text: bom + readable };
+  if (readable !== undefined) return { status: "changed", text: readable };
   throw new ConfigParseError(
     "our entry cannot be added to this file without rewriting other parts of it",
     1,

@@ -16,6 +16,7 @@ import { buildServerEntry, isOrchestratorEntry, shapeEntry, unshapeEntry } from 
 import { entryEdit, fileStates, installTarget, newFileText } from "./locate.ts";
 import { isRunning } from "./running.ts";
 import { type ConfigLocation, type InstallEnv, type Scope, SERVER_NAME, type ServerEntry } from "./types.ts";
+import { missingKeys, missingKeysProblem } from "./validate.ts";
 
 /** The result for one client, as the CLI prints it. */
 export interface ClientResult extends ApplyResult {
@@ -50,6 +51,20 @@ function rootFor(env: InstallEnv, scope: Scope, projectDir: string | undefined):
 /** Clients that look installed on this machine (their config or app folder exists). */
 export function detectClients(env: InstallEnv): ClientId[] {
   return CLIENT_IDS.filter((id) => CLIENTS[id].detect(env).some((p) => existsSync(p)));
+}
+
+/**
+ * A file that held data before our edit but lacks keys the client requires (Continue's name and
+ * version) still stops the client after it: said at once, with the lines to add, rather than
+ * left for validate to find. Keys are the user's to choose, so they are not invented here.
+ */
+async function stillMissingKeys(id: ClientId, loc: ConfigLocation): Promise<string[]> {
+  try {
+    const text = await readFile(loc.path, "utf8");
+    return missingKeysProblem(id, missingKeys(id, text, loc), loc.path);
+  } catch {
+    return [];
+  }
 }
 
 function warningsFor(id: ClientId, env: InstallEnv): string[] {
@@ -113,7 +128,11 @@ export async function installClients(
       warnings: [
         ...(r.warning ? [r.warning] : []),
         ...(r.status === "applied" || r.status === "dry_run"
-          ? [...warningsFor(id, env), ...(opts.here ? shadowedBy(env, id, opts.scope, opts.here) : [])]
+          ? [
+              ...warningsFor(id, env),
+              ...(opts.here ? shadowedBy(env, id, opts.scope, opts.here) : []),
+              ...(r.status === "applied" ? await stillMissingKeys(id, loc) : []),
+            ]
           : []),
       ],
     });

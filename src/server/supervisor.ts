@@ -268,6 +268,19 @@ export class Supervisor {
   #sendToActive(line: string, msg?: Json): void {
     const w = this.active!;
     if (msg && typeof msg.method === "string" && msg.id !== undefined) {
+      if (this.#inFlight.has(msg.id as Id)) {
+        // An id names one request (JSON-RPC; MCP forbids reusing one in a session). A second
+        // request under an id still in flight would run, and its answer be dropped as the first
+        // one's duplicate: refused instead, unrun, so it never goes unanswered.
+        this.#toClient(
+          errorResponse(
+            msg.id as Id,
+            -32600,
+            `Invalid Request: the id ${JSON.stringify(msg.id)} is already used by a request in flight; it was not run. Use a new id for each request.`,
+          ),
+        );
+        return;
+      }
       const tool = msg.method === "tools/call" ? String((msg.params as Json | undefined)?.name ?? "") : null;
       this.#inFlight.set(msg.id as Id, { worker: w.gen, method: msg.method, tool, at: Date.now() });
     }

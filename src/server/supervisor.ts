@@ -206,6 +206,18 @@ export class Supervisor {
     }
     const method = c.method;
     const id = c.kind === "request" ? c.id : undefined;
+    if (typeof id === "string" && id.startsWith(INTERNAL)) {
+      // The supervisor's own requests to a worker use these ids, and their answers never reach
+      // the client: a client request under one would run and go unanswered.
+      this.#toClient(
+        errorResponse(
+          id,
+          -32600,
+          `Invalid Request: ids starting with ${JSON.stringify(INTERNAL)} are reserved for the supervisor's own requests; it was not run. Use another id.`,
+        ),
+      );
+      return;
+    }
     if (method === RESTORE_SESSION_METHOD) {
       // The supervisor's own channel to its worker: a client may not set the binding unchecked.
       if (id !== undefined) this.#toClient(errorResponse(id, -32601, `Method not found: ${method}`));

@@ -2,10 +2,10 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { rawServer } from "../helpers/raw-server.ts";
 import { makeProject } from "../helpers/temp.ts";
 
-// A client that reuses the id of a request still in flight (JSON-RPC names one request per id;
-// MCP forbids reusing one) must still get an answer to every request it sent. The supervisor
-// keyed requests in flight by id, so it ran the second one and then dropped its answer as a
-// duplicate of the first: a plan stored that its caller never heard of.
+// Every request a client sends gets an answer, even one under an id it should not use: the id of
+// a request still in flight (JSON-RPC names one request per id; MCP forbids reusing one), or an
+// id the supervisor keeps for its own requests to the worker. The supervisor ran both kinds and
+// then dropped their answers: a plan stored that its caller never heard of.
 let project: { dir: string; cleanup: () => void };
 beforeEach(() => {
   project = makeProject("orch-dupid-");
@@ -51,3 +51,23 @@ for (const [mode, args] of [
     }
   }, 30_000);
 }
+
+test("supervised: a request under an id of the supervisor's own (orchestrator-supervisor:N) is answered, not swallowed", async () => {
+  const s = rawServer({ cwd: project.dir });
+  try {
+    await s.init();
+    for (const id of ["orchestrator-supervisor:1", "orchestrator-supervisor:999"]) {
+      s.call(id, "orchestrator_plan_task", {
+        description: "reserved id",
+        subtasks: [{ title: "a", specialist_type: "tester" }],
+      });
+      const a = await s.answer(id);
+      expect(a.error.code).toBe(-32600);
+      expect(a.error.message).toContain("reserved");
+    }
+    s.call("status", "orchestrator_get_status");
+    expect((await s.answer("status")).result.structuredContent.plans).toEqual([]);
+  } finally {
+    s.close();
+  }
+}, 30_000);

@@ -15,6 +15,7 @@ import {
 import { buildServerEntry, isOrchestratorEntry, shapeEntry, unshapeEntry } from "./entry.ts";
 import { entryEdit, fileStates, installTarget, newFileText } from "./locate.ts";
 import { isRunning } from "./running.ts";
+import { realTarget } from "./target.ts";
 import { type ConfigLocation, type InstallEnv, type Scope, SERVER_NAME, type ServerEntry } from "./types.ts";
 import { missingKeys, missingKeysProblem } from "./validate.ts";
 
@@ -257,8 +258,18 @@ export async function rollbackClient(
   opts: { scope: Scope; projectDir?: string | undefined; to?: string | undefined; now: string },
 ): Promise<{ restored: BackupRecord; safety: BackupRecord }> {
   // Any file the client reads for the scope (OpenCode has several): the newest backup among them.
+  // Backups record the file a write landed in: through a symlinked folder (a dotfiles manager)
+  // that is the link's target, which realpath cannot find once the file is deleted.
   const paths = new Set(
-    configFiles(id, opts.scope, env, opts.projectDir).flatMap((l) => [l.path, safeReal(l.path)]),
+    (
+      await Promise.all(
+        configFiles(id, opts.scope, env, opts.projectDir).map(async (l) => [
+          l.path,
+          safeReal(l.path),
+          await realTarget(l.path).catch(() => l.path),
+        ]),
+      )
+    ).flat(),
   );
   const all = await listBackups(env);
   const candidates = all.filter((b) => b.client === id && (opts.to ? b.id === opts.to : paths.has(b.path)));

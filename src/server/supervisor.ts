@@ -4,7 +4,15 @@ import type { Readable, Writable } from "node:stream";
 import type { ErrorCode } from "../core/errors.ts";
 import { errorResult } from "./error-result.ts";
 import { initializeResult } from "./handshake.ts";
-import { classify, errorResponse, type Id, oversizedReply, RESTORE_SESSION_METHOD } from "./jsonrpc.ts";
+import {
+  classify,
+  errorResponse,
+  type Id,
+  INVALID_PARAMS,
+  initializeParamsProblem,
+  oversizedReply,
+  RESTORE_SESSION_METHOD,
+} from "./jsonrpc.ts";
 import { readLines } from "./line-reader.ts";
 import { SUPERVISOR_TOOL_NAMES, supervisorToolCall } from "./supervisor-tools.ts";
 
@@ -224,6 +232,11 @@ export class Supervisor {
       return;
     }
     if (method === "initialize" && id !== undefined && this.#initialize === null) {
+      const bad = initializeParamsProblem(msg.params);
+      if (bad) {
+        this.#toClient(errorResponse(id, INVALID_PARAMS, `Invalid params for initialize: ${bad}`));
+        return;
+      }
       // Answered here, at once: the worker is still loading the SDK (docs/reboot.md, cold start).
       // The worker gets the same request replayed, as after any restart.
       this.#initialize = msg;
@@ -558,12 +571,34 @@ export class Supervisor {
   /** Brings a new worker to the point the client is at: its initialize, then initialized. */
   async #warmUp(w: Worker, timeoutMs: number): Promise<void> {
     if (!this.#initialize) return;
-    const reply = await this.internalRequest(
+    let reply = await this.internalRequest(
       w,
       "initialize",
       (this.#initialize.params ?? {}) as Json,
       timeoutMs,
     );
+    if ((reply.error as Json | undefined)?.code === INVALID_PARAMS) {
+      // The client's initialize has the required shape but something deeper the SDK refuses
+      // (a capability of the wrong type): that is not the worker failing, so it must not count
+      // as a crash (five would stop the server for good). Replayed with the checked fields only.
+      const params = this.#initialize.params as Json;
+      this.opts.log(
+        `orchestrator supervisor: the worker refused the client's initialize (${JSON.stringify(reply.error)}); replayed with its protocol version and client name only\n`,
+      );
+      reply = await this.internalRequest(
+        w,
+        "initialize",
+        {
+          protocolVersion: params.protocolVersion,
+          capabilities: {},
+          clientInfo: {
+            name: (params.clientInfo as Json).name,
+            version: (params.clientInfo as Json).version,
+          },
+        },
+        timeoutMs,
+      );
+    }
     if (reply.error) throw new Error(`the new worker refused initialize: ${JSON.stringify(reply.error)}`);
     const result = (reply.result ?? {}) as Json;
     w.version = String((result.serverInfo as Json | undefined)?.version ?? "");

@@ -9,7 +9,9 @@ import { generateCorpus } from "../helpers/config-corpus.ts";
 import { makeProject } from "../helpers/temp.ts";
 
 const home = makeProject("orch-corpus-");
-afterAll(() => home.cleanup());
+// Removing the thousands of files and backups this leaves took over the default 5 s hook
+// timeout on a loaded 2-core machine (the test itself passed): the cleanup gets its own budget.
+afterAll(() => home.cleanup(), 120_000);
 
 // The whole write pipeline (backup, temp file, fsync, rename, read-back), not just the pure edit,
 // on 1,000 generated hostile files: none may end up damaged.

@@ -47,7 +47,9 @@ export const DATA_DIR_MODE = 0o700;
 export function seedRolesDir(workspace: string): boolean {
   const dir = join(dataDir(workspace), "roles");
   if (existsSync(dir)) return false;
-  const file = join(dir, "custom_roles.yaml");
+  // Not there, or a link that points nowhere (mkdir would fail with EEXIST, or create its
+  // target): refused through the wall like every other write under the data folder.
+  const file = dataPath(workspace, "roles", "custom_roles.yaml");
   try {
     mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE });
     writeFileSync(file, ROLES_SEED_YAML, { flag: "wx" });

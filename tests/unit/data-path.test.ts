@@ -16,6 +16,7 @@ import {
   databasePath,
   dataPath,
   ensureDataDir,
+  seedRolesDir,
   storedDataPath,
 } from "../../src/workspace/layout.ts";
 
@@ -116,4 +117,10 @@ test("a workspace reached through a symlink keeps working (only the data folder 
   const alias = join(base, "alias");
   symlinkSync(ws, alias);
   expect(databasePath(alias, undefined)).toBe(join(alias, ".task_orchestrator", "orchestrator.db"));
+});
+
+test("seeding roles/ through a dangling roles link is refused by name, and creates nothing at its target", () => {
+  symlinkSync(join(outside, "roles"), join(ws, ".task_orchestrator", "roles"));
+  expect(refused(() => seedRolesDir(ws))).toContain("points nowhere");
+  expect(existsSync(join(outside, "roles"))).toBe(false);
 });

@@ -6,7 +6,7 @@ import { atomicWriteFile, sha256 } from "../platform/fs.ts";
 import type { InstallFault } from "../platform/test-hooks.ts";
 import { type BackupRecord, backupsDir, listBackups, saveBackup } from "./backups.ts";
 import { unifiedDiff } from "./diff.ts";
-import { finishDocument } from "./edit/document.ts";
+import { finishDocument, holdsNoData } from "./edit/document.ts";
 import { readEntry, removeEntry, upsertEntry } from "./edit/index.ts";
 import { putBack } from "./restore.ts";
 import { isInside, isLexicallyInside, keptOwner, realTarget, refuseToWrite } from "./target.ts";
@@ -96,7 +96,15 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
   }
   const text = original ? original.toString("utf8") : "";
   const removing = req.value === null;
-  const base = text.trim() === "" && !removing ? (req.newFileText ?? text) : text;
+  // A file with no data (empty, or only comments) is one the client reads as absent: it starts
+  // like a new file, with the keys the client requires (Continue's name, version, schema),
+  // after the comments it holds.
+  const base =
+    !removing && req.newFileText && holdsNoData(text, req.edit.format)
+      ? text.trim() === ""
+        ? req.newFileText
+        : `${text.endsWith("\n") ? text : `${text}\n`}${req.newFileText}`
+      : text;
 
   let outcome: ReturnType<typeof upsertEntry>;
   try {

@@ -15,7 +15,9 @@ import {
 import { buildServerEntry, isOrchestratorEntry, shapeEntry, unshapeEntry } from "./entry.ts";
 import { entryEdit, fileStates, installTarget, newFileText } from "./locate.ts";
 import { isRunning } from "./running.ts";
+import { realTarget } from "./target.ts";
 import { type ConfigLocation, type InstallEnv, type Scope, SERVER_NAME, type ServerEntry } from "./types.ts";
+import { missingKeys, missingKeysProblem } from "./validate.ts";
 
 /** The result for one client, as the CLI prints it. */
 export interface ClientResult extends ApplyResult {
@@ -50,6 +52,20 @@ function rootFor(env: InstallEnv, scope: Scope, projectDir: string | undefined):
 /** Clients that look installed on this machine (their config or app folder exists). */
 export function detectClients(env: InstallEnv): ClientId[] {
   return CLIENT_IDS.filter((id) => CLIENTS[id].detect(env).some((p) => existsSync(p)));
+}
+
+/**
+ * A file that held data before our edit but lacks keys the client requires (Continue's name and
+ * version) still stops the client after it: said at once, with the lines to add, rather than
+ * left for validate to find. Keys are the user's to choose, so they are not invented here.
+ */
+async function stillMissingKeys(id: ClientId, loc: ConfigLocation): Promise<string[]> {
+  try {
+    const text = await readFile(loc.path, "utf8");
+    return missingKeysProblem(id, missingKeys(id, text, loc), loc.path);
+  } catch {
+    return [];
+  }
 }
 
 function warningsFor(id: ClientId, env: InstallEnv): string[] {
@@ -113,7 +129,11 @@ export async function installClients(
       warnings: [
         ...(r.warning ? [r.warning] : []),
         ...(r.status === "applied" || r.status === "dry_run"
-          ? [...warningsFor(id, env), ...(opts.here ? shadowedBy(env, id, opts.scope, opts.here) : [])]
+          ? [
+              ...warningsFor(id, env),
+              ...(opts.here ? shadowedBy(env, id, opts.scope, opts.here) : []),
+              ...(r.status === "applied" ? await stillMissingKeys(id, loc) : []),
+            ]
           : []),
       ],
     });
@@ -238,8 +258,18 @@ export async function rollbackClient(
   opts: { scope: Scope; projectDir?: string | undefined; to?: string | undefined; now: string },
 ): Promise<{ restored: BackupRecord; safety: BackupRecord }> {
   // Any file the client reads for the scope (OpenCode has several): the newest backup among them.
+  // Backups record the file a write landed in: through a symlinked folder (a dotfiles manager)
+  // that is the link's target, which realpath cannot find once the file is deleted.
   const paths = new Set(
-    configFiles(id, opts.scope, env, opts.projectDir).flatMap((l) => [l.path, safeReal(l.path)]),
+    (
+      await Promise.all(
+        configFiles(id, opts.scope, env, opts.projectDir).map(async (l) => [
+          l.path,
+          safeReal(l.path),
+          await realTarget(l.path).catch(() => l.path),
+        ]),
+      )
+    ).flat(),
   );
   const all = await listBackups(env);
   const candidates = all.filter((b) => b.client === id && (opts.to ? b.id === opts.to : paths.has(b.path)));

@@ -229,7 +229,7 @@ function parseAny(text: string, format: ConfigFormat): unknown {
 }
 
 /** The top-level keys the client requires that the file lacks. */
-function missingKeys(id: ClientId, text: string, loc: ConfigLocation): string[] {
+export function missingKeys(id: ClientId, text: string, loc: ConfigLocation): string[] {
   const required = clientSpec(id).requiredKeys ?? [];
   if (required.length === 0) return [];
   const doc = parseAny(text, loc.format);

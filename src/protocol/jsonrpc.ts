@@ -21,6 +21,24 @@ export type Classified =
 
 export const PARSE_ERROR = -32700;
 export const INVALID_REQUEST = -32600;
+export const INVALID_PARAMS = -32602;
+
+/**
+ * What the params of an `initialize` lack of the shape MCP requires (protocolVersion, the
+ * capabilities object, clientInfo's name and version), or null. The supervisor answers
+ * initialize itself and replays it into every worker, so one it accepted that the workers'
+ * SDK refuses would fail every worker start.
+ */
+export function initializeParamsProblem(params: unknown): string | null {
+  const isMap = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isMap(params)) return "params must be an object";
+  if (typeof params.protocolVersion !== "string") return "params.protocolVersion must be a string";
+  if (!isMap(params.capabilities)) return "params.capabilities must be an object";
+  const info = params.clientInfo;
+  if (!isMap(info) || typeof info.name !== "string" || typeof info.version !== "string")
+    return "params.clientInfo must be an object with a string name and version";
+  return null;
+}
 
 const REQUEST_KEYS = new Set(["jsonrpc", "id", "method", "params"]);
 const RESPONSE_KEYS = new Set(["jsonrpc", "id", "result", "error"]);

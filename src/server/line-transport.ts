@@ -1,13 +1,27 @@
 import type { Readable, Writable } from "node:stream";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
+  ClientRequestSchema,
   type JSONRPCMessage,
   JSONRPCNotificationSchema,
   JSONRPCRequestSchema,
   JSONRPCResponseSchema,
 } from "@modelcontextprotocol/sdk/types.js";
-import { classify, errorResponse, INVALID_REQUEST, oversizedReply } from "../protocol/jsonrpc.ts";
+import {
+  classify,
+  errorResponse,
+  INVALID_PARAMS,
+  INVALID_REQUEST,
+  oversizedReply,
+} from "../protocol/jsonrpc.ts";
 import { readLines } from "../protocol/line-reader.ts";
+
+/**
+ * The SDK's schema of each MCP request, by method. The SDK checks params itself, but answers a
+ * mismatch as -32603 Internal error with the raw issue list; checked here first, a client gets
+ * -32602 Invalid params naming the field, as JSON-RPC 2.0 says.
+ */
+const REQUEST_SCHEMAS = new Map(ClientRequestSchema.options.map((s) => [s.shape.method.value as string, s]));
 
 /**
  * The worker's stdio transport, in place of the SDK's StdioServerTransport, whose read buffer
@@ -68,6 +82,16 @@ export class LineTransport implements Transport {
         void this.#write(errorResponse(c.id, INVALID_REQUEST, `Invalid Request: ${why}`));
       else this.#log(`orchestrator: ignored a malformed ${c.kind} from the client: ${why}\n`);
       return;
+    }
+    if (c.kind === "request") {
+      const params = REQUEST_SCHEMAS.get(c.method)?.safeParse(parsed.data);
+      if (params && !params.success) {
+        const why = params.error.issues
+          .map((i) => `${i.path.join(".") || "params"}: ${i.message}`)
+          .join("; ");
+        void this.#write(errorResponse(c.id, INVALID_PARAMS, `Invalid params for ${c.method}: ${why}`));
+        return;
+      }
     }
     this.onmessage?.(parsed.data as JSONRPCMessage);
   }

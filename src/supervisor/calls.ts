@@ -24,6 +24,11 @@ export class CallTable {
     return this.#inFlight.size;
   }
 
+  /** Whether a request under `id` is in flight: an id names one request at a time. */
+  has(id: Id): boolean {
+    return this.#inFlight.has(id);
+  }
+
   track(id: Id, call: InFlight): void {
     this.#inFlight.set(id, call);
   }

@@ -1,6 +1,13 @@
 import type { Readable, Writable } from "node:stream";
 import { initializeResult } from "../protocol/handshake.ts";
-import { classify, errorResponse, type Id, oversizedReply } from "../protocol/jsonrpc.ts";
+import {
+  classify,
+  errorResponse,
+  type Id,
+  INVALID_PARAMS,
+  initializeParamsProblem,
+  oversizedReply,
+} from "../protocol/jsonrpc.ts";
 import { readLines } from "../protocol/line-reader.ts";
 import { isRebootTool, type RestartRecord, type SupervisorPhase } from "../protocol/reboot-tools.ts";
 import { RESTORE_SESSION_METHOD } from "../protocol/worker-channel.ts";
@@ -11,7 +18,7 @@ import { exitRefusal, refusal } from "./refusals.ts";
 import type { RestartHistory, RestartRequest } from "./restart-history.ts";
 import { type RestartHost, Restarts } from "./restarts.ts";
 import { type SpawnWorker, type SupervisorClock, sleep } from "./seams.ts";
-import { type Worker, WorkerPool, writeLine } from "./worker-pool.ts";
+import { INTERNAL, type Worker, WorkerPool, writeLine } from "./worker-pool.ts";
 
 /**
  * The supervisor owns the client's stdio for the whole connection and relays JSON-RPC lines to a
@@ -160,6 +167,18 @@ export class Supervisor implements RestartHost, RebootHost {
     const { msg, method } = c;
     const id = c.kind === "request" ? c.id : undefined;
     const params = msg.params as Json | undefined;
+    if (typeof id === "string" && id.startsWith(INTERNAL)) {
+      // The supervisor's own requests to a worker use these ids, and their answers never reach
+      // the client: a client request under one would run and go unanswered.
+      this.#out.send(
+        errorResponse(
+          id,
+          -32600,
+          `Invalid Request: ids starting with ${JSON.stringify(INTERNAL)} are reserved for the supervisor's own requests; it was not run. Use another id.`,
+        ),
+      );
+      return;
+    }
     if (method === RESTORE_SESSION_METHOD) {
       // The supervisor's own channel to its worker: a client may not set the binding unchecked.
       if (id !== undefined) this.#out.send(errorResponse(id, -32601, `Method not found: ${method}`));
@@ -167,6 +186,11 @@ export class Supervisor implements RestartHost, RebootHost {
     }
     const replay = this.workers.replay;
     if (method === "initialize" && id !== undefined && replay.initialize === null) {
+      const bad = initializeParamsProblem(params);
+      if (bad) {
+        this.#out.send(errorResponse(id, INVALID_PARAMS, `Invalid params for initialize: ${bad}`));
+        return;
+      }
       // Answered here, at once: the worker is still loading the SDK (docs/reboot.md, cold start).
       // The worker gets the same request replayed, as after any restart.
       replay.initialize = msg;
@@ -203,6 +227,19 @@ export class Supervisor implements RestartHost, RebootHost {
       return;
     }
     if (id !== undefined) {
+      if (this.#calls.has(id)) {
+        // An id names one request (JSON-RPC; MCP forbids reusing one in a session). A second
+        // request under an id still in flight would run, and its answer be dropped as the first
+        // one's duplicate: refused instead, unrun, so it never goes unanswered.
+        this.#out.send(
+          errorResponse(
+            id,
+            -32600,
+            `Invalid Request: the id ${JSON.stringify(id)} is already used by a request in flight; it was not run. Use a new id for each request.`,
+          ),
+        );
+        return;
+      }
       const called = method === "tools/call" ? String(tool ?? "") : null;
       this.#calls.track(id, { worker: w.gen, method, tool: called, at: this.opts.clock.now() });
     }

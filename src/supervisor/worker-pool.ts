@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Writable } from "node:stream";
 import { initializeResult } from "../protocol/handshake.ts";
+import { INVALID_PARAMS } from "../protocol/jsonrpc.ts";
 import { readLines } from "../protocol/line-reader.ts";
 import type { RestartTrigger } from "../protocol/reboot-tools.ts";
 import { RESTORE_SESSION_METHOD, workerEnv } from "../protocol/worker-channel.ts";
@@ -50,7 +51,8 @@ interface InternalCall {
 }
 
 /** Ids of the supervisor's own requests to a worker; no client id is relayed with this prefix. */
-const INTERNAL = "orchestrator-supervisor:";
+/** The prefix of the ids of the supervisor's own requests to a worker; clients may not use it. */
+export const INTERNAL = "orchestrator-supervisor:";
 
 /**
  * The worker processes' lifecycle: starting one (with the supervisor's note in its environment),
@@ -202,7 +204,27 @@ export class WorkerPool {
   async warmUp(w: Worker, timeoutMs: number): Promise<void> {
     const initialize = this.replay.initialize;
     if (!initialize) return;
-    const reply = await this.request(w, "initialize", (initialize.params ?? {}) as Json, timeoutMs);
+    let reply = await this.request(w, "initialize", (initialize.params ?? {}) as Json, timeoutMs);
+    if ((reply.error as Json | undefined)?.code === INVALID_PARAMS) {
+      // The client's initialize has the required shape but something deeper the SDK refuses (a
+      // capability of the wrong type): that is not the worker failing, so it must not count as a
+      // crash (five would stop the server for good). Replayed with the checked fields only.
+      const params = initialize.params as Json;
+      const client = params.clientInfo as Json;
+      this.#opts.log(
+        `orchestrator supervisor: the worker refused the client's initialize (${JSON.stringify(reply.error)}); replayed with its protocol version and client name only\n`,
+      );
+      reply = await this.request(
+        w,
+        "initialize",
+        {
+          protocolVersion: params.protocolVersion,
+          capabilities: {},
+          clientInfo: { name: client.name, version: client.version },
+        },
+        timeoutMs,
+      );
+    }
     if (reply.error) throw new Error(`the new worker refused initialize: ${JSON.stringify(reply.error)}`);
     const result = (reply.result ?? {}) as Json;
     w.version = String((result.serverInfo as Json | undefined)?.version ?? "");

@@ -10,9 +10,14 @@ export function dataDir(workspace: string): string {
   return join(workspace, DATA_DIR);
 }
 
-/** The database for a workspace: `--db` when given, else `<workspace>/.task_orchestrator/orchestrator.db`. */
+/**
+ * The database for a workspace: `--db` when given, else `<workspace>/.task_orchestrator/orchestrator.db`
+ * through the data-folder wall, so a repository cannot plant `.task_orchestrator` or
+ * `orchestrator.db` as a symlink and have the server migrate and write a database elsewhere
+ * (PATH_OUTSIDE_DATA_DIR). `--db` is the user's own choice and is taken as given.
+ */
 export function databasePath(workspace: string, sharedDb: string | undefined): string {
-  return sharedDb ?? join(dataDir(workspace), "orchestrator.db");
+  return sharedDb ?? dataPath(workspace, "orchestrator.db");
 }
 
 /**
@@ -21,6 +26,8 @@ export function databasePath(workspace: string, sharedDb: string | undefined): s
  * Throws WORKSPACE_NOT_WRITABLE (or DISK_FULL) when it cannot.
  */
 export function ensureDataDir(workspace: string): void {
+  // mkdir follows a symlinked `.task_orchestrator`: refuse one that leads out first.
+  dataPath(workspace, "artifacts");
   try {
     mkdirSync(join(dataDir(workspace), "artifacts"), { recursive: true, mode: DATA_DIR_MODE });
   } catch (cause) {
@@ -40,7 +47,9 @@ export const DATA_DIR_MODE = 0o700;
 export function seedRolesDir(workspace: string): boolean {
   const dir = join(dataDir(workspace), "roles");
   if (existsSync(dir)) return false;
-  const file = join(dir, "custom_roles.yaml");
+  // Not there, or a link that points nowhere (mkdir would fail with EEXIST, or create its
+  // target): refused through the wall like every other write under the data folder.
+  const file = dataPath(workspace, "roles", "custom_roles.yaml");
   try {
     mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE });
     writeFileSync(file, ROLES_SEED_YAML, { flag: "wx" });
@@ -67,7 +76,7 @@ export function dataPath(workspace: string, ...segments: string[]): string {
   if ("path" in r) return r.path;
   throw new OrchestratorError(
     "PATH_OUTSIDE_DATA_DIR",
-    `Refused ${JSON.stringify(segments.join("/"))}: ${r.problem}. Nothing was read, written or deleted there. Run orchestrator_maintenance_coordinator with action validate_structure to find the row at fault.`,
+    `Refused ${JSON.stringify(segments.join("/"))}: ${r.problem}. Nothing was read, written or deleted there. ${r.problem.includes("symlink") ? "Replace the symlink with a real folder or file." : "Run orchestrator_maintenance_coordinator with action validate_structure to find the row at fault."}`,
     { data: { workspace, segments, problem: r.problem } },
   );
 }
@@ -104,6 +113,15 @@ export function checkDataPath(workspace: string, ...segments: string[]): Checked
   const realTarget = realOfExistingPrefix(target);
   if (realRoot === null || realTarget === null) {
     return { problem: "a folder on the way is a symlink that points nowhere" };
+  }
+  // The data folder itself must be a real folder of the workspace: a `.task_orchestrator` that a
+  // repository ships as a symlink (to `..`, to another project, to the home folder) would carry
+  // every write and delete there.
+  const realWorkspace = realOfExistingPrefix(resolve(workspace));
+  if (realWorkspace !== null && realRoot !== join(realWorkspace, DATA_DIR)) {
+    return {
+      problem: `${DATA_DIR} is a symlink to ${realRoot}; the data folder must be a real folder inside the workspace`,
+    };
   }
   if (!strictlyInside(realRoot, realTarget)) {
     return { problem: `through a symlink it resolves to ${realTarget}, outside ${realRoot}` };

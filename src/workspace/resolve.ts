@@ -159,10 +159,27 @@ export function findProjectRoot(start: string, home: string): string | undefined
   let dir = safeReal(start);
   for (;;) {
     if (dir === homeReal || dirname(dir) === dir) break;
-    if (existsSync(join(dir, ".task_orchestrator"))) return dir;
-    if (!gitRoot && existsSync(join(dir, ".git"))) gitRoot = dir;
-    if (!nearestMarker && PROJECT_MARKERS.some((m) => existsSync(join(dir, m)))) nearestMarker = dir;
+    // A system folder is never a project, whatever it holds: anyone can create
+    // /tmp/.task_orchestrator or /var/tmp/.git, and every project below would then share it.
+    if (systemFolderOf(dir) === undefined) {
+      const data = join(dir, ".task_orchestrator");
+      // Above the project's own root, only a data folder of this user's counts (another user's,
+      // in a shared folder, would receive this user's plans).
+      if (existsSync(data) && (!(gitRoot ?? nearestMarker) || ownedByMe(data))) return dir;
+      if (!gitRoot && existsSync(join(dir, ".git"))) gitRoot = dir;
+      if (!nearestMarker && PROJECT_MARKERS.some((m) => existsSync(join(dir, m)))) nearestMarker = dir;
+    }
     dir = dirname(dir);
   }
   return gitRoot ?? nearestMarker;
+}
+
+/** True when `path` belongs to the user running this process (always on Windows). */
+function ownedByMe(path: string): boolean {
+  if (typeof process.getuid !== "function") return true;
+  try {
+    return statSync(path).uid === process.getuid();
+  } catch {
+    return false;
+  }
 }

@@ -342,3 +342,47 @@ test("a symlinked plan folder leading outside: completing and deleting are refus
   }
   expect(outsideData()).toBe(before);
 }, 60_000);
+
+test("a repository that ships .task_orchestrator or orchestrator.db as a symlink: nothing is created, migrated or deleted through it", async () => {
+  // A database of another program, next to the project: a planted link must not migrate it.
+  const foreign = join(base, "other-app.db");
+  const other = new Database(foreign, { create: true });
+  other.exec("create table notes (x text); insert into notes values ('mine')");
+  other.close();
+  const linkedDb = join(base, "linked-db");
+  mkdirSync(join(linkedDb, ".git"), { recursive: true });
+  mkdirSync(join(linkedDb, ".task_orchestrator"));
+  symlinkSync(foreign, join(linkedDb, ".task_orchestrator", "orchestrator.db"));
+  symlinkSync(victim, join(project, ".task_orchestrator"));
+  const before = treeDigest(base, (rel) => rel === "linked-db");
+  const foreignBytes = readFileSync(foreign);
+
+  const { client, close } = await connectBinary({ cwd: project });
+  try {
+    for (const ws of [project, linkedDb]) {
+      const plan = await call(client, "orchestrator_plan_task", {
+        description: "d",
+        subtasks: [{ title: "a", specialist_type: "implementer" }],
+        working_directory: ws,
+      });
+      expect(textOf(plan)).toStartWith("PATH_OUTSIDE_DATA_DIR");
+      expect(textOf(plan)).toContain("symlink");
+      const status = await call(client, "orchestrator_get_status", { working_directory: ws });
+      expect(textOf(status)).toStartWith("PATH_OUTSIDE_DATA_DIR");
+    }
+  } finally {
+    await close();
+  }
+  const cli = spawnSync(BINARY, ["status"], { cwd: project, encoding: "utf8" });
+  expect(cli.status).toBe(1);
+  expect(cli.stderr).toContain("must be a real folder");
+  const doctor = spawnSync(BINARY, ["doctor", "--json"], {
+    cwd: project,
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "", HOME: base },
+  });
+  expect(doctor.stdout).toContain("must be a real folder");
+  expect(doctor.stdout).not.toContain("data.internal");
+  expect(treeDigest(base, (rel) => rel === "linked-db")).toBe(before);
+  expect(readFileSync(foreign).equals(foreignBytes)).toBe(true);
+}, 60_000);

@@ -162,6 +162,34 @@ describe("the installer refuses what it must not write", () => {
     expect(readFileSync(join(home, "dotfiles", "cursor", "mcp.json"), "utf8")).toContain(BINARY);
   });
 
+  test("rollback finds a deleted config behind a symlinked folder or file link, and restores its bytes and 0600 mode", () => {
+    // Backups record where the write landed (the link's target); once that file is deleted its
+    // real path cannot be resolved, and rollback answered "no backup yet".
+    const secret = `${JSON.stringify({ mcpServers: { mine: { command: "x", env: { TOKEN: "s3cret" } } } })}\n`;
+    for (const layout of ["folder", "file"] as const) {
+      rmSync(join(home, ".cursor"), { recursive: true, force: true });
+      rmSync(join(home, "dotfiles"), { recursive: true, force: true });
+      const target =
+        layout === "folder"
+          ? join(home, "dotfiles", "cursor", "mcp.json")
+          : join(home, "dotfiles", "mcp.json");
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, secret, { mode: 0o600 });
+      if (layout === "folder") symlinkSync(dirname(target), join(home, ".cursor"));
+      else {
+        mkdirSync(join(home, ".cursor"));
+        symlinkSync(target, cursor());
+      }
+      expect(run(["install", "--client", "cursor"]).status).toBe(0);
+      rmSync(target);
+      const r = run(["rollback", "--client", "cursor"]);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(readFileSync(target, "utf8")).toBe(secret);
+      expect(statSync(target).mode & 0o777).toBe(0o600);
+    }
+  });
+
   test("a dangling config symlink stays a link: its target is created", () => {
     mkdirSync(join(home, ".cursor"));
     const target = join(home, "dotfiles", "mcp.json");

@@ -93,6 +93,29 @@ describe("Continue: a file we create is one the Continue CLI accepts", () => {
     expect(existsSync(join(home, ".continue"))).toBe(false);
   });
 
+  test("a config holding only comments (or nothing) starts like a new file: the comments kept, name, version and schema added", () => {
+    for (const before of ["# my Continue notes\n", "\n\n", "# no newline at the end"]) {
+      write(cfg(), before);
+      expect(run(["install", "--client", "continue"]).status).toBe(0);
+      const text = readFileSync(cfg(), "utf8");
+      expect(text.startsWith(before.trim() === "" ? "name:" : before.trimEnd())).toBe(true);
+      expect(parseYaml(text)).toMatchObject({ name: "Local Config", version: "1.0.0", schema: "v1" });
+      const v = json(["validate", "--client", "continue"]);
+      expect(v.status).toBe(0);
+      expect(v.body.clients[0]).toMatchObject({ installed: true, problems: [] });
+    }
+  });
+
+  test("a config with data but without name and version: install says at once that Continue will not start, with the lines to add", () => {
+    write(cfg(), "models: []\n");
+    const r = run(["install", "--client", "continue"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("lacks the top-level name, version");
+    expect(r.stdout).toContain("name: Local Config, version: 1.0.0");
+    // Keys are the user's to choose: nothing is invented in a file that holds their data.
+    expect(parseYaml(readFileSync(cfg(), "utf8")).name).toBeUndefined();
+  });
+
   test("a config without name and version (what 0.1.0 wrote) fails validate and doctor, with the fix", () => {
     write(
       cfg(),

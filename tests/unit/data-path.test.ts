@@ -1,9 +1,24 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isOrchestratorError } from "../../src/core/errors.ts";
-import { checkDataPath, dataPath, storedDataPath } from "../../src/workspace/layout.ts";
+import {
+  checkDataPath,
+  databasePath,
+  dataPath,
+  ensureDataDir,
+  seedRolesDir,
+  storedDataPath,
+} from "../../src/workspace/layout.ts";
 
 let base: string;
 let ws: string;
@@ -63,19 +78,49 @@ test("a dangling symlink on the way is refused (writing through it would create 
   expect(refused(() => dataPath(ws, "artifacts", "task_dangling", "x.md"))).toContain("points nowhere");
 });
 
-test("a symlink that stays inside, and a data folder that is itself a symlink, are fine", () => {
+test("a symlink that stays inside the data folder is fine", () => {
   mkdirSync(join(ws, ".task_orchestrator", "artifacts", "real"));
   symlinkSync(
     join(ws, ".task_orchestrator", "artifacts", "real"),
     join(ws, ".task_orchestrator", "artifacts", "alias"),
   );
   expect("path" in checkDataPath(ws, "artifacts", "alias", "f.md")).toBe(true);
+});
 
-  const ws2 = join(base, "project2");
-  mkdirSync(ws2);
-  mkdirSync(join(outside, "data"));
-  symlinkSync(join(outside, "data"), join(ws2, ".task_orchestrator"));
-  expect(dataPath(ws2, "artifacts", "p", "t", "a.md")).toBe(
-    join(ws2, ".task_orchestrator", "artifacts", "p", "t", "a.md"),
-  );
+test("a data folder that is itself a symlink (a repository can ship one) is refused, also for the database", () => {
+  // Pointing out of the workspace, at the workspace itself, or at a folder inside it: the writes
+  // and deletes would land where the link says, not in a folder of ours.
+  for (const [name, target] of [
+    ["out", join(outside, "data")],
+    ["self", "."],
+    ["inside", "src"],
+  ] as const) {
+    const w = join(base, `project-${name}`);
+    mkdirSync(join(w, "src"), { recursive: true });
+    if (name === "out") mkdirSync(target, { recursive: true });
+    symlinkSync(target, join(w, ".task_orchestrator"));
+    expect(refused(() => dataPath(w, "artifacts", "p", "t", "a.md"))).toContain("must be a real folder");
+    refused(() => databasePath(w, undefined));
+    refused(() => ensureDataDir(w));
+  }
+  expect(existsSync(join(outside, "data", "artifacts"))).toBe(false);
+});
+
+test("an orchestrator.db that is a symlink out of the data folder is refused; --db is taken as given", () => {
+  writeFileSync(join(outside, "other-app.db"), "");
+  symlinkSync(join(outside, "other-app.db"), join(ws, ".task_orchestrator", "orchestrator.db"));
+  expect(refused(() => databasePath(ws, undefined))).toContain("symlink");
+  expect(databasePath(ws, join(outside, "shared.db"))).toBe(join(outside, "shared.db"));
+});
+
+test("a workspace reached through a symlink keeps working (only the data folder itself must be real)", () => {
+  const alias = join(base, "alias");
+  symlinkSync(ws, alias);
+  expect(databasePath(alias, undefined)).toBe(join(alias, ".task_orchestrator", "orchestrator.db"));
+});
+
+test("seeding roles/ through a dangling roles link is refused by name, and creates nothing at its target", () => {
+  symlinkSync(join(outside, "roles"), join(ws, ".task_orchestrator", "roles"));
+  expect(refused(() => seedRolesDir(ws))).toContain("points nowhere");
+  expect(existsSync(join(outside, "roles"))).toBe(false);
 });

@@ -49,7 +49,24 @@ export async function checkData(ctx: DoctorContext): Promise<{ findings: Finding
     ok("data", "data.workspace", "Workspace", `${ws.path} (from ${RULES[ws.source]})`),
   ];
   const dir = dataDir(ws.path);
-  const dbPath = databasePath(ws.path, ctx.db);
+  let dbPath: string;
+  try {
+    dbPath = databasePath(ws.path, ctx.db);
+  } catch (e) {
+    if (!isOrchestratorError(e, "PATH_OUTSIDE_DATA_DIR")) throw e;
+    // A symlinked data folder or database: nothing there is opened or written.
+    const problem = String((e.data as { problem?: string } | undefined)?.problem ?? e.message);
+    findings.push(
+      fail(
+        "data",
+        "data.files",
+        "Data folder inside the workspace",
+        `${dir}: ${problem}`,
+        `Replace the symlink with a real folder or file (the server refuses to use it); to keep the database elsewhere, pass --db.`,
+      ),
+    );
+    return { findings, workspace: ws.path };
+  }
   findings.push(probeWritable(dir, ws.path));
   const blocked = checkDatabaseFiles(dbPath);
   findings.push(

@@ -28,6 +28,26 @@ export function finishDocument(text: string, format: ConfigFormat): string {
   return out;
 }
 
+/**
+ * True when the text holds no data, only whitespace and comments (or nothing): a file a client
+ * reads as if it were absent, so an install starts it as it would a new file. False when it does
+ * not parse (the edit then refuses it with the line and column).
+ */
+export function holdsNoData(text: string, format: ConfigFormat): boolean {
+  if (text.trim() === "") return true;
+  if (format === "toml") {
+    return text
+      .replace(/^\uFEFF/, "")
+      .split(/\r?\n/)
+      .every((l) => l.trim() === "" || l.trim().startsWith("#"));
+  }
+  try {
+    return rootOf(text, format) === undefined;
+  } catch {
+    return false;
+  }
+}
+
 /** The parsed root, undefined for an empty document; throws when the text does not parse. */
 function rootOf(text: string, format: "json" | "jsonc" | "yaml"): unknown {
   const body = withoutBom(text);

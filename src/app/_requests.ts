@@ -35,12 +35,12 @@ export async function priorResult<T>(
 ): Promise<T | undefined> {
   if (!key) return undefined;
   const row = await findRequestResult(db, workspace, key.tool, key.id);
-  if (!row || row.created_at < addMs(now, -REQUEST_RETENTION_MS)) return undefined;
+  if (!row || row.createdAt < addMs(now, -REQUEST_RETENTION_MS)) return undefined;
   if (row.fingerprint !== key.fingerprint) {
     throw new OrchestratorError(
       "REQUEST_ID_REUSED",
-      `request_id '${key.id}' was already used for a different ${key.tool} call at ${row.created_at}. Use a new request_id for a new request; repeat one only to retry the very same call.`,
-      { data: { request_id: key.id, tool: key.tool, first_used_at: row.created_at } },
+      `request_id '${key.id}' was already used for a different ${key.tool} call at ${row.createdAt}. Use a new request_id for a new request; repeat one only to retry the very same call.`,
+      { data: { request_id: key.id, tool: key.tool, first_used_at: row.createdAt } },
     );
   }
   return JSON.parse(row.result) as T;
@@ -59,13 +59,12 @@ export async function rememberResult(
 ): Promise<void> {
   if (!key) return;
   await pruneRequestResults(trx, addMs(now, -REQUEST_RETENTION_MS));
-  await insertRequestResult(trx, {
-    workspace,
+  await insertRequestResult(trx, workspace, {
     tool: key.tool,
-    request_id: key.id,
+    requestId: key.id,
     fingerprint: key.fingerprint,
     result: JSON.stringify(result),
-    created_at: now,
+    createdAt: now,
   });
 }
 

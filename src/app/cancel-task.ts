@@ -3,7 +3,7 @@ import { isClaimedByOther } from "../core/readiness.ts";
 import type { Plan, Task } from "../core/task.ts";
 import { canTransition } from "../core/transitions.ts";
 import { findPlan } from "../store/repositories/plans.repository.ts";
-import { claimColumns, findPlanTasks } from "../store/repositories/tasks.repository.ts";
+import { findPlanTasks } from "../store/repositories/tasks.repository.ts";
 import { type RequestKey, writeOnce } from "./_requests.ts";
 import { applyTaskAction, refreshPlan, requireTaskWithSiblings, setPlanStatus } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
@@ -58,7 +58,7 @@ export async function cancelTask(
       await applyTaskAction(trx, ws, t, "cancel", now, {
         agentId,
         note,
-        patch: { status_note: note, ...claimColumns(null) },
+        patch: { statusNote: note, claim: null },
       });
     }
     const planId = asPlan?.id ?? targets[0]!.planId;

@@ -12,7 +12,7 @@ import type { ArtifactType, NextAction, Plan, Task, TaskStatus } from "../core/t
 import type { TaskAction } from "../core/transitions.ts";
 import { atomicWriteFile, sha256, unlinkQuietly } from "../platform/fs.ts";
 import { insertArtifact } from "../store/repositories/artifacts.repository.ts";
-import { claimColumns, findTask } from "../store/repositories/tasks.repository.ts";
+import { findTask } from "../store/repositories/tasks.repository.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, storedDataPath } from "../workspace/layout.ts";
 import { priorResult, type RequestKey, writeOnce } from "./_requests.ts";
 import { applyTaskAction, recordEvent, requireTaskWithSiblings } from "./_task-writes.ts";
@@ -140,19 +140,7 @@ export async function completeSubtask(
           );
         }
       }
-      await insertArtifact(trx, {
-        workspace: ws,
-        id: artifact.id,
-        task_id: task.id,
-        plan_id: task.planId,
-        type: artifact.type,
-        summary: artifact.summary,
-        path: artifact.path,
-        size: artifact.size,
-        sha256: artifact.sha256,
-        file_paths: JSON.stringify(artifact.filePaths),
-        created_at: artifact.createdAt,
-      });
+      await insertArtifact(trx, ws, { ...artifact, taskId: task.id, planId: task.planId });
       await recordEvent(trx, ws, now, "artifact_added", task.planId, task.id, {
         agentId: input.agentId,
         note: artifact.id,
@@ -162,9 +150,9 @@ export async function completeSubtask(
         note: action === "complete" ? null : input.summary,
         patch: {
           summary: input.summary,
-          status_note: action === "complete" ? null : input.summary,
-          ...claimColumns(null),
-          completed_at: action === "complete" ? now : null,
+          statusNote: action === "complete" ? null : input.summary,
+          claim: null,
+          completedAt: action === "complete" ? now : null,
         },
       });
       // Nothing else can write inside this IMMEDIATE transaction: patch the one change in memory.

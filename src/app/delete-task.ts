@@ -2,9 +2,10 @@ import { rm } from "node:fs/promises";
 import { OrchestratorError } from "../core/errors.ts";
 import type { Plan, Task } from "../core/task.ts";
 import { canTransition } from "../core/transitions.ts";
-import { requireArtifactRowPath } from "../store/repositories/_row-check.ts";
-import { findPlan } from "../store/repositories/plans.repository.ts";
-import { findPlanTasks } from "../store/repositories/tasks.repository.ts";
+import { findArtifactPaths } from "../store/repositories/artifacts.repository.ts";
+import { deleteDependenciesOn } from "../store/repositories/dependencies.repository.ts";
+import { deletePlan, findPlan } from "../store/repositories/plans.repository.ts";
+import { deleteTask as deleteTaskRow, findPlanTasks } from "../store/repositories/tasks.repository.ts";
 import { writeTx } from "../store/transactions.ts";
 import { dataPath, storedDataPath } from "../workspace/layout.ts";
 import {
@@ -100,7 +101,7 @@ export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<D
       for (const t of open) {
         await applyTaskAction(trx, ws, t, "archive", now, {
           agentId: input.agentId,
-          patch: { claimed_by: null, claim_expires_at: null },
+          patch: { claim: null },
         });
       }
       let refreshed = await refreshPlan(trx, ws, planId, now);
@@ -119,19 +120,12 @@ export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<D
     }
 
     // Hard delete: the artifact rows go with their task (ON DELETE CASCADE); remember their files.
-    const files = await trx
-      .selectFrom("artifacts")
-      .select(["id", "task_id", "plan_id", "path"])
-      .where("workspace", "=", ws)
-      .where("task_id", "in", [...targetIds])
-      .execute();
-    // A row's path must be the one its ids give: a crafted row naming orchestrator.db (inside the
-    // data folder, so the path helper alone would let it through) must not get it deleted.
-    for (const f of files) requireArtifactRowPath(f);
+    // Each path is checked against its row's ids (STORE_ROW_INVALID otherwise).
+    const files = await findArtifactPaths(trx, ws, [...targetIds]);
     // Every path to remove is resolved here, inside the transaction: a path that would leave
     // .task_orchestrator/ throws PATH_OUTSIDE_DATA_DIR and rolls the deletion back, rows included.
     const removals = {
-      files: files.map((f) => storedDataPath(ws, f.path)),
+      files: files.map((f) => storedDataPath(ws, f)),
       dir: plan ? dataPath(ws, "artifacts", planId) : dataPath(ws, "artifacts", planId, input.id),
     };
     for (const t of targets) {
@@ -141,29 +135,25 @@ export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<D
         note: "hard delete",
       });
     }
-    await trx
-      .deleteFrom("task_dependencies")
-      .where("workspace", "=", ws)
-      .where("depends_on", "in", [...targetIds])
-      .execute();
+    await deleteDependenciesOn(trx, ws, [...targetIds]);
     if (plan) {
       await recordEvent(trx, ws, now, "plan_deleted", planId, null, {
         agentId: input.agentId,
         from: plan.status,
         note: "hard delete",
       });
-      await trx.deleteFrom("plans").where("workspace", "=", ws).where("id", "=", planId).execute();
+      await deletePlan(trx, ws, planId);
       return {
         target: "plan",
         planId,
         plan: null,
         affected: [...targetIds],
         dependentsLeft: [],
-        files: files.map((f) => f.path),
+        files,
         removals,
       } as const;
     }
-    await trx.deleteFrom("tasks").where("workspace", "=", ws).where("id", "=", input.id).execute();
+    await deleteTaskRow(trx, ws, input.id);
     const refreshed = await refreshPlan(trx, ws, planId, now);
     return {
       target: "task",
@@ -171,7 +161,7 @@ export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<D
       plan: refreshed,
       affected: [input.id],
       dependentsLeft: dependents.map((d) => d.id),
-      files: files.map((f) => f.path),
+      files,
       removals,
     } as const;
   });

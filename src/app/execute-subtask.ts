@@ -6,7 +6,8 @@ import { claimLapse, isClaimedByOther, readyTasks, unmetDependencies } from "../
 import type { Role } from "../core/roles/role.ts";
 import type { Claim, Plan, Task } from "../core/task.ts";
 import { findTaskArtifacts } from "../store/repositories/artifacts.repository.ts";
-import { claimColumns, findTasksOfPlans, updateTask } from "../store/repositories/tasks.repository.ts";
+import { findActivePlanIds } from "../store/repositories/plans.repository.ts";
+import { findTasksOfPlans, updateTask } from "../store/repositories/tasks.repository.ts";
 import { writeTx } from "../store/transactions.ts";
 import { applyTaskAction, recordEvent, requirePlan, requireTaskWithSiblings } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
@@ -63,7 +64,7 @@ export async function executeSubtask(
     if (current.status === "active") {
       // The holder asking again renews its lease; anyone else (the claim lapsed, or there was
       // none) takes the task over: a start for them, no transition.
-      await updateTask(trx, ws, taskId, { ...claimColumns(claim), updated_at: now });
+      await updateTask(trx, ws, taskId, { claim, updatedAt: now });
       const task = { ...current, claim, updatedAt: now };
       const previous = current.claim;
       if (previous?.agentId === agentId) return { task, plan, siblings, started: false, takenOver: null };
@@ -90,7 +91,7 @@ export async function executeSubtask(
     const { status } = await applyTaskAction(trx, ws, current, "start", now, {
       agentId,
       plan,
-      patch: { ...claimColumns(claim), started_at: current.startedAt ?? now },
+      patch: { claim, startedAt: current.startedAt ?? now },
     });
     const task: Task = {
       ...current,
@@ -134,9 +135,7 @@ async function nextReadyTaskId(
   pick: NextTaskFilter,
 ): Promise<string> {
   const ws = ctx.workspace;
-  let q = trx.selectFrom("plans").select("id").where("workspace", "=", ws).where("status", "=", "active");
-  if (pick.planId) q = q.where("id", "=", pick.planId);
-  const planIds = (await q.orderBy("created_at").limit(200).execute()).map((r) => r.id);
+  const planIds = await findActivePlanIds(trx, ws, { only: pick.planId, limit: 200 });
   const byPlan = await findTasksOfPlans(trx, ws, planIds);
   let waiting = 0;
   let held = 0;

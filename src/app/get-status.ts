@@ -1,7 +1,8 @@
 import { type Progress, progressOf } from "../core/readiness.ts";
 import type { Plan, PlanStatus, Task, TaskCounts, TaskStatus } from "../core/task.ts";
 import { countPlans, findPlans, sumTaskCounts } from "../store/repositories/plans.repository.ts";
-import { findPlanTasksPage, findReadyTaskIds } from "../store/repositories/tasks.repository.ts";
+import { findReadyTaskIds } from "../store/repositories/task-queries.repository.ts";
+import { findPlanTasksPage } from "../store/repositories/tasks.repository.ts";
 import { readTx } from "../store/transactions.ts";
 import { requirePlan } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";

@@ -1,5 +1,7 @@
 import { statSync } from "node:fs";
-import { sql } from "kysely";
+import { checkIntegrity, journalMode } from "../store/health.ts";
+import { countPlans, sumTaskCounts } from "../store/repositories/plans.repository.ts";
+import { countClaims } from "../store/repositories/tasks.repository.ts";
 import type { AppContext } from "./context.ts";
 
 export interface HealthReport {
@@ -29,12 +31,10 @@ export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
   let quick = "not run";
   let journal = "unknown";
   try {
-    const q = await sql<Record<string, string>>`pragma quick_check`.execute(db);
-    const lines = q.rows.map((r) => String(Object.values(r)[0]));
+    const lines = await checkIntegrity(db, false);
     quick = lines.length === 1 && lines[0] === "ok" ? "ok" : lines.slice(0, 5).join("; ");
     if (quick !== "ok") problems.push(`SQLite quick_check: ${quick}`);
-    const j = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db);
-    journal = j.rows[0]?.journal_mode ?? "unknown";
+    journal = (await journalMode(db)) ?? "unknown";
     if (journal !== "wal") problems.push(`journal_mode is ${journal}, expected wal`);
   } catch (e) {
     reachable = false;
@@ -47,29 +47,12 @@ export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
       return 0;
     }
   };
-  const claims = reachable
-    ? await db
-        .selectFrom("tasks")
-        .select((eb) => [
-          eb.fn.countAll<number>().as("open"),
-          eb.fn
-            .sum<number>(eb.case().when("claim_expires_at", "<=", now).then(1).else(0).end())
-            .as("expired"),
-        ])
-        .where("workspace", "=", ctx.workspace)
-        .where("claimed_by", "is not", null)
-        .executeTakeFirstOrThrow()
-    : { open: 0, expired: 0 };
+  const claims = reachable ? await countClaims(db, ctx.workspace, now) : { open: 0, expired: 0 };
   const plans = reachable
-    ? await db
-        .selectFrom("plans")
-        .select((eb) => [
-          eb.fn.coalesce(eb.fn.sum<number>("n_total"), eb.lit(0)).as("total"),
-          eb.fn.countAll<number>().as("n"),
-        ])
-        .where("workspace", "=", ctx.workspace)
-        .where("status", "=", "active")
-        .executeTakeFirstOrThrow()
+    ? {
+        n: (await countPlans(db, ctx.workspace)).active,
+        total: (await sumTaskCounts(db, ctx.workspace, ["active"])).total,
+      }
     : { total: 0, n: 0 };
   const migrations = ctx.store.migrations;
   return {
@@ -85,8 +68,8 @@ export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
       size_bytes: size(ctx.store.path),
       wal_bytes: size(`${ctx.store.path}-wal`),
     },
-    claims: { open: Number(claims.open), expired: Number(claims.expired ?? 0) },
-    plans: { open: Number(plans.n), tasks_in_open_plans: Number(plans.total) },
+    claims,
+    plans: { open: plans.n, tasks_in_open_plans: plans.total },
   };
 }
 

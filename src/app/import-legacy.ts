@@ -1,7 +1,8 @@
-import { COMPLEXITY_LEVELS, EMPTY_COUNTS, TASK_STATUSES, type TaskStatus } from "../core/task.ts";
+import { COMPLEXITY_LEVELS, TASK_STATUSES, type TaskStatus } from "../core/task.ts";
 import type { LegacyBreakdown, LegacySubtask } from "../store/legacy.ts";
+import type { NewTask } from "../store/records.ts";
 import { appendEvents } from "../store/repositories/events.repository.ts";
-import { countsToColumns, insertPlan, planExists } from "../store/repositories/plans.repository.ts";
+import { insertPlan, planExists } from "../store/repositories/plans.repository.ts";
 import { findExistingTaskIds, insertTasks } from "../store/repositories/tasks.repository.ts";
 import { writeTx } from "../store/transactions.ts";
 import { checkLegacyRows } from "./_legacy-rows.ts";
@@ -76,7 +77,7 @@ export async function importLegacy(
         ? (b.complexity as string)
         : "moderate";
       const ids = new Set(subs.map((s) => s.taskId));
-      const rows = subs.map((s, position) => {
+      const rows: NewTask[] = subs.map((s, position) => {
         const status = mapStatus(s.status);
         const key = `${s.status ?? "(none)"}→${status}`;
         mapped.set(key, (mapped.get(key) ?? 0) + 1);
@@ -86,73 +87,52 @@ export async function importLegacy(
         ]
           .filter(Boolean)
           .join("\n\n");
+        // Only siblings, never itself, each once: the rest is dropped and counted.
+        const dependencies: string[] = [];
+        for (const d of s.dependencies) {
+          if (!ids.has(d) || d === s.taskId) dependenciesDropped++;
+          else if (!dependencies.includes(d)) dependencies.push(d);
+        }
         return {
-          workspace: ws,
           id: s.taskId,
-          plan_id: b.id,
+          planId: b.id,
           position,
           title: (s.title ?? "").trim() || s.taskId,
           description: s.description ?? "",
-          specialist_type: (s.specialistType ?? "").trim().toLowerCase() || "implementer",
-          estimated_effort: s.estimatedEffort ?? "",
+          specialistType: (s.specialistType ?? "").trim().toLowerCase() || "implementer",
+          estimatedEffort: s.estimatedEffort ?? "",
           status,
           summary: summary || null,
-          status_note:
+          statusNote:
             status === "pending" && (s.status ?? "").toLowerCase() !== "pending"
               ? `imported as pending: it was ${s.status ?? "without a status"} in the Python orchestrator`
               : null,
-          created_at: s.createdAt ?? created,
-          updated_at: at,
-          completed_at: status === "completed" ? (s.completedAt ?? at) : null,
+          dependencies,
+          createdAt: s.createdAt ?? created,
+          updatedAt: at,
+          completedAt: status === "completed" ? (s.completedAt ?? at) : null,
         };
       });
-      const edges = subs.flatMap((s) =>
-        s.dependencies.flatMap((d) => {
-          if (!ids.has(d) || d === s.taskId) {
-            dependenciesDropped++;
-            return [];
-          }
-          return [{ workspace: ws, plan_id: b.id, task_id: s.taskId, depends_on: d }];
-        }),
-      );
-      await insertPlan(trx, {
-        workspace: ws,
+      await insertPlan(trx, ws, {
         id: b.id,
         description: b.description ?? "(imported plan)",
         complexity,
         context: b.context,
         status: "active",
-        ...countsToColumns(EMPTY_COUNTS),
-        created_at: created,
-        updated_at: at,
+        createdAt: created,
+        updatedAt: at,
       });
-      await insertTasks(trx, rows, [
-        ...new Map(edges.map((e) => [`${e.task_id}>${e.depends_on}`, e])).values(),
-      ]);
-      await appendEvents(trx, [
-        {
-          workspace: ws,
-          at,
-          kind: "plan_created",
-          plan_id: b.id,
-          task_id: null,
-          action: null,
-          from_status: null,
-          to_status: "active",
-          agent_id: null,
-          note: `imported from ${source.from}`,
-        },
+      await insertTasks(trx, ws, rows);
+      const note = `imported from ${source.from}`;
+      await appendEvents(trx, ws, [
+        { at, kind: "plan_created", planId: b.id, taskId: null, to: "active", note },
         ...rows.map((r) => ({
-          workspace: ws,
           at,
-          kind: "task_created",
-          plan_id: b.id,
-          task_id: r.id,
-          action: null,
-          from_status: null,
-          to_status: r.status,
-          agent_id: null,
-          note: `imported from ${source.from}`,
+          kind: "task_created" as const,
+          planId: b.id,
+          taskId: r.id,
+          to: r.status,
+          note,
         })),
       ]);
       await refreshPlan(trx, ws, b.id, at);

@@ -1,9 +1,9 @@
 import { OrchestratorError } from "../core/errors.ts";
 import { type PlannedTask, parseSubtasksJson, planInvalid, validatePlan } from "../core/plan.ts";
 import { newPlanId, newTaskId } from "../core/ports.ts";
-import { type Complexity, EMPTY_COUNTS, type Plan } from "../core/task.ts";
+import type { Complexity, Plan } from "../core/task.ts";
 import { appendEvents } from "../store/repositories/events.repository.ts";
-import { countsToColumns, insertPlan, planExists } from "../store/repositories/plans.repository.ts";
+import { insertPlan, planExists } from "../store/repositories/plans.repository.ts";
 import { findExistingTaskIds, insertTasks } from "../store/repositories/tasks.repository.ts";
 import { priorResult, type RequestKey, writeOnce } from "./_requests.ts";
 import { refreshPlan } from "./_task-writes.ts";
@@ -113,61 +113,35 @@ export async function planTask(ctx: AppContext, input: PlanTaskInput): Promise<P
       tasks = await redrawGeneratedIds(trx, ws, tasks, taken, (role) => newTaskId(ctx.random, role));
     }
 
-    await insertPlan(trx, {
-      workspace: ws,
+    await insertPlan(trx, ws, {
       id: planId,
       description: input.description,
       complexity: input.complexity,
       context: input.context ?? null,
       status: "active",
-      ...countsToColumns(EMPTY_COUNTS),
-      created_at: at,
-      updated_at: at,
+      createdAt: at,
+      updatedAt: at,
     });
     await insertTasks(
       trx,
+      ws,
       tasks.map((t) => ({
-        workspace: ws,
         id: t.id,
-        plan_id: planId,
+        planId,
         position: t.position,
         title: t.title,
         description: t.description,
-        specialist_type: t.specialistType,
-        estimated_effort: t.estimatedEffort,
+        specialistType: t.specialistType,
+        estimatedEffort: t.estimatedEffort,
         status: "pending",
-        created_at: at,
-        updated_at: at,
+        dependencies: t.dependencies,
+        createdAt: at,
+        updatedAt: at,
       })),
-      tasks.flatMap((t) =>
-        t.dependencies.map((d) => ({ workspace: ws, plan_id: planId, task_id: t.id, depends_on: d })),
-      ),
     );
-    await appendEvents(trx, [
-      {
-        workspace: ws,
-        at,
-        kind: "plan_created",
-        plan_id: planId,
-        task_id: null,
-        action: null,
-        from_status: null,
-        to_status: "active",
-        agent_id: null,
-        note: null,
-      },
-      ...tasks.map((t) => ({
-        workspace: ws,
-        at,
-        kind: "task_created",
-        plan_id: planId,
-        task_id: t.id,
-        action: null,
-        from_status: null,
-        to_status: "pending",
-        agent_id: null,
-        note: null,
-      })),
+    await appendEvents(trx, ws, [
+      { at, kind: "plan_created", planId, taskId: null, to: "active" },
+      ...tasks.map((t) => ({ at, kind: "task_created" as const, planId, taskId: t.id, to: "pending" })),
     ]);
     const plan = await refreshPlan(trx, ws, planId, at);
     return { plan, tasks };

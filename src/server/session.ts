@@ -4,6 +4,7 @@ import type { Clock, Random } from "../core/ports.ts";
 import type { HolderGone } from "../core/readiness.ts";
 import type { ClaimHolder } from "../core/task.ts";
 import { openEmptyStore, openStore, type Store } from "../store/open.ts";
+import { renewClaims } from "../store/repositories/tasks.repository.ts";
 import { databasePath, ensureDataDir } from "../workspace/layout.ts";
 import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../workspace/resolve.ts";
 import type { createRoleLoader } from "../workspace/roles.ts";
@@ -146,16 +147,12 @@ export class Session {
     if (nowMs - (this.#renewedAt.get(ctx.workspace) ?? 0) < interval) return;
     this.#renewedAt.set(ctx.workspace, nowMs);
     const now = new Date(nowMs).toISOString();
-    await ctx.store.db
-      .updateTable("tasks")
-      .set({
-        claim_expires_at: new Date(nowMs + ctx.settings.leaseMs).toISOString(),
-        ...(ctx.holder ? { claim_host: ctx.holder.host, claim_pid: ctx.holder.pid } : {}),
-      })
-      .where("workspace", "=", ctx.workspace)
-      .where("claimed_by", "in", [...this.#agents])
-      .where("claim_expires_at", ">", now)
-      .execute();
+    await renewClaims(ctx.store.db, ctx.workspace, {
+      agentIds: [...this.#agents],
+      now,
+      expiresAt: new Date(nowMs + ctx.settings.leaseMs).toISOString(),
+      holder: ctx.holder,
+    });
   }
 
   invalidateRoots(): void {

@@ -1,0 +1,256 @@
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { mkdir, rename } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
+import { type Artifact, DATA_DIR } from "../core/artifact.ts";
+import { EMPTY_COUNTS, type TaskCounts } from "../core/task.ts";
+import { sha256 } from "../platform/fs.ts";
+import { checkIntegrity } from "../store/health.ts";
+import { findAllArtifacts } from "../store/repositories/artifacts.repository.ts";
+import { deleteDependency, findDanglingDependencies } from "../store/repositories/dependencies.repository.ts";
+import { findPlanCounters } from "../store/repositories/plans.repository.ts";
+import { countTasksByPlan } from "../store/repositories/tasks.repository.ts";
+import { writeTx } from "../store/transactions.ts";
+import { checkDataPath, checkStoredDataPath, dataPath, PRIVATE_DIR_MODE } from "../workspace/layout.ts";
+import { findInvalidRows, removeInvalidRows } from "./_invalid-rows.ts";
+import type {
+  MaintenanceBody,
+  MaintenanceFinding,
+  MaintenanceInput,
+  MaintenanceStep,
+} from "./_maintenance-report.ts";
+import { recordEvent, refreshPlan } from "./_task-writes.ts";
+import type { AppContext } from "./context.ts";
+
+/** A file younger than this may belong to a write in progress in another process. */
+const IN_FLIGHT_GRACE_MS = 60_000;
+
+/**
+ * validate_structure: checks the database, rows no tool could have written, artifact files and
+ * their checksums, files without rows, dependencies and plan counters; with `repair` it removes
+ * those rows, moves orphan files aside (never deletes one), drops dangling dependencies and
+ * recounts the counters, which are derived.
+ */
+export async function validateStructure(ctx: AppContext, input: MaintenanceInput): Promise<MaintenanceBody> {
+  const ws = ctx.workspace;
+  const db = ctx.store.db;
+  const findings: MaintenanceFinding[] = [];
+  const actions: MaintenanceStep[] = [];
+  const deep = input.validationLevel !== "basic";
+
+  const verdicts = await checkIntegrity(db, deep);
+  if (verdicts.length !== 1 || verdicts[0] !== "ok") {
+    findings.push({
+      kind: "database_integrity",
+      severity: "error",
+      message: `SQLite ${deep ? "integrity_check" : "quick_check"}: ${verdicts.slice(0, 10).join("; ")}`,
+    });
+  }
+
+  // Rows no tool could have written come first: the rest of the checks map rows to objects,
+  // which refuses them (STORE_ROW_INVALID).
+  let invalid = await findInvalidRows(db, ws);
+  if (input.targetTaskId) invalid = invalid.filter((r) => r.taskId === input.targetTaskId);
+  for (const r of invalid) {
+    findings.push({
+      kind: r.kind,
+      severity: "error",
+      message: `${r.message}; not written by this orchestrator (a crafted or hand-edited database), so it is never used`,
+      ...(r.taskId === undefined ? {} : { task_id: r.taskId }),
+      ...(r.path === undefined ? {} : { path: r.path }),
+    });
+  }
+  if (invalid.length > 0 && input.repair) {
+    await removeInvalidRows(db, ws, invalid);
+    actions.push({
+      action: "remove_invalid_rows",
+      detail: `${invalid.length} row(s) removed (with the tasks and artifact rows of a removed plan); no file was touched`,
+    });
+  }
+  const idsIn = (table: "plans" | "tasks" | "artifacts"): Set<string> =>
+    new Set(invalid.flatMap((r) => (r.ref.table === table ? [r.ref.id] : [])));
+  // Left out of the checks below, which map rows to objects.
+  let artifacts: Artifact[] = await findAllArtifacts(db, ws, {
+    ids: idsIn("artifacts"),
+    taskIds: idsIn("tasks"),
+    planIds: idsIn("plans"),
+  });
+  if (input.targetTaskId) artifacts = artifacts.filter((a) => a.taskId === input.targetTaskId);
+  const known = new Set(artifacts.map((a) => a.path));
+  for (const a of artifacts) {
+    const checked = checkStoredDataPath(ws, a.path);
+    if ("problem" in checked) {
+      findings.push({
+        kind: "path_outside_data_dir",
+        severity: "error",
+        task_id: a.taskId,
+        path: a.path,
+        message: `artifact ${a.id} of ${a.taskId}: ${a.path} is refused: ${checked.problem}`,
+      });
+      continue;
+    }
+    const abs = checked.path;
+    if (!existsSync(abs)) {
+      findings.push({
+        kind: "artifact_missing",
+        severity: "error",
+        task_id: a.taskId,
+        path: a.path,
+        message: `artifact ${a.id} of ${a.taskId}: file ${a.path} is missing`,
+      });
+      continue;
+    }
+    const size = statSync(abs).size;
+    if (size !== a.size) {
+      findings.push({
+        kind: "artifact_changed",
+        severity: "error",
+        task_id: a.taskId,
+        path: a.path,
+        message: `artifact ${a.id}: ${a.path} is ${size} bytes, recorded ${a.size}`,
+      });
+    } else if (deep && sha256(readFileSync(abs)) !== a.sha256) {
+      findings.push({
+        kind: "artifact_changed",
+        severity: "error",
+        task_id: a.taskId,
+        path: a.path,
+        message: `artifact ${a.id}: ${a.path} does not match its recorded sha256`,
+      });
+    }
+  }
+  const artifactsRoot = checkDataPath(ws, "artifacts");
+  if ("problem" in artifactsRoot) {
+    findings.push({
+      kind: "path_outside_data_dir",
+      severity: "error",
+      path: `${DATA_DIR}/artifacts`,
+      message: `${DATA_DIR}/artifacts is refused: ${artifactsRoot.problem}; no artifact can be written, read or deleted until it is a real folder`,
+    });
+  } else if (!input.targetTaskId) {
+    const artifactsDir = artifactsRoot.path;
+    for (const { path: file, symlink } of listFiles(artifactsDir)) {
+      const rel = relative(ws, file).replaceAll("\\", "/");
+      if (symlink) {
+        findings.push({
+          kind: "path_outside_data_dir",
+          severity: "error",
+          path: rel,
+          message: `${rel} is a symlink (to ${safeReadlink(file)}): the orchestrator never makes one and refuses every path through it; replace it with a real folder or file`,
+        });
+        continue;
+      }
+      if (known.has(rel)) continue;
+      if (!OUR_ARTIFACT_FILE.test(relative(artifactsDir, file).replaceAll("\\", "/"))) {
+        // Not a name we write (e.g. the Python MCP Task Orchestrator's artifacts/<task>/... files):
+        // somebody else's, reported and never moved.
+        findings.push({
+          kind: "foreign_file",
+          severity: "info",
+          path: rel,
+          message: `${rel} was not written by this orchestrator (an older tool's artifact, or a file put there by hand); left alone`,
+        });
+        continue;
+      }
+      // A file younger than a minute may belong to a write in progress in another process.
+      const recent = Date.now() - statSync(file).mtimeMs < IN_FLIGHT_GRACE_MS;
+      findings.push({
+        kind: "orphan_file",
+        severity: "warning",
+        path: rel,
+        message: `${rel} has no artifact row (left by an interrupted write)${recent ? "; written less than a minute ago, so it may still be in flight" : ""}`,
+      });
+      if (input.repair && !recent) {
+        const target = dataPath(ws, "orphaned", ...relative(artifactsDir, file).split(sep));
+        await mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
+        await rename(file, target);
+        actions.push({
+          action: "move_orphan_file",
+          path: rel,
+          detail: `moved to ${relative(ws, target).replaceAll("\\", "/")} (kept, not deleted)`,
+        });
+      }
+    }
+  }
+
+  for (const d of await findDanglingDependencies(db, ws)) {
+    findings.push({
+      kind: "dangling_dependency",
+      severity: "error",
+      task_id: d.taskId,
+      message: `${d.taskId} depends on ${d.dependsOn}, which does not exist`,
+    });
+    if (input.repair) {
+      await writeTx(db, async (trx) => {
+        await deleteDependency(trx, ws, d);
+        await recordEvent(trx, ws, ctx.clock.now(), "task_updated", d.planId, d.taskId, {
+          note: `maintenance removed the dependency on missing task ${d.dependsOn}`,
+        });
+      });
+      actions.push({
+        action: "remove_dangling_dependency",
+        task_id: d.taskId,
+        detail: `no longer waits on missing ${d.dependsOn}`,
+      });
+    }
+  }
+
+  // Plan counters are derived data: recount, and repair drift when asked.
+  const counts = await countTasksByPlan(db, ws);
+  for (const p of await findPlanCounters(db, ws)) {
+    const c = counts.get(p.id) ?? EMPTY_COUNTS;
+    const drift = (Object.keys(c) as (keyof TaskCounts)[]).some((k) => c[k] !== p.counts[k]);
+    if (drift) {
+      findings.push({
+        kind: "plan_counters",
+        severity: "warning",
+        message: `plan ${p.id}: stored task counters did not match its tasks`,
+      });
+      if (input.repair) {
+        await writeTx(db, (trx) => refreshPlan(trx, ws, p.id, ctx.clock.now()));
+        actions.push({ action: "repair_counters", detail: `plan ${p.id} counters recomputed` });
+      }
+    }
+  }
+  const errors = findings.filter((f) => f.severity === "error").length;
+  const repairable = findings.some(
+    (f) =>
+      ["orphan_file", "dangling_dependency", "plan_counters", "invalid_row"].includes(f.kind) ||
+      (f.kind === "path_outside_data_dir" && invalid.length > 0),
+  );
+  return {
+    findings,
+    actions_taken: actions,
+    files_written: [],
+    summary:
+      findings.length === 0
+        ? `Structure valid (${artifacts.length} artifact(s) checked${deep ? " with checksums" : ""}).`
+        : `${errors} error(s), ${findings.length - errors} warning(s).${repairable && !input.repair ? " Run again with repair: true to fix orphan files, dangling dependencies and counters, and remove rows this orchestrator never writes." : ""}${findings.some((f) => f.kind === "artifact_missing" || f.kind === "artifact_changed") ? " Missing or changed artifact files cannot be rebuilt: re-run those tasks (orchestrator_update_task status pending) if their output is needed." : ""}`,
+  };
+}
+
+/**
+ * Files this orchestrator writes under artifacts/: <plan>/<task>/artifact_<8 hex>.md, and the temp
+ * files of an interrupted atomic write next to them (.<name>.<pid>.<hex>.tmp).
+ */
+const OUR_ARTIFACT_FILE =
+  /^[^/]+\/[^/]+\/(artifact_[0-9a-f]{8}\.md|\.artifact_[0-9a-f]{8}\.md\.\d+\.[0-9a-f]+\.tmp)$/;
+
+/** Every file under `dir`; symlinks are listed as such, never followed. */
+function listFiles(dir: string): { path: string; symlink: boolean }[] {
+  if (!existsSync(dir)) return [];
+  const out: { path: string; symlink: boolean }[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...listFiles(p));
+    else out.push({ path: p, symlink: e.isSymbolicLink() });
+  }
+  return out;
+}
+
+function safeReadlink(p: string): string {
+  try {
+    return readlinkSync(p);
+  } catch {
+    return "?";
+  }
+}

@@ -11,15 +11,28 @@ export interface Env {
   readonly execPath: string;
   /** True when running as the `bun build --compile` binary. */
   readonly isCompiled: boolean;
-  readonly runtime: "bun" | "deno" | "node";
+  readonly runtime: Runtime;
   readonly runtimeVersion: string;
   readonly vars: Readonly<Record<string, string | undefined>>;
 }
 
+export type Runtime = "bun" | "deno" | "node";
+
+type Globals = { Bun?: { version: string }; Deno?: { version: { deno: string } } };
+
+/**
+ * Which JavaScript runtime runs this process: the one place that looks (cac's runtime.ts is the
+ * model). Everything else gets it from `Env`, or from here when it has no Env (the store's driver).
+ */
+export function detectRuntime(): Runtime {
+  const g = globalThis as Globals;
+  return g.Deno ? "deno" : g.Bun ? "bun" : "node";
+}
+
 /** Reads the real process environment. */
 export function readEnv(): Env {
-  const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
-  const runtime = g.Deno ? "deno" : g.Bun ? "bun" : "node";
+  const g = globalThis as Globals;
+  const runtime = detectRuntime();
   return {
     platform: process.platform,
     homedir: homedir(),

@@ -1,9 +1,7 @@
 import { artifactPath } from "../core/artifact.ts";
 import { ID_RULE, isValidId, showId } from "../core/ids.ts";
-import type { Db } from "../store/database.ts";
+import type { StorePort } from "../store/port.ts";
 import type { RowRef } from "../store/records.ts";
-import { findRawRowIds, removeRows } from "../store/repositories/raw-rows.repository.ts";
-import { writeTx } from "../store/transactions.ts";
 import { checkDataPath, checkStoredDataPath } from "../workspace/layout.ts";
 
 /** A row this orchestrator would never write, and how to take it out. */
@@ -21,7 +19,7 @@ export interface InvalidRow {
  * give: what a crafted or hand-edited (e.g. shared) database holds. Read raw, so they are found
  * although the repositories refuse to map them (STORE_ROW_INVALID).
  */
-export async function findInvalidRows(db: Db, ws: string): Promise<InvalidRow[]> {
+export async function findInvalidRows(store: StorePort, ws: string): Promise<InvalidRow[]> {
   const out: InvalidRow[] = [];
   const escapes = (...segments: string[]): string | null => {
     const r = checkDataPath(ws, ...segments);
@@ -32,7 +30,7 @@ export async function findInvalidRows(db: Db, ws: string): Promise<InvalidRow[]>
     return wrong.length === 0 ? null : wrong.map(([k, v]) => `${k} ${showId(v)}`).join(", ");
   };
 
-  const rows = await findRawRowIds(db, ws);
+  const rows = await store.direct.findRawRowIds(ws);
   for (const p of rows.plans) {
     const why = bad({ id: p.id });
     if (!why) continue;
@@ -85,10 +83,13 @@ export async function findInvalidRows(db: Db, ws: string): Promise<InvalidRow[]>
  * Removes the rows (a plan's tasks and artifacts go with it, by cascade); never a file. Rows that
  * break the id rule cannot be reached through any tool, so this is the only way out for them.
  */
-export async function removeInvalidRows(db: Db, ws: string, rows: readonly InvalidRow[]): Promise<void> {
-  await writeTx(db, (trx) =>
-    removeRows(
-      trx,
+export async function removeInvalidRows(
+  store: StorePort,
+  ws: string,
+  rows: readonly InvalidRow[],
+): Promise<void> {
+  await store.write((trx) =>
+    trx.removeRows(
       ws,
       rows.map((r) => r.ref),
     ),

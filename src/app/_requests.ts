@@ -1,13 +1,6 @@
-import type { Transaction } from "kysely";
 import { OrchestratorError } from "../core/errors.ts";
 import { addMs } from "../core/ports.ts";
-import type { Database, Executor } from "../store/database.ts";
-import {
-  findRequestResult,
-  insertRequestResult,
-  pruneRequestResults,
-} from "../store/repositories/request-results.repository.ts";
-import { writeTx } from "../store/transactions.ts";
+import type { StoreReader, StoreWriter } from "../store/port.ts";
 import type { AppContext } from "./context.ts";
 
 /**
@@ -28,13 +21,13 @@ export const REQUEST_RETENTION_MS = 24 * 3_600_000;
  * Throws REQUEST_ID_REUSED when that call had other arguments.
  */
 export async function priorResult<T>(
-  db: Executor,
+  db: StoreReader,
   workspace: string,
   key: RequestKey | undefined,
   now: string,
 ): Promise<T | undefined> {
   if (!key) return undefined;
-  const row = await findRequestResult(db, workspace, key.tool, key.id);
+  const row = await db.findRequestResult(workspace, key.tool, key.id);
   if (!row || row.createdAt < addMs(now, -REQUEST_RETENTION_MS)) return undefined;
   if (row.fingerprint !== key.fingerprint) {
     throw new OrchestratorError(
@@ -51,15 +44,15 @@ export async function priorResult<T>(
  * remembered exactly when the write commits. Forgets expired keys on the way.
  */
 export async function rememberResult(
-  trx: Executor,
+  trx: StoreWriter,
   workspace: string,
   key: RequestKey | undefined,
   result: unknown,
   now: string,
 ): Promise<void> {
   if (!key) return;
-  await pruneRequestResults(trx, addMs(now, -REQUEST_RETENTION_MS));
-  await insertRequestResult(trx, workspace, {
+  await trx.pruneRequestResults(addMs(now, -REQUEST_RETENTION_MS));
+  await trx.insertRequestResult(workspace, {
     tool: key.tool,
     requestId: key.id,
     fingerprint: key.fingerprint,
@@ -75,12 +68,12 @@ export async function rememberResult(
 export async function writeOnce<T extends object>(
   ctx: AppContext,
   key: RequestKey | undefined,
-  fn: (trx: Transaction<Database>, now: string) => Promise<T>,
+  fn: (trx: StoreWriter, now: string) => Promise<T>,
 ): Promise<T & { readonly replayed: boolean }> {
   const ws = ctx.workspace;
-  const earlier = await priorResult<T>(ctx.store.db, ws, key, ctx.clock.now());
+  const earlier = await priorResult<T>(ctx.store.direct, ws, key, ctx.clock.now());
   if (earlier) return { ...earlier, replayed: true };
-  return writeTx(ctx.store.db, async (trx) => {
+  return ctx.store.write(async (trx) => {
     const now = ctx.clock.now();
     const raced = await priorResult<T>(trx, ws, key, now);
     if (raced) return { ...raced, replayed: true };

@@ -1,26 +1,16 @@
-import type { Transaction } from "kysely";
 import { OrchestratorError } from "../core/errors.ts";
 import type { EventKind } from "../core/event.ts";
 import type { Plan, Task, TaskStatus } from "../core/task.ts";
 import { derivePlanStatus, nextStatus, type TaskAction } from "../core/transitions.ts";
-import type { Database, Executor } from "../store/database.ts";
+import type { StoreReader, StoreWriter } from "../store/port.ts";
 import type { TaskPatch } from "../store/records.ts";
-import { appendEvents } from "../store/repositories/events.repository.ts";
-import { findPlan, updatePlan } from "../store/repositories/plans.repository.ts";
-import {
-  countPlanTasks,
-  findPlanTasks,
-  findTask,
-  findTaskPlanId,
-  updateTask,
-} from "../store/repositories/tasks.repository.ts";
 
-type Trx = Transaction<Database>;
-type Reader = Executor;
+type Trx = StoreWriter;
+type Reader = StoreReader;
 
 /** Loads a task inside a transaction or throws TASK_NOT_FOUND. */
 export async function requireTask(trx: Reader, workspace: string, id: string): Promise<Task> {
-  const task = await findTask(trx, workspace, id);
+  const task = await trx.findTask(workspace, id);
   if (!task) {
     throw new OrchestratorError(
       "TASK_NOT_FOUND",
@@ -37,20 +27,16 @@ export async function requireTaskWithSiblings(
   workspace: string,
   id: string,
 ): Promise<{ task: Task; siblings: Task[] }> {
-  const planId = await findTaskPlanId(trx, workspace, id);
-  const siblings = planId ? await findPlanTasks(trx, workspace, planId) : [];
+  const planId = await trx.findTaskPlanId(workspace, id);
+  const siblings = planId ? await trx.findPlanTasks(workspace, planId) : [];
   const task = siblings.find((t) => t.id === id);
   if (!task) return { task: await requireTask(trx, workspace, id), siblings };
   return { task, siblings };
 }
 
 /** Loads a plan or throws PLAN_NOT_FOUND. */
-export async function requirePlan(
-  db: Parameters<typeof findPlan>[0],
-  workspace: string,
-  id: string,
-): Promise<Plan> {
-  const plan = await findPlan(db, workspace, id);
+export async function requirePlan(db: StoreReader, workspace: string, id: string): Promise<Plan> {
+  const plan = await db.findPlan(workspace, id);
   if (!plan) {
     throw new OrchestratorError(
       "PLAN_NOT_FOUND",
@@ -78,7 +64,7 @@ export async function applyTaskAction(
   const patch: TaskPatch = { ...opts.patch, status: to, updatedAt: at };
   if (to === "archived") patch.archivedFrom = task.status;
   if (action === "restore") patch.archivedFrom = null;
-  await updateTask(trx, workspace, task.id, patch);
+  await trx.updateTask(workspace, task.id, patch);
   await recordEvent(trx, workspace, at, "task_status_changed", task.planId, task.id, {
     action,
     from: task.status,
@@ -106,7 +92,7 @@ export async function recordEvent(
     note?: string | null;
   } = {},
 ): Promise<void> {
-  await appendEvents(trx, workspace, [{ at, kind, planId, taskId, ...e }]);
+  await trx.appendEvents(workspace, [{ at, kind, planId, taskId, ...e }]);
 }
 
 /**
@@ -121,10 +107,10 @@ export async function refreshPlan(
   known?: Plan,
 ): Promise<Plan> {
   const plan = known ?? (await requirePlan(trx, workspace, planId));
-  const counts = await countPlanTasks(trx, workspace, planId);
+  const counts = await trx.countPlanTasks(workspace, planId);
   const status = derivePlanStatus(plan.status, counts);
   const completedAt = status === "completed" ? (plan.completedAt ?? at) : null;
-  await updatePlan(trx, workspace, planId, { counts, status, updatedAt: at, completedAt });
+  await trx.updatePlan(workspace, planId, { counts, status, updatedAt: at, completedAt });
   if (status !== plan.status) {
     await recordEvent(trx, workspace, at, "plan_status_changed", planId, null, {
       from: plan.status,
@@ -144,7 +130,7 @@ export async function setPlanStatus(
   note?: string,
 ): Promise<void> {
   if (plan.status === status) return;
-  await updatePlan(trx, workspace, plan.id, { status, updatedAt: at });
+  await trx.updatePlan(workspace, plan.id, { status, updatedAt: at });
   await recordEvent(trx, workspace, at, "plan_status_changed", plan.id, null, {
     from: plan.status,
     to: status,

@@ -11,8 +11,6 @@ import {
 import type { ArtifactType, NextAction, Plan, Task, TaskStatus } from "../core/task.ts";
 import type { TaskAction } from "../core/transitions.ts";
 import { atomicWriteFile, sha256, unlinkQuietly } from "../platform/fs.ts";
-import { insertArtifact } from "../store/repositories/artifacts.repository.ts";
-import { findTask } from "../store/repositories/tasks.repository.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, storedDataPath } from "../workspace/layout.ts";
 import { priorResult, type RequestKey, writeOnce } from "./_requests.ts";
 import { applyTaskAction, recordEvent, requireTaskWithSiblings } from "./_task-writes.ts";
@@ -61,7 +59,12 @@ export async function completeSubtask(
   input: CompleteSubtaskInput,
 ): Promise<CompleteSubtaskResult> {
   const ws = ctx.workspace;
-  const earlier = await priorResult<CompleteSubtaskResult>(ctx.store.db, ws, input.request, ctx.clock.now());
+  const earlier = await priorResult<CompleteSubtaskResult>(
+    ctx.store.direct,
+    ws,
+    input.request,
+    ctx.clock.now(),
+  );
   if (earlier) return { ...earlier, replayed: true };
   const size = Buffer.byteLength(input.detailedWork, "utf8");
   if (size > ctx.settings.maxArtifactBytes) {
@@ -77,7 +80,7 @@ export async function completeSubtask(
   const action = ACTION_FOR[input.nextAction];
 
   // Cheap refusals before anything touches the disk.
-  const before = await findTask(ctx.store.db, ws, input.taskId);
+  const before = await ctx.store.direct.findTask(ws, input.taskId);
   if (!before) {
     throw new OrchestratorError(
       "TASK_NOT_FOUND",
@@ -140,7 +143,7 @@ export async function completeSubtask(
           );
         }
       }
-      await insertArtifact(trx, ws, { ...artifact, taskId: task.id, planId: task.planId });
+      await trx.insertArtifact(ws, { ...artifact, taskId: task.id, planId: task.planId });
       await recordEvent(trx, ws, now, "artifact_added", task.planId, task.id, {
         agentId: input.agentId,
         note: artifact.id,

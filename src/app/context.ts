@@ -1,7 +1,7 @@
 import type { Clock, Random } from "../core/ports.ts";
 import type { HolderGone } from "../core/readiness.ts";
 import type { ClaimHolder } from "../core/task.ts";
-import type { Store } from "../store/open.ts";
+import type { StorePort } from "../store/port.ts";
 import type { RolesSnapshot } from "../workspace/roles.ts";
 
 /** Tunables, read once from flags and environment. */
@@ -22,7 +22,7 @@ export const DEFAULT_SETTINGS: Settings = {
 
 /** Everything a use-case needs for one call in one workspace. */
 export interface AppContext {
-  readonly store: Store;
+  readonly store: StorePort;
   readonly workspace: string;
   readonly clock: Clock;
   readonly random: Random;

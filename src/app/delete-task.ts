@@ -2,11 +2,6 @@ import { rm } from "node:fs/promises";
 import { OrchestratorError } from "../core/errors.ts";
 import type { Plan, Task } from "../core/task.ts";
 import { canTransition } from "../core/transitions.ts";
-import { findArtifactPaths } from "../store/repositories/artifacts.repository.ts";
-import { deleteDependenciesOn } from "../store/repositories/dependencies.repository.ts";
-import { deletePlan, findPlan } from "../store/repositories/plans.repository.ts";
-import { deleteTask as deleteTaskRow, findPlanTasks } from "../store/repositories/tasks.repository.ts";
-import { writeTx } from "../store/transactions.ts";
 import { dataPath, storedDataPath } from "../workspace/layout.ts";
 import {
   applyTaskAction,
@@ -46,11 +41,11 @@ export interface DeleteResult {
  */
 export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<DeleteResult> {
   const ws = ctx.workspace;
-  const result = await writeTx(ctx.store.db, async (trx) => {
+  const result = await ctx.store.write(async (trx) => {
     const now = ctx.clock.now();
-    const plan = await findPlan(trx, ws, input.id);
+    const plan = await trx.findPlan(ws, input.id);
     const siblings = plan
-      ? await findPlanTasks(trx, ws, plan.id)
+      ? await trx.findPlanTasks(ws, plan.id)
       : (await requireTaskWithSiblings(trx, ws, input.id)).siblings;
     const targets: Task[] = plan ? siblings : siblings.filter((t) => t.id === input.id);
     const planId = plan?.id ?? targets[0]!.planId;
@@ -121,7 +116,7 @@ export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<D
 
     // Hard delete: the artifact rows go with their task (ON DELETE CASCADE); remember their files.
     // Each path is checked against its row's ids (STORE_ROW_INVALID otherwise).
-    const files = await findArtifactPaths(trx, ws, [...targetIds]);
+    const files = await trx.findArtifactPaths(ws, [...targetIds]);
     // Every path to remove is resolved here, inside the transaction: a path that would leave
     // .task_orchestrator/ throws PATH_OUTSIDE_DATA_DIR and rolls the deletion back, rows included.
     const removals = {
@@ -135,14 +130,14 @@ export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<D
         note: "hard delete",
       });
     }
-    await deleteDependenciesOn(trx, ws, [...targetIds]);
+    await trx.deleteDependenciesOn(ws, [...targetIds]);
     if (plan) {
       await recordEvent(trx, ws, now, "plan_deleted", planId, null, {
         agentId: input.agentId,
         from: plan.status,
         note: "hard delete",
       });
-      await deletePlan(trx, ws, planId);
+      await trx.deletePlan(ws, planId);
       return {
         target: "plan",
         planId,
@@ -153,7 +148,7 @@ export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<D
         removals,
       } as const;
     }
-    await deleteTaskRow(trx, ws, input.id);
+    await trx.deleteTask(ws, input.id);
     const refreshed = await refreshPlan(trx, ws, planId, now);
     return {
       target: "task",

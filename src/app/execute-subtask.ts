@@ -5,10 +5,7 @@ import { buildSpecialistPrompt, type DependencyOutput } from "../core/prompt.ts"
 import { claimLapse, isClaimedByOther, readyTasks, unmetDependencies } from "../core/readiness.ts";
 import type { Role } from "../core/roles/role.ts";
 import type { Claim, Plan, Task } from "../core/task.ts";
-import { findTaskArtifacts } from "../store/repositories/artifacts.repository.ts";
-import { findActivePlanIds } from "../store/repositories/plans.repository.ts";
-import { findTasksOfPlans, updateTask } from "../store/repositories/tasks.repository.ts";
-import { writeTx } from "../store/transactions.ts";
+import type { StoreReader } from "../store/port.ts";
 import { applyTaskAction, recordEvent, requirePlan, requireTaskWithSiblings } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
 
@@ -45,7 +42,7 @@ export async function executeSubtask(
   const expiresAt = addMs(now, ctx.settings.leaseMs);
 
   const claim: Claim = { agentId, expiresAt, holder: ctx.holder ?? null };
-  const { task, plan, siblings, started, takenOver } = await writeTx(ctx.store.db, async (trx) => {
+  const { task, plan, siblings, started, takenOver } = await ctx.store.write(async (trx) => {
     // Choosing and claiming happen in one IMMEDIATE transaction, so two agents never get the same task.
     const taskId = requested ?? (await nextReadyTaskId(trx, ctx, agentId, now, pick));
     const { task: current, siblings } = await requireTaskWithSiblings(trx, ws, taskId);
@@ -64,7 +61,7 @@ export async function executeSubtask(
     if (current.status === "active") {
       // The holder asking again renews its lease; anyone else (the claim lapsed, or there was
       // none) takes the task over: a start for them, no transition.
-      await updateTask(trx, ws, taskId, { claim, updatedAt: now });
+      await trx.updateTask(ws, taskId, { claim, updatedAt: now });
       const task = { ...current, claim, updatedAt: now };
       const previous = current.claim;
       if (previous?.agentId === agentId) return { task, plan, siblings, started: false, takenOver: null };
@@ -106,8 +103,7 @@ export async function executeSubtask(
   const deps = task.dependencies
     .map((id) => siblings.find((t) => t.id === id))
     .filter((t): t is Task => t !== undefined);
-  const artifacts: Map<string, Artifact[]> = await findTaskArtifacts(
-    ctx.store.db,
+  const artifacts: Map<string, Artifact[]> = await ctx.store.direct.findTaskArtifacts(
     ws,
     deps.map((d) => d.id),
   );
@@ -128,15 +124,15 @@ export interface NextTaskFilter {
  * Throws NO_READY_TASK, saying why nothing is ready, when there is none.
  */
 async function nextReadyTaskId(
-  trx: Parameters<typeof findTasksOfPlans>[0],
+  trx: StoreReader,
   ctx: AppContext,
   agentId: string,
   now: string,
   pick: NextTaskFilter,
 ): Promise<string> {
   const ws = ctx.workspace;
-  const planIds = await findActivePlanIds(trx, ws, { only: pick.planId, limit: 200 });
-  const byPlan = await findTasksOfPlans(trx, ws, planIds);
+  const planIds = await trx.findActivePlanIds(ws, { only: pick.planId, limit: 200 });
+  const byPlan = await trx.findTasksOfPlans(ws, planIds);
   let waiting = 0;
   let held = 0;
   // Active tasks nobody holds any more (lease expired, holder disconnected): not offered here,

@@ -2,7 +2,6 @@ import { readFile } from "node:fs/promises";
 import type { Artifact } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
 import { sha256 } from "../platform/fs.ts";
-import { findArtifact } from "../store/repositories/artifacts.repository.ts";
 import { storedDataPath } from "../workspace/layout.ts";
 import type { AppContext } from "./context.ts";
 
@@ -29,7 +28,7 @@ export async function getArtifact(
   artifactId: string,
   page: { offset: number; maxChars: number },
 ): Promise<ArtifactPage> {
-  const artifact = await findArtifact(ctx.store.db, ctx.workspace, artifactId);
+  const artifact = await ctx.store.direct.findArtifact(ctx.workspace, artifactId);
   if (!artifact) {
     throw new OrchestratorError(
       "ARTIFACT_NOT_FOUND",

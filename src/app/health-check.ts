@@ -1,7 +1,4 @@
 import { statSync } from "node:fs";
-import { checkIntegrity, journalMode } from "../store/health.ts";
-import { countPlans, sumTaskCounts } from "../store/repositories/plans.repository.ts";
-import { countClaims } from "../store/repositories/tasks.repository.ts";
 import type { AppContext } from "./context.ts";
 
 export interface HealthReport {
@@ -24,17 +21,17 @@ export interface HealthReport {
 /** Real figures about the workspace's store: reachability, integrity, schema, WAL, claims. */
 export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
   if (ctx.store.placeholder) return noDatabaseYet(ctx);
-  const db = ctx.store.db;
+  const db = ctx.store.direct;
   const problems: string[] = [];
   const now = ctx.clock.now();
   let reachable = true;
   let quick = "not run";
   let journal = "unknown";
   try {
-    const lines = await checkIntegrity(db, false);
+    const lines = await ctx.store.checkIntegrity(false);
     quick = lines.length === 1 && lines[0] === "ok" ? "ok" : lines.slice(0, 5).join("; ");
     if (quick !== "ok") problems.push(`SQLite quick_check: ${quick}`);
-    journal = (await journalMode(db)) ?? "unknown";
+    journal = (await ctx.store.journalMode()) ?? "unknown";
     if (journal !== "wal") problems.push(`journal_mode is ${journal}, expected wal`);
   } catch (e) {
     reachable = false;
@@ -47,11 +44,11 @@ export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
       return 0;
     }
   };
-  const claims = reachable ? await countClaims(db, ctx.workspace, now) : { open: 0, expired: 0 };
+  const claims = reachable ? await db.countClaims(ctx.workspace, now) : { open: 0, expired: 0 };
   const plans = reachable
     ? {
-        n: (await countPlans(db, ctx.workspace)).active,
-        total: (await sumTaskCounts(db, ctx.workspace, ["active"])).total,
+        n: (await db.countPlans(ctx.workspace)).active,
+        total: (await db.sumTaskCounts(ctx.workspace, ["active"])).total,
       }
     : { total: 0, n: 0 };
   const migrations = ctx.store.migrations;

@@ -1,10 +1,7 @@
 import { COMPLEXITY_LEVELS, TASK_STATUSES, type TaskStatus } from "../core/task.ts";
 import type { LegacyBreakdown, LegacySubtask } from "../store/legacy.ts";
+import type { StoreWriter } from "../store/port.ts";
 import type { NewTask } from "../store/records.ts";
-import { appendEvents } from "../store/repositories/events.repository.ts";
-import { insertPlan, planExists } from "../store/repositories/plans.repository.ts";
-import { findExistingTaskIds, insertTasks } from "../store/repositories/tasks.repository.ts";
-import { writeTx } from "../store/transactions.ts";
 import { checkLegacyRows } from "./_legacy-rows.ts";
 import { refreshPlan } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
@@ -49,19 +46,18 @@ export async function importLegacy(
   let tasksImported = 0;
   let dependenciesDropped = 0;
   const mapped = new Map<string, number>();
-  const run = async (trx: Parameters<Parameters<typeof writeTx>[1]>[0]): Promise<void> => {
+  const run = async (trx: StoreWriter): Promise<void> => {
     for (const b of checked.plans) {
       const subs = [...b.subtasks].sort((x, y) => (x.createdAt ?? "").localeCompare(y.createdAt ?? ""));
       if (subs.length === 0) {
         plansSkipped.push({ id: b.id, why: "it has no subtasks" });
         continue;
       }
-      if (await planExists(trx, ws, b.id)) {
+      if (await trx.planExists(ws, b.id)) {
         plansSkipped.push({ id: b.id, why: "a plan with this id is already here" });
         continue;
       }
-      const taken = await findExistingTaskIds(
-        trx,
+      const taken = await trx.findExistingTaskIds(
         ws,
         subs.map((s) => s.taskId),
       );
@@ -113,7 +109,7 @@ export async function importLegacy(
           completedAt: status === "completed" ? (s.completedAt ?? at) : null,
         };
       });
-      await insertPlan(trx, ws, {
+      await trx.insertPlan(ws, {
         id: b.id,
         description: b.description ?? "(imported plan)",
         complexity,
@@ -122,9 +118,9 @@ export async function importLegacy(
         createdAt: created,
         updatedAt: at,
       });
-      await insertTasks(trx, ws, rows);
+      await trx.insertTasks(ws, rows);
       const note = `imported from ${source.from}`;
-      await appendEvents(trx, ws, [
+      await trx.appendEvents(ws, [
         { at, kind: "plan_created", planId: b.id, taskId: null, to: "active", note },
         ...rows.map((r) => ({
           at,
@@ -146,7 +142,7 @@ export async function importLegacy(
     if (dryRun) throw new DryRun();
   };
   try {
-    await writeTx(ctx.store.db, run);
+    await ctx.store.write(run);
   } catch (e) {
     if (!(e instanceof DryRun)) throw e;
   }

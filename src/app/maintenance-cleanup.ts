@@ -1,7 +1,4 @@
 import { addMs } from "../core/ports.ts";
-import { findCleanupCandidates } from "../store/repositories/task-queries.repository.ts";
-import { updateTask } from "../store/repositories/tasks.repository.ts";
-import { writeTx } from "../store/transactions.ts";
 import type {
   MaintenanceBody,
   MaintenanceFinding,
@@ -25,7 +22,7 @@ export async function scanCleanup(ctx: AppContext, input: MaintenanceInput): Pro
   const findings: MaintenanceFinding[] = [];
   const actions: MaintenanceStep[] = [];
 
-  const candidates = await findCleanupCandidates(ctx.store.db, ws, {
+  const candidates = await ctx.store.direct.findCleanupCandidates(ws, {
     now,
     staleBefore,
     taskId: input.targetTaskId,
@@ -61,7 +58,7 @@ export async function scanCleanup(ctx: AppContext, input: MaintenanceInput): Pro
       });
     }
     if (!act) continue;
-    await writeTx(ctx.store.db, async (trx) => {
+    await ctx.store.write(async (trx) => {
       // Re-read inside the transaction: another agent may have acted since the scan.
       let fresh = await requireTask(trx, ws, task.id);
       if (leaseExpired && fresh.claim && fresh.claim.expiresAt < now) {
@@ -76,7 +73,7 @@ export async function scanCleanup(ctx: AppContext, input: MaintenanceInput): Pro
             detail: "active → pending; the task is free to pick up again",
           });
         } else {
-          await updateTask(trx, ws, task.id, { claim: null, updatedAt: now });
+          await trx.updateTask(ws, task.id, { claim: null, updatedAt: now });
           actions.push({ action: "release_lease", task_id: task.id, detail: "expired claim cleared" });
         }
         fresh = await requireTask(trx, ws, task.id);

@@ -4,12 +4,6 @@ import { dirname, join, relative, sep } from "node:path";
 import { type Artifact, DATA_DIR } from "../core/artifact.ts";
 import { EMPTY_COUNTS, type TaskCounts } from "../core/task.ts";
 import { sha256 } from "../platform/fs.ts";
-import { checkIntegrity } from "../store/health.ts";
-import { findAllArtifacts } from "../store/repositories/artifacts.repository.ts";
-import { deleteDependency, findDanglingDependencies } from "../store/repositories/dependencies.repository.ts";
-import { findPlanCounters } from "../store/repositories/plans.repository.ts";
-import { countTasksByPlan } from "../store/repositories/tasks.repository.ts";
-import { writeTx } from "../store/transactions.ts";
 import { checkDataPath, checkStoredDataPath, dataPath, PRIVATE_DIR_MODE } from "../workspace/layout.ts";
 import { findInvalidRows, removeInvalidRows } from "./_invalid-rows.ts";
 import type {
@@ -32,12 +26,12 @@ const IN_FLIGHT_GRACE_MS = 60_000;
  */
 export async function validateStructure(ctx: AppContext, input: MaintenanceInput): Promise<MaintenanceBody> {
   const ws = ctx.workspace;
-  const db = ctx.store.db;
+  const db = ctx.store.direct;
   const findings: MaintenanceFinding[] = [];
   const actions: MaintenanceStep[] = [];
   const deep = input.validationLevel !== "basic";
 
-  const verdicts = await checkIntegrity(db, deep);
+  const verdicts = await ctx.store.checkIntegrity(deep);
   if (verdicts.length !== 1 || verdicts[0] !== "ok") {
     findings.push({
       kind: "database_integrity",
@@ -48,7 +42,7 @@ export async function validateStructure(ctx: AppContext, input: MaintenanceInput
 
   // Rows no tool could have written come first: the rest of the checks map rows to objects,
   // which refuses them (STORE_ROW_INVALID).
-  let invalid = await findInvalidRows(db, ws);
+  let invalid = await findInvalidRows(ctx.store, ws);
   if (input.targetTaskId) invalid = invalid.filter((r) => r.taskId === input.targetTaskId);
   for (const r of invalid) {
     findings.push({
@@ -60,7 +54,7 @@ export async function validateStructure(ctx: AppContext, input: MaintenanceInput
     });
   }
   if (invalid.length > 0 && input.repair) {
-    await removeInvalidRows(db, ws, invalid);
+    await removeInvalidRows(ctx.store, ws, invalid);
     actions.push({
       action: "remove_invalid_rows",
       detail: `${invalid.length} row(s) removed (with the tasks and artifact rows of a removed plan); no file was touched`,
@@ -69,7 +63,7 @@ export async function validateStructure(ctx: AppContext, input: MaintenanceInput
   const idsIn = (table: "plans" | "tasks" | "artifacts"): Set<string> =>
     new Set(invalid.flatMap((r) => (r.ref.table === table ? [r.ref.id] : [])));
   // Left out of the checks below, which map rows to objects.
-  let artifacts: Artifact[] = await findAllArtifacts(db, ws, {
+  let artifacts: Artifact[] = await db.findAllArtifacts(ws, {
     ids: idsIn("artifacts"),
     taskIds: idsIn("tasks"),
     planIds: idsIn("plans"),
@@ -172,7 +166,7 @@ export async function validateStructure(ctx: AppContext, input: MaintenanceInput
     }
   }
 
-  for (const d of await findDanglingDependencies(db, ws)) {
+  for (const d of await db.findDanglingDependencies(ws)) {
     findings.push({
       kind: "dangling_dependency",
       severity: "error",
@@ -180,8 +174,8 @@ export async function validateStructure(ctx: AppContext, input: MaintenanceInput
       message: `${d.taskId} depends on ${d.dependsOn}, which does not exist`,
     });
     if (input.repair) {
-      await writeTx(db, async (trx) => {
-        await deleteDependency(trx, ws, d);
+      await ctx.store.write(async (trx) => {
+        await trx.deleteDependency(ws, d);
         await recordEvent(trx, ws, ctx.clock.now(), "task_updated", d.planId, d.taskId, {
           note: `maintenance removed the dependency on missing task ${d.dependsOn}`,
         });
@@ -195,8 +189,8 @@ export async function validateStructure(ctx: AppContext, input: MaintenanceInput
   }
 
   // Plan counters are derived data: recount, and repair drift when asked.
-  const counts = await countTasksByPlan(db, ws);
-  for (const p of await findPlanCounters(db, ws)) {
+  const counts = await db.countTasksByPlan(ws);
+  for (const p of await db.findPlanCounters(ws)) {
     const c = counts.get(p.id) ?? EMPTY_COUNTS;
     const drift = (Object.keys(c) as (keyof TaskCounts)[]).some((k) => c[k] !== p.counts[k]);
     if (drift) {
@@ -206,7 +200,7 @@ export async function validateStructure(ctx: AppContext, input: MaintenanceInput
         message: `plan ${p.id}: stored task counters did not match its tasks`,
       });
       if (input.repair) {
-        await writeTx(db, (trx) => refreshPlan(trx, ws, p.id, ctx.clock.now()));
+        await ctx.store.write((trx) => refreshPlan(trx, ws, p.id, ctx.clock.now()));
         actions.push({ action: "repair_counters", detail: `plan ${p.id} counters recomputed` });
       }
     }

@@ -1,5 +1,4 @@
 import { OrchestratorError } from "../core/errors.ts";
-import { findTask } from "../store/repositories/tasks.repository.ts";
 import { writeHandover, writePlansDocument } from "./_documents.ts";
 import type { MaintenanceInput, MaintenanceResult } from "./_maintenance-report.ts";
 import type { AppContext } from "./context.ts";
@@ -28,7 +27,7 @@ export async function runMaintenance(ctx: AppContext, input: MaintenanceInput): 
       "scope specific_subtask needs target_task_id: the id of the task to look at.",
     );
   }
-  if (input.targetTaskId && !(await findTask(ctx.store.db, ctx.workspace, input.targetTaskId))) {
+  if (input.targetTaskId && !(await ctx.store.direct.findTask(ctx.workspace, input.targetTaskId))) {
     throw new OrchestratorError(
       "TASK_NOT_FOUND",
       `Task ${input.targetTaskId} does not exist in workspace ${ctx.workspace}.`,

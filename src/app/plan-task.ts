@@ -2,9 +2,7 @@ import { OrchestratorError } from "../core/errors.ts";
 import { type PlannedTask, parseSubtasksJson, planInvalid, validatePlan } from "../core/plan.ts";
 import { newPlanId, newTaskId } from "../core/ports.ts";
 import type { Complexity, Plan } from "../core/task.ts";
-import { appendEvents } from "../store/repositories/events.repository.ts";
-import { insertPlan, planExists } from "../store/repositories/plans.repository.ts";
-import { findExistingTaskIds, insertTasks } from "../store/repositories/tasks.repository.ts";
+import type { StoreReader } from "../store/port.ts";
 import { priorResult, type RequestKey, writeOnce } from "./_requests.ts";
 import { refreshPlan } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
@@ -34,7 +32,7 @@ export interface PlanTaskResult {
 export async function planTask(ctx: AppContext, input: PlanTaskInput): Promise<PlanTaskResult> {
   // A retry is answered before validation, so it gets the first answer even if roles changed since.
   const earlier = await priorResult<PlanTaskResult>(
-    ctx.store.db,
+    ctx.store.direct,
     ctx.workspace,
     input.request,
     ctx.clock.now(),
@@ -86,11 +84,10 @@ export async function planTask(ctx: AppContext, input: PlanTaskInput): Promise<P
   const ws = ctx.workspace;
   return writeOnce(ctx, input.request, async (trx) => {
     let planId = newPlanId(ctx.random);
-    while (await planExists(trx, ws, planId)) planId = newPlanId(ctx.random);
+    while (await trx.planExists(ws, planId)) planId = newPlanId(ctx.random);
 
     // Ids the caller chose must be new in the workspace; generated ones are simply drawn again.
-    const taken = await findExistingTaskIds(
-      trx,
+    const taken = await trx.findExistingTaskIds(
       ws,
       tasks.map((t) => t.id),
     );
@@ -113,7 +110,7 @@ export async function planTask(ctx: AppContext, input: PlanTaskInput): Promise<P
       tasks = await redrawGeneratedIds(trx, ws, tasks, taken, (role) => newTaskId(ctx.random, role));
     }
 
-    await insertPlan(trx, ws, {
+    await trx.insertPlan(ws, {
       id: planId,
       description: input.description,
       complexity: input.complexity,
@@ -122,8 +119,7 @@ export async function planTask(ctx: AppContext, input: PlanTaskInput): Promise<P
       createdAt: at,
       updatedAt: at,
     });
-    await insertTasks(
-      trx,
+    await trx.insertTasks(
       ws,
       tasks.map((t) => ({
         id: t.id,
@@ -139,7 +135,7 @@ export async function planTask(ctx: AppContext, input: PlanTaskInput): Promise<P
         updatedAt: at,
       })),
     );
-    await appendEvents(trx, ws, [
+    await trx.appendEvents(ws, [
       { at, kind: "plan_created", planId, taskId: null, to: "active" },
       ...tasks.map((t) => ({ at, kind: "task_created" as const, planId, taskId: t.id, to: "pending" })),
     ]);
@@ -150,7 +146,7 @@ export async function planTask(ctx: AppContext, input: PlanTaskInput): Promise<P
 
 /** Replaces generated ids that collided with existing tasks, fixing dependency references. */
 async function redrawGeneratedIds(
-  trx: Parameters<typeof findExistingTaskIds>[0],
+  trx: StoreReader,
   ws: string,
   tasks: PlannedTask[],
   taken: Set<string>,
@@ -161,7 +157,7 @@ async function redrawGeneratedIds(
   for (const t of tasks) {
     if (!taken.has(t.id)) continue;
     let id = draw(t.specialistType);
-    while (used.has(id) || (await findExistingTaskIds(trx, ws, [id])).size > 0) id = draw(t.specialistType);
+    while (used.has(id) || (await trx.findExistingTaskIds(ws, [id])).size > 0) id = draw(t.specialistType);
     used.add(id);
     renamed.set(t.id, id);
   }

@@ -1,7 +1,5 @@
 import { OrchestratorError } from "../core/errors.ts";
 import type { Task, TaskStatus } from "../core/task.ts";
-import { searchTasks } from "../store/repositories/task-queries.repository.ts";
-import { readTx } from "../store/transactions.ts";
 import type { AppContext } from "./context.ts";
 
 export interface TaskQuery {
@@ -30,8 +28,8 @@ export interface TaskQueryResult {
 export async function queryTasks(ctx: AppContext, q: TaskQuery): Promise<TaskQueryResult> {
   const after = q.createdAfter === undefined ? undefined : isoTime(q.createdAfter, "created_after");
   const before = q.createdBefore === undefined ? undefined : isoTime(q.createdBefore, "created_before");
-  const { tasks, total } = await readTx(ctx.store.db, (db) =>
-    searchTasks(db, ctx.workspace, {
+  const { tasks, total } = await ctx.store.read((db) =>
+    db.searchTasks(ctx.workspace, {
       status: q.status ?? [],
       specialistType: q.specialistType ?? [],
       planId: q.planId,

@@ -5,9 +5,6 @@ import { isClaimedByOther, unmetDependencies } from "../core/readiness.ts";
 import type { Task, TaskStatus } from "../core/task.ts";
 import { canTransition, TASK_TRANSITIONS, type TaskAction } from "../core/transitions.ts";
 import type { TaskPatch } from "../store/records.ts";
-import { replaceDependencies } from "../store/repositories/dependencies.repository.ts";
-import { updateTask as writeTask } from "../store/repositories/tasks.repository.ts";
-import { writeTx } from "../store/transactions.ts";
 import { applyTaskAction, recordEvent, requireTaskWithSiblings } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
 
@@ -54,7 +51,7 @@ export async function updateTask(
       `specialist_type '${input.specialistType}' is not a known role (known: ${known}).`,
     );
   }
-  return writeTx(ctx.store.db, async (trx) => {
+  return ctx.store.write(async (trx) => {
     const now = ctx.clock.now();
     const { task, siblings } = await requireTaskWithSiblings(trx, ws, input.taskId);
     const changes: string[] = [];
@@ -92,13 +89,13 @@ export async function updateTask(
     if (input.dependencies !== undefined) {
       const deps = resolveDependencies(task, siblings, input.dependencies);
       if (deps.join("\n") !== task.dependencies.join("\n")) {
-        await replaceDependencies(trx, ws, task, deps);
+        await trx.replaceDependencies(ws, task, deps);
         current = { ...current, dependencies: deps };
         changes.push("dependencies");
       }
     }
     if (changes.length > 0) {
-      await writeTask(trx, ws, task.id, { ...patch, updatedAt: now });
+      await trx.updateTask(ws, task.id, { ...patch, updatedAt: now });
       await recordEvent(trx, ws, now, "task_updated", task.planId, task.id, {
         agentId: input.agentId,
         note: `changed ${changes.join(", ")}${input.note ? `: ${input.note}` : ""}`,

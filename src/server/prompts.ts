@@ -7,7 +7,6 @@ import { ERROR_CATALOGUE, isOrchestratorError } from "../core/errors.ts";
 import { IdSchema } from "../core/ids.ts";
 import { buildRolePrompt, buildSpecialistPrompt } from "../core/prompt.ts";
 import type { Role } from "../core/roles/role.ts";
-import { findTaskArtifacts } from "../store/repositories/artifacts.repository.ts";
 import type { Session } from "./session.ts";
 
 /**
@@ -34,8 +33,7 @@ export function registerPrompts(server: McpServer, session: Session, roles: read
           try {
             const ctx = await session.context(await session.resolve(undefined), { readOnly: true });
             const d = await getTask(ctx, task_id);
-            const artifacts = await findTaskArtifacts(
-              ctx.store.db,
+            const artifacts = await ctx.store.direct.findTaskArtifacts(
               ctx.workspace,
               d.dependencies.map((t) => t.id),
             );

@@ -6,7 +6,6 @@ import { getStatus } from "../app/get-status.ts";
 import { getTask } from "../app/get-task.ts";
 import { artifactUri } from "../core/artifact.ts";
 import { ERROR_CATALOGUE, isOrchestratorError } from "../core/errors.ts";
-import { findPlans } from "../store/repositories/plans.repository.ts";
 import type { Session } from "./session.ts";
 import { taskBrief, taskView } from "./tools/_shared.ts";
 
@@ -42,7 +41,7 @@ export function registerResources(server: McpServer, session: Session): void {
     new ResourceTemplate("orchestrator://plans/{id}", {
       list: async () =>
         withContext(new URL("orchestrator://plans"), async (ctx) => {
-          const plans = await findPlans(ctx.store.db, ctx.workspace, ["active", "completed"], 100);
+          const plans = await ctx.store.direct.findPlans(ctx.workspace, ["active", "completed"], 100);
           return {
             resources: plans.map((p) => ({
               uri: `orchestrator://plans/${p.id}`,

@@ -4,7 +4,6 @@ import type { Clock, Random } from "../core/ports.ts";
 import type { HolderGone } from "../core/readiness.ts";
 import type { ClaimHolder } from "../core/task.ts";
 import { openEmptyStore, openStore, type Store } from "../store/open.ts";
-import { renewClaims } from "../store/repositories/tasks.repository.ts";
 import { databasePath, ensureDataDir } from "../workspace/layout.ts";
 import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../workspace/resolve.ts";
 import type { createRoleLoader } from "../workspace/roles.ts";
@@ -147,7 +146,7 @@ export class Session {
     if (nowMs - (this.#renewedAt.get(ctx.workspace) ?? 0) < interval) return;
     this.#renewedAt.set(ctx.workspace, nowMs);
     const now = new Date(nowMs).toISOString();
-    await renewClaims(ctx.store.db, ctx.workspace, {
+    await ctx.store.direct.renewClaims(ctx.workspace, {
       agentIds: [...this.#agents],
       now,
       expiresAt: new Date(nowMs + ctx.settings.leaseMs).toISOString(),

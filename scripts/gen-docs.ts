@@ -14,12 +14,12 @@ import { dirname, join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { type CallToolResult, CallToolResultSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
-import { DEFAULT_SETTINGS } from "../src/app/context.ts";
 import { BUILD_INFO } from "../src/build-info.ts";
 import { EXIT } from "../src/cli/exit-codes.ts";
 import { buildCli } from "../src/cli/main.ts";
 import type { Output } from "../src/cli/output.ts";
 import { ERROR_CATALOGUE, type ErrorCode } from "../src/core/errors.ts";
+import { DEFAULT_SETTINGS } from "../src/core/settings.ts";
 import {
   CLIENT_IDS,
   claudeDesktopCandidates,
@@ -30,10 +30,10 @@ import {
 import { buildServerEntry, shapeEntry } from "../src/install/entry.ts";
 import { type EntryShape, type InstallEnv, SERVER_NAME } from "../src/install/types.ts";
 import { CLIENT_CLIS } from "../src/install/via-cli.ts";
-import type { Env } from "../src/platform/env.ts";
+import { type Env, readEnv } from "../src/platform/env.ts";
 import { createServer } from "../src/server/create-server.ts";
-import { StoreCache } from "../src/server/session.ts";
 import { TOOL_PROFILES, type ToolProfile } from "../src/server/tools/index.ts";
+import { StoreCache } from "../src/store/cache.ts";
 import { createRoleLoader } from "../src/workspace/roles.ts";
 import { createSettingsLoader } from "../src/workspace/settings.ts";
 
@@ -107,8 +107,7 @@ async function connect(
   const stores = new StoreCache();
   const { server } = createServer({
     version: BUILD_INFO.version,
-    cwd: workspace,
-    homedir: "/nonexistent-home",
+    env: { ...readEnv(), cwd: workspace, homedir: "/nonexistent-home" },
     settings: DEFAULT_SETTINGS,
     settingsFixed: new Set(),
     settingsLoader: createSettingsLoader(),
@@ -560,6 +559,7 @@ const DOCS_ENV: Env = {
   homedir: "/home/you",
   cwd: "/home/you/project",
   execPath: "/usr/local/bin/orchestrator",
+  entryScript: undefined,
   isCompiled: true,
   runtime: "bun",
   runtimeVersion: "0.0.0",

@@ -9,6 +9,8 @@ export interface Env {
   readonly homedir: string;
   readonly cwd: string;
   readonly execPath: string;
+  /** The entry script the runtime was started with (`process.argv[1]`): how to run this program from source. */
+  readonly entryScript: string | undefined;
   /** True when running as the `bun build --compile` binary. */
   readonly isCompiled: boolean;
   readonly runtime: Runtime;
@@ -38,6 +40,7 @@ export function readEnv(): Env {
     homedir: homedir(),
     cwd: process.cwd(),
     execPath: process.execPath,
+    entryScript: process.argv[1],
     // Compiled Bun binaries run their entry from the embedded /$bunfs/ (B:/~BUN/ on Windows) filesystem.
     isCompiled:
       /^(\/\$bunfs\/|[A-Z]:[\\/]~BUN[\\/])/.test(process.argv[1] ?? "") || import.meta.url.includes("$bunfs"),

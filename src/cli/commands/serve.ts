@@ -1,9 +1,10 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { CAC } from "cac";
-import { DEFAULT_SETTINGS, type Settings } from "../../app/context.ts";
 import { OrchestratorError } from "../../core/errors.ts";
+import { DEFAULT_SETTINGS, type Settings } from "../../core/settings.ts";
 import { durationSetting, type Env, intSetting, maxRequestBytes, parseDuration } from "../../platform/env.ts";
+import { selfCommand } from "../../platform/self-command.ts";
 import type { SupervisorInfo } from "../../server/session.ts";
 import { checkDirectory } from "../../workspace/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
@@ -98,7 +99,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         { holderGone, thisHost },
       ] = await Promise.all([
         import("../../server/stdio.ts"),
-        import("../../server/session.ts"),
+        import("../../store/cache.ts"),
         import("../../workspace/roles.ts"),
         import("../../platform/fs.ts"),
         import("../../build-info.ts"),
@@ -111,8 +112,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
       await runStdioServer(
         {
           version: BUILD_INFO.version,
-          cwd: env.cwd,
-          homedir: env.homedir,
+          env,
           workspace,
           db,
           settings,
@@ -156,13 +156,6 @@ function parseSupervisorInfo(raw: string | undefined): SupervisorInfo | undefine
 /** The supervisor's id for the client connection; anything else is ignored (a fresh id is drawn). */
 function connectionId(raw: string | undefined): string | undefined {
   return raw && /^[0-9a-f]{6,32}$/.test(raw) ? raw : undefined;
-}
-
-/** How to start this same program again (compiled binary, or runtime + entry script). */
-function selfCommand(env: Env): { command: string; args: string[] } {
-  if (env.isCompiled) return { command: env.execPath, args: [] };
-  const script = resolve(env.cwd, process.argv[1] ?? "bin/orchestrator.ts");
-  return { command: env.execPath, args: env.runtime === "deno" ? ["run", "-A", script] : [script] };
 }
 
 function checkDbPath(input: string, cwd: string): string {

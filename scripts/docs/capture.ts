@@ -5,12 +5,13 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
-import { DEFAULT_SETTINGS } from "../../src/app/context.ts";
 import { BUILD_INFO } from "../../src/build-info.ts";
+import { DEFAULT_SETTINGS } from "../../src/core/settings.ts";
+import { readEnv } from "../../src/platform/env.ts";
 import { createServer } from "../../src/server/create-server.ts";
 import { TOOL_PROFILES, type ToolProfile } from "../../src/server/profiles.ts";
-import { StoreCache } from "../../src/server/session.ts";
 import type { CatalogEntry } from "../../src/server/tools/_catalog.ts";
+import { StoreCache } from "../../src/store/cache.ts";
 import { createRoleLoader } from "../../src/workspace/roles.ts";
 import { createSettingsLoader } from "../../src/workspace/settings.ts";
 import { type ErrorExamples, type Example, runExamples } from "./examples.ts";
@@ -60,8 +61,7 @@ async function connect(
   const stores = new StoreCache();
   const { server, tools: catalog } = createServer({
     version: BUILD_INFO.version,
-    cwd: workspace,
-    homedir: "/nonexistent-home",
+    env: { ...readEnv(), cwd: workspace, homedir: "/nonexistent-home" },
     settings: DEFAULT_SETTINGS,
     settingsFixed: new Set(),
     settingsLoader: createSettingsLoader(),

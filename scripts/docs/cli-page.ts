@@ -18,6 +18,7 @@ const DOCS_ENV: Env = {
   homedir: "/home/you",
   cwd: "/home/you/project",
   execPath: "/usr/local/bin/orchestrator",
+  entryScript: undefined,
   isCompiled: true,
   runtime: "bun",
   runtimeVersion: "0.0.0",

@@ -1,10 +1,6 @@
 import { type Artifact, DATA_DIR } from "../core/artifact.ts";
 import { progressOf, readyTasks } from "../core/readiness.ts";
 import type { Plan, Task } from "../core/task.ts";
-import { findTaskArtifacts } from "../store/repositories/artifacts.repository.ts";
-import { findPlans } from "../store/repositories/plans.repository.ts";
-import { findPlanTasks } from "../store/repositories/tasks.repository.ts";
-import { readTx } from "../store/transactions.ts";
 import type { AppContext } from "./context.ts";
 
 interface Loaded {
@@ -14,13 +10,12 @@ interface Loaded {
 }
 
 async function loadAll(ctx: AppContext, statuses: Plan["status"][]): Promise<Loaded[]> {
-  return readTx(ctx.store.db, async (db) => {
-    const plans = await findPlans(db, ctx.workspace, statuses, 10_000);
+  return ctx.store.read(async (db) => {
+    const plans = await db.findPlans(ctx.workspace, statuses, 10_000);
     const out: Loaded[] = [];
     for (const plan of plans) {
-      const tasks = (await findPlanTasks(db, ctx.workspace, plan.id)).filter((t) => t.status !== "archived");
-      const artifacts = await findTaskArtifacts(
-        db,
+      const tasks = (await db.findPlanTasks(ctx.workspace, plan.id)).filter((t) => t.status !== "archived");
+      const artifacts = await db.findTaskArtifacts(
         ctx.workspace,
         tasks.map((t) => t.id),
       );

@@ -1,13 +1,6 @@
-import type { Transaction } from "kysely";
 import { OrchestratorError } from "../core/errors.ts";
 import { addMs } from "../core/ports.ts";
-import type { Database, Executor } from "../store/database.ts";
-import {
-  findRequestResult,
-  insertRequestResult,
-  pruneRequestResults,
-} from "../store/repositories/request-results.repository.ts";
-import { writeTx } from "../store/transactions.ts";
+import type { StoreReader, StoreWriter } from "../store/port.ts";
 import type { AppContext } from "./context.ts";
 
 /**
@@ -28,19 +21,19 @@ export const REQUEST_RETENTION_MS = 24 * 3_600_000;
  * Throws REQUEST_ID_REUSED when that call had other arguments.
  */
 export async function priorResult<T>(
-  db: Executor,
+  db: StoreReader,
   workspace: string,
   key: RequestKey | undefined,
   now: string,
 ): Promise<T | undefined> {
   if (!key) return undefined;
-  const row = await findRequestResult(db, workspace, key.tool, key.id);
-  if (!row || row.created_at < addMs(now, -REQUEST_RETENTION_MS)) return undefined;
+  const row = await db.findRequestResult(workspace, key.tool, key.id);
+  if (!row || row.createdAt < addMs(now, -REQUEST_RETENTION_MS)) return undefined;
   if (row.fingerprint !== key.fingerprint) {
     throw new OrchestratorError(
       "REQUEST_ID_REUSED",
-      `request_id '${key.id}' was already used for a different ${key.tool} call at ${row.created_at}. Use a new request_id for a new request; repeat one only to retry the very same call.`,
-      { data: { request_id: key.id, tool: key.tool, first_used_at: row.created_at } },
+      `request_id '${key.id}' was already used for a different ${key.tool} call at ${row.createdAt}. Use a new request_id for a new request; repeat one only to retry the very same call.`,
+      { data: { request_id: key.id, tool: key.tool, first_used_at: row.createdAt } },
     );
   }
   return JSON.parse(row.result) as T;
@@ -51,21 +44,20 @@ export async function priorResult<T>(
  * remembered exactly when the write commits. Forgets expired keys on the way.
  */
 export async function rememberResult(
-  trx: Executor,
+  trx: StoreWriter,
   workspace: string,
   key: RequestKey | undefined,
   result: unknown,
   now: string,
 ): Promise<void> {
   if (!key) return;
-  await pruneRequestResults(trx, addMs(now, -REQUEST_RETENTION_MS));
-  await insertRequestResult(trx, {
-    workspace,
+  await trx.pruneRequestResults(addMs(now, -REQUEST_RETENTION_MS));
+  await trx.insertRequestResult(workspace, {
     tool: key.tool,
-    request_id: key.id,
+    requestId: key.id,
     fingerprint: key.fingerprint,
     result: JSON.stringify(result),
-    created_at: now,
+    createdAt: now,
   });
 }
 
@@ -76,12 +68,12 @@ export async function rememberResult(
 export async function writeOnce<T extends object>(
   ctx: AppContext,
   key: RequestKey | undefined,
-  fn: (trx: Transaction<Database>, now: string) => Promise<T>,
+  fn: (trx: StoreWriter, now: string) => Promise<T>,
 ): Promise<T & { readonly replayed: boolean }> {
   const ws = ctx.workspace;
-  const earlier = await priorResult<T>(ctx.store.db, ws, key, ctx.clock.now());
+  const earlier = await priorResult<T>(ctx.store.direct, ws, key, ctx.clock.now());
   if (earlier) return { ...earlier, replayed: true };
-  return writeTx(ctx.store.db, async (trx) => {
+  return ctx.store.write(async (trx) => {
     const now = ctx.clock.now();
     const raced = await priorResult<T>(trx, ws, key, now);
     if (raced) return { ...raced, replayed: true };

@@ -1,20 +1,16 @@
-import type { Transaction } from "kysely";
 import { OrchestratorError } from "../core/errors.ts";
 import type { EventKind } from "../core/event.ts";
-import { countTasks, type Plan, type Task, type TaskStatus } from "../core/task.ts";
+import type { Plan, Task, TaskStatus } from "../core/task.ts";
 import { derivePlanStatus, nextStatus, type TaskAction } from "../core/transitions.ts";
-import type { Database, Executor } from "../store/database.ts";
-import { appendEvents } from "../store/repositories/events.repository.ts";
-import { countsToColumns, findPlan, updatePlan } from "../store/repositories/plans.repository.ts";
-import { findPlanTasks, findTask, updateTask } from "../store/repositories/tasks.repository.ts";
-import type { TaskUpdate } from "../store/tables/tasks.table.ts";
+import type { StoreReader, StoreWriter } from "../store/port.ts";
+import type { TaskPatch } from "../store/records.ts";
 
-type Trx = Transaction<Database>;
-type Reader = Executor;
+type Trx = StoreWriter;
+type Reader = StoreReader;
 
 /** Loads a task inside a transaction or throws TASK_NOT_FOUND. */
 export async function requireTask(trx: Reader, workspace: string, id: string): Promise<Task> {
-  const task = await findTask(trx, workspace, id);
+  const task = await trx.findTask(workspace, id);
   if (!task) {
     throw new OrchestratorError(
       "TASK_NOT_FOUND",
@@ -31,25 +27,16 @@ export async function requireTaskWithSiblings(
   workspace: string,
   id: string,
 ): Promise<{ task: Task; siblings: Task[] }> {
-  const row = await trx
-    .selectFrom("tasks")
-    .select("plan_id")
-    .where("workspace", "=", workspace)
-    .where("id", "=", id)
-    .executeTakeFirst();
-  const siblings = row ? await findPlanTasks(trx, workspace, row.plan_id) : [];
+  const planId = await trx.findTaskPlanId(workspace, id);
+  const siblings = planId ? await trx.findPlanTasks(workspace, planId) : [];
   const task = siblings.find((t) => t.id === id);
   if (!task) return { task: await requireTask(trx, workspace, id), siblings };
   return { task, siblings };
 }
 
 /** Loads a plan or throws PLAN_NOT_FOUND. */
-export async function requirePlan(
-  db: Parameters<typeof findPlan>[0],
-  workspace: string,
-  id: string,
-): Promise<Plan> {
-  const plan = await findPlan(db, workspace, id);
+export async function requirePlan(db: StoreReader, workspace: string, id: string): Promise<Plan> {
+  const plan = await db.findPlan(workspace, id);
   if (!plan) {
     throw new OrchestratorError(
       "PLAN_NOT_FOUND",
@@ -71,13 +58,13 @@ export async function applyTaskAction(
   task: Task,
   action: TaskAction,
   at: string,
-  opts: { agentId?: string | null; note?: string | null; patch?: TaskUpdate; plan?: Plan } = {},
+  opts: { agentId?: string | null; note?: string | null; patch?: TaskPatch; plan?: Plan } = {},
 ): Promise<{ status: TaskStatus; plan: Plan }> {
   const to = nextStatus(task.id, task.status, action, task.archivedFrom);
-  const patch: TaskUpdate = { ...opts.patch, status: to, updated_at: at };
-  if (to === "archived") patch.archived_from = task.status;
-  if (action === "restore") patch.archived_from = null;
-  await updateTask(trx, workspace, task.id, patch);
+  const patch: TaskPatch = { ...opts.patch, status: to, updatedAt: at };
+  if (to === "archived") patch.archivedFrom = task.status;
+  if (action === "restore") patch.archivedFrom = null;
+  await trx.updateTask(workspace, task.id, patch);
   await recordEvent(trx, workspace, at, "task_status_changed", task.planId, task.id, {
     action,
     from: task.status,
@@ -105,20 +92,7 @@ export async function recordEvent(
     note?: string | null;
   } = {},
 ): Promise<void> {
-  await appendEvents(trx, [
-    {
-      workspace,
-      at,
-      kind,
-      plan_id: planId,
-      task_id: taskId,
-      action: e.action ?? null,
-      from_status: e.from ?? null,
-      to_status: e.to ?? null,
-      agent_id: e.agentId ?? null,
-      note: e.note ?? null,
-    },
-  ]);
+  await trx.appendEvents(workspace, [{ at, kind, planId, taskId, ...e }]);
 }
 
 /**
@@ -133,22 +107,10 @@ export async function refreshPlan(
   known?: Plan,
 ): Promise<Plan> {
   const plan = known ?? (await requirePlan(trx, workspace, planId));
-  const rows = await trx
-    .selectFrom("tasks")
-    .select(["status", trx.fn.countAll<number>().as("n")])
-    .where("workspace", "=", workspace)
-    .where("plan_id", "=", planId)
-    .groupBy("status")
-    .execute();
-  const counts = countTasks(rows.map((r) => [r.status as TaskStatus, Number(r.n)] as const));
+  const counts = await trx.countPlanTasks(workspace, planId);
   const status = derivePlanStatus(plan.status, counts);
   const completedAt = status === "completed" ? (plan.completedAt ?? at) : null;
-  await updatePlan(trx, workspace, planId, {
-    ...countsToColumns(counts),
-    status,
-    updated_at: at,
-    completed_at: completedAt,
-  });
+  await trx.updatePlan(workspace, planId, { counts, status, updatedAt: at, completedAt });
   if (status !== plan.status) {
     await recordEvent(trx, workspace, at, "plan_status_changed", planId, null, {
       from: plan.status,
@@ -168,7 +130,7 @@ export async function setPlanStatus(
   note?: string,
 ): Promise<void> {
   if (plan.status === status) return;
-  await updatePlan(trx, workspace, plan.id, { status, updated_at: at });
+  await trx.updatePlan(workspace, plan.id, { status, updatedAt: at });
   await recordEvent(trx, workspace, at, "plan_status_changed", plan.id, null, {
     from: plan.status,
     to: status,

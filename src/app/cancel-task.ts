@@ -2,8 +2,6 @@ import { OrchestratorError } from "../core/errors.ts";
 import { isClaimedByOther } from "../core/readiness.ts";
 import type { Plan, Task } from "../core/task.ts";
 import { canTransition } from "../core/transitions.ts";
-import { findPlan } from "../store/repositories/plans.repository.ts";
-import { claimColumns, findPlanTasks } from "../store/repositories/tasks.repository.ts";
 import { type RequestKey, writeOnce } from "./_requests.ts";
 import { applyTaskAction, refreshPlan, requireTaskWithSiblings, setPlanStatus } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
@@ -33,11 +31,11 @@ export async function cancelTask(
   const ws = ctx.workspace;
   return writeOnce(ctx, request, async (trx, now): Promise<CancelResult> => {
     const note = reason ?? "cancelled";
-    const asPlan = await findPlan(trx, ws, id);
+    const asPlan = await trx.findPlan(ws, id);
     let targets: Task[];
     let siblings: Task[];
     if (asPlan) {
-      siblings = await findPlanTasks(trx, ws, id);
+      siblings = await trx.findPlanTasks(ws, id);
       targets = siblings.filter((t) => canTransition(t.status, "cancel"));
     } else {
       const found = await requireTaskWithSiblings(trx, ws, id);
@@ -58,7 +56,7 @@ export async function cancelTask(
       await applyTaskAction(trx, ws, t, "cancel", now, {
         agentId,
         note,
-        patch: { status_note: note, ...claimColumns(null) },
+        patch: { statusNote: note, claim: null },
       });
     }
     const planId = asPlan?.id ?? targets[0]!.planId;

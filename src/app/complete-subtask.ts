@@ -11,8 +11,6 @@ import {
 import type { ArtifactType, NextAction, Plan, Task, TaskStatus } from "../core/task.ts";
 import type { TaskAction } from "../core/transitions.ts";
 import { sha256 } from "../platform/fs.ts";
-import { insertArtifact } from "../store/repositories/artifacts.repository.ts";
-import { claimColumns, findTask } from "../store/repositories/tasks.repository.ts";
 import { priorResult, type RequestKey, writeOnce } from "./_requests.ts";
 import { applyTaskAction, recordEvent, requireTaskWithSiblings } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
@@ -60,7 +58,12 @@ export async function completeSubtask(
   input: CompleteSubtaskInput,
 ): Promise<CompleteSubtaskResult> {
   const ws = ctx.workspace;
-  const earlier = await priorResult<CompleteSubtaskResult>(ctx.store.db, ws, input.request, ctx.clock.now());
+  const earlier = await priorResult<CompleteSubtaskResult>(
+    ctx.store.direct,
+    ws,
+    input.request,
+    ctx.clock.now(),
+  );
   if (earlier) return { ...earlier, replayed: true };
   const size = Buffer.byteLength(input.detailedWork, "utf8");
   if (size > ctx.settings.maxArtifactBytes) {
@@ -76,7 +79,7 @@ export async function completeSubtask(
   const action = ACTION_FOR[input.nextAction];
 
   // Cheap refusals before anything touches the disk.
-  const before = await findTask(ctx.store.db, ws, input.taskId);
+  const before = await ctx.store.direct.findTask(ws, input.taskId);
   if (!before) {
     throw new OrchestratorError(
       "TASK_NOT_FOUND",
@@ -138,19 +141,7 @@ export async function completeSubtask(
           );
         }
       }
-      await insertArtifact(trx, {
-        workspace: ws,
-        id: artifact.id,
-        task_id: task.id,
-        plan_id: task.planId,
-        type: artifact.type,
-        summary: artifact.summary,
-        path: artifact.path,
-        size: artifact.size,
-        sha256: artifact.sha256,
-        file_paths: JSON.stringify(artifact.filePaths),
-        created_at: artifact.createdAt,
-      });
+      await trx.insertArtifact(ws, { ...artifact, taskId: task.id, planId: task.planId });
       await recordEvent(trx, ws, now, "artifact_added", task.planId, task.id, {
         agentId: input.agentId,
         note: artifact.id,
@@ -160,9 +151,9 @@ export async function completeSubtask(
         note: action === "complete" ? null : input.summary,
         patch: {
           summary: input.summary,
-          status_note: action === "complete" ? null : input.summary,
-          ...claimColumns(null),
-          completed_at: action === "complete" ? now : null,
+          statusNote: action === "complete" ? null : input.summary,
+          claim: null,
+          completedAt: action === "complete" ? now : null,
         },
       });
       // Nothing else can write inside this IMMEDIATE transaction: patch the one change in memory.

@@ -1,28 +1,13 @@
 import type { Clock, DataFiles, Random } from "../core/ports.ts";
 import type { HolderGone } from "../core/readiness.ts";
+import type { Settings } from "../core/settings.ts";
 import type { ClaimHolder } from "../core/task.ts";
-import type { Store } from "../store/open.ts";
+import type { StorePort } from "../store/port.ts";
 import type { RolesSnapshot } from "../workspace/roles.ts";
-
-/** Tunables, read once from flags and environment. */
-export interface Settings {
-  /** How long a claim lasts without activity. */
-  readonly leaseMs: number;
-  /** Largest `detailed_work` accepted, in bytes (UTF-8). */
-  readonly maxArtifactBytes: number;
-  /** A task with no activity for this long is stale. */
-  readonly staleMs: number;
-}
-
-export const DEFAULT_SETTINGS: Settings = {
-  leaseMs: 30 * 60_000,
-  maxArtifactBytes: 10 * 1024 * 1024,
-  staleMs: 24 * 3_600_000,
-};
 
 /** Everything a use-case needs for one call in one workspace. */
 export interface AppContext {
-  readonly store: Store;
+  readonly store: StorePort;
   readonly workspace: string;
   /** The workspace's artifact files and documents under `.task_orchestrator/`. */
   readonly files: DataFiles;

@@ -1,10 +1,6 @@
 import { OrchestratorError } from "../core/errors.ts";
 import type { Plan, Task } from "../core/task.ts";
 import { canTransition } from "../core/transitions.ts";
-import { requireArtifactRowPath } from "../store/repositories/_row-check.ts";
-import { findPlan } from "../store/repositories/plans.repository.ts";
-import { findPlanTasks } from "../store/repositories/tasks.repository.ts";
-import { writeTx } from "../store/transactions.ts";
 import {
   applyTaskAction,
   recordEvent,
@@ -43,11 +39,11 @@ export interface DeleteResult {
  */
 export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<DeleteResult> {
   const ws = ctx.workspace;
-  const result = await writeTx(ctx.store.db, async (trx) => {
+  const result = await ctx.store.write(async (trx) => {
     const now = ctx.clock.now();
-    const plan = await findPlan(trx, ws, input.id);
+    const plan = await trx.findPlan(ws, input.id);
     const siblings = plan
-      ? await findPlanTasks(trx, ws, plan.id)
+      ? await trx.findPlanTasks(ws, plan.id)
       : (await requireTaskWithSiblings(trx, ws, input.id)).siblings;
     const targets: Task[] = plan ? siblings : siblings.filter((t) => t.id === input.id);
     const planId = plan?.id ?? targets[0]!.planId;
@@ -98,7 +94,7 @@ export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<D
       for (const t of open) {
         await applyTaskAction(trx, ws, t, "archive", now, {
           agentId: input.agentId,
-          patch: { claimed_by: null, claim_expires_at: null },
+          patch: { claim: null },
         });
       }
       let refreshed = await refreshPlan(trx, ws, planId, now);
@@ -117,21 +113,11 @@ export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<D
     }
 
     // Hard delete: the artifact rows go with their task (ON DELETE CASCADE); remember their files.
-    const files = await trx
-      .selectFrom("artifacts")
-      .select(["id", "task_id", "plan_id", "path"])
-      .where("workspace", "=", ws)
-      .where("task_id", "in", [...targetIds])
-      .execute();
-    // A row's path must be the one its ids give: a crafted row naming orchestrator.db (inside the
-    // data folder, so the path helper alone would let it through) must not get it deleted.
-    for (const f of files) requireArtifactRowPath(f);
+    // Each path is checked against its row's ids (STORE_ROW_INVALID otherwise).
+    const files = await trx.findArtifactPaths(ws, [...targetIds]);
     // Every path to remove is resolved here, inside the transaction: a path that would leave
     // .task_orchestrator/ throws PATH_OUTSIDE_DATA_DIR and rolls the deletion back, rows included.
-    const removals = ctx.files.prepareRemoval(
-      files.map((f) => f.path),
-      plan ? { planId } : { planId, taskId: input.id },
-    );
+    const removals = ctx.files.prepareRemoval(files, plan ? { planId } : { planId, taskId: input.id });
     for (const t of targets) {
       await recordEvent(trx, ws, now, "task_deleted", planId, t.id, {
         agentId: input.agentId,
@@ -139,29 +125,25 @@ export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<D
         note: "hard delete",
       });
     }
-    await trx
-      .deleteFrom("task_dependencies")
-      .where("workspace", "=", ws)
-      .where("depends_on", "in", [...targetIds])
-      .execute();
+    await trx.deleteDependenciesOn(ws, [...targetIds]);
     if (plan) {
       await recordEvent(trx, ws, now, "plan_deleted", planId, null, {
         agentId: input.agentId,
         from: plan.status,
         note: "hard delete",
       });
-      await trx.deleteFrom("plans").where("workspace", "=", ws).where("id", "=", planId).execute();
+      await trx.deletePlan(ws, planId);
       return {
         target: "plan",
         planId,
         plan: null,
         affected: [...targetIds],
         dependentsLeft: [],
-        files: files.map((f) => f.path),
+        files,
         removals,
       } as const;
     }
-    await trx.deleteFrom("tasks").where("workspace", "=", ws).where("id", "=", input.id).execute();
+    await trx.deleteTask(ws, input.id);
     const refreshed = await refreshPlan(trx, ws, planId, now);
     return {
       target: "task",
@@ -169,7 +151,7 @@ export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<D
       plan: refreshed,
       affected: [input.id],
       dependentsLeft: dependents.map((d) => d.id),
-      files: files.map((f) => f.path),
+      files,
       removals,
     } as const;
   });

@@ -4,8 +4,7 @@ import type { DependencyOutput } from "../core/prompt.ts";
 import { claimLapse, isClaimedByOther, readyTasks, unmetDependencies } from "../core/readiness.ts";
 import type { Role } from "../core/roles/role.ts";
 import type { Claim, Plan, Task } from "../core/task.ts";
-import { claimColumns, findTasksOfPlans, updateTask } from "../store/repositories/tasks.repository.ts";
-import { writeTx } from "../store/transactions.ts";
+import type { StoreReader } from "../store/port.ts";
 import { applyTaskAction, recordEvent, requirePlan, requireTaskWithSiblings } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
 import { specialistPrompt } from "./task-prompt.ts";
@@ -43,7 +42,7 @@ export async function executeSubtask(
   const expiresAt = addMs(now, ctx.settings.leaseMs);
 
   const claim: Claim = { agentId, expiresAt, holder: ctx.holder ?? null };
-  const { task, plan, siblings, started, takenOver } = await writeTx(ctx.store.db, async (trx) => {
+  const { task, plan, siblings, started, takenOver } = await ctx.store.write(async (trx) => {
     // Choosing and claiming happen in one IMMEDIATE transaction, so two agents never get the same task.
     const taskId = requested ?? (await nextReadyTaskId(trx, ctx, agentId, now, pick));
     const { task: current, siblings } = await requireTaskWithSiblings(trx, ws, taskId);
@@ -62,7 +61,7 @@ export async function executeSubtask(
     if (current.status === "active") {
       // The holder asking again renews its lease; anyone else (the claim lapsed, or there was
       // none) takes the task over: a start for them, no transition.
-      await updateTask(trx, ws, taskId, { ...claimColumns(claim), updated_at: now });
+      await trx.updateTask(ws, taskId, { claim, updatedAt: now });
       const task = { ...current, claim, updatedAt: now };
       const previous = current.claim;
       if (previous?.agentId === agentId) return { task, plan, siblings, started: false, takenOver: null };
@@ -89,7 +88,7 @@ export async function executeSubtask(
     const { status } = await applyTaskAction(trx, ws, current, "start", now, {
       agentId,
       plan,
-      patch: { ...claimColumns(claim), started_at: current.startedAt ?? now },
+      patch: { claim, startedAt: current.startedAt ?? now },
     });
     const task: Task = {
       ...current,
@@ -119,17 +118,15 @@ export interface NextTaskFilter {
  * Throws NO_READY_TASK, saying why nothing is ready, when there is none.
  */
 async function nextReadyTaskId(
-  trx: Parameters<typeof findTasksOfPlans>[0],
+  trx: StoreReader,
   ctx: AppContext,
   agentId: string,
   now: string,
   pick: NextTaskFilter,
 ): Promise<string> {
   const ws = ctx.workspace;
-  let q = trx.selectFrom("plans").select("id").where("workspace", "=", ws).where("status", "=", "active");
-  if (pick.planId) q = q.where("id", "=", pick.planId);
-  const planIds = (await q.orderBy("created_at").limit(200).execute()).map((r) => r.id);
-  const byPlan = await findTasksOfPlans(trx, ws, planIds);
+  const planIds = await trx.findActivePlanIds(ws, { only: pick.planId, limit: 200 });
+  const byPlan = await trx.findTasksOfPlans(ws, planIds);
   let waiting = 0;
   let held = 0;
   // Active tasks nobody holds any more (lease expired, holder disconnected): not offered here,

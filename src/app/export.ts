@@ -1,10 +1,5 @@
 import { buildSynthesis } from "../core/synthesis.ts";
 import type { Plan } from "../core/task.ts";
-import { findTaskArtifacts } from "../store/repositories/artifacts.repository.ts";
-import { findPlanEvents } from "../store/repositories/events.repository.ts";
-import { findPlans } from "../store/repositories/plans.repository.ts";
-import { findPlanTasks } from "../store/repositories/tasks.repository.ts";
-import { readTx } from "../store/transactions.ts";
 import { requirePlan } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
 
@@ -19,19 +14,18 @@ export async function exportPlans(
   opts: { planId?: string | undefined; format: ExportFormat },
 ): Promise<string> {
   const ws = ctx.workspace;
-  const loaded = await readTx(ctx.store.db, async (db) => {
+  const loaded = await ctx.store.read(async (db) => {
     const plans: Plan[] = opts.planId
       ? [await requirePlan(db, ws, opts.planId)]
-      : await findPlans(db, ws, ["active", "completed", "cancelled"], 100_000);
+      : await db.findPlans(ws, ["active", "completed", "cancelled"], 100_000);
     const out = [];
     for (const plan of plans) {
-      const tasks = await findPlanTasks(db, ws, plan.id);
-      const artifacts = await findTaskArtifacts(
-        db,
+      const tasks = await db.findPlanTasks(ws, plan.id);
+      const artifacts = await db.findTaskArtifacts(
         ws,
         tasks.map((t) => t.id),
       );
-      const events = await findPlanEvents(db, ws, plan.id, 100_000);
+      const events = await db.findPlanEvents(ws, plan.id, 100_000);
       out.push({ plan, tasks, artifacts, events });
     }
     return out;

@@ -1,6 +1,5 @@
 import type { Artifact } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
-import { findArtifact } from "../store/repositories/artifacts.repository.ts";
 import type { AppContext } from "./context.ts";
 
 /** The largest page of content returned at once (characters). */
@@ -26,7 +25,7 @@ export async function getArtifact(
   artifactId: string,
   page: { offset: number; maxChars: number },
 ): Promise<ArtifactPage> {
-  const artifact = await findArtifact(ctx.store.db, ctx.workspace, artifactId);
+  const artifact = await ctx.store.direct.findArtifact(ctx.workspace, artifactId);
   if (!artifact) {
     throw new OrchestratorError(
       "ARTIFACT_NOT_FOUND",

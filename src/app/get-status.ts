@@ -1,8 +1,5 @@
 import { type Progress, progressOf } from "../core/readiness.ts";
 import type { Plan, PlanStatus, Task, TaskCounts, TaskStatus } from "../core/task.ts";
-import { countPlans, findPlans, sumTaskCounts } from "../store/repositories/plans.repository.ts";
-import { findPlanTasksPage, findReadyTaskIds } from "../store/repositories/tasks.repository.ts";
-import { readTx } from "../store/transactions.ts";
 import { requirePlan } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
 
@@ -51,8 +48,8 @@ const READY_PER_PLAN = 100;
 export async function getStatus(ctx: AppContext, q: StatusQuery): Promise<StatusResult> {
   const ws = ctx.workspace;
   const now = ctx.clock.now();
-  return readTx(ctx.store.db, async (db) => {
-    const planCounts = await countPlans(db, ws);
+  return ctx.store.read(async (db) => {
+    const planCounts = await db.countPlans(ws);
     let plans: Plan[];
     let counts: TaskCounts;
     let inScope: number;
@@ -63,14 +60,14 @@ export async function getStatus(ctx: AppContext, q: StatusQuery): Promise<Status
       inScope = 1;
     } else {
       const statuses: PlanStatus[] = q.includeCompleted ? ["active", "completed"] : ["active"];
-      plans = await findPlans(db, ws, statuses, q.limit);
-      counts = await sumTaskCounts(db, ws, statuses);
+      plans = await db.findPlans(ws, statuses, q.limit);
+      counts = await db.sumTaskCounts(ws, statuses);
       inScope = statuses.reduce((n, s) => n + planCounts[s], 0);
     }
     const listed: StatusPlan[] = [];
     const exclude: TaskStatus[] = q.includeCompleted || q.planId ? ["archived"] : ["archived", "completed"];
     for (const plan of plans) {
-      const { tasks, total } = await findPlanTasksPage(db, ws, plan.id, {
+      const { tasks, total } = await db.findPlanTasksPage(ws, plan.id, {
         exclude,
         limit: q.planId ? TASKS_PER_PLAN_ONE : TASKS_PER_PLAN_OVERVIEW,
       });
@@ -78,7 +75,7 @@ export async function getStatus(ctx: AppContext, q: StatusQuery): Promise<Status
         plan,
         progress: progressOf(plan.counts),
         tasks,
-        readyIds: await findReadyTaskIds(db, ws, plan.id, now, READY_PER_PLAN),
+        readyIds: await db.findReadyTaskIds(ws, plan.id, now, READY_PER_PLAN),
         hiddenTasks: total - tasks.length,
       });
     }

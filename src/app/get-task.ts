@@ -2,9 +2,6 @@ import type { Artifact } from "../core/artifact.ts";
 import type { HistoryEvent } from "../core/event.ts";
 import { claimLapse, unmetDependencies } from "../core/readiness.ts";
 import type { Plan, Task } from "../core/task.ts";
-import { findTaskArtifacts } from "../store/repositories/artifacts.repository.ts";
-import { findTaskEvents } from "../store/repositories/events.repository.ts";
-import { readTx } from "../store/transactions.ts";
 import { requirePlan, requireTaskWithSiblings } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
 
@@ -23,18 +20,18 @@ export interface TaskDetails {
 /** One task with its plan, dependencies (and which are unmet), dependents, claim, history and artifacts. */
 export async function getTask(ctx: AppContext, taskId: string): Promise<TaskDetails> {
   const ws = ctx.workspace;
-  return readTx(ctx.store.db, async (db) => {
+  return ctx.store.read(async (db) => {
     const { task, siblings } = await requireTaskWithSiblings(db, ws, taskId);
     const plan = await requirePlan(db, ws, task.planId);
     const byId = new Map(siblings.map((t) => [t.id, t]));
-    const artifacts = (await findTaskArtifacts(db, ws, [task.id])).get(task.id) ?? [];
+    const artifacts = (await db.findTaskArtifacts(ws, [task.id])).get(task.id) ?? [];
     return {
       task,
       plan,
       dependencies: task.dependencies.map((id) => byId.get(id)).filter((t): t is Task => t !== undefined),
       dependents: siblings.filter((t) => t.dependencies.includes(task.id)),
       unmet: unmetDependencies(task, byId),
-      history: await findTaskEvents(db, ws, task.id),
+      history: await db.findTaskEvents(ws, task.id),
       artifacts,
       claimExpired: task.claim !== null && claimLapse(task.claim, ctx.clock.now(), ctx.holderGone) !== null,
     };

@@ -1,5 +1,4 @@
 import { statSync } from "node:fs";
-import { sql } from "kysely";
 import type { AppContext } from "./context.ts";
 
 export interface HealthReport {
@@ -22,19 +21,17 @@ export interface HealthReport {
 /** Real figures about the workspace's store: reachability, integrity, schema, WAL, claims. */
 export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
   if (ctx.store.placeholder) return noDatabaseYet(ctx);
-  const db = ctx.store.db;
+  const db = ctx.store.direct;
   const problems: string[] = [];
   const now = ctx.clock.now();
   let reachable = true;
   let quick = "not run";
   let journal = "unknown";
   try {
-    const q = await sql<Record<string, string>>`pragma quick_check`.execute(db);
-    const lines = q.rows.map((r) => String(Object.values(r)[0]));
+    const lines = await ctx.store.checkIntegrity(false);
     quick = lines.length === 1 && lines[0] === "ok" ? "ok" : lines.slice(0, 5).join("; ");
     if (quick !== "ok") problems.push(`SQLite quick_check: ${quick}`);
-    const j = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db);
-    journal = j.rows[0]?.journal_mode ?? "unknown";
+    journal = (await ctx.store.journalMode()) ?? "unknown";
     if (journal !== "wal") problems.push(`journal_mode is ${journal}, expected wal`);
   } catch (e) {
     reachable = false;
@@ -47,29 +44,12 @@ export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
       return 0;
     }
   };
-  const claims = reachable
-    ? await db
-        .selectFrom("tasks")
-        .select((eb) => [
-          eb.fn.countAll<number>().as("open"),
-          eb.fn
-            .sum<number>(eb.case().when("claim_expires_at", "<=", now).then(1).else(0).end())
-            .as("expired"),
-        ])
-        .where("workspace", "=", ctx.workspace)
-        .where("claimed_by", "is not", null)
-        .executeTakeFirstOrThrow()
-    : { open: 0, expired: 0 };
+  const claims = reachable ? await db.countClaims(ctx.workspace, now) : { open: 0, expired: 0 };
   const plans = reachable
-    ? await db
-        .selectFrom("plans")
-        .select((eb) => [
-          eb.fn.coalesce(eb.fn.sum<number>("n_total"), eb.lit(0)).as("total"),
-          eb.fn.countAll<number>().as("n"),
-        ])
-        .where("workspace", "=", ctx.workspace)
-        .where("status", "=", "active")
-        .executeTakeFirstOrThrow()
+    ? {
+        n: (await db.countPlans(ctx.workspace)).active,
+        total: (await db.sumTaskCounts(ctx.workspace, ["active"])).total,
+      }
     : { total: 0, n: 0 };
   const migrations = ctx.store.migrations;
   return {
@@ -85,8 +65,8 @@ export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
       size_bytes: size(ctx.store.path),
       wal_bytes: size(`${ctx.store.path}-wal`),
     },
-    claims: { open: Number(claims.open), expired: Number(claims.expired ?? 0) },
-    plans: { open: Number(plans.n), tasks_in_open_plans: Number(plans.total) },
+    claims,
+    plans: { open: plans.n, tasks_in_open_plans: plans.total },
   };
 }
 

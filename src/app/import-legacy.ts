@@ -1,9 +1,7 @@
-import { COMPLEXITY_LEVELS, EMPTY_COUNTS, TASK_STATUSES, type TaskStatus } from "../core/task.ts";
+import { COMPLEXITY_LEVELS, TASK_STATUSES, type TaskStatus } from "../core/task.ts";
 import type { LegacyBreakdown, LegacySubtask } from "../store/legacy.ts";
-import { appendEvents } from "../store/repositories/events.repository.ts";
-import { countsToColumns, insertPlan, planExists } from "../store/repositories/plans.repository.ts";
-import { findExistingTaskIds, insertTasks } from "../store/repositories/tasks.repository.ts";
-import { writeTx } from "../store/transactions.ts";
+import type { StoreWriter } from "../store/port.ts";
+import type { NewTask } from "../store/records.ts";
 import { checkLegacyRows } from "./_legacy-rows.ts";
 import { refreshPlan } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
@@ -48,19 +46,18 @@ export async function importLegacy(
   let tasksImported = 0;
   let dependenciesDropped = 0;
   const mapped = new Map<string, number>();
-  const run = async (trx: Parameters<Parameters<typeof writeTx>[1]>[0]): Promise<void> => {
+  const run = async (trx: StoreWriter): Promise<void> => {
     for (const b of checked.plans) {
       const subs = [...b.subtasks].sort((x, y) => (x.createdAt ?? "").localeCompare(y.createdAt ?? ""));
       if (subs.length === 0) {
         plansSkipped.push({ id: b.id, why: "it has no subtasks" });
         continue;
       }
-      if (await planExists(trx, ws, b.id)) {
+      if (await trx.planExists(ws, b.id)) {
         plansSkipped.push({ id: b.id, why: "a plan with this id is already here" });
         continue;
       }
-      const taken = await findExistingTaskIds(
-        trx,
+      const taken = await trx.findExistingTaskIds(
         ws,
         subs.map((s) => s.taskId),
       );
@@ -76,7 +73,7 @@ export async function importLegacy(
         ? (b.complexity as string)
         : "moderate";
       const ids = new Set(subs.map((s) => s.taskId));
-      const rows = subs.map((s, position) => {
+      const rows: NewTask[] = subs.map((s, position) => {
         const status = mapStatus(s.status);
         const key = `${s.status ?? "(none)"}→${status}`;
         mapped.set(key, (mapped.get(key) ?? 0) + 1);
@@ -86,73 +83,52 @@ export async function importLegacy(
         ]
           .filter(Boolean)
           .join("\n\n");
+        // Only siblings, never itself, each once: the rest is dropped and counted.
+        const dependencies: string[] = [];
+        for (const d of s.dependencies) {
+          if (!ids.has(d) || d === s.taskId) dependenciesDropped++;
+          else if (!dependencies.includes(d)) dependencies.push(d);
+        }
         return {
-          workspace: ws,
           id: s.taskId,
-          plan_id: b.id,
+          planId: b.id,
           position,
           title: (s.title ?? "").trim() || s.taskId,
           description: s.description ?? "",
-          specialist_type: (s.specialistType ?? "").trim().toLowerCase() || "implementer",
-          estimated_effort: s.estimatedEffort ?? "",
+          specialistType: (s.specialistType ?? "").trim().toLowerCase() || "implementer",
+          estimatedEffort: s.estimatedEffort ?? "",
           status,
           summary: summary || null,
-          status_note:
+          statusNote:
             status === "pending" && (s.status ?? "").toLowerCase() !== "pending"
               ? `imported as pending: it was ${s.status ?? "without a status"} in the Python orchestrator`
               : null,
-          created_at: s.createdAt ?? created,
-          updated_at: at,
-          completed_at: status === "completed" ? (s.completedAt ?? at) : null,
+          dependencies,
+          createdAt: s.createdAt ?? created,
+          updatedAt: at,
+          completedAt: status === "completed" ? (s.completedAt ?? at) : null,
         };
       });
-      const edges = subs.flatMap((s) =>
-        s.dependencies.flatMap((d) => {
-          if (!ids.has(d) || d === s.taskId) {
-            dependenciesDropped++;
-            return [];
-          }
-          return [{ workspace: ws, plan_id: b.id, task_id: s.taskId, depends_on: d }];
-        }),
-      );
-      await insertPlan(trx, {
-        workspace: ws,
+      await trx.insertPlan(ws, {
         id: b.id,
         description: b.description ?? "(imported plan)",
         complexity,
         context: b.context,
         status: "active",
-        ...countsToColumns(EMPTY_COUNTS),
-        created_at: created,
-        updated_at: at,
+        createdAt: created,
+        updatedAt: at,
       });
-      await insertTasks(trx, rows, [
-        ...new Map(edges.map((e) => [`${e.task_id}>${e.depends_on}`, e])).values(),
-      ]);
-      await appendEvents(trx, [
-        {
-          workspace: ws,
-          at,
-          kind: "plan_created",
-          plan_id: b.id,
-          task_id: null,
-          action: null,
-          from_status: null,
-          to_status: "active",
-          agent_id: null,
-          note: `imported from ${source.from}`,
-        },
+      await trx.insertTasks(ws, rows);
+      const note = `imported from ${source.from}`;
+      await trx.appendEvents(ws, [
+        { at, kind: "plan_created", planId: b.id, taskId: null, to: "active", note },
         ...rows.map((r) => ({
-          workspace: ws,
           at,
-          kind: "task_created",
-          plan_id: b.id,
-          task_id: r.id,
-          action: null,
-          from_status: null,
-          to_status: r.status,
-          agent_id: null,
-          note: `imported from ${source.from}`,
+          kind: "task_created" as const,
+          planId: b.id,
+          taskId: r.id,
+          to: r.status,
+          note,
         })),
       ]);
       await refreshPlan(trx, ws, b.id, at);
@@ -166,7 +142,7 @@ export async function importLegacy(
     if (dryRun) throw new DryRun();
   };
   try {
-    await writeTx(ctx.store.db, run);
+    await ctx.store.write(run);
   } catch (e) {
     if (!(e instanceof DryRun)) throw e;
   }

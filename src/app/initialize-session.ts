@@ -1,7 +1,6 @@
 import { type Progress, progressOf } from "../core/readiness.ts";
 import type { Role } from "../core/roles/role.ts";
 import type { Plan } from "../core/task.ts";
-import { findPlans } from "../store/repositories/plans.repository.ts";
 import { dataDir, seedRolesDir } from "../workspace/layout.ts";
 import type { RoleFileError } from "../workspace/roles.ts";
 import type { AppContext } from "./context.ts";
@@ -19,7 +18,7 @@ export interface InitializeSessionResult {
 export async function initializeSession(ctx: AppContext): Promise<InitializeSessionResult> {
   const rolesSeeded = seedRolesDir(ctx.workspace);
   const snapshot = ctx.roles();
-  const plans = await findPlans(ctx.store.db, ctx.workspace, ["active"], 50);
+  const plans = await ctx.store.direct.findPlans(ctx.workspace, ["active"], 50);
   return {
     dataDir: dataDir(ctx.workspace),
     rolesSeeded,

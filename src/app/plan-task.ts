@@ -7,10 +7,8 @@ import {
   validatePlan,
 } from "../core/plan.ts";
 import { newPlanId, newTaskId } from "../core/ports.ts";
-import { type Complexity, EMPTY_COUNTS, type Plan } from "../core/task.ts";
-import { appendEvents } from "../store/repositories/events.repository.ts";
-import { countsToColumns, insertPlan, planExists } from "../store/repositories/plans.repository.ts";
-import { findExistingTaskIds, insertTasks } from "../store/repositories/tasks.repository.ts";
+import type { Complexity, Plan } from "../core/task.ts";
+import type { StoreReader } from "../store/port.ts";
 import { priorResult, type RequestKey, writeOnce } from "./_requests.ts";
 import { refreshPlan } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
@@ -49,7 +47,7 @@ export async function planTask(ctx: AppContext, input: PlanTaskInput): Promise<P
 async function storePlan(ctx: AppContext, input: PlanTaskInput): Promise<Omit<PlanTaskResult, "ready">> {
   // A retry is answered before validation, so it gets the first answer even if roles changed since.
   const earlier = await priorResult<Omit<PlanTaskResult, "ready" | "replayed">>(
-    ctx.store.db,
+    ctx.store.direct,
     ctx.workspace,
     input.request,
     ctx.clock.now(),
@@ -101,11 +99,10 @@ async function storePlan(ctx: AppContext, input: PlanTaskInput): Promise<Omit<Pl
   const ws = ctx.workspace;
   return writeOnce(ctx, input.request, async (trx) => {
     let planId = newPlanId(ctx.random);
-    while (await planExists(trx, ws, planId)) planId = newPlanId(ctx.random);
+    while (await trx.planExists(ws, planId)) planId = newPlanId(ctx.random);
 
     // Ids the caller chose must be new in the workspace; generated ones are simply drawn again.
-    const taken = await findExistingTaskIds(
-      trx,
+    const taken = await trx.findExistingTaskIds(
       ws,
       tasks.map((t) => t.id),
     );
@@ -128,61 +125,34 @@ async function storePlan(ctx: AppContext, input: PlanTaskInput): Promise<Omit<Pl
       tasks = await redrawGeneratedIds(trx, ws, tasks, taken, (role) => newTaskId(ctx.random, role));
     }
 
-    await insertPlan(trx, {
-      workspace: ws,
+    await trx.insertPlan(ws, {
       id: planId,
       description: input.description,
       complexity: input.complexity,
       context: input.context ?? null,
       status: "active",
-      ...countsToColumns(EMPTY_COUNTS),
-      created_at: at,
-      updated_at: at,
+      createdAt: at,
+      updatedAt: at,
     });
-    await insertTasks(
-      trx,
+    await trx.insertTasks(
+      ws,
       tasks.map((t) => ({
-        workspace: ws,
         id: t.id,
-        plan_id: planId,
+        planId,
         position: t.position,
         title: t.title,
         description: t.description,
-        specialist_type: t.specialistType,
-        estimated_effort: t.estimatedEffort,
+        specialistType: t.specialistType,
+        estimatedEffort: t.estimatedEffort,
         status: "pending",
-        created_at: at,
-        updated_at: at,
+        dependencies: t.dependencies,
+        createdAt: at,
+        updatedAt: at,
       })),
-      tasks.flatMap((t) =>
-        t.dependencies.map((d) => ({ workspace: ws, plan_id: planId, task_id: t.id, depends_on: d })),
-      ),
     );
-    await appendEvents(trx, [
-      {
-        workspace: ws,
-        at,
-        kind: "plan_created",
-        plan_id: planId,
-        task_id: null,
-        action: null,
-        from_status: null,
-        to_status: "active",
-        agent_id: null,
-        note: null,
-      },
-      ...tasks.map((t) => ({
-        workspace: ws,
-        at,
-        kind: "task_created",
-        plan_id: planId,
-        task_id: t.id,
-        action: null,
-        from_status: null,
-        to_status: "pending",
-        agent_id: null,
-        note: null,
-      })),
+    await trx.appendEvents(ws, [
+      { at, kind: "plan_created", planId, taskId: null, to: "active" },
+      ...tasks.map((t) => ({ at, kind: "task_created" as const, planId, taskId: t.id, to: "pending" })),
     ]);
     const plan = await refreshPlan(trx, ws, planId, at);
     return { plan, tasks };
@@ -191,7 +161,7 @@ async function storePlan(ctx: AppContext, input: PlanTaskInput): Promise<Omit<Pl
 
 /** Replaces generated ids that collided with existing tasks, fixing dependency references. */
 async function redrawGeneratedIds(
-  trx: Parameters<typeof findExistingTaskIds>[0],
+  trx: StoreReader,
   ws: string,
   tasks: PlannedTask[],
   taken: Set<string>,
@@ -202,7 +172,7 @@ async function redrawGeneratedIds(
   for (const t of tasks) {
     if (!taken.has(t.id)) continue;
     let id = draw(t.specialistType);
-    while (used.has(id) || (await findExistingTaskIds(trx, ws, [id])).size > 0) id = draw(t.specialistType);
+    while (used.has(id) || (await trx.findExistingTaskIds(ws, [id])).size > 0) id = draw(t.specialistType);
     used.add(id);
     renamed.set(t.id, id);
   }

@@ -2,7 +2,6 @@ import type { Artifact } from "../core/artifact.ts";
 import { buildSpecialistPrompt, type DependencyOutput } from "../core/prompt.ts";
 import type { Role } from "../core/roles/role.ts";
 import type { Plan, Task } from "../core/task.ts";
-import { findTaskArtifacts } from "../store/repositories/artifacts.repository.ts";
 import type { AppContext } from "./context.ts";
 import { getTask } from "./get-task.ts";
 
@@ -23,8 +22,7 @@ export async function specialistPrompt(
   plan: Plan,
   dependencies: readonly Task[],
 ): Promise<SpecialistPrompt> {
-  const artifacts: Map<string, Artifact[]> = await findTaskArtifacts(
-    ctx.store.db,
+  const artifacts: Map<string, Artifact[]> = await ctx.store.direct.findTaskArtifacts(
     ctx.workspace,
     dependencies.map((d) => d.id),
   );

@@ -4,9 +4,7 @@ import { addMs } from "../core/ports.ts";
 import { isClaimedByOther, unmetDependencies } from "../core/readiness.ts";
 import type { Task, TaskStatus } from "../core/task.ts";
 import { canTransition, TASK_TRANSITIONS, type TaskAction } from "../core/transitions.ts";
-import { claimColumns, updateTask as writeTask } from "../store/repositories/tasks.repository.ts";
-import type { TaskUpdate } from "../store/tables/tasks.table.ts";
-import { writeTx } from "../store/transactions.ts";
+import type { TaskPatch } from "../store/records.ts";
 import { applyTaskAction, recordEvent, requireTaskWithSiblings } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
 
@@ -53,11 +51,11 @@ export async function updateTask(
       `specialist_type '${input.specialistType}' is not a known role (known: ${known}).`,
     );
   }
-  return writeTx(ctx.store.db, async (trx) => {
+  return ctx.store.write(async (trx) => {
     const now = ctx.clock.now();
     const { task, siblings } = await requireTaskWithSiblings(trx, ws, input.taskId);
     const changes: string[] = [];
-    const patch: TaskUpdate = {};
+    const patch: TaskPatch = {};
     const fieldEdit =
       input.title !== undefined ||
       input.description !== undefined ||
@@ -80,36 +78,24 @@ export async function updateTask(
       changes.push("description");
     }
     if (input.specialistType !== undefined && input.specialistType !== task.specialistType) {
-      patch.specialist_type = input.specialistType;
+      patch.specialistType = input.specialistType;
       changes.push("specialist_type");
     }
     if (input.estimatedEffort !== undefined && input.estimatedEffort !== task.estimatedEffort) {
-      patch.estimated_effort = input.estimatedEffort;
+      patch.estimatedEffort = input.estimatedEffort;
       changes.push("estimated_effort");
     }
     let current: Task = task;
     if (input.dependencies !== undefined) {
       const deps = resolveDependencies(task, siblings, input.dependencies);
       if (deps.join("\n") !== task.dependencies.join("\n")) {
-        await trx
-          .deleteFrom("task_dependencies")
-          .where("workspace", "=", ws)
-          .where("task_id", "=", task.id)
-          .execute();
-        if (deps.length > 0) {
-          await trx
-            .insertInto("task_dependencies")
-            .values(
-              deps.map((d) => ({ workspace: ws, plan_id: task.planId, task_id: task.id, depends_on: d })),
-            )
-            .execute();
-        }
+        await trx.replaceDependencies(ws, task, deps);
         current = { ...current, dependencies: deps };
         changes.push("dependencies");
       }
     }
     if (changes.length > 0) {
-      await writeTask(trx, ws, task.id, { ...patch, updated_at: now });
+      await trx.updateTask(ws, task.id, { ...patch, updatedAt: now });
       await recordEvent(trx, ws, now, "task_updated", task.planId, task.id, {
         agentId: input.agentId,
         note: `changed ${changes.join(", ")}${input.note ? `: ${input.note}` : ""}`,
@@ -118,8 +104,8 @@ export async function updateTask(
         ...current,
         title: patch.title ?? current.title,
         description: patch.description ?? current.description,
-        specialistType: patch.specialist_type ?? current.specialistType,
-        estimatedEffort: patch.estimated_effort ?? current.estimatedEffort,
+        specialistType: patch.specialistType ?? current.specialistType,
+        estimatedEffort: patch.estimatedEffort ?? current.estimatedEffort,
         updatedAt: now,
       };
     }
@@ -143,19 +129,19 @@ export async function updateTask(
           );
         }
       }
-      const statusPatch: TaskUpdate =
+      const statusPatch: TaskPatch =
         action === "start"
           ? {
-              ...claimColumns({
+              claim: {
                 agentId: input.agentId,
                 expiresAt: addMs(now, ctx.settings.leaseMs),
                 holder: ctx.holder ?? null,
-              }),
-              started_at: task.startedAt ?? now,
+              },
+              startedAt: task.startedAt ?? now,
             }
-          : claimColumns(null);
-      if (action === "complete") statusPatch.completed_at = now;
-      if (TASK_TRANSITIONS[action].to !== "completed") statusPatch.status_note = input.note ?? null;
+          : { claim: null };
+      if (action === "complete") statusPatch.completedAt = now;
+      if (TASK_TRANSITIONS[action].to !== "completed") statusPatch.statusNote = input.note ?? null;
       const { status } = await applyTaskAction(trx, ws, current, action, now, {
         agentId: input.agentId,
         note: input.note ?? null,
@@ -164,7 +150,7 @@ export async function updateTask(
       current = {
         ...current,
         status,
-        statusNote: statusPatch.status_note ?? current.statusNote,
+        statusNote: statusPatch.statusNote ?? current.statusNote,
         updatedAt: now,
       };
       changes.push(`status ${task.status} → ${status}`);

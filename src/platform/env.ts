@@ -9,22 +9,38 @@ export interface Env {
   readonly homedir: string;
   readonly cwd: string;
   readonly execPath: string;
+  /** The entry script the runtime was started with (`process.argv[1]`): how to run this program from source. */
+  readonly entryScript: string | undefined;
   /** True when running as the `bun build --compile` binary. */
   readonly isCompiled: boolean;
-  readonly runtime: "bun" | "deno" | "node";
+  readonly runtime: Runtime;
   readonly runtimeVersion: string;
   readonly vars: Readonly<Record<string, string | undefined>>;
 }
 
+export type Runtime = "bun" | "deno" | "node";
+
+type Globals = { Bun?: { version: string }; Deno?: { version: { deno: string } } };
+
+/**
+ * Which JavaScript runtime runs this process: the one place that looks (cac's runtime.ts is the
+ * model). Everything else gets it from `Env`, or from here when it has no Env (the store's driver).
+ */
+export function detectRuntime(): Runtime {
+  const g = globalThis as Globals;
+  return g.Deno ? "deno" : g.Bun ? "bun" : "node";
+}
+
 /** Reads the real process environment. */
 export function readEnv(): Env {
-  const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
-  const runtime = g.Deno ? "deno" : g.Bun ? "bun" : "node";
+  const g = globalThis as Globals;
+  const runtime = detectRuntime();
   return {
     platform: process.platform,
     homedir: homedir(),
     cwd: process.cwd(),
     execPath: process.execPath,
+    entryScript: process.argv[1],
     // Compiled Bun binaries run their entry from the embedded /$bunfs/ (B:/~BUN/ on Windows) filesystem.
     isCompiled:
       /^(\/\$bunfs\/|[A-Z]:[\\/]~BUN[\\/])/.test(process.argv[1] ?? "") || import.meta.url.includes("$bunfs"),

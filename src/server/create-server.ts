@@ -52,6 +52,6 @@ export function createServer(deps: ServerDeps): {
 
 /** The roles offered as prompts: the built-ins plus the custom roles of the default workspace, if any. */
 function startupRoles(deps: ServerDeps): Role[] {
-  const ws = deps.workspace ?? findProjectRoot(deps.cwd, deps.homedir);
+  const ws = deps.workspace ?? findProjectRoot(deps.env.cwd, deps.env.homedir);
   return [...(ws ? deps.roleLoader.load(ws).roles : builtinRoles()).values()];
 }

@@ -5,7 +5,6 @@ import { getArtifact, MAX_PAGE_CHARS } from "../app/get-artifact.ts";
 import { getStatus } from "../app/get-status.ts";
 import { getTask } from "../app/get-task.ts";
 import { ERROR_CATALOGUE, isOrchestratorError } from "../core/errors.ts";
-import { findPlans } from "../store/repositories/plans.repository.ts";
 import type { Session } from "./session.ts";
 import { artifactLink } from "./views/artifact.ts";
 import { planSummary } from "./views/plan.ts";
@@ -43,7 +42,7 @@ export function registerResources(server: McpServer, session: Session): void {
     new ResourceTemplate("orchestrator://plans/{id}", {
       list: async () =>
         withContext(new URL("orchestrator://plans"), async (ctx) => {
-          const plans = await findPlans(ctx.store.db, ctx.workspace, ["active", "completed"], 100);
+          const plans = await ctx.store.direct.findPlans(ctx.workspace, ["active", "completed"], 100);
           return {
             resources: plans.map((p) => ({
               uri: `orchestrator://plans/${p.id}`,

@@ -11,6 +11,7 @@ import {
   type SqliteStatement,
   sql,
 } from "kysely";
+import { detectRuntime, type Runtime } from "../platform/env.ts";
 import { isNoTransactionError, storeErrorOf } from "./sqlite-errors.ts";
 
 /**
@@ -18,12 +19,16 @@ import { isNoTransactionError, storeErrorOf } from "./sqlite-errors.ts";
  * SqliteDialect runs on it as is; only the types differ), node:sqlite under Deno (and Node ≥ 22.5)
  * through a small adapter, because its statements take variadic parameters and have no `reader`.
  */
-export async function openSqlite(path: string, busyTimeoutMs: number): Promise<SqliteDatabase> {
+export async function openSqlite(
+  path: string,
+  busyTimeoutMs: number,
+  runtime: Runtime = detectRuntime(),
+): Promise<SqliteDatabase> {
   // busy_timeout is set before anything else runs on the connection: even preparing a statement
   // reads the schema, and without a busy handler that fails at once while another process is
   // creating or migrating the same file.
   const busy = `pragma busy_timeout = ${Math.trunc(busyTimeoutMs)}`;
-  if (typeof (globalThis as { Bun?: unknown }).Bun !== "undefined") {
+  if (runtime === "bun") {
     const { Database } = await import("bun:sqlite");
     const db = new Database(path, { create: true, strict: false });
     db.exec(busy);
@@ -41,8 +46,9 @@ export async function openSqlite(path: string, busyTimeoutMs: number): Promise<S
 /** Opens another program's SQLite file read-only (no create, no WAL switch, no writes). */
 export async function openSqliteReadOnly(
   path: string,
+  runtime: Runtime = detectRuntime(),
 ): Promise<{ all(sql: string): unknown[]; close(): void }> {
-  if (typeof (globalThis as { Bun?: unknown }).Bun !== "undefined") {
+  if (runtime === "bun") {
     const { Database } = await import("bun:sqlite");
     const db = new Database(path, { readonly: true });
     return { all: (sql) => db.query(sql).all() as unknown[], close: () => db.close() };
@@ -53,11 +59,6 @@ export async function openSqliteReadOnly(
     close(): void;
   };
   return { all: (sql) => db.prepare(sql).all(), close: () => db.close() };
-}
-
-/** The runtime name, for health and version reports. */
-export function sqliteBinding(): "bun:sqlite" | "node:sqlite" {
-  return typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun:sqlite" : "node:sqlite";
 }
 
 interface NodeStatement {

@@ -6,18 +6,12 @@ import { databaseWriteBlockers } from "../platform/permissions.ts";
 import type { Database, Db } from "./database.ts";
 import { ImmediateSqliteDialect, isBusyError, openSqlite } from "./driver.ts";
 import { MIGRATIONS, migrationProvider } from "./migrations/index.ts";
+import type { StorePort } from "./port.ts";
 import { readOnlyError, storeErrorOf } from "./sqlite-errors.ts";
+import { sqliteStore } from "./sqlite-store.ts";
 
-/** An open store: the Kysely handle plus what health checks report. */
-export interface Store {
-  readonly db: Db;
-  readonly path: string;
-  /** Names of applied migrations, oldest first. */
-  readonly migrations: readonly string[];
-  /** True for the in-memory stand-in of a database that does not exist yet (openEmptyStore). */
-  readonly placeholder?: boolean;
-  close(): Promise<void>;
-}
+/** An open SQLite store: the port use-cases see, plus the Kysely handle for store-level tests and tools. */
+export type Store = StorePort & { readonly db: Db };
 
 const BUSY_TIMEOUT_MS = 10_000;
 const MMAP_BYTES = 256 * 1024 * 1024;
@@ -95,12 +89,11 @@ export async function openStore(path: string): Promise<Store> {
     );
   }
   const now = await migrator.getMigrations();
-  return {
-    db,
+  return sqliteStore(db, {
     path,
     migrations: now.filter((m) => m.executedAt).map((m) => m.name),
     close: () => db.destroy(),
-  };
+  });
 }
 
 const MEMORY = ":memory:";

@@ -2,9 +2,9 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
-import type { Settings } from "../app/context.ts";
 import { DATA_DIR } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
+import type { Settings } from "../core/settings.ts";
 import { parseDuration } from "../platform/env.ts";
 
 /** The workspace's settings file, relative to the workspace. */

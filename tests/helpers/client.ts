@@ -4,11 +4,13 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { DEFAULT_SETTINGS, type Settings } from "../../src/app/context.ts";
+import { DEFAULT_SETTINGS, type Settings } from "../../src/core/settings.ts";
+import { readEnv } from "../../src/platform/env.ts";
 import { randomHex } from "../../src/platform/fs.ts";
 import { holderGone } from "../../src/platform/process.ts";
 import { createServer } from "../../src/server/create-server.ts";
-import { type ServerDeps, StoreCache } from "../../src/server/session.ts";
+import type { ServerDeps } from "../../src/server/session.ts";
+import { StoreCache } from "../../src/store/cache.ts";
 import { createRoleLoader } from "../../src/workspace/roles.ts";
 import { createSettingsLoader } from "../../src/workspace/settings.ts";
 
@@ -31,8 +33,7 @@ export async function connectInMemory(opts: {
   const stores = new StoreCache();
   const { server } = createServer({
     version: "test",
-    cwd: opts.cwd,
-    homedir: opts.homedir ?? "/nonexistent-home",
+    env: { ...readEnv(), cwd: opts.cwd, homedir: opts.homedir ?? "/nonexistent-home" },
     workspace: opts.workspace,
     db: opts.db,
     settings: { ...DEFAULT_SETTINGS, ...opts.settings },

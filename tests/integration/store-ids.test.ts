@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { join } from "node:path";
 import { isOrchestratorError } from "../../src/core/errors.ts";
-import { EMPTY_COUNTS } from "../../src/core/task.ts";
 import { openStore, type Store } from "../../src/store/open.ts";
 import { insertArtifact } from "../../src/store/repositories/artifacts.repository.ts";
-import { countsToColumns, findPlan, insertPlan } from "../../src/store/repositories/plans.repository.ts";
+import { findPlan, insertPlan } from "../../src/store/repositories/plans.repository.ts";
 import { findTask, insertTasks } from "../../src/store/repositories/tasks.repository.ts";
 import { makeProject } from "../helpers/temp.ts";
 
@@ -12,18 +11,49 @@ let project: { dir: string; cleanup: () => void };
 let store: Store;
 const ws = "/ws";
 const at = "2026-01-01T00:00:00.000Z";
-const plan = (id: string) => ({
+const plan = (id: string) =>
+  ({
+    id,
+    description: "d",
+    complexity: "simple",
+    context: null,
+    status: "active",
+    createdAt: at,
+    updatedAt: at,
+  }) as const;
+const task = (id: string, planId: string, dependencies: string[] = []) =>
+  ({
+    id,
+    planId,
+    position: 0,
+    title: "t",
+    description: "",
+    specialistType: "tester",
+    estimatedEffort: "",
+    status: "pending",
+    dependencies,
+    createdAt: at,
+    updatedAt: at,
+  }) as const;
+/** The same rows written straight into the tables, around the repositories. */
+const planRow = (id: string) => ({
   workspace: ws,
   id,
   description: "d",
   complexity: "simple",
   context: null,
   status: "active",
-  ...countsToColumns(EMPTY_COUNTS),
+  n_pending: 0,
+  n_active: 0,
+  n_blocked: 0,
+  n_completed: 0,
+  n_failed: 0,
+  n_cancelled: 0,
+  n_total: 0,
   created_at: at,
   updated_at: at,
 });
-const task = (id: string, planId: string) => ({
+const taskRow = (id: string, planId: string) => ({
   workspace: ws,
   id,
   plan_id: planId,
@@ -57,37 +87,30 @@ async function code(p: Promise<unknown>): Promise<string> {
 }
 
 test("no insert stores an id that breaks the rule, whoever built the row", async () => {
-  expect(await code(insertPlan(store.db, plan("../..")))).toBe("INVALID_INPUT");
-  await insertPlan(store.db, plan("task_00000001"));
-  expect(await code(insertTasks(store.db, [task("a\0b", "task_00000001")], []))).toBe("INVALID_INPUT");
-  expect(
-    await code(
-      insertTasks(
-        store.db,
-        [task("t_1", "task_00000001")],
-        [{ workspace: ws, plan_id: "task_00000001", task_id: "t_1", depends_on: "../x" }],
-      ),
-    ),
-  ).toBe("INVALID_INPUT");
-  await insertTasks(store.db, [task("t_2", "task_00000001")], []);
+  expect(await code(insertPlan(store.db, ws, plan("../..")))).toBe("INVALID_INPUT");
+  await insertPlan(store.db, ws, plan("task_00000001"));
+  expect(await code(insertTasks(store.db, ws, [task("a\0b", "task_00000001")]))).toBe("INVALID_INPUT");
+  expect(await code(insertTasks(store.db, ws, [task("t_1", "task_00000001", ["../x"])]))).toBe(
+    "INVALID_INPUT",
+  );
+  await insertTasks(store.db, ws, [task("t_2", "task_00000001")]);
   const artifact = {
-    workspace: ws,
     id: "artifact_00000001",
-    task_id: "t_2",
-    plan_id: "task_00000001",
+    taskId: "t_2",
+    planId: "task_00000001",
     type: "general",
     summary: "s",
     size: 1,
     sha256: "",
-    file_paths: "[]",
-    created_at: at,
-  };
+    filePaths: [],
+    createdAt: at,
+  } as const;
   expect(
-    await code(insertArtifact(store.db, { ...artifact, path: ".task_orchestrator/orchestrator.db" })),
+    await code(insertArtifact(store.db, ws, { ...artifact, path: ".task_orchestrator/orchestrator.db" })),
   ).toBe("STORE_ROW_INVALID");
   expect(
     await code(
-      insertArtifact(store.db, {
+      insertArtifact(store.db, ws, {
         ...artifact,
         path: ".task_orchestrator/artifacts/task_00000001/t_2/artifact_00000001.md",
       }),
@@ -96,9 +119,9 @@ test("no insert stores an id that breaks the rule, whoever built the row", async
 });
 
 test("rows written around the repositories are refused when read back (STORE_ROW_INVALID)", async () => {
-  await insertPlan(store.db, plan("task_00000001"));
-  await store.db.insertInto("plans").values(plan("../..")).execute();
-  await store.db.insertInto("tasks").values(task("t_evil", "../..")).execute();
+  await insertPlan(store.db, ws, plan("task_00000001"));
+  await store.db.insertInto("plans").values(planRow("../..")).execute();
+  await store.db.insertInto("tasks").values(taskRow("t_evil", "../..")).execute();
   expect(await code(findPlan(store.db, ws, "../.."))).toBe("STORE_ROW_INVALID");
   expect(await code(findTask(store.db, ws, "t_evil"))).toBe("STORE_ROW_INVALID");
   expect((await findPlan(store.db, ws, "task_00000001"))?.id).toBe("task_00000001");

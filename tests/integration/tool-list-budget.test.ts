@@ -1,12 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { CONTEXT_BUDGET, contextBytes } from "../../bench/versus.ts";
-import { DEFAULT_SETTINGS } from "../../src/app/context.ts";
+import { DEFAULT_SETTINGS } from "../../src/core/settings.ts";
+import { readEnv } from "../../src/platform/env.ts";
 import { randomHex } from "../../src/platform/fs.ts";
 import { holderGone } from "../../src/platform/process.ts";
 import { createServer } from "../../src/server/create-server.ts";
 import type { ToolProfile } from "../../src/server/profiles.ts";
-import { StoreCache } from "../../src/server/session.ts";
+import { StoreCache } from "../../src/store/cache.ts";
 import { createRoleLoader } from "../../src/workspace/roles.ts";
 import { createSettingsLoader } from "../../src/workspace/settings.ts";
 import { call, callOk, connectInMemory, textOf } from "../helpers/client.ts";
@@ -19,8 +20,7 @@ import { makeProject } from "../helpers/temp.ts";
 function listed(tools: ToolProfile, supervised = false): Tool[] {
   const { tools: catalog } = createServer({
     version: "test",
-    cwd: "/nonexistent",
-    homedir: "/nonexistent-home",
+    env: { ...readEnv(), cwd: "/nonexistent", homedir: "/nonexistent-home" },
     settings: DEFAULT_SETTINGS,
     settingsFixed: new Set(),
     settingsLoader: createSettingsLoader(),

@@ -4,11 +4,8 @@ import fc from "fast-check";
 import { readyTasks } from "../../src/core/readiness.ts";
 import { TASK_STATUSES } from "../../src/core/task.ts";
 import { openStore } from "../../src/store/open.ts";
-import {
-  findPlanTasks,
-  findReadyTaskIds,
-  insertTasks,
-} from "../../src/store/repositories/tasks.repository.ts";
+import { findReadyTaskIds } from "../../src/store/repositories/task-queries.repository.ts";
+import { findPlanTasks } from "../../src/store/repositories/tasks.repository.ts";
 import { makeProject } from "../helpers/temp.ts";
 
 const RUNS = Number(process.env.ORCHESTRATOR_PROPERTY_RUNS ?? 300);
@@ -103,7 +100,9 @@ test("the SQL readiness query agrees with core readyTasks on any plan state", as
               parameters: [],
               query: { kind: "RawNode" },
             } as never);
-            await insertTasks(c, rows as never, edges);
+            // Raw rows: claims and dangling edges are states no single repository call writes.
+            await c.insertInto("tasks").values(rows).execute();
+            if (edges.length > 0) await c.insertInto("task_dependencies").values(edges).execute();
             await c.executeQuery({
               sql: "pragma foreign_keys = on",
               parameters: [],

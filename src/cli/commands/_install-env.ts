@@ -4,6 +4,7 @@ import { CLIENT_IDS, type ClientId, hasScope, parseClientId } from "../../instal
 import { type InstallEnv, type Platform, SCOPES, type Scope } from "../../install/types.ts";
 import type { Env } from "../../platform/env.ts";
 import { safeReal } from "../../platform/fs.ts";
+import { selfCommand } from "../../platform/self-command.ts";
 import { readTestHooks } from "../../platform/test-hooks.ts";
 
 /** The installer's view of the environment (paths for every OS are computed from this). */
@@ -72,9 +73,8 @@ export function serverCommand(
   binary: string | undefined,
 ): { command: string; commandArgs: string[] } {
   if (binary) return { command: resolve(env.cwd, binary), commandArgs: [] };
-  if (env.isCompiled) return { command: env.execPath, commandArgs: [] };
-  const script = resolve(env.cwd, process.argv[1] ?? "bin/orchestrator.ts");
-  return { command: env.execPath, commandArgs: env.runtime === "deno" ? ["run", "-A", script] : [script] };
+  const self = selfCommand(env);
+  return { command: self.command, commandArgs: self.args };
 }
 
 /** Project and local scope only for clients that have them; says which do. */

@@ -9,7 +9,7 @@ import { checkDirectory, findProjectRoot } from "../../workspace/resolve.ts";
 export function cliWorkspace(
   env: Env,
   flags: { workspace?: string; db?: string },
-): { workspace: string; dbPath: string; exists: boolean } {
+): { workspace: string; db: string | undefined; dbPath: string; exists: boolean } {
   const home = { cwd: env.cwd, homedir: env.homedir };
   const given = flags.workspace ?? env.vars.ORCHESTRATOR_WORKSPACE;
   const workspace = given
@@ -22,27 +22,38 @@ export function cliWorkspace(
     );
   }
   const dbFlag = flags.db ?? env.vars.ORCHESTRATOR_DB;
-  const dbPath = databasePath(workspace, dbFlag ? String(dbFlag) : undefined);
-  return { workspace, dbPath, exists: existsSync(dbPath) };
+  const db = dbFlag ? String(dbFlag) : undefined;
+  const dbPath = databasePath(workspace, db);
+  return { workspace, db, dbPath, exists: existsSync(dbPath) };
 }
 
-/** A read-only-use AppContext for CLI commands (no ids are drawn, no leases taken). */
-export async function openCliContext(workspace: string, dbPath: string): Promise<AppContext> {
-  const [{ openStore }, { createRoleLoader }, { DEFAULT_SETTINGS }, { createDataFiles }] = await Promise.all([
-    import("../../store/open.ts"),
+/**
+ * The use-case context of a CLI command (app/open-context.ts, as the server builds its own):
+ * default settings, no ids drawn, no claims taken. `close` closes the store it opened.
+ */
+export async function openCliContext(
+  workspace: string,
+  db: string | undefined,
+  opts: { readonly readOnly?: boolean } = {},
+): Promise<{ ctx: AppContext; close: () => Promise<void> }> {
+  const [{ openContext }, { StoreCache }, { createRoleLoader }, { DEFAULT_SETTINGS }] = await Promise.all([
+    import("../../app/open-context.ts"),
+    import("../../store/cache.ts"),
     import("../../workspace/roles.ts"),
-    import("../../app/context.ts"),
-    import("../../workspace/data-files.ts"),
+    import("../../core/settings.ts"),
   ]);
-  const store = await openStore(dbPath);
-  const loader = createRoleLoader();
-  return {
-    store,
+  const stores = new StoreCache();
+  const ctx = await openContext(
+    {
+      db,
+      settings: DEFAULT_SETTINGS,
+      roleLoader: createRoleLoader(),
+      stores,
+      clock: { now: () => new Date().toISOString() },
+      random: { hex: (n: number) => "0".repeat(n) },
+    },
     workspace,
-    files: createDataFiles(workspace),
-    clock: { now: () => new Date().toISOString() },
-    random: { hex: (n: number) => "0".repeat(n) },
-    settings: DEFAULT_SETTINGS,
-    roles: () => loader.load(workspace),
-  };
+    opts,
+  );
+  return { ctx, close: () => stores.closeAll() };
 }

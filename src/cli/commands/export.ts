@@ -28,7 +28,7 @@ export function registerExportCommand(cli: CAC, env: Env, io: Output, setCode: (
       if (format !== "md" && format !== "json") {
         throw new OrchestratorError("USAGE", `--format must be md or json, got '${format}'.`);
       }
-      const { workspace, dbPath, exists } = cliWorkspace(env, flags);
+      const { workspace, db, dbPath, exists } = cliWorkspace(env, flags);
       if (!exists) {
         throw new OrchestratorError(
           "PLAN_NOT_FOUND",
@@ -36,7 +36,7 @@ export function registerExportCommand(cli: CAC, env: Env, io: Output, setCode: (
         );
       }
       const { exportPlans } = await import("../../app/export.ts");
-      const ctx = await openCliContext(workspace, dbPath);
+      const { ctx, close } = await openCliContext(workspace, db, { readOnly: true });
       try {
         const text = await exportPlans(ctx, { planId: flags.plan, format });
         if (flags.out) {
@@ -47,7 +47,7 @@ export function registerExportCommand(cli: CAC, env: Env, io: Output, setCode: (
         } else io.out(text);
         setCode(EXIT.OK);
       } finally {
-        await ctx.store.close();
+        await close();
       }
     });
 }

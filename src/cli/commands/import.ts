@@ -30,7 +30,7 @@ export function registerImportCommand(cli: CAC, env: Env, io: Output, setCode: (
     .option("--workspace <dir>", "Project folder (default: the project containing the current directory)")
     .option("--db <path>", "Shared database file, as given to serve --db")
     .action(async (flags: ImportFlags) => {
-      const { workspace, dbPath } = cliWorkspace(env, flags);
+      const { workspace, db } = cliWorkspace(env, flags);
       const from = resolve(env.cwd, flags.from ?? join(workspace, LEGACY_DB));
       if (!existsSync(from)) {
         throw new OrchestratorError(
@@ -38,14 +38,12 @@ export function registerImportCommand(cli: CAC, env: Env, io: Output, setCode: (
           `${from} does not exist. Pass --from with the path of the Python orchestrator's task_orchestrator.db (MCP_TASK_ORCHESTRATOR_DB_PATH, or .task_orchestrator/ in the folder it ran in).`,
         );
       }
-      const [{ readLegacyDatabase }, { importLegacy }, { ensureDataDir }] = await Promise.all([
+      const [{ readLegacyDatabase }, { importLegacy }] = await Promise.all([
         import("../../store/legacy.ts"),
         import("../../app/import-legacy.ts"),
-        import("../../workspace/layout.ts"),
       ]);
       const source = await readLegacyDatabase(from);
-      ensureDataDir(workspace);
-      const ctx = await openCliContext(workspace, dbPath);
+      const { ctx, close } = await openCliContext(workspace, db);
       try {
         const report = await importLegacy(ctx, { ...source, from }, Boolean(flags.dryRun));
         if (flags.json) {
@@ -77,7 +75,7 @@ export function registerImportCommand(cli: CAC, env: Env, io: Output, setCode: (
         }
         setCode(EXIT.OK);
       } finally {
-        await ctx.store.close();
+        await close();
       }
     });
 }

@@ -1,9 +1,10 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { CAC } from "cac";
-import { DEFAULT_SETTINGS, type Settings } from "../../app/context.ts";
 import { OrchestratorError } from "../../core/errors.ts";
+import { DEFAULT_SETTINGS, type Settings } from "../../core/settings.ts";
 import { durationSetting, type Env, intSetting, maxRequestBytes, parseDuration } from "../../platform/env.ts";
+import { selfCommand } from "../../platform/self-command.ts";
 import { readTestHooks } from "../../platform/test-hooks.ts";
 import { readWorkerNote } from "../../protocol/worker-channel.ts";
 import { DEFAULT_TOOL_PROFILE, isToolProfile, TOOL_PROFILES } from "../../server/profiles.ts";
@@ -100,7 +101,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         { holderGone, thisHost },
       ] = await Promise.all([
         import("../../server/stdio.ts"),
-        import("../../server/session.ts"),
+        import("../../store/cache.ts"),
         import("../../workspace/roles.ts"),
         import("../../platform/fs.ts"),
         import("../../build-info.ts"),
@@ -111,8 +112,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
       await runStdioServer(
         {
           version: BUILD_INFO.version,
-          cwd: env.cwd,
-          homedir: env.homedir,
+          env,
           workspace,
           db,
           settings,
@@ -141,13 +141,6 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
       );
       setCode(EXIT.OK);
     });
-}
-
-/** How to start this same program again (compiled binary, or runtime + entry script). */
-function selfCommand(env: Env): { command: string; args: string[] } {
-  if (env.isCompiled) return { command: env.execPath, args: [] };
-  const script = resolve(env.cwd, process.argv[1] ?? "bin/orchestrator.ts");
-  return { command: env.execPath, args: env.runtime === "deno" ? ["run", "-A", script] : [script] };
 }
 
 function checkDbPath(input: string, cwd: string): string {

@@ -48,7 +48,7 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
         );
       }
       const roles = parseList(flags.role);
-      const { workspace, dbPath, exists } = cliWorkspace(env, flags);
+      const { workspace, db, dbPath, exists } = cliWorkspace(env, flags);
       if (!exists) {
         if (flags.json)
           io.out(JSON.stringify({ workspace, database: dbPath, exists: false, plans: [] }, null, 2));
@@ -60,7 +60,7 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
         return;
       }
       const { getStatus } = await import("../../app/get-status.ts");
-      const ctx = await openCliContext(workspace, dbPath);
+      const { ctx, close } = await openCliContext(workspace, db, { readOnly: true });
       try {
         const filtered = statuses !== undefined || roles !== undefined;
         const raw = await getStatus(ctx, {
@@ -89,7 +89,7 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
         else io.out(renderStatus(workspace, status, io.c));
         setCode(EXIT.OK);
       } finally {
-        await ctx.store.close();
+        await close();
       }
     });
 }

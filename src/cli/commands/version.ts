@@ -16,7 +16,7 @@ export function registerVersionCommand(cli: CAC, env: Env, io: Output): void {
         runtime: env.runtime,
         runtime_version: env.runtimeVersion,
         compiled: env.isCompiled,
-        path: env.isCompiled ? env.execPath : (process.argv[1] ?? env.execPath),
+        path: env.isCompiled ? env.execPath : (env.entryScript ?? env.execPath),
       };
       if (opts.json) io.out(JSON.stringify(info, null, 2));
       else {

@@ -1,9 +1,6 @@
 import { existsSync, statSync } from "node:fs";
-
-import { Kysely, sql } from "kysely";
 import { isOrchestratorError } from "../../core/errors.ts";
-import { ImmediateSqliteDialect, openSqlite } from "../../store/driver.ts";
-import { MIGRATIONS } from "../../store/migrations/index.ts";
+import { inspectDatabase } from "../../store/health.ts";
 import { databasePath, dataDir } from "../../workspace/layout.ts";
 import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../../workspace/resolve.ts";
 import type { DoctorContext } from "../context.ts";
@@ -120,16 +117,9 @@ async function checkDatabase(path: string, workspace: string): Promise<Finding[]
     ];
   }
   const size = statSync(path).size;
-  let db: Kysely<Record<string, never>> | undefined;
   try {
-    db = new Kysely({
-      dialect: new ImmediateSqliteDialect({ database: await openSqlite(path, 5000), path }),
-    });
-    // Opened for writing for real: the write lock is what every tool call takes first.
-    await sql`begin immediate`.execute(db);
-    await sql`rollback`.execute(db);
-    const integrity = await sql<Record<string, string>>`pragma integrity_check`.execute(db);
-    const lines = integrity.rows.map((r) => String(Object.values(r)[0]));
+    const found = await inspectDatabase(path, workspace, new Date().toISOString());
+    const lines = found.integrity;
     const findings: Finding[] = [];
     if (lines.length === 1 && lines[0] === "ok") {
       findings.push(
@@ -151,8 +141,7 @@ async function checkDatabase(path: string, workspace: string): Promise<Finding[]
         ),
       );
     }
-    const journal = (await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db)).rows[0]
-      ?.journal_mode;
+    const journal = found.journalMode;
     findings.push(
       journal === "wal"
         ? ok("data", "data.wal", "WAL mode", "on")
@@ -164,13 +153,7 @@ async function checkDatabase(path: string, workspace: string): Promise<Finding[]
             "Start the server once: it switches the database to WAL.",
           ),
     );
-    const applied = await sql<{ name: string }>`select name from kysely_migration order by name`
-      .execute(db)
-      .then((r) => r.rows.map((x) => x.name))
-      .catch(() => [] as string[]);
-    const known = Object.keys(MIGRATIONS).sort();
-    const unknown = applied.filter((m) => !known.includes(m));
-    const missing = known.filter((m) => !applied.includes(m));
+    const { applied, unknown, missing } = found;
     if (unknown.length > 0) {
       findings.push(
         fail(
@@ -205,13 +188,8 @@ async function checkDatabase(path: string, workspace: string): Promise<Finding[]
         ),
       );
     }
-    if (missing.length === 0 && unknown.length === 0) {
-      const now = new Date().toISOString();
-      const expired = await sql<{
-        n: number;
-      }>`select count(*) as n from tasks where workspace = ${workspace} and claimed_by is not null and claim_expires_at <= ${now}`
-        .execute(db)
-        .then((r) => Number(r.rows[0]?.n ?? 0));
+    if (found.expiredClaims !== null) {
+      const expired = found.expiredClaims;
       findings.push(
         expired > 0
           ? warn(
@@ -251,8 +229,6 @@ async function checkDatabase(path: string, workspace: string): Promise<Finding[]
           : "Stop other programs holding the file, check free space (df -h) and permissions, and run doctor again. Do not replace the database: it holds your plans.",
       ),
     ];
-  } finally {
-    await db?.destroy().catch(() => {});
   }
 }
 

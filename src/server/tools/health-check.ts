@@ -66,16 +66,11 @@ export function registerHealthCheckTool(server: ToolHost, session: Session): voi
     async (args) =>
       inWorkspaceReadOnly(session, args.working_directory, async (ctx, ws) => {
         const h = await healthCheck(ctx);
-        const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
         const serverInfo = {
           version: session.deps.version,
           pid: process.pid,
           uptime_seconds: Math.round(process.uptime()),
-          runtime: g.Deno
-            ? `deno ${g.Deno.version.deno}`
-            : g.Bun
-              ? `bun ${g.Bun.version}`
-              : `node ${process.versions.node}`,
+          runtime: `${session.deps.env.runtime} ${session.deps.env.runtimeVersion}`,
           connection: session.defaultAgentId,
           rss_mib: Math.round((process.memoryUsage().rss / 1048576) * 10) / 10,
         };

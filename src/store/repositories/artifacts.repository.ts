@@ -20,10 +20,44 @@ export function artifactRowToArtifact(r: ArtifactRow): Artifact {
   };
 }
 
-export async function insertArtifact(db: Executor, row: NewArtifactRow): Promise<void> {
+export async function insertArtifact(db: Executor, workspace: string, a: Artifact): Promise<void> {
+  const row: NewArtifactRow = {
+    workspace,
+    id: a.id,
+    task_id: a.taskId,
+    plan_id: a.planId,
+    type: a.type,
+    summary: a.summary,
+    path: a.path,
+    size: a.size,
+    sha256: a.sha256,
+    file_paths: JSON.stringify(a.filePaths),
+    created_at: a.createdAt,
+  };
   requireIdsToStore("artifacts", { id: row.id, task_id: row.task_id, plan_id: row.plan_id });
   requireArtifactRowPath(row);
   await db.insertInto("artifacts").values(row).execute();
+}
+
+/**
+ * The file paths of the artifacts of `taskIds`. Each row's path must be the one its ids give: a
+ * crafted row naming orchestrator.db (inside the data folder, so the path helper alone would let
+ * it through) must not get it deleted, so such a row throws STORE_ROW_INVALID.
+ */
+export async function findArtifactPaths(
+  db: Executor,
+  workspace: string,
+  taskIds: readonly string[],
+): Promise<string[]> {
+  if (taskIds.length === 0) return [];
+  const rows = await db
+    .selectFrom("artifacts")
+    .select(["id", "task_id", "plan_id", "path"])
+    .where("workspace", "=", workspace)
+    .where("task_id", "in", [...taskIds])
+    .execute();
+  for (const r of rows) requireArtifactRowPath(r);
+  return rows.map((r) => r.path);
 }
 
 export async function findArtifact(
@@ -60,7 +94,21 @@ export async function findTaskArtifacts(
   return out;
 }
 
-/** Every artifact row of the workspace, unmapped (structure validation checks them first). */
-export async function findAllArtifactRows(db: Executor, workspace: string): Promise<ArtifactRow[]> {
-  return db.selectFrom("artifacts").selectAll().where("workspace", "=", workspace).execute();
+/**
+ * Every artifact of the workspace but those named in `skip` (by artifact, task or plan id): what
+ * validate_structure checks once it has set aside the rows the mapper would refuse.
+ */
+export async function findAllArtifacts(
+  db: Executor,
+  workspace: string,
+  skip: {
+    readonly ids: ReadonlySet<string>;
+    readonly taskIds: ReadonlySet<string>;
+    readonly planIds: ReadonlySet<string>;
+  },
+): Promise<Artifact[]> {
+  const rows = await db.selectFrom("artifacts").selectAll().where("workspace", "=", workspace).execute();
+  return rows
+    .filter((r) => !skip.ids.has(r.id) && !skip.taskIds.has(r.task_id) && !skip.planIds.has(r.plan_id))
+    .map(artifactRowToArtifact);
 }

@@ -1,7 +1,8 @@
 import type { EventKind, HistoryEvent } from "../../core/event.ts";
 import type { TaskAction } from "../../core/transitions.ts";
 import type { Executor } from "../database.ts";
-import type { EventRow, NewEventRow } from "../tables/events.table.ts";
+import type { NewEvent } from "../records.ts";
+import type { EventRow } from "../tables/events.table.ts";
 
 export function eventRowToEvent(r: EventRow): HistoryEvent {
   return {
@@ -19,7 +20,23 @@ export function eventRowToEvent(r: EventRow): HistoryEvent {
 }
 
 /** Appends events; the history is never updated or deleted. */
-export async function appendEvents(db: Executor, rows: readonly NewEventRow[]): Promise<void> {
+export async function appendEvents(
+  db: Executor,
+  workspace: string,
+  events: readonly NewEvent[],
+): Promise<void> {
+  const rows = events.map((e) => ({
+    workspace,
+    at: e.at,
+    kind: e.kind,
+    plan_id: e.planId,
+    task_id: e.taskId,
+    action: e.action ?? null,
+    from_status: e.from ?? null,
+    to_status: e.to ?? null,
+    agent_id: e.agentId ?? null,
+    note: e.note ?? null,
+  }));
   for (let i = 0; i < rows.length; i += 300)
     await db
       .insertInto("events")

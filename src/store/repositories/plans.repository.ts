@@ -1,6 +1,13 @@
-import type { Complexity, Plan, PlanStatus, TaskCounts } from "../../core/task.ts";
+import {
+  type Complexity,
+  EMPTY_COUNTS,
+  type Plan,
+  type PlanStatus,
+  type TaskCounts,
+} from "../../core/task.ts";
 import type { Executor } from "../database.ts";
-import type { NewPlanRow, PlanRow, PlanUpdate } from "../tables/plans.table.ts";
+import type { NewPlan, PlanCounters, PlanPatch } from "../records.ts";
+import type { PlanRow, PlanUpdate } from "../tables/plans.table.ts";
 import { requireIdsToStore, requireRowIds } from "./_row-check.ts";
 
 /** Maps a plans row to the domain Plan. */
@@ -28,7 +35,7 @@ export function planRowToPlan(row: PlanRow): Plan {
 }
 
 /** The counter columns for `counts`. */
-export function countsToColumns(c: TaskCounts): Required<Pick<PlanUpdate, `n_${keyof TaskCounts}`>> {
+function countsToColumns(c: TaskCounts): Required<Pick<PlanUpdate, `n_${keyof TaskCounts}`>> {
   return {
     n_pending: c.pending,
     n_active: c.active,
@@ -40,9 +47,60 @@ export function countsToColumns(c: TaskCounts): Required<Pick<PlanUpdate, `n_${k
   };
 }
 
-export async function insertPlan(db: Executor, row: NewPlanRow): Promise<void> {
-  requireIdsToStore("plans", { id: row.id });
-  await db.insertInto("plans").values(row).execute();
+/** Inserts a plan with zero counters (refreshPlan counts its tasks once they are in). */
+export async function insertPlan(db: Executor, workspace: string, plan: NewPlan): Promise<void> {
+  requireIdsToStore("plans", { id: plan.id });
+  await db
+    .insertInto("plans")
+    .values({
+      workspace,
+      id: plan.id,
+      description: plan.description,
+      complexity: plan.complexity,
+      context: plan.context,
+      status: plan.status,
+      ...countsToColumns(EMPTY_COUNTS),
+      created_at: plan.createdAt,
+      updated_at: plan.updatedAt,
+    })
+    .execute();
+}
+
+/** Removes a plan row; its tasks, their edges and artifact rows go with it (ON DELETE CASCADE). */
+export async function deletePlan(db: Executor, workspace: string, id: string): Promise<void> {
+  await db.deleteFrom("plans").where("workspace", "=", workspace).where("id", "=", id).execute();
+}
+
+/** Ids of the active plans (or just `only`, when it is active), oldest first. */
+export async function findActivePlanIds(
+  db: Executor,
+  workspace: string,
+  opts: { readonly only?: string | undefined; readonly limit: number },
+): Promise<string[]> {
+  let q = db
+    .selectFrom("plans")
+    .select("id")
+    .where("workspace", "=", workspace)
+    .where("status", "=", "active");
+  if (opts.only) q = q.where("id", "=", opts.only);
+  return (await q.orderBy("created_at").limit(opts.limit).execute()).map((r) => r.id);
+}
+
+/** Every plan's stored counters, read without the id check (validate_structure recounts them). */
+export async function findPlanCounters(db: Executor, workspace: string): Promise<PlanCounters[]> {
+  const rows = await db.selectFrom("plans").selectAll().where("workspace", "=", workspace).execute();
+  return rows.map((r) => ({
+    id: r.id,
+    counts: {
+      pending: r.n_pending,
+      active: r.n_active,
+      blocked: r.n_blocked,
+      completed: r.n_completed,
+      failed: r.n_failed,
+      cancelled: r.n_cancelled,
+      total: r.n_total,
+    },
+  }));
 }
 
 export async function findPlan(db: Executor, workspace: string, id: string): Promise<Plan | undefined> {
@@ -97,13 +155,18 @@ export async function countPlans(db: Executor, workspace: string): Promise<Recor
   return out;
 }
 
+/** Updates one plan. */
 export async function updatePlan(
   db: Executor,
   workspace: string,
   id: string,
-  patch: PlanUpdate,
+  patch: PlanPatch,
 ): Promise<void> {
-  await db.updateTable("plans").set(patch).where("workspace", "=", workspace).where("id", "=", id).execute();
+  const set: PlanUpdate = patch.counts ? countsToColumns(patch.counts) : {};
+  if (patch.status !== undefined) set.status = patch.status;
+  if (patch.updatedAt !== undefined) set.updated_at = patch.updatedAt;
+  if (patch.completedAt !== undefined) set.completed_at = patch.completedAt;
+  await db.updateTable("plans").set(set).where("workspace", "=", workspace).where("id", "=", id).execute();
 }
 
 /** Sums task counters over plans with one of `statuses` (cheap: one row per plan, no task scan). */

@@ -1,5 +1,5 @@
 import type { Executor } from "../database.ts";
-import type { NewRequestResultRow, RequestResultRow } from "../tables/request-results.table.ts";
+import type { StoredRequest } from "../records.ts";
 
 /** The stored answer for (workspace, tool, request_id), or undefined. */
 export async function findRequestResult(
@@ -7,18 +7,37 @@ export async function findRequestResult(
   workspace: string,
   tool: string,
   requestId: string,
-): Promise<RequestResultRow | undefined> {
-  return db
+): Promise<StoredRequest | undefined> {
+  const r = await db
     .selectFrom("request_results")
     .selectAll()
     .where("workspace", "=", workspace)
     .where("tool", "=", tool)
     .where("request_id", "=", requestId)
     .executeTakeFirst();
+  return r
+    ? {
+        tool: r.tool,
+        requestId: r.request_id,
+        fingerprint: r.fingerprint,
+        result: r.result,
+        createdAt: r.created_at,
+      }
+    : undefined;
 }
 
-export async function insertRequestResult(db: Executor, row: NewRequestResultRow): Promise<void> {
-  await db.insertInto("request_results").values(row).execute();
+export async function insertRequestResult(db: Executor, workspace: string, r: StoredRequest): Promise<void> {
+  await db
+    .insertInto("request_results")
+    .values({
+      workspace,
+      tool: r.tool,
+      request_id: r.requestId,
+      fingerprint: r.fingerprint,
+      result: r.result,
+      created_at: r.createdAt,
+    })
+    .execute();
 }
 
 /** Forgets answers older than `before` (ISO time), in every workspace of the file. */

@@ -1,8 +1,17 @@
 import { sql } from "kysely";
-import { type Claim, DEPENDENCY_SATISFIED, type Task, type TaskStatus } from "../../core/task.ts";
+import {
+  type Claim,
+  type ClaimHolder,
+  countTasks,
+  type Task,
+  type TaskCounts,
+  type TaskStatus,
+} from "../../core/task.ts";
 import type { Executor } from "../database.ts";
-import type { NewTaskRow, TaskRow, TaskUpdate } from "../tables/tasks.table.ts";
+import type { NewTask, TaskPatch } from "../records.ts";
+import type { TaskRow, TaskUpdate } from "../tables/tasks.table.ts";
 import { requireIdsToStore, requireRowIds } from "./_row-check.ts";
+import { findDependencies, insertDependencies } from "./dependencies.repository.ts";
 
 /** Maps a row (and its dependency ids) to the domain Task; snake_case stops here. */
 export function taskRowToTask(row: TaskRow, dependencies: readonly string[]): Task {
@@ -42,7 +51,7 @@ export function taskRowToTask(row: TaskRow, dependencies: readonly string[]): Ta
  * The columns of a claim (or of none). Every write that claims a task goes through here, so a
  * claim never carries the holder process of an earlier one (a cleared claim's holder is ignored).
  */
-export function claimColumns(
+function claimColumns(
   claim: Claim | null,
 ): Pick<TaskUpdate, "claimed_by" | "claim_expires_at" | "claim_host" | "claim_pid"> {
   return {
@@ -53,24 +62,20 @@ export function claimColumns(
   };
 }
 
-/** Dependency ids of each of `taskIds`, in insertion order. */
-export async function findDependencies(
-  db: Executor,
-  workspace: string,
-  taskIds: readonly string[],
-): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>(taskIds.map((id) => [id, []]));
-  if (taskIds.length === 0) return out;
-  for (let i = 0; i < taskIds.length; i += 500) {
-    const rows = await db
-      .selectFrom("task_dependencies")
-      .select(["task_id", "depends_on"])
-      .where("workspace", "=", workspace)
-      .where("task_id", "in", taskIds.slice(i, i + 500))
-      .orderBy(sql`rowid`)
-      .execute();
-    for (const r of rows) out.get(r.task_id)?.push(r.depends_on);
-  }
+/** The columns a domain patch changes; keys left out of the patch stay untouched. */
+function taskPatchToColumns(p: TaskPatch): TaskUpdate {
+  const out: TaskUpdate = p.claim === undefined ? {} : claimColumns(p.claim);
+  if (p.title !== undefined) out.title = p.title;
+  if (p.description !== undefined) out.description = p.description;
+  if (p.specialistType !== undefined) out.specialist_type = p.specialistType;
+  if (p.estimatedEffort !== undefined) out.estimated_effort = p.estimatedEffort;
+  if (p.status !== undefined) out.status = p.status;
+  if (p.archivedFrom !== undefined) out.archived_from = p.archivedFrom;
+  if (p.summary !== undefined) out.summary = p.summary;
+  if (p.statusNote !== undefined) out.status_note = p.statusNote;
+  if (p.updatedAt !== undefined) out.updated_at = p.updatedAt;
+  if (p.startedAt !== undefined) out.started_at = p.startedAt;
+  if (p.completedAt !== undefined) out.completed_at = p.completedAt;
   return out;
 }
 
@@ -152,54 +157,6 @@ export async function findPlanTasksPage(
   return { tasks: rows.map((r) => taskRowToTask(r, deps.get(r.id) ?? [])), total: Number(total?.n ?? 0) };
 }
 
-/**
- * The tasks of a plan that can start now, in plan order: pending, every dependency completed or
- * cancelled (a dependency whose task is gone never is), and no live claim. The same rule as
- * core/readiness.ts readyTasks, in SQL so the plan's other tasks are not read.
- */
-export async function findReadyTaskIds(
-  db: Executor,
-  workspace: string,
-  planId: string,
-  now: string,
-  limit: number,
-): Promise<string[]> {
-  const rows = await db
-    .selectFrom("tasks as t")
-    .select("t.id")
-    .where("t.workspace", "=", workspace)
-    .where("t.plan_id", "=", planId)
-    .where("t.status", "=", "pending")
-    .where((eb) =>
-      eb.or([
-        eb("t.claimed_by", "is", null),
-        eb("t.claim_expires_at", "is", null),
-        eb("t.claim_expires_at", "<=", now),
-      ]),
-    )
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom("task_dependencies as d")
-            .leftJoin("tasks as dt", (j) =>
-              j.onRef("dt.workspace", "=", "d.workspace").onRef("dt.id", "=", "d.depends_on"),
-            )
-            .select(sql<number>`1`.as("unmet"))
-            .whereRef("d.workspace", "=", "t.workspace")
-            .whereRef("d.task_id", "=", "t.id")
-            .where((e) =>
-              e.or([e("dt.id", "is", null), e("dt.status", "not in", [...DEPENDENCY_SATISFIED])]),
-            ),
-        ),
-      ),
-    )
-    .orderBy("t.position")
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.id);
-}
-
 /** Ids among `ids` that already exist in the workspace. */
 export async function findExistingTaskIds(
   db: Executor,
@@ -219,46 +176,141 @@ export async function findExistingTaskIds(
   return found;
 }
 
-/** Inserts tasks and their dependency edges. */
-export async function insertTasks(
-  db: Executor,
-  rows: readonly NewTaskRow[],
-  edges: readonly { workspace: string; plan_id: string; task_id: string; depends_on: string }[],
-): Promise<void> {
-  for (const r of rows) requireIdsToStore("tasks", { id: r.id, plan_id: r.plan_id });
+/** Inserts tasks and their dependency edges (in the order given, which is the order read back). */
+export async function insertTasks(db: Executor, workspace: string, tasks: readonly NewTask[]): Promise<void> {
+  for (const t of tasks) requireIdsToStore("tasks", { id: t.id, plan_id: t.planId });
+  const rows = tasks.map((t) => ({
+    workspace,
+    id: t.id,
+    plan_id: t.planId,
+    position: t.position,
+    title: t.title,
+    description: t.description,
+    specialist_type: t.specialistType,
+    estimated_effort: t.estimatedEffort,
+    status: t.status,
+    summary: t.summary ?? null,
+    status_note: t.statusNote ?? null,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+    completed_at: t.completedAt ?? null,
+  }));
+  const edges = tasks.flatMap((t) =>
+    t.dependencies.map((d) => ({ planId: t.planId, taskId: t.id, dependsOn: d })),
+  );
   for (const e of edges)
-    requireIdsToStore("task_dependencies", { task_id: e.task_id, depends_on: e.depends_on });
+    requireIdsToStore("task_dependencies", { task_id: e.taskId, depends_on: e.dependsOn });
   // 18 columns per row; stay well under SQLite's 32k bound parameters per statement.
   for (let i = 0; i < rows.length; i += 100)
     await db
       .insertInto("tasks")
       .values(rows.slice(i, i + 100))
       .execute();
-  for (let i = 0; i < edges.length; i += 300) {
-    await db
-      .insertInto("task_dependencies")
-      .values(edges.slice(i, i + 300))
-      .execute();
-  }
+  await insertDependencies(db, workspace, edges);
 }
 
-/** Updates one task's columns. */
+/** Updates one task. */
 export async function updateTask(
   db: Executor,
   workspace: string,
   id: string,
-  patch: TaskUpdate,
+  patch: TaskPatch,
 ): Promise<void> {
-  await db.updateTable("tasks").set(patch).where("workspace", "=", workspace).where("id", "=", id).execute();
+  await db
+    .updateTable("tasks")
+    .set(taskPatchToColumns(patch))
+    .where("workspace", "=", workspace)
+    .where("id", "=", id)
+    .execute();
 }
 
-/** Ids of the tasks that depend on `id`. */
-export async function findDependents(db: Executor, workspace: string, id: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom("task_dependencies")
-    .select("task_id")
+/** Removes one task row (its artifact rows and dependency edges go with it, by cascade). */
+export async function deleteTask(db: Executor, workspace: string, id: string): Promise<void> {
+  await db.deleteFrom("tasks").where("workspace", "=", workspace).where("id", "=", id).execute();
+}
+
+/** The plan a task belongs to, or undefined when there is no such task. */
+export async function findTaskPlanId(
+  db: Executor,
+  workspace: string,
+  id: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("tasks")
+    .select("plan_id")
     .where("workspace", "=", workspace)
-    .where("depends_on", "=", id)
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row?.plan_id;
+}
+
+/** A plan's tasks counted by status (index-only: proportional to the plan's size, not the store's). */
+export async function countPlanTasks(db: Executor, workspace: string, planId: string): Promise<TaskCounts> {
+  const rows = await db
+    .selectFrom("tasks")
+    .select(["status", db.fn.countAll<number>().as("n")])
+    .where("workspace", "=", workspace)
+    .where("plan_id", "=", planId)
+    .groupBy("status")
     .execute();
-  return rows.map((r) => r.task_id);
+  return countTasks(rows.map((r) => [r.status as TaskStatus, Number(r.n)] as const));
+}
+
+/** Every plan's tasks counted by status, by plan id (plans without tasks are absent). */
+export async function countTasksByPlan(db: Executor, workspace: string): Promise<Map<string, TaskCounts>> {
+  const rows = await db
+    .selectFrom("tasks")
+    .select(["plan_id", "status", db.fn.countAll<number>().as("n")])
+    .where("workspace", "=", workspace)
+    .groupBy(["plan_id", "status"])
+    .execute();
+  const groups = new Map<string, (readonly [TaskStatus, number])[]>();
+  for (const r of rows)
+    groups.set(r.plan_id, [...(groups.get(r.plan_id) ?? []), [r.status as TaskStatus, Number(r.n)] as const]);
+  return new Map([...groups].map(([id, g]) => [id, countTasks(g)]));
+}
+
+/**
+ * Extends the live claims of `agentIds` to `expiresAt`, held from now on by `holder` when given:
+ * a connection's activity shows its agents are alive.
+ */
+export async function renewClaims(
+  db: Executor,
+  workspace: string,
+  renewal: {
+    readonly agentIds: readonly string[];
+    readonly now: string;
+    readonly expiresAt: string;
+    readonly holder?: ClaimHolder | undefined;
+  },
+): Promise<void> {
+  if (renewal.agentIds.length === 0) return;
+  await db
+    .updateTable("tasks")
+    .set({
+      claim_expires_at: renewal.expiresAt,
+      ...(renewal.holder ? { claim_host: renewal.holder.host, claim_pid: renewal.holder.pid } : {}),
+    })
+    .where("workspace", "=", workspace)
+    .where("claimed_by", "in", [...renewal.agentIds])
+    .where("claim_expires_at", ">", renewal.now)
+    .execute();
+}
+
+/** How many tasks are claimed, and how many of those claims have run out by `now`. */
+export async function countClaims(
+  db: Executor,
+  workspace: string,
+  now: string,
+): Promise<{ open: number; expired: number }> {
+  const r = await db
+    .selectFrom("tasks")
+    .select((eb) => [
+      eb.fn.countAll<number>().as("open"),
+      eb.fn.sum<number>(eb.case().when("claim_expires_at", "<=", now).then(1).else(0).end()).as("expired"),
+    ])
+    .where("workspace", "=", workspace)
+    .where("claimed_by", "is not", null)
+    .executeTakeFirstOrThrow();
+  return { open: Number(r.open), expired: Number(r.expired ?? 0) };
 }

@@ -1,0 +1,77 @@
+import type { Clock, Random } from "../core/ports.ts";
+import type { HolderGone } from "../core/readiness.ts";
+import type { Settings } from "../core/settings.ts";
+import type { ClaimHolder } from "../core/task.ts";
+import type { StoreCache } from "../store/cache.ts";
+import { createDataFiles } from "../workspace/data-files.ts";
+import { databasePath, ensureDataDir } from "../workspace/layout.ts";
+import type { RoleLoader } from "../workspace/roles.ts";
+import { effectiveSettings, type SettingsLoader } from "../workspace/settings.ts";
+import type { AppContext } from "./context.ts";
+
+/** What a process provides for every call's context: the server's deps, or a CLI command's. */
+export interface ContextSources {
+  /** `--db` / ORCHESTRATOR_DB: one database for every workspace; else each workspace's own. */
+  readonly db?: string | undefined;
+  /** Defaults plus what flags and environment set. */
+  readonly settings: Settings;
+  /** Settings set by flags or environment, which the workspace's settings file cannot override. */
+  readonly settingsFixed?: ReadonlySet<keyof Settings> | undefined;
+  /** Reads each workspace's .task_orchestrator/settings.yaml when it changes (hot reload); absent, `settings` alone. */
+  readonly settingsLoader?: SettingsLoader | undefined;
+  readonly roleLoader: RoleLoader;
+  readonly stores: StoreCache;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** The client connection, whose process is recorded with each claim (absent: leases only). */
+  readonly connection?: { readonly holder: ClaimHolder } | undefined;
+  readonly holderGone?: HolderGone | undefined;
+}
+
+/** Data folders this process has made sure of, per set of sources (creating one is idempotent; this saves the syscalls). */
+const ensured = new WeakMap<ContextSources, Set<string>>();
+
+/**
+ * The one place a use-case context is built, for the server and the CLI alike: the data folder
+ * ensured, the store open, settings merged with the workspace's file, roles loaded. A read-only
+ * call creates nothing: without a database it gets an empty store (0 plans, nothing found).
+ */
+export async function openContext(
+  sources: ContextSources,
+  workspace: string,
+  opts: { readonly readOnly?: boolean } = {},
+): Promise<AppContext> {
+  const dbPath = databasePath(workspace, sources.db);
+  if (!opts.readOnly) {
+    const done = ensured.get(sources) ?? new Set<string>();
+    ensured.set(sources, done);
+    if (!done.has(workspace)) {
+      ensureDataDir(workspace);
+      done.add(workspace);
+    }
+  }
+  const store = await (opts.readOnly ? sources.stores.forReading(dbPath) : sources.stores.get(dbPath));
+  let settings: Settings | undefined;
+  return {
+    store,
+    workspace,
+    files: createDataFiles(workspace),
+    clock: sources.clock,
+    random: sources.random,
+    // Read when a use-case needs it, so a broken settings file fails the calls that depend on
+    // settings (with SETTINGS_INVALID and the place) but not every read; once per call.
+    get settings() {
+      settings ??= sources.settingsLoader
+        ? effectiveSettings(
+            sources.settings,
+            sources.settingsLoader.load(workspace),
+            sources.settingsFixed ?? new Set(),
+          )
+        : sources.settings;
+      return settings;
+    },
+    roles: () => sources.roleLoader.load(workspace),
+    holder: sources.connection?.holder,
+    holderGone: sources.holderGone,
+  };
+}

@@ -1,0 +1,40 @@
+import { existsSync } from "node:fs";
+import { openEmptyStore, openStore, type Store } from "./open.ts";
+
+/** Opens each database once per process and hands the same Store to every caller. */
+export class StoreCache {
+  readonly #open = new Map<string, Promise<Store>>();
+  #empty: Promise<Store> | undefined;
+
+  get(path: string): Promise<Store> {
+    let p = this.#open.get(path);
+    if (!p) {
+      p = openStore(path);
+      p.catch(() => this.#open.delete(path));
+      this.#open.set(path, p);
+    }
+    return p;
+  }
+
+  /**
+   * The store for a read-only call: the database when it exists, else an empty in-memory stand-in
+   * (shared, never written), so a read in a workspace without data creates no file or folder.
+   */
+  forReading(path: string): Promise<Store> {
+    if (this.#open.has(path) || existsSync(path)) return this.get(path);
+    this.#empty ??= openEmptyStore(":memory:");
+    return this.#empty.then((s) => ({ ...s, path, close: async () => {} }));
+  }
+
+  /** Paths of the databases opened so far. */
+  paths(): string[] {
+    return [...this.#open.keys()];
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.#open.values(), ...(this.#empty ? [this.#empty] : [])];
+    this.#open.clear();
+    this.#empty = undefined;
+    await Promise.all(all.map((p) => p.then((s) => s.close()).catch(() => {})));
+  }
+}

@@ -1,0 +1,135 @@
+import type { Artifact } from "../core/artifact.ts";
+import type { HistoryEvent } from "../core/event.ts";
+import type { ClaimHolder, Plan, PlanStatus, Task, TaskCounts, TaskStatus } from "../core/task.ts";
+import type {
+  CleanupCandidate,
+  DanglingDependency,
+  NewEvent,
+  NewPlan,
+  NewTask,
+  PlanCounters,
+  PlanPatch,
+  RawRowIds,
+  RowRef,
+  StoredRequest,
+  TaskPatch,
+  TaskSearch,
+} from "./records.ts";
+
+/*
+ * The store as use-cases see it: domain objects in, domain objects out, transactions as
+ * callbacks. SQLite (store/sqlite-store.ts) is one adapter; a second dialect implements the same
+ * interfaces and no use-case changes. Every method takes the workspace first: one database may
+ * hold several projects (`--db`).
+ */
+
+/** Every read a use-case makes. */
+export interface StoreReader {
+  findTask(ws: string, id: string): Promise<Task | undefined>;
+  findTaskPlanId(ws: string, id: string): Promise<string | undefined>;
+  findPlanTasks(ws: string, planId: string): Promise<Task[]>;
+  findTasksOfPlans(ws: string, planIds: readonly string[]): Promise<Map<string, Task[]>>;
+  /** The first `limit` tasks of a plan in plan order (leaving out `exclude`), and the plan's task total. */
+  findPlanTasksPage(
+    ws: string,
+    planId: string,
+    opts: { readonly exclude: readonly TaskStatus[]; readonly limit: number },
+  ): Promise<{ tasks: Task[]; total: number }>;
+  findExistingTaskIds(ws: string, ids: readonly string[]): Promise<Set<string>>;
+  countPlanTasks(ws: string, planId: string): Promise<TaskCounts>;
+  countTasksByPlan(ws: string): Promise<Map<string, TaskCounts>>;
+  countClaims(ws: string, now: string): Promise<{ open: number; expired: number }>;
+  searchTasks(ws: string, q: TaskSearch): Promise<{ tasks: Task[]; total: number }>;
+  /** The same rule as core/readiness.ts readyTasks, without reading the plan's other tasks. */
+  findReadyTaskIds(ws: string, planId: string, now: string, limit: number): Promise<string[]>;
+  findCleanupCandidates(
+    ws: string,
+    opts: { readonly now: string; readonly staleBefore: string; readonly taskId?: string | undefined },
+  ): Promise<CleanupCandidate[]>;
+  findDependencies(ws: string, taskIds: readonly string[]): Promise<Map<string, string[]>>;
+  findDanglingDependencies(ws: string): Promise<DanglingDependency[]>;
+
+  findPlan(ws: string, id: string): Promise<Plan | undefined>;
+  planExists(ws: string, id: string): Promise<boolean>;
+  findPlans(ws: string, statuses: readonly PlanStatus[], limit: number): Promise<Plan[]>;
+  countPlans(ws: string): Promise<Record<PlanStatus, number>>;
+  sumTaskCounts(ws: string, statuses: readonly PlanStatus[]): Promise<TaskCounts>;
+  findActivePlanIds(
+    ws: string,
+    opts: { readonly only?: string | undefined; readonly limit: number },
+  ): Promise<string[]>;
+  findPlanCounters(ws: string): Promise<PlanCounters[]>;
+
+  findArtifact(ws: string, id: string): Promise<Artifact | undefined>;
+  findTaskArtifacts(ws: string, taskIds: readonly string[]): Promise<Map<string, Artifact[]>>;
+  findAllArtifacts(
+    ws: string,
+    skip: {
+      readonly ids: ReadonlySet<string>;
+      readonly taskIds: ReadonlySet<string>;
+      readonly planIds: ReadonlySet<string>;
+    },
+  ): Promise<Artifact[]>;
+  /** Paths of the artifact files of `taskIds`, each checked against its row's ids. */
+  findArtifactPaths(ws: string, taskIds: readonly string[]): Promise<string[]>;
+
+  findPlanEvents(ws: string, planId: string, limit?: number): Promise<HistoryEvent[]>;
+  findTaskEvents(ws: string, taskId: string, limit?: number): Promise<HistoryEvent[]>;
+
+  findRequestResult(ws: string, tool: string, requestId: string): Promise<StoredRequest | undefined>;
+  /** Ids of every row, unchecked, so validate_structure finds the rows the mappers refuse. */
+  findRawRowIds(ws: string): Promise<RawRowIds>;
+}
+
+/** Every write, plus the reads (a write transaction reads what it is about to change). */
+export interface StoreWriter extends StoreReader {
+  insertPlan(ws: string, plan: NewPlan): Promise<void>;
+  updatePlan(ws: string, id: string, patch: PlanPatch): Promise<void>;
+  deletePlan(ws: string, id: string): Promise<void>;
+  insertTasks(ws: string, tasks: readonly NewTask[]): Promise<void>;
+  updateTask(ws: string, id: string, patch: TaskPatch): Promise<void>;
+  deleteTask(ws: string, id: string): Promise<void>;
+  renewClaims(
+    ws: string,
+    renewal: {
+      readonly agentIds: readonly string[];
+      readonly now: string;
+      readonly expiresAt: string;
+      readonly holder?: ClaimHolder | undefined;
+    },
+  ): Promise<void>;
+  replaceDependencies(
+    ws: string,
+    task: { readonly id: string; readonly planId: string },
+    dependsOn: readonly string[],
+  ): Promise<void>;
+  deleteDependenciesOn(ws: string, taskIds: readonly string[]): Promise<void>;
+  deleteDependency(ws: string, edge: { readonly taskId: string; readonly dependsOn: string }): Promise<void>;
+  insertArtifact(ws: string, artifact: Artifact): Promise<void>;
+  appendEvents(ws: string, events: readonly NewEvent[]): Promise<void>;
+  insertRequestResult(ws: string, request: StoredRequest): Promise<void>;
+  /** Forgets answers older than `before`, in every workspace of the database. */
+  pruneRequestResults(before: string): Promise<void>;
+  removeRows(ws: string, refs: readonly RowRef[]): Promise<void>;
+}
+
+/** An open store. */
+export interface StorePort {
+  /** Where the data lives (a file path for SQLite), for reports. */
+  readonly path: string;
+  /** Names of applied migrations, oldest first. */
+  readonly migrations: readonly string[];
+  /** True for the empty stand-in of a database that does not exist yet: reads find nothing. */
+  readonly placeholder?: boolean | undefined;
+  /** Single statements outside a transaction (each commits on its own). */
+  readonly direct: StoreWriter;
+  /** Runs `fn` on one consistent snapshot without taking the write lock. */
+  read<T>(fn: (r: StoreReader) => Promise<T>): Promise<T>;
+  /** Runs `fn` in a write transaction: commits on return, rolls back on throw. */
+  write<T>(fn: (w: StoreWriter) => Promise<T>): Promise<T>;
+  /** The engine's own verdict on its files: `["ok"]` when sound (deep: the full check). */
+  checkIntegrity(deep: boolean): Promise<string[]>;
+  /** The journal mode ("wal" for SQLite once a server opened it). */
+  journalMode(): Promise<string | undefined>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,140 @@
+import { type ExpressionBuilder, sql } from "kysely";
+import { DEPENDENCY_SATISFIED, type PlanStatus, type Task } from "../../core/task.ts";
+import type { Database, Executor } from "../database.ts";
+import type { CleanupCandidate, TaskSearch } from "../records.ts";
+import { findDependencies } from "./dependencies.repository.ts";
+import { taskRowToTask } from "./tasks.repository.ts";
+
+/** Tasks matching every filter of `q`, newest first, and how many match ignoring limit and offset. */
+export async function searchTasks(
+  db: Executor,
+  workspace: string,
+  q: TaskSearch,
+): Promise<{ tasks: Task[]; total: number }> {
+  const where = (eb: ExpressionBuilder<Database, "tasks">) => {
+    const all = [eb("workspace", "=", workspace)];
+    if (q.status.length > 0) all.push(eb("status", "in", [...q.status]));
+    else all.push(eb("status", "!=", "archived"));
+    if (q.specialistType.length > 0) all.push(eb("specialist_type", "in", [...q.specialistType]));
+    if (q.planId) all.push(eb("plan_id", "=", q.planId));
+    if (q.createdAfter) all.push(eb("created_at", ">=", q.createdAfter));
+    if (q.createdBefore) all.push(eb("created_at", "<", q.createdBefore));
+    if (q.text && q.text.trim() !== "") {
+      // LIKE with our own escape character, so % and _ in the search text match themselves.
+      const pattern = `%${q.text.trim().replaceAll("\\", "\\\\").replaceAll("%", "\\%").replaceAll("_", "\\_")}%`;
+      all.push(
+        eb.or([
+          sql<boolean>`title like ${pattern} escape '\\'`,
+          sql<boolean>`description like ${pattern} escape '\\'`,
+          sql<boolean>`coalesce(summary, '') like ${pattern} escape '\\'`,
+        ]),
+      );
+    }
+    return eb.and(all);
+  };
+  const counted = await db
+    .selectFrom("tasks")
+    .select(db.fn.countAll<number>().as("n"))
+    .where(where)
+    .executeTakeFirstOrThrow();
+  const rows = await db
+    .selectFrom("tasks")
+    .selectAll()
+    .where(where)
+    .orderBy("created_at", "desc")
+    .orderBy("plan_id")
+    .orderBy("position")
+    .limit(q.limit)
+    .offset(q.offset)
+    .execute();
+  const deps = await findDependencies(
+    db,
+    workspace,
+    rows.map((r) => r.id),
+  );
+  return { tasks: rows.map((r) => taskRowToTask(r, deps.get(r.id) ?? [])), total: Number(counted.n) };
+}
+
+/**
+ * The tasks of a plan that can start now, in plan order: pending, every dependency completed or
+ * cancelled (a dependency whose task is gone never is), and no live claim. The same rule as
+ * core/readiness.ts readyTasks, in SQL so the plan's other tasks are not read.
+ */
+export async function findReadyTaskIds(
+  db: Executor,
+  workspace: string,
+  planId: string,
+  now: string,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom("tasks as t")
+    .select("t.id")
+    .where("t.workspace", "=", workspace)
+    .where("t.plan_id", "=", planId)
+    .where("t.status", "=", "pending")
+    .where((eb) =>
+      eb.or([
+        eb("t.claimed_by", "is", null),
+        eb("t.claim_expires_at", "is", null),
+        eb("t.claim_expires_at", "<=", now),
+      ]),
+    )
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom("task_dependencies as d")
+            .leftJoin("tasks as dt", (j) =>
+              j.onRef("dt.workspace", "=", "d.workspace").onRef("dt.id", "=", "d.depends_on"),
+            )
+            .select(sql<number>`1`.as("unmet"))
+            .whereRef("d.workspace", "=", "t.workspace")
+            .whereRef("d.task_id", "=", "t.id")
+            .where((e) =>
+              e.or([e("dt.id", "is", null), e("dt.status", "not in", [...DEPENDENCY_SATISFIED])]),
+            ),
+        ),
+      ),
+    )
+    .orderBy("t.position")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * What scan_cleanup looks at: open tasks with no activity since `staleBefore`, claims expired
+ * by `now`, and open work left in a plan that was cancelled or archived (orphans). Dependencies
+ * are not read (cleanup does not need them).
+ */
+export async function findCleanupCandidates(
+  db: Executor,
+  workspace: string,
+  opts: { readonly now: string; readonly staleBefore: string; readonly taskId?: string | undefined },
+): Promise<CleanupCandidate[]> {
+  let q = db
+    .selectFrom("tasks as t")
+    .innerJoin("plans as p", (j) =>
+      j.onRef("p.workspace", "=", "t.workspace").onRef("p.id", "=", "t.plan_id"),
+    )
+    .selectAll("t")
+    .select("p.status as plan_status")
+    .where("t.workspace", "=", workspace)
+    .where((eb) =>
+      eb.or([
+        eb.and([
+          eb("t.status", "in", ["pending", "active", "blocked"]),
+          eb("t.updated_at", "<", opts.staleBefore),
+        ]),
+        eb.and([eb("t.claimed_by", "is not", null), eb("t.claim_expires_at", "<", opts.now)]),
+        eb.and([
+          eb("t.status", "in", ["pending", "active", "blocked", "failed"]),
+          eb("p.status", "in", ["cancelled", "archived"]),
+        ]),
+      ]),
+    );
+  if (opts.taskId) q = q.where("t.id", "=", opts.taskId);
+  const rows = await q.execute();
+  return rows.map((r) => ({ task: taskRowToTask(r, []), planStatus: r.plan_status as PlanStatus }));
+}

@@ -1,0 +1,185 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import type { StorePort } from "../../src/store/port.ts";
+import type { NewTask } from "../../src/store/records.ts";
+
+/**
+ * What every store adapter must do, written against the port alone: SQLite runs it today
+ * (store-port.test.ts); a second dialect (issue 13) runs the same suite with its own `open`.
+ */
+export function describeStoreContract(
+  name: string,
+  open: () => Promise<{ store: StorePort; cleanup: () => Promise<void> }>,
+): void {
+  describe(`store contract: ${name}`, () => {
+    const ws = "/ws";
+    const at = "2026-01-01T00:00:00.000Z";
+    const later = "2026-01-01T01:00:00.000Z";
+    let store: StorePort;
+    let cleanup: () => Promise<void>;
+
+    beforeEach(async () => {
+      ({ store, cleanup } = await open());
+    });
+    afterEach(async () => {
+      await cleanup();
+    });
+
+    const task = (id: string, position: number, dependencies: string[] = []): NewTask => ({
+      id,
+      planId: "task_0000000a",
+      position,
+      title: `title ${id}`,
+      description: `about ${id}`,
+      specialistType: "implementer",
+      estimatedEffort: "1h",
+      status: "pending",
+      dependencies,
+      createdAt: at,
+      updatedAt: at,
+    });
+
+    async function seed(): Promise<void> {
+      await store.write(async (w) => {
+        await w.insertPlan(ws, {
+          id: "task_0000000a",
+          description: "a plan",
+          complexity: "simple",
+          context: null,
+          status: "active",
+          createdAt: at,
+          updatedAt: at,
+        });
+        await w.insertTasks(ws, [task("t_1", 0), task("t_2", 1, ["t_1"]), task("t_3", 2, ["t_2", "t_1"])]);
+      });
+    }
+
+    test("inserted plans and tasks read back as domain objects, dependencies in order", async () => {
+      await seed();
+      const plan = await store.direct.findPlan(ws, "task_0000000a");
+      expect(plan).toMatchObject({ id: "task_0000000a", status: "active", counts: { total: 0 } });
+      const tasks = await store.read((r) => r.findPlanTasks(ws, "task_0000000a"));
+      expect(tasks.map((t) => [t.id, t.dependencies])).toEqual([
+        ["t_1", []],
+        ["t_2", ["t_1"]],
+        ["t_3", ["t_2", "t_1"]],
+      ]);
+      expect(tasks[0]).toMatchObject({ title: "title t_1", specialistType: "implementer", claim: null });
+      expect(await store.direct.findTaskPlanId(ws, "t_2")).toBe("task_0000000a");
+      expect(await store.direct.findTask("/other", "t_1")).toBeUndefined();
+    });
+
+    test("a patch changes only what it names; a claim is written and cleared whole", async () => {
+      await seed();
+      const claim = { agentId: "agent", expiresAt: later, holder: { host: "h", pid: 42 } };
+      await store.write((w) => w.updateTask(ws, "t_1", { status: "active", claim, startedAt: at }));
+      expect(await store.direct.findTask(ws, "t_1")).toMatchObject({
+        status: "active",
+        claim,
+        startedAt: at,
+        title: "title t_1",
+      });
+      await store.write((w) => w.updateTask(ws, "t_1", { claim: null, statusNote: "why" }));
+      expect(await store.direct.findTask(ws, "t_1")).toMatchObject({ claim: null, statusNote: "why" });
+      // A new claim without a holder never inherits the earlier one's.
+      await store.write((w) => w.updateTask(ws, "t_1", { claim: { agentId: "b", expiresAt: later } }));
+      expect((await store.direct.findTask(ws, "t_1"))?.claim).toEqual({
+        agentId: "b",
+        expiresAt: later,
+        holder: null,
+      });
+    });
+
+    test("a write that throws leaves nothing behind", async () => {
+      await seed();
+      await expect(
+        store.write(async (w) => {
+          await w.updateTask(ws, "t_1", { title: "changed" });
+          throw new Error("boom");
+        }),
+      ).rejects.toThrow("boom");
+      expect((await store.direct.findTask(ws, "t_1"))?.title).toBe("title t_1");
+    });
+
+    test("counts, plan counters and readiness follow the tasks", async () => {
+      await seed();
+      await store.write(async (w) => {
+        await w.updateTask(ws, "t_1", { status: "completed", completedAt: at });
+        const counts = await w.countPlanTasks(ws, "task_0000000a");
+        await w.updatePlan(ws, "task_0000000a", { counts, updatedAt: later });
+      });
+      const plan = await store.direct.findPlan(ws, "task_0000000a");
+      expect(plan?.counts).toMatchObject({ pending: 2, completed: 1, total: 3 });
+      expect(plan?.updatedAt).toBe(later);
+      expect(await store.direct.findReadyTaskIds(ws, "task_0000000a", at, 10)).toEqual(["t_2"]);
+      expect((await store.direct.countTasksByPlan(ws)).get("task_0000000a")?.total).toBe(3);
+    });
+
+    test("search filters, counts and pages", async () => {
+      await seed();
+      const all = await store.direct.searchTasks(ws, { status: [], specialistType: [], limit: 2, offset: 0 });
+      expect(all.total).toBe(3);
+      expect(all.tasks).toHaveLength(2);
+      const text = await store.direct.searchTasks(ws, {
+        status: [],
+        specialistType: [],
+        text: "T_3",
+        limit: 10,
+        offset: 0,
+      });
+      expect(text.tasks.map((t) => t.id)).toEqual(["t_3"]);
+    });
+
+    test("renewing claims extends only live ones of the named agents", async () => {
+      await seed();
+      await store.write(async (w) => {
+        await w.updateTask(ws, "t_1", { claim: { agentId: "a", expiresAt: later } });
+        await w.updateTask(ws, "t_2", { claim: { agentId: "a", expiresAt: at } });
+        await w.updateTask(ws, "t_3", { claim: { agentId: "b", expiresAt: later } });
+      });
+      const expiresAt = "2026-01-01T02:00:00.000Z";
+      await store.direct.renewClaims(ws, {
+        agentIds: ["a"],
+        now: "2026-01-01T00:30:00.000Z",
+        expiresAt,
+        holder: { host: "h", pid: 7 },
+      });
+      const [t1, t2, t3] = await store.direct.findPlanTasks(ws, "task_0000000a");
+      expect(t1?.claim).toEqual({ agentId: "a", expiresAt, holder: { host: "h", pid: 7 } });
+      expect(t2?.claim?.expiresAt).toBe(at);
+      expect(t3?.claim?.expiresAt).toBe(later);
+      expect(await store.direct.countClaims(ws, "2026-01-01T00:30:00.000Z")).toEqual({ open: 3, expired: 1 });
+    });
+
+    test("dependencies are replaced, and a dangling one is found and removed", async () => {
+      await seed();
+      await store.write((w) => w.replaceDependencies(ws, { id: "t_3", planId: "task_0000000a" }, ["t_1"]));
+      expect((await store.direct.findTask(ws, "t_3"))?.dependencies).toEqual(["t_1"]);
+      await store.write(async (w) => {
+        await w.deleteDependenciesOn(ws, ["t_2"]);
+        await w.deleteTask(ws, "t_2");
+      });
+      expect(await store.direct.findDanglingDependencies(ws)).toEqual([]);
+      expect(await store.direct.findTask(ws, "t_2")).toBeUndefined();
+    });
+
+    test("request results are stored and found per workspace", async () => {
+      const request = {
+        tool: "plan_task",
+        requestId: "r1",
+        fingerprint: "f",
+        result: "{}",
+        createdAt: at,
+      };
+      await store.write((w) => w.insertRequestResult(ws, request));
+      expect(await store.direct.findRequestResult(ws, "plan_task", "r1")).toEqual(request);
+      expect(await store.direct.findRequestResult("/other", "plan_task", "r1")).toBeUndefined();
+      await store.write((w) => w.pruneRequestResults(later));
+      expect(await store.direct.findRequestResult(ws, "plan_task", "r1")).toBeUndefined();
+    });
+
+    test("the engine reports its own health", async () => {
+      expect(await store.checkIntegrity(false)).toEqual(["ok"]);
+      expect(store.migrations.length).toBeGreaterThan(0);
+    });
+  });
+}

@@ -1,0 +1,16 @@
+import { join } from "node:path";
+import { openStore } from "../../src/store/open.ts";
+import { describeStoreContract } from "../helpers/store-contract.ts";
+import { makeProject } from "../helpers/temp.ts";
+
+describeStoreContract("SQLite", async () => {
+  const project = makeProject("orch-store-port-");
+  const store = await openStore(join(project.dir, "port.db"));
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      project.cleanup();
+    },
+  };
+});

@@ -1,4 +1,3 @@
-import { statSync } from "node:fs";
 import type { AppContext } from "./context.ts";
 
 export interface HealthReport {
@@ -37,13 +36,6 @@ export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
     reachable = false;
     problems.push(`database unreachable: ${(e as Error).message}`);
   }
-  const size = (p: string): number => {
-    try {
-      return statSync(p).size;
-    } catch {
-      return 0;
-    }
-  };
   const claims = reachable ? await db.countClaims(ctx.workspace, now) : { open: 0, expired: 0 };
   const plans = reachable
     ? {
@@ -52,6 +44,7 @@ export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
       }
     : { total: 0, n: 0 };
   const migrations = ctx.store.migrations;
+  const disk = ctx.store.diskUsage();
   return {
     healthy: problems.length === 0,
     problems,
@@ -62,8 +55,8 @@ export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
       journal_mode: journal,
       schema_version: migrations.at(-1) ?? null,
       migrations_applied: migrations.length,
-      size_bytes: size(ctx.store.path),
-      wal_bytes: size(`${ctx.store.path}-wal`),
+      size_bytes: disk.databaseBytes,
+      wal_bytes: disk.walBytes,
     },
     claims,
     plans: { open: plans.n, tasks_in_open_plans: plans.total },

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { Kysely, sql } from "kysely";
 import type { Database, Executor } from "./database.ts";
 import { ImmediateSqliteDialect, openSqlite } from "./driver.ts";
@@ -29,6 +30,15 @@ export async function appliedMigrations(db: Executor): Promise<string[]> {
     .execute(db)
     .then((r) => r.rows.map((x) => x.name))
     .catch(() => [] as string[]);
+}
+
+/** A file's size in bytes, 0 when it does not exist (a WAL is only there while the store is open). */
+export function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** What doctor reports about a database file, read without migrating or changing it. */

@@ -131,5 +131,7 @@ export interface StorePort {
   checkIntegrity(deep: boolean): Promise<string[]>;
   /** The journal mode ("wal" for SQLite once a server opened it). */
   journalMode(): Promise<string | undefined>;
+  /** Bytes the store holds on disk: its main file and its write-ahead log (0 when absent). */
+  diskUsage(): { readonly databaseBytes: number; readonly walBytes: number };
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { Db, Executor } from "./database.ts";
-import { checkIntegrity, journalMode } from "./health.ts";
+import { checkIntegrity, fileSize, journalMode } from "./health.ts";
 import type { StorePort, StoreWriter } from "./port.ts";
 import {
   findAllArtifacts,
@@ -141,6 +141,7 @@ export function sqliteStore(
     write: (fn) => writeTx(db, (trx) => fn(bindRepositories(trx))),
     checkIntegrity: (deep) => checkIntegrity(db, deep),
     journalMode: () => journalMode(db),
+    diskUsage: () => ({ databaseBytes: fileSize(info.path), walBytes: fileSize(`${info.path}-wal`) }),
     close: info.close,
   };
 }

@@ -7,18 +7,9 @@ import { z } from "zod";
  * No SDK import: the supervisor never loads it.
  */
 
-export const REBOOT_TOOL_NAMES = [
-  "orchestrator_restart_server",
-  "orchestrator_shutdown_prepare",
-  "orchestrator_restart_status",
-  "orchestrator_reconnect_test",
-] as const;
+import { isRebootTool, REBOOT_TOOL_NAMES, type RebootToolName } from "./reboot-tool-names.ts";
 
-export type RebootToolName = (typeof REBOOT_TOOL_NAMES)[number];
-
-export function isRebootTool(name: unknown): name is RebootToolName {
-  return (REBOOT_TOOL_NAMES as readonly unknown[]).includes(name);
-}
+export { isRebootTool, REBOOT_TOOL_NAMES, type RebootToolName };
 
 export const RESTART_REASONS = [
   "configuration_update",

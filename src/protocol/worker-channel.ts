@@ -1,42 +1,31 @@
 import { z } from "zod";
+import {
+  CONNECTION_ID_VAR,
+  isSupervisedWorker,
+  RESTORE_SESSION_METHOD,
+  SUPERVISOR_INFO_VAR,
+  type SupervisorInfo,
+  workerEnv,
+} from "./worker-env.ts";
 
 /**
- * Everything the supervisor tells its worker beyond the client's own messages (docs/reboot.md),
- * written and read only here: three environment variables at spawn, and one JSON-RPC method the
- * worker answers (orchestrator/restore_session). No SDK import.
+ * Everything the supervisor tells its worker beyond the client's own messages (docs/reboot.md):
+ * three environment variables at spawn (written by worker-env.ts, read back and checked here),
+ * and one JSON-RPC method the worker answers (orchestrator/restore_session). No SDK import.
  */
 
-/** Set to "1" in a worker's environment: it runs under a supervisor, which owns stdio. */
-const SUPERVISED_VAR = "ORCHESTRATOR_SUPERVISED";
-/** The client connection's id, the same for every worker, so default agent ids survive restarts. */
-const CONNECTION_ID_VAR = "ORCHESTRATOR_CONNECTION_ID";
-/** The restart figures the worker's health check reports (JSON of `SupervisorInfo`). */
-const SUPERVISOR_INFO_VAR = "ORCHESTRATOR_SUPERVISOR_INFO";
+export { RESTORE_SESSION_METHOD, type SupervisorInfo, workerEnv };
 
-/** What the supervisor tells each worker about this connection's restarts. */
-export const SupervisorInfo = z.object({
+/** The note's schema: a worker trusts nothing it reads from its environment unchecked. */
+const SupervisorInfoSchema = z.object({
   supervisor_pid: z.number(),
   worker_generation: z.number(),
   restarts: z.number(),
   crash_restarts: z.number(),
   last_restart: z.string().nullable(),
-});
-export type SupervisorInfo = z.infer<typeof SupervisorInfo>;
+}) satisfies z.ZodType<SupervisorInfo>;
 
 const CONNECTION_ID = /^[0-9a-f]{6,32}$/;
-
-/** The environment a worker starts with: the supervisor's own, plus the channel variables. */
-export function workerEnv(
-  base: Readonly<Record<string, string | undefined>>,
-  note: { readonly connectionId: string; readonly info: SupervisorInfo },
-): Record<string, string | undefined> {
-  return {
-    ...base,
-    [SUPERVISED_VAR]: "1",
-    [CONNECTION_ID_VAR]: note.connectionId,
-    [SUPERVISOR_INFO_VAR]: JSON.stringify(note.info),
-  };
-}
 
 /** What a worker learns from its environment; unsupervised when the flag is absent. */
 export interface WorkerNote {
@@ -49,7 +38,7 @@ export interface WorkerNote {
 
 /** Reads the channel variables `workerEnv` wrote. */
 export function readWorkerNote(vars: Readonly<Record<string, string | undefined>>): WorkerNote {
-  if (vars[SUPERVISED_VAR] !== "1") return { supervised: false, connectionId: undefined, info: undefined };
+  if (!isSupervisedWorker(vars)) return { supervised: false, connectionId: undefined, info: undefined };
   const id = vars[CONNECTION_ID_VAR];
   return {
     supervised: true,
@@ -61,19 +50,12 @@ export function readWorkerNote(vars: Readonly<Record<string, string | undefined>
 function parseInfo(raw: string | undefined): SupervisorInfo | undefined {
   if (!raw) return undefined;
   try {
-    const parsed = SupervisorInfo.safeParse(JSON.parse(raw));
+    const parsed = SupervisorInfoSchema.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
 }
-
-/**
- * Supervisor → worker request: the workspace orchestrator_initialize_session bound on this
- * connection, replayed into each new worker (src/server/supervisor-hooks.ts answers it).
- * Clients cannot send it: the supervisor refuses it from them.
- */
-export const RESTORE_SESSION_METHOD = "orchestrator/restore_session";
 
 export const RestoreSessionParams = z.object({ workspace: z.string().min(1) });
 export type RestoreSessionParams = z.infer<typeof RestoreSessionParams>;

@@ -9,11 +9,12 @@ import {
   oversizedReply,
 } from "../protocol/jsonrpc.ts";
 import { readLines } from "../protocol/line-reader.ts";
-import { isRebootTool, type RestartRecord, type SupervisorPhase } from "../protocol/reboot-tools.ts";
-import { RESTORE_SESSION_METHOD } from "../protocol/worker-channel.ts";
+import { isRebootTool } from "../protocol/reboot-tool-names.ts";
+import type { RestartRecord, SupervisorPhase } from "../protocol/reboot-tools.ts";
+import { RESTORE_SESSION_METHOD } from "../protocol/worker-env.ts";
 import { CallTable } from "./calls.ts";
 import { ClientOutput } from "./client-output.ts";
-import { answerRebootTool, type RebootHost } from "./reboot-answers.ts";
+import type { RebootHost } from "./reboot-answers.ts";
 import { exitRefusal, refusal } from "./refusals.ts";
 import type { RestartHistory, RestartRequest } from "./restart-history.ts";
 import { type RestartHost, Restarts } from "./restarts.ts";
@@ -209,9 +210,10 @@ export class Supervisor implements RestartHost, RebootHost {
     }
     const tool = params?.name;
     if (method === "tools/call" && id !== undefined && isRebootTool(tool)) {
-      void answerRebootTool(this, tool, params?.arguments).then((result) =>
-        this.#out.send({ jsonrpc: "2.0", id, result }),
-      );
+      // Loaded on first use: its zod contract is not needed to answer initialize.
+      void import("./reboot-answers.ts")
+        .then(({ answerRebootTool }) => answerRebootTool(this, tool, params?.arguments))
+        .then((result) => this.#out.send({ jsonrpc: "2.0", id, result }));
       return;
     }
     if (this.phase === "failed") {

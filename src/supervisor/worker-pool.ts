@@ -4,7 +4,7 @@ import { initializeResult } from "../protocol/handshake.ts";
 import { INVALID_PARAMS } from "../protocol/jsonrpc.ts";
 import { readLines } from "../protocol/line-reader.ts";
 import type { RestartTrigger } from "../protocol/reboot-tools.ts";
-import { RESTORE_SESSION_METHOD, workerEnv } from "../protocol/worker-channel.ts";
+import { RESTORE_SESSION_METHOD, workerEnv } from "../protocol/worker-env.ts";
 import type { SpawnWorker, SupervisorClock, WorkerProcess } from "./seams.ts";
 
 type Json = Record<string, unknown>;

@@ -6,7 +6,7 @@ import { DEFAULT_SETTINGS, type Settings } from "../../core/settings.ts";
 import { durationSetting, type Env, intSetting, maxRequestBytes, parseDuration } from "../../platform/env.ts";
 import { selfCommand } from "../../platform/self-command.ts";
 import { readTestHooks } from "../../platform/test-hooks.ts";
-import { readWorkerNote } from "../../protocol/worker-channel.ts";
+import { isSupervisedWorker } from "../../protocol/worker-env.ts";
 import { DEFAULT_TOOL_PROFILE, isToolProfile, TOOL_PROFILES } from "../../server/profiles.ts";
 import { checkDirectory } from "../../workspace/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
@@ -56,8 +56,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
           `--tools must be one of ${TOOL_PROFILES.join(", ")}, got '${profile}'.`,
         );
       }
-      const note = readWorkerNote(env.vars);
-      const supervised = note.supervised;
+      const supervised = isSupervisedWorker(env.vars);
       if (!supervised && flags.supervisor !== false && env.vars.ORCHESTRATOR_SUPERVISOR !== "0") {
         // The supervisor owns stdio and runs the server in a worker it can restart (docs/reboot.md).
         const [{ runSupervisor }, { BUILD_INFO }] = await Promise.all([
@@ -99,6 +98,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         { BUILD_INFO },
         { createSettingsLoader },
         { holderGone, thisHost },
+        { readWorkerNote },
       ] = await Promise.all([
         import("../../server/stdio.ts"),
         import("../../store/cache.ts"),
@@ -107,7 +107,9 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         import("../../build-info.ts"),
         import("../../workspace/settings.ts"),
         import("../../platform/process.ts"),
+        import("../../protocol/worker-channel.ts"),
       ]);
+      const note = readWorkerNote(env.vars);
       const supervisorInfo = note.info;
       await runStdioServer(
         {

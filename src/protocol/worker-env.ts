@@ -1,0 +1,46 @@
+/**
+ * The zod-free half of the supervisor → worker channel (worker-channel.ts reads it back): what the
+ * supervisor writes into each worker's environment, and the one method it calls. The supervisor
+ * imports only this, so it builds no schema before answering `initialize`.
+ */
+
+/** Set to "1" in a worker's environment: it runs under a supervisor, which owns stdio. */
+export const SUPERVISED_VAR = "ORCHESTRATOR_SUPERVISED";
+/** The client connection's id, the same for every worker, so default agent ids survive restarts. */
+export const CONNECTION_ID_VAR = "ORCHESTRATOR_CONNECTION_ID";
+/** The restart figures the worker's health check reports (JSON of `SupervisorInfo`). */
+export const SUPERVISOR_INFO_VAR = "ORCHESTRATOR_SUPERVISOR_INFO";
+
+/** Whether this process is a worker its supervisor started (cheap: read before anything loads). */
+export function isSupervisedWorker(vars: Readonly<Record<string, string | undefined>>): boolean {
+  return vars[SUPERVISED_VAR] === "1";
+}
+
+/** What the supervisor tells each worker about this connection's restarts. */
+export interface SupervisorInfo {
+  readonly supervisor_pid: number;
+  readonly worker_generation: number;
+  readonly restarts: number;
+  readonly crash_restarts: number;
+  readonly last_restart: string | null;
+}
+
+/** The environment a worker starts with: the supervisor's own, plus the channel variables. */
+export function workerEnv(
+  base: Readonly<Record<string, string | undefined>>,
+  note: { readonly connectionId: string; readonly info: SupervisorInfo },
+): Record<string, string | undefined> {
+  return {
+    ...base,
+    [SUPERVISED_VAR]: "1",
+    [CONNECTION_ID_VAR]: note.connectionId,
+    [SUPERVISOR_INFO_VAR]: JSON.stringify(note.info),
+  };
+}
+
+/**
+ * Supervisor → worker request: the workspace orchestrator_initialize_session bound on this
+ * connection, replayed into each new worker (src/server/supervisor-hooks.ts answers it).
+ * Clients cannot send it: the supervisor refuses it from them.
+ */
+export const RESTORE_SESSION_METHOD = "orchestrator/restore_session";

@@ -16,6 +16,11 @@ export interface ClientCli {
  * `scopes` are the ones the command really writes: `codex mcp add` has no project scope and
  * writes the user's file whatever is asked, so a project install of Codex edits the file instead.
  */
+/** Gemini CLI and its fork Qwen Code share one `mcp add` syntax; only the program differs. */
+const geminiStyleAdd =
+  (program: string): ClientCli["argv"] =>
+  (entry, scope) => [program, "mcp", "add", "--scope", scope, SERVER_NAME, entry.command, ...entry.args];
+
 export const CLIENT_CLIS: Partial<Record<ClientId, ClientCli>> = {
   "claude-code": {
     scopes: ["user", "project", "local"],
@@ -36,29 +41,11 @@ export const CLIENT_CLIS: Partial<Record<ClientId, ClientCli>> = {
   },
   "gemini-cli": {
     scopes: ["user", "project"],
-    argv: (entry, scope) => [
-      "gemini",
-      "mcp",
-      "add",
-      "--scope",
-      scope,
-      SERVER_NAME,
-      entry.command,
-      ...entry.args,
-    ],
+    argv: geminiStyleAdd("gemini"),
   },
   "qwen-code": {
     scopes: ["user", "project"],
-    argv: (entry, scope) => [
-      "qwen",
-      "mcp",
-      "add",
-      "--scope",
-      scope,
-      SERVER_NAME,
-      entry.command,
-      ...entry.args,
-    ],
+    argv: geminiStyleAdd("qwen"),
   },
 };
 

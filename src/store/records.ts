@@ -27,20 +27,23 @@ export interface PlanPatch {
 }
 
 /** A task to insert, with its dependencies (ids of sibling tasks, in order). */
-export interface NewTask {
-  readonly id: string;
-  readonly planId: string;
-  readonly position: number;
-  readonly title: string;
-  readonly description: string;
-  readonly specialistType: string;
-  readonly estimatedEffort: string;
-  readonly status: TaskStatus;
+export interface NewTask
+  extends Pick<
+    Task,
+    | "id"
+    | "planId"
+    | "position"
+    | "title"
+    | "description"
+    | "specialistType"
+    | "estimatedEffort"
+    | "status"
+    | "dependencies"
+    | "createdAt"
+    | "updatedAt"
+  > {
   readonly summary?: string | null;
   readonly statusNote?: string | null;
-  readonly dependencies: readonly string[];
-  readonly createdAt: string;
-  readonly updatedAt: string;
   readonly completedAt?: string | null;
 }
 

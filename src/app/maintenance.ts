@@ -1,6 +1,6 @@
 import { OrchestratorError } from "../core/errors.ts";
 import { writeHandover, writePlansDocument } from "./_documents.ts";
-import type { MaintenanceInput, MaintenanceResult } from "./_maintenance-report.ts";
+import type { MaintenanceBody, MaintenanceInput, MaintenanceResult } from "./_maintenance-report.ts";
 import type { AppContext } from "./context.ts";
 import { scanCleanup } from "./maintenance-cleanup.ts";
 import { validateStructure } from "./maintenance-validate.ts";
@@ -12,6 +12,16 @@ export {
   type MaintenanceResult,
   VALIDATION_LEVELS,
 } from "./_maintenance-report.ts";
+
+/**
+ * Whether a maintenance run may write: a dry-run scan_cleanup and validate_structure without
+ * repair only read, so in a workspace without data they create nothing (an empty store instead).
+ */
+export function maintenanceMayWrite(input: Pick<MaintenanceInput, "action" | "dryRun" | "repair">): boolean {
+  if (input.action === "validate_structure") return input.repair === true;
+  if (input.action === "scan_cleanup") return !input.dryRun;
+  return true;
+}
 
 /**
  * The maintenance coordinator. `scan_cleanup` finds stale tasks and expired leases, releases the
@@ -43,11 +53,19 @@ export async function runMaintenance(ctx: AppContext, input: MaintenanceInput): 
     validation_level: input.validationLevel,
     started_at,
   };
+  // A read in a workspace without a database ran on an empty stand-in: say so, not "valid".
+  const noData = (body: MaintenanceBody): MaintenanceBody =>
+    ctx.store.placeholder
+      ? {
+          ...body,
+          summary: `No database yet at ${ctx.store.path} (the first write creates it). ${body.summary}`,
+        }
+      : body;
   switch (input.action) {
     case "scan_cleanup":
-      return { ...base, ...(await scanCleanup(ctx, input)) };
+      return { ...base, ...noData(await scanCleanup(ctx, input)) };
     case "validate_structure":
-      return { ...base, ...(await validateStructure(ctx, input)) };
+      return { ...base, ...noData(await validateStructure(ctx, input)) };
     case "update_documentation": {
       const path = await writePlansDocument(ctx);
       return { ...base, findings: [], actions_taken: [], files_written: [path], summary: `Wrote ${path}.` };

@@ -8,6 +8,16 @@ export interface Settings {
   readonly staleMs: number;
 }
 
+/**
+ * The largest artifact limit allowed (256 MiB), from the environment or a settings file: the limit
+ * also sizes the longest request line the server buffers (6 × it + 1 MiB), so an unbounded value
+ * would lift that cap.
+ */
+export const MAX_ARTIFACT_BYTES_LIMIT = 256 * 1024 * 1024;
+
+/** The longest stale threshold, in hours, `ORCHESTRATOR_STALE_HOURS` accepts (ten years). */
+export const MAX_STALE_HOURS = 87_600;
+
 export const DEFAULT_SETTINGS: Settings = {
   leaseMs: 30 * 60_000,
   maxArtifactBytes: 10 * 1024 * 1024,

@@ -50,13 +50,17 @@ export function readEnv(): Env {
   };
 }
 
-/** Reads a positive integer setting from the environment, or `fallback` when unset. Throws on garbage. */
-export function intSetting(env: Env, name: string, fallback: number): number {
+/**
+ * Reads a whole-number setting from the environment, between 1 and `max`, or `fallback` when unset.
+ * Throws on garbage or a value out of range (`1e99` is a whole number to JavaScript, so the range
+ * is what keeps a huge value from lifting the limits derived from it).
+ */
+export function intSetting(env: Env, name: string, fallback: number, max: number): number {
   const raw = env.vars[name];
   if (raw === undefined || raw.trim() === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new Error(`${name} must be a positive whole number, got '${raw}'`);
+  const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
+    throw new Error(`${name} must be a whole number from 1 to ${max}, got '${raw}'`);
   }
   return n;
 }

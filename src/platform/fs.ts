@@ -61,6 +61,8 @@ export function writeErrorOf(e: unknown, path: string): unknown {
 
 export interface WriteOptions {
   readonly mode?: number | undefined;
+  /** The mode of a file this write creates; an existing target keeps its own (unlike `mode`). */
+  readonly createMode?: number | undefined;
   readonly dirMode?: number | undefined;
   readonly owner?: { uid: number; gid: number } | undefined;
 }
@@ -75,7 +77,7 @@ function nearestExisting(path: string): string {
 /**
  * Writes `data` to `path` so that readers see the old file or the new one, never a mix: a temp
  * file in the same folder, fsync, rename over the target, fsync the folder. Keeps the target's
- * mode when it exists (or takes `opts.mode`); creates missing parent folders with `opts.dirMode`
+ * mode when it exists (or takes `opts.mode`; a new file gets `opts.createMode`); creates missing parent folders with `opts.dirMode`
  * (default 0777 less the umask). Asynchronous, so a
  * server keeps answering other requests while the disk works (creating a file costs ~0.7 ms on
  * the machines measured). `opts.owner` gives the new file that uid/gid before it replaces the old
@@ -84,12 +86,12 @@ function nearestExisting(path: string): string {
 async function writeAtomically(path: string, data: string | Uint8Array, opts: WriteOptions): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  // The mode to keep exactly: the one asked for, else the target's own.
+  // The mode to keep exactly: the one asked for, else the target's own, else the one to create with.
   const exact =
     opts.mode ??
     (await stat(path).then(
       (s) => s.mode & 0o7777,
-      () => null,
+      () => opts.createMode ?? null,
     ));
   const mode = exact ?? 0o644;
   let handle: Awaited<ReturnType<typeof open>>;

@@ -1,10 +1,21 @@
 import { existsSync } from "node:fs";
+import { databaseWriteBlockers } from "../platform/permissions.ts";
 import { openEmptyStore, openStore, type Store } from "./open.ts";
 
 /** Opens each database once per process and hands the same Store to every caller. */
 export class StoreCache {
   readonly #open = new Map<string, Promise<Store>>();
   #empty: Promise<Store> | undefined;
+  readonly #readUnwritable: boolean;
+
+  /**
+   * `readUnwritable`: reads of a database this user cannot write open it read-only instead of
+   * refusing (the CLI's reading commands). The server keeps refusing with STORE_READ_ONLY, since
+   * its store is shared with the writes of the same connection.
+   */
+  constructor(opts: { readonly readUnwritable?: boolean } = {}) {
+    this.#readUnwritable = opts.readUnwritable ?? false;
+  }
 
   get(path: string): Promise<Store> {
     let p = this.#open.get(path);
@@ -21,7 +32,14 @@ export class StoreCache {
    * (shared, never written), so a read in a workspace without data creates no file or folder.
    */
   forReading(path: string): Promise<Store> {
-    if (this.#open.has(path) || existsSync(path)) return this.get(path);
+    if (this.#open.has(path)) return this.get(path);
+    if (existsSync(path)) {
+      if (!this.#readUnwritable || databaseWriteBlockers(path).length === 0) return this.get(path);
+      const p = import("./open-snapshot.ts").then((m) => m.openSnapshotStore(path));
+      p.catch(() => this.#open.delete(path));
+      this.#open.set(path, p);
+      return p;
+    }
     this.#empty ??= openEmptyStore(":memory:");
     return this.#empty.then((s) => ({ ...s, path, close: async () => {} }));
   }

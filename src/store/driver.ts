@@ -43,6 +43,29 @@ export async function openSqlite(
   return adaptNodeSqlite(db);
 }
 
+/**
+ * Opens our own database for reading by a user who cannot write it, through a `file:` URI so
+ * SQLite creates no -wal or -shm: `immutable` (the main file alone: no lock, no sidecar files) when
+ * the WAL holds nothing, `ro` (the existing -wal and -shm read as they are) when it does.
+ */
+export async function openSqliteSnapshot(
+  path: string,
+  how: "immutable" | "ro",
+  runtime: Runtime = detectRuntime(),
+): Promise<SqliteDatabase> {
+  const { pathToFileURL } = await import("node:url");
+  const url = new URL(pathToFileURL(path));
+  url.searchParams.set(how === "immutable" ? "immutable" : "mode", how === "immutable" ? "1" : "ro");
+  if (runtime === "bun") {
+    const { Database, constants } = await import("bun:sqlite");
+    const db = new Database(url.href, constants.SQLITE_OPEN_READONLY | constants.SQLITE_OPEN_URI);
+    return { close: () => db.close(), prepare: (sql: string) => db.query(sql) } as unknown as SqliteDatabase;
+  }
+  const { DatabaseSync } = await import("node:sqlite");
+  const db = new DatabaseSync(url as unknown as string, { readOnly: true });
+  return adaptNodeSqlite(db);
+}
+
 /** Opens another program's SQLite file read-only (no create, no WAL switch, no writes). */
 export async function openSqliteReadOnly(
   path: string,

@@ -4,7 +4,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { DATA_DIR } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
-import type { Settings } from "../core/settings.ts";
+import { MAX_ARTIFACT_BYTES_LIMIT, type Settings } from "../core/settings.ts";
 import { parseDuration } from "../platform/env.ts";
 
 /** The workspace's settings file, relative to the workspace. */
@@ -18,7 +18,7 @@ const SettingsFileSchema = z
   .object({
     lease: z.string().optional(),
     stale_after: z.string().optional(),
-    max_artifact_bytes: z.number().int().positive().optional(),
+    max_artifact_bytes: z.number().int().positive().max(MAX_ARTIFACT_BYTES_LIMIT).optional(),
   })
   .strict();
 
@@ -83,7 +83,7 @@ function readSettingsFile(file: string): WorkspaceSettings | OrchestratorError {
       "",
       keys
         ? `unknown setting(s) ${keys}; allowed: lease, stale_after, max_artifact_bytes`
-        : `${key || "the file"} ${key === "max_artifact_bytes" ? "must be a positive whole number of bytes" : key ? "must be a duration such as 30m, 90s or 2h" : "must be a mapping of settings"}`,
+        : `${key || "the file"} ${key === "max_artifact_bytes" ? `must be a whole number of bytes from 1 to ${MAX_ARTIFACT_BYTES_LIMIT}` : key ? "must be a duration such as 30m, 90s or 2h" : "must be a mapping of settings"}`,
     );
   }
   const out: { -readonly [K in keyof Settings]?: number } = {};

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { BINARY } from "../helpers/client.ts";
 import { rawServer } from "../helpers/raw-server.ts";
 import { makeProject } from "../helpers/temp.ts";
 
@@ -89,3 +91,39 @@ for (const [mode, args] of [
     }, 60_000);
   });
 }
+
+describe("ORCHESTRATOR_MAX_ARTIFACT_BYTES out of range", () => {
+  // 1e99 is a whole number to JavaScript: once accepted, it lifted the request line cap.
+  for (const value of ["1e99", String(256 * MiB + 1), "-5", "1.5", "0x10"]) {
+    test(`'${value}' is refused before serving, naming the variable and the range`, () => {
+      const r = spawnSync(BINARY, ["serve", "--no-supervisor"], {
+        cwd: project.dir,
+        encoding: "utf8",
+        input: "",
+        env: { ...process.env, ORCHESTRATOR_MAX_ARTIFACT_BYTES: value },
+      });
+      expect(r.status).toBe(2);
+      const lines = r.stderr.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(
+        `ORCHESTRATOR_MAX_ARTIFACT_BYTES must be a whole number from 1 to ${256 * MiB}`,
+      );
+      expect(lines[0]).toContain(value);
+    });
+  }
+
+  test("256 MiB, the largest allowed, is accepted", async () => {
+    const s = rawServer({
+      cwd: project.dir,
+      args: [],
+      env: { ORCHESTRATOR_MAX_ARTIFACT_BYTES: String(256 * MiB) },
+    });
+    try {
+      await s.init();
+      s.call("h", "orchestrator_health_check");
+      expect((await s.answer("h")).result.isError).toBeFalsy();
+    } finally {
+      s.close();
+    }
+  });
+});

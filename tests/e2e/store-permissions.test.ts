@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   realpathSync,
   rmSync,
   statSync,
@@ -162,6 +163,59 @@ describe("files the server cannot write", () => {
       expect(e.message).toContain(`chmod u+w ${data}`);
     } finally {
       await c.close();
+    }
+  });
+
+  test("the reading commands (status, export) read a database the user cannot write, creating nothing; the server still refuses", async () => {
+    const first = await connect();
+    const plan = await planOne(first.client);
+    await first.close();
+    const read = () => {
+      const status = user.run(["status", "--all", "--json"], { cwd: project, env: env() });
+      const exported = user.run(["export", "--format", "json"], { cwd: project, env: env() });
+      return { status, exported };
+    };
+    const planIds = (stdout: string | Buffer) =>
+      JSON.parse(String(stdout)).plans.map((p: { plan: { id: string } }) => p.plan.id);
+
+    // A read-only database, then a read-only data folder: nothing may appear beside the database.
+    for (const [target, mode] of [
+      [db, 0o444],
+      [data, 0o555],
+    ] as const) {
+      chmodSync(target, mode);
+      const before = readdirSync(data).sort();
+      const { status, exported } = read();
+      expect({ code: status.status, stderr: String(status.stderr) }).toEqual({ code: 0, stderr: "" });
+      expect(planIds(status.stdout)).toEqual([plan.parent_task_id]);
+      expect(exported.status).toBe(0);
+      expect(String(exported.stdout)).toContain(plan.parent_task_id);
+      expect(readdirSync(data).sort()).toEqual(before);
+      chmodSync(target, target === db ? 0o600 : 0o700);
+    }
+
+    // A WAL that still holds the latest writes (a server is connected) is read too, through its -shm.
+    const live = await connect();
+    try {
+      const second = await planOne(live.client);
+      expect(statSync(`${db}-wal`).size).toBeGreaterThan(0);
+      chmodSync(db, 0o444);
+      const { status } = read();
+      expect({ code: status.status, stderr: String(status.stderr) }).toEqual({ code: 0, stderr: "" });
+      expect(planIds(status.stdout).sort()).toEqual([plan.parent_task_id, second.parent_task_id].sort());
+      // A server started now still refuses the database it cannot write, as before.
+      const other = await connect();
+      try {
+        const e = errorOf(
+          await call(other.client, "orchestrator_get_status", { working_directory: project }),
+        );
+        expect(e.code).toBe("STORE_READ_ONLY");
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await live.close();
+      chmodSync(db, 0o600);
     }
   });
 

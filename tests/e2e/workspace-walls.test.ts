@@ -79,6 +79,23 @@ describe("workspace walls", () => {
         artifact_id: "artifact_00000000",
       });
       expect(codeOf(a)).toBe("ARTIFACT_NOT_FOUND");
+      const syn = await call(c.client, "orchestrator_synthesize_results", {
+        working_directory: project,
+        parent_task_id: "task_00000000",
+      });
+      expect(codeOf(syn)).toBe("PLAN_NOT_FOUND");
+      // maintenance runs that only read: validation without repair, a dry-run cleanup
+      for (const args of [
+        { action: "validate_structure", validation_level: "full_audit" },
+        { action: "scan_cleanup", dry_run: true, validation_level: "comprehensive" },
+      ]) {
+        const m = await callOk(c.client, "orchestrator_maintenance_coordinator", {
+          working_directory: project,
+          ...args,
+        });
+        expect(m.findings).toEqual([]);
+        expect(m.summary).toContain("No database yet");
+      }
       expect(tree(root)).toEqual(before);
 
       // the first write creates the data, and reads on the same connection see it

@@ -42,7 +42,8 @@ export async function openCliContext(
     import("../../workspace/roles.ts"),
     import("../../core/settings.ts"),
   ]);
-  const stores = new StoreCache();
+  // A reading command can read a database this user cannot write (opened read-only, nothing created).
+  const stores = new StoreCache({ readUnwritable: opts.readOnly === true });
   const ctx = await openContext(
     {
       db,

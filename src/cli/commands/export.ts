@@ -42,7 +42,9 @@ export function registerExportCommand(cli: CAC, env: Env, io: Output, setCode: (
         if (flags.out) {
           const { atomicWriteFile } = await import("../../platform/fs.ts");
           const target = resolve(env.cwd, String(flags.out));
-          await atomicWriteFile(target, text);
+          // Agents' output is data like the rest: owner-only when we create the file, as the
+          // database and artifacts are; a file the user already has keeps its mode.
+          await atomicWriteFile(target, text, { createMode: 0o600 });
           io.err(`wrote ${target}`);
         } else io.out(text);
         setCode(EXIT.OK);

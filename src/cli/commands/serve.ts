@@ -2,7 +2,12 @@ import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { CAC } from "cac";
 import { OrchestratorError } from "../../core/errors.ts";
-import { DEFAULT_SETTINGS, type Settings } from "../../core/settings.ts";
+import {
+  DEFAULT_SETTINGS,
+  MAX_ARTIFACT_BYTES_LIMIT,
+  MAX_STALE_HOURS,
+  type Settings,
+} from "../../core/settings.ts";
 import { durationSetting, type Env, intSetting, maxRequestBytes, parseDuration } from "../../platform/env.ts";
 import { selfCommand } from "../../platform/self-command.ts";
 import { readTestHooks } from "../../platform/test-hooks.ts";
@@ -178,8 +183,15 @@ export function readSettings(env: Env, lease?: string): Settings {
       leaseMs: lease
         ? parseDuration(lease, "--lease")
         : durationSetting(env, "ORCHESTRATOR_LEASE", DEFAULT_SETTINGS.leaseMs),
-      maxArtifactBytes: intSetting(env, "ORCHESTRATOR_MAX_ARTIFACT_BYTES", DEFAULT_SETTINGS.maxArtifactBytes),
-      staleMs: intSetting(env, "ORCHESTRATOR_STALE_HOURS", DEFAULT_SETTINGS.staleMs / 3_600_000) * 3_600_000,
+      maxArtifactBytes: intSetting(
+        env,
+        "ORCHESTRATOR_MAX_ARTIFACT_BYTES",
+        DEFAULT_SETTINGS.maxArtifactBytes,
+        MAX_ARTIFACT_BYTES_LIMIT,
+      ),
+      staleMs:
+        intSetting(env, "ORCHESTRATOR_STALE_HOURS", DEFAULT_SETTINGS.staleMs / 3_600_000, MAX_STALE_HOURS) *
+        3_600_000,
     };
   } catch (e) {
     throw new OrchestratorError("USAGE", (e as Error).message);

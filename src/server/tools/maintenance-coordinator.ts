@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   MAINTENANCE_ACTIONS,
   MAINTENANCE_SCOPES,
+  maintenanceMayWrite,
   runMaintenance,
   VALIDATION_LEVELS,
 } from "../../app/maintenance.ts";
@@ -71,21 +72,29 @@ export function registerMaintenanceCoordinatorTool(server: ToolHost, session: Se
         openWorldHint: false,
       },
     },
-    async (args) =>
-      inWorkspace(session, args.working_directory, async (ctx, ws) => {
-        const r = await runMaintenance(ctx, {
-          action: args.action,
-          scope: args.scope,
-          validationLevel: args.validation_level,
-          targetTaskId: args.target_task_id,
-          dryRun: args.dry_run,
-          repair: args.repair,
-        });
-        const lines = [`${r.action} in ${ws.path}: ${r.summary}`];
-        for (const f of r.findings) lines.push(`- [${f.severity}] ${f.message}`);
-        for (const a of r.actions_taken)
-          lines.push(`- did ${a.action}${a.task_id ? ` on ${a.task_id}` : ""}: ${a.detail}`);
-        return ok({ ...workspaceFields(ws), ...r }, lines.join("\n"));
-      }),
+    async (args) => {
+      const input = {
+        action: args.action,
+        scope: args.scope,
+        validationLevel: args.validation_level,
+        targetTaskId: args.target_task_id,
+        dryRun: args.dry_run,
+        repair: args.repair,
+      };
+      // Reading runs create nothing in a workspace without data (an empty store, as get_status).
+      return inWorkspace(
+        session,
+        args.working_directory,
+        async (ctx, ws) => {
+          const r = await runMaintenance(ctx, input);
+          const lines = [`${r.action} in ${ws.path}: ${r.summary}`];
+          for (const f of r.findings) lines.push(`- [${f.severity}] ${f.message}`);
+          for (const a of r.actions_taken)
+            lines.push(`- did ${a.action}${a.task_id ? ` on ${a.task_id}` : ""}: ${a.detail}`);
+          return ok({ ...workspaceFields(ws), ...r }, lines.join("\n"));
+        },
+        { readOnly: !maintenanceMayWrite(input) },
+      );
+    },
   );
 }

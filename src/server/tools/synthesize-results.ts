@@ -7,7 +7,7 @@ import type { Session } from "../session.ts";
 import { artifactLinkShape } from "../views/artifact.ts";
 import { workspaceFields, workspaceShape } from "../views/workspace.ts";
 import type { ToolHost } from "./_catalog.ts";
-import { inWorkspace, ok } from "./_shared.ts";
+import { inWorkspaceReadOnly, ok } from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,
@@ -83,8 +83,10 @@ export function registerSynthesizeResultsTool(server: ToolHost, session: Session
         openWorldHint: false,
       },
     },
+    // Read-only context: without a database there is no plan to report (PLAN_NOT_FOUND) and
+    // nothing is created; with one, completing a finished plan writes to it as before.
     async (args) =>
-      inWorkspace(session, args.working_directory, async (ctx, ws) => {
+      inWorkspaceReadOnly(session, args.working_directory, async (ctx, ws) => {
         const s = await synthesizeResults(ctx, args.parent_task_id);
         const structured = { ...workspaceFields(ws), ...s };
         return ok(structured, `Workspace: ${ws.path}\n\n${s.markdown}`);

@@ -6,6 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { embeddedToolLists } from "./tool-lists.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -24,6 +25,14 @@ const targetName = target ?? `bun-${process.platform}-${process.arch}`;
 // scripts/release.ts passes a runtime it fetched itself when Bun cannot download the target's.
 const runtime = flag("--compile-executable-path");
 
+// The workers' tools/list per profile, for the supervisor to answer the first one itself. It is
+// one argument: Linux caps each at 128 KiB, so a list that outgrows it fails here, not silently.
+const toolLists = JSON.stringify(JSON.stringify(embeddedToolLists()));
+if (toolLists.length > 100_000) {
+  process.stderr.write(`build failed: the embedded tools/list is ${toolLists.length} bytes (> 100,000)\n`);
+  process.exit(1);
+}
+
 const cmd = [
   "build",
   "bin/orchestrator.ts",
@@ -36,6 +45,7 @@ const cmd = [
   `--define=__ORCHESTRATOR_VERSION__=${JSON.stringify(version)}`,
   `--define=__ORCHESTRATOR_COMMIT__=${JSON.stringify(commit)}`,
   `--define=__ORCHESTRATOR_TARGET__=${JSON.stringify(targetName)}`,
+  `--define=__ORCHESTRATOR_TOOL_LISTS__=${toolLists}`,
   ...(target ? [`--target=${target}`] : []),
   ...(runtime ? [`--compile-executable-path=${runtime}`] : []),
 ];

@@ -4,6 +4,8 @@
  * imports only this, so it builds no schema before answering `initialize`.
  */
 
+import { LISTED_TOOLS_VAR } from "./tool-snapshot.ts";
+
 /** Set to "1" in a worker's environment: it runs under a supervisor, which owns stdio. */
 export const SUPERVISED_VAR = "ORCHESTRATOR_SUPERVISED";
 /** The client connection's id, the same for every worker, so default agent ids survive restarts. */
@@ -28,13 +30,20 @@ export interface SupervisorInfo {
 /** The environment a worker starts with: the supervisor's own, plus the channel variables. */
 export function workerEnv(
   base: Readonly<Record<string, string | undefined>>,
-  note: { readonly connectionId: string; readonly info: SupervisorInfo },
+  note: {
+    readonly connectionId: string;
+    readonly info: SupervisorInfo;
+    /** The digest of the tools/list the supervisor answers from its built-in list, if it has one. */
+    readonly listedTools?: string | undefined;
+  },
 ): Record<string, string | undefined> {
+  const { [LISTED_TOOLS_VAR]: _inherited, ...rest } = base;
   return {
-    ...base,
+    ...rest,
     [SUPERVISED_VAR]: "1",
     [CONNECTION_ID_VAR]: note.connectionId,
     [SUPERVISOR_INFO_VAR]: JSON.stringify(note.info),
+    ...(note.listedTools ? { [LISTED_TOOLS_VAR]: note.listedTools } : {}),
   };
 }
 

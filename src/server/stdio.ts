@@ -7,8 +7,19 @@ import type { ServerDeps } from "./session.ts";
  * Serves one client over this process's stdin/stdout until the client closes stdin or a signal
  * arrives; then closes the databases so WAL is checkpointed. The only server file touching stdio.
  */
-export async function runStdioServer(deps: ServerDeps, opts: { maxLineBytes: number }): Promise<void> {
+export async function runStdioServer(
+  deps: ServerDeps,
+  opts: { maxLineBytes: number; listChanged?: boolean },
+): Promise<void> {
   const { server } = createServer(deps);
+  if (opts.listChanged) {
+    // Told once the client is initialized (the SDK refuses notifications before it).
+    const initialized = server.server.oninitialized;
+    server.server.oninitialized = () => {
+      initialized?.();
+      void server.sendToolListChanged();
+    };
+  }
   // The SDK waits for 'drain' once per response when stdout is full; with many requests in flight
   // and large results that is more than Node's 10-listener warning threshold, legitimately.
   process.stdout.setMaxListeners(1000);

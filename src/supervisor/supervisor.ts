@@ -11,6 +11,7 @@ import {
 import { readLines } from "../protocol/line-reader.ts";
 import { isRebootTool } from "../protocol/reboot-tool-names.ts";
 import type { RestartRecord, SupervisorPhase } from "../protocol/reboot-tools.ts";
+import type { ToolListSnapshot } from "../protocol/tool-snapshot.ts";
 import { RESTORE_SESSION_METHOD } from "../protocol/worker-env.ts";
 import { CallTable } from "./calls.ts";
 import { ClientOutput } from "./client-output.ts";
@@ -54,6 +55,11 @@ export interface SupervisorOptions {
   readonly clock: SupervisorClock;
   /** This process's pid, told to the workers and in restart_status. */
   readonly pid: number;
+  /**
+   * This binary's worker tools/list for the profile served (built in, `protocol/tool-snapshot.ts`):
+   * the first tools/list is answered from it while the first worker is still loading.
+   */
+  readonly toolList?: ToolListSnapshot | undefined;
 }
 
 export class Supervisor implements RestartHost, RebootHost {
@@ -224,6 +230,13 @@ export class Supervisor implements RestartHost, RebootHost {
       return;
     }
     const w = this.active;
+    if (method === "tools/list" && id !== undefined && this.opts.toolList && this.#listsBuiltIn(w, params)) {
+      // The worker would answer the very same list (built from the same source into this binary),
+      // but only after loading the SDK and building its catalog: the client is ready sooner. A
+      // worker from another binary tells the client its list changed (LISTED_TOOLS_VAR).
+      this.#out.send({ jsonrpc: "2.0", id, result: { tools: this.opts.toolList.tools } });
+      return;
+    }
     if (this.phase !== "ready" || !w || (replay.initialize !== null && !w.warm)) {
       this.#queue.push(line);
       return;
@@ -246,6 +259,22 @@ export class Supervisor implements RestartHost, RebootHost {
       this.#calls.track(id, { worker: w.gen, method, tool: called, at: this.opts.clock.now() });
     }
     writeLine(w.child.stdin, line);
+  }
+
+  /**
+   * Whether a tools/list is answered from the built-in list: only while the first worker, started
+   * from this binary's own command, is still loading after initialize, and only for a plain
+   * request (no cursor or other parameter the worker would have to judge). Anything else is relayed.
+   */
+  #listsBuiltIn(w: Worker | null, params: Json | undefined): boolean {
+    if (this.phase !== "ready" || !w || w.gen !== 1 || w.warm || this.workers.replay.initialize === null)
+      return false;
+    if (params === undefined) return true;
+    const meta = params._meta;
+    return (
+      Object.keys(params).every((k) => k === "_meta") &&
+      (meta === undefined || (typeof meta === "object" && meta !== null && !Array.isArray(meta)))
+    );
   }
 
   /** Sends the requests that waited on, in order: to the active worker, or refused when failed. */

@@ -4,6 +4,7 @@ import { initializeResult } from "../protocol/handshake.ts";
 import { INVALID_PARAMS } from "../protocol/jsonrpc.ts";
 import { readLines } from "../protocol/line-reader.ts";
 import type { RestartTrigger } from "../protocol/reboot-tools.ts";
+import type { ToolListSnapshot } from "../protocol/tool-snapshot.ts";
 import { RESTORE_SESSION_METHOD, workerEnv } from "../protocol/worker-env.ts";
 import type { SpawnWorker, SupervisorClock, WorkerProcess } from "./seams.ts";
 
@@ -37,6 +38,8 @@ export interface WorkerPoolOptions {
   readonly clock: SupervisorClock;
   /** The supervisor's pid, told to each worker (its claims' holder, the health check). */
   readonly pid: number;
+  /** The built-in tools/list the supervisor may answer: each worker is told its digest. */
+  readonly toolList?: ToolListSnapshot | undefined;
   readonly log: (line: string) => void;
   /** A line a worker wrote to stdout that is not an answer to the supervisor's own request. */
   readonly onMessage: (w: Worker, msg: Json, line: string) => void;
@@ -94,6 +97,7 @@ export class WorkerPool {
     if (trigger) this.#lastRestart = new Date(clock.now()).toISOString();
     const env = workerEnv(this.#opts.env, {
       connectionId: this.connectionId,
+      listedTools: this.#opts.toolList?.digest,
       info: {
         supervisor_pid: this.#opts.pid,
         worker_generation: gen,

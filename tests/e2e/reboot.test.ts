@@ -3,6 +3,8 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, renameSync } from "node:fs";
 import { join } from "node:path";
+import { embeddedToolLists } from "../../scripts/tool-lists.ts";
+import { toolListDigest } from "../../src/protocol/tool-snapshot.ts";
 import { BINARY, callOk, connectBinary, ROOT } from "../helpers/client.ts";
 import { type RawServer, rawServer as raw } from "../helpers/raw-server.ts";
 import { makeProject } from "../helpers/temp.ts";
@@ -76,8 +78,9 @@ describe("restart without dropping the connection", () => {
     const s = rawServer(BINARY, { ORCHESTRATOR_TEST_DELAY_MS: "150" });
     try {
       await s.init();
-      // initialize is answered by the supervisor at once; an answer from the worker shows it is up.
-      s.send({ id: "warm", method: "tools/list", params: {} });
+      // initialize (and the first tools/list) are answered by the supervisor at once; an answer
+      // from the worker shows it is up.
+      s.send({ id: "warm", method: "ping" });
       await s.answer("warm");
       for (let i = 0; i < 20; i++)
         s.send({ id: i, method: "tools/call", params: { name: "orchestrator_get_status", arguments: {} } });
@@ -179,9 +182,9 @@ describe("restart without dropping the connection", () => {
       // The supervisor answers initialize itself; the first real request waits for a worker that
       // never comes up, and is answered once the supervisor gives up (backoff 200, 400, 800, 1600 ms).
       expect(s.answers("init")[0]!.result.serverInfo.name).toBe("orchestrator");
-      s.send({ id: 1, method: "tools/list", params: {} });
+      s.send({ id: 1, method: "resources/list", params: {} });
       expect((await s.answer(1)).error.message).toContain("WORKER_FAILED");
-      s.send({ id: 2, method: "tools/list", params: {} });
+      s.send({ id: 2, method: "resources/list", params: {} });
       const answer = await s.answer(2);
       expect(answer.error.message).toContain("WORKER_FAILED");
       expect(answer.error.data).toMatchObject({ code: "WORKER_FAILED" });
@@ -229,6 +232,52 @@ describe("initialize answered by the supervisor", () => {
       expect(supervised).toEqual(direct);
     },
   );
+});
+
+describe("tools/list answered by the supervisor while the worker loads", () => {
+  test.each([["core"], ["standard"], ["all"]])(
+    "%s: the built-in list is exactly the worker's own, and no change is announced",
+    async (profile) => {
+      const s = raw({ cwd: project.dir, args: ["--tools", profile as string] });
+      try {
+        await s.init();
+        s.send({ id: "early", method: "tools/list" });
+        const early = await s.answer("early");
+        s.send({ id: "p", method: "ping" }); // answered by the worker: it is warm after this
+        await s.answer("p");
+        s.send({ id: "live", method: "tools/list" });
+        const live = await s.answer("live");
+        expect(early.result.tools.length).toBeGreaterThan(0);
+        expect(early.result).toEqual(live.result);
+        expect(s.messages.filter((m) => m.method === "notifications/tools/list_changed")).toEqual([]);
+      } finally {
+        s.close();
+      }
+    },
+  );
+
+  /** A worker started the way the supervisor starts it, told `digest` was listed. */
+  async function workerNotices(digest: string): Promise<string[]> {
+    const s = raw({
+      cwd: project.dir,
+      args: ["--tools", "all"],
+      env: { ORCHESTRATOR_SUPERVISED: "1", ORCHESTRATOR_LISTED_TOOLS: digest },
+    });
+    try {
+      await s.init();
+      s.send({ id: "p", method: "ping" });
+      await s.answer("p");
+      return s.messages.filter((m) => typeof m.method === "string").map((m) => m.method);
+    } finally {
+      s.close();
+    }
+  }
+
+  test("a worker whose list differs from what the supervisor listed tells the client to list again", async () => {
+    expect(await workerNotices("0000000000000000")).toEqual(["notifications/tools/list_changed"]);
+    const all = embeddedToolLists().tools;
+    expect(await workerNotices(toolListDigest(all))).toEqual([]);
+  });
 });
 
 describe("a client that reads slowly", () => {

@@ -23,6 +23,8 @@ export class FakeWorker extends EventEmitter implements WorkerProcess {
   /** Requests held, by id. */
   readonly held = new Map<string | number, Json>();
   autoAnswer = false;
+  /** Holds initialize like any request (a worker still loading) until the test answers it. */
+  holdInitialize = false;
   exited = false;
   #closed = false;
 
@@ -41,7 +43,7 @@ export class FakeWorker extends EventEmitter implements WorkerProcess {
 
   #receive(msg: Json): void {
     this.received.push(msg);
-    if (msg.method === "initialize") {
+    if (msg.method === "initialize" && !this.holdInitialize) {
       this.reply(msg.id, initializeResult(msg.params?.protocolVersion, `fake-${this.pid}`));
     } else if (msg.method === "orchestrator/restore_session") {
       this.reply(msg.id, {});

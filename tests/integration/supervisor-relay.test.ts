@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { PassThrough } from "node:stream";
+import { initializeResult } from "../../src/protocol/handshake.ts";
 import { readLines } from "../../src/protocol/line-reader.ts";
+import type { ToolListSnapshot } from "../../src/protocol/tool-snapshot.ts";
 import { Supervisor } from "../../src/supervisor/supervisor.ts";
 import { FakeClock, settle } from "../helpers/fake-clock.ts";
 import { type FakeWorker, fakeSpawner, textResult } from "../helpers/fake-worker.ts";
@@ -24,10 +26,19 @@ async function until(what: string, check: () => boolean): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-function start(opts: { maxCrashes?: number; maxLineBytes?: number; autoAnswer?: boolean } = {}) {
+function start(
+  opts: {
+    maxCrashes?: number;
+    maxLineBytes?: number;
+    autoAnswer?: boolean;
+    holdInitialize?: boolean;
+    toolList?: ToolListSnapshot;
+  } = {},
+) {
   const clock = new FakeClock();
   const { spawn, workers } = fakeSpawner((w) => {
     w.autoAnswer = opts.autoAnswer ?? false;
+    w.holdInitialize = opts.holdInitialize ?? false;
   });
   const input = new PassThrough();
   const output = new PassThrough();
@@ -49,6 +60,7 @@ function start(opts: { maxCrashes?: number; maxLineBytes?: number; autoAnswer?: 
     spawn,
     clock,
     pid: 4242,
+    toolList: opts.toolList,
   });
   const done = sup.run();
   const h = {
@@ -124,6 +136,60 @@ describe("relay", () => {
     h.send({ id: ours, result: { roots: [] } });
     await until("the routed answer", () => w.received.some((m) => m.id === 0 && m.result));
     expect(w.received.find((m) => m.id === 0 && m.result)?.result).toEqual({ roots: [] });
+  });
+});
+
+describe("the built-in tools/list", () => {
+  const toolList: ToolListSnapshot = {
+    tools: [{ name: "t", inputSchema: { type: "object" } }],
+    digest: "abc123",
+  };
+  const handshake = (h: ReturnType<typeof start>): void => {
+    h.send({
+      id: 0,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+    });
+    h.send({ method: "notifications/initialized" });
+  };
+
+  test("answers a plain tools/list while the first worker loads; once it is warm, the worker answers", async () => {
+    const h = start({ holdInitialize: true, toolList });
+    handshake(h);
+    h.send({ id: 1, method: "tools/list" });
+    h.send({ id: 2, method: "tools/list", params: { _meta: { progressToken: 7 } } });
+    expect((await h.answer(1)).result).toEqual({ tools: toolList.tools });
+    expect((await h.answer(2)).result).toEqual({ tools: toolList.tools });
+    const w = h.worker(0);
+    expect(w.env.ORCHESTRATOR_LISTED_TOOLS).toBe("abc123");
+    expect(w.requests("tools/list")).toHaveLength(0);
+    // A request with a parameter the worker must judge (a cursor) waits for the worker.
+    h.send({ id: 3, method: "tools/list", params: { cursor: "x" } });
+    await until("the held initialize", () => w.held.size === 1);
+    const [initId] = [...w.held.keys()];
+    w.reply(initId as string, initializeResult("2025-06-18", "fake"));
+    await until("a warm worker", () => h.sup.active?.warm === true);
+    await until("the relayed tools/list", () => w.requests("tools/list").length === 1);
+    w.reply(3, { tools: [] });
+    expect((await h.answer(3)).result).toEqual({ tools: [] });
+    h.send({ id: 4, method: "tools/list" });
+    await until("the second relayed tools/list", () => w.requests("tools/list").length === 2);
+    w.reply(4, { tools: [] });
+    expect((await h.answer(4)).result).toEqual({ tools: [] });
+  });
+
+  test("without one (an unbuilt run) every tools/list goes to the worker", async () => {
+    const h = start({ holdInitialize: true });
+    handshake(h);
+    h.send({ id: 1, method: "tools/list" });
+    const w = h.worker(0);
+    expect(w.env.ORCHESTRATOR_LISTED_TOOLS).toBeUndefined();
+    await until("the held initialize", () => w.held.size === 1);
+    const [initId] = [...w.held.keys()];
+    w.reply(initId as string, initializeResult("2025-06-18", "fake"));
+    await until("the relayed tools/list", () => w.requests("tools/list").length === 1);
+    w.reply(1, { tools: [] });
+    expect((await h.answer(1)).result).toEqual({ tools: [] });
   });
 });
 

@@ -1,15 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { CONTEXT_BUDGET, contextBytes } from "../../bench/versus.ts";
-import { DEFAULT_SETTINGS } from "../../src/core/settings.ts";
-import { readEnv } from "../../src/platform/env.ts";
-import { randomHex } from "../../src/platform/fs.ts";
-import { holderGone } from "../../src/platform/process.ts";
-import { createServer } from "../../src/server/create-server.ts";
+import { listedTools } from "../../scripts/tool-lists.ts";
 import type { ToolProfile } from "../../src/server/profiles.ts";
-import { StoreCache } from "../../src/store/cache.ts";
-import { createRoleLoader } from "../../src/workspace/roles.ts";
-import { createSettingsLoader } from "../../src/workspace/settings.ts";
 import { call, callOk, connectInMemory, textOf } from "../helpers/client.ts";
 import { makeProject } from "../helpers/temp.ts";
 
@@ -17,23 +10,7 @@ import { makeProject } from "../helpers/temp.ts";
 // timing targets live in `bun run bench`.
 
 /** Exactly what tools/list answers for a profile (the catalog's wire definitions). */
-function listed(tools: ToolProfile, supervised = false): Tool[] {
-  const { tools: catalog } = createServer({
-    version: "test",
-    env: { ...readEnv(), cwd: "/nonexistent", homedir: "/nonexistent-home" },
-    settings: DEFAULT_SETTINGS,
-    settingsFixed: new Set(),
-    settingsLoader: createSettingsLoader(),
-    tools,
-    supervised,
-    clock: { now: () => new Date().toISOString() },
-    random: { hex: randomHex },
-    roleLoader: createRoleLoader(),
-    stores: new StoreCache(),
-    holderGone,
-  });
-  return catalog().map((e) => e.wire);
-}
+const listed = (tools: ToolProfile, supervised = false): Tool[] => listedTools(tools, supervised);
 
 describe("what tools/list costs a model", () => {
   test.each([

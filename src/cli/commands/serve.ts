@@ -64,9 +64,10 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
       const supervised = isSupervisedWorker(env.vars);
       if (!supervised && flags.supervisor !== false && env.vars.ORCHESTRATOR_SUPERVISOR !== "0") {
         // The supervisor owns stdio and runs the server in a worker it can restart (docs/reboot.md).
-        const [{ runSupervisor }, { BUILD_INFO }] = await Promise.all([
+        const [{ runSupervisor }, { BUILD_INFO }, { builtToolList }] = await Promise.all([
           import("../../supervisor/run.ts"),
           import("../../build-info.ts"),
+          import("../../protocol/tool-snapshot.ts"),
         ]);
         const self = selfCommand(env);
         const args = [...self.args, "serve", "--tools", profile];
@@ -84,6 +85,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
           output: process.stdout,
           maxLineBytes: maxRequestBytes(settings.maxArtifactBytes),
           log: (line) => process.stderr.write(line),
+          toolList: builtToolList(profile),
         });
         setCode(EXIT.OK);
         return;
@@ -104,6 +106,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         { createSettingsLoader },
         { holderGone, thisHost },
         { readWorkerNote },
+        { builtToolList, LISTED_TOOLS_VAR },
       ] = await Promise.all([
         import("../../server/stdio.ts"),
         import("../../store/cache.ts"),
@@ -113,6 +116,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         import("../../workspace/settings.ts"),
         import("../../platform/process.ts"),
         import("../../protocol/worker-channel.ts"),
+        import("../../protocol/tool-snapshot.ts"),
       ]);
       const note = readWorkerNote(env.vars);
       const supervisorInfo = note.info;
@@ -144,7 +148,15 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
           roleLoader: createRoleLoader(),
           stores: new StoreCache(),
         },
-        { maxLineBytes: maxRequestBytes(settings.maxArtifactBytes) },
+        {
+          maxLineBytes: maxRequestBytes(settings.maxArtifactBytes),
+          // The supervisor may have answered tools/list from its built-in list: if this worker's
+          // differs (another binary, or an unbuilt run), the client is told to list again.
+          listChanged:
+            supervised &&
+            env.vars[LISTED_TOOLS_VAR] !== undefined &&
+            env.vars[LISTED_TOOLS_VAR] !== builtToolList(profile)?.digest,
+        },
       );
       setCode(EXIT.OK);
     });

@@ -18,8 +18,14 @@ afterEach(async () => {
   for (const stop of running.splice(0)) await stop();
 });
 
+/**
+ * Polls `check` each turn of the event loop. Bounded by wall time, not by turns: some steps wait
+ * on real work the fake clock does not drive (a module the supervisor imports on first use), and
+ * on a loaded machine that took more turns than any fixed count allowed.
+ */
 async function until(what: string, check: () => boolean): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
     if (check()) return;
     await settle(1);
   }

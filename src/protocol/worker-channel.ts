@@ -16,10 +16,13 @@ import {
 
 export { RESTORE_SESSION_METHOD, type SupervisorInfo, workerEnv };
 
-/** The note's schema: a worker trusts nothing it reads from its environment unchecked. */
-const SupervisorInfoSchema = z.object({
+/**
+ * The note's schema: a worker trusts nothing it reads from its environment unchecked. The health
+ * check reports the same object, so its output schema is this one.
+ */
+export const SupervisorInfoSchema = z.object({
   supervisor_pid: z.number(),
-  worker_generation: z.number(),
+  worker_generation: z.number().describe("1 for the first worker of this connection, +1 per restart"),
   restarts: z.number(),
   crash_restarts: z.number(),
   last_restart: z.string().nullable(),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { healthCheck } from "../../app/health-check.ts";
+import { SupervisorInfoSchema } from "../../protocol/worker-channel.ts";
 import { workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
 import { workspaceFields, workspaceShape } from "../views/workspace.ts";
@@ -39,16 +40,9 @@ const outputSchema = {
   plans: z
     .object({ open: z.number(), tasks_in_open_plans: z.number() })
     .describe("Open plans and their task count"),
-  supervisor: z
-    .object({
-      supervisor_pid: z.number(),
-      worker_generation: z.number().describe("1 for the first worker of this connection, +1 per restart"),
-      restarts: z.number(),
-      crash_restarts: z.number(),
-      last_restart: z.string().nullable(),
-    })
-    .nullable()
-    .describe("Restarts of this connection's worker; null when serve runs without its supervisor"),
+  supervisor: SupervisorInfoSchema.nullable().describe(
+    "Restarts of this connection's worker; null when serve runs without its supervisor",
+  ),
 };
 
 /** Registers orchestrator_health_check: real figures about the server and the workspace's store. */

@@ -46,6 +46,7 @@ export async function checkClients(
   const findings: Finding[] = [];
   const installed: InstalledEntry[] = [];
   const backedUp = await backedUpPaths(ctx);
+  const self = safeReal(ctx.self.command);
   // Every client and scope at once: each check may wait up to timeoutMs for a version probe.
   const perClient = await Promise.all(
     ctx.clients.map((id) =>
@@ -57,7 +58,7 @@ export async function checkClients(
             scope,
             checks: await checkClient(ctx.install, id, scope, ctx.projectDir, {
               timeoutMs: ctx.timeoutMs,
-              trusted: (command) => safeReal(command) === safeReal(ctx.self.command),
+              trusted: (command) => safeReal(command) === self,
             }),
           })),
       ),
@@ -66,7 +67,7 @@ export async function checkClients(
   // A project's config file comes with the repository: the live check starts a project-scope entry
   // only when its command is this binary or one the user registered in their own (user or local)
   // scope, never a program the repository names. Clients gate these files too (docs: trust gates).
-  const trusted = new Set<string>([safeReal(ctx.self.command)]);
+  const trusted = new Set<string>([self]);
   for (const scopes of perClient)
     for (const { scope, checks } of scopes)
       for (const c of checks)

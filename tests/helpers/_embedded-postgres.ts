@@ -230,7 +230,7 @@ async function binaries(): Promise<Binaries> {
  */
 function prefix(asRoot: boolean): string[] {
   const hasSetpriv = process.platform === "linux" && spawnSync("setpriv", ["--version"]).status === 0;
-  const death = ["--pdeathsig", "SIGINT"];
+  const death = ["--pdeathsig", "SIGQUIT"]; // immediate shutdown: the folder is thrown away
   if (asRoot) {
     if (!hasSetpriv) {
       throw new Error(

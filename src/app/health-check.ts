@@ -36,11 +36,11 @@ export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
     reachable = false;
     problems.push(`database unreachable: ${(e as Error).message}`);
   }
-  const claims = reachable ? await db.countClaims(ctx.workspace, now) : { open: 0, expired: 0 };
+  const claims = reachable ? await db.countClaims(ctx.project, now) : { open: 0, expired: 0 };
   const plans = reachable
     ? {
-        n: (await db.countPlans(ctx.workspace)).active,
-        total: (await db.sumTaskCounts(ctx.workspace, ["active"])).total,
+        n: (await db.countPlans(ctx.project)).active,
+        total: (await db.sumTaskCounts(ctx.project, ["active"])).total,
       }
     : { total: 0, n: 0 };
   const migrations = ctx.store.migrations;

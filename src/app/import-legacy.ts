@@ -37,7 +37,7 @@ export async function importLegacy(
   source: { breakdowns: readonly LegacyBreakdown[]; subtasks: readonly LegacySubtask[]; from: string },
   dryRun: boolean,
 ): Promise<ImportReport> {
-  const ws = ctx.workspace;
+  const ws = ctx.project;
   const at = ctx.clock.now();
   const checked = checkLegacyRows(source);
   const plansImported: string[] = [];

@@ -14,7 +14,7 @@ import type { AppContext } from "./context.ts";
  * through the state machine, each in its own transaction after a re-read.
  */
 export async function scanCleanup(ctx: AppContext, input: MaintenanceInput): Promise<MaintenanceBody> {
-  const ws = ctx.workspace;
+  const ws = ctx.project;
   const now = ctx.clock.now();
   const staleBefore = addMs(now, -ctx.settings.staleMs);
   const archive = input.validationLevel !== "basic";

@@ -4,11 +4,14 @@ import type { ClaimHolder, Plan, PlanStatus, Task, TaskCounts, TaskStatus } from
 import type {
   CleanupCandidate,
   DanglingDependency,
+  KeyClashes,
+  KeyRowCounts,
   NewEvent,
   NewPlan,
   NewTask,
   PlanCounters,
   PlanPatch,
+  ProjectCheckout,
   RawRowIds,
   RowRef,
   StoredRequest,
@@ -79,6 +82,14 @@ export interface StoreReader {
   findRequestResult(ws: string, tool: string, requestId: string): Promise<StoredRequest | undefined>;
   /** Ids of every row, unchecked, so validate_structure finds the rows the mappers refuse. */
   findRawRowIds(ws: string): Promise<RawRowIds>;
+
+  /** Where a project was written from (machine and folder), most recent first. */
+  findProjectCheckouts(project: string): Promise<ProjectCheckout[]>;
+  /** Whether any plan, event or stored answer is kept under this key. */
+  keyInUse(key: string): Promise<boolean>;
+  countKeyRows(key: string): Promise<KeyRowCounts>;
+  /** Ids held under both keys, which moving `from` to `to` would mix. */
+  findKeyClashes(from: string, to: string): Promise<KeyClashes>;
 }
 
 /** Every write, plus the reads (a write transaction reads what it is about to change). */
@@ -111,6 +122,11 @@ export interface StoreWriter extends StoreReader {
   /** Forgets answers older than `before`, in every workspace of the database. */
   pruneRequestResults(before: string): Promise<void>;
   removeRows(ws: string, refs: readonly RowRef[]): Promise<void>;
+  recordProjectCheckout(
+    checkout: Omit<ProjectCheckout, "firstSeen" | "lastSeen"> & { readonly now: string },
+  ): Promise<void>;
+  /** Moves every row keyed `from` (an old absolute-path key) to `to`; check findKeyClashes first. */
+  rekeyRows(from: string, to: string): Promise<KeyRowCounts>;
 }
 
 /** An open store. */

@@ -28,6 +28,14 @@ import {
   sumTaskCounts,
   updatePlan,
 } from "./repositories/plans.repository.ts";
+import {
+  countKeyRows,
+  findKeyClashes,
+  findProjectCheckouts,
+  keyInUse,
+  recordProjectCheckout,
+  rekeyRows,
+} from "./repositories/projects.repository.ts";
 import { findRawRowIds, removeRows } from "./repositories/raw-rows.repository.ts";
 import {
   findRequestResult,
@@ -87,6 +95,10 @@ const REPOSITORIES = {
   findTaskEvents,
   findRequestResult,
   findRawRowIds,
+  findProjectCheckouts,
+  keyInUse,
+  countKeyRows,
+  findKeyClashes,
   insertPlan,
   updatePlan,
   deletePlan,
@@ -102,6 +114,8 @@ const REPOSITORIES = {
   insertRequestResult,
   pruneRequestResults,
   removeRows,
+  recordProjectCheckout,
+  rekeyRows,
 } as const;
 
 type Repositories = typeof REPOSITORIES;

@@ -96,12 +96,14 @@ function readSettingsFile(file: string): Omit<Loaded, "signature"> {
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
-    return both(
-      invalid(
-        pos ? `:${pos.line}:${pos.col}` : "",
-        (first.message.split("\n")[0] ?? "does not parse").replace(/ at line \d+, column \d+:?$/, ""),
-      ),
+    // A broken file fails the calls that need its tunables; the project id is still read from
+    // its `project:` line when there is one, so reads keep their key.
+    const broken = invalid(
+      pos ? `:${pos.line}:${pos.col}` : "",
+      (first.message.split("\n")[0] ?? "does not parse").replace(/ at line \d+, column \d+:?$/, ""),
     );
+    const project = scanProjectLine(text, invalid);
+    return { value: broken, project: project === null ? broken : project };
   }
   const raw: unknown = doc.toJS() ?? {};
   const project = readProject(raw, invalid);
@@ -109,6 +111,22 @@ function readSettingsFile(file: string): Omit<Loaded, "signature"> {
 }
 
 type Invalid = (where: string, what: string) => OrchestratorError;
+
+/**
+ * The `project:` of a file YAML cannot parse, from its own top-level line: the id, an error when
+ * that line is malformed, `undefined` when there is no such line (no setting), or `null` when
+ * the line cannot be told apart from the damage (then the file's error stands).
+ */
+function scanProjectLine(text: string, invalid: Invalid): string | undefined | OrchestratorError | null {
+  const lines = text.split(/\r?\n/).filter((l) => /^project[ \t]*:/.test(l));
+  if (lines.length === 0) return /^\s+project[ \t]*:/m.test(text) ? null : undefined;
+  if (lines.length > 1) return null;
+  const m = /^project[ \t]*:[ \t]*(?:"([^"]*)"|'([^']*)'|([^\s#"'][^\s#]*))[ \t]*(?:#.*)?$/.exec(
+    lines[0] ?? "",
+  );
+  if (!m) return null;
+  return readProject({ project: m[1] ?? m[2] ?? m[3] }, invalid);
+}
 
 function readProject(raw: unknown, invalid: Invalid): string | undefined | OrchestratorError {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw))

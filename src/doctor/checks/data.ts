@@ -6,6 +6,7 @@ import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../..
 import type { DoctorContext } from "../context.ts";
 import { type Finding, fail, ok, skip, warn } from "../report.ts";
 import { checkDatabaseFiles, checkPrivacy, probeWritable } from "./data-files.ts";
+import { checkProject } from "./project.ts";
 
 const RULES: Record<ResolvedWorkspace["source"], string> = {
   argument: "the working_directory argument",
@@ -88,6 +89,8 @@ export async function checkData(ctx: DoctorContext): Promise<{ findings: Finding
         ]
       : await checkDatabase(dbPath, ws.path)),
   );
+  // After the database checks: an unwritable database is not opened (see data.integrity).
+  if (!blocked) findings.push(...(await checkProject(ws.path, ctx.db, dbPath)));
   return { findings, workspace: ws.path };
 }
 

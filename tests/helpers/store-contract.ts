@@ -177,6 +177,53 @@ export function describeStoreContract(
       expect(await store.direct.findRequestResult(ws, "plan_task", "r1")).toBeUndefined();
     });
 
+    test("checkouts of a project are recorded once per host and path, last_seen moving", async () => {
+      const c = { project: "github.com/o/r", host: "h1", path: "/a", source: "git-remote" };
+      await store.write((w) => w.recordProjectCheckout({ ...c, now: at }));
+      await store.write((w) => w.recordProjectCheckout({ ...c, now: later }));
+      await store.write((w) => w.recordProjectCheckout({ ...c, host: "h2", path: "/b", now: at }));
+      expect(await store.direct.findProjectCheckouts("github.com/o/r")).toEqual([
+        { ...c, firstSeen: at, lastSeen: later },
+        { ...c, host: "h2", path: "/b", firstSeen: at, lastSeen: at },
+      ]);
+      expect(await store.direct.findProjectCheckouts("other")).toEqual([]);
+    });
+
+    test("rows move from an old key to a new one whole; clashing ids are found first", async () => {
+      await seed();
+      await store.write((w) =>
+        w.insertRequestResult(ws, {
+          tool: "plan_task",
+          requestId: "r1",
+          fingerprint: "f",
+          result: "{}",
+          createdAt: at,
+        }),
+      );
+      expect(await store.direct.keyInUse(ws)).toBe(true);
+      expect(await store.direct.keyInUse("proj")).toBe(false);
+      expect(await store.direct.findKeyClashes(ws, "proj")).toEqual({ plans: [], tasks: [], artifacts: [] });
+      const before = await store.direct.countKeyRows(ws);
+      expect(before).toMatchObject({ plans: 1, tasks: 3, dependencies: 3, requests: 1 });
+      expect(await store.write((w) => w.rekeyRows(ws, "proj"))).toEqual(before);
+      expect(await store.direct.countKeyRows(ws)).toEqual({
+        plans: 0,
+        tasks: 0,
+        dependencies: 0,
+        artifacts: 0,
+        events: 0,
+        requests: 0,
+      });
+      expect(await store.direct.countKeyRows("proj")).toEqual(before);
+      expect((await store.direct.findTask("proj", "t_3"))?.dependencies).toEqual(["t_2", "t_1"]);
+      await seed();
+      expect(await store.direct.findKeyClashes(ws, "proj")).toEqual({
+        plans: ["task_0000000a"],
+        tasks: ["t_1", "t_2", "t_3"],
+        artifacts: [],
+      });
+    });
+
     test("the engine reports its own health", async () => {
       expect(await store.checkIntegrity(false)).toEqual(["ok"]);
       expect(store.migrations.length).toBeGreaterThan(0);

@@ -1,6 +1,10 @@
 import { isFolderProjectId, type ProjectSource } from "../core/project-id.ts";
 import type { ProjectCheckout } from "../store/records.ts";
 import type { AppContext } from "./context.ts";
+
+/** The migration that added the `projects` table. */
+const PROJECTS_MIGRATION = "2026_12_01_000000_projects";
+
 import { clashMessage, oldKeyState } from "./project-key.ts";
 
 /** What `status` and `doctor` show of a workspace's identity. */
@@ -23,7 +27,9 @@ export async function projectInfo(
   opts: { readonly sharedStore: boolean },
 ): Promise<ProjectInfo> {
   const { id, source } = ctx.identity;
-  const checkouts = ctx.store.placeholder ? [] : await ctx.store.direct.findProjectCheckouts(id);
+  // A store opened read-only is not migrated: one written before project ids has no checkouts table.
+  const recorded = !ctx.store.placeholder && ctx.store.migrations.includes(PROJECTS_MIGRATION);
+  const checkouts = recorded ? await ctx.store.direct.findProjectCheckouts(id) : [];
   const warnings: string[] = [];
   const old = await oldKeyState(ctx.store, ctx.workspace, id);
   if (old.kind === "clash") warnings.push(clashMessage(ctx.workspace, id, old.clashes));

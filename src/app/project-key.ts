@@ -18,6 +18,8 @@ export type KeyMove =
 
 /** Per store: the keys settled this process (workspace → project id → outcome). */
 const settled = new WeakMap<StorePort, Map<string, KeyMove>>();
+/** Per store: the keys a read found rows under the project id for. */
+const inUse = new WeakMap<StorePort, Set<string>>();
 
 /**
  * Records this checkout and moves an old path-keyed workspace to its project id, once per
@@ -62,8 +64,15 @@ export async function settleProjectKey(
  */
 export async function readingKey(store: StorePort, workspace: string, id: string): Promise<string> {
   if (id === workspace || store.placeholder) return id;
-  const known = settled.get(store)?.get(`${workspace}\0${id}`);
-  if (known || (await store.direct.keyInUse(id))) return id;
+  const key = `${workspace}\0${id}`;
+  if (settled.get(store)?.has(key) || inUse.get(store)?.has(key)) return id;
+  if (await store.direct.keyInUse(id)) {
+    // Rows under the project id do not go back to the path: later reads skip the probes.
+    const seen = inUse.get(store) ?? new Set<string>();
+    inUse.set(store, seen);
+    seen.add(key);
+    return id;
+  }
   return (await store.direct.keyInUse(workspace)) ? workspace : id;
 }
 
@@ -79,6 +88,8 @@ export async function oldKeyState(
   if (id === workspace || store.placeholder || !(await store.direct.keyInUse(workspace)))
     return { kind: "none" };
   const rows = await store.direct.countKeyRows(workspace);
+  // Stored answers alone (whose request_id was taken under the project id) expire within a day.
+  if (rows.plans + rows.tasks + rows.artifacts + rows.events === 0) return { kind: "none" };
   const clashes = await store.direct.findKeyClashes(workspace, id);
   const clash = clashes.plans.length + clashes.tasks.length + clashes.artifacts.length > 0;
   return { kind: clash ? "clash" : "pending", rows, clashes };

@@ -4,7 +4,7 @@ import { Migrator } from "kysely/migration";
 import { OrchestratorError } from "../core/errors.ts";
 import type { Database, Db } from "./database.ts";
 import { ImmediateSqliteDialect, openSqliteSnapshot } from "./driver.ts";
-import { MIGRATIONS, migrationProvider } from "./migrations/index.ts";
+import { MIGRATIONS, migrationProvider, SKIPPABLE_FOR_READING } from "./migrations/index.ts";
 import type { Store } from "./open.ts";
 import { readOnlyError, storeErrorOf } from "./sqlite-errors.ts";
 import { sqliteStore } from "./sqlite-store.ts";
@@ -15,7 +15,7 @@ import { sqliteStore } from "./sqlite-store.ts";
  * The main file alone is read (`immutable`) when its WAL is empty or absent; a WAL with content is
  * read through its existing -shm (`mode=ro`). Refused with STORE_READ_ONLY, as before, when that
  * would need SQLite to create a file (a WAL without -shm), or when the schema is older than this
- * version (reading it needs a migration, which is a write).
+ * version (reading it needs a migration, which is a write) in more than tables reads can do without.
  */
 export async function openSnapshotStore(path: string): Promise<Store> {
   const wal = `${path}-wal`;
@@ -34,7 +34,9 @@ export async function openSnapshotStore(path: string): Promise<Store> {
     const applied = (await new Migrator({ db, provider: migrationProvider }).getMigrations())
       .filter((m) => m.executedAt)
       .map((m) => m.name);
-    const pending = Object.keys(MIGRATIONS).filter((name) => !applied.includes(name));
+    const pending = Object.keys(MIGRATIONS).filter(
+      (name) => !applied.includes(name) && !SKIPPABLE_FOR_READING.has(name),
+    );
     const unknown = applied.filter((name) => !(name in MIGRATIONS));
     if (unknown.length > 0) {
       throw new OrchestratorError(

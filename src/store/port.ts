@@ -85,7 +85,7 @@ export interface StoreReader {
 
   /** Where a project was written from (machine and folder), most recent first. */
   findProjectCheckouts(project: string): Promise<ProjectCheckout[]>;
-  /** Whether any plan, event or stored answer is kept under this key. */
+  /** Whether any plan or event is kept under this key. */
   keyInUse(key: string): Promise<boolean>;
   countKeyRows(key: string): Promise<KeyRowCounts>;
   /** Ids held under both keys, which moving `from` to `to` would mix. */

@@ -163,7 +163,6 @@ export interface KeyRowCounts {
   readonly dependencies: number;
   readonly artifacts: number;
   readonly events: number;
-  readonly requests: number;
 }
 
 /** Ids held under both an old key and a new one (a few of each), which a re-key would mix. */

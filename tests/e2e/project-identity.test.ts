@@ -1,7 +1,7 @@
 import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AppContext } from "../../src/app/context.ts";
@@ -12,6 +12,7 @@ import { createDataFiles } from "../../src/workspace/data-files.ts";
 import { createRoleLoader } from "../../src/workspace/roles.ts";
 import { BINARY, callOk, connectBinary } from "../helpers/client.ts";
 import { makeProject } from "../helpers/temp.ts";
+import { unprivileged } from "../helpers/unprivileged.ts";
 
 /*
  * Two checkouts of one repository at different absolute paths (as two machines would have them)
@@ -178,11 +179,47 @@ describe("a store keyed by absolute path (before project ids)", () => {
     await store.close();
   }
 
+  /** Makes the file what the code before project ids left: no `projects` table, its migration not applied. */
+  function asBeforeProjectIds(db: string): void {
+    const d = new Database(db);
+    try {
+      d.run("drop table projects");
+      d.run("delete from kysely_migration where name = '2026_12_01_000000_projects'");
+    } finally {
+      d.close();
+    }
+  }
+
   test("reads still show it; the first write moves every row to the project id, losing nothing", async () => {
     const ws = checkout("git@github.com:acme/legacy.git");
     const db = join(shared, "old.db");
     await seedByPath(ws, ws, db, "old plan");
+    asBeforeProjectIds(db);
     expect(keysIn(db)).toEqual({ [ws]: 2 });
+
+    // Read by someone who cannot write it: opened read-only, never migrated, old data shown.
+    const reader = unprivileged();
+    try {
+      for (const dir of [shared, ws]) chmodSync(dir, 0o755);
+      chmodSync(db, 0o644);
+      const r = reader.run(["status", "--json", "--all", "--workspace", ws, "--db", db], {
+        cwd: ws,
+        env: { PATH: process.env.PATH ?? "", HOME: shared },
+      });
+      expect(String(r.stderr)).toBe("");
+      const seen = JSON.parse(String(r.stdout));
+      expect(seen.plans.map((p: { plan: { description: string } }) => p.plan.description)).toEqual([
+        "old plan",
+      ]);
+      expect(seen.project).toMatchObject({
+        id: "github.com/acme/legacy",
+        reading_old_key: true,
+        checkouts: [],
+      });
+    } finally {
+      reader.cleanup();
+    }
+
     const before = statusJson(ws, db);
     expect(before.plans.map((p: { plan: { description: string } }) => p.plan.description)).toEqual([
       "old plan",

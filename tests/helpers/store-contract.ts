@@ -204,7 +204,7 @@ export function describeStoreContract(
       expect(await store.direct.keyInUse("proj")).toBe(false);
       expect(await store.direct.findKeyClashes(ws, "proj")).toEqual({ plans: [], tasks: [], artifacts: [] });
       const before = await store.direct.countKeyRows(ws);
-      expect(before).toMatchObject({ plans: 1, tasks: 3, dependencies: 3, requests: 1 });
+      expect(before).toMatchObject({ plans: 1, tasks: 3, dependencies: 3 });
       expect(await store.write((w) => w.rekeyRows(ws, "proj"))).toEqual(before);
       expect(await store.direct.countKeyRows(ws)).toEqual({
         plans: 0,
@@ -212,7 +212,9 @@ export function describeStoreContract(
         dependencies: 0,
         artifacts: 0,
         events: 0,
-        requests: 0,
+      });
+      expect(await store.direct.findRequestResult("proj", "plan_task", "r1")).toMatchObject({
+        requestId: "r1",
       });
       expect(await store.direct.countKeyRows("proj")).toEqual(before);
       expect((await store.direct.findTask("proj", "t_3"))?.dependencies).toEqual(["t_2", "t_1"]);

@@ -15,6 +15,12 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "2026_12_01_000000_projects": projects,
 };
 
+/**
+ * Migrations a database opened read-only may lack (open-snapshot.ts): they only add tables that
+ * every read checks for (`StorePort.migrations`), so an older file can still be read as it is.
+ */
+export const SKIPPABLE_FOR_READING: ReadonlySet<string> = new Set(["2026_12_01_000000_projects"]);
+
 /** Kysely's provider over the static record (FileMigrationProvider would need a real folder at run time). */
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => ({ ...MIGRATIONS }),

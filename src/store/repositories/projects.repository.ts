@@ -48,9 +48,12 @@ export async function findProjectCheckouts(db: Executor, project: string): Promi
   }));
 }
 
-/** Whether any plan, event or stored answer is kept under `key` (one indexed probe each). */
+/**
+ * Whether any plan or event is kept under `key` (one indexed probe each). Tables of the first
+ * schema only, so it also reads a database opened read-only and never migrated.
+ */
 export async function keyInUse(db: Executor, key: string): Promise<boolean> {
-  for (const table of ["plans", "events", "request_results"] as const) {
+  for (const table of ["plans", "events"] as const) {
     const hit = await db
       .selectFrom(table)
       .select("workspace")
@@ -62,10 +65,10 @@ export async function keyInUse(db: Executor, key: string): Promise<boolean> {
   return false;
 }
 
-/** How many rows each table holds under `key`. */
+/** How many rows each table of the first schema holds under `key` (stored answers are a day's cache, not counted). */
 export async function countKeyRows(db: Executor, key: string): Promise<KeyRowCounts> {
   const count = async (
-    table: "plans" | "tasks" | "task_dependencies" | "artifacts" | "events" | "request_results",
+    table: "plans" | "tasks" | "task_dependencies" | "artifacts" | "events",
   ): Promise<number> => {
     const r = await db
       .selectFrom(table)
@@ -80,7 +83,6 @@ export async function countKeyRows(db: Executor, key: string): Promise<KeyRowCou
     dependencies: await count("task_dependencies"),
     artifacts: await count("artifacts"),
     events: await count("events"),
-    requests: await count("request_results"),
   };
 }
 

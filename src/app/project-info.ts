@@ -31,8 +31,8 @@ export async function projectInfo(
   const recorded = !ctx.store.placeholder && ctx.store.migrations.includes(PROJECTS_MIGRATION);
   const checkouts = recorded ? await ctx.store.direct.findProjectCheckouts(id) : [];
   const warnings: string[] = [];
-  const old = await oldKeyState(ctx.store, ctx.workspace, id);
-  if (old.kind === "clash") warnings.push(clashMessage(ctx.workspace, id, old.clashes));
+  const old = await oldKeyState(ctx.store, ctx.workspace, ctx.identity);
+  if (old.kind === "clash") warnings.push(clashMessage(ctx.workspace, id, old));
   else if (old.kind === "pending")
     warnings.push(
       `${old.rows.plans} plan(s) and ${old.rows.tasks} task(s) are still stored under the old key ${ctx.workspace}; the next write from this checkout moves them to project ${id}.`,

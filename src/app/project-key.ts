@@ -1,5 +1,5 @@
 import type { ProjectIdentity } from "../core/project-id.ts";
-import type { StorePort } from "../store/port.ts";
+import type { StorePort, StoreReader } from "../store/port.ts";
 import type { KeyClashes, KeyRowCounts } from "../store/records.ts";
 
 /*
@@ -14,7 +14,12 @@ import type { KeyClashes, KeyRowCounts } from "../store/records.ts";
 export type KeyMove =
   | { readonly kind: "none" }
   | { readonly kind: "moved"; readonly from: string; readonly rows: KeyRowCounts }
-  | { readonly kind: "clash"; readonly from: string; readonly clashes: KeyClashes };
+  | {
+      readonly kind: "clash";
+      readonly from: string;
+      readonly clashes: KeyClashes;
+      readonly folderId: boolean;
+    };
 
 /** Per store: the keys settled this process (workspace → project id → outcome). */
 const settled = new WeakMap<StorePort, Map<string, KeyMove>>();
@@ -49,9 +54,8 @@ export async function settleProjectKey(
       now: c.now,
     });
     if (id === c.workspace || !(await w.keyInUse(c.workspace))) return { kind: "none" };
-    const clashes = await w.findKeyClashes(c.workspace, id);
-    if (clashes.plans.length + clashes.tasks.length + clashes.artifacts.length > 0)
-      return { kind: "clash", from: c.workspace, clashes };
+    const blocked = await moveBlocked(w, c.workspace, c.identity);
+    if (blocked) return { kind: "clash", from: c.workspace, ...blocked };
     return { kind: "moved", from: c.workspace, rows: await w.rekeyRows(c.workspace, id) };
   });
   done.set(key, move);
@@ -80,27 +84,59 @@ export async function readingKey(store: StorePort, workspace: string, id: string
 export async function oldKeyState(
   store: StorePort,
   workspace: string,
-  id: string,
+  identity: ProjectIdentity,
 ): Promise<
   | { readonly kind: "none" }
-  | { readonly kind: "pending" | "clash"; readonly rows: KeyRowCounts; readonly clashes: KeyClashes }
+  | {
+      readonly kind: "pending" | "clash";
+      readonly rows: KeyRowCounts;
+      readonly clashes: KeyClashes;
+      readonly folderId: boolean;
+    }
 > {
+  const { id } = identity;
   if (id === workspace || store.placeholder || !(await store.direct.keyInUse(workspace)))
     return { kind: "none" };
   const rows = await store.direct.countKeyRows(workspace);
   // Stored answers alone (whose request_id was taken under the project id) expire within a day.
   if (rows.plans + rows.tasks + rows.artifacts + rows.events === 0) return { kind: "none" };
-  const clashes = await store.direct.findKeyClashes(workspace, id);
-  const clash = clashes.plans.length + clashes.tasks.length + clashes.artifacts.length > 0;
-  return { kind: clash ? "clash" : "pending", rows, clashes };
+  const blocked = await moveBlocked(store.direct, workspace, identity);
+  return blocked
+    ? { kind: "clash", rows, ...blocked }
+    : { kind: "pending", rows, clashes: NO_CLASHES, folderId: false };
+}
+
+const NO_CLASHES: KeyClashes = { plans: [], tasks: [], artifacts: [] };
+
+/**
+ * Why the old rows must not move to the project id: ids held under both, or a folder-name id
+ * that already holds rows (likely another project whose folder has the same name: never merged).
+ */
+async function moveBlocked(
+  r: StoreReader,
+  workspace: string,
+  identity: ProjectIdentity,
+): Promise<{ clashes: KeyClashes; folderId: boolean } | undefined> {
+  const clashes = await r.findKeyClashes(workspace, identity.id);
+  if (clashes.plans.length + clashes.tasks.length + clashes.artifacts.length > 0)
+    return { clashes, folderId: false };
+  if (identity.source === "folder" && (await r.keyInUse(identity.id))) return { clashes, folderId: true };
+  return undefined;
 }
 
 /** The one message for rows left under an old key because their ids clash. */
-export function clashMessage(workspace: string, id: string, clashes: KeyClashes): string {
-  const ids = [...clashes.plans, ...clashes.tasks, ...clashes.artifacts].slice(0, 5).join(", ");
+export function clashMessage(
+  workspace: string,
+  id: string,
+  c: { readonly clashes: KeyClashes; readonly folderId: boolean },
+): string {
+  const ids = [...c.clashes.plans, ...c.clashes.tasks, ...c.clashes.artifacts].slice(0, 5).join(", ");
+  const why = c.folderId
+    ? `the id comes from the folder name and already holds plans of another checkout, which may be another project`
+    : `ids ${ids} exist under both`;
   return (
-    `rows stored under the old key ${workspace} were not moved to project ${id}: ids ${ids} exist under both, ` +
-    `so moving would mix two projects. They are kept as they are. To keep this checkout's plans apart, set ` +
+    `rows stored under the old key ${workspace} were not moved to project ${id}: ${why}, ` +
+    `so moving could mix two projects. They are kept as they are. To keep this checkout's plans apart, set ` +
     `\`project: <another id>\` in .task_orchestrator/settings.yaml (they move there on the next write); ` +
     `if both are copies of one project, delete one copy's plans.`
   );

@@ -292,4 +292,29 @@ describe("a store keyed by absolute path (before project ids)", () => {
     }
     expect(keysIn(db)).toEqual({ "acme-clash-old": 3, "github.com/acme/clash": 3 });
   });
+
+  test("two unrelated folders of one name: the second's old rows are not merged into the shared local: id", async () => {
+    const db = join(shared, "folders.db");
+    const dirs = ["one", "two"].map((n) => {
+      const d = join(shared, n, "app");
+      mkdirSync(join(d, ".git"), { recursive: true });
+      return d;
+    });
+    const [one, two] = dirs as [string, string];
+    await seedByPath(one, one, db, "plan of one", "ab");
+    await seedByPath(two, two, db, "plan of two", "cd");
+    for (const ws of [one, two]) {
+      const s = await connectBinary({ cwd: ws, args: ["--workspace", ws, "--db", db] });
+      try {
+        await callOk(s.client, "orchestrator_initialize_session", { working_directory: ws });
+      } finally {
+        await s.close();
+      }
+    }
+    expect(keysIn(db)).toEqual({ "local:app": 2, [two]: 2 });
+    const st = statusJson(two, db);
+    expect(st.project).toMatchObject({ id: "local:app", source: "folder" });
+    expect(st.project.warnings.join(" ")).toContain("comes from the folder name and already holds plans");
+    expect(st.project.warnings.join(" ")).toContain("another project with the same folder name would share");
+  });
 });

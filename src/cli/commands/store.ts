@@ -92,8 +92,16 @@ async function pickProjects(env: Env, flags: Flags, held: readonly string[]): Pr
   }
   let wanted: string | undefined;
   if (flags.project !== undefined) wanted = String(flags.project);
-  else if (flags.workspace !== undefined)
-    wanted = cliWorkspace(env, { workspace: flags.workspace }).workspace;
+  else if (flags.workspace !== undefined) {
+    const ws = cliWorkspace(env, { workspace: flags.workspace }).workspace;
+    const [{ readProjectIdentity }, { createSettingsLoader }] = await Promise.all([
+      import("../../workspace/project.ts"),
+      import("../../workspace/settings.ts"),
+    ]);
+    const { id } = readProjectIdentity(ws, createSettingsLoader());
+    // A source written before project ids keys the workspace by its absolute path.
+    wanted = !held.includes(id) && held.includes(ws) ? ws : id;
+  }
   if (wanted === undefined) return [...held];
   if (!held.includes(wanted)) {
     throw new OrchestratorError(

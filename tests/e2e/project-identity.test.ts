@@ -147,6 +147,24 @@ describe("project identity across checkouts", () => {
   });
 });
 
+test("store copy --workspace copies the workspace's project, found by its project id", async () => {
+  const ws = checkout("git@github.com:acme/copied.git");
+  const from = join(shared, "from.db");
+  const to = join(shared, "to.db");
+  const s = await connectBinary({ cwd: ws, args: ["--workspace", ws, "--db", from] });
+  try {
+    await callOk(s.client, "orchestrator_plan_task", {
+      description: "to copy",
+      subtasks: [{ title: "x", specialist_type: "implementer" }],
+    });
+  } finally {
+    await s.close();
+  }
+  const r = cli(["store", "copy", "--from", from, "--to", to, "--workspace", ws, "--json"], ws);
+  expect(r.code).toBe(0);
+  expect(keysIn(to)).toEqual({ "github.com/acme/copied": 1 });
+});
+
 describe("a store keyed by absolute path (before project ids)", () => {
   /** Writes a plan the way the code before project ids did: keyed by the workspace's absolute path. */
   async function seedByPath(

@@ -1,0 +1,118 @@
+import { Kysely, PostgresDialect } from "kysely";
+import { Migrator } from "kysely/migration";
+import { OrchestratorError } from "../../core/errors.ts";
+import type { Database, Db } from "../database.ts";
+import { MIGRATIONS, migrationProvider } from "../migrations/index.ts";
+import type { StorePort } from "../port.ts";
+import { ServerClock } from "./clock.ts";
+import { pgOpenErrorOf } from "./errors.ts";
+import { postgresStore } from "./pg-store.ts";
+import { parsePostgresUrl } from "./url.ts";
+
+/** int8 (counts, sums of integers, events.seq) and numeric (sum of bigint) as JS numbers, not strings. */
+const INT8 = 20;
+const NUMERIC = 1700;
+
+/**
+ * Opens the PostgreSQL database at `url` (postgres:// or postgresql://) and migrates it to the
+ * latest schema. The driver (pg) is loaded here, on first use, so SQLite users never load it.
+ * Throws USAGE for a malformed URL, STORE_UNAVAILABLE naming host, port, database and the fix when
+ * the server cannot be reached or refuses, STORE_TOO_NEW when a newer binary migrated it.
+ * Several servers opening one new database at once are safe: Kysely's migrator holds a
+ * PostgreSQL advisory lock while it migrates, and the others then find nothing to do.
+ */
+export async function openPostgresStore(url: string): Promise<StorePort & { readonly db: Db }> {
+  const opts = parsePostgresUrl(url);
+  const { default: pg } = await import("pg");
+  const pool = new pg.Pool({
+    host: opts.host,
+    port: opts.port,
+    database: opts.database,
+    user: opts.user,
+    ...(opts.password !== undefined ? { password: opts.password } : {}),
+    ssl: opts.ssl === false ? false : tlsOptions(opts.ssl),
+    max: opts.poolMax,
+    connectionTimeoutMillis: opts.connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: opts.statementTimeoutMs,
+    application_name: opts.applicationName,
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === INT8 || oid === NUMERIC
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client whose server went away (restart, network cut) emits 'error'; unheard, that
+  // would end the process. The pool drops that client and opens a new one on the next call.
+  pool.on("error", () => {});
+  // A client checked out by Kysely has no pool listener: the failing query rejects on its own,
+  // and this keeps the same 'error' event from ending the process.
+  pool.on("connect", (client) => client.on("error", () => {}));
+  const db: Db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const fail = async (e: unknown, what: string): Promise<never> => {
+    await db.destroy().catch(() => {});
+    const named = pgOpenErrorOf(e, opts, {
+      passwordGiven: opts.password !== undefined,
+      connectTimeoutMs: opts.connectTimeoutMs,
+    });
+    if (named) throw named;
+    throw new OrchestratorError(
+      "STORE_UNAVAILABLE",
+      `${what} PostgreSQL at ${opts.host}:${opts.port} (database ${opts.database}): ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e, data: { host: opts.host, port: opts.port, database: opts.database } },
+    );
+  };
+
+  let clock: ServerClock;
+  try {
+    clock = await ServerClock.start(db);
+  } catch (e) {
+    return fail(e, "Cannot open");
+  }
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  try {
+    const known = new Set(Object.keys(MIGRATIONS));
+    const applied = await migrator.getMigrations().catch(() => []);
+    const unknown = applied.filter((m) => m.executedAt && !known.has(m.name));
+    if (unknown.length > 0) {
+      throw new OrchestratorError(
+        "STORE_TOO_NEW",
+        `The database ${opts.redacted} has migrations this orchestrator does not know (${unknown.map((m) => m.name).join(", ")}); it was written by a newer version.`,
+        { data: { path: opts.redacted } },
+      );
+    }
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+      throw new OrchestratorError(
+        "STORE_UNAVAILABLE",
+        `Migrating ${opts.redacted} failed at ${failed}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error, data: { path: opts.redacted, migration: failed } },
+      );
+    }
+  } catch (e) {
+    clock.stop();
+    return fail(e, "Cannot migrate");
+  }
+  const now = await migrator.getMigrations();
+  return postgresStore(db, {
+    options: opts,
+    migrations: now.filter((m) => m.executedAt).map((m) => m.name),
+    clock,
+    close: async () => {
+      clock.stop();
+      await db.destroy();
+    },
+  });
+}
+
+/** node's TLS options for a mode: verify-ca checks the chain but not the host name. */
+function tlsOptions(ssl: { readonly rejectUnauthorized: boolean; readonly checkHost: boolean }): {
+  rejectUnauthorized: boolean;
+  checkServerIdentity?: () => undefined;
+} {
+  return ssl.checkHost
+    ? { rejectUnauthorized: ssl.rejectUnauthorized }
+    : { rejectUnauthorized: ssl.rejectUnauthorized, checkServerIdentity: () => undefined };
+}

@@ -1,0 +1,89 @@
+import { OrchestratorError } from "../../core/errors.ts";
+import type { Clock } from "../../core/ports.ts";
+import { bindRepositories } from "../bound-repositories.ts";
+import type { Db } from "../database.ts";
+import type { StorePort, StoreWriter } from "../port.ts";
+import { isRetryableConflict, pgCallErrorOf } from "./errors.ts";
+import { pgIntegrity } from "./health.ts";
+import type { PgOptions } from "./url.ts";
+
+/** Attempts of one write before STORE_CONFLICT (the first run plus 7 re-runs). */
+export const WRITE_ATTEMPTS = 8;
+
+/**
+ * The PostgreSQL adapter of the store port. `read` is one REPEATABLE READ READ ONLY transaction
+ * (one snapshot, no locks); `write` is SERIALIZABLE, so claims, ready tasks, counters and
+ * transitions read-then-written by use-cases stay atomic across processes and machines without
+ * row locks in the use-cases: PostgreSQL aborts one of two conflicting writers (40001, or 40P01 on
+ * a deadlock), and that writer's callback runs again on a fresh snapshot, up to WRITE_ATTEMPTS
+ * times with a jittered backoff. A write callback must therefore touch nothing outside the store.
+ */
+export function postgresStore(
+  db: Db,
+  info: {
+    readonly options: PgOptions;
+    readonly migrations: readonly string[];
+    readonly clock: Clock;
+    readonly close: () => Promise<void>;
+  },
+): StorePort & { readonly db: Db } {
+  const opts = info.options;
+  const mapped = (e: unknown) => pgCallErrorOf(e, opts, opts.statementTimeoutMs);
+  return {
+    db,
+    path: opts.redacted,
+    migrations: info.migrations,
+    clock: info.clock,
+    direct: mapErrors(bindRepositories(db), mapped),
+    read: (fn) =>
+      db
+        .transaction()
+        .setIsolationLevel("repeatable read")
+        .setAccessMode("read only")
+        .execute((trx) => fn(bindRepositories(trx)))
+        .catch((e) => {
+          throw mapped(e);
+        }),
+    write: async (fn) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db
+            .transaction()
+            .setIsolationLevel("serializable")
+            .execute((trx) => fn(bindRepositories(trx)));
+        } catch (e) {
+          if (!isRetryableConflict(e)) throw mapped(e);
+          if (attempt >= WRITE_ATTEMPTS) {
+            throw new OrchestratorError(
+              "STORE_CONFLICT",
+              `The write kept colliding with concurrent writes on ${opts.redacted} and was rolled back after ${attempt} attempts; nothing of it was stored. Call again.`,
+              { cause: e, data: { attempts: attempt, retryable: true } },
+            );
+          }
+          await new Promise((r) => setTimeout(r, backoffMs(attempt)));
+        }
+      }
+    },
+    checkIntegrity: () => pgIntegrity(db).catch((e) => Promise.reject(mapped(e))),
+    journalMode: async () => "postgres",
+    diskUsage: () => ({ databaseBytes: 0, walBytes: 0 }),
+    close: info.close,
+  };
+}
+
+/** 2, 4, 8 ... ms up to 200, times a random factor in [0.5, 1.5): colliding writers spread out. */
+function backoffMs(attempt: number): number {
+  return Math.min(200, 2 ** attempt) * (0.5 + Math.random());
+}
+
+/** Every method of `w` with its failures mapped (a lost connection named, not a raw socket error). */
+function mapErrors(w: StoreWriter, mapped: (e: unknown) => unknown): StoreWriter {
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(w)) {
+    out[name] = (...args: unknown[]) =>
+      (fn as (...a: unknown[]) => Promise<unknown>)(...args).catch((e: unknown) => {
+        throw mapped(e);
+      });
+  }
+  return out as unknown as StoreWriter;
+}

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { OrchestratorError } from "../../core/errors.ts";
 import type { Clock } from "../../core/ports.ts";
 import { bindRepositories } from "../bound-repositories.ts";
@@ -12,11 +13,18 @@ export const WRITE_ATTEMPTS = 8;
 
 /**
  * The PostgreSQL adapter of the store port. `read` is one REPEATABLE READ READ ONLY transaction
- * (one snapshot, no locks); `write` is SERIALIZABLE, so claims, ready tasks, counters and
+ * (one snapshot, no locks). `write` is SERIALIZABLE, so claims, ready tasks, counters and
  * transitions read-then-written by use-cases stay atomic across processes and machines without
  * row locks in the use-cases: PostgreSQL aborts one of two conflicting writers (40001, or 40P01 on
  * a deadlock), and that writer's callback runs again on a fresh snapshot, up to WRITE_ATTEMPTS
  * times with a jittered backoff. A write callback must therefore touch nothing outside the store.
+ *
+ * Every write transaction first takes `plans` in SHARE ROW EXCLUSIVE mode, which only write
+ * transactions take (reads are not blocked): writers queue as SQLite's BEGIN IMMEDIATE makes them
+ * queue, instead of colliding. Measured without it, six servers claiming from one plan ran out of
+ * eight attempts. LOCK TABLE does not fix the transaction's snapshot (its first SELECT does), so
+ * each writer reads what the one before it committed. Conflicts with single `direct` statements
+ * still end in 40001 and a re-run.
  */
 export function postgresStore(
   db: Db,
@@ -50,7 +58,10 @@ export function postgresStore(
           return await db
             .transaction()
             .setIsolationLevel("serializable")
-            .execute((trx) => fn(bindRepositories(trx)));
+            .execute(async (trx) => {
+              await sql`lock table plans in share row exclusive mode`.execute(trx);
+              return fn(bindRepositories(trx));
+            });
         } catch (e) {
           if (!isRetryableConflict(e)) throw mapped(e);
           if (attempt >= WRITE_ATTEMPTS) {

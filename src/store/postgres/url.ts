@@ -5,6 +5,14 @@ export function isPostgresUrl(target: string): boolean {
   return /^postgres(ql)?:\/\//i.test(target);
 }
 
+/**
+ * True when `target` has a URL scheme (`mysql://`, `postgres://`, ...): it is then parsed as a
+ * database URL (and refused by name when not PostgreSQL), never taken for a file name.
+ */
+export function isDatabaseUrl(target: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(target);
+}
+
 /** Where a PostgreSQL store is, without its password: for messages and reports. */
 export interface PgLocation {
   readonly host: string;

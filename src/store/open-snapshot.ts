@@ -1,10 +1,10 @@
 import { existsSync, statSync } from "node:fs";
 import { Kysely } from "kysely";
-import { Migrator } from "kysely/migration";
 import { OrchestratorError } from "../core/errors.ts";
 import type { Database, Db } from "./database.ts";
 import { ImmediateSqliteDialect, openSqliteSnapshot } from "./driver.ts";
-import { MIGRATIONS, migrationProvider } from "./migrations/index.ts";
+import { appliedMigrations } from "./health.ts";
+import { MIGRATIONS } from "./migrations/index.ts";
 import type { Store } from "./open.ts";
 import { readOnlyError, storeErrorOf } from "./sqlite-errors.ts";
 import { sqliteStore } from "./sqlite-store.ts";
@@ -31,9 +31,8 @@ export async function openSnapshotStore(path: string): Promise<Store> {
     throw storeErrorOf(cause, path) ?? readOnlyError(path, messageOf(cause), cause);
   }
   try {
-    const applied = (await new Migrator({ db, provider: migrationProvider }).getMigrations())
-      .filter((m) => m.executedAt)
-      .map((m) => m.name);
+    // Read from the table itself: Kysely's getMigrations lists only the migrations it was given.
+    const applied = await appliedMigrations(db);
     const pending = Object.keys(MIGRATIONS).filter((name) => !applied.includes(name));
     const unknown = applied.filter((name) => !(name in MIGRATIONS));
     if (unknown.length > 0) {

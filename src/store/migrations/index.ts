@@ -19,3 +19,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => ({ ...MIGRATIONS }),
 };
+
+/** Names among `applied` that this binary does not know: a newer version migrated the database. */
+export function unknownMigrations(applied: readonly string[]): string[] {
+  return applied.filter((name) => !(name in MIGRATIONS));
+}

@@ -3,7 +3,7 @@ import type { PgLocation } from "./url.ts";
 
 /** SQLSTATE and errno of a pg error (or of its causes), lower-level details left out. */
 function codesOf(e: unknown): { sqlstate?: string; errno?: string; message: string } {
-  for (let x: unknown = e, i = 0; x && i < 5; x = (x as { cause?: unknown }).cause, i++) {
+  for (let x: unknown = e, i = 0; x && i < 5; x = nextOf(x), i++) {
     const code = (x as { code?: unknown }).code;
     if (typeof code === "string") {
       const message = x instanceof Error ? x.message : String(x);
@@ -11,6 +11,12 @@ function codesOf(e: unknown): { sqlstate?: string; errno?: string; message: stri
     }
   }
   return { message: e instanceof Error ? e.message : String(e) };
+}
+
+/** The error beneath `x`: its cause, or the first of an AggregateError (every address refused). */
+function nextOf(x: unknown): unknown {
+  if (x instanceof AggregateError) return x.errors[0];
+  return (x as { cause?: unknown }).cause;
 }
 
 /** 40001 serialization_failure, 40P01 deadlock_detected: the transaction may simply run again. */

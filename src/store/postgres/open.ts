@@ -2,7 +2,8 @@ import { Kysely, PostgresDialect } from "kysely";
 import { Migrator } from "kysely/migration";
 import { OrchestratorError } from "../../core/errors.ts";
 import type { Database, Db } from "../database.ts";
-import { MIGRATIONS, migrationProvider } from "../migrations/index.ts";
+import { appliedMigrations } from "../health.ts";
+import { migrationProvider, unknownMigrations } from "../migrations/index.ts";
 import type { StorePort } from "../port.ts";
 import { ServerClock } from "./clock.ts";
 import { pgOpenErrorOf } from "./errors.ts";
@@ -72,13 +73,11 @@ export async function openPostgresStore(url: string): Promise<StorePort & { read
   }
   const migrator = new Migrator({ db, provider: migrationProvider });
   try {
-    const known = new Set(Object.keys(MIGRATIONS));
-    const applied = await migrator.getMigrations().catch(() => []);
-    const unknown = applied.filter((m) => m.executedAt && !known.has(m.name));
+    const unknown = unknownMigrations(await appliedMigrations(db));
     if (unknown.length > 0) {
       throw new OrchestratorError(
         "STORE_TOO_NEW",
-        `The database ${opts.redacted} has migrations this orchestrator does not know (${unknown.map((m) => m.name).join(", ")}); it was written by a newer version.`,
+        `The database ${opts.redacted} has migrations this orchestrator does not know (${unknown.join(", ")}); it was written by a newer version.`,
         { data: { path: opts.redacted } },
       );
     }

@@ -162,19 +162,44 @@ describe("PostgreSQL store", () => {
     const store = await openPostgresStore(`${database.url}?application_name=orch_kill_me`);
     try {
       await store.write((w) => w.insertPlan("/kill", plan));
+      const kill = () =>
+        admin.query(
+          "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'orch_kill_me'",
+        );
+      // A write whose connection dies mid-transaction: a clear retryable error, never a hang.
       const e = await caught(
-        store.read(async (r) => {
-          await r.findPlan("/kill", plan.id);
-          await admin.query(
-            "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'orch_kill_me'",
-          );
-          return r.findPlan("/kill", plan.id);
+        store.write(async (w) => {
+          await w.findPlan("/kill", plan.id);
+          await kill();
+          await w.updatePlan("/kill", plan.id, { updatedAt: "2026-02-02T00:00:00.000Z" });
         }),
       );
       expect(e.code).toBe("STORE_CONNECTION_LOST");
       expect(e.data).toMatchObject({ retryable: true, database: database.name });
       expect(e.message).toContain(database.name);
+      // A read whose connection dies runs again on a new one.
+      let runs = 0;
+      const found = await store.read(async (r) => {
+        runs++;
+        await r.findPlan("/kill", plan.id);
+        if (runs === 1) await kill();
+        return r.findPlan("/kill", plan.id);
+      });
+      expect(found?.updatedAt).toBe(at);
+      expect(runs).toBe(2);
       expect((await store.direct.findPlan("/kill", plan.id))?.id).toBe(plan.id);
+
+      // Every idle pooled connection killed (a server restart): the process lives on, and reads
+      // answer at once from a new connection (they run again past the dead ones).
+      const killed = await admin.query(
+        "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'orch_kill_me'",
+      );
+      expect(killed.rowCount).toBeGreaterThan(0);
+      expect((await store.direct.findPlan("/kill", plan.id))?.id).toBe(plan.id);
+      await admin.query(
+        "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'orch_kill_me'",
+      );
+      expect(await store.read((r) => r.planExists("/kill", plan.id))).toBe(true);
     } finally {
       await store.close();
     }

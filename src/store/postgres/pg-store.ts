@@ -42,16 +42,18 @@ export function postgresStore(
     path: opts.redacted,
     migrations: info.migrations,
     clock: info.clock,
-    direct: mapErrors(bindRepositories(db), mapped),
+    direct: mapErrors(bindRepositories(db), mapped, opts.poolMax),
     read: (fn) =>
-      db
-        .transaction()
-        .setIsolationLevel("repeatable read")
-        .setAccessMode("read only")
-        .execute((trx) => fn(bindRepositories(trx)))
-        .catch((e) => {
-          throw mapped(e);
-        }),
+      readAgain(opts.poolMax, () =>
+        db
+          .transaction()
+          .setIsolationLevel("repeatable read")
+          .setAccessMode("read only")
+          .execute((trx) => fn(bindRepositories(trx)))
+          .catch((e) => {
+            throw mapped(e);
+          }),
+      ),
     write: async (fn) => {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -87,14 +89,39 @@ function backoffMs(attempt: number): number {
   return Math.min(200, 2 ** attempt) * (0.5 + Math.random());
 }
 
-/** Every method of `w` with its failures mapped (a lost connection named, not a raw socket error). */
-function mapErrors(w: StoreWriter, mapped: (e: unknown) => unknown): StoreWriter {
+/** The port's methods that only read: safe to run again. */
+const READS = /^(find|count|search|sum|planExists)/;
+
+/**
+ * Every method of `w` with its failures mapped (a lost connection named, not a raw socket error);
+ * reads run again on a lost connection (see readAgain).
+ */
+function mapErrors(w: StoreWriter, mapped: (e: unknown) => unknown, poolMax: number): StoreWriter {
   const out: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(w)) {
-    out[name] = (...args: unknown[]) =>
+    const call = (...args: unknown[]) =>
       (fn as (...a: unknown[]) => Promise<unknown>)(...args).catch((e: unknown) => {
         throw mapped(e);
       });
+    out[name] = READS.test(name) ? (...args: unknown[]) => readAgain(poolMax, () => call(...args)) : call;
   }
   return out as unknown as StoreWriter;
+}
+
+/**
+ * Runs a read again when its connection turns out to be lost. After a server restart every idle
+ * pooled connection is dead until used; each failed use discards one, so up to `poolMax` + 1
+ * tries reach a fresh connection (or fail fast against a server that is still down). Writes are
+ * not run again here: whether a lost COMMIT landed is unknown, so they report
+ * STORE_CONNECTION_LOST and the caller decides (request_id makes a retry safe).
+ */
+async function readAgain<T>(poolMax: number, run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (e) {
+      const lost = e instanceof OrchestratorError && e.code === "STORE_CONNECTION_LOST";
+      if (!lost || attempt > poolMax) throw e;
+    }
+  }
 }

@@ -1,9 +1,8 @@
-import { Kysely, PostgresDialect } from "kysely";
 import { OrchestratorError } from "../../core/errors.ts";
-import type { Database } from "../database.ts";
 import { appliedMigrations } from "../health.ts";
 import { MIGRATIONS } from "../migrations/index.ts";
 import { pgOpenErrorOf } from "./errors.ts";
+import { openPool } from "./pool.ts";
 import { parsePostgresUrl } from "./url.ts";
 
 /** What doctor reports about a PostgreSQL store, read without migrating or changing it. */
@@ -23,21 +22,7 @@ export interface PostgresInspection {
  */
 export async function inspectPostgres(url: string): Promise<PostgresInspection> {
   const opts = parsePostgresUrl(url);
-  const { default: pg } = await import("pg");
-  const pool = new pg.Pool({
-    host: opts.host,
-    port: opts.port,
-    database: opts.database,
-    user: opts.user,
-    ...(opts.password !== undefined ? { password: opts.password } : {}),
-    ssl: opts.ssl === false ? false : { rejectUnauthorized: opts.ssl.rejectUnauthorized },
-    max: 1,
-    connectionTimeoutMillis: opts.connectTimeoutMs,
-    statement_timeout: opts.statementTimeoutMs,
-    application_name: opts.applicationName,
-  });
-  pool.on("error", () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = await openPool(opts, 1);
   try {
     const version = await db
       .selectNoFrom((eb) => eb.fn<string>("current_setting", [eb.val("server_version")]).as("v"))

@@ -1,22 +1,18 @@
-import { Kysely, PostgresDialect } from "kysely";
 import { Migrator } from "kysely/migration";
 import { OrchestratorError } from "../../core/errors.ts";
-import type { Database, Db } from "../database.ts";
+import type { Db } from "../database.ts";
 import { appliedMigrations } from "../health.ts";
 import { migrationProvider, unknownMigrations } from "../migrations/index.ts";
 import type { StorePort } from "../port.ts";
 import { ServerClock } from "./clock.ts";
 import { pgOpenErrorOf } from "./errors.ts";
 import { postgresStore } from "./pg-store.ts";
+import { openPool } from "./pool.ts";
 import { parsePostgresUrl } from "./url.ts";
-
-/** int8 (counts, sums of integers, events.seq) and numeric (sum of bigint) as JS numbers, not strings. */
-const INT8 = 20;
-const NUMERIC = 1700;
 
 /**
  * Opens the PostgreSQL database at `url` (postgres:// or postgresql://) and migrates it to the
- * latest schema. The driver (pg) is loaded here, on first use, so SQLite users never load it.
+ * latest schema. The driver (pg) is loaded on first use (pool.ts), so SQLite users never load it.
  * Throws USAGE for a malformed URL, STORE_UNAVAILABLE naming host, port, database and the fix when
  * the server cannot be reached or refuses, STORE_TOO_NEW when a newer binary migrated it.
  * Several servers opening one new database at once are safe: Kysely's migrator holds a
@@ -24,33 +20,7 @@ const NUMERIC = 1700;
  */
 export async function openPostgresStore(url: string): Promise<StorePort & { readonly db: Db }> {
   const opts = parsePostgresUrl(url);
-  const { default: pg } = await import("pg");
-  const pool = new pg.Pool({
-    host: opts.host,
-    port: opts.port,
-    database: opts.database,
-    user: opts.user,
-    ...(opts.password !== undefined ? { password: opts.password } : {}),
-    ssl: opts.ssl === false ? false : tlsOptions(opts.ssl),
-    max: opts.poolMax,
-    connectionTimeoutMillis: opts.connectTimeoutMs,
-    idleTimeoutMillis: 30_000,
-    statement_timeout: opts.statementTimeoutMs,
-    application_name: opts.applicationName,
-    types: {
-      getTypeParser: ((oid: number, format?: "text" | "binary") =>
-        oid === INT8 || oid === NUMERIC
-          ? (v: string) => Number(v)
-          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
-  });
-  // An idle client whose server went away (restart, network cut) emits 'error'; unheard, that
-  // would end the process. The pool drops that client and opens a new one on the next call.
-  pool.on("error", () => {});
-  // A client checked out by Kysely has no pool listener: the failing query rejects on its own,
-  // and this keeps the same 'error' event from ending the process.
-  pool.on("connect", (client) => client.on("error", () => {}));
-  const db: Db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = await openPool(opts);
   const fail = async (e: unknown, what: string): Promise<never> => {
     await db.destroy().catch(() => {});
     const named = pgOpenErrorOf(e, opts, {
@@ -104,14 +74,4 @@ export async function openPostgresStore(url: string): Promise<StorePort & { read
       await db.destroy();
     },
   });
-}
-
-/** node's TLS options for a mode: verify-ca checks the chain but not the host name. */
-function tlsOptions(ssl: { readonly rejectUnauthorized: boolean; readonly checkHost: boolean }): {
-  rejectUnauthorized: boolean;
-  checkServerIdentity?: () => undefined;
-} {
-  return ssl.checkHost
-    ? { rejectUnauthorized: ssl.rejectUnauthorized }
-    : { rejectUnauthorized: ssl.rejectUnauthorized, checkServerIdentity: () => undefined };
 }

@@ -275,6 +275,11 @@ describe("PostgreSQL store", () => {
       expect(e.code).toBe("USAGE");
       expect(e.message).not.toContain("s3cret-pw");
     }
+    // TLS asked of a server without it is named with the sslmode to use; with it, the store opens.
+    const ssl = (await admin.query("show ssl")).rows[0]?.ssl;
+    const tls = openPostgresStore(`${database.url}?sslmode=require`);
+    if (ssl === "on") await (await tls).close();
+    else expect((await caught(tls)).message).toContain("sslmode=disable");
     const store = await openPostgresStore(
       database.url.replace("postgres://postgres@", "postgres://postgres:pw-not-shown@"),
     );

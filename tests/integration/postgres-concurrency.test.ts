@@ -69,6 +69,10 @@ describe("concurrent servers on one PostgreSQL database", () => {
       });
       expect(status.plans[0].status).toBe("completed");
       expect(status.plans[0].progress).toMatchObject({ completed: 30, total: 30 });
+      // health_check on PostgreSQL: reachable, migrations applied, no SQLite journal complaint.
+      const health = await callOk(first.client, "orchestrator_health_check", {});
+      expect(health.database).toMatchObject({ reachable: true, quick_check: "ok", journal_mode: "postgres" });
+      expect(health.problems).toEqual([]);
     } finally {
       await Promise.all(servers.map((s) => s.close()));
     }

@@ -31,7 +31,9 @@ export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
     quick = lines.length === 1 && lines[0] === "ok" ? "ok" : lines.slice(0, 5).join("; ");
     if (quick !== "ok") problems.push(`SQLite quick_check: ${quick}`);
     journal = (await ctx.store.journalMode()) ?? "unknown";
-    if (journal !== "wal") problems.push(`journal_mode is ${journal}, expected wal`);
+    // PostgreSQL has no journal mode to get wrong (its store answers "postgres").
+    if (journal !== "wal" && journal !== "postgres")
+      problems.push(`journal_mode is ${journal}, expected wal`);
   } catch (e) {
     reachable = false;
     problems.push(`database unreachable: ${(e as Error).message}`);

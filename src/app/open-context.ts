@@ -3,6 +3,7 @@ import type { Clock, Random } from "../core/ports.ts";
 import type { HolderGone } from "../core/readiness.ts";
 import type { Settings } from "../core/settings.ts";
 import type { ClaimHolder } from "../core/task.ts";
+import { systemClock } from "../platform/clock.ts";
 import type { StoreCache } from "../store/cache.ts";
 import { createDataFiles } from "../workspace/data-files.ts";
 import { databasePath, ensureDataDir } from "../workspace/layout.ts";
@@ -88,7 +89,9 @@ export async function openContext(
     identity,
     workspace,
     files: createDataFiles(workspace),
-    clock: sources.clock,
+    // Leases written by servers on several machines must be compared on one clock: a shared
+    // store's (PostgreSQL's server time) replaces this machine's; a clock a test injected stays.
+    clock: sources.clock === systemClock && store.clock ? store.clock : sources.clock,
     random: sources.random,
     // Read when a use-case needs it, so a broken settings file fails the calls that depend on
     // settings (with SETTINGS_INVALID and the place) but not every read; once per call.

@@ -1,5 +1,6 @@
 import type { Artifact } from "../core/artifact.ts";
 import type { HistoryEvent } from "../core/event.ts";
+import type { Clock } from "../core/ports.ts";
 import type { ClaimHolder, Plan, PlanStatus, Task, TaskCounts, TaskStatus } from "../core/task.ts";
 import type {
   CleanupCandidate,
@@ -135,6 +136,11 @@ export interface StorePort {
   readonly path: string;
   /** Names of applied migrations, oldest first. */
   readonly migrations: readonly string[];
+  /**
+   * The database's own clock, when the store is shared between machines (PostgreSQL): leases and
+   * their renewals are then compared on one clock. Absent for SQLite (one machine, its clock).
+   */
+  readonly clock?: Clock | undefined;
   /** True for the empty stand-in of a database that does not exist yet: reads find nothing. */
   readonly placeholder?: boolean | undefined;
   /** Single statements outside a transaction (each commits on its own). */
@@ -145,9 +151,12 @@ export interface StorePort {
   write<T>(fn: (w: StoreWriter) => Promise<T>): Promise<T>;
   /** The engine's own verdict on its files: `["ok"]` when sound (deep: the full check). */
   checkIntegrity(deep: boolean): Promise<string[]>;
-  /** The journal mode ("wal" for SQLite once a server opened it). */
+  /** The journal mode ("wal" for SQLite once a server opened it; "postgres" for PostgreSQL, which has none). */
   journalMode(): Promise<string | undefined>;
-  /** Bytes the store holds on disk: its main file and its write-ahead log (0 when absent). */
+  /**
+   * Bytes the store holds on disk: its main file and its write-ahead log (0 when absent). 0 and 0
+   * on PostgreSQL, whose files are the server's (a synchronous answer cannot ask it).
+   */
   diskUsage(): { readonly databaseBytes: number; readonly walBytes: number };
   close(): Promise<void>;
 }

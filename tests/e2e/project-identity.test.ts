@@ -201,8 +201,17 @@ describe("a store keyed by absolute path (before project ids)", () => {
   function asBeforeProjectIds(db: string): void {
     const d = new Database(db);
     try {
+      // Every migration after the last one that code had, undone (Kysely applies them in name order).
       d.run("drop table projects");
-      d.run("delete from kysely_migration where name = '2026_12_01_000000_projects'");
+      d.run("drop table if exists tokens");
+      for (const [table, column] of [
+        ["task_dependencies", "position"],
+        ["artifacts", "content"],
+      ]) {
+        const cols = d.query(`pragma table_info(${table})`).all() as { name: string }[];
+        if (cols.some((c) => c.name === column)) d.run(`alter table ${table} drop column ${column}`);
+      }
+      d.run("delete from kysely_migration where name > '2026_11_30_000100_request_results'");
     } finally {
       d.close();
     }

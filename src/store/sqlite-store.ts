@@ -4,6 +4,7 @@ import type { StorePort, StoreWriter } from "./port.ts";
 import {
   findAllArtifacts,
   findArtifact,
+  findArtifactContents,
   findArtifactPaths,
   findTaskArtifacts,
   insertArtifact,
@@ -82,6 +83,7 @@ const REPOSITORIES = {
   findArtifact,
   findTaskArtifacts,
   findAllArtifacts,
+  findArtifactContents,
   findArtifactPaths,
   findPlanEvents,
   findTaskEvents,

@@ -59,7 +59,7 @@ export async function checkArtifacts(
       }
       if (file.state === "intact") continue;
       const missing = file.state === "missing";
-      const restored = opts.repair && (await restoreLocalCopy(ctx, a, bytes));
+      const restored = opts.repair && (await restoreLocalCopy(ctx, a, bytes, true));
       findings.push({
         kind: missing ? "local_copy_missing" : "local_copy_changed",
         severity: missing ? "info" : "warning",

@@ -41,7 +41,8 @@ export async function readArtifactTexts(
       continue;
     }
     out.set(a.id, { text, from: "store", checksumOk: true });
-    if (opts.restore) await restoreLocalCopy(ctx, a, bytes);
+    // Size only: reading every dependency's copy back on each execute would cost more than it finds.
+    if (opts.restore) await restoreLocalCopy(ctx, a, bytes, false);
   }
   return out;
 }
@@ -59,12 +60,17 @@ async function readFile(ctx: AppContext, a: Artifact): Promise<ArtifactReading> 
 }
 
 /**
- * Rewrites a local copy that is missing or differs from the store. Best effort: the text was
- * read from the store, so a copy that cannot be written only stays missing until the next try;
- * `validate_structure` reports it.
+ * Rewrites a local copy that is missing or differs from the store (`deep`: compared by sha256,
+ * else by size). Best effort: the text was read from the store, so a copy that cannot be written
+ * only stays missing until the next try; `validate_structure` reports it. Returns whether it wrote.
  */
-export async function restoreLocalCopy(ctx: AppContext, a: Artifact, bytes: Uint8Array): Promise<boolean> {
-  const state = ctx.files.verifyArtifact(a, true);
+export async function restoreLocalCopy(
+  ctx: AppContext,
+  a: Artifact,
+  bytes: Uint8Array,
+  deep: boolean,
+): Promise<boolean> {
+  const state = ctx.files.verifyArtifact(a, deep);
   if (state.state === "intact" || state.state === "refused") return false;
   return ctx.files.writeArtifact(a.path, bytes).then(
     () => true,

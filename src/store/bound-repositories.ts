@@ -3,6 +3,7 @@ import type { StoreWriter } from "./port.ts";
 import {
   findAllArtifacts,
   findArtifact,
+  findArtifactContents,
   findArtifactPaths,
   findTaskArtifacts,
   insertArtifact,
@@ -88,6 +89,7 @@ const REPOSITORIES = {
   findArtifact,
   findTaskArtifacts,
   findAllArtifacts,
+  findArtifactContents,
   findArtifactPaths,
   findPlanEvents,
   findTaskEvents,

@@ -74,6 +74,8 @@ export interface StoreReader {
       readonly planIds: ReadonlySet<string>;
     },
   ): Promise<Artifact[]>;
+  /** The stored text of those of `ids` that have one (rows written before 2026-12 have none). */
+  findArtifactContents(ws: string, ids: readonly string[]): Promise<Map<string, string>>;
   /** Paths of the artifact files of `taskIds`, each checked against its row's ids. */
   findArtifactPaths(ws: string, taskIds: readonly string[]): Promise<string[]>;
 
@@ -117,7 +119,8 @@ export interface StoreWriter extends StoreReader {
   ): Promise<void>;
   deleteDependenciesOn(ws: string, taskIds: readonly string[]): Promise<void>;
   deleteDependency(ws: string, edge: { readonly taskId: string; readonly dependsOn: string }): Promise<void>;
-  insertArtifact(ws: string, artifact: Artifact): Promise<void>;
+  /** The row holds `content`, the text whose UTF-8 bytes `artifact.size` and `sha256` describe. */
+  insertArtifact(ws: string, artifact: Artifact, content: string): Promise<void>;
   appendEvents(ws: string, events: readonly NewEvent[]): Promise<void>;
   insertRequestResult(ws: string, request: StoredRequest): Promise<void>;
   /** Forgets answers older than `before`, in every workspace of the database. */

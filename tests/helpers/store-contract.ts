@@ -327,6 +327,33 @@ export function describeStoreContract(
       expect((await store.direct.sumTaskCounts(ws, ["active"])).total).toBe(0);
     });
 
+    test("an artifact's text is stored with its row, read back by id, and listings carry only whether it is there", async () => {
+      await seed();
+      const artifact = (id: string) => ({
+        id,
+        taskId: "t_1",
+        planId: "task_0000000a",
+        type: "code" as const,
+        summary: "s",
+        path: `.task_orchestrator/artifacts/task_0000000a/t_1/${id}.md`,
+        size: 9,
+        sha256: "0".repeat(64),
+        filePaths: ["src/a.ts"],
+        createdAt: at,
+        inStore: true,
+      });
+      const text = "é ünïcode";
+      await store.write((w) => w.insertArtifact(ws, artifact("artifact_0000000a"), text));
+      const found = await store.direct.findArtifact(ws, "artifact_0000000a");
+      expect(found).toEqual(artifact("artifact_0000000a"));
+      const listed = await store.direct.findTaskArtifacts(ws, ["t_1"]);
+      expect(listed.get("t_1")?.map((a) => a.inStore)).toEqual([true]);
+      expect(await store.direct.findArtifactContents(ws, ["artifact_0000000a", "artifact_0000000b"])).toEqual(
+        new Map([["artifact_0000000a", text]]),
+      );
+      expect((await store.direct.findArtifactContents("/other", ["artifact_0000000a"])).size).toBe(0);
+    });
+
     test("the engine reports its own health", async () => {
       expect(await store.checkIntegrity(false)).toEqual(["ok"]);
       expect(store.migrations.length).toBeGreaterThan(0);

@@ -104,16 +104,24 @@ test("no insert stores an id that breaks the rule, whoever built the row", async
     sha256: "",
     filePaths: [],
     createdAt: at,
+    inStore: true,
   } as const;
   expect(
-    await code(insertArtifact(store.db, ws, { ...artifact, path: ".task_orchestrator/orchestrator.db" })),
+    await code(
+      insertArtifact(store.db, ws, { ...artifact, path: ".task_orchestrator/orchestrator.db" }, "x"),
+    ),
   ).toBe("STORE_ROW_INVALID");
   expect(
     await code(
-      insertArtifact(store.db, ws, {
-        ...artifact,
-        path: ".task_orchestrator/artifacts/task_00000001/t_2/artifact_00000001.md",
-      }),
+      insertArtifact(
+        store.db,
+        ws,
+        {
+          ...artifact,
+          path: ".task_orchestrator/artifacts/task_00000001/t_2/artifact_00000001.md",
+        },
+        "x",
+      ),
     ),
   ).toBe("stored");
 });

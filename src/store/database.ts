@@ -5,6 +5,7 @@ import type { PlansTable } from "./tables/plans.table.ts";
 import type { RequestResultsTable } from "./tables/request-results.table.ts";
 import type { TaskDependenciesTable } from "./tables/task-dependencies.table.ts";
 import type { TasksTable } from "./tables/tasks.table.ts";
+import type { TokensTable } from "./tables/tokens.table.ts";
 
 /** The typed schema Kysely checks every query against. */
 export interface Database {
@@ -14,6 +15,7 @@ export interface Database {
   artifacts: ArtifactsTable;
   events: EventsTable;
   request_results: RequestResultsTable;
+  tokens: TokensTable;
 }
 
 export type Db = Kysely<Database>;

@@ -12,6 +12,7 @@ import type {
   RawRowIds,
   RowRef,
   StoredRequest,
+  StoredToken,
   TaskPatch,
   TaskSearch,
 } from "./records.ts";
@@ -79,6 +80,15 @@ export interface StoreReader {
   findRequestResult(ws: string, tool: string, requestId: string): Promise<StoredRequest | undefined>;
   /** Ids of every row, unchecked, so validate_structure finds the rows the mappers refuse. */
   findRawRowIds(ws: string): Promise<RawRowIds>;
+
+  /* Tokens of the HTTP server: per database, so no workspace argument. */
+  findToken(name: string): Promise<StoredToken | undefined>;
+  /** The token whose secret has this sha256 digest. */
+  findTokenByHash(hash: string): Promise<StoredToken | undefined>;
+  /** Every token, oldest first. */
+  listTokens(): Promise<StoredToken[]>;
+  /** Every row, revoked and expired included. */
+  countTokens(): Promise<number>;
 }
 
 /** Every write, plus the reads (a write transaction reads what it is about to change). */
@@ -111,6 +121,11 @@ export interface StoreWriter extends StoreReader {
   /** Forgets answers older than `before`, in every workspace of the database. */
   pruneRequestResults(before: string): Promise<void>;
   removeRows(ws: string, refs: readonly RowRef[]): Promise<void>;
+  insertToken(token: StoredToken): Promise<void>;
+  /** True when the token was active until now; false when unknown or revoked already. */
+  revokeToken(name: string, at: string): Promise<boolean>;
+  /** Records a use at `at` (last_used). */
+  touchToken(name: string, at: string): Promise<void>;
 }
 
 /** An open store. */

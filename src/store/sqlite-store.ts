@@ -54,6 +54,15 @@ import {
   renewClaims,
   updateTask,
 } from "./repositories/tasks.repository.ts";
+import {
+  countTokens,
+  findToken,
+  findTokenByHash,
+  insertToken,
+  listTokens,
+  revokeToken,
+  touchToken,
+} from "./repositories/tokens.repository.ts";
 import { readTx, writeTx } from "./transactions.ts";
 
 /** The repositories, each a plain function taking the database or a transaction first (kysely example/). */
@@ -87,6 +96,10 @@ const REPOSITORIES = {
   findTaskEvents,
   findRequestResult,
   findRawRowIds,
+  findToken,
+  findTokenByHash,
+  listTokens,
+  countTokens,
   insertPlan,
   updatePlan,
   deletePlan,
@@ -102,6 +115,9 @@ const REPOSITORIES = {
   insertRequestResult,
   pruneRequestResults,
   removeRows,
+  insertToken,
+  revokeToken,
+  touchToken,
 } as const;
 
 type Repositories = typeof REPOSITORIES;

@@ -13,7 +13,7 @@ const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export const TokenNameSchema = z.string().regex(TOKEN_NAME, TOKEN_NAME_RULE);
 
-export function isValidTokenName(name: unknown): name is string {
+export function isValidTokenName(name: string): boolean {
   return typeof name === "string" && TOKEN_NAME.test(name);
 }
 

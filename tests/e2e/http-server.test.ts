@@ -297,3 +297,50 @@ describe("token CLI", () => {
     expect(run(["token", "create", "--name", "x", "--expires", "soon", "--db", db]).status).toBe(2);
   });
 });
+
+describe("serve --http: request timeout", () => {
+  test("a call running past --http-timeout → 503 REQUEST_TIMEOUT; a body never finished → 408; still serving", async () => {
+    const slow = await startHttpServer({
+      cwd: project.dir,
+      args: ["--http-timeout", "300ms", "--workspace", project.dir],
+      // Test hook: every tool call waits 2 s first (the server prints a line when it starts waiting).
+      env: { ORCHESTRATOR_TEST_DELAY_MS: "2000" },
+    });
+    try {
+      const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+      const r = await fetch(slow.url, {
+        method: "POST",
+        headers,
+        body: jsonRpc(1, "tools/call", { name: "orchestrator_get_status", arguments: {} }),
+      });
+      expect(r.status).toBe(503);
+      const body = (await r.json()) as { error: { message: string; data: { code: string } } };
+      expect(body.error.data.code).toBe("REQUEST_TIMEOUT");
+      expect(body.error.message).toContain("outcome is unknown");
+      // A body announced and never finished.
+      const { connect } = await import("node:net");
+      const { hostname, port } = new URL(slow.url);
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), hostname, () => {
+          socket.write(
+            `POST /mcp HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"jsonrpc"`,
+          );
+        });
+        let got = "";
+        socket.on("data", (d) => {
+          got += d.toString();
+        });
+        socket.on("close", () => resolve(got));
+        socket.on("error", reject);
+      });
+      expect(answer).toStartWith("HTTP/1.1 408");
+      expect(answer).toContain("REQUEST_TIMEOUT");
+      // Still serving: a request that does not wait in a tool.
+      const list = await fetch(slow.url, { method: "POST", headers, body: jsonRpc(2, "tools/list") });
+      expect(list.status).toBe(200);
+    } finally {
+      expect(await slow.stop()).toBe(0);
+    }
+    expect(slow.stderr()).not.toContain("internal error");
+  });
+});

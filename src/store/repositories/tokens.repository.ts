@@ -31,6 +31,13 @@ function toToken(r: TokenRow): StoredToken {
 }
 
 export async function insertToken(db: Executor, t: StoredToken): Promise<void> {
+  // The same wall on the way in, so no caller stores a row the mapper would then refuse forever.
+  if (!isValidTokenName(t.name) || !SHA256_HEX.test(t.hash)) {
+    throw new OrchestratorError(
+      "INVALID_INPUT",
+      `Refused to store a token named ${JSON.stringify(t.name.slice(0, 80))}: names are ${TOKEN_NAME_RULE}, with a sha256 digest.`,
+    );
+  }
   await db
     .insertInto("tokens")
     .values({

@@ -84,6 +84,11 @@ export class Session {
     if (opts.caller) this.#agents.add(opts.caller.name);
   }
 
+  /** True over HTTP: each request is its own Session, so nothing binds across calls. */
+  get remote(): boolean {
+    return this.#opts.remote === true;
+  }
+
   /** The agent id used when a call names none: the caller's identity, else the client's name plus this connection. */
   get defaultAgentId(): string {
     return this.#opts.caller?.name ?? `${this.clientName}#${this.connectionId}`;

@@ -344,3 +344,36 @@ describe("serve --http: request timeout", () => {
     expect(slow.stderr()).not.toContain("internal error");
   });
 });
+
+describe("serve --http: readiness and the public URL", () => {
+  test("/readyz is 503 with the reason while /healthz stays 200; --public-url names the resource", async () => {
+    const future = join(dataDir, "future.db");
+    expect(run(["token", "list", "--db", future]).status).toBe(0);
+    // A migration this binary does not know: written by a newer orchestrator.
+    const { Database } = await import("bun:sqlite");
+    const raw = new Database(future);
+    raw.run("insert into kysely_migration (name, timestamp) values ('2099_01_01_000000_future', '2099')");
+    raw.close();
+    const s = await startHttpServer({
+      cwd: project.dir,
+      args: ["--db", future, "--public-url", "https://mcp.example.com/"],
+    });
+    try {
+      expect((await fetch(`${s.base}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${s.base}/readyz`);
+      expect(ready.status).toBe(503);
+      const body = (await ready.json()) as { status: string; reason: string };
+      expect(body.status).toBe("not_ready");
+      // The store's own code names the cause; never the database's location.
+      expect(body.reason).toMatch(/^the database cannot be used \(STORE_[A-Z_]+\)$/);
+      const meta = await fetch(`${s.base}/.well-known/oauth-protected-resource/mcp`, {
+        headers: { origin: "https://mcp.example.com" },
+      });
+      expect(meta.status).toBe(200);
+      expect(((await meta.json()) as { resource: string }).resource).toBe("https://mcp.example.com/mcp");
+      expect(s.stderr()).toContain("public URL https://mcp.example.com/mcp");
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+  });
+});

@@ -33,7 +33,7 @@ export async function readiness(
   } catch (e) {
     return {
       ready: false,
-      reason: `the database is not reachable (${isOrchestratorError(e) ? e.code : "error"})`,
+      reason: `the database cannot be used (${isOrchestratorError(e) ? e.code : "unreachable"})`,
     };
   }
 }

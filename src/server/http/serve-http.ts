@@ -72,6 +72,18 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
   };
 
   const server = createHttpServer();
+  // Signal handlers go in before the "listening" line: whoever started the server may send
+  // SIGTERM as soon as it reads that line, and that must stop the server cleanly.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (): void => {
+      server.close(() => resolve());
+      server.closeIdleConnections?.();
+      // Requests in flight finish; a stuck keep-alive client does not hold the exit forever.
+      setTimeout(() => server.closeAllConnections?.(), 5_000).unref();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.bind.port, opts.bind.host, () => resolve());
@@ -234,15 +246,6 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
   opts.log(
     `orchestrator: listening on ${ownBase}/mcp${opts.publicUrl ? ` (public URL ${opts.publicUrl}/mcp)` : ""}\n`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      server.close(() => resolve());
-      server.closeIdleConnections?.();
-      // Requests in flight finish; a stuck keep-alive client does not hold the exit forever.
-      setTimeout(() => server.closeAllConnections?.(), 5_000).unref();
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
+  await stopped;
   await deps.stores.closeAll();
 }

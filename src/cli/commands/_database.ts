@@ -1,27 +1,6 @@
-import { existsSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { OrchestratorError } from "../../core/errors.ts";
 import type { Env } from "../../platform/env.ts";
 import { databasePath, ensureDataDir } from "../../workspace/layout.ts";
 import { checkDirectory, findProjectRoot } from "../../workspace/resolve.ts";
-
-/** `--db`: an existing folder's database file, as an absolute path; a usage error otherwise. */
-export function checkDbPath(input: string, cwd: string): string {
-  const abs = resolve(cwd, input);
-  if (existsSync(abs) && statSync(abs).isDirectory()) {
-    throw new OrchestratorError(
-      "USAGE",
-      `--db ${input} is a folder; pass the path of a database file, e.g. ${abs}/orchestrator.db.`,
-    );
-  }
-  if (!existsSync(dirname(abs))) {
-    throw new OrchestratorError(
-      "USAGE",
-      `--db ${input}: the folder ${dirname(abs)} does not exist; create it first or choose another path.`,
-    );
-  }
-  return abs;
-}
 
 /**
  * The database that holds the HTTP server's tokens: `--db` / ORCHESTRATOR_DB when given (the
@@ -32,11 +11,12 @@ export function checkDbPath(input: string, cwd: string): string {
  */
 export function tokenDatabase(
   env: Env,
-  flags: { readonly workspace?: string | undefined; readonly db?: string | undefined },
+  flags: { readonly workspace?: string | undefined },
+  /** `--db` / ORCHESTRATOR_DB, already checked (serve's checkDbPath). */
+  db: string | undefined,
   opts: { readonly create: boolean },
 ): string | undefined {
-  const dbFlag = flags.db ?? env.vars.ORCHESTRATOR_DB;
-  if (dbFlag) return checkDbPath(String(dbFlag), env.cwd);
+  if (db) return db;
   const home = { cwd: env.cwd, homedir: env.homedir };
   const given = flags.workspace ?? env.vars.ORCHESTRATOR_WORKSPACE;
   const workspace = given

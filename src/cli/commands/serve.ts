@@ -1,3 +1,5 @@
+import { existsSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { CAC } from "cac";
 import { OrchestratorError } from "../../core/errors.ts";
 import {
@@ -13,7 +15,6 @@ import { isSupervisedWorker } from "../../protocol/worker-env.ts";
 import { DEFAULT_TOOL_PROFILE, isToolProfile, TOOL_PROFILES } from "../../server/profiles.ts";
 import { checkDirectory } from "../../workspace/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
-import { checkDbPath } from "./_database.ts";
 import { checkHttpOnlyFlags, type HttpFlags, serveHttp } from "./serve-http.ts";
 
 interface ServeFlags extends HttpFlags {
@@ -185,6 +186,24 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
       );
       setCode(EXIT.OK);
     });
+}
+
+/** `--db`: the absolute path of a database file in an existing folder; a usage error otherwise. */
+export function checkDbPath(input: string, cwd: string): string {
+  const abs = resolve(cwd, input);
+  if (existsSync(abs) && statSync(abs).isDirectory()) {
+    throw new OrchestratorError(
+      "USAGE",
+      `--db ${input} is a folder; pass the path of a database file, e.g. ${abs}/orchestrator.db.`,
+    );
+  }
+  if (!existsSync(dirname(abs))) {
+    throw new OrchestratorError(
+      "USAGE",
+      `--db ${input}: the folder ${dirname(abs)} does not exist; create it first or choose another path.`,
+    );
+  }
+  return abs;
 }
 
 /** The settings the command line or the environment set: a workspace's settings file cannot change them. */

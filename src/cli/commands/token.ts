@@ -4,6 +4,7 @@ import { type Env, parseDuration } from "../../platform/env.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Output } from "../output.ts";
 import { tokenDatabase } from "./_database.ts";
+import { checkDbPath } from "./serve.ts";
 
 interface TokenFlags {
   name?: string;
@@ -42,7 +43,9 @@ export function registerTokenCommand(cli: CAC, env: Env, io: Output, setCode: (c
       }
       const now = new Date().toISOString();
       const target = (): string => {
-        const path = tokenDatabase(env, flags, { create: action === "create" });
+        const dbFlag = flags.db ?? env.vars.ORCHESTRATOR_DB;
+        const db = dbFlag ? checkDbPath(String(dbFlag), env.cwd) : undefined;
+        const path = tokenDatabase(env, flags, db, { create: action === "create" });
         if (path) return path;
         throw new OrchestratorError(
           "WORKSPACE_UNRESOLVED",

@@ -14,6 +14,7 @@ import { DEFAULT_SETTINGS } from "../src/core/settings.ts";
 import { randomHex } from "../src/platform/fs.ts";
 import { openStore } from "../src/store/open.ts";
 import { createDataFiles } from "../src/workspace/data-files.ts";
+import { readProjectIdentity } from "../src/workspace/project.ts";
 import { createRoleLoader } from "../src/workspace/roles.ts";
 import { memoryOf, percentile } from "../tests/stress/load.ts";
 import { BINARY, inFlight, round } from "./_util.ts";
@@ -52,8 +53,12 @@ export async function coldStart(
 async function seed(workspace: string, tasks: number): Promise<void> {
   const store = await openStore(join(workspace, ".task_orchestrator", "orchestrator.db"));
   const loader = createRoleLoader();
+  // Seeded under the key the server will use, so its first write has nothing to move.
+  const identity = readProjectIdentity(workspace, undefined);
   const ctx = {
     store,
+    project: identity.id,
+    identity,
     workspace,
     files: createDataFiles(workspace),
     clock: { now: () => new Date().toISOString() },

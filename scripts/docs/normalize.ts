@@ -1,4 +1,6 @@
 /** Volatile values of a captured run (ids, timestamps, paths, pids, sizes) replaced by placeholders. */
+import { basename } from "node:path";
+import { folderProjectId } from "../../src/core/project-id.ts";
 
 /** Longest string value shown in an example result; prompts and reports are cut here. */
 const MAX_STRING = 300;
@@ -49,6 +51,7 @@ export function makeNormalizer(workspace: string): Normalizer {
   const runtime = `bun ${Bun.version}`;
   const text = (s: string, limit = MAX_STRING): string => {
     const out = s
+      .replaceAll(folderProjectId(basename(workspace)), "<project>")
       .replaceAll(workspace, "<workspace>")
       .replaceAll(runtime, "<runtime>")
       .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g, "<timestamp>")

@@ -11,12 +11,12 @@ interface Loaded {
 
 async function loadAll(ctx: AppContext, statuses: Plan["status"][]): Promise<Loaded[]> {
   return ctx.store.read(async (db) => {
-    const plans = await db.findPlans(ctx.workspace, statuses, 10_000);
+    const plans = await db.findPlans(ctx.project, statuses, 10_000);
     const out: Loaded[] = [];
     for (const plan of plans) {
-      const tasks = (await db.findPlanTasks(ctx.workspace, plan.id)).filter((t) => t.status !== "archived");
+      const tasks = (await db.findPlanTasks(ctx.project, plan.id)).filter((t) => t.status !== "archived");
       const artifacts = await db.findTaskArtifacts(
-        ctx.workspace,
+        ctx.project,
         tasks.map((t) => t.id),
       );
       out.push({ plan, tasks, artifacts });

@@ -19,10 +19,15 @@ export interface InvalidRow {
  * give: what a crafted or hand-edited (e.g. shared) database holds. Read raw, so they are found
  * although the repositories refuse to map them (STORE_ROW_INVALID).
  */
-export async function findInvalidRows(store: StorePort, ws: string): Promise<InvalidRow[]> {
+export async function findInvalidRows(
+  store: StorePort,
+  ws: string,
+  /** The workspace folder the artifact paths are checked against. */
+  root: string,
+): Promise<InvalidRow[]> {
   const out: InvalidRow[] = [];
   const escapes = (...segments: string[]): string | null => {
-    const r = checkDataPath(ws, ...segments);
+    const r = checkDataPath(root, ...segments);
     return "problem" in r ? r.problem : null;
   };
   const bad = (values: Record<string, unknown>): string | null => {
@@ -56,7 +61,7 @@ export async function findInvalidRows(store: StorePort, ws: string): Promise<Inv
     const why = bad({ id: a.id, task_id: a.taskId, plan_id: a.planId });
     const expected = why ? null : artifactPath(a.planId, a.taskId, a.id);
     if (!why && a.path === expected) continue;
-    const checked = checkStoredDataPath(ws, a.path);
+    const checked = checkStoredDataPath(root, a.path);
     const leaves = "problem" in checked ? checked.problem : null;
     out.push({
       kind: leaves ? "path_outside_data_dir" : "invalid_row",

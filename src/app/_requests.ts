@@ -70,7 +70,7 @@ export async function writeOnce<T extends object>(
   key: RequestKey | undefined,
   fn: (trx: StoreWriter, now: string) => Promise<T>,
 ): Promise<T & { readonly replayed: boolean }> {
-  const ws = ctx.workspace;
+  const ws = ctx.project;
   const earlier = await priorResult<T>(ctx.store.direct, ws, key, ctx.clock.now());
   if (earlier) return { ...earlier, replayed: true };
   return ctx.store.write(async (trx) => {

@@ -9,13 +9,13 @@ type Trx = StoreWriter;
 type Reader = StoreReader;
 
 /** Loads a task inside a transaction or throws TASK_NOT_FOUND. */
-export async function requireTask(trx: Reader, workspace: string, id: string): Promise<Task> {
-  const task = await trx.findTask(workspace, id);
+export async function requireTask(trx: Reader, project: string, id: string): Promise<Task> {
+  const task = await trx.findTask(project, id);
   if (!task) {
     throw new OrchestratorError(
       "TASK_NOT_FOUND",
-      `Task ${id} does not exist in workspace ${workspace}. List tasks with orchestrator_get_status; if the task was created elsewhere, pass that project's working_directory.`,
-      { data: { task_id: id, workspace } },
+      `Task ${id} does not exist in project ${project}. List tasks with orchestrator_get_status; if the task was created elsewhere, pass that project's working_directory.`,
+      { data: { task_id: id, project } },
     );
   }
   return task;
@@ -35,13 +35,13 @@ export async function requireTaskWithSiblings(
 }
 
 /** Loads a plan or throws PLAN_NOT_FOUND. */
-export async function requirePlan(db: StoreReader, workspace: string, id: string): Promise<Plan> {
-  const plan = await db.findPlan(workspace, id);
+export async function requirePlan(db: StoreReader, project: string, id: string): Promise<Plan> {
+  const plan = await db.findPlan(project, id);
   if (!plan) {
     throw new OrchestratorError(
       "PLAN_NOT_FOUND",
-      `Plan ${id} does not exist in workspace ${workspace}. List plans with orchestrator_get_status; plan ids look like task_1a2b3c4d.`,
-      { data: { parent_task_id: id, workspace } },
+      `Plan ${id} does not exist in project ${project}. List plans with orchestrator_get_status; plan ids look like task_1a2b3c4d.`,
+      { data: { parent_task_id: id, project } },
     );
   }
   return plan;

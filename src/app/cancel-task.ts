@@ -28,7 +28,7 @@ export async function cancelTask(
   agentId: string,
   request?: RequestKey,
 ): Promise<CancelResult & { readonly replayed: boolean }> {
-  const ws = ctx.workspace;
+  const ws = ctx.project;
   return writeOnce(ctx, request, async (trx, now): Promise<CancelResult> => {
     const note = reason ?? "cancelled";
     const asPlan = await trx.findPlan(ws, id);

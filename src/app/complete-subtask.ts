@@ -57,7 +57,7 @@ export async function completeSubtask(
   ctx: AppContext,
   input: CompleteSubtaskInput,
 ): Promise<CompleteSubtaskResult> {
-  const ws = ctx.workspace;
+  const ws = ctx.project;
   const earlier = await priorResult<CompleteSubtaskResult>(
     ctx.store.direct,
     ws,
@@ -74,7 +74,9 @@ export async function completeSubtask(
     );
   }
   const filePaths = [
-    ...new Set([...input.filePaths, ...input.legacyArtifacts].map((p) => normalizeWorkspacePath(ws, p))),
+    ...new Set(
+      [...input.filePaths, ...input.legacyArtifacts].map((p) => normalizeWorkspacePath(ctx.workspace, p)),
+    ),
   ];
   const action = ACTION_FOR[input.nextAction];
 
@@ -83,9 +85,9 @@ export async function completeSubtask(
   if (!before) {
     throw new OrchestratorError(
       "TASK_NOT_FOUND",
-      `Task ${input.taskId} does not exist in workspace ${ws}. List tasks with orchestrator_get_status.`,
+      `Task ${input.taskId} does not exist in workspace ${ctx.workspace}. List tasks with orchestrator_get_status.`,
       {
-        data: { task_id: input.taskId, workspace: ws },
+        data: { task_id: input.taskId, workspace: ctx.workspace },
       },
     );
   }

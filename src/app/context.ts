@@ -1,4 +1,5 @@
 import type { Clock, DataFiles, Random } from "../core/ports.ts";
+import type { ProjectIdentity } from "../core/project-id.ts";
 import type { HolderGone } from "../core/readiness.ts";
 import type { Settings } from "../core/settings.ts";
 import type { ClaimHolder } from "../core/task.ts";
@@ -8,6 +9,11 @@ import type { RolesSnapshot } from "../workspace/roles.ts";
 /** Everything a use-case needs for one call in one workspace. */
 export interface AppContext {
   readonly store: StorePort;
+  /** The store key: the project id, the same on every machine (or, reading a store not moved yet, the old path key). */
+  readonly project: string;
+  /** The project id and the rule that gave it. */
+  readonly identity: ProjectIdentity;
+  /** The workspace's absolute path on this machine: files only, never a store key. */
   readonly workspace: string;
   /** The workspace's artifact files and documents under `.task_orchestrator/`. */
   readonly files: DataFiles;

@@ -38,7 +38,7 @@ export interface DeleteResult {
  * the task's artifact files; the history keeps a record of it.
  */
 export async function deleteTask(ctx: AppContext, input: DeleteInput): Promise<DeleteResult> {
-  const ws = ctx.workspace;
+  const ws = ctx.project;
   const result = await ctx.store.write(async (trx) => {
     const now = ctx.clock.now();
     const plan = await trx.findPlan(ws, input.id);

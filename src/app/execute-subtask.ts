@@ -37,7 +37,7 @@ export async function executeSubtask(
   agentId: string,
   pick: NextTaskFilter = {},
 ): Promise<ExecuteSubtaskResult> {
-  const ws = ctx.workspace;
+  const ws = ctx.project;
   const now = ctx.clock.now();
   const expiresAt = addMs(now, ctx.settings.leaseMs);
 
@@ -124,7 +124,7 @@ async function nextReadyTaskId(
   now: string,
   pick: NextTaskFilter,
 ): Promise<string> {
-  const ws = ctx.workspace;
+  const ws = ctx.project;
   const planIds = await trx.findActivePlanIds(ws, { only: pick.planId, limit: 200 });
   const byPlan = await trx.findTasksOfPlans(ws, planIds);
   let waiting = 0;

@@ -13,7 +13,7 @@ export async function exportPlans(
   ctx: AppContext,
   opts: { planId?: string | undefined; format: ExportFormat },
 ): Promise<string> {
-  const ws = ctx.workspace;
+  const ws = ctx.project;
   const loaded = await ctx.store.read(async (db) => {
     const plans: Plan[] = opts.planId
       ? [await requirePlan(db, ws, opts.planId)]
@@ -31,7 +31,7 @@ export async function exportPlans(
     return out;
   });
   if (opts.format === "md") {
-    const header = `# Orchestrator export: ${ws}\n\nExported ${ctx.clock.now()}; ${loaded.length} plan(s).\n\n`;
+    const header = `# Orchestrator export: ${ctx.workspace} (project ${ctx.identity.id})\n\nExported ${ctx.clock.now()}; ${loaded.length} plan(s).\n\n`;
     return (
       header +
       loaded
@@ -40,7 +40,8 @@ export async function exportPlans(
     );
   }
   const doc = {
-    workspace: ws,
+    workspace: ctx.workspace,
+    project: ctx.identity.id,
     exported_at: ctx.clock.now(),
     plans: loaded.map(({ plan, tasks, artifacts, events }) => ({
       parent_task_id: plan.id,

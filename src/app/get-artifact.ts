@@ -25,7 +25,7 @@ export async function getArtifact(
   artifactId: string,
   page: { offset: number; maxChars: number },
 ): Promise<ArtifactPage> {
-  const artifact = await ctx.store.direct.findArtifact(ctx.workspace, artifactId);
+  const artifact = await ctx.store.direct.findArtifact(ctx.project, artifactId);
   if (!artifact) {
     throw new OrchestratorError(
       "ARTIFACT_NOT_FOUND",

@@ -46,7 +46,7 @@ const READY_PER_PLAN = 100;
  * not on how many tasks the store holds: totals come from per-plan counters.
  */
 export async function getStatus(ctx: AppContext, q: StatusQuery): Promise<StatusResult> {
-  const ws = ctx.workspace;
+  const ws = ctx.project;
   const now = ctx.clock.now();
   return ctx.store.read(async (db) => {
     const planCounts = await db.countPlans(ws);

@@ -19,7 +19,7 @@ export interface TaskDetails {
 
 /** One task with its plan, dependencies (and which are unmet), dependents, claim, history and artifacts. */
 export async function getTask(ctx: AppContext, taskId: string): Promise<TaskDetails> {
-  const ws = ctx.workspace;
+  const ws = ctx.project;
   return ctx.store.read(async (db) => {
     const { task, siblings } = await requireTaskWithSiblings(db, ws, taskId);
     const plan = await requirePlan(db, ws, task.planId);

@@ -31,16 +31,18 @@ export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
     quick = lines.length === 1 && lines[0] === "ok" ? "ok" : lines.slice(0, 5).join("; ");
     if (quick !== "ok") problems.push(`SQLite quick_check: ${quick}`);
     journal = (await ctx.store.journalMode()) ?? "unknown";
-    if (journal !== "wal") problems.push(`journal_mode is ${journal}, expected wal`);
+    // PostgreSQL has no journal mode to get wrong (its store answers "postgres").
+    if (journal !== "wal" && journal !== "postgres")
+      problems.push(`journal_mode is ${journal}, expected wal`);
   } catch (e) {
     reachable = false;
     problems.push(`database unreachable: ${(e as Error).message}`);
   }
-  const claims = reachable ? await db.countClaims(ctx.workspace, now) : { open: 0, expired: 0 };
+  const claims = reachable ? await db.countClaims(ctx.project, now) : { open: 0, expired: 0 };
   const plans = reachable
     ? {
-        n: (await db.countPlans(ctx.workspace)).active,
-        total: (await db.sumTaskCounts(ctx.workspace, ["active"])).total,
+        n: (await db.countPlans(ctx.project)).active,
+        total: (await db.sumTaskCounts(ctx.project, ["active"])).total,
       }
     : { total: 0, n: 0 };
   const migrations = ctx.store.migrations;

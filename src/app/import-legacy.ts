@@ -37,7 +37,7 @@ export async function importLegacy(
   source: { breakdowns: readonly LegacyBreakdown[]; subtasks: readonly LegacySubtask[]; from: string },
   dryRun: boolean,
 ): Promise<ImportReport> {
-  const ws = ctx.workspace;
+  const ws = ctx.project;
   const at = ctx.clock.now();
   const checked = checkLegacyRows(source);
   const plansImported: string[] = [];
@@ -47,6 +47,13 @@ export async function importLegacy(
   let dependenciesDropped = 0;
   const mapped = new Map<string, number>();
   const run = async (trx: StoreWriter): Promise<void> => {
+    // On PostgreSQL a write may run again after a conflict: each attempt counts from zero.
+    plansImported.length = 0;
+    plansSkipped.splice(0, plansSkipped.length, ...checked.skipped);
+    statusesMapped.length = 0;
+    tasksImported = 0;
+    dependenciesDropped = 0;
+    mapped.clear();
     for (const b of checked.plans) {
       const subs = [...b.subtasks].sort((x, y) => (x.createdAt ?? "").localeCompare(y.createdAt ?? ""));
       if (subs.length === 0) {

@@ -18,7 +18,7 @@ export interface InitializeSessionResult {
 export async function initializeSession(ctx: AppContext): Promise<InitializeSessionResult> {
   const rolesSeeded = seedRolesDir(ctx.workspace);
   const snapshot = ctx.roles();
-  const plans = await ctx.store.direct.findPlans(ctx.workspace, ["active"], 50);
+  const plans = await ctx.store.direct.findPlans(ctx.project, ["active"], 50);
   return {
     dataDir: dataDir(ctx.workspace),
     rolesSeeded,

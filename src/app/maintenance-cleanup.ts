@@ -14,7 +14,7 @@ import type { AppContext } from "./context.ts";
  * through the state machine, each in its own transaction after a re-read.
  */
 export async function scanCleanup(ctx: AppContext, input: MaintenanceInput): Promise<MaintenanceBody> {
-  const ws = ctx.workspace;
+  const ws = ctx.project;
   const now = ctx.clock.now();
   const staleBefore = addMs(now, -ctx.settings.staleMs);
   const archive = input.validationLevel !== "basic";
@@ -58,7 +58,9 @@ export async function scanCleanup(ctx: AppContext, input: MaintenanceInput): Pro
       });
     }
     if (!act) continue;
-    await ctx.store.write(async (trx) => {
+    // What this attempt did: on PostgreSQL a write may run again, so nothing is reported until it commits.
+    const done = await ctx.store.write(async (trx) => {
+      const mine: typeof actions = [];
       // Re-read inside the transaction: another agent may have acted since the scan.
       let fresh = await requireTask(trx, ws, task.id);
       if (leaseExpired && fresh.claim && fresh.claim.expiresAt < now) {
@@ -67,14 +69,14 @@ export async function scanCleanup(ctx: AppContext, input: MaintenanceInput): Pro
             note: `lease of ${fresh.claim.agentId} expired`,
             patch: { claim: null },
           });
-          actions.push({
+          mine.push({
             action: "release_lease",
             task_id: task.id,
             detail: "active → pending; the task is free to pick up again",
           });
         } else {
           await trx.updateTask(ws, task.id, { claim: null, updatedAt: now });
-          actions.push({ action: "release_lease", task_id: task.id, detail: "expired claim cleared" });
+          mine.push({ action: "release_lease", task_id: task.id, detail: "expired claim cleared" });
         }
         fresh = await requireTask(trx, ws, task.id);
       }
@@ -86,13 +88,15 @@ export async function scanCleanup(ctx: AppContext, input: MaintenanceInput): Pro
           note: why,
           patch: { claim: null },
         });
-        actions.push({
+        mine.push({
           action: orphan ? "archive_orphaned_task" : "archive_stale_task",
           task_id: task.id,
           detail: `archived (restorable): ${why}`,
         });
       }
+      return mine;
     });
+    actions.push(...done);
   }
   const count = (k: string): number => findings.filter((f) => f.kind === k).length;
   const hint = input.dryRun

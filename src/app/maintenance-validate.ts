@@ -20,7 +20,7 @@ const IN_FLIGHT_GRACE_MS = 60_000;
  * recounts the counters, which are derived.
  */
 export async function validateStructure(ctx: AppContext, input: MaintenanceInput): Promise<MaintenanceBody> {
-  const ws = ctx.workspace;
+  const ws = ctx.project;
   const db = ctx.store.direct;
   const findings: MaintenanceFinding[] = [];
   const actions: MaintenanceStep[] = [];
@@ -37,7 +37,7 @@ export async function validateStructure(ctx: AppContext, input: MaintenanceInput
 
   // Rows no tool could have written come first: the rest of the checks map rows to objects,
   // which refuses them (STORE_ROW_INVALID).
-  let invalid = await findInvalidRows(ctx.store, ws);
+  let invalid = await findInvalidRows(ctx.store, ws, ctx.workspace);
   if (input.targetTaskId) invalid = invalid.filter((r) => r.taskId === input.targetTaskId);
   for (const r of invalid) {
     findings.push({

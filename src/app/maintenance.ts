@@ -37,7 +37,7 @@ export async function runMaintenance(ctx: AppContext, input: MaintenanceInput): 
       "scope specific_subtask needs target_task_id: the id of the task to look at.",
     );
   }
-  if (input.targetTaskId && !(await ctx.store.direct.findTask(ctx.workspace, input.targetTaskId))) {
+  if (input.targetTaskId && !(await ctx.store.direct.findTask(ctx.project, input.targetTaskId))) {
     throw new OrchestratorError(
       "TASK_NOT_FOUND",
       `Task ${input.targetTaskId} does not exist in workspace ${ctx.workspace}.`,

@@ -1,13 +1,17 @@
+import { hostname } from "node:os";
 import type { Clock, Random } from "../core/ports.ts";
 import type { HolderGone } from "../core/readiness.ts";
 import type { Settings } from "../core/settings.ts";
 import type { ClaimHolder } from "../core/task.ts";
+import { systemClock } from "../platform/clock.ts";
 import type { StoreCache } from "../store/cache.ts";
 import { createDataFiles } from "../workspace/data-files.ts";
 import { databasePath, ensureDataDir } from "../workspace/layout.ts";
+import { createProjectResolver, type ProjectResolver } from "../workspace/project.ts";
 import type { RoleLoader } from "../workspace/roles.ts";
-import { effectiveSettings, type SettingsLoader } from "../workspace/settings.ts";
+import { createSettingsLoader, effectiveSettings, type SettingsLoader } from "../workspace/settings.ts";
 import type { AppContext } from "./context.ts";
+import { readingKey, settleProjectKey } from "./project-key.ts";
 
 /** What a process provides for every call's context: the server's deps, or a CLI command's. */
 export interface ContextSources {
@@ -26,6 +30,22 @@ export interface ContextSources {
   /** The client connection, whose process is recorded with each claim (absent: leases only). */
   readonly connection?: { readonly holder: ClaimHolder } | undefined;
   readonly holderGone?: HolderGone | undefined;
+}
+
+/**
+ * Each source's project resolver (cached by file signature). Built on the source's settings
+ * loader; without one (the CLI) on a private loader, since the id must come from the settings
+ * file even where its tunables do not apply.
+ */
+const resolvers = new WeakMap<ContextSources, ProjectResolver>();
+
+function projectResolver(sources: ContextSources): ProjectResolver {
+  let r = resolvers.get(sources);
+  if (!r) {
+    r = createProjectResolver(sources.settingsLoader ?? createSettingsLoader());
+    resolvers.set(sources, r);
+  }
+  return r;
 }
 
 /** Data folders this process has made sure of, per set of sources (creating one is idempotent; this saves the syscalls). */
@@ -50,13 +70,28 @@ export async function openContext(
       done.add(workspace);
     }
   }
+  // Before the store: a broken settings file must not open (or create) a database under a guessed key.
+  const identity = projectResolver(sources).resolve(workspace);
   const store = await (opts.readOnly ? sources.stores.forReading(dbPath) : sources.stores.get(dbPath));
+  let project = identity.id;
+  if (opts.readOnly) project = await readingKey(store, workspace, identity.id);
+  else
+    await settleProjectKey(store, {
+      workspace,
+      identity,
+      host: hostname(),
+      now: sources.clock.now(),
+    });
   let settings: Settings | undefined;
   return {
     store,
+    project,
+    identity,
     workspace,
     files: createDataFiles(workspace),
-    clock: sources.clock,
+    // Leases written by servers on several machines must be compared on one clock: a shared
+    // store's (PostgreSQL's server time) replaces this machine's; a clock a test injected stays.
+    clock: sources.clock === systemClock && store.clock ? store.clock : sources.clock,
     random: sources.random,
     // Read when a use-case needs it, so a broken settings file fails the calls that depend on
     // settings (with SETTINGS_INVALID and the place) but not every read; once per call.

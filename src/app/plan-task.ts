@@ -48,7 +48,7 @@ async function storePlan(ctx: AppContext, input: PlanTaskInput): Promise<Omit<Pl
   // A retry is answered before validation, so it gets the first answer even if roles changed since.
   const earlier = await priorResult<Omit<PlanTaskResult, "ready" | "replayed">>(
     ctx.store.direct,
-    ctx.workspace,
+    ctx.project,
     input.request,
     ctx.clock.now(),
   );
@@ -96,7 +96,7 @@ async function storePlan(ctx: AppContext, input: PlanTaskInput): Promise<Omit<Pl
   }
 
   const at = ctx.clock.now();
-  const ws = ctx.workspace;
+  const ws = ctx.project;
   return writeOnce(ctx, input.request, async (trx) => {
     let planId = newPlanId(ctx.random);
     while (await trx.planExists(ws, planId)) planId = newPlanId(ctx.random);

@@ -29,7 +29,7 @@ export async function queryTasks(ctx: AppContext, q: TaskQuery): Promise<TaskQue
   const after = q.createdAfter === undefined ? undefined : isoTime(q.createdAfter, "created_after");
   const before = q.createdBefore === undefined ? undefined : isoTime(q.createdBefore, "created_before");
   const { tasks, total } = await ctx.store.read((db) =>
-    db.searchTasks(ctx.workspace, {
+    db.searchTasks(ctx.project, {
       status: q.status ?? [],
       specialistType: q.specialistType ?? [],
       planId: q.planId,

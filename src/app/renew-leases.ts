@@ -17,9 +17,9 @@ export async function renewLeases(
   if (agentIds.size === 0 || ctx.store.placeholder) return;
   const nowMs = Date.parse(ctx.clock.now());
   const interval = Math.min(LEASE_RENEWAL_INTERVAL_MS, ctx.settings.leaseMs / 3);
-  if (nowMs - (renewedAt.get(ctx.workspace) ?? 0) < interval) return;
-  renewedAt.set(ctx.workspace, nowMs);
-  await ctx.store.direct.renewClaims(ctx.workspace, {
+  if (nowMs - (renewedAt.get(ctx.project) ?? 0) < interval) return;
+  renewedAt.set(ctx.project, nowMs);
+  await ctx.store.direct.renewClaims(ctx.project, {
     agentIds: [...agentIds],
     now: new Date(nowMs).toISOString(),
     expiresAt: new Date(nowMs + ctx.settings.leaseMs).toISOString(),

@@ -7,7 +7,7 @@ import type { AppContext } from "./context.ts";
  * (re)marked completed first, so the report and the store agree.
  */
 export async function synthesizeResults(ctx: AppContext, planId: string): Promise<Synthesis> {
-  const ws = ctx.workspace;
+  const ws = ctx.project;
   const plan = await requirePlan(ctx.store.direct, ws, planId);
   if (
     plan.status === "active" &&

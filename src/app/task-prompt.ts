@@ -23,7 +23,7 @@ export async function specialistPrompt(
   dependencies: readonly Task[],
 ): Promise<SpecialistPrompt> {
   const artifacts: Map<string, Artifact[]> = await ctx.store.direct.findTaskArtifacts(
-    ctx.workspace,
+    ctx.project,
     dependencies.map((d) => d.id),
   );
   const outputs = dependencies.map((d) => ({ task: d, artifacts: artifacts.get(d.id) ?? [] }));

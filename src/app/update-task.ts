@@ -43,7 +43,7 @@ export async function updateTask(
   ctx: AppContext,
   input: UpdateTaskInput,
 ): Promise<{ task: Task; changes: string[] }> {
-  const ws = ctx.workspace;
+  const ws = ctx.project;
   if (input.specialistType !== undefined && !ctx.roles().roles.has(input.specialistType)) {
     const known = [...ctx.roles().roles.keys()].sort().join(", ");
     throw new OrchestratorError(

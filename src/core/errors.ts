@@ -106,8 +106,8 @@ export const ERROR_CATALOGUE = {
   // roles
   SETTINGS_INVALID: {
     exit: 1,
-    when: "The workspace's .task_orchestrator/settings.yaml does not parse or holds an unknown or malformed setting.",
-    fix: "Fix what the message names (a line and column, or the setting; allowed: lease, stale_after, max_artifact_bytes), or delete the file to use the defaults.",
+    when: "The workspace's .task_orchestrator/settings.yaml does not parse or holds an unknown or malformed setting (a bad `project:` fails every call, since the project id keys the data).",
+    fix: "Fix what the message names (a line and column, or the setting; allowed: lease, stale_after, max_artifact_bytes, project), or delete the file to use the defaults.",
   },
   ROLE_FILE_INVALID: {
     exit: 1,
@@ -140,6 +140,21 @@ export const ERROR_CATALOGUE = {
     exit: 1,
     when: "The database could not be opened, migrated or written (locked too long, corrupt, disk full).",
     fix: "Run `orchestrator doctor`; check disk space and that no other program holds the file.",
+  },
+  STORE_CONNECTION_LOST: {
+    exit: 1,
+    when: "The PostgreSQL store could not be reached during a call (server restarting or down, network cut, connection closed by the server). A write whose commit was not confirmed may or may not have been stored. data: { host, port, database, retryable: true }.",
+    fix: "Call again in a moment (the connection pool reconnects by itself); if it persists, check that the PostgreSQL server is up (pg_isready -h <host> -p <port>).",
+  },
+  STORE_CONFLICT: {
+    exit: 1,
+    when: "A write on the PostgreSQL store kept colliding with concurrent writes (serialization failures or deadlocks) and was rolled back after its bounded retries; nothing of it was stored. data: { attempts, retryable: true }.",
+    fix: "Call again; heavy contention on one plan clears within seconds.",
+  },
+  STORE_TIMEOUT: {
+    exit: 1,
+    when: "A PostgreSQL statement ran longer than the store's statement_timeout and was cancelled; nothing of that call was stored. data: { timeout_ms, retryable: true }.",
+    fix: "Call again; if it keeps happening raise ?statement_timeout= in the database URL (milliseconds) or look for locks held by other sessions (pg_stat_activity).",
   },
   STORE_ROW_INVALID: {
     exit: 1,

@@ -42,7 +42,7 @@ export function registerResources(server: McpServer, session: Session): void {
     new ResourceTemplate("orchestrator://plans/{id}", {
       list: async () =>
         withContext(new URL("orchestrator://plans"), async (ctx) => {
-          const plans = await ctx.store.direct.findPlans(ctx.workspace, ["active", "completed"], 100);
+          const plans = await ctx.store.direct.findPlans(ctx.project, ["active", "completed"], 100);
           return {
             resources: plans.map((p) => ({
               uri: `orchestrator://plans/${p.id}`,

@@ -1,6 +1,13 @@
 import { existsSync } from "node:fs";
 import { databaseWriteBlockers } from "../platform/permissions.ts";
 import { openEmptyStore, openStore, type Store } from "./open.ts";
+import { isPostgresUrl, redactUrl } from "./postgres/url.ts";
+
+/** A SQLite file or a PostgreSQL URL; the PostgreSQL adapter (and pg) load only for a URL. */
+function openTarget(target: string): Promise<Store> {
+  if (!isPostgresUrl(target)) return openStore(target);
+  return import("./postgres/open.ts").then((m) => m.openPostgresStore(target));
+}
 
 /** Opens each database once per process and hands the same Store to every caller. */
 export class StoreCache {
@@ -17,10 +24,11 @@ export class StoreCache {
     this.#readUnwritable = opts.readUnwritable ?? false;
   }
 
+  /** The store at `path`: a SQLite file, or a postgres:// / postgresql:// URL. */
   get(path: string): Promise<Store> {
     let p = this.#open.get(path);
     if (!p) {
-      p = openStore(path);
+      p = openTarget(path);
       p.catch(() => this.#open.delete(path));
       this.#open.set(path, p);
     }
@@ -32,7 +40,8 @@ export class StoreCache {
    * (shared, never written), so a read in a workspace without data creates no file or folder.
    */
   forReading(path: string): Promise<Store> {
-    if (this.#open.has(path)) return this.get(path);
+    // A server's database always exists for reads: an empty one answers "nothing" by itself.
+    if (this.#open.has(path) || isPostgresUrl(path)) return this.get(path);
     if (existsSync(path)) {
       if (!this.#readUnwritable || databaseWriteBlockers(path).length === 0) return this.get(path);
       const p = import("./open-snapshot.ts").then((m) => m.openSnapshotStore(path));
@@ -44,9 +53,9 @@ export class StoreCache {
     return this.#empty.then((s) => ({ ...s, path, close: async () => {} }));
   }
 
-  /** Paths of the databases opened so far. */
+  /** Paths (or URLs) of the databases opened so far. */
   paths(): string[] {
-    return [...this.#open.keys()];
+    return [...this.#open.keys()].map(redactUrl);
   }
 
   async closeAll(): Promise<void> {

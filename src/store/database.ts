@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from "kysely";
 import type { ArtifactsTable } from "./tables/artifacts.table.ts";
 import type { EventsTable } from "./tables/events.table.ts";
 import type { PlansTable } from "./tables/plans.table.ts";
+import type { ProjectsTable } from "./tables/projects.table.ts";
 import type { RequestResultsTable } from "./tables/request-results.table.ts";
 import type { TaskDependenciesTable } from "./tables/task-dependencies.table.ts";
 import type { TasksTable } from "./tables/tasks.table.ts";
@@ -15,6 +16,7 @@ export interface Database {
   artifacts: ArtifactsTable;
   events: EventsTable;
   request_results: RequestResultsTable;
+  projects: ProjectsTable;
   tokens: TokensTable;
 }
 

@@ -66,6 +66,41 @@ export async function openSqliteSnapshot(
   return adaptNodeSqlite(db);
 }
 
+/**
+ * A writable in-memory copy of a database read through `openSqliteSnapshot`'s URI, so a schema
+ * older than this version can be migrated and read without writing the user's file. Bun only
+ * (bun:sqlite can serialize); elsewhere undefined, and the caller keeps refusing.
+ */
+export async function copySqliteToMemory(
+  path: string,
+  how: "immutable" | "ro",
+  runtime: Runtime = detectRuntime(),
+): Promise<SqliteDatabase | undefined> {
+  if (runtime !== "bun") return undefined;
+  const { pathToFileURL } = await import("node:url");
+  const url = new URL(pathToFileURL(path));
+  url.searchParams.set(how === "immutable" ? "immutable" : "mode", how === "immutable" ? "1" : "ro");
+  const { Database, constants } = await import("bun:sqlite");
+  const source = new Database(url.href, constants.SQLITE_OPEN_READONLY | constants.SQLITE_OPEN_URI);
+  let copy: InstanceType<typeof Database>;
+  try {
+    const bytes = source.serialize();
+    // Bytes 18-19 of the header say WAL (2) for our files; SQLite opens a WAL image in memory
+    // read-only, so the copy is marked as a rollback-journal database (1) first.
+    if (bytes.length >= 20) {
+      bytes[18] = 1;
+      bytes[19] = 1;
+    }
+    copy = Database.deserialize(bytes);
+  } finally {
+    source.close();
+  }
+  return {
+    close: () => copy.close(),
+    prepare: (sql: string) => copy.query(sql),
+  } as unknown as SqliteDatabase;
+}
+
 /** Opens another program's SQLite file read-only (no create, no WAL switch, no writes). */
 export async function openSqliteReadOnly(
   path: string,

@@ -3,8 +3,9 @@ import { Kysely } from "kysely";
 import { Migrator } from "kysely/migration";
 import { OrchestratorError } from "../core/errors.ts";
 import type { Database, Db } from "./database.ts";
-import { ImmediateSqliteDialect, openSqliteSnapshot } from "./driver.ts";
-import { MIGRATIONS, migrationProvider } from "./migrations/index.ts";
+import { copySqliteToMemory, ImmediateSqliteDialect, openSqliteSnapshot } from "./driver.ts";
+import { appliedMigrations } from "./health.ts";
+import { MIGRATIONS, migrationProvider, SKIPPABLE_FOR_READING } from "./migrations/index.ts";
 import type { Store } from "./open.ts";
 import { readOnlyError, storeErrorOf } from "./sqlite-errors.ts";
 import { sqliteStore } from "./sqlite-store.ts";
@@ -14,8 +15,8 @@ import { sqliteStore } from "./sqlite-store.ts";
  * nothing is created beside it and nothing migrated, and any write fails STORE_READ_ONLY.
  * The main file alone is read (`immutable`) when its WAL is empty or absent; a WAL with content is
  * read through its existing -shm (`mode=ro`). Refused with STORE_READ_ONLY, as before, when that
- * would need SQLite to create a file (a WAL without -shm), or when the schema is older than this
- * version (reading it needs a migration, which is a write).
+ * would need SQLite to create a file (a WAL without -shm). A schema older than this version is
+ * migrated in a copy in memory (Bun), never in the file.
  */
 export async function openSnapshotStore(path: string): Promise<Store> {
   const wal = `${path}-wal`;
@@ -31,10 +32,11 @@ export async function openSnapshotStore(path: string): Promise<Store> {
     throw storeErrorOf(cause, path) ?? readOnlyError(path, messageOf(cause), cause);
   }
   try {
-    const applied = (await new Migrator({ db, provider: migrationProvider }).getMigrations())
-      .filter((m) => m.executedAt)
-      .map((m) => m.name);
-    const pending = Object.keys(MIGRATIONS).filter((name) => !applied.includes(name));
+    // Read from the table itself: Kysely's getMigrations lists only the migrations it was given.
+    const applied = await appliedMigrations(db);
+    const pending = Object.keys(MIGRATIONS).filter(
+      (name) => !applied.includes(name) && !SKIPPABLE_FOR_READING.has(name),
+    );
     const unknown = applied.filter((name) => !(name in MIGRATIONS));
     if (unknown.length > 0) {
       throw new OrchestratorError(
@@ -44,15 +46,40 @@ export async function openSnapshotStore(path: string): Promise<Store> {
       );
     }
     if (pending.length > 0) {
-      throw readOnlyError(
-        path,
-        `not writable, and it needs migrating (${pending.join(", ")}) before it can be read`,
-      );
+      await db.destroy();
+      return await openMigratedCopy(path, walBytes > 0 ? "ro" : "immutable", pending);
     }
     return sqliteStore(db, { path, migrations: applied, close: () => db.destroy() });
   } catch (e) {
     await db.destroy();
     throw storeErrorOf(e, path) ?? readOnlyError(path, messageOf(e), e);
+  }
+}
+
+/**
+ * A schema older than this version: read from a migrated copy in memory (the file is never
+ * written), or refused with STORE_READ_ONLY where the runtime cannot copy it.
+ */
+async function openMigratedCopy(
+  path: string,
+  how: "immutable" | "ro",
+  pending: readonly string[],
+): Promise<Store> {
+  const database = await copySqliteToMemory(path, how);
+  if (!database) {
+    throw readOnlyError(
+      path,
+      `not writable, and it needs migrating (${pending.join(", ")}) before it can be read`,
+    );
+  }
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database, path }) });
+  try {
+    const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+    if (error) throw error;
+    return sqliteStore(db, { path, migrations: await appliedMigrations(db), close: () => db.destroy() });
+  } catch (e) {
+    await db.destroy();
+    throw e;
   }
 }
 

@@ -5,7 +5,8 @@ import { OrchestratorError } from "../core/errors.ts";
 import { databaseWriteBlockers } from "../platform/permissions.ts";
 import type { Database, Db } from "./database.ts";
 import { ImmediateSqliteDialect, isBusyError, openSqlite } from "./driver.ts";
-import { MIGRATIONS, migrationProvider } from "./migrations/index.ts";
+import { appliedMigrations } from "./health.ts";
+import { migrationProvider, unknownMigrations } from "./migrations/index.ts";
 import type { StorePort } from "./port.ts";
 import { readOnlyError, storeErrorOf } from "./sqlite-errors.ts";
 import { sqliteStore } from "./sqlite-store.ts";
@@ -62,14 +63,13 @@ export async function openStore(path: string): Promise<Store> {
   }
 
   const migrator = new Migrator({ db, provider: migrationProvider });
-  const known = new Set(Object.keys(MIGRATIONS));
-  const applied = await migrator.getMigrations().catch(() => []);
-  const unknown = applied.filter((m) => m.executedAt && !known.has(m.name));
+  // Read from the table itself: Kysely's getMigrations lists only the migrations it was given.
+  const unknown = unknownMigrations(await appliedMigrations(db));
   if (unknown.length > 0) {
     await db.destroy();
     throw new OrchestratorError(
       "STORE_TOO_NEW",
-      `The database ${path} has migrations this orchestrator does not know (${unknown.map((m) => m.name).join(", ")}); it was written by a newer version.`,
+      `The database ${path} has migrations this orchestrator does not know (${unknown.join(", ")}); it was written by a newer version.`,
       { data: { path } },
     );
   }

@@ -1,14 +1,18 @@
 import type { Artifact } from "../core/artifact.ts";
 import type { HistoryEvent } from "../core/event.ts";
+import type { Clock } from "../core/ports.ts";
 import type { ClaimHolder, Plan, PlanStatus, Task, TaskCounts, TaskStatus } from "../core/task.ts";
 import type {
   CleanupCandidate,
   DanglingDependency,
+  KeyClashes,
+  KeyRowCounts,
   NewEvent,
   NewPlan,
   NewTask,
   PlanCounters,
   PlanPatch,
+  ProjectCheckout,
   RawRowIds,
   RowRef,
   StoredRequest,
@@ -81,6 +85,13 @@ export interface StoreReader {
   /** Ids of every row, unchecked, so validate_structure finds the rows the mappers refuse. */
   findRawRowIds(ws: string): Promise<RawRowIds>;
 
+  /** Where a project was written from (machine and folder), most recent first. */
+  findProjectCheckouts(project: string): Promise<ProjectCheckout[]>;
+  /** Whether any plan or event is kept under this key. */
+  keyInUse(key: string): Promise<boolean>;
+  countKeyRows(key: string): Promise<KeyRowCounts>;
+  /** Ids held under both keys, which moving `from` to `to` would mix. */
+  findKeyClashes(from: string, to: string): Promise<KeyClashes>;
   /* Tokens of the HTTP server: per database, so no workspace argument. */
   findToken(name: string): Promise<StoredToken | undefined>;
   /** The token whose secret has this sha256 digest. */
@@ -121,6 +132,11 @@ export interface StoreWriter extends StoreReader {
   /** Forgets answers older than `before`, in every workspace of the database. */
   pruneRequestResults(before: string): Promise<void>;
   removeRows(ws: string, refs: readonly RowRef[]): Promise<void>;
+  recordProjectCheckout(
+    checkout: Omit<ProjectCheckout, "firstSeen" | "lastSeen"> & { readonly now: string },
+  ): Promise<void>;
+  /** Moves every row keyed `from` (an old absolute-path key) to `to`; check findKeyClashes first. */
+  rekeyRows(from: string, to: string): Promise<KeyRowCounts>;
   insertToken(token: StoredToken): Promise<void>;
   /** True when the token was active until now; false when unknown or revoked already. */
   revokeToken(name: string, at: string): Promise<boolean>;
@@ -134,6 +150,11 @@ export interface StorePort {
   readonly path: string;
   /** Names of applied migrations, oldest first. */
   readonly migrations: readonly string[];
+  /**
+   * The database's own clock, when the store is shared between machines (PostgreSQL): leases and
+   * their renewals are then compared on one clock. Absent for SQLite (one machine, its clock).
+   */
+  readonly clock?: Clock | undefined;
   /** True for the empty stand-in of a database that does not exist yet: reads find nothing. */
   readonly placeholder?: boolean | undefined;
   /** Single statements outside a transaction (each commits on its own). */
@@ -144,9 +165,12 @@ export interface StorePort {
   write<T>(fn: (w: StoreWriter) => Promise<T>): Promise<T>;
   /** The engine's own verdict on its files: `["ok"]` when sound (deep: the full check). */
   checkIntegrity(deep: boolean): Promise<string[]>;
-  /** The journal mode ("wal" for SQLite once a server opened it). */
+  /** The journal mode ("wal" for SQLite once a server opened it; "postgres" for PostgreSQL, which has none). */
   journalMode(): Promise<string | undefined>;
-  /** Bytes the store holds on disk: its main file and its write-ahead log (0 when absent). */
+  /**
+   * Bytes the store holds on disk: its main file and its write-ahead log (0 when absent). 0 and 0
+   * on PostgreSQL, whose files are the server's (a synchronous answer cannot ask it).
+   */
   diskUsage(): { readonly databaseBytes: number; readonly walBytes: number };
   close(): Promise<void>;
 }

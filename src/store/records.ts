@@ -147,6 +147,32 @@ export interface PlanCounters {
   readonly counts: TaskCounts;
 }
 
+/** One machine and folder a project was written from (the `projects` table). */
+export interface ProjectCheckout {
+  readonly project: string;
+  readonly host: string;
+  readonly path: string;
+  readonly source: string;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+}
+
+/** Rows of one store key, per table. */
+export interface KeyRowCounts {
+  readonly plans: number;
+  readonly tasks: number;
+  readonly dependencies: number;
+  readonly artifacts: number;
+  readonly events: number;
+}
+
+/** Ids held under both an old key and a new one (a few of each), which a re-key would mix. */
+export interface KeyClashes {
+  readonly plans: readonly string[];
+  readonly tasks: readonly string[];
+  readonly artifacts: readonly string[];
+}
+
 /** A token row as the store keeps it: what `token list` shows plus the digest of the secret. */
 export interface StoredToken extends TokenInfo {
   /** sha256 hex of the token string. */

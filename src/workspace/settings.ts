@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { DATA_DIR } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
+import { parseProjectSetting } from "../core/project-id.ts";
 import { MAX_ARTIFACT_BYTES_LIMIT, type Settings } from "../core/settings.ts";
 import { parseDuration } from "../platform/env.ts";
 
@@ -19,6 +20,8 @@ const SettingsFileSchema = z
     lease: z.string().optional(),
     stale_after: z.string().optional(),
     max_artifact_bytes: z.number().int().positive().max(MAX_ARTIFACT_BYTES_LIMIT).optional(),
+    // checked on its own (parseProjectSetting), so a bad tunable does not cost the project its id
+    project: z.unknown().optional(),
   })
   .strict();
 
@@ -29,51 +32,117 @@ export type WorkspaceSettings = Partial<Settings>;
 export interface SettingsLoader {
   /** The file's settings ({} when there is no file); throws SETTINGS_INVALID for a broken file. */
   load(workspace: string): WorkspaceSettings;
+  /**
+   * The file's `project:` (undefined when unset or there is no file); throws SETTINGS_INVALID
+   * when the file does not parse or the value is not a valid id, since guessing another id would
+   * write the project's data under someone else's key.
+   */
+  project(workspace: string): string | undefined;
+}
+
+interface Loaded {
+  readonly signature: string;
+  readonly value: WorkspaceSettings | OrchestratorError;
+  readonly project: string | undefined | OrchestratorError;
 }
 
 export function createSettingsLoader(): SettingsLoader {
-  const cache = new Map<string, { signature: string; value: WorkspaceSettings | OrchestratorError }>();
+  const cache = new Map<string, Loaded>();
+  const get = (workspace: string): Loaded => {
+    const file = join(workspace, SETTINGS_FILE);
+    let signature = "none";
+    try {
+      const st = statSync(file);
+      signature = `${st.size}:${st.mtimeMs}`;
+    } catch {
+      // no file: the flags, environment and defaults apply
+    }
+    let hit = cache.get(file);
+    if (!hit || hit.signature !== signature) {
+      hit = {
+        signature,
+        ...(signature === "none" ? { value: {}, project: undefined } : readSettingsFile(file)),
+      };
+      cache.set(file, hit);
+    }
+    return hit;
+  };
   return {
     load(workspace: string): WorkspaceSettings {
-      const file = join(workspace, SETTINGS_FILE);
-      let signature = "none";
-      try {
-        const st = statSync(file);
-        signature = `${st.size}:${st.mtimeMs}`;
-      } catch {
-        // no file: the flags, environment and defaults apply
-      }
-      let hit = cache.get(file);
-      if (!hit || hit.signature !== signature) {
-        hit = { signature, value: signature === "none" ? {} : readSettingsFile(file) };
-        cache.set(file, hit);
-      }
+      const hit = get(workspace);
       if (hit.value instanceof OrchestratorError) throw hit.value;
       return hit.value;
+    },
+    project(workspace: string): string | undefined {
+      const hit = get(workspace);
+      if (hit.project instanceof OrchestratorError) throw hit.project;
+      return hit.project;
     },
   };
 }
 
-function readSettingsFile(file: string): WorkspaceSettings | OrchestratorError {
+function readSettingsFile(file: string): Omit<Loaded, "signature"> {
+  const both = (e: OrchestratorError) => ({ value: e, project: e });
   const invalid = (where: string, what: string): OrchestratorError =>
     new OrchestratorError("SETTINGS_INVALID", `${file}${where}: ${what}`, { data: { file } });
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    return invalid("", `cannot be read (${(e as Error).message})`);
+    return both(invalid("", `cannot be read (${(e as Error).message})`));
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
-    return invalid(
+    // A broken file fails the calls that need its tunables; the project id is still read from
+    // its `project:` line when there is one, so reads keep their key.
+    const broken = invalid(
       pos ? `:${pos.line}:${pos.col}` : "",
       (first.message.split("\n")[0] ?? "does not parse").replace(/ at line \d+, column \d+:?$/, ""),
     );
+    const project = scanProjectLine(text, invalid);
+    return { value: broken, project: project === null ? broken : project };
   }
   const raw: unknown = doc.toJS() ?? {};
+  const project = readProject(raw, invalid);
+  return { value: readTunables(raw, invalid), project };
+}
+
+type Invalid = (where: string, what: string) => OrchestratorError;
+
+/**
+ * The `project:` of a file YAML cannot parse, from its own top-level line: the id, an error when
+ * that line is malformed, `undefined` when there is no such line (no setting), or `null` when
+ * the line cannot be told apart from the damage (then the file's error stands).
+ */
+function scanProjectLine(text: string, invalid: Invalid): string | undefined | OrchestratorError | null {
+  const lines = text.split(/\r?\n/).filter((l) => /^project[ \t]*:/.test(l));
+  if (lines.length === 0) return /^\s+project[ \t]*:/m.test(text) ? null : undefined;
+  if (lines.length > 1) return null;
+  const m = /^project[ \t]*:[ \t]*(?:"([^"]*)"|'([^']*)'|([^\s#"'][^\s#]*))[ \t]*(?:#.*)?$/.exec(
+    lines[0] ?? "",
+  );
+  if (!m) return null;
+  return readProject({ project: m[1] ?? m[2] ?? m[3] }, invalid);
+}
+
+function readProject(raw: unknown, invalid: Invalid): string | undefined | OrchestratorError {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    return invalid("", "must be a mapping of settings");
+  const value = (raw as Record<string, unknown>).project;
+  if (value === undefined || value === null) return undefined;
+  const r = parseProjectSetting(value);
+  return "id" in r
+    ? r.id
+    : invalid(
+        "",
+        `project ${r.error} (for example: project: github.com/acme/shop, or remove the line to use the git remote)`,
+      );
+}
+
+function readTunables(raw: unknown, invalid: Invalid): WorkspaceSettings | OrchestratorError {
   const parsed = SettingsFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -82,7 +151,7 @@ function readSettingsFile(file: string): WorkspaceSettings | OrchestratorError {
     return invalid(
       "",
       keys
-        ? `unknown setting(s) ${keys}; allowed: lease, stale_after, max_artifact_bytes`
+        ? `unknown setting(s) ${keys}; allowed: lease, stale_after, max_artifact_bytes, project`
         : `${key || "the file"} ${key === "max_artifact_bytes" ? `must be a whole number of bytes from 1 to ${MAX_ARTIFACT_BYTES_LIMIT}` : key ? "must be a duration such as 30m, 90s or 2h" : "must be a mapping of settings"}`,
     );
   }

@@ -177,6 +177,156 @@ export function describeStoreContract(
       expect(await store.direct.findRequestResult(ws, "plan_task", "r1")).toBeUndefined();
     });
 
+    test("checkouts of a project are recorded once per host and path, last_seen moving", async () => {
+      const c = { project: "github.com/o/r", host: "h1", path: "/a", source: "git-remote" };
+      await store.write((w) => w.recordProjectCheckout({ ...c, now: at }));
+      await store.write((w) => w.recordProjectCheckout({ ...c, now: later }));
+      await store.write((w) => w.recordProjectCheckout({ ...c, host: "h2", path: "/b", now: at }));
+      expect(await store.direct.findProjectCheckouts("github.com/o/r")).toEqual([
+        { ...c, firstSeen: at, lastSeen: later },
+        { ...c, host: "h2", path: "/b", firstSeen: at, lastSeen: at },
+      ]);
+      expect(await store.direct.findProjectCheckouts("other")).toEqual([]);
+    });
+
+    test("rows move from an old key to a new one whole; clashing ids are found first", async () => {
+      await seed();
+      await store.write((w) =>
+        w.insertRequestResult(ws, {
+          tool: "plan_task",
+          requestId: "r1",
+          fingerprint: "f",
+          result: "{}",
+          createdAt: at,
+        }),
+      );
+      expect(await store.direct.keyInUse(ws)).toBe(true);
+      expect(await store.direct.keyInUse("proj")).toBe(false);
+      expect(await store.direct.findKeyClashes(ws, "proj")).toEqual({ plans: [], tasks: [], artifacts: [] });
+      const before = await store.direct.countKeyRows(ws);
+      expect(before).toMatchObject({ plans: 1, tasks: 3, dependencies: 3 });
+      expect(await store.write((w) => w.rekeyRows(ws, "proj"))).toEqual(before);
+      expect(await store.direct.countKeyRows(ws)).toEqual({
+        plans: 0,
+        tasks: 0,
+        dependencies: 0,
+        artifacts: 0,
+        events: 0,
+      });
+      expect(await store.direct.findRequestResult("proj", "plan_task", "r1")).toMatchObject({
+        requestId: "r1",
+      });
+      expect(await store.direct.countKeyRows("proj")).toEqual(before);
+      expect((await store.direct.findTask("proj", "t_3"))?.dependencies).toEqual(["t_2", "t_1"]);
+      await seed();
+      expect(await store.direct.findKeyClashes(ws, "proj")).toEqual({
+        plans: ["task_0000000a"],
+        tasks: ["t_1", "t_2", "t_3"],
+        artifacts: [],
+      });
+    });
+
+    test("dependencies read back in the order given, whatever their ids' order (issue 13)", async () => {
+      await seed();
+      const order = async () => ({
+        one: (await store.direct.findTask(ws, "t_3"))?.dependencies,
+        plan: (await store.read((r) => r.findPlanTasks(ws, "task_0000000a"))).at(-1)?.dependencies,
+        many: (await store.direct.findDependencies(ws, ["t_2", "t_3"])).get("t_3"),
+        page: (await store.direct.findPlanTasksPage(ws, "task_0000000a", { exclude: [], limit: 5 })).tasks.at(
+          -1,
+        )?.dependencies,
+      });
+      expect(await order()).toEqual({
+        one: ["t_2", "t_1"],
+        plan: ["t_2", "t_1"],
+        many: ["t_2", "t_1"],
+        page: ["t_2", "t_1"],
+      });
+      await store.write((w) =>
+        w.replaceDependencies(ws, { id: "t_3", planId: "task_0000000a" }, ["t_1", "t_2"]),
+      );
+      expect((await order()).plan).toEqual(["t_1", "t_2"]);
+      await store.write((w) =>
+        w.replaceDependencies(ws, { id: "t_3", planId: "task_0000000a" }, ["t_2", "t_1"]),
+      );
+      expect(await order()).toEqual({
+        one: ["t_2", "t_1"],
+        plan: ["t_2", "t_1"],
+        many: ["t_2", "t_1"],
+        page: ["t_2", "t_1"],
+      });
+    });
+
+    test("text search folds ASCII case only, and % _ \\ match themselves, in every dialect", async () => {
+      await seed();
+      await store.write(async (w) => {
+        await w.updateTask(ws, "t_1", { title: "Straße ÉCOLE MiXeD" });
+        await w.updateTask(ws, "t_2", { summary: "100% done_ok \\ here" });
+      });
+      const find = async (text: string) =>
+        (
+          await store.direct.searchTasks(ws, { status: [], specialistType: [], text, limit: 10, offset: 0 })
+        ).tasks
+          .map((t) => t.id)
+          .sort();
+      expect(await find("mixed")).toEqual(["t_1"]);
+      expect(await find("MIXED")).toEqual(["t_1"]);
+      expect(await find("STRASSE")).toEqual([]);
+      expect(await find("straße")).toEqual(["t_1"]);
+      // SQLite's LIKE folds A-Z only: é does not match É, and PostgreSQL must agree.
+      expect(await find("école")).toEqual([]);
+      expect(await find("ÉCOLE")).toEqual(["t_1"]);
+      expect(await find("100%")).toEqual(["t_2"]);
+      expect(await find("0%")).toEqual(["t_2"]);
+      expect(await find("1%0")).toEqual([]);
+      expect(await find("done_ok")).toEqual(["t_2"]);
+      expect(await find("done_o_")).toEqual([]);
+      expect(await find("\\ HERE")).toEqual(["t_2"]);
+      expect(await find("ABOUT T_")).toEqual(["t_1", "t_2", "t_3"]);
+    });
+
+    test("numbers come back as numbers, history in append order", async () => {
+      await seed();
+      await store.write(async (w) => {
+        await w.updateTask(ws, "t_1", {
+          claim: { agentId: "a", expiresAt: later, holder: { host: "h", pid: 4_000_000 } },
+        });
+        await w.appendEvents(ws, [
+          {
+            at,
+            kind: "task_status_changed",
+            planId: "task_0000000a",
+            taskId: "t_1",
+            action: "start",
+            from: "pending",
+            to: "active",
+          },
+          {
+            at,
+            kind: "task_status_changed",
+            planId: "task_0000000a",
+            taskId: "t_1",
+            action: "complete",
+            from: "active",
+            to: "completed",
+          },
+        ]);
+      });
+      const events = await store.direct.findTaskEvents(ws, "t_1");
+      expect(events.map((e) => e.action)).toEqual(["start", "complete"]);
+      expect(typeof events[0]?.seq).toBe("number");
+      expect((events[1]?.seq ?? 0) > (events[0]?.seq ?? 0)).toBe(true);
+      const claims = await store.direct.countClaims(ws, at);
+      expect(claims).toEqual({ open: 1, expired: 0 });
+      expect((await store.direct.findTask(ws, "t_1"))?.claim?.holder?.pid).toBe(4_000_000);
+      const counts = await store.direct.countPlanTasks(ws, "task_0000000a");
+      expect(counts.pending).toBe(3);
+      expect(
+        typeof (await store.direct.findPlanTasksPage(ws, "task_0000000a", { exclude: [], limit: 1 })).total,
+      ).toBe("number");
+      expect((await store.direct.sumTaskCounts(ws, ["active"])).total).toBe(0);
+    });
+
     test("tokens: stored by name and digest, listed, revoked once, touched; per database", async () => {
       const hash = (c: string): string => c.repeat(64);
       const token = {

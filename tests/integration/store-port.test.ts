@@ -1,5 +1,7 @@
 import { join } from "node:path";
 import { openStore } from "../../src/store/open.ts";
+import { openPostgresStore } from "../../src/store/postgres/open.ts";
+import { createTestDatabase } from "../helpers/postgres.ts";
 import { describeStoreContract } from "../helpers/store-contract.ts";
 import { makeProject } from "../helpers/temp.ts";
 
@@ -11,6 +13,18 @@ describeStoreContract("SQLite", async () => {
     cleanup: async () => {
       await store.close();
       project.cleanup();
+    },
+  };
+});
+
+describeStoreContract("PostgreSQL", async () => {
+  const database = await createTestDatabase();
+  const store = await openPostgresStore(database.url);
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await database.drop();
     },
   };
 });

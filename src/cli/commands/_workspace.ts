@@ -1,7 +1,9 @@
 import { existsSync } from "node:fs";
 import type { AppContext } from "../../app/context.ts";
 import { OrchestratorError } from "../../core/errors.ts";
+import { systemClock } from "../../platform/clock.ts";
 import type { Env } from "../../platform/env.ts";
+import { isDatabaseUrl, parsePostgresUrl } from "../../store/postgres/url.ts";
 import { databasePath } from "../../workspace/layout.ts";
 import { checkDirectory, findProjectRoot } from "../../workspace/resolve.ts";
 
@@ -23,6 +25,10 @@ export function cliWorkspace(
   }
   const dbFlag = flags.db ?? env.vars.ORCHESTRATOR_DB;
   const db = dbFlag ? String(dbFlag) : undefined;
+  if (db !== undefined && isDatabaseUrl(db)) {
+    // A server database is there or fails to open with its own named error; never a file check.
+    return { workspace, db, dbPath: parsePostgresUrl(db).redacted, exists: true };
+  }
   const dbPath = databasePath(workspace, db);
   return { workspace, db, dbPath, exists: existsSync(dbPath) };
 }
@@ -50,7 +56,7 @@ export async function openCliContext(
       settings: DEFAULT_SETTINGS,
       roleLoader: createRoleLoader(),
       stores,
-      clock: { now: () => new Date().toISOString() },
+      clock: systemClock,
       random: { hex: (n: number) => "0".repeat(n) },
     },
     workspace,

@@ -1,5 +1,6 @@
 import { OrchestratorError } from "../../core/errors.ts";
 import type { Settings } from "../../core/settings.ts";
+import { systemClock } from "../../platform/clock.ts";
 import { type Env, maxRequestBytes, parseDuration } from "../../platform/env.ts";
 import { readTestHooks } from "../../platform/test-hooks.ts";
 import type { ToolProfile } from "../../server/profiles.ts";
@@ -127,7 +128,8 @@ export async function serveHttp(
       connection: undefined,
       holderGone: proc.holderGone,
       testDelayMs: hooks.toolDelayMs,
-      clock: { now: () => new Date().toISOString() },
+      // The one system clock object: open-context swaps it for PostgreSQL's server clock.
+      clock: systemClock,
       random: { hex: randomHex },
       roleLoader: createRoleLoader(),
       stores: new StoreCache(),

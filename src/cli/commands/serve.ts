@@ -8,11 +8,13 @@ import {
   MAX_STALE_HOURS,
   type Settings,
 } from "../../core/settings.ts";
+import { systemClock } from "../../platform/clock.ts";
 import { durationSetting, type Env, intSetting, maxRequestBytes, parseDuration } from "../../platform/env.ts";
 import { selfCommand } from "../../platform/self-command.ts";
 import { readTestHooks } from "../../platform/test-hooks.ts";
 import { isSupervisedWorker } from "../../protocol/worker-env.ts";
 import { DEFAULT_TOOL_PROFILE, isToolProfile, TOOL_PROFILES } from "../../server/profiles.ts";
+import { isDatabaseUrl, isPostgresUrl, parsePostgresUrl } from "../../store/postgres/url.ts";
 import { checkDirectory } from "../../workspace/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
 import { checkHttpOnlyFlags, type HttpFlags, serveHttp } from "./serve-http.ts";
@@ -33,7 +35,10 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
       "--workspace <dir>",
       "Default project folder for calls that name none (env ORCHESTRATOR_WORKSPACE)",
     )
-    .option("--db <path>", "One shared SQLite file for all workspaces (env ORCHESTRATOR_DB)")
+    .option(
+      "--db <path|url>",
+      "One shared database for all workspaces: a SQLite file or a postgres:// URL (env ORCHESTRATOR_DB)",
+    )
     .option(
       "--lease <duration>",
       "How long a claim lasts without activity, e.g. 30m or 90s (env ORCHESTRATOR_LEASE; default 30m)",
@@ -101,12 +106,15 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         // and anything else must stay open to the workspace's settings file (hot reload).
         if (flags.lease !== undefined) args.push("--lease", `${settings.leaseMs}ms`);
         if (workspace) args.push("--workspace", workspace);
-        if (db) args.push("--db", db);
+        // A database URL may carry a password: it goes to the worker in its environment, not on
+        // a command line every local user can read (ps).
+        const dbInEnv = db !== undefined && isPostgresUrl(db);
+        if (db && !dbInEnv) args.push("--db", db);
         await runSupervisor({
           version: BUILD_INFO.version,
           command: self.command,
           args,
-          env: env.vars,
+          env: dbInEnv ? { ...env.vars, ORCHESTRATOR_DB: db } : env.vars,
           input: process.stdin,
           output: process.stdout,
           maxLineBytes: maxRequestBytes(settings.maxArtifactBytes),
@@ -169,7 +177,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
           },
           holderGone,
           testDelayMs: hooks.toolDelayMs,
-          clock: { now: () => new Date().toISOString() },
+          clock: systemClock,
           random: { hex: randomHex },
           roleLoader: createRoleLoader(),
           stores: new StoreCache(),
@@ -188,8 +196,13 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
     });
 }
 
-/** `--db`: the absolute path of a database file in an existing folder; a usage error otherwise. */
+/** A SQLite file path made absolute and checked, or a PostgreSQL URL checked (USAGE naming the fault). */
 export function checkDbPath(input: string, cwd: string): string {
+  if (isDatabaseUrl(input)) {
+    // Any other scheme is refused too, by name, rather than taken for a file called "mysql:".
+    parsePostgresUrl(input);
+    return input;
+  }
   const abs = resolve(cwd, input);
   if (existsSync(abs) && statSync(abs).isDirectory()) {
     throw new OrchestratorError(

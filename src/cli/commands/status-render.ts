@@ -1,5 +1,6 @@
 import type { Colors } from "picocolors/types";
 import type { StatusResult } from "../../app/get-status.ts";
+import type { ProjectInfo } from "../../app/project-info.ts";
 import type { TaskStatus } from "../../core/task.ts";
 
 const MARK: Record<TaskStatus, string> = {
@@ -30,6 +31,12 @@ function paint(c: Colors, status: string, text: string): string {
   }
 }
 
+const PROJECT_SOURCE: Record<ProjectInfo["source"], string> = {
+  settings: "project: in settings.yaml",
+  "git-remote": "the git remote",
+  folder: "the folder name",
+};
+
 /** A progress bar of `width` cells. */
 export function progressBar(fraction: number, width = 20): string {
   const full = Math.round(Math.min(1, Math.max(0, fraction)) * width);
@@ -37,8 +44,17 @@ export function progressBar(fraction: number, width = 20): string {
 }
 
 /** The tree view of `orchestrator status`. */
-export function renderStatus(workspace: string, s: StatusResult, c: Colors): string {
+export function renderStatus(workspace: string, s: StatusResult, c: Colors, project?: ProjectInfo): string {
   const lines = [c.bold(`Workspace ${workspace}`)];
+  if (project) {
+    const others = project.checkouts.filter((k) => k.path !== workspace).length;
+    lines.push(
+      c.dim(
+        `Project ${project.id} (from ${PROJECT_SOURCE[project.source]})${others > 0 ? ` · ${others} other checkout(s)` : ""}${project.readingOldKey ? " · shown from the old path key" : ""}`,
+      ),
+    );
+    for (const w of project.warnings) lines.push(c.yellow(`! ${w}`));
+  }
   lines.push(
     c.dim(
       `${s.planCounts.active} open plan(s), ${s.planCounts.completed} completed · tasks: ${s.counts.active} active, ${s.counts.pending} pending, ${s.counts.blocked} blocked, ${s.counts.failed} failed, ${s.counts.completed} completed`,

@@ -50,16 +50,36 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
       const roles = parseList(flags.role);
       const { workspace, db, dbPath, exists } = cliWorkspace(env, flags);
       if (!exists) {
+        const [{ readProjectIdentity }, { createSettingsLoader }] = await Promise.all([
+          import("../../workspace/project.ts"),
+          import("../../workspace/settings.ts"),
+        ]);
+        const identity = readProjectIdentity(workspace, createSettingsLoader());
         if (flags.json)
-          io.out(JSON.stringify({ workspace, database: dbPath, exists: false, plans: [] }, null, 2));
+          io.out(
+            JSON.stringify(
+              {
+                workspace,
+                project: { id: identity.id, source: identity.source },
+                database: dbPath,
+                exists: false,
+                plans: [],
+              },
+              null,
+              2,
+            ),
+          );
         else
           io.out(
-            `No orchestrator data in ${workspace} yet (${dbPath} does not exist). Plans appear here once a client calls orchestrator_plan_task.`,
+            `No orchestrator data in ${workspace} (project ${identity.id}) yet (${dbPath} does not exist). Plans appear here once a client calls orchestrator_plan_task.`,
           );
         setCode(EXIT.OK);
         return;
       }
-      const { getStatus } = await import("../../app/get-status.ts");
+      const [{ getStatus }, { projectInfo }] = await Promise.all([
+        import("../../app/get-status.ts"),
+        import("../../app/project-info.ts"),
+      ]);
       const { ctx, close } = await openCliContext(workspace, db, { readOnly: true });
       try {
         const filtered = statuses !== undefined || roles !== undefined;
@@ -82,11 +102,16 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
                 .filter((p) => p.tasks.length > 0),
             }
           : raw;
+        const project = await projectInfo(ctx, { sharedStore: db !== undefined });
         if (flags.json)
           io.out(
-            JSON.stringify(snakeCaseKeys({ workspace, database: dbPath, exists: true, ...status }), null, 2),
+            JSON.stringify(
+              snakeCaseKeys({ workspace, project, database: dbPath, exists: true, ...status }),
+              null,
+              2,
+            ),
           );
-        else io.out(renderStatus(workspace, status, io.c));
+        else io.out(renderStatus(workspace, status, io.c, project));
         setCode(EXIT.OK);
       } finally {
         await close();

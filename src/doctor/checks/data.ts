@@ -1,11 +1,14 @@
 import { existsSync, statSync } from "node:fs";
 import { isOrchestratorError } from "../../core/errors.ts";
 import { inspectDatabase } from "../../store/health.ts";
+import { isDatabaseUrl } from "../../store/postgres/url.ts";
 import { databasePath, dataDir } from "../../workspace/layout.ts";
 import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../../workspace/resolve.ts";
 import type { DoctorContext } from "../context.ts";
 import { type Finding, fail, ok, skip, warn } from "../report.ts";
 import { checkDatabaseFiles, checkPrivacy, probeWritable } from "./data-files.ts";
+import { checkPostgresDatabase } from "./data-postgres.ts";
+import { checkProject } from "./project.ts";
 
 const RULES: Record<ResolvedWorkspace["source"], string> = {
   argument: "the working_directory argument",
@@ -46,6 +49,16 @@ export async function checkData(ctx: DoctorContext): Promise<{ findings: Finding
     ok("data", "data.workspace", "Workspace", `${ws.path} (from ${RULES[ws.source]})`),
   ];
   const dir = dataDir(ws.path);
+  if (ctx.db !== undefined && isDatabaseUrl(ctx.db)) {
+    // A server database: no files of its own here, only the data folder for artifact copies.
+    findings.push(probeWritable(dir, ws.path));
+    const server = await checkPostgresDatabase(ctx.db);
+    findings.push(...server);
+    // The project id and its checkouts need the database; an unreachable one is already reported.
+    if (!server.some((f) => f.status === "fail"))
+      findings.push(...(await checkProject(ws.path, ctx.db, ctx.db)));
+    return { findings, workspace: ws.path };
+  }
   let dbPath: string;
   try {
     dbPath = databasePath(ws.path, ctx.db);
@@ -88,6 +101,8 @@ export async function checkData(ctx: DoctorContext): Promise<{ findings: Finding
         ]
       : await checkDatabase(dbPath, ws.path)),
   );
+  // After the database checks: an unwritable database is not opened (see data.integrity).
+  if (!blocked) findings.push(...(await checkProject(ws.path, ctx.db, dbPath)));
   return { findings, workspace: ws.path };
 }
 

@@ -9,6 +9,7 @@ import { inWorkspaceReadOnly, ok } from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,
+  project: z.string().describe("Project id: the store key, the same on every machine"),
   healthy: z.boolean().describe("True when no problem was found"),
   problems: z.array(z.string()).describe("Each problem found, in words"),
   timestamp: z.string().describe("When this was measured"),
@@ -70,6 +71,7 @@ export function registerHealthCheckTool(server: ToolHost, session: Session): voi
         };
         const structured = {
           ...workspaceFields(ws),
+          project: ctx.identity.id,
           healthy: h.healthy,
           problems: [...h.problems],
           timestamp: ctx.clock.now(),
@@ -82,6 +84,7 @@ export function registerHealthCheckTool(server: ToolHost, session: Session): voi
         const sup = session.deps.supervisorInfo;
         const lines = [
           `${h.healthy ? "Healthy" : "NOT healthy"}: workspace ${ws.path}, orchestrator ${serverInfo.version} (${serverInfo.runtime}), up ${serverInfo.uptime_seconds}s, ${serverInfo.rss_mib} MiB.`,
+          `Project ${ctx.identity.id} (from ${ctx.identity.source}).`,
           `Database ${h.database.path}: quick_check ${h.database.quick_check}, journal ${h.database.journal_mode}, schema ${h.database.schema_version}, ${h.database.size_bytes} bytes (+${h.database.wal_bytes} WAL).`,
           `Claims: ${h.claims.open} open, ${h.claims.expired} expired. Open plans: ${h.plans.open} with ${h.plans.tasks_in_open_plans} tasks.`,
           sup

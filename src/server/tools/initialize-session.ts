@@ -87,7 +87,7 @@ export function registerInitializeSessionTool(server: ToolHost, session: Session
           instructions,
         };
         const text = [
-          `Session initialized for workspace ${ws.path} (chosen by: ${ws.source}).`,
+          `Session initialized for workspace ${ws.path} (chosen by: ${ws.source}), project ${ctx.identity.id}.`,
           "",
           `# ${ORCHESTRATOR_GUIDANCE.role}`,
           "",

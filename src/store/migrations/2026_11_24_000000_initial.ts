@@ -1,7 +1,12 @@
 import type { Kysely } from "kysely";
 import type { Migration } from "kysely/migration";
+import { dialectOf } from "../dialect.ts";
 
-/** The first schema: plans, tasks, dependencies, artifacts and the event history, keyed by workspace. Frozen. */
+/**
+ * The first schema: plans, tasks, dependencies, artifacts and the event history, keyed by workspace.
+ * Frozen. The one dialect difference: `events.seq` is SQLite's autoincrement rowid and a
+ * PostgreSQL identity (bigint, "by default" so `store copy` can keep the numbers).
+ */
 export const initial: Migration = {
   // biome-ignore lint/suspicious/noExplicitAny: migrations are frozen and must not depend on today's schema types
   async up(db: Kysely<any>): Promise<void> {
@@ -126,9 +131,12 @@ export const initial: Migration = {
       .columns(["workspace", "task_id", "created_at"])
       .execute();
 
+    const pg = dialectOf(db) === "postgres";
     await db.schema
       .createTable("events")
-      .addColumn("seq", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("seq", pg ? "bigint" : "integer", (c) =>
+        pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+      )
       .addColumn("workspace", "text", (c) => c.notNull())
       .addColumn("at", "text", (c) => c.notNull())
       .addColumn("kind", "text", (c) => c.notNull())

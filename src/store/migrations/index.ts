@@ -2,6 +2,8 @@ import type { Migration, MigrationProvider } from "kysely/migration";
 import { initial } from "./2026_11_24_000000_initial.ts";
 import { claimHolder } from "./2026_11_30_000000_claim_holder.ts";
 import { requestResults } from "./2026_11_30_000100_request_results.ts";
+import { projects } from "./2026_12_01_000000_projects.ts";
+import { dependencyOrder } from "./2026_12_01_000200_dependency_order.ts";
 import { tokens } from "./2026_12_01_000300_tokens.ts";
 
 /**
@@ -12,10 +14,23 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "2026_11_24_000000_initial": initial,
   "2026_11_30_000000_claim_holder": claimHolder,
   "2026_11_30_000100_request_results": requestResults,
+  "2026_12_01_000000_projects": projects,
+  "2026_12_01_000200_dependency_order": dependencyOrder,
   "2026_12_01_000300_tokens": tokens,
 };
+
+/**
+ * Migrations a database opened read-only may lack (open-snapshot.ts): they only add tables that
+ * every read checks for (`StorePort.migrations`), so an older file can still be read as it is.
+ */
+export const SKIPPABLE_FOR_READING: ReadonlySet<string> = new Set(["2026_12_01_000000_projects"]);
 
 /** Kysely's provider over the static record (FileMigrationProvider would need a real folder at run time). */
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => ({ ...MIGRATIONS }),
 };
+
+/** Names among `applied` that this binary does not know: a newer version migrated the database. */
+export function unknownMigrations(applied: readonly string[]): string[] {
+  return applied.filter((name) => !(name in MIGRATIONS));
+}

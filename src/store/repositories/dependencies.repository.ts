@@ -1,4 +1,3 @@
-import { sql } from "kysely";
 import type { Executor } from "../database.ts";
 import type { DanglingDependency } from "../records.ts";
 import { requireIdsToStore } from "./_row-check.ts";
@@ -7,6 +6,8 @@ interface Edge {
   readonly planId: string;
   readonly taskId: string;
   readonly dependsOn: string;
+  /** Index in the task's list of dependencies. */
+  readonly position: number;
 }
 
 /** Dependency ids of each of `taskIds`, in insertion order. */
@@ -23,7 +24,7 @@ export async function findDependencies(
       .select(["task_id", "depends_on"])
       .where("workspace", "=", workspace)
       .where("task_id", "in", taskIds.slice(i, i + 500))
-      .orderBy(sql`rowid`)
+      .orderBy("position")
       .execute();
     for (const r of rows) out.get(r.task_id)?.push(r.depends_on);
   }
@@ -41,6 +42,7 @@ export async function insertDependencies(
     plan_id: e.planId,
     task_id: e.taskId,
     depends_on: e.dependsOn,
+    position: e.position,
   }));
   for (let i = 0; i < rows.length; i += 300)
     await db
@@ -65,7 +67,7 @@ export async function replaceDependencies(
   await insertDependencies(
     db,
     workspace,
-    dependsOn.map((d) => ({ planId: task.planId, taskId: task.id, dependsOn: d })),
+    dependsOn.map((d, position) => ({ planId: task.planId, taskId: task.id, dependsOn: d, position })),
   );
 }
 

@@ -1,9 +1,18 @@
 import { type ExpressionBuilder, sql } from "kysely";
 import { DEPENDENCY_SATISFIED, type PlanStatus, type Task } from "../../core/task.ts";
 import type { Database, Executor } from "../database.ts";
+import { dialectOf } from "../dialect.ts";
 import type { CleanupCandidate, TaskSearch } from "../records.ts";
 import { findDependencies } from "./dependencies.repository.ts";
 import { taskRowToTask } from "./tasks.repository.ts";
+
+const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const LOWER = UPPER.toLowerCase();
+
+/** `s` with A-Z lowered and every other character kept (what SQLite's LIKE folds). */
+function asciiLower(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
 
 /** Tasks matching every filter of `q`, newest first, and how many match ignoring limit and offset. */
 export async function searchTasks(
@@ -11,6 +20,14 @@ export async function searchTasks(
   workspace: string,
   q: TaskSearch,
 ): Promise<{ tasks: Task[]; total: number }> {
+  const pg = dialectOf(db) === "postgres";
+  // SQLite's LIKE ignores case for ASCII letters only; PostgreSQL's is case-sensitive and its
+  // lower()/ILIKE fold every letter the locale knows. Folding A-Z alone (translate) on PostgreSQL
+  // makes both dialects find exactly the same tasks.
+  const matches = (column: string, pattern: string) =>
+    pg
+      ? sql<boolean>`translate(coalesce(${sql.ref(column)}, ''), ${UPPER}, ${LOWER}) like ${pattern} escape '\\'`
+      : sql<boolean>`coalesce(${sql.ref(column)}, '') like ${pattern} escape '\\'`;
   const where = (eb: ExpressionBuilder<Database, "tasks">) => {
     const all = [eb("workspace", "=", workspace)];
     if (q.status.length > 0) all.push(eb("status", "in", [...q.status]));
@@ -21,14 +38,9 @@ export async function searchTasks(
     if (q.createdBefore) all.push(eb("created_at", "<", q.createdBefore));
     if (q.text && q.text.trim() !== "") {
       // LIKE with our own escape character, so % and _ in the search text match themselves.
-      const pattern = `%${q.text.trim().replaceAll("\\", "\\\\").replaceAll("%", "\\%").replaceAll("_", "\\_")}%`;
-      all.push(
-        eb.or([
-          sql<boolean>`title like ${pattern} escape '\\'`,
-          sql<boolean>`description like ${pattern} escape '\\'`,
-          sql<boolean>`coalesce(summary, '') like ${pattern} escape '\\'`,
-        ]),
-      );
+      const escaped = q.text.trim().replaceAll("\\", "\\\\").replaceAll("%", "\\%").replaceAll("_", "\\_");
+      const pattern = `%${asciiLower(escaped)}%`;
+      all.push(eb.or(["title", "description", "summary"].map((c) => matches(c, pattern))));
     }
     return eb.and(all);
   };

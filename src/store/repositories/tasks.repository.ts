@@ -1,4 +1,3 @@
-import { sql } from "kysely";
 import {
   type Claim,
   type ClaimHolder,
@@ -121,7 +120,7 @@ export async function findTasksOfPlans(
     .select(["task_id", "depends_on"])
     .where("workspace", "=", workspace)
     .where("plan_id", "in", planIds)
-    .orderBy(sql`rowid`)
+    .orderBy("position")
     .execute();
   const deps = new Map<string, string[]>();
   for (const e of edges) deps.set(e.task_id, [...(deps.get(e.task_id) ?? []), e.depends_on]);
@@ -196,7 +195,7 @@ export async function insertTasks(db: Executor, workspace: string, tasks: readon
     completed_at: t.completedAt ?? null,
   }));
   const edges = tasks.flatMap((t) =>
-    t.dependencies.map((d) => ({ planId: t.planId, taskId: t.id, dependsOn: d })),
+    t.dependencies.map((d, position) => ({ planId: t.planId, taskId: t.id, dependsOn: d, position })),
   );
   for (const e of edges)
     requireIdsToStore("task_dependencies", { task_id: e.taskId, depends_on: e.dependsOn });

@@ -1,4 +1,4 @@
-import type { Selectable } from "kysely";
+import type { Generated, Selectable } from "kysely";
 
 /** `task_id` may start only once `depends_on` (a sibling in the same plan) is done. */
 export interface TaskDependenciesTable {
@@ -7,5 +7,7 @@ export interface TaskDependenciesTable {
   plan_id: string;
   task_id: string;
   depends_on: string;
+  /** Index of `depends_on` in the task's list: edges read back in the order given (default 0). */
+  position: Generated<number>;
 }
 export type TaskDependencyRow = Selectable<TaskDependenciesTable>;

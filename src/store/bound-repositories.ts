@@ -1,0 +1,150 @@
+import type { Executor } from "./database.ts";
+import type { StoreWriter } from "./port.ts";
+import {
+  findAllArtifacts,
+  findArtifact,
+  findArtifactPaths,
+  findTaskArtifacts,
+  insertArtifact,
+} from "./repositories/artifacts.repository.ts";
+import {
+  deleteDependenciesOn,
+  deleteDependency,
+  findDanglingDependencies,
+  findDependencies,
+  replaceDependencies,
+} from "./repositories/dependencies.repository.ts";
+import { appendEvents, findPlanEvents, findTaskEvents } from "./repositories/events.repository.ts";
+import {
+  countPlans,
+  deletePlan,
+  findActivePlanIds,
+  findPlan,
+  findPlanCounters,
+  findPlans,
+  insertPlan,
+  planExists,
+  sumTaskCounts,
+  updatePlan,
+} from "./repositories/plans.repository.ts";
+import {
+  countKeyRows,
+  findKeyClashes,
+  findProjectCheckouts,
+  keyInUse,
+  recordProjectCheckout,
+  rekeyRows,
+} from "./repositories/projects.repository.ts";
+import { findRawRowIds, removeRows } from "./repositories/raw-rows.repository.ts";
+import {
+  findRequestResult,
+  insertRequestResult,
+  pruneRequestResults,
+} from "./repositories/request-results.repository.ts";
+import {
+  findCleanupCandidates,
+  findReadyTaskIds,
+  searchTasks,
+} from "./repositories/task-queries.repository.ts";
+import {
+  countClaims,
+  countPlanTasks,
+  countTasksByPlan,
+  deleteTask,
+  findExistingTaskIds,
+  findPlanTasks,
+  findPlanTasksPage,
+  findTask,
+  findTaskPlanId,
+  findTasksOfPlans,
+  insertTasks,
+  renewClaims,
+  updateTask,
+} from "./repositories/tasks.repository.ts";
+import {
+  countTokens,
+  findToken,
+  findTokenByHash,
+  insertToken,
+  listTokens,
+  revokeToken,
+  touchToken,
+} from "./repositories/tokens.repository.ts";
+
+/** The repositories, each a plain function taking the database or a transaction first (kysely example/). */
+const REPOSITORIES = {
+  findTask,
+  findTaskPlanId,
+  findPlanTasks,
+  findTasksOfPlans,
+  findPlanTasksPage,
+  findExistingTaskIds,
+  countPlanTasks,
+  countTasksByPlan,
+  countClaims,
+  searchTasks,
+  findReadyTaskIds,
+  findCleanupCandidates,
+  findDependencies,
+  findDanglingDependencies,
+  findPlan,
+  planExists,
+  findPlans,
+  countPlans,
+  sumTaskCounts,
+  findActivePlanIds,
+  findPlanCounters,
+  findArtifact,
+  findTaskArtifacts,
+  findAllArtifacts,
+  findArtifactPaths,
+  findPlanEvents,
+  findTaskEvents,
+  findRequestResult,
+  findRawRowIds,
+  findProjectCheckouts,
+  keyInUse,
+  countKeyRows,
+  findKeyClashes,
+  insertPlan,
+  updatePlan,
+  deletePlan,
+  insertTasks,
+  updateTask,
+  deleteTask,
+  renewClaims,
+  replaceDependencies,
+  deleteDependenciesOn,
+  deleteDependency,
+  insertArtifact,
+  appendEvents,
+  insertRequestResult,
+  pruneRequestResults,
+  removeRows,
+  recordProjectCheckout,
+  rekeyRows,
+  findToken,
+  findTokenByHash,
+  listTokens,
+  countTokens,
+  insertToken,
+  revokeToken,
+  touchToken,
+} as const;
+
+type Repositories = typeof REPOSITORIES;
+/** The repositories with their first argument (the executor) filled in. */
+type Bound = {
+  [K in keyof Repositories]: Repositories[K] extends (db: Executor, ...args: infer A) => infer R
+    ? (...args: A) => R
+    : never;
+};
+
+/** The port's repositories on one executor: the database itself, or an open transaction. */
+export function bindRepositories(db: Executor): StoreWriter {
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(REPOSITORIES)) {
+    out[name] = (...args: unknown[]) => (fn as (db: Executor, ...a: unknown[]) => unknown)(db, ...args);
+  }
+  return out as Bound;
+}

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { BINARY, call, callOk, connectBinary, textOf } from "../helpers/client.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
+import { makeProject } from "../helpers/temp.ts";
+
+// The compiled binary on a real PostgreSQL database (issue 13): serve --db <url> over stdio,
+// the CLI reading the same database, and the errors a wrong URL or server gives.
+let database: TestDatabase;
+let project: { dir: string; cleanup: () => void };
+beforeAll(async () => {
+  database = await createTestDatabase();
+  project = makeProject("orch-e2e-pg-");
+});
+afterAll(async () => {
+  project.cleanup();
+  await database.drop();
+});
+
+function run(args: string[]) {
+  return spawnSync(BINARY, args, {
+    cwd: project.dir,
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+  });
+}
+
+describe("compiled binary on PostgreSQL", () => {
+  test("two servers share one plan: plan, claim without double work, complete, status", async () => {
+    const a = await connectBinary({ cwd: project.dir, args: ["--db", database.url], clientName: "agent-a" });
+    const b = await connectBinary({
+      cwd: project.dir,
+      env: { ORCHESTRATOR_DB: database.url },
+      clientName: "agent-b",
+    });
+    try {
+      const plan = await callOk(a.client, "orchestrator_plan_task", {
+        description: "shared",
+        subtasks: [
+          ...Array.from({ length: 8 }, (_, i) => ({ title: `t${i}`, specialist_type: "implementer" })),
+          { title: "last", specialist_type: "reviewer", dependencies: ["t0", "t1"] },
+        ],
+      });
+      const got: string[][] = [[], []];
+      await Promise.all(
+        [a, b].map(async ({ client }, i) => {
+          for (;;) {
+            const r = await call(client, "orchestrator_execute_subtask", {});
+            if (r.isError) {
+              expect(textOf(r)).toContain("NO_READY_TASK");
+              return;
+            }
+            const id = (r.structuredContent as { task_id: string }).task_id;
+            got[i]?.push(id);
+            await callOk(client, "orchestrator_complete_subtask", {
+              task_id: id,
+              summary: `done by ${i}`,
+              detailed_work: `work ${id}`,
+            });
+          }
+        }),
+      );
+      const all = got.flat();
+      expect(all).toHaveLength(9);
+      expect(new Set(all).size).toBe(9);
+
+      const status = await callOk(b.client, "orchestrator_get_status", {
+        parent_task_id: plan.parent_task_id,
+        include_completed: true,
+      });
+      expect(status.plans[0].status).toBe("completed");
+      expect(a.stderr() + b.stderr()).not.toContain("internal error");
+    } finally {
+      await a.close();
+      await b.close();
+    }
+    const cli = run(["status", "--all", "--json", "--db", database.url]);
+    expect(cli.status).toBe(0);
+    const shown = JSON.parse(cli.stdout);
+    expect(JSON.stringify(shown)).toContain("shared");
+    expect(run(["export", "--db", database.url]).stdout).toContain("shared");
+    const doctor = run(["doctor", "--db", database.url, "--json"]);
+    expect(doctor.stdout).toContain(database.name);
+  }, 120_000);
+
+  test("bad URLs are usage errors (exit 2); unreachable servers and missing databases are named; no password shown", () => {
+    const bad = run(["serve", "--db", "mysql://me:s3cret-pw@127.0.0.1/db"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("postgres://");
+    expect(bad.stderr).not.toContain("s3cret-pw");
+
+    const garbled = run(["status", "--db", "postgres://me:s3cret-pw@host:port/db"]);
+    expect(garbled.status).toBe(2);
+    expect(garbled.stderr).not.toContain("s3cret-pw");
+
+    const refused = run(["status", "--db", "postgres://me:s3cret-pw@127.0.0.1:1/teamdb"]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain("127.0.0.1:1");
+    expect(refused.stderr).toContain("teamdb");
+    expect(refused.stderr).not.toContain("s3cret-pw");
+
+    const url = new URL(database.url);
+    url.pathname = "/orch_missing_db_e2e";
+    url.password = "s3cret-pw";
+    const missing = run(["status", "--db", url.toString()]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain("createdb");
+    expect(missing.stderr).toContain("orch_missing_db_e2e");
+    expect(missing.stderr).not.toContain("s3cret-pw");
+  });
+});

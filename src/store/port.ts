@@ -16,6 +16,7 @@ import type {
   RawRowIds,
   RowRef,
   StoredRequest,
+  StoredToken,
   TaskPatch,
   TaskSearch,
 } from "./records.ts";
@@ -93,6 +94,14 @@ export interface StoreReader {
   countKeyRows(key: string): Promise<KeyRowCounts>;
   /** Ids held under both keys, which moving `from` to `to` would mix. */
   findKeyClashes(from: string, to: string): Promise<KeyClashes>;
+  /* Tokens of the HTTP server: per database, so no workspace argument. */
+  findToken(name: string): Promise<StoredToken | undefined>;
+  /** The token whose secret has this sha256 digest. */
+  findTokenByHash(hash: string): Promise<StoredToken | undefined>;
+  /** Every token, oldest first. */
+  listTokens(): Promise<StoredToken[]>;
+  /** Every row, revoked and expired included. */
+  countTokens(): Promise<number>;
 }
 
 /** Every write, plus the reads (a write transaction reads what it is about to change). */
@@ -131,6 +140,11 @@ export interface StoreWriter extends StoreReader {
   ): Promise<void>;
   /** Moves every row keyed `from` (an old absolute-path key) to `to`; check findKeyClashes first. */
   rekeyRows(from: string, to: string): Promise<KeyRowCounts>;
+  insertToken(token: StoredToken): Promise<void>;
+  /** True when the token was active until now; false when unknown or revoked already. */
+  revokeToken(name: string, at: string): Promise<boolean>;
+  /** Records a use at `at` (last_used). */
+  touchToken(name: string, at: string): Promise<void>;
 }
 
 /** An open store. */

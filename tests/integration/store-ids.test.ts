@@ -134,3 +134,24 @@ test("rows written around the repositories are refused when read back (STORE_ROW
   expect(await code(findTask(store.db, ws, "t_evil"))).toBe("STORE_ROW_INVALID");
   expect((await findPlan(store.db, ws, "task_00000001"))?.id).toBe("task_00000001");
 });
+
+test("a tokens row this program could not have written is refused, not trusted as an identity", async () => {
+  const row = {
+    token_hash: "a".repeat(64),
+    created_at: at,
+    last_used_at: null,
+    expires_at: null,
+    revoked_at: null,
+  };
+  await store.db
+    .insertInto("tokens")
+    .values({ ...row, name: "../admin" })
+    .execute();
+  await store.db
+    .insertInto("tokens")
+    .values({ ...row, name: "ok", token_hash: "not-a-digest" })
+    .execute();
+  expect(await code(store.direct.findTokenByHash("a".repeat(64)))).toBe("STORE_ROW_INVALID");
+  expect(await code(store.direct.findToken("ok"))).toBe("STORE_ROW_INVALID");
+  expect(await code(store.direct.listTokens())).toBe("STORE_ROW_INVALID");
+});

@@ -88,10 +88,17 @@ export function pgOpenErrorOf(
       `PostgreSQL at ${at}: the role ${loc.user} does not exist. Create it: createuser -h ${loc.host} -p ${loc.port} -U postgres --pwprompt ${loc.user}`,
     );
   }
-  if (sqlstate === "28P01" || (sqlstate === "28000" && !/SSL off|no encryption/i.test(message))) {
-    const hint = opts.passwordGiven
-      ? "the password in the URL was refused; check it (URL-encode special characters, e.g. @ as %40)"
-      : "the URL has no password and neither PGPASSWORD nor ~/.pgpass gave an accepted one; put it in the URL (postgres://user:password@host/db) or PGPASSWORD";
+  // pg refuses to start SCRAM without a password (none in the URL, PGPASSWORD or ~/.pgpass).
+  const noPassword = /client password must be a string/i.test(message);
+  if (
+    noPassword ||
+    sqlstate === "28P01" ||
+    (sqlstate === "28000" && !/SSL off|no encryption/i.test(message))
+  ) {
+    const hint =
+      opts.passwordGiven && !noPassword
+        ? "the password in the URL was refused; check it (URL-encode special characters, e.g. @ as %40)"
+        : "the URL has no password and neither PGPASSWORD nor ~/.pgpass gave an accepted one; put it in the URL (postgres://user:password@host/db) or PGPASSWORD";
     return fail("login", `PostgreSQL at ${at} refused the login: ${hint}. Server said: ${message}`);
   }
   if (sqlstate === "28000") {

@@ -2,6 +2,8 @@ import { Kysely, PostgresDialect } from "kysely";
 import type { Database, Db } from "../database.ts";
 import type { PgOptions } from "./url.ts";
 
+type PgClient = import("pg").Client;
+
 /** int8 (counts, sums of integers, events.seq) and numeric (sum of bigint) as JS numbers, not strings. */
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -12,7 +14,35 @@ const NUMERIC = 1700;
  */
 export async function openPool(opts: PgOptions, max = opts.poolMax): Promise<Db> {
   const { default: pg } = await import("pg");
+  /**
+   * pg leaves the socket of a connection that failed during login open (a SCRAM login with no
+   * password anywhere fails on our side, and the server then waits up to its
+   * authentication_timeout, a minute), which kept a CLI command from exiting. Close it.
+   */
+  class ClosingClient extends pg.Client {
+    override connect(): Promise<PgClient>;
+    override connect(callback: (err: Error) => void): void;
+    override connect(callback?: (err: Error) => void): Promise<PgClient> | undefined {
+      const close = (err: Error | undefined | null): void => {
+        if (err)
+          (
+            this as unknown as { connection?: { stream?: { destroy(): void } } }
+          ).connection?.stream?.destroy();
+      };
+      if (!callback)
+        return super.connect().catch((e: Error) => {
+          close(e);
+          throw e;
+        });
+      super.connect((err: Error) => {
+        close(err);
+        callback(err);
+      });
+      return undefined;
+    }
+  }
   const pool = new pg.Pool({
+    Client: ClosingClient,
     host: opts.host,
     port: opts.port,
     database: opts.database,

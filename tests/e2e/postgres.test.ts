@@ -69,6 +69,19 @@ describe("compiled binary on PostgreSQL", () => {
         include_completed: true,
       });
       expect(status.plans[0].status).toBe("completed");
+      // health_check names the dialect, the server's version and the pool (issue 13, item 6).
+      const health = await callOk(a.client, "orchestrator_health_check", {});
+      expect(health.database).toMatchObject({ dialect: "postgres", reachable: true, quick_check: "ok" });
+      expect(health.database.path).toContain(database.name);
+      const pg = health.database.postgres;
+      expect(pg.server_version).toMatch(/^\d+\.\d+/);
+      expect(pg.pool.max).toBe(10);
+      expect(pg.pool.size).toBeGreaterThanOrEqual(1);
+      expect(pg.pool.size).toBeLessThanOrEqual(10);
+      expect(pg.pool.idle).toBeLessThanOrEqual(pg.pool.size);
+      expect(pg.pool.waiting).toBe(0);
+      const password = new URL(database.url).password;
+      if (password) expect(JSON.stringify(health)).not.toContain(password);
       expect(a.stderr() + b.stderr()).not.toContain("internal error");
     } finally {
       await a.close();

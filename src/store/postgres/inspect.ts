@@ -40,7 +40,7 @@ export interface PostgresInspection {
  */
 export async function inspectPostgres(url: string): Promise<PostgresInspection> {
   const opts = parsePostgresUrl(url);
-  const db = await openPool(opts, 1);
+  const { db } = await openPool(opts, 1);
   try {
     const settings = await sql<{
       v: string;

@@ -91,6 +91,16 @@ describe("compiled binary on PostgreSQL", () => {
     expect(cli.status).toBe(0);
     const shown = JSON.parse(cli.stdout);
     expect(JSON.stringify(shown)).toContain("shared");
+    // The project id, this machine's path and the store (dialect, URL without its password).
+    const redacted = database.url.replace(/:[^:@/]*@/, ":***@");
+    const withPassword = new URL(database.url).password !== "";
+    expect(shown.project).toMatchObject({ path: project.dir });
+    expect(shown.project.id).toMatch(/^local:/);
+    expect(shown.store).toEqual({ dialect: "postgres", location: withPassword ? redacted : database.url });
+    const text = run(["status", "--db", database.url]).stdout;
+    expect(text).toContain(`Workspace ${project.dir}`);
+    expect(text).toContain(`Store postgres ${withPassword ? redacted : database.url}`);
+    if (withPassword) expect(text).not.toContain(new URL(database.url).password);
     expect(run(["export", "--db", database.url]).stdout).toContain("shared");
     const doctor = run(["doctor", "--db", database.url, "--json"]);
     expect(doctor.stdout).toContain(database.name);

@@ -28,6 +28,18 @@ import type {
  * hold several projects (`--db`).
  */
 
+/** A PostgreSQL store's server and pool, as health_check reports them. */
+export interface PgServerInfo {
+  readonly serverVersion: string;
+  /** Open connections, idle ones, calls waiting for one, and the bound (pool_max). */
+  readonly pool: {
+    readonly size: number;
+    readonly idle: number;
+    readonly waiting: number;
+    readonly max: number;
+  };
+}
+
 /** Every read a use-case makes. */
 export interface StoreReader {
   findTask(ws: string, id: string): Promise<Task | undefined>;
@@ -149,8 +161,12 @@ export interface StoreWriter extends StoreReader {
 
 /** An open store. */
 export interface StorePort {
-  /** Where the data lives (a file path for SQLite), for reports. */
+  /** Where the data lives (a file path for SQLite, the URL without its password for PostgreSQL), for reports. */
   readonly path: string;
+  /** Which engine: a SQLite file on this machine, or a PostgreSQL server several machines share. */
+  readonly dialect: "sqlite" | "postgres";
+  /** PostgreSQL only: the server's version and the connection pool now (health_check). */
+  serverInfo?(): Promise<PgServerInfo>;
   /** Names of applied migrations, oldest first. */
   readonly migrations: readonly string[];
   /**

@@ -56,6 +56,8 @@ export interface StoreReader {
   countPlanTasks(ws: string, planId: string): Promise<TaskCounts>;
   countTasksByPlan(ws: string): Promise<Map<string, TaskCounts>>;
   countClaims(ws: string, now: string): Promise<{ open: number; expired: number }>;
+  /** Unexpired claims of every project in the database (the /metrics gauge). */
+  countHeldClaims(now: string): Promise<number>;
   searchTasks(ws: string, q: TaskSearch): Promise<{ tasks: Task[]; total: number }>;
   /** The same rule as core/readiness.ts readyTasks, without reading the plan's other tasks. */
   findReadyTaskIds(ws: string, planId: string, now: string, limit: number): Promise<string[]>;

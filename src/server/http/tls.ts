@@ -21,7 +21,12 @@ export function createListener(tls: TlsFiles | undefined): Server {
   try {
     createSecureContext({ cert: tls.cert, key: tls.key });
   } catch (e) {
-    const reason = e instanceof Error ? e.message.split("\n")[0]?.slice(0, 200) : String(e);
+    const raw = e instanceof Error ? (e.message.split("\n")[0] ?? "").slice(0, 200) : String(e);
+    const reason = /KEY_VALUES_MISMATCH/i.test(raw)
+      ? "the private key does not belong to the certificate"
+      : /NO_START_LINE|PEM/i.test(raw)
+        ? `a file holds no PEM block: ${raw}`
+        : raw;
     throw new OrchestratorError(
       "TLS_INVALID",
       `--tls-cert ${tls.certFile} and --tls-key ${tls.keyFile} are not a PEM certificate and its private key (${reason}).`,

@@ -122,6 +122,7 @@ describe("serve --http: /metrics", () => {
       const local = (s: HttpServer) => s.base.replace("0.0.0.0", "127.0.0.1");
       const anonymous = await fetch(`${local(open)}/metrics`);
       expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get("www-authenticate")).toStartWith("Bearer resource_metadata=");
       expect(((await anonymous.json()) as { error: { message: string } }).error.message).toContain(
         "--metrics-public",
       );

@@ -11,6 +11,7 @@ import { createOriginGuard } from "./guard.ts";
 import type { JwtConfig } from "./jwt.ts";
 import { answerMcp, describeCall, outcomeOf } from "./mcp.ts";
 import { createMetrics, isStoreErrorCode, type Metrics } from "./metrics.ts";
+import { serveMetrics } from "./metrics-route.ts";
 import { type RequestLog, readiness } from "./ops.ts";
 import { sendJson, sendRpcError } from "./respond.ts";
 import { createListener, type TlsFiles } from "./tls.ts";
@@ -173,28 +174,13 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
         return;
       }
       if (path === "/metrics") {
-        req.resume();
-        // Loopback: only this machine can scrape. Elsewhere the counts say who works on what, so a credential.
-        if (!loopback && !opts.metricsPublic) {
-          const who = await auth.authenticate(req, new Date().toISOString());
-          if (who.kind === "refused") {
-            sendRpcError(
-              res,
-              who.unavailable ? 503 : 401,
-              who.unavailable ? "AUTH_UNAVAILABLE" : "AUTH_REQUIRED",
-              `${who.why}; /metrics on this address needs a bearer token (or --metrics-public).`,
-            );
-            return;
-          }
-        }
-        const held = tokenStore
-          ? await (await tokenStore()).direct.countHeldClaims(new Date().toISOString())
-          : undefined;
-        res.writeHead(200, {
-          "content-type": "text/plain; version=0.0.4; charset=utf-8",
-          "cache-control": "no-store",
+        await serveMetrics(req, res, {
+          open: loopback || opts.metricsPublic === true,
+          auth,
+          metrics,
+          tokenStore,
+          metadataUrl: `${base}${RESOURCE_METADATA_PATH}/mcp`,
         });
-        res.end(metrics.render(held));
         return;
       }
       if (path !== "/mcp") {

@@ -89,7 +89,7 @@ export async function serveHttp(
   const publicUrl =
     flags.publicUrl === undefined ? undefined : parsePublicUrl(String(flags.publicUrl), parseOrigin);
   if (publicUrl) allowOrigins.push(new URL(publicUrl).origin);
-  const tokenDb = tokenDatabase(env, flags, common.db, { create: true });
+  const tokenDb = await tokenDatabase(env, flags, common.db, { create: true });
   if (authRequired && !tokenDb) {
     throw new OrchestratorError(
       "USAGE",

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DoctorReportSchema } from "../../src/doctor/report.ts";
 import { BINARY, call, callOk, connectBinary, textOf } from "../helpers/client.ts";
+import { connectHttp, startHttpServer } from "../helpers/http-server.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
 import { makeProject } from "../helpers/temp.ts";
 
@@ -193,5 +194,35 @@ describe("db: in settings.yaml", () => {
     const pg = run(dir, ["status", "--db", url]).stdout;
     expect(pg).toContain("after the switch");
     expect(pg).not.toContain("before the switch");
+  }, 60_000);
+
+  test("serve --http follows the same rule: the workspace's db: (opted in) holds its plans and tokens", async () => {
+    const dir = project("http", `db: ${url}\n`);
+    const created = run(dir, ["token", "create", "--name", "carol", "--workspace", dir], OPT_IN);
+    expect(created.status).toBe(0);
+    expect(existsSync(sqliteFile(dir))).toBe(false);
+    const server = await startHttpServer({
+      cwd: dir,
+      args: ["--workspace", dir],
+      env: { ...pgEnv, ...OPT_IN },
+    });
+    try {
+      const client = await connectHttp(server.url, created.stdout.trim(), "carol");
+      try {
+        await callOk(client, "orchestrator_plan_task", {
+          working_directory: dir,
+          description: "planned over http",
+          subtasks: [{ title: "one", specialist_type: "implementer" }],
+        });
+        const health = await callOk(client, "orchestrator_health_check", { working_directory: dir });
+        expect(health.database).toMatchObject({ dialect: "postgres", chosen_by: "settings" });
+      } finally {
+        await client.close();
+      }
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    expect(existsSync(sqliteFile(dir))).toBe(false);
+    expect(run(dir, ["status", "--db", url]).stdout).toContain("planned over http");
   }, 60_000);
 });

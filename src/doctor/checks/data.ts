@@ -137,6 +137,8 @@ function storeChoice(
       settings: createSettingsLoader(),
     });
   } catch (e) {
+    // A symlinked data folder or database: reported below, where the workspace's file is checked.
+    if (isOrchestratorError(e, "PATH_OUTSIDE_DATA_DIR")) return { db: given };
     if (!isOrchestratorError(e, "SETTINGS_INVALID")) throw e;
     return {
       db: null,

@@ -107,7 +107,7 @@ export const ERROR_CATALOGUE = {
   SETTINGS_INVALID: {
     exit: 1,
     when: "The workspace's .task_orchestrator/settings.yaml does not parse or holds an unknown or malformed setting (a bad `project:` fails every call, since the project id keys the data).",
-    fix: "Fix what the message names (a line and column, or the setting; allowed: lease, stale_after, max_artifact_bytes, project), or delete the file to use the defaults.",
+    fix: "Fix what the message names (a line and column, or the setting; allowed: lease, stale_after, max_artifact_bytes, project, db), or delete the file to use the defaults.",
   },
   ROLE_FILE_INVALID: {
     exit: 1,

@@ -12,7 +12,15 @@ import {
   scopePrecedence,
   scopesOf,
 } from "./clients.ts";
-import { buildServerEntry, isOrchestratorEntry, shapeEntry, unshapeEntry } from "./entry.ts";
+import {
+  buildServerEntry,
+  type InstallDb,
+  isOrchestratorEntry,
+  keptFromEntry,
+  type StoreSetting,
+  shapeEntry,
+  unshapeEntry,
+} from "./entry.ts";
 import { entryEdit, fileStates, installTarget, newFileText } from "./locate.ts";
 import { isRunning } from "./running.ts";
 import { realTarget } from "./target.ts";
@@ -42,6 +50,8 @@ export interface InstallOptions {
   readonly now: string;
   /** The project whose other scopes are looked at, to say which entry the client will really use. */
   readonly here?: string | undefined;
+  /** `--db`: the store the entry's server uses; absent, our entry's env and --db are kept as they are. */
+  readonly db?: InstallDb | undefined;
 }
 
 /** Where a symlinked config may lead: the project for project scope, else the home folder. */
@@ -85,7 +95,9 @@ function warningsFor(id: ClientId, env: InstallEnv): string[] {
 /** Our entry for one client: its project installs may use `${workspaceFolder}`. */
 export function entryFor(
   id: ClientId,
-  opts: Pick<InstallOptions, "command" | "commandArgs" | "scope" | "projectDir">,
+  opts: Pick<InstallOptions, "command" | "commandArgs" | "scope" | "projectDir"> & {
+    readonly store?: StoreSetting | undefined;
+  },
 ): ServerEntry {
   const spec = clientSpec(id);
   return buildServerEntry({
@@ -94,6 +106,7 @@ export function entryFor(
     scope: opts.scope,
     projectDir: opts.projectDir,
     expandsWorkspaceFolder: spec.expandsWorkspaceFolder ?? false,
+    store: opts.store,
   });
 }
 
@@ -107,12 +120,18 @@ export async function installClients(
   for (const id of ids) {
     const spec = CLIENTS[id];
     const loc = installTarget(id, opts.scope, env, opts.projectDir);
-    const entry = entryFor(id, opts);
+    const shaped = (existing: unknown) =>
+      shapeEntry(
+        loc.shape,
+        entryFor(id, { ...opts, store: { given: opts.db, kept: keptFromEntry(loc.shape, existing) } }),
+        SERVER_NAME,
+      );
     const r = await applyEntry(env, {
       client: id,
       path: loc.path,
       edit: entryEdit(loc),
-      value: shapeEntry(loc.shape, entry, SERVER_NAME),
+      value: shaped(undefined),
+      valueFrom: shaped,
       root: rootFor(env, opts.scope, opts.projectDir),
       dryRun: opts.dryRun,
       reason: "install",

@@ -7,7 +7,7 @@ import { describeEnd, runProbe } from "../platform/probe.ts";
 import { verifyBackups } from "./backups.ts";
 import { CLIENTS, type ClientId, clientSpec } from "./clients.ts";
 import { readEntry } from "./edit/index.ts";
-import { isOrchestratorEntry, unshapeEntry } from "./entry.ts";
+import { entryEnv, entryStore, isOrchestratorEntry, unshapeEntry } from "./entry.ts";
 import { entryEdit, fileStates, installTarget } from "./locate.ts";
 import {
   type ConfigFormat,
@@ -38,6 +38,8 @@ export interface EntryCheck {
   readonly copies: readonly string[];
   /** The variables our entry sets (env, Goose's envs, OpenCode's environment), as the client passes them. */
   readonly env: Readonly<Record<string, string>>;
+  /** The store the entry's server uses (its --db, else ORCHESTRATOR_DB; a URL without its password); null: each workspace's own. */
+  readonly store: string | null;
   readonly problems: readonly string[];
 }
 
@@ -114,6 +116,7 @@ export async function checkFile(
     missingKeys: [],
     copies: [],
     env: {},
+    store: null,
     problems: [],
   };
   if (!existsSync(loc.path)) return { ...base, found: false };
@@ -192,18 +195,9 @@ export async function checkFile(
     version,
     duplicates,
     env: entryEnv(value),
+    store: entryStore(entry.args, entryEnv(value)),
     problems,
   };
-}
-
-/** The variables an entry sets: `env` for most clients, `envs` for Goose, `environment` for OpenCode. */
-function entryEnv(value: unknown): Record<string, string> {
-  const v = value as { env?: unknown; envs?: unknown; environment?: unknown };
-  const env = v.env ?? v.envs ?? v.environment;
-  if (!env || typeof env !== "object") return {};
-  return Object.fromEntries(
-    Object.entries(env).filter((kv): kv is [string, string] => typeof kv[1] === "string"),
-  );
 }
 
 /** The backups, each checked against its checksum. */

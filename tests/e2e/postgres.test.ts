@@ -96,7 +96,11 @@ describe("compiled binary on PostgreSQL", () => {
     const withPassword = new URL(database.url).password !== "";
     expect(shown.project).toMatchObject({ path: project.dir });
     expect(shown.project.id).toMatch(/^local:/);
-    expect(shown.store).toEqual({ dialect: "postgres", location: withPassword ? redacted : database.url });
+    expect(shown.store).toEqual({
+      dialect: "postgres",
+      location: withPassword ? redacted : database.url,
+      chosen_by: "given",
+    });
     const text = run(["status", "--db", database.url]).stdout;
     expect(text).toContain(`Workspace ${project.dir}`);
     expect(text).toContain(`Store postgres ${withPassword ? redacted : database.url}`);

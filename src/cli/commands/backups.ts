@@ -2,6 +2,7 @@ import type { CAC } from "cac";
 import { OrchestratorError } from "../../core/errors.ts";
 import type { Env } from "../../platform/env.ts";
 import { safeReal } from "../../platform/fs.ts";
+import { redactUrl } from "../../store/postgres/url.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Output } from "../output.ts";
 import {
@@ -53,7 +54,9 @@ export function registerBackupCommands(cli: CAC, env: Env, io: Output, setCode: 
       const backups = await verifyBackups(ienv);
       const failed = checks.some((c) => c.problems.length > 0) || backups.some((b) => !b.ok);
       if (flags.json) {
-        io.out(JSON.stringify({ ok: !failed, clients: checks, backups }, null, 2));
+        // A client's env may hold a password (PGPASSWORD, a URL in ORCHESTRATOR_DB): never printed.
+        const shown = checks.map((k) => ({ ...k, env: redactEnv(k.env) }));
+        io.out(JSON.stringify({ ok: !failed, clients: shown, backups }, null, 2));
       } else {
         const { c } = io;
         for (const k of checks) {
@@ -67,6 +70,10 @@ export function registerBackupCommands(cli: CAC, env: Env, io: Output, setCode: 
           io.out(
             `${k.problems.length > 0 ? c.red("✗") : c.green("✓")} ${c.bold(k.client)} (${k.scope}) ${state} ${c.dim(k.path)}`,
           );
+          if (k.installed)
+            io.out(
+              `    store: ${k.store ?? "each workspace's own (.task_orchestrator/orchestrator.db, or its settings' db: when allowed)"}`,
+            );
           for (const p of k.problems) io.out(`    ${p}`);
         }
         const bad = backups.filter((b) => !b.ok);
@@ -134,4 +141,11 @@ export function registerBackupCommands(cli: CAC, env: Env, io: Output, setCode: 
       }
       setCode(EXIT.OK);
     });
+}
+
+/** An entry's variables fit to print: secrets masked, URLs without their password. */
+function redactEnv(env: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [k, /PASSWORD|SECRET|TOKEN|KEY/i.test(k) ? "***" : redactUrl(v)]),
+  );
 }

@@ -6,6 +6,7 @@ import { type ClientId, clientSpec, scopePrecedence, scopesOf } from "../../inst
 import { type Scope, SERVER_NAME } from "../../install/types.ts";
 import { checkClient, type EntryCheck, missingKeysProblem } from "../../install/validate.ts";
 import { safeReal } from "../../platform/fs.ts";
+import { redactUrl } from "../../store/postgres/url.ts";
 import type { DoctorContext } from "../context.ts";
 import { type Finding, fail, ok, skip, warn } from "../report.ts";
 
@@ -267,7 +268,7 @@ function entryFinding(ctx: DoctorContext, id: ClientId, c: EntryCheck, base: str
     "clients",
     base,
     title,
-    `registered (${c.scope} scope) in ${c.path}: ${c.command} ${c.args.join(" ")} (${c.version})`,
+    `registered (${c.scope} scope) in ${c.path}: ${c.command} ${c.args.map(redactUrl).join(" ")} (${c.version}); store: ${c.store ?? "each workspace's own"}`,
   );
 }
 

@@ -14,6 +14,8 @@ import {
 } from "./clients.ts";
 import { buildServerEntry, isOrchestratorEntry, shapeEntry, unshapeEntry } from "./entry.ts";
 import { entryEdit, fileStates, installTarget, newFileText } from "./locate.ts";
+import { remoteChoice } from "./remote-choice.ts";
+import { isOurRemote, unshapeRemoteEntry } from "./remote-entry.ts";
 import { isRunning } from "./running.ts";
 import { realTarget } from "./target.ts";
 import { type ConfigLocation, type InstallEnv, type Scope, SERVER_NAME, type ServerEntry } from "./types.ts";
@@ -27,6 +29,8 @@ export interface ClientResult extends ApplyResult {
   readonly warnings: readonly string[];
   /** What the client still needs before it loads the entry (trust, approval): see gates.ts. */
   readonly notices?: readonly string[];
+  /** With --url: the client's own remote entry (`direct`) or a local bridge running `orchestrator connect`. */
+  readonly remote?: { readonly mode: "direct" | "bridge"; readonly url: string; readonly tokenEnv?: string };
 }
 
 export interface InstallOptions {
@@ -42,6 +46,8 @@ export interface InstallOptions {
   readonly now: string;
   /** The project whose other scopes are looked at, to say which entry the client will really use. */
   readonly here?: string | undefined;
+  /** A remote server (install --url): the entry points there instead of starting `serve`. */
+  readonly remote?: { readonly url: string; readonly tokenEnv?: string | undefined } | undefined;
 }
 
 /** Where a symlinked config may lead: the project for project scope, else the home folder. */
@@ -107,12 +113,12 @@ export async function installClients(
   for (const id of ids) {
     const spec = CLIENTS[id];
     const loc = installTarget(id, opts.scope, env, opts.projectDir);
-    const entry = entryFor(id, opts);
+    const remote = opts.remote ? remoteChoice(id, loc, opts.remote, opts) : undefined;
     const r = await applyEntry(env, {
       client: id,
       path: loc.path,
       edit: entryEdit(loc),
-      value: shapeEntry(loc.shape, entry, SERVER_NAME),
+      value: remote ? remote.value : shapeEntry(loc.shape, entryFor(id, opts), SERVER_NAME),
       root: rootFor(env, opts.scope, opts.projectDir),
       dryRun: opts.dryRun,
       reason: "install",
@@ -136,14 +142,19 @@ export async function installClients(
             ]
           : []),
       ],
+      ...(remote ? { remote: remote.result, notices: [remote.notice] } : {}),
     });
   }
   return results;
 }
 
-/** The notion of "ours" install and uninstall share: an entry that runs an orchestrator. */
+/**
+ * The notion of "ours" install and uninstall share: an entry that runs an orchestrator (`serve`,
+ * or `connect` to a remote one), or a remote entry at an MCP endpoint (`…/mcp`).
+ */
 function ours(loc: ConfigLocation): (existing: unknown) => boolean {
-  return (existing) => isOrchestratorEntry(unshapeEntry(loc.shape, existing));
+  return (existing) =>
+    isOrchestratorEntry(unshapeEntry(loc.shape, existing)) || isOurRemote(unshapeRemoteEntry(existing));
 }
 
 /**

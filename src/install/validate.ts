@@ -159,7 +159,7 @@ export async function checkFile(
     // Only an entry that looks like ours is run: `version --json` means nothing to another
     // program, and the arguments kept before it could make that program do anything (a project's
     // config file comes with the repository).
-    const before = entry.args.indexOf("serve");
+    const before = entry.args.findIndex((a) => a === "serve" || a === "connect");
     const timeoutMs = opts.timeoutMs ?? 10_000;
     const r = await runProbe({
       command: entry.command,

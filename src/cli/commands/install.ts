@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import type { CAC } from "cac";
+import { OrchestratorError } from "../../core/errors.ts";
 import { type ClientId, hasScope } from "../../install/clients.ts";
 import type { Env } from "../../platform/env.ts";
 import { safeReal } from "../../platform/fs.ts";
@@ -25,6 +26,9 @@ interface InstallFlags {
   json?: boolean;
   binary?: string;
   viaCli?: boolean;
+  url?: string;
+  tokenEnv?: string;
+  token?: string;
 }
 
 /** `orchestrator install` and `uninstall`: add or remove our entry in MCP clients' configs, safely. */
@@ -48,7 +52,17 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
       "--via-cli",
       "Use the client's own command (claude, code, codex, gemini, qwen) instead of editing the file; a scope it cannot write is edited in the file instead",
     )
+    .option(
+      "--url <url>",
+      "A remote server (https://HOST/mcp) instead of a local one: the entry connects there",
+    )
+    .option(
+      "--token-env <VAR>",
+      "With --url: the environment variable the client reads the bearer token from (the file holds only its name)",
+    )
+    .option("--token <value>", "Refused: a token must not be written into a config file; use --token-env")
     .action(async (flags: InstallFlags) => {
+      const remote = await remoteFlags(flags);
       const { installClients, detectClients } = await import("../../install/run.ts");
       const ienv = installEnvFrom(env);
       const { scope, projectDir } = pickScope(env, flags);
@@ -85,6 +99,7 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
           ...serverCommand(env, flags.binary),
           now: new Date().toISOString(),
           here: projectDir ?? safeReal(resolve(env.cwd, String(flags.project ?? "."))),
+          remote,
         })
       ).map((r) => {
         const notice = notices.get(r.client);
@@ -124,4 +139,26 @@ export function registerInstallCommands(cli: CAC, env: Env, io: Output, setCode:
         }),
       );
     });
+}
+
+/** --url, --token-env and the refused --token, checked before anything is read or written. */
+async function remoteFlags(flags: InstallFlags): Promise<{ url: string; tokenEnv?: string } | undefined> {
+  if (flags.token !== undefined) {
+    throw new OrchestratorError(
+      "USAGE",
+      "--token is refused: a token written into a client's config file is readable by anything that reads the file (backups, sync, git). Put it in an environment variable and pass its name: --token-env ORCHESTRATOR_TOKEN.",
+    );
+  }
+  if (flags.url === undefined) {
+    if (flags.tokenEnv !== undefined)
+      throw new OrchestratorError("USAGE", "--token-env goes with --url https://HOST/mcp (a remote server).");
+    return undefined;
+  }
+  if (flags.viaCli)
+    throw new OrchestratorError("USAGE", "--via-cli does not write remote entries; leave it out with --url.");
+  const { checkRemoteUrl, checkTokenEnvName } = await import("../../remote/target.ts");
+  const url = checkRemoteUrl(String(flags.url));
+  return flags.tokenEnv === undefined
+    ? { url }
+    : { url, tokenEnv: checkTokenEnvName(String(flags.tokenEnv)) };
 }

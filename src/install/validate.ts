@@ -9,6 +9,7 @@ import { CLIENTS, type ClientId, clientSpec } from "./clients.ts";
 import { readEntry } from "./edit/index.ts";
 import { isOrchestratorEntry, unshapeEntry } from "./entry.ts";
 import { entryEdit, fileStates, installTarget } from "./locate.ts";
+import { bridgeTarget, unshapeRemoteEntry } from "./remote-entry.ts";
 import {
   type ConfigFormat,
   type ConfigLocation,
@@ -17,6 +18,7 @@ import {
   type Scope,
   SERVER_NAME,
 } from "./types.ts";
+import { checkRemoteEntry, type RemoteCheck, type RemoteCheckOptions } from "./validate-remote.ts";
 
 export interface EntryCheck {
   readonly client: ClientId;
@@ -38,6 +40,8 @@ export interface EntryCheck {
   readonly copies: readonly string[];
   /** The variables our entry sets (env, Goose's envs, OpenCode's environment), as the client passes them. */
   readonly env: Readonly<Record<string, string>>;
+  /** A remote entry (the client's own, or our connect bridge): what its check found. */
+  readonly remote: RemoteCheck | null;
   readonly problems: readonly string[];
 }
 
@@ -50,6 +54,11 @@ export interface CheckOptions {
    * chose (this binary, or one registered in the user's own scopes); without it, never.
    */
   readonly trusted?: (command: string) => boolean;
+  /**
+   * Contact remote entries' servers (with the token from the variable the entry names). Without
+   * it, a remote entry is checked in the file only.
+   */
+  readonly remote?: RemoteCheckOptions | undefined;
 }
 
 /**
@@ -114,6 +123,7 @@ export async function checkFile(
     missingKeys: [],
     copies: [],
     env: {},
+    remote: null,
     problems: [],
   };
   if (!existsSync(loc.path)) return { ...base, found: false };
@@ -137,6 +147,21 @@ export async function checkFile(
   if (duplicates.length > 0)
     problems.push(`other entries also run an orchestrator: ${duplicates.join(", ")} (remove the stale ones)`);
   if (value === undefined) return { ...base, parses: true, duplicates, missingKeys: missing, problems };
+  const remoteRef = unshapeRemoteEntry(value);
+  if (remoteRef) {
+    const r = opts.remote
+      ? await checkRemoteEntry(remoteRef, "direct", scope, opts.remote)
+      : { remote: null, problems: [] };
+    return {
+      ...base,
+      parses: true,
+      installed: true,
+      missingKeys: missing,
+      duplicates,
+      remote: r.remote,
+      problems: [...problems, ...r.problems],
+    };
+  }
   const entry = unshapeEntry(loc.shape, value);
   if (!entry) {
     problems.push(
@@ -182,6 +207,13 @@ export async function checkFile(
   }
   if (!isOrchestratorEntry(entry))
     problems.push(`the "${SERVER_NAME}" entry does not run 'orchestrator serve'`);
+  const bridge = isOrchestratorEntry(entry) ? bridgeTarget(entry.args) : undefined;
+  let remote: RemoteCheck | null = null;
+  if (bridge && opts.remote) {
+    const r = await checkRemoteEntry(bridge, "bridge", scope, opts.remote);
+    remote = r.remote;
+    problems.push(...r.problems);
+  }
   return {
     ...base,
     parses: true,
@@ -192,6 +224,7 @@ export async function checkFile(
     version,
     duplicates,
     env: entryEnv(value),
+    remote,
     problems,
   };
 }

@@ -47,12 +47,18 @@ export function checkRemoteUrl(raw: string): string {
   return u.toString();
 }
 
+/** What `token create` prints: `orch_` and 43 characters; never a variable's name. */
+function looksLikeToken(name: string): boolean {
+  return /^orch_[A-Za-z0-9_-]{20,}$/.test(name);
+}
+
 /** Checks the name given to --token-env (or found in an entry). */
 export function checkTokenEnvName(name: string): string {
-  if (!VAR_NAME.test(name)) {
+  // A token pasted in place of the name must not end up in a config file as one.
+  if (!VAR_NAME.test(name) || looksLikeToken(name)) {
     throw new OrchestratorError(
       "USAGE",
-      `--token-env takes the NAME of an environment variable (letters, digits, _; not starting with a digit), got '${name.slice(0, 40)}'${name.startsWith("orch_") ? ": that looks like the token itself, which must not be on a command line" : ""}.`,
+      `--token-env takes the NAME of an environment variable (letters, digits, _; not starting with a digit), got '${looksLikeToken(name) ? "orch_***" : name.slice(0, 40)}'${looksLikeToken(name) ? ": that looks like the token itself, which must not be on a command line" : ""}.`,
     );
   }
   return name;

@@ -28,24 +28,27 @@ export const REMOTE_SUPPORT = {
   vscode: { kind: "direct", shape: "vscode", expands: "${env:VAR} in its headers" },
   zed: {
     kind: "bridge",
-    why: "its context_servers headers take literal values only (no variable expansion)",
+    why: "no variable expansion is documented for its context_servers headers",
   },
   codex: { kind: "direct", shape: "codex", expands: "bearer_token_env_var" },
   "gemini-cli": { kind: "direct", shape: "gemini", expands: "${VAR} in its headers" },
-  cline: { kind: "bridge", why: "its streamableHttp entries take literal header values only" },
+  cline: { kind: "bridge", why: "no variable expansion is documented for its streamableHttp headers" },
   "roo-code": {
     kind: "bridge",
-    why: "variable expansion in its remote headers is not documented for every version",
+    why: "variable expansion in its remote headers is not documented for every version it runs in",
   },
   continue: {
     kind: "bridge",
-    why: "its headers read ${{ secrets.NAME }} from Continue's own secrets, not the environment",
+    why: "its headers read `${{ secrets.NAME }}` from Continue's own secrets, not the environment",
   },
-  goose: { kind: "bridge", why: "its streamable_http headers take literal values only" },
-  "lm-studio": { kind: "bridge", why: "its remote entries take literal header values only" },
+  goose: {
+    kind: "bridge",
+    why: "no variable expansion is documented for its streamable_http headers upstream",
+  },
+  "lm-studio": { kind: "bridge", why: "no variable expansion is documented for its remote headers" },
   "qwen-code": { kind: "direct", shape: "gemini", expands: "${VAR} in its headers" },
   opencode: { kind: "direct", shape: "opencode", expands: "{env:VAR} in its headers" },
-  kiro: { kind: "bridge", why: "variable expansion in its remote headers is not documented" },
+  kiro: { kind: "bridge", why: "no variable expansion is documented for its remote headers" },
 } as const satisfies Record<ClientId, RemoteSupport>;
 
 export function remoteSupport(id: ClientId): RemoteSupport {

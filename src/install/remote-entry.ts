@@ -122,9 +122,13 @@ export function bridgeTarget(
   return { url, tokenEnv };
 }
 
-/** Ours: a remote entry at an MCP endpoint path (`…/mcp`), the only kind install writes. */
+/**
+ * Ours: a remote entry at an MCP endpoint path (`…/mcp`), or one that reads its token from a
+ * variable (what install writes, whatever path a proxy publishes the server under).
+ */
 export function isOurRemote(ref: RemoteRef | undefined): boolean {
   if (!ref) return false;
+  if (ref.tokenEnv !== undefined) return true;
   try {
     return /\/mcp\/?$/.test(new URL(ref.url).pathname);
   } catch {

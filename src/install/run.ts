@@ -123,7 +123,7 @@ export async function installClients(
       dryRun: opts.dryRun,
       reason: "install",
       now: opts.now,
-      accept: opts.force ? undefined : ours(loc),
+      accept: opts.force ? undefined : ours(loc, opts.remote?.url),
       force: opts.force && opts.forceReadOnly !== false,
       newFileText: newFileText(id),
     });
@@ -150,11 +150,18 @@ export async function installClients(
 
 /**
  * The notion of "ours" install and uninstall share: an entry that runs an orchestrator (`serve`,
- * or `connect` to a remote one), or a remote entry at an MCP endpoint (`…/mcp`).
+ * or `connect` to a remote one), or a remote entry at an MCP endpoint (`…/mcp`) or at the URL
+ * being installed (a proxy may publish the server under another path).
  */
-function ours(loc: ConfigLocation): (existing: unknown) => boolean {
-  return (existing) =>
-    isOrchestratorEntry(unshapeEntry(loc.shape, existing)) || isOurRemote(unshapeRemoteEntry(existing));
+function ours(loc: ConfigLocation, url?: string): (existing: unknown) => boolean {
+  return (existing) => {
+    const remote = unshapeRemoteEntry(existing);
+    return (
+      isOrchestratorEntry(unshapeEntry(loc.shape, existing)) ||
+      isOurRemote(remote) ||
+      (url !== undefined && remote?.url === url)
+    );
+  };
 }
 
 /**

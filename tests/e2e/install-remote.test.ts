@@ -1,7 +1,15 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the clients' own variable syntax, expected literally
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse as parseJsonc } from "jsonc-parser";
@@ -73,7 +81,7 @@ function entries(id: ClientId): { ours: unknown; other: unknown } {
       other: list.find((e) => e.name === "other"),
     };
   }
-  const map = box as Record<string, unknown>;
+  const map = (box ?? {}) as Record<string, unknown>;
   return { ours: map["task-orchestrator"], other: map.other };
 }
 
@@ -142,6 +150,27 @@ describe("install --url --token-env on a temp HOME, every client", () => {
     const plain = run(["install", "--client", "cursor", "--url", "http://mcp.example.com/mcp"]);
     expect(plain.status).toBe(2);
     expect(readFileSync(pathOf("cursor"), "utf8")).toBe(before);
+  });
+});
+
+describe("install --url under another path (a proxy's)", () => {
+  beforeEach(() => {
+    home = realpathSync(mkdtempSync(join(tmpdir(), "orch-remote-home-")));
+  });
+  afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+  test("reinstalling changes nothing, another variable replaces it, uninstall removes it", () => {
+    const url = "https://tools.example.com/orchestrator/team";
+    const install = (name: string) =>
+      JSON.parse(run(["install", "--client", "cursor", "--url", url, "--token-env", name, "--json"]).stdout)
+        .results[0].status;
+    expect(install(VAR)).toBe("applied");
+    expect(install(VAR)).toBe("unchanged");
+    expect(install("OTHER_TOKEN")).toBe("applied");
+    expect(entries("cursor").ours).toEqual({ url, headers: { Authorization: "Bearer ${env:OTHER_TOKEN}" } });
+    expect(run(["uninstall", "--client", "cursor"]).status).toBe(0);
+    // The file was ours alone: uninstall leaves it without our entry (or removes it).
+    expect(existsSync(pathOf("cursor")) ? entries("cursor").ours : undefined).toBeUndefined();
   });
 });
 

@@ -18,7 +18,6 @@ export interface BridgeOptions {
   readonly output: Writable;
   /** One line per problem that is not any single request's (a notification the server refused). */
   readonly log: (line: string) => void;
-  readonly fetchImpl?: typeof fetch;
 }
 
 /**
@@ -55,7 +54,6 @@ export async function runBridge(opts: BridgeOptions): Promise<void> {
           timeoutMs: opts.timeoutMs,
           protocolVersion,
           sessionId,
-          ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
         },
         (msg) => {
           if (isInitialize && msg.id === id) {

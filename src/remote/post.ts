@@ -14,7 +14,6 @@ export interface PostOptions {
   readonly timeoutMs: number;
   readonly protocolVersion?: string | undefined;
   readonly sessionId?: string | undefined;
-  readonly fetchImpl?: typeof fetch;
 }
 
 export interface PostResult {
@@ -38,7 +37,7 @@ export async function postMessage(
   const signal = AbortSignal.timeout(opts.timeoutMs);
   let res: Response;
   try {
-    res = await (opts.fetchImpl ?? fetch)(opts.url, { method: "POST", headers, body, signal });
+    res = await fetch(opts.url, { method: "POST", headers, body, signal });
   } catch (e) {
     throw networkFailure(e, opts);
   }

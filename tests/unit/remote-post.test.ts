@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { isOrchestratorError } from "../../src/core/errors.ts";
 import { postMessage } from "../../src/remote/post.ts";
 import { checkRemoteUrl, checkTokenEnvName } from "../../src/remote/target.ts";
@@ -99,15 +104,45 @@ describe("postMessage", () => {
     expect(e.code).toBe("REMOTE_TIMEOUT");
   });
 
-  test("a TLS failure is REMOTE_TLS naming the CA fix", async () => {
-    const tlsFetch = (async () => {
-      throw Object.assign(new Error("unable to verify the first certificate"), {
-        code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-      });
-    }) as unknown as typeof fetch;
-    const e = await failure(postMessage("{}", { ...opts("/x"), fetchImpl: tlsFetch }, () => {}));
-    expect(e.code).toBe("REMOTE_TLS");
-    expect(e.fix).toContain("NODE_EXTRA_CA_CERTS");
+  test("a certificate this machine does not trust is REMOTE_TLS naming the CA fix", async () => {
+    // A real TLS server with a self-signed certificate made for this test.
+    const dir = mkdtempSync(join(tmpdir(), "orch-tls-"));
+    const made = spawnSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "k.pem",
+        "-out",
+        "c.pem",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+      ],
+      { cwd: dir },
+    );
+    expect(made.status).toBe(0);
+    const tls = createHttpsServer(
+      { key: readFileSync(join(dir, "k.pem")), cert: readFileSync(join(dir, "c.pem")) },
+      (_req, res) => res.end("{}"),
+    );
+    await new Promise<void>((r) => tls.listen(0, "127.0.0.1", r));
+    try {
+      const port = (tls.address() as AddressInfo).port;
+      const e = await failure(
+        postMessage("{}", { ...opts("/"), url: `https://localhost:${port}/mcp` }, () => {}),
+      );
+      expect(e.code).toBe("REMOTE_TLS");
+      expect(e.fix).toContain("NODE_EXTRA_CA_CERTS");
+    } finally {
+      tls.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

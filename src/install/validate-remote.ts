@@ -1,7 +1,13 @@
+import { existsSync, readFileSync } from "node:fs";
 import { OrchestratorError } from "../core/errors.ts";
 import { probeRemote, type RemoteProbe } from "../remote/probe.ts";
 import { checkRemoteUrl, redactUrl } from "../remote/target.ts";
-import type { Scope } from "./types.ts";
+import { type ClientId, configFiles, scopesOf } from "./clients.ts";
+import { readEntry } from "./edit/index.ts";
+import { unshapeEntry } from "./entry.ts";
+import { entryEdit } from "./locate.ts";
+import { bridgeTarget, unshapeRemoteEntry } from "./remote-entry.ts";
+import type { InstallEnv, Scope } from "./types.ts";
 
 /** What validate and doctor learned of a remote entry (the client's own, or our connect bridge). */
 export interface RemoteCheck {
@@ -20,11 +26,12 @@ export interface RemoteCheckOptions {
   readonly vars: Readonly<Record<string, string | undefined>>;
   readonly timeoutMs: number;
   /**
-   * Whether the token may be sent to this URL. A project's file comes with the repository: it could
-   * name another server and a variable holding some other secret, so a project-scope entry is
-   * contacted only when the user registered the same URL in their own scopes.
+   * Whether the token in `tokenEnv` may be sent to `url`. A project's file comes with the
+   * repository: it could name another server and a variable holding some other secret, so a
+   * project-scope entry is contacted only when the user registered the same URL with the same
+   * variable in their own scopes (see registeredRemotes).
    */
-  readonly trustedUrl?: (url: string) => boolean;
+  readonly trustedUrl?: (url: string, tokenEnv: string | undefined) => boolean;
 }
 
 /**
@@ -54,11 +61,12 @@ export async function checkRemoteEntry(
       problems: ["the entry holds a literal Authorization value (a token written into the file)"],
     };
   }
-  if (scope === "project" && !opts.trustedUrl?.(ref.url)) {
+  if (scope === "project" && !opts.trustedUrl?.(ref.url, ref.tokenEnv)) {
     return {
       remote: {
         ...base,
-        skipped: "a project's file names this URL; it is not contacted with your token",
+        skipped:
+          "a project's file names this URL and variable, which you have not registered in your own (user or local) scope; it is not sent your token",
         fix: null,
       },
       problems: [],
@@ -80,4 +88,39 @@ export async function checkRemoteEntry(
   const probe = await probeRemote({ url: ref.url, token, timeoutMs: opts.timeoutMs });
   if (probe.ok) return { remote: { ...base, probe, fix: null }, problems: [] };
   return { remote: { ...base, probe, fix: probe.fix }, problems: [`${probe.code}: ${probe.message}`] };
+}
+
+/** The key of a URL and variable pair in registeredRemotes. */
+export function remoteKey(url: string, tokenEnv: string | undefined): string {
+  return `${url}\n${tokenEnv ?? ""}`;
+}
+
+/**
+ * The remote URL and variable pairs the user registered in their own scopes (user, and local for
+ * this project) of these clients, direct or through the bridge: read from the files only.
+ */
+export function registeredRemotes(
+  env: InstallEnv,
+  ids: readonly ClientId[],
+  projectDir: string | undefined,
+): Set<string> {
+  const out = new Set<string>();
+  for (const id of ids) {
+    for (const scope of scopesOf(id).filter((s) => s !== "project")) {
+      for (const loc of configFiles(id, scope, env, projectDir)) {
+        if (!existsSync(loc.path)) continue;
+        let value: unknown;
+        try {
+          value = readEntry(readFileSync(loc.path, "utf8"), entryEdit(loc));
+        } catch {
+          continue;
+        }
+        const direct = unshapeRemoteEntry(value);
+        const entry = direct ? undefined : unshapeEntry(loc.shape, value);
+        const ref = direct ?? (entry ? bridgeTarget(entry.args) : undefined);
+        if (ref) out.add(remoteKey(ref.url, ref.tokenEnv));
+      }
+    }
+  }
+  return out;
 }

@@ -244,6 +244,38 @@ describe("validate and doctor on remote entries, against a real serve --http", (
       expect(c?.detail).toContain("tools");
     }
 
+    // A project's file (it comes with the repository) is not sent a token until the user has
+    // registered the same URL and variable in their own scope.
+    const proj = join(home, "proj");
+    mkdirSync(join(proj, ".git"), { recursive: true });
+    const projectCheck = (tokenEnv: string) => {
+      expect(
+        run([
+          "install",
+          "--client",
+          "cursor",
+          "--scope",
+          "project",
+          "--project",
+          proj,
+          "--url",
+          server.url,
+          "--token-env",
+          tokenEnv,
+        ]).status,
+      ).toBe(0);
+      const r = run(["validate", "--client", "cursor", "--scope", "project", "--project", proj, "--json"], {
+        [VAR]: token,
+        OTHER_SECRET: token,
+      });
+      return JSON.parse(r.stdout).clients[0].remote;
+    };
+    expect(projectCheck("OTHER_SECRET")).toMatchObject({ probe: null });
+    expect(projectCheck("OTHER_SECRET").skipped).toContain("not sent your token");
+    expect(projectCheck(VAR).probe.ok).toBe(true);
+    rmSync(join(home, ".cursor", "mcp.json"));
+    expect(projectCheck(VAR)).toMatchObject({ probe: null });
+
     // The server gone: unreachable, with the fix; doctor --fix must not turn it into a local entry.
     const stopped = await startHttpServer({ cwd: project.dir, args: ["--db", join(project.dir, "team.db")] });
     await stopped.stop();

@@ -59,12 +59,15 @@ export function registerBackupCommands(cli: CAC, env: Env, io: Output, setCode: 
       // A project's file comes with the repository: only this binary is run for its version.
       const self = safeReal(serverCommand(env, undefined).command);
       const trusted = (command: string) => safeReal(command) === self;
+      const { registeredRemotes, remoteKey } = await import("../../install/validate-remote.ts");
+      const mine = registeredRemotes(ienv, ids, projectDir);
+      const trustedUrl = (url: string, tokenEnv: string | undefined) => mine.has(remoteKey(url, tokenEnv));
       const checks = (
         await Promise.all(
           ids.map((id) =>
             checkClient(ienv, id, scope, projectDir, {
               trusted,
-              remote: { vars: env.vars, timeoutMs: 10_000 },
+              remote: { vars: env.vars, timeoutMs: 10_000, trustedUrl },
             }),
           ),
         )

@@ -5,6 +5,7 @@ import { listBackups } from "../../install/backups.ts";
 import { type ClientId, clientSpec, scopePrecedence, scopesOf } from "../../install/clients.ts";
 import { type Scope, SERVER_NAME } from "../../install/types.ts";
 import { checkClient, type EntryCheck, missingKeysProblem } from "../../install/validate.ts";
+import { registeredRemotes, remoteKey } from "../../install/validate-remote.ts";
 import { safeReal } from "../../platform/fs.ts";
 import type { DoctorContext } from "../context.ts";
 import { type Finding, fail, ok, skip, warn } from "../report.ts";
@@ -47,6 +48,8 @@ export async function checkClients(
   const installed: InstalledEntry[] = [];
   const backedUp = await backedUpPaths(ctx);
   const self = safeReal(ctx.self.command);
+  const mine = registeredRemotes(ctx.install, ctx.clients, ctx.projectDir);
+  const trustedUrl = (url: string, tokenEnv: string | undefined) => mine.has(remoteKey(url, tokenEnv));
   // Every client and scope at once: each check may wait up to timeoutMs for a version probe.
   const perClient = await Promise.all(
     ctx.clients.map((id) =>
@@ -59,7 +62,7 @@ export async function checkClients(
             checks: await checkClient(ctx.install, id, scope, ctx.projectDir, {
               timeoutMs: ctx.timeoutMs,
               trusted: (command) => safeReal(command) === self,
-              remote: { vars: ctx.env.vars, timeoutMs: ctx.timeoutMs },
+              remote: { vars: ctx.env.vars, timeoutMs: ctx.timeoutMs, trustedUrl },
             }),
           })),
       ),

@@ -1,4 +1,4 @@
-import { OrchestratorError } from "../core/errors.ts";
+import { ERROR_CATALOGUE, type ErrorCode, OrchestratorError } from "../core/errors.ts";
 import { redactUrl } from "./target.ts";
 
 /**
@@ -105,60 +105,56 @@ async function readSse(res: Response, onMessage: (msg: Record<string, unknown>) 
   flushEvent();
 }
 
-/** What the server said in a JSON-RPC error body, when it sent one (ours always does). */
-async function serverSays(res: Response): Promise<string | undefined> {
+/** What the server said in a JSON-RPC error body (ours always sends one), and its catalogue code. */
+async function serverSays(res: Response): Promise<{ message?: string; code?: ErrorCode }> {
   try {
-    const text = await res.text();
-    const body = JSON.parse(text) as { error?: { message?: unknown } };
-    return typeof body.error?.message === "string" ? body.error.message.slice(0, 300) : undefined;
+    const body = JSON.parse(await res.text()) as { error?: { message?: unknown; data?: { code?: unknown } } };
+    const message = typeof body.error?.message === "string" ? body.error.message.slice(0, 300) : undefined;
+    const code = body.error?.data?.code;
+    return {
+      ...(message ? { message } : {}),
+      ...(typeof code === "string" && Object.hasOwn(ERROR_CATALOGUE, code)
+        ? { code: code as ErrorCode }
+        : {}),
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
 async function httpFailure(res: Response, opts: PostOptions): Promise<OrchestratorError> {
   const where = redactUrl(opts.url);
   const said = await serverSays(res);
-  const tail = said ? `: ${said}` : "";
+  const tail = said.message ? `: ${said.message}` : "";
+  const data = { data: { status: res.status } };
   switch (res.status) {
     case 401: {
       const why = /error_description="([^"]{0,200})"/.exec(res.headers.get("www-authenticate") ?? "")?.[1];
       return new OrchestratorError(
         "REMOTE_AUTH_FAILED",
         `${where} refused the token (401${why ? `: ${why}` : opts.token ? "" : ": no token was sent"}).`,
-        { data: { status: 401 } },
+        data,
       );
     }
     case 403:
-      return new OrchestratorError("REMOTE_FORBIDDEN", `${where} refused the request (403${tail}).`, {
-        data: { status: 403 },
-      });
+      return new OrchestratorError("REMOTE_FORBIDDEN", `${where} refused the request (403${tail}).`, data);
     case 413:
       return new OrchestratorError(
         "REQUEST_TOO_LARGE",
         `${where} refused the request as too large (413${tail}).`,
-        {
-          data: { status: 413 },
-        },
+        data,
       );
     case 408:
     case 504:
-      return new OrchestratorError("REMOTE_TIMEOUT", `${where} timed out (${res.status}${tail}).`, {
-        data: { status: res.status },
-      });
+      return new OrchestratorError("REMOTE_TIMEOUT", `${where} timed out (${res.status}${tail}).`, data);
     default:
-      if (said && res.status >= 500)
-        return new OrchestratorError(
-          "REMOTE_BAD_ANSWER",
-          `${where} failed the request (${res.status}${tail}).`,
-          {
-            data: { status: res.status },
-          },
-        );
+      // Our server names its failure (REQUEST_TIMEOUT on a 503, ...): keep its code and fix.
+      if (said.code && said.message)
+        return new OrchestratorError(said.code, `${where} answered ${res.status}: ${said.message}`, data);
       return new OrchestratorError(
         "REMOTE_BAD_ANSWER",
         `${where} answered ${res.status}${tail || ` ${res.statusText}`} (not an MCP endpoint?).`,
-        { data: { status: res.status } },
+        data,
       );
   }
 }

@@ -39,6 +39,19 @@ beforeAll(async () => {
           error: { code: -32000, message: "ORIGIN_FORBIDDEN: no" },
         }),
       );
+    } else if (req.url === "/busy") {
+      res.writeHead(503, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: null,
+          error: {
+            code: -32000,
+            message: "REQUEST_TIMEOUT: the call ran past 120 s",
+            data: { code: "REQUEST_TIMEOUT" },
+          },
+        }),
+      );
     } else {
       res.writeHead(202);
       res.end();
@@ -97,6 +110,12 @@ describe("postMessage", () => {
     const e = await failure(postMessage("{}", opts("/forbidden"), () => {}));
     expect(e.code).toBe("REMOTE_FORBIDDEN");
     expect(e.message).toContain("ORIGIN_FORBIDDEN");
+  });
+
+  test("the server's own named failure (503 REQUEST_TIMEOUT) keeps its code and fix", async () => {
+    const e = await failure(postMessage("{}", opts("/busy"), () => {}));
+    expect(e.code).toBe("REQUEST_TIMEOUT");
+    expect(e.fix).toContain("orchestrator_get_status");
   });
 
   test("no answer within the timeout is REMOTE_TIMEOUT, not a hang", async () => {

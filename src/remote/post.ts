@@ -132,7 +132,9 @@ async function httpFailure(res: Response, opts: PostOptions): Promise<Orchestrat
       const why = /error_description="([^"]{0,200})"/.exec(res.headers.get("www-authenticate") ?? "")?.[1];
       return new OrchestratorError(
         "REMOTE_AUTH_FAILED",
-        `${where} refused the token (401${why ? `: ${why}` : opts.token ? "" : ": no token was sent"}).`,
+        opts.token
+          ? `${where} refused the token (401${why ? `: ${why}` : ""}).`
+          : `${where} needs a token (401) and none was sent: name the variable holding it with --token-env VAR.`,
         data,
       );
     }

@@ -87,6 +87,11 @@ describe("connect: stdio ↔ Streamable HTTP", () => {
         parent_task_id: plan.parent_task_id,
       });
       expect(synth.all_completed).toBe(true);
+      // Requests in flight together are relayed together, each answer to its own request.
+      const many = await Promise.all(
+        Array.from({ length: 20 }, () => callOk(b.client, "orchestrator_get_task", { ...ws, task_id: id })),
+      );
+      expect(many.map((t) => [t.task.task_id, t.task.status])).toEqual(many.map(() => [id, "completed"]));
     } finally {
       await b.client.close();
     }

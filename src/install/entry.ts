@@ -155,7 +155,10 @@ export function unshapeEntry(
   return typeof v.command === "string" ? { command: v.command, args: strings(v.args) ?? [] } : undefined;
 }
 
-/** True when an entry runs an orchestrator (any version, any path): `… orchestrator[.exe] serve …`. */
+/**
+ * True when an entry runs an orchestrator (any version, any path): `… orchestrator[.exe] serve …`,
+ * or its bridge to a remote server, `… orchestrator connect URL …`.
+ */
 export function isOrchestratorEntry(
   entry: { command: string; args: readonly string[] } | undefined,
 ): boolean {
@@ -164,6 +167,6 @@ export function isOrchestratorEntry(
   const script = entry.args[0]?.split(/[\\/]/).pop()?.toLowerCase() ?? "";
   return (
     (base === "orchestrator" || base === "orchestrator.exe" || script === "orchestrator.ts") &&
-    entry.args.includes("serve")
+    (entry.args.includes("serve") || entry.args.includes("connect"))
   );
 }

@@ -9,6 +9,7 @@ import { CLIENTS, type ClientId, clientSpec } from "./clients.ts";
 import { readEntry } from "./edit/index.ts";
 import { entryEnv, entryStore, isOrchestratorEntry, unshapeEntry } from "./entry.ts";
 import { entryEdit, fileStates, installTarget } from "./locate.ts";
+import { bridgeTarget, unshapeRemoteEntry } from "./remote-entry.ts";
 import {
   type ConfigFormat,
   type ConfigLocation,
@@ -17,6 +18,7 @@ import {
   type Scope,
   SERVER_NAME,
 } from "./types.ts";
+import { checkRemoteEntry, type RemoteCheck, type RemoteCheckOptions } from "./validate-remote.ts";
 
 export interface EntryCheck {
   readonly client: ClientId;
@@ -40,6 +42,8 @@ export interface EntryCheck {
   readonly env: Readonly<Record<string, string>>;
   /** The store the entry's server uses (its --db, else ORCHESTRATOR_DB; a URL without its password); null: each workspace's own. */
   readonly store: string | null;
+  /** A remote entry (the client's own, or our connect bridge): what its check found. */
+  readonly remote: RemoteCheck | null;
   readonly problems: readonly string[];
 }
 
@@ -52,6 +56,11 @@ export interface CheckOptions {
    * chose (this binary, or one registered in the user's own scopes); without it, never.
    */
   readonly trusted?: (command: string) => boolean;
+  /**
+   * Contact remote entries' servers (with the token from the variable the entry names). Without
+   * it, a remote entry is checked in the file only.
+   */
+  readonly remote?: RemoteCheckOptions | undefined;
 }
 
 /**
@@ -117,6 +126,7 @@ export async function checkFile(
     copies: [],
     env: {},
     store: null,
+    remote: null,
     problems: [],
   };
   if (!existsSync(loc.path)) return { ...base, found: false };
@@ -140,6 +150,21 @@ export async function checkFile(
   if (duplicates.length > 0)
     problems.push(`other entries also run an orchestrator: ${duplicates.join(", ")} (remove the stale ones)`);
   if (value === undefined) return { ...base, parses: true, duplicates, missingKeys: missing, problems };
+  const remoteRef = unshapeRemoteEntry(value);
+  if (remoteRef) {
+    const r = opts.remote
+      ? await checkRemoteEntry(remoteRef, "direct", scope, opts.remote)
+      : { remote: null, problems: [] };
+    return {
+      ...base,
+      parses: true,
+      installed: true,
+      missingKeys: missing,
+      duplicates,
+      remote: r.remote,
+      problems: [...problems, ...r.problems],
+    };
+  }
   const entry = unshapeEntry(loc.shape, value);
   if (!entry) {
     problems.push(
@@ -162,7 +187,7 @@ export async function checkFile(
     // Only an entry that looks like ours is run: `version --json` means nothing to another
     // program, and the arguments kept before it could make that program do anything (a project's
     // config file comes with the repository).
-    const before = entry.args.indexOf("serve");
+    const before = entry.args.findIndex((a) => a === "serve" || a === "connect");
     const timeoutMs = opts.timeoutMs ?? 10_000;
     const r = await runProbe({
       command: entry.command,
@@ -185,6 +210,13 @@ export async function checkFile(
   }
   if (!isOrchestratorEntry(entry))
     problems.push(`the "${SERVER_NAME}" entry does not run 'orchestrator serve'`);
+  const bridge = isOrchestratorEntry(entry) ? bridgeTarget(entry.args) : undefined;
+  let remote: RemoteCheck | null = null;
+  if (bridge && opts.remote) {
+    const r = await checkRemoteEntry(bridge, "bridge", scope, opts.remote);
+    remote = r.remote;
+    problems.push(...r.problems);
+  }
   return {
     ...base,
     parses: true,
@@ -196,6 +228,7 @@ export async function checkFile(
     duplicates,
     env: entryEnv(value),
     store: entryStore(entry.args, entryEnv(value)),
+    remote,
     problems,
   };
 }

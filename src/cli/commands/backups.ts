@@ -1,5 +1,6 @@
 import type { CAC } from "cac";
 import { OrchestratorError } from "../../core/errors.ts";
+import type { RemoteCheck } from "../../install/validate-remote.ts";
 import type { Env } from "../../platform/env.ts";
 import { safeReal } from "../../platform/fs.ts";
 import { redactUrl } from "../../store/postgres/url.ts";
@@ -21,6 +22,17 @@ interface Flags {
   project?: string;
   to?: string;
   json?: boolean;
+}
+
+/** One line on a remote entry's check: what answered, or why it was not contacted, and the fix. */
+function describeRemote(r: RemoteCheck): string {
+  const via = r.via === "bridge" ? "through the connect bridge" : "direct";
+  if (r.probe?.ok) {
+    return `remote ${r.url} (${via}): ${r.tokenEnv ? `token from ${r.tokenEnv} accepted, ` : ""}handshake with ${r.probe.server}, ${r.probe.tools} tools, ${r.probe.ms} ms`;
+  }
+  if (r.skipped)
+    return `remote ${r.url} (${via}): not contacted: ${r.skipped}${r.fix ? `. Fix: ${r.fix}` : ""}`;
+  return `remote ${r.url} (${via})${r.fix ? `. Fix: ${r.fix}` : ""}`;
 }
 
 /** `validate`, `backups` and `rollback`: check what install wrote, and undo it byte-for-byte. */
@@ -48,8 +60,18 @@ export function registerBackupCommands(cli: CAC, env: Env, io: Output, setCode: 
       // A project's file comes with the repository: only this binary is run for its version.
       const self = safeReal(serverCommand(env, undefined).command);
       const trusted = (command: string) => safeReal(command) === self;
+      const { registeredRemotes, remoteKey } = await import("../../install/validate-remote.ts");
+      const mine = registeredRemotes(ienv, ids, projectDir);
+      const trustedUrl = (url: string, tokenEnv: string | undefined) => mine.has(remoteKey(url, tokenEnv));
       const checks = (
-        await Promise.all(ids.map((id) => checkClient(ienv, id, scope, projectDir, { trusted })))
+        await Promise.all(
+          ids.map((id) =>
+            checkClient(ienv, id, scope, projectDir, {
+              trusted,
+              remote: { vars: env.vars, timeoutMs: 10_000, trustedUrl },
+            }),
+          ),
+        )
       ).flat();
       const backups = await verifyBackups(ienv);
       const failed = checks.some((c) => c.problems.length > 0) || backups.some((b) => !b.ok);
@@ -75,6 +97,7 @@ export function registerBackupCommands(cli: CAC, env: Env, io: Output, setCode: 
               `    store: ${k.store ?? "each workspace's own (.task_orchestrator/orchestrator.db, or its settings' db: when allowed)"}`,
             );
           for (const p of k.problems) io.out(`    ${p}`);
+          if (k.remote) io.out(`    ${describeRemote(k.remote)}`);
         }
         const bad = backups.filter((b) => !b.ok);
         io.out(

@@ -97,6 +97,8 @@ describe("install --db", () => {
       expect(run(["rollback", "--client", id]).status).toBe(0);
       expect(readFileSync(path, "utf8")).toBe(installed);
     },
+    // Nine runs of the binary (each one a validate or an install with its backups): seconds on a loaded 2-core machine.
+    30_000,
   );
 
   test("a password in the URL is refused unless --allow-password-in-config, and never printed", () => {

@@ -1,4 +1,3 @@
-import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import {
   appendFileSync,
@@ -13,6 +12,7 @@ import { join } from "node:path";
 import { call, callOk, connectInMemory, textOf } from "../helpers/client.ts";
 import { fingerprint } from "../helpers/fingerprint.ts";
 import { makeProject } from "../helpers/temp.ts";
+import { storeExec } from "../helpers/test-store.ts";
 
 let project: { dir: string; cleanup: () => void };
 let conn: Awaited<ReturnType<typeof connectInMemory>>;
@@ -66,9 +66,11 @@ async function seed(): Promise<{ done: string[]; artifacts: { path: string }[] }
     subtasks: [{ title: "left behind", specialist_type: "tester", task_id: "orphan" }],
   });
   // The plan is cancelled behind the orchestrator's back, as an old version or a manual edit might.
-  const db = new Database(join(project.dir, ".task_orchestrator", "orchestrator.db"));
-  db.run("update plans set status = 'cancelled' where id = ?", [orphanPlan.parent_task_id]);
-  db.close();
+  await storeExec(
+    project.dir,
+    ["update plans set status = 'cancelled' where id = ?"],
+    [orphanPlan.parent_task_id],
+  );
   rmSync(join(project.dir, artifacts[0]!.path));
   appendFileSync(join(project.dir, artifacts[1]!.path), "tampered");
   const orphanDir = join(project.dir, ".task_orchestrator", "artifacts", plan.parent_task_id, "ghost");
@@ -179,11 +181,7 @@ describe("maintenance on a seeded store", () => {
         { title: "y", specialist_type: "tester", task_id: "y", dependencies: ["x"] },
       ],
     });
-    const db = new Database(join(project.dir, ".task_orchestrator", "orchestrator.db"));
-    db.run("pragma foreign_keys = off");
-    db.run("delete from tasks where id = 'x'");
-    db.run("update plans set n_pending = 42");
-    db.close();
+    await storeExec(project.dir, ["delete from tasks where id = 'x'", "update plans set n_pending = 42"]);
     const report = await maint({ action: "validate_structure" });
     expect(kinds(report)).toEqual(["dangling_dependency", "plan_counters"]);
     expect(report.actions_taken).toEqual([]);

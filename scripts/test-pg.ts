@@ -11,6 +11,8 @@
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
+import { stopEmbeddedServers } from "../tests/helpers/_embedded-postgres.ts";
+import { postgresServer } from "../tests/helpers/postgres.ts";
 
 const ROOT = join(import.meta.dir, "..");
 
@@ -107,11 +109,18 @@ interface Outcome {
   readonly output: string;
 }
 
-function runFile(file: string): Promise<Outcome> {
+function runFile(file: string, adminUrl: string): Promise<Outcome> {
   const t0 = performance.now();
   const child = spawn(process.execPath, ["test", file], {
     cwd: ROOT,
-    env: { ...process.env, ORCHESTRATOR_TEST_STORE: "postgres" },
+    // The server found (or started) once here: without one on 5432 the files would each start
+    // their own embedded server.
+    env: {
+      ...process.env,
+      ORCHESTRATOR_TEST_STORE: "postgres",
+      ORCHESTRATOR_TEST_PG_URL: adminUrl,
+      ORCHESTRATOR_TEST_PG: "",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -145,12 +154,13 @@ const files = args.length > 0 ? args : ON_POSTGRES;
 // Files run side by side: most of their time is spent waiting on servers and leases, not on CPU.
 const jobs = Math.max(1, Number(process.env.TEST_PG_JOBS) || 3);
 const t0 = performance.now();
+const { adminUrl, kind } = await postgresServer();
 let failed = 0;
 const queue = [...files];
 await Promise.all(
   Array.from({ length: Math.min(jobs, queue.length) }, async () => {
     for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-      const r = await runFile(file);
+      const r = await runFile(file, adminUrl);
       const skips = [...r.output.matchAll(/^\(sqlite only\) (.*)$/gm)].map((m) => m[1]);
       const lines = [
         `${r.code === 0 ? "ok  " : "FAIL"} ${file} (${tally(r.output)}; ${r.seconds.toFixed(1)} s)`,
@@ -164,8 +174,9 @@ await Promise.all(
     }
   }),
 );
+await stopEmbeddedServers();
 console.log(
-  `\nPostgreSQL: ${files.length - failed}/${files.length} files passed in ${((performance.now() - t0) / 1000).toFixed(1)} s` +
+  `\nPostgreSQL (${kind} server): ${files.length - failed}/${files.length} files passed in ${((performance.now() - t0) / 1000).toFixed(1)} s` +
     (args.length === 0
       ? `; ${Object.keys(SQLITE_ONLY).length} SQLite-only files (reasons in scripts/test-pg.ts)`
       : ""),

@@ -30,7 +30,7 @@ export function registerDoctorCommand(cli: CAC, env: Env, io: Output, setCode: (
     .option("--fix", "Repair what is safe and reversible (stale binary paths, with a backup)")
     .option("--json", "Print the report as JSON")
     .option("--workspace <dir>", "Check this workspace (default: the project around the current folder)")
-    .option("--db <path>", "Check this shared database instead")
+    .option("--db <path>", "Check this shared database instead (env ORCHESTRATOR_DB)")
     .option("--timeout <duration>", "How long the live check waits for each server", { default: "5s" })
     .action(async (flags: Flags) => {
       let timeoutMs: number;
@@ -42,6 +42,8 @@ export function registerDoctorCommand(cli: CAC, env: Env, io: Output, setCode: (
       const workspace = flags.workspace
         ? checkDirectory(String(flags.workspace), "--workspace", { cwd: env.cwd, homedir: env.homedir })
         : undefined;
+      // ORCHESTRATOR_DB as status, export and serve read it; without it doctor checked another store.
+      const db = flags.db ?? env.vars.ORCHESTRATOR_DB;
       const clients = flags.client ? pickClients(flags, () => []) : CLIENT_IDS;
       const scope = flags.scope === undefined ? undefined : String(flags.scope);
       if (scope !== undefined && !SCOPES.includes(scope as Scope))
@@ -62,7 +64,7 @@ export function registerDoctorCommand(cli: CAC, env: Env, io: Output, setCode: (
         workspace,
         projectDir: workspace ?? findProjectRoot(env.cwd, env.homedir) ?? env.cwd,
         scopes: scope === undefined ? undefined : [scope as Scope],
-        db: flags.db ? String(flags.db) : undefined,
+        db: db ? String(db) : undefined,
         timeoutMs,
       };
       let report = await runDoctor(ctx);

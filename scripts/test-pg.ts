@@ -33,6 +33,7 @@ const ON_POSTGRES = [
   "tests/e2e/deno-smoke.test.ts",
   "tests/e2e/duplicate-ids.test.ts",
   "tests/e2e/hot-reload.test.ts",
+  "tests/e2e/import-legacy.test.ts",
   "tests/e2e/request-id.test.ts",
   "tests/e2e/request-size.test.ts",
 ];
@@ -53,13 +54,13 @@ const SQLITE_ONLY: Record<string, string> = {
   "tests/e2e/guides.test.ts": "runs the guides' shell blocks as written, on the default store",
   "tests/e2e/hostile-repository.test.ts":
     "crafted SQLite files: legacy databases, rows written into orchestrator.db, orchestrator.db as a symlink",
-  "tests/e2e/import-legacy.test.ts": "the import source is the Python orchestrator's SQLite file",
   "tests/e2e/load.test.ts":
     "tests/stress/load.ts counts stored rows in the SQLite files (the PostgreSQL load runs with the fault suite)",
   "tests/e2e/project-identity.test.ts":
     "explicit shared SQLite files, path-keyed rows seeded into SQLite; tests/e2e/team-store.test.ts is the PostgreSQL case",
   "tests/e2e/store-permissions.test.ts": "file modes and owners of the SQLite database and its -wal/-shm",
   "tests/e2e/workspace-walls.test.ts": "that reading creates no database file in the workspace",
+  "tests/e2e/artifact-store.test.ts": "tampers with artifact rows in the SQLite file (branch artcontent)",
 };
 
 /** Not run here: they open no store, or always use PostgreSQL (their own database). */
@@ -83,6 +84,9 @@ const NOT_STORE_AGNOSTIC: Record<string, string> = {
   "tests/e2e/postgres.test.ts": "always PostgreSQL (its own database)",
   "tests/e2e/store-copy.test.ts": "copies between both dialects with its own databases",
   "tests/e2e/team-store.test.ts": "always PostgreSQL: two checkouts sharing one database",
+  "tests/e2e/doctor-postgres.test.ts": "always PostgreSQL (branch pgdoctor)",
+  "tests/e2e/postgres-crash.test.ts": "always PostgreSQL, its own server (branch pgfaults)",
+  "tests/e2e/postgres-restart.test.ts": "always PostgreSQL, its own server (branch pgfaults)",
 };
 
 function placement(): string[] {

@@ -32,6 +32,7 @@ const ON_POSTGRES = [
   "tests/e2e/cli-reading.test.ts",
   "tests/e2e/deno-smoke.test.ts",
   "tests/e2e/duplicate-ids.test.ts",
+  "tests/e2e/hostile-repository.test.ts",
   "tests/e2e/hot-reload.test.ts",
   "tests/e2e/import-legacy.test.ts",
   "tests/e2e/request-id.test.ts",
@@ -52,8 +53,6 @@ const SQLITE_ONLY: Record<string, string> = {
   "tests/e2e/doctor.test.ts":
     "doctor's checks of the data folder and the SQLite file (modes, WAL, migrations in the file)",
   "tests/e2e/guides.test.ts": "runs the guides' shell blocks as written, on the default store",
-  "tests/e2e/hostile-repository.test.ts":
-    "crafted SQLite files: legacy databases, rows written into orchestrator.db, orchestrator.db as a symlink",
   "tests/e2e/load.test.ts":
     "tests/stress/load.ts counts stored rows in the SQLite files (the PostgreSQL load runs with the fault suite)",
   "tests/e2e/project-identity.test.ts":

@@ -10,6 +10,7 @@ import { registerInstallCommands } from "./commands/install.ts";
 import { registerServeCommand } from "./commands/serve.ts";
 import { registerStatusCommand } from "./commands/status.ts";
 import { registerStoreCommand } from "./commands/store.ts";
+import { registerTokenCommand } from "./commands/token.ts";
 import { registerVersionCommand } from "./commands/version.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { createOutput, type Output } from "./output.ts";
@@ -75,6 +76,7 @@ export function buildCli(env: Env, io: Output, setCode: (c: number) => void = ()
   registerBackupCommands(cli, env, io, setCode);
   registerDoctorCommand(cli, env, io, setCode);
   registerStoreCommand(cli, env, io, setCode);
+  registerTokenCommand(cli, env, io, setCode);
   registerVersionCommand(cli, env, io);
   cli.option("--verbose", "Show stack traces for errors");
   cli.help();

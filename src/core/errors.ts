@@ -181,10 +181,46 @@ export const ERROR_CATALOGUE = {
     when: "The database was written by a newer orchestrator with migrations this binary does not know.",
     fix: "Upgrade this orchestrator binary to the newer version.",
   },
+  // the HTTP team server and its tokens (docs/guides/team-server.md)
+  TOKEN_EXISTS: {
+    exit: 2,
+    when: "`token create` named a token that exists already (revoked ones included: a name is an agent identity in the history).",
+    fix: "Choose another name, or see the names in use with `orchestrator token list`.",
+  },
+  TOKEN_NOT_FOUND: {
+    exit: 2,
+    when: "`token revoke` named no token of this database.",
+    fix: "Check the name with `orchestrator token list` (and that --db names the server's database).",
+  },
+  AUTH_REQUIRED: {
+    exit: 1,
+    when: "An HTTP request to /mcp carried no bearer token, or one that is unknown, revoked or expired (HTTP 401).",
+    fix: "Send `Authorization: Bearer <token>` with a token from `orchestrator token create --name NAME` on the server's database.",
+  },
+  AGENT_FORBIDDEN: {
+    exit: 2,
+    when: "Over HTTP with a token, agent_id named another identity than the token's name or a sub-agent under it (`<token-name>/<sub>`).",
+    fix: "Leave agent_id out (the token's name is used), or pass `<token-name>/<sub-agent>`.",
+  },
+  ORIGIN_FORBIDDEN: {
+    exit: 1,
+    when: "An HTTP request came with an Origin header that is not the server's own, or a Host that is not the loopback address the server is bound to (DNS-rebinding protection, HTTP 403).",
+    fix: "Call the server from its own origin, or start it with --allow-origin <origin> for a trusted web origin.",
+  },
+  REQUEST_TIMEOUT: {
+    exit: 1,
+    when: "An HTTP request was not fully received, or not answered, within the server's request timeout (--http-timeout). When the call was running, its outcome is unknown (each write commits whole or not at all).",
+    fix: "Check with orchestrator_get_status before calling again, or retry with the same request_id; raise --http-timeout for long calls.",
+  },
+  INSECURE_BIND: {
+    exit: 2,
+    when: "`serve --http` was asked to listen on a non-loopback address with no authentication configured (no token in the database and no --auth tokens).",
+    fix: "Create a token (`orchestrator token create --name NAME`) or pass --auth tokens; --insecure-no-auth serves anyone who can reach the port.",
+  },
   // the server process (docs/reboot.md)
   REQUEST_TOO_LARGE: {
     exit: 1,
-    when: "A JSON-RPC message was longer than the server reads (6 × ORCHESTRATOR_MAX_ARTIFACT_BYTES + 1 MiB); it was dropped unread and the server kept serving.",
+    when: "A JSON-RPC message (a stdio line, or an HTTP request body) was longer than the server reads (6 × ORCHESTRATOR_MAX_ARTIFACT_BYTES + 1 MiB, or --http-max-body); it was dropped unread and the server kept serving.",
     fix: "Send less in one call (split detailed_work across subtasks), or raise ORCHESTRATOR_MAX_ARTIFACT_BYTES in the server's environment.",
   },
   WORKER_CRASHED: {

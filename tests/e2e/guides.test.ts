@@ -42,6 +42,7 @@ const EXPECTED_GUIDES = [
   "getting-started.md",
   "migrating.md",
   "operations.md",
+  "team-server.md",
   "troubleshooting.md",
 ];
 const guides = existsSync(GUIDES_DIR)

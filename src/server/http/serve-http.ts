@@ -72,6 +72,10 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
   };
 
   const server = createHttpServer();
+  // Calls still running, answered or not (one past --http-timeout goes on): the stores close only
+  // after they end, else such a call reopened its store after the close and a PostgreSQL pool
+  // kept the stopped process alive for good.
+  const inFlight = new Set<Promise<unknown>>();
   // Signal handlers go in before the "listening" line: whoever started the server may send
   // SIGTERM as soon as it reads that line, and that must stop the server cleanly.
   const stopped = new Promise<void>((resolve) => {
@@ -217,12 +221,14 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
         return;
       }
       Object.assign(entry, describeCall(parsed));
-      const answer = await answerMcp(deps, caller, {
+      const call = answerMcp(deps, caller, {
         url: `${base}/mcp`,
         headers: req.headers,
         body: body.body,
         parsed,
       });
+      inFlight.add(call);
+      const answer = await call.finally(() => inFlight.delete(call));
       entry.outcome ??= outcomeOf(answer);
       if (res.headersSent) return;
       res.writeHead(answer.status, answer.headers);
@@ -247,5 +253,6 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
     `orchestrator: listening on ${ownBase}/mcp${opts.publicUrl ? ` (public URL ${opts.publicUrl}/mcp)` : ""}\n`,
   );
   await stopped;
+  await Promise.allSettled([...inFlight]);
   await deps.stores.closeAll();
 }

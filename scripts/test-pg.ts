@@ -27,12 +27,14 @@ const ON_POSTGRES = [
   "tests/integration/resources-prompts.test.ts",
   "tests/integration/server-flow.test.ts",
   "tests/integration/tool-list-budget.test.ts",
+  "tests/e2e/artifact-store.test.ts",
   "tests/e2e/binary-flow.test.ts",
   "tests/e2e/claims.test.ts",
   "tests/e2e/cli-reading.test.ts",
   "tests/e2e/deno-smoke.test.ts",
   "tests/e2e/duplicate-ids.test.ts",
   "tests/e2e/hostile-repository.test.ts",
+  "tests/e2e/http-server.test.ts",
   "tests/e2e/hot-reload.test.ts",
   "tests/e2e/import-legacy.test.ts",
   "tests/e2e/request-id.test.ts",
@@ -59,7 +61,6 @@ const SQLITE_ONLY: Record<string, string> = {
     "explicit shared SQLite files, path-keyed rows seeded into SQLite; tests/e2e/team-store.test.ts is the PostgreSQL case",
   "tests/e2e/store-permissions.test.ts": "file modes and owners of the SQLite database and its -wal/-shm",
   "tests/e2e/workspace-walls.test.ts": "that reading creates no database file in the workspace",
-  "tests/e2e/artifact-store.test.ts": "tampers with artifact rows in the SQLite file (branch artcontent)",
 };
 
 /** Not run here: they open no store, or always use PostgreSQL (their own database). */
@@ -84,6 +85,8 @@ const NOT_STORE_AGNOSTIC: Record<string, string> = {
   "tests/e2e/store-copy.test.ts": "copies between both dialects with its own databases",
   "tests/e2e/team-store.test.ts": "always PostgreSQL: two checkouts sharing one database",
   "tests/e2e/doctor-postgres.test.ts": "always PostgreSQL (branch pgdoctor)",
+  "tests/e2e/http-postgres.test.ts": "always PostgreSQL: two HTTP servers on its own database",
+  "tests/e2e/store-copy-postgres.test.ts": "copies between both dialects with its own databases",
   "tests/e2e/postgres-crash.test.ts": "always PostgreSQL, its own server (branch pgfaults)",
   "tests/e2e/postgres-restart.test.ts": "always PostgreSQL, its own server (branch pgfaults)",
 };

@@ -80,12 +80,9 @@ async function seed(): Promise<{ done: string[]; artifacts: { path: string }[] }
   return { done: ["a", "b"], artifacts };
 }
 
-/** Runs SQL on the workspace's database behind the server's back. */
-function sql(statement: string, params: (string | number)[] = []): void {
-  const db = new Database(join(project.dir, ".task_orchestrator", "orchestrator.db"));
-  db.run(statement, params);
-  db.close();
-}
+/** Runs SQL on the workspace's database behind the server's back (the test store: SQLite or PostgreSQL). */
+const sql = (statement: string, params: (string | number)[] = []): Promise<void> =>
+  storeExec(project.dir, [statement], params);
 
 describe("maintenance on a seeded store", () => {
   test("rows that hold their text: a missing or edited local copy is no damage and repair writes it again; a text altered in the database is an error", async () => {
@@ -113,7 +110,7 @@ describe("maintenance on a seeded store", () => {
     expect(kinds(clean)).toEqual(["orphan_file"]);
 
     // Same length, other bytes: only the sha256 tells, so comprehensive finds it; reads refuse it.
-    sql("update artifacts set content = replace(content, 'work a', 'WORK A') where id = ?", [ids[0]!]);
+    await sql("update artifacts set content = replace(content, 'work a', 'WORK A') where id = ?", [ids[0]!]);
     expect(kinds(await maint({ action: "validate_structure" }))).toEqual(["orphan_file"]);
     const deep = await maint({ action: "validate_structure", validation_level: "comprehensive" });
     const altered = deep.findings.find((f: { kind: string }) => f.kind === "artifact_changed");
@@ -162,7 +159,7 @@ describe("maintenance on a seeded store", () => {
   test("rows written before artifacts were kept in the store: validate_structure finds the missing and the tampered file and the orphan file; repair moves the file aside", async () => {
     const { artifacts } = await seed();
     // Their file is the only copy.
-    sql("update artifacts set content = null");
+    await sql("update artifacts set content = null");
     const basic = await maint({ action: "validate_structure" });
     expect(kinds(basic)).toEqual(["artifact_changed", "artifact_missing", "orphan_file"]);
     expect(basic.summary).toContain("repair: true");

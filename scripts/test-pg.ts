@@ -73,6 +73,7 @@ const NOT_STORE_AGNOSTIC: Record<string, string> = {
   "tests/integration/postgres-concurrency.test.ts": "always PostgreSQL (its own database)",
   "tests/integration/postgres-harness.test.ts": "the PostgreSQL test harness itself",
   "tests/integration/postgres-store.test.ts": "always PostgreSQL (its own database)",
+  "tests/integration/postgres-text.test.ts": "always PostgreSQL (its own database)",
   "tests/e2e/hostile-probes.test.ts": "command probes of doctor and validate: no store",
   "tests/e2e/install-safety.test.ts": "installer: no store",
   "tests/e2e/install-scopes.test.ts": "installer: no store",
@@ -103,7 +104,8 @@ function placement(): string[] {
     const n = listed.filter((l) => l === f).length;
     if (n !== 1) problems.push(`${f} is listed ${n} times in scripts/test-pg.ts (place it exactly once)`);
   }
-  for (const l of listed)
+  // Files of branches not merged yet may be placed in advance; a file run here must exist.
+  for (const l of ON_POSTGRES)
     if (!all.includes(l)) problems.push(`${l} is listed in scripts/test-pg.ts but does not exist`);
   return problems;
 }

@@ -5,6 +5,7 @@ import { type Env, maxRequestBytes, parseDuration } from "../../platform/env.ts"
 import { readTestHooks } from "../../platform/test-hooks.ts";
 import type { ToolProfile } from "../../server/profiles.ts";
 import { tokenDatabase } from "./_database.ts";
+import { jwtConfig, tlsFiles } from "./_http-security.ts";
 
 /** The `serve` flags that only mean something with --http. */
 export interface HttpFlags {
@@ -15,6 +16,13 @@ export interface HttpFlags {
   allowOrigin?: string | string[];
   publicUrl?: string;
   insecureNoAuth?: boolean;
+  authJwksUrl?: string;
+  authIssuer?: string;
+  authAudience?: string;
+  authIdentityClaim?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  metricsPublic?: boolean;
 }
 
 const HTTP_ONLY = [
@@ -24,6 +32,13 @@ const HTTP_ONLY = [
   "allowOrigin",
   "publicUrl",
   "insecureNoAuth",
+  "authJwksUrl",
+  "authIssuer",
+  "authAudience",
+  "authIdentityClaim",
+  "tlsCert",
+  "tlsKey",
+  "metricsPublic",
 ] as const;
 const DEFAULT_TIMEOUT = "120s";
 
@@ -70,7 +85,7 @@ export async function serveHttp(
   if (flags.auth !== undefined && flags.auth !== "tokens") {
     throw new OrchestratorError(
       "USAGE",
-      `--auth must be 'tokens' (JWT validation is not built yet), got '${String(flags.auth)}'.`,
+      `--auth must be 'tokens' (for JWTs give --auth-jwks-url, --auth-issuer, --auth-audience), got '${String(flags.auth)}'.`,
     );
   }
   const authRequired = flags.auth === "tokens";
@@ -88,6 +103,8 @@ export async function serveHttp(
   const publicUrl =
     flags.publicUrl === undefined ? undefined : parsePublicUrl(String(flags.publicUrl), parseOrigin);
   if (publicUrl) allowOrigins.push(new URL(publicUrl).origin);
+  const jwt = jwtConfig(flags);
+  const tls = tlsFiles(flags, env.cwd);
   const tokenDb = tokenDatabase(env, flags, common.db, { create: true });
   if (authRequired && !tokenDb) {
     throw new OrchestratorError(
@@ -143,6 +160,9 @@ export async function serveHttp(
       authRequired,
       insecureNoAuth: flags.insecureNoAuth === true,
       tokenDb,
+      jwt,
+      tls,
+      metricsPublic: flags.metricsPublic === true,
       log: (line) => process.stderr.write(line),
     },
   );

@@ -29,12 +29,16 @@ export function parseOrigin(raw: string, flag: string): string {
 }
 
 /** The guard for a server bound to `bound` (with its real port) and the extra origins allowed. */
-export function createOriginGuard(bound: BindAddress, allowed: readonly string[]): OriginGuard {
+export function createOriginGuard(
+  bound: BindAddress,
+  allowed: readonly string[],
+  scheme: "http" | "https" = "http",
+): OriginGuard {
   const loopback = isLoopback(bound.host);
   // Every name the server answers to on loopback; on another address, the address itself.
   const names = loopback ? new Set(["127.0.0.1", "localhost", "::1", bound.host]) : new Set([bound.host]);
   const hosts = new Set([...names].map((n) => hostPort(n, bound.port).toLowerCase()));
-  const origins = new Set([...hosts].map((h) => `http://${h}`));
+  const origins = new Set([...hosts].map((h) => `${scheme}://${h}`));
   for (const o of allowed) origins.add(o);
   return {
     origins,

@@ -34,6 +34,8 @@ const ON_POSTGRES = [
   "tests/e2e/deno-smoke.test.ts",
   "tests/e2e/duplicate-ids.test.ts",
   "tests/e2e/hostile-repository.test.ts",
+  "tests/e2e/http-jwt.test.ts",
+  "tests/e2e/http-metrics.test.ts",
   "tests/e2e/http-server.test.ts",
   "tests/e2e/hot-reload.test.ts",
   "tests/e2e/import-legacy.test.ts",
@@ -61,6 +63,8 @@ const SQLITE_ONLY: Record<string, string> = {
     "explicit shared SQLite files, path-keyed rows seeded into SQLite; tests/e2e/team-store.test.ts is the PostgreSQL case",
   "tests/e2e/store-permissions.test.ts": "file modes and owners of the SQLite database and its -wal/-shm",
   "tests/e2e/workspace-walls.test.ts": "that reading creates no database file in the workspace",
+  "tests/e2e/http-tls.test.ts":
+    "TLS at the HTTP edge with its own database files (the store part runs on PostgreSQL in http-server)",
 };
 
 /** Not run here: they open no store, or always use PostgreSQL (their own database). */

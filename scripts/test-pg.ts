@@ -89,7 +89,7 @@ const NOT_STORE_AGNOSTIC: Record<string, string> = {
   "tests/e2e/postgres.test.ts": "always PostgreSQL (its own database)",
   "tests/e2e/store-copy.test.ts": "copies between both dialects with its own databases",
   "tests/e2e/team-store.test.ts": "always PostgreSQL: two checkouts sharing one database",
-  "tests/e2e/doctor-postgres.test.ts": "always PostgreSQL (branch pgdoctor)",
+  "tests/e2e/doctor-postgres.test.ts": "always PostgreSQL (its own database)",
   "tests/e2e/http-postgres.test.ts": "always PostgreSQL: two HTTP servers on its own database",
   "tests/e2e/store-copy-postgres.test.ts": "copies between both dialects with its own databases",
   "tests/e2e/postgres-crash.test.ts": "always PostgreSQL, its own server (branch pgfaults)",

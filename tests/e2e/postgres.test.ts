@@ -17,11 +17,11 @@ afterAll(async () => {
   await database.drop();
 });
 
-function run(args: string[]) {
+function run(args: string[], env: Record<string, string> = {}) {
   return spawnSync(BINARY, args, {
     cwd: project.dir,
     encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
   });
 }
 
@@ -108,6 +108,10 @@ describe("compiled binary on PostgreSQL", () => {
     expect(run(["export", "--db", database.url]).stdout).toContain("shared");
     const doctor = run(["doctor", "--db", database.url, "--json"]);
     expect(doctor.stdout).toContain(database.name);
+    // ORCHESTRATOR_DB, as status and serve read it (doctor checked the absent SQLite file instead).
+    const fromEnv = run(["doctor", "--json"], { ORCHESTRATOR_DB: database.url });
+    expect(fromEnv.stdout).toContain(database.name);
+    expect(fromEnv.stdout).not.toContain("orchestrator.db");
   }, 120_000);
 
   test("bad URLs are usage errors (exit 2); unreachable servers and missing databases are named; no password shown", () => {

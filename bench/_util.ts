@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import { percentile } from "../tests/stress/load.ts";
 
-export const BINARY = join(import.meta.dir, "..", "dist", "orchestrator");
+/** The binary measured: dist/orchestrator, or ORCHESTRATOR_BENCH_BINARY to compare another build (A/B). */
+export const BINARY =
+  process.env.ORCHESTRATOR_BENCH_BINARY ?? join(import.meta.dir, "..", "dist", "orchestrator");
 export const IN_FLIGHT = 8;
 
 export const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;

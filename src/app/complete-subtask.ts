@@ -37,6 +37,11 @@ export interface CompleteSubtaskResult {
   readonly nextReady: readonly Task[];
   /** True when this is the stored answer to an earlier call with the same request_id. */
   readonly replayed: boolean;
+  /**
+   * What went wrong after the commit (the local copy of the artifact could not be written): the
+   * completion stands, the text is in the store, and the copy is written again later.
+   */
+  readonly warnings: readonly string[];
 }
 
 /** Which state-machine action each `next_action` means. */
@@ -48,10 +53,11 @@ const ACTION_FOR: Record<NextAction, TaskAction> = {
 };
 
 /**
- * Records a task's result: `detailed_work` goes to an artifact file (written atomically first),
- * then the artifact row, the summary and the status change named by `next_action` are committed
- * in one transaction. If the transaction fails the file is removed again, so a file without its
- * row can only be left by a crash between the two (maintenance validate_structure reports it).
+ * Records a task's result: the artifact row (with the text), the summary and the status change
+ * named by `next_action` commit in one transaction; the write callback touches nothing but the
+ * store, since PostgreSQL may run it again after a serialization failure. The local copy under
+ * artifacts/ is written after the commit: the store holds the truth, so a failed copy is a
+ * warning (the copy is written again by the next call that may write), never a failed completion.
  */
 export async function completeSubtask(
   ctx: AppContext,
@@ -64,7 +70,7 @@ export async function completeSubtask(
     input.request,
     ctx.clock.now(),
   );
-  if (earlier) return { ...earlier, replayed: true };
+  if (earlier) return { ...earlier, replayed: true, warnings: [] };
   const size = Buffer.byteLength(input.detailedWork, "utf8");
   if (size > ctx.settings.maxArtifactBytes) {
     throw new OrchestratorError(
@@ -117,57 +123,67 @@ export async function completeSubtask(
     sha256: sha256(bytes),
     filePaths,
     createdAt,
+    inStore: true,
   };
 
-  // The second wall is the adapter's: whatever the stored ids say, the file lands inside .task_orchestrator/.
-  const file = await ctx.files.writeArtifact(relPath, bytes);
-  let result: CompleteSubtaskResult;
-  try {
-    result = await writeOnce(ctx, input.request, async (trx, now) => {
-      const { task, siblings: all } = await requireTaskWithSiblings(trx, ws, input.taskId);
-      if (task.claim && isClaimedByOther(task, input.agentId, now, ctx.holderGone)) {
+  // The second wall is the adapter's: whatever the stored ids say, the copy lands inside .task_orchestrator/.
+  ctx.files.checkArtifactPath(relPath);
+  const result = await writeOnce(ctx, input.request, async (trx, now) => {
+    const { task, siblings: all } = await requireTaskWithSiblings(trx, ws, input.taskId);
+    if (task.claim && isClaimedByOther(task, input.agentId, now, ctx.holderGone)) {
+      throw new OrchestratorError(
+        "TASK_CLAIMED",
+        `Task ${task.id} is claimed by ${task.claim.agentId} until ${task.claim.expiresAt}; only that agent can complete it before then, unless its client disconnects first.`,
+        { data: { task_id: task.id, claimed_by: task.claim.agentId, expires_at: task.claim.expiresAt } },
+      );
+    }
+    if (action === "complete") {
+      const unmet = unmetDependencies(task, new Map(all.map((t) => [t.id, t])));
+      if (unmet.length > 0) {
+        const list = unmet.map((d) => `${d.task_id} "${d.title}" (${d.status})`).join(", ");
         throw new OrchestratorError(
-          "TASK_CLAIMED",
-          `Task ${task.id} is claimed by ${task.claim.agentId} until ${task.claim.expiresAt}; only that agent can complete it before then, unless its client disconnects first.`,
-          { data: { task_id: task.id, claimed_by: task.claim.agentId, expires_at: task.claim.expiresAt } },
+          "DEPENDENCIES_UNMET",
+          `Task ${task.id} cannot be completed while its dependencies are not: ${list}. Complete those first.`,
+          { data: { task_id: task.id, unmet } },
         );
       }
-      if (action === "complete") {
-        const unmet = unmetDependencies(task, new Map(all.map((t) => [t.id, t])));
-        if (unmet.length > 0) {
-          const list = unmet.map((d) => `${d.task_id} "${d.title}" (${d.status})`).join(", ");
-          throw new OrchestratorError(
-            "DEPENDENCIES_UNMET",
-            `Task ${task.id} cannot be completed while its dependencies are not: ${list}. Complete those first.`,
-            { data: { task_id: task.id, unmet } },
-          );
-        }
-      }
-      await trx.insertArtifact(ws, { ...artifact, taskId: task.id, planId: task.planId });
-      await recordEvent(trx, ws, now, "artifact_added", task.planId, task.id, {
-        agentId: input.agentId,
-        note: artifact.id,
-      });
-      const { status, plan } = await applyTaskAction(trx, ws, task, action, now, {
-        agentId: input.agentId,
-        note: action === "complete" ? null : input.summary,
-        patch: {
-          summary: input.summary,
-          statusNote: action === "complete" ? null : input.summary,
-          claim: null,
-          completedAt: action === "complete" ? now : null,
-        },
-      });
-      // Nothing else can write inside this IMMEDIATE transaction: patch the one change in memory.
-      const siblings = all.map((t) => (t.id === task.id ? { ...t, status, claim: null } : t));
-      const nextReady = readyTasks(siblings, { now, agentId: input.agentId, justCompleted: input.taskId });
-      return { taskId: input.taskId, status, plan, progress: progressOf(plan.counts), artifact, nextReady };
+    }
+    await trx.insertArtifact(ws, { ...artifact, taskId: task.id, planId: task.planId }, text);
+    await recordEvent(trx, ws, now, "artifact_added", task.planId, task.id, {
+      agentId: input.agentId,
+      note: artifact.id,
     });
+    const { status, plan } = await applyTaskAction(trx, ws, task, action, now, {
+      agentId: input.agentId,
+      note: action === "complete" ? null : input.summary,
+      patch: {
+        summary: input.summary,
+        statusNote: action === "complete" ? null : input.summary,
+        claim: null,
+        completedAt: action === "complete" ? now : null,
+      },
+    });
+    // Nothing else can write inside this IMMEDIATE transaction: patch the one change in memory.
+    const siblings = all.map((t) => (t.id === task.id ? { ...t, status, claim: null } : t));
+    const nextReady = readyTasks(siblings, { now, agentId: input.agentId, justCompleted: input.taskId });
+    return { taskId: input.taskId, status, plan, progress: progressOf(plan.counts), artifact, nextReady };
+  });
+  // A retry that raced the first call recorded nothing: its artifact is not the one stored.
+  if (result.replayed) return { ...result, warnings: [] };
+  return { ...result, warnings: await writeLocalCopy(ctx, relPath, bytes) };
+}
+
+/**
+ * Writes the committed artifact's local copy. No fsync: the store is the durable copy, and a copy
+ * a crash loses or tears is found (size and sha256 against the row) and written again.
+ */
+async function writeLocalCopy(ctx: AppContext, path: string, bytes: Uint8Array): Promise<string[]> {
+  try {
+    await ctx.files.writeArtifact(path, bytes);
+    return [];
   } catch (e) {
-    await file.discard();
-    throw e;
+    return [
+      `The result is stored, but its local copy ${path} could not be written (${e instanceof Error ? e.message : String(e)}); it is written again by the next call that may write, or by validate_structure with repair: true.`,
+    ];
   }
-  // A retry that raced the first call: its file is not the one recorded.
-  if (result.replayed) await file.discard();
-  return result;
 }

@@ -103,7 +103,7 @@ export async function executeSubtask(
   const deps = task.dependencies
     .map((id) => siblings.find((t) => t.id === id))
     .filter((t): t is Task => t !== undefined);
-  const { role, dependencies, prompt } = await specialistPrompt(ctx, task, plan, deps);
+  const { role, dependencies, prompt } = await specialistPrompt(ctx, task, plan, deps, { restore: true });
   return { task, plan, role, dependencies, prompt, started, takenOver };
 }
 

@@ -1,5 +1,6 @@
 import { buildSynthesis } from "../core/synthesis.ts";
 import type { Plan } from "../core/task.ts";
+import { readArtifactTexts } from "./_artifact-text.ts";
 import { requirePlan } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
 
@@ -7,7 +8,8 @@ export type ExportFormat = "md" | "json";
 
 /**
  * The workspace's plans (or one plan) as a document: Markdown synthesis reports, or JSON with
- * every task, artifact reference and history event. Archived plans are left out unless named.
+ * every task, artifact (with its text, read from the store, so an export on any machine sharing it
+ * is whole) and history event. Archived plans are left out unless named. Writes no file.
  */
 export async function exportPlans(
   ctx: AppContext,
@@ -39,6 +41,15 @@ export async function exportPlans(
         .join("\n---\n\n")
     );
   }
+  const texts = await readArtifactTexts(
+    ctx,
+    loaded.flatMap((l) => [...l.artifacts.values()].flat()),
+  );
+  const contentOf = (id: string): { content: string | null; content_problem?: string } => {
+    const r = texts.get(id);
+    if (!r) return { content: null };
+    return "problem" in r ? { content: null, content_problem: r.detail } : { content: r.text };
+  };
   const doc = {
     workspace: ctx.workspace,
     project: ctx.identity.id,
@@ -76,6 +87,7 @@ export async function exportPlans(
           sha256: a.sha256,
           file_paths: a.filePaths,
           created_at: a.createdAt,
+          ...contentOf(a.id),
         })),
       })),
       history: events.map((e) => ({

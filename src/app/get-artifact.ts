@@ -1,5 +1,6 @@
 import type { Artifact } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
+import { readArtifactTexts } from "./_artifact-text.ts";
 import type { AppContext } from "./context.ts";
 
 /** The largest page of content returned at once (characters). */
@@ -12,13 +13,15 @@ export interface ArtifactPage {
   readonly totalChars: number;
   /** Where the next page starts, or null when this page reaches the end. */
   readonly nextOffset: number | null;
-  /** Whether the file still matches the sha256 recorded when it was written. */
+  /** Whether the text matches the sha256 recorded when it was written (a stored text always does: one that does not is refused). */
   readonly checksumOk: boolean;
 }
 
 /**
- * An artifact's stored text, paged by characters. Throws ARTIFACT_NOT_FOUND for an unknown id or
- * a missing file (saying which, and that validate_structure finds such cases).
+ * An artifact's text, paged by characters: from the store (the same on every machine sharing it),
+ * or from the file for rows written before artifacts were kept in the store. Throws
+ * ARTIFACT_NOT_FOUND for an unknown id or an old row's missing file, STORE_ROW_INVALID for a
+ * stored text that no longer matches its sha256. Writes no file (a reading call).
  */
 export async function getArtifact(
   ctx: AppContext,
@@ -33,12 +36,20 @@ export async function getArtifact(
       { data: { artifact_id: artifactId } },
     );
   }
-  const read = await ctx.files.readArtifact(artifact.path);
-  if ("unreadable" in read) {
+  const read = (await readArtifactTexts(ctx, [artifact])).get(artifact.id);
+  if (!read || "problem" in read) {
+    const detail = read?.detail ?? "it could not be read";
+    if (read?.problem === "altered_in_store") {
+      throw new OrchestratorError(
+        "STORE_ROW_INVALID",
+        `Artifact ${artifactId} was not used: ${detail}. Run orchestrator_maintenance_coordinator with action validate_structure and validation_level comprehensive to list such artifacts; re-run the task (orchestrator_update_task status pending) if its result is needed.`,
+        { data: { table: "artifacts", column: "content", artifact_id: artifactId } },
+      );
+    }
     throw new OrchestratorError(
       "ARTIFACT_NOT_FOUND",
-      `Artifact ${artifactId} is recorded at ${artifact.path}, but that file cannot be read (${read.unreadable}). Run orchestrator_maintenance_coordinator with action validate_structure to check all artifacts.`,
-      { cause: read.cause, data: { artifact_id: artifactId, path: artifact.path } },
+      `Artifact ${artifactId}: ${detail}. Run orchestrator_maintenance_coordinator with action validate_structure to check all artifacts.`,
+      { cause: read?.cause, data: { artifact_id: artifactId, path: artifact.path } },
     );
   }
   const text = read.text;
@@ -51,6 +62,6 @@ export async function getArtifact(
     offset,
     totalChars: text.length,
     nextOffset: end < text.length ? end : null,
-    checksumOk: read.sha256 === artifact.sha256,
+    checksumOk: read.checksumOk,
   };
 }

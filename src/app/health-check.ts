@@ -4,6 +4,7 @@ export interface HealthReport {
   readonly healthy: boolean;
   readonly problems: readonly string[];
   readonly database: {
+    readonly dialect: "sqlite" | "postgres";
     readonly path: string;
     readonly reachable: boolean;
     readonly quick_check: string;
@@ -12,6 +13,20 @@ export interface HealthReport {
     readonly migrations_applied: number;
     readonly size_bytes: number;
     readonly wal_bytes: number;
+    /** PostgreSQL: the server's version and the pool (null on SQLite, or when the server did not answer). */
+    readonly postgres: {
+      readonly server_version: string;
+      readonly pool: {
+        readonly size: number;
+        readonly idle: number;
+        readonly waiting: number;
+        readonly max: number;
+      };
+    } | null;
+    /** Which rule chose this store: --db / ORCHESTRATOR_DB, the settings' `db:` (opted in), or the workspace's own file. */
+    readonly chosen_by: "given" | "settings" | "workspace";
+    /** E.g. a settings `db:` ignored for want of the opt-in, with its fix. */
+    readonly warnings: readonly string[];
   };
   readonly claims: { readonly open: number; readonly expired: number };
   readonly plans: { readonly open: number; readonly tasks_in_open_plans: number };
@@ -45,12 +60,15 @@ export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
         total: (await db.sumTaskCounts(ctx.project, ["active"])).total,
       }
     : { total: 0, n: 0 };
+  const server =
+    reachable && ctx.store.serverInfo ? await ctx.store.serverInfo().catch(() => undefined) : undefined;
   const migrations = ctx.store.migrations;
   const disk = ctx.store.diskUsage();
   return {
     healthy: problems.length === 0,
     problems,
     database: {
+      dialect: ctx.store.dialect,
       path: ctx.store.path,
       reachable,
       quick_check: quick,
@@ -59,6 +77,8 @@ export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
       migrations_applied: migrations.length,
       size_bytes: disk.databaseBytes,
       wal_bytes: disk.walBytes,
+      postgres: server ? { server_version: server.serverVersion, pool: server.pool } : null,
+      ...choiceFields(ctx),
     },
     claims,
     plans: { open: plans.n, tasks_in_open_plans: plans.total },
@@ -71,6 +91,7 @@ function noDatabaseYet(ctx: AppContext): HealthReport {
     healthy: true,
     problems: [],
     database: {
+      dialect: ctx.store.dialect,
       path: ctx.store.path,
       reachable: false,
       quick_check: "not run: no database yet (the first write creates it)",
@@ -79,8 +100,15 @@ function noDatabaseYet(ctx: AppContext): HealthReport {
       migrations_applied: 0,
       size_bytes: 0,
       wal_bytes: 0,
+      postgres: null,
+      ...choiceFields(ctx),
     },
     claims: { open: 0, expired: 0 },
     plans: { open: 0, tasks_in_open_plans: 0 },
   };
+}
+
+function choiceFields(ctx: AppContext): Pick<HealthReport["database"], "chosen_by" | "warnings"> {
+  const ignored = ctx.database?.ignored;
+  return { chosen_by: ctx.database?.source ?? "workspace", warnings: ignored ? [ignored] : [] };
 }

@@ -1,5 +1,6 @@
 import { type Artifact, DATA_DIR } from "../core/artifact.ts";
 import { EMPTY_COUNTS, type TaskCounts } from "../core/task.ts";
+import { checkArtifacts } from "./_artifact-checks.ts";
 import { findInvalidRows, removeInvalidRows } from "./_invalid-rows.ts";
 import type {
   MaintenanceBody,
@@ -14,10 +15,10 @@ import type { AppContext } from "./context.ts";
 const IN_FLIGHT_GRACE_MS = 60_000;
 
 /**
- * validate_structure: checks the database, rows no tool could have written, artifact files and
- * their checksums, files without rows, dependencies and plan counters; with `repair` it removes
+ * validate_structure: checks the database, rows no tool could have written, artifact texts and
+ * their local copies (`_artifact-checks.ts`), files without rows, dependencies and plan counters; with `repair` it removes
  * those rows, moves orphan files aside (never deletes one), drops dangling dependencies and
- * recounts the counters, which are derived.
+ * recounts the counters, which are derived, and writes missing local copies of artifacts again.
  */
 export async function validateStructure(ctx: AppContext, input: MaintenanceInput): Promise<MaintenanceBody> {
   const ws = ctx.project;
@@ -65,42 +66,9 @@ export async function validateStructure(ctx: AppContext, input: MaintenanceInput
   });
   if (input.targetTaskId) artifacts = artifacts.filter((a) => a.taskId === input.targetTaskId);
   const known = new Set(artifacts.map((a) => a.path));
-  for (const a of artifacts) {
-    const checked = ctx.files.verifyArtifact(a, deep);
-    if (checked.state === "refused") {
-      findings.push({
-        kind: "path_outside_data_dir",
-        severity: "error",
-        task_id: a.taskId,
-        path: a.path,
-        message: `artifact ${a.id} of ${a.taskId}: ${a.path} is refused: ${checked.problem}`,
-      });
-    } else if (checked.state === "missing") {
-      findings.push({
-        kind: "artifact_missing",
-        severity: "error",
-        task_id: a.taskId,
-        path: a.path,
-        message: `artifact ${a.id} of ${a.taskId}: file ${a.path} is missing`,
-      });
-    } else if (checked.state === "resized") {
-      findings.push({
-        kind: "artifact_changed",
-        severity: "error",
-        task_id: a.taskId,
-        path: a.path,
-        message: `artifact ${a.id}: ${a.path} is ${checked.size} bytes, recorded ${a.size}`,
-      });
-    } else if (checked.state === "altered") {
-      findings.push({
-        kind: "artifact_changed",
-        severity: "error",
-        task_id: a.taskId,
-        path: a.path,
-        message: `artifact ${a.id}: ${a.path} does not match its recorded sha256`,
-      });
-    }
-  }
+  const checked = await checkArtifacts(ctx, artifacts, { deep, repair: input.repair === true });
+  findings.push(...checked.findings);
+  actions.push(...checked.actions);
   const artifactsRoot = ctx.files.listArtifactFolder();
   if ("problem" in artifactsRoot) {
     findings.push({
@@ -193,7 +161,14 @@ export async function validateStructure(ctx: AppContext, input: MaintenanceInput
   const errors = findings.filter((f) => f.severity === "error").length;
   const repairable = findings.some(
     (f) =>
-      ["orphan_file", "dangling_dependency", "plan_counters", "invalid_row"].includes(f.kind) ||
+      [
+        "orphan_file",
+        "dangling_dependency",
+        "plan_counters",
+        "invalid_row",
+        "local_copy_missing",
+        "local_copy_changed",
+      ].includes(f.kind) ||
       (f.kind === "path_outside_data_dir" && invalid.length > 0),
   );
   return {
@@ -203,6 +178,6 @@ export async function validateStructure(ctx: AppContext, input: MaintenanceInput
     summary:
       findings.length === 0
         ? `Structure valid (${artifacts.length} artifact(s) checked${deep ? " with checksums" : ""}).`
-        : `${errors} error(s), ${findings.length - errors} warning(s).${repairable && !input.repair ? " Run again with repair: true to fix orphan files, dangling dependencies and counters, and remove rows this orchestrator never writes." : ""}${findings.some((f) => f.kind === "artifact_missing" || f.kind === "artifact_changed") ? " Missing or changed artifact files cannot be rebuilt: re-run those tasks (orchestrator_update_task status pending) if their output is needed." : ""}`,
+        : `${errors} error(s), ${findings.length - errors} warning(s).${repairable && !input.repair ? " Run again with repair: true to fix orphan files, dangling dependencies and counters, write missing local copies of artifacts again from the store, and remove rows this orchestrator never writes." : ""}${findings.some((f) => f.kind === "artifact_missing" || f.kind === "artifact_changed") ? " Artifacts whose only copy is missing or changed cannot be rebuilt: re-run those tasks (orchestrator_update_task status pending) if their output is needed." : ""}`,
   };
 }

@@ -2,6 +2,7 @@ import type { Artifact } from "../core/artifact.ts";
 import { buildSpecialistPrompt, type DependencyOutput } from "../core/prompt.ts";
 import type { Role } from "../core/roles/role.ts";
 import type { Plan, Task } from "../core/task.ts";
+import { readArtifactTexts } from "./_artifact-text.ts";
 import type { AppContext } from "./context.ts";
 import { getTask } from "./get-task.ts";
 
@@ -13,22 +14,37 @@ export interface SpecialistPrompt {
 
 /**
  * The one builder of a task's specialist prompt: its role (as the role files say now), the plan,
- * and what each dependency produced with its artifacts. execute_subtask returns it when it claims
- * the task; the role prompts show it without claiming.
+ * and what each dependency produced with its artifacts' text, read from the store, so an agent on
+ * another machine sees the same results. execute_subtask returns it when it claims the task (and,
+ * as a call that writes, rewrites missing local copies: `restore`); the role prompts show it
+ * without claiming and write nothing.
  */
 export async function specialistPrompt(
   ctx: AppContext,
   task: Task,
   plan: Plan,
   dependencies: readonly Task[],
+  opts: { readonly restore: boolean } = { restore: false },
 ): Promise<SpecialistPrompt> {
   const artifacts: Map<string, Artifact[]> = await ctx.store.direct.findTaskArtifacts(
     ctx.project,
     dependencies.map((d) => d.id),
   );
   const outputs = dependencies.map((d) => ({ task: d, artifacts: artifacts.get(d.id) ?? [] }));
+  const texts = await readArtifactTexts(
+    ctx,
+    outputs.flatMap((o) => o.artifacts),
+    opts,
+  );
   const role = roleFor(ctx, task.specialistType);
-  const prompt = buildSpecialistPrompt({ role, task, plan, dependencies: outputs, workspace: ctx.workspace });
+  const prompt = buildSpecialistPrompt({
+    role,
+    task,
+    plan,
+    dependencies: outputs,
+    workspace: ctx.workspace,
+    texts,
+  });
   return { role, dependencies: outputs, prompt };
 }
 

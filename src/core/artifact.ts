@@ -1,7 +1,11 @@
 import { OrchestratorError } from "./errors.ts";
 import type { ArtifactType } from "./task.ts";
 
-/** A stored piece of detailed work: a Markdown file under the workspace plus its row. */
+/**
+ * A stored piece of detailed work: its row holds the Markdown text (`inStore`), and a file under
+ * the workspace is a local copy of it for people and editors. Rows written before 2026-12 hold no
+ * text: their file is the only copy.
+ */
 export interface Artifact {
   readonly id: string;
   readonly taskId: string;
@@ -15,6 +19,8 @@ export interface Artifact {
   /** Workspace-relative POSIX paths of the files the work refers to. */
   readonly filePaths: readonly string[];
   readonly createdAt: string;
+  /** Whether the row holds the text; when false the file is the only copy (rows written before 2026-12). */
+  readonly inStore: boolean;
 }
 
 export const DATA_DIR = ".task_orchestrator";
@@ -112,3 +118,17 @@ export function renderArtifactFile(a: {
     "",
   ].join("\n");
 }
+
+/**
+ * An artifact's text as read for a caller: from the store (`from: "store"`, its bytes checked
+ * against the row's size and sha256) or, for rows written before 2026-12, from the file
+ * (`checksumOk` says whether it still matches). `problem` when there is no text to give: the
+ * store's text was altered (it never matches what was written), or an old row's file is unreadable.
+ */
+export type ArtifactReading =
+  | { readonly text: string; readonly from: "store" | "file"; readonly checksumOk: boolean }
+  | {
+      readonly problem: "altered_in_store" | "file_unreadable";
+      readonly detail: string;
+      readonly cause?: unknown;
+    };

@@ -36,8 +36,17 @@ export function addMs(iso: string, ms: number): string {
  * use-case never builds a path itself.
  */
 export interface DataFiles {
-  /** Writes an artifact atomically (owner-only file and folders); `discard` takes it back. */
-  writeArtifact(path: string, bytes: Uint8Array): Promise<WrittenFile>;
+  /**
+   * Writes an artifact's local copy atomically (owner-only file and folders; temp file + rename,
+   * no fsync: the store holds the text, and a lost or torn copy is written again from it).
+   */
+  writeArtifact(path: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Throws PATH_OUTSIDE_DATA_DIR when an artifact's local copy could not be written at `path`
+   * (a symlinked folder on the way): checked before a completion commits, so a hostile layout
+   * is refused loudly rather than turned into a warning after the fact.
+   */
+  checkArtifactPath(path: string): void;
   /** An artifact's text and the sha256 of its bytes, or why it cannot be read (an errno code). */
   readArtifact(
     path: string,
@@ -58,10 +67,6 @@ export interface DataFiles {
   moveOrphan(path: string): Promise<string>;
   /** Writes `.task_orchestrator/<name>` atomically (owner-only); returns its stored path. */
   writeDocument(name: string, text: string): Promise<string>;
-}
-
-export interface WrittenFile {
-  discard(): Promise<void>;
 }
 
 export type ArtifactFileState =

@@ -75,12 +75,14 @@ export function durationSetting(env: Env, name: string, fallbackMs: number): num
   return parseDuration(raw, name);
 }
 
-/** Parses "30m", "90s", "2h", "1500ms" into milliseconds. */
+/** Parses "30m", "90s", "2h", "30d", "1500ms" into milliseconds. */
 export function parseDuration(raw: string, what: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/i.exec(raw);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/i.exec(raw);
   const n = m
     ? Number(m[1]) *
-      { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2]!.toLowerCase() as "ms" | "s" | "m" | "h"]
+      { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
+        m[2]!.toLowerCase() as "ms" | "s" | "m" | "h" | "d"
+      ]
     : Number.NaN;
   if (!Number.isFinite(n) || n <= 0) {
     throw new Error(`${what} must be a duration such as 30m, 90s or 2h, got '${raw}'`);

@@ -65,6 +65,11 @@ export interface WriteOptions {
   readonly createMode?: number | undefined;
   readonly dirMode?: number | undefined;
   readonly owner?: { uid: number; gid: number } | undefined;
+  /**
+   * false: skip both fsyncs, for a copy of data kept durably elsewhere (an artifact's local copy;
+   * the store holds its text). Readers still never see a mix; a crash may lose or tear the copy.
+   */
+  readonly durable?: boolean | undefined;
 }
 
 /** `path`, or its nearest ancestor that exists: where a write that failed was refused. */
@@ -108,7 +113,7 @@ async function writeAtomically(path: string, data: string | Uint8Array, opts: Wr
     if (exact !== null && process.platform !== "win32") await handle.chmod(exact);
     if (opts.owner && process.platform !== "win32") await handle.chown(opts.owner.uid, opts.owner.gid);
     await handle.writeFile(data);
-    await handle.sync();
+    if (opts.durable !== false) await handle.sync();
   } catch (e) {
     await handle.close().catch(() => {});
     await unlinkQuietly(tmp);
@@ -121,7 +126,7 @@ async function writeAtomically(path: string, data: string | Uint8Array, opts: Wr
     await unlinkQuietly(tmp);
     throw e;
   }
-  await fsyncDir(dir);
+  if (opts.durable !== false) await fsyncDir(dir);
 }
 
 /** fsyncs a directory so a rename in it survives a crash (a no-op where the OS refuses). */

@@ -8,7 +8,7 @@ import { findProjectRoot } from "../workspace/resolve.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
 import { reportInvalidArguments } from "./sdk-compat.ts";
-import { type ServerDeps, Session } from "./session.ts";
+import { type ServerDeps, Session, type SessionOptions } from "./session.ts";
 import { registerSupervisorHooks } from "./supervisor-hooks.ts";
 import type { CatalogEntry } from "./tools/_catalog.ts";
 import { registerTools } from "./tools/index.ts";
@@ -16,8 +16,13 @@ import { registerTools } from "./tools/index.ts";
 /**
  * One MCP server for one client connection. The process-wide parts (store cache, role loader,
  * settings) come in `deps`; the connection's own state (bound workspace, roots) lives in its Session.
+ * Over HTTP it serves one request (`session.remote`): the caller's identity comes with it, and
+ * the client is never asked for its roots (it could not answer a stateless request).
  */
-export function createServer(deps: ServerDeps): {
+export function createServer(
+  deps: ServerDeps,
+  sessionOpts: SessionOptions = {},
+): {
   server: McpServer;
   session: Session;
   /** The listed tools: what tools/list sends, and each one's full output schema. */
@@ -31,11 +36,12 @@ export function createServer(deps: ServerDeps): {
       instructions: SERVER_INSTRUCTIONS,
     },
   );
-  const session = new Session(deps, async () => {
+  const listRoots = async (): Promise<string | undefined> => {
     if (!server.server.getClientCapabilities()?.roots) return undefined;
     const { roots } = await server.server.listRoots(undefined, { timeout: 5_000 });
     return roots.find((r) => r.uri.startsWith("file://"))?.uri;
-  });
+  };
+  const session = new Session(deps, sessionOpts.remote ? undefined : listRoots, sessionOpts);
   server.server.oninitialized = () => {
     session.clientName = server.server.getClientVersion()?.name ?? "client";
   };

@@ -1,7 +1,9 @@
 import type { AppContext } from "../app/context.ts";
 import { type ContextSources, openContext } from "../app/open-context.ts";
 import { renewLeases } from "../app/renew-leases.ts";
+import { OrchestratorError } from "../core/errors.ts";
 import type { ClaimHolder } from "../core/task.ts";
+import { agentBelongsTo } from "../core/token.ts";
 import type { Env } from "../platform/env.ts";
 import type { SupervisorInfo } from "../protocol/worker-channel.ts";
 import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../workspace/resolve.ts";
@@ -31,6 +33,24 @@ export interface ServerDeps extends ContextSources {
 }
 
 /**
+ * Who calls, when a transport knows it without a connection (HTTP: one Session per request).
+ * `name` is the default agent id; when `enforced` (a token's name), agent_id may only name it or
+ * a sub-agent under it. `renewedAt` outlives the request, so lease renewals stay once a minute.
+ */
+export interface CallerIdentity {
+  readonly name: string;
+  readonly enforced: boolean;
+  readonly renewedAt: Map<string, number>;
+}
+
+/** Options of a Session on a stateless transport (HTTP): no roots, no project found from the server's cwd. */
+export interface SessionOptions {
+  readonly caller?: CallerIdentity | undefined;
+  /** Over HTTP the client's folders are not the server's: only working_directory or --workspace. */
+  readonly remote?: boolean | undefined;
+}
+
+/**
  * One client connection: the workspace it bound with initialize_session (sticky), the client's
  * roots (asked lazily, cached until the client says they changed), and its default agent id.
  */
@@ -43,26 +63,50 @@ export class Session {
   /** Agent ids that acted through this connection; its activity keeps their leases alive. */
   readonly #agents = new Set<string>();
   /** When this connection last renewed its agents' leases, per workspace (ms). */
-  readonly #renewedAt = new Map<string, number>();
+  readonly #renewedAt: Map<string, number>;
   /** working_directory arguments already checked on this connection → their real path. */
   readonly #checked = new Map<string, ResolvedWorkspace>();
 
   readonly deps: ServerDeps;
   private readonly listRoots: (() => Promise<string | undefined>) | undefined;
+  readonly #opts: SessionOptions;
 
-  constructor(deps: ServerDeps, listRoots: (() => Promise<string | undefined>) | undefined) {
+  constructor(
+    deps: ServerDeps,
+    listRoots: (() => Promise<string | undefined>) | undefined,
+    opts: SessionOptions = {},
+  ) {
     this.deps = deps;
     this.listRoots = listRoots;
+    this.#opts = opts;
     this.connectionId = deps.connection?.id ?? deps.random.hex(6);
+    this.#renewedAt = opts.caller?.renewedAt ?? new Map<string, number>();
+    if (opts.caller) this.#agents.add(opts.caller.name);
   }
 
-  /** The agent id used when a call names none: the client's name plus this connection. */
+  /** True over HTTP: each request is its own Session, so nothing binds across calls. */
+  get remote(): boolean {
+    return this.#opts.remote === true;
+  }
+
+  /** The agent id used when a call names none: the caller's identity, else the client's name plus this connection. */
   get defaultAgentId(): string {
-    return `${this.clientName}#${this.connectionId}`;
+    return this.#opts.caller?.name ?? `${this.clientName}#${this.connectionId}`;
   }
 
-  /** The agent id for a call: the one given, or the connection's default. Remembered for renewals. */
+  /**
+   * The agent id for a call: the one given, or the default. Remembered for renewals. With an
+   * enforced identity (a token), another credential's agent is refused with AGENT_FORBIDDEN.
+   */
   agentFor(given: string | undefined): string {
+    const caller = this.#opts.caller;
+    if (caller?.enforced && given !== undefined && !agentBelongsTo(given, caller.name)) {
+      throw new OrchestratorError(
+        "AGENT_FORBIDDEN",
+        `agent_id ${JSON.stringify(given.slice(0, 80))} is not yours: this token acts as ${caller.name}. Leave agent_id out, or name a sub-agent as ${caller.name}/<name>.`,
+        { data: { agent_id: given.slice(0, 200), identity: caller.name } },
+      );
+    }
     const id = given ?? this.defaultAgentId;
     if (this.#agents.size < 100) this.#agents.add(id);
     return id;
@@ -81,6 +125,7 @@ export class Session {
     const cached = workingDirectory === undefined ? undefined : this.#checked.get(workingDirectory);
     if (cached) return cached;
     const listRoots = this.listRoots;
+    if (this.#opts.remote) return this.#resolveRemote(workingDirectory);
     const resolved = await resolveWorkspace({
       argument: workingDirectory,
       session: this.boundWorkspace,
@@ -102,6 +147,28 @@ export class Session {
     if (workingDirectory !== undefined && this.#checked.size < 100)
       this.#checked.set(workingDirectory, resolved);
     return resolved;
+  }
+
+  /**
+   * Over HTTP each call stands alone and the client's folders are not the server's: the call's
+   * working_directory (a path on the server's machine), else the server's --workspace.
+   */
+  async #resolveRemote(workingDirectory: string | undefined): Promise<ResolvedWorkspace> {
+    const env = this.deps.env;
+    if (workingDirectory === undefined && this.boundWorkspace === undefined && !this.deps.workspace) {
+      throw new OrchestratorError(
+        "WORKSPACE_UNRESOLVED",
+        "No workspace: over HTTP each call stands alone, and this server was started without --workspace. Pass working_directory (the absolute path of the project folder on the server's machine) with every call.",
+      );
+    }
+    return resolveWorkspace({
+      argument: workingDirectory,
+      session: this.boundWorkspace,
+      server: this.deps.workspace,
+      cwd: env.cwd,
+      homedir: env.homedir,
+      projectRoot: () => undefined,
+    });
   }
 
   /** The use-case context for a resolved workspace (app/open-context.ts). */

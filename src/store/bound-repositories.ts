@@ -3,6 +3,7 @@ import type { StoreWriter } from "./port.ts";
 import {
   findAllArtifacts,
   findArtifact,
+  findArtifactContents,
   findArtifactPaths,
   findTaskArtifacts,
   insertArtifact,
@@ -48,6 +49,7 @@ import {
 } from "./repositories/task-queries.repository.ts";
 import {
   countClaims,
+  countHeldClaims,
   countPlanTasks,
   countTasksByPlan,
   deleteTask,
@@ -61,6 +63,15 @@ import {
   renewClaims,
   updateTask,
 } from "./repositories/tasks.repository.ts";
+import {
+  countTokens,
+  findToken,
+  findTokenByHash,
+  insertToken,
+  listTokens,
+  revokeToken,
+  touchToken,
+} from "./repositories/tokens.repository.ts";
 
 /** The repositories, each a plain function taking the database or a transaction first (kysely example/). */
 const REPOSITORIES = {
@@ -73,6 +84,7 @@ const REPOSITORIES = {
   countPlanTasks,
   countTasksByPlan,
   countClaims,
+  countHeldClaims,
   searchTasks,
   findReadyTaskIds,
   findCleanupCandidates,
@@ -88,6 +100,7 @@ const REPOSITORIES = {
   findArtifact,
   findTaskArtifacts,
   findAllArtifacts,
+  findArtifactContents,
   findArtifactPaths,
   findPlanEvents,
   findTaskEvents,
@@ -114,6 +127,13 @@ const REPOSITORIES = {
   removeRows,
   recordProjectCheckout,
   rekeyRows,
+  findToken,
+  findTokenByHash,
+  listTokens,
+  countTokens,
+  insertToken,
+  revokeToken,
+  touchToken,
 } as const;
 
 type Repositories = typeof REPOSITORIES;

@@ -6,6 +6,7 @@ import type { ProjectsTable } from "./tables/projects.table.ts";
 import type { RequestResultsTable } from "./tables/request-results.table.ts";
 import type { TaskDependenciesTable } from "./tables/task-dependencies.table.ts";
 import type { TasksTable } from "./tables/tasks.table.ts";
+import type { TokensTable } from "./tables/tokens.table.ts";
 
 /** The typed schema Kysely checks every query against. */
 export interface Database {
@@ -16,6 +17,7 @@ export interface Database {
   events: EventsTable;
   request_results: RequestResultsTable;
   projects: ProjectsTable;
+  tokens: TokensTable;
 }
 
 export type Db = Kysely<Database>;

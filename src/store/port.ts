@@ -16,6 +16,7 @@ import type {
   RawRowIds,
   RowRef,
   StoredRequest,
+  StoredToken,
   TaskPatch,
   TaskSearch,
 } from "./records.ts";
@@ -26,6 +27,18 @@ import type {
  * interfaces and no use-case changes. Every method takes the workspace first: one database may
  * hold several projects (`--db`).
  */
+
+/** A PostgreSQL store's server and pool, as health_check reports them. */
+export interface PgServerInfo {
+  readonly serverVersion: string;
+  /** Open connections, idle ones, calls waiting for one, and the bound (pool_max). */
+  readonly pool: {
+    readonly size: number;
+    readonly idle: number;
+    readonly waiting: number;
+    readonly max: number;
+  };
+}
 
 /** Every read a use-case makes. */
 export interface StoreReader {
@@ -43,6 +56,8 @@ export interface StoreReader {
   countPlanTasks(ws: string, planId: string): Promise<TaskCounts>;
   countTasksByPlan(ws: string): Promise<Map<string, TaskCounts>>;
   countClaims(ws: string, now: string): Promise<{ open: number; expired: number }>;
+  /** Unexpired claims of every project in the database (the /metrics gauge). */
+  countHeldClaims(now: string): Promise<number>;
   searchTasks(ws: string, q: TaskSearch): Promise<{ tasks: Task[]; total: number }>;
   /** The same rule as core/readiness.ts readyTasks, without reading the plan's other tasks. */
   findReadyTaskIds(ws: string, planId: string, now: string, limit: number): Promise<string[]>;
@@ -74,6 +89,8 @@ export interface StoreReader {
       readonly planIds: ReadonlySet<string>;
     },
   ): Promise<Artifact[]>;
+  /** The stored text of those of `ids` that have one (rows written before 2026-12 have none). */
+  findArtifactContents(ws: string, ids: readonly string[]): Promise<Map<string, string>>;
   /** Paths of the artifact files of `taskIds`, each checked against its row's ids. */
   findArtifactPaths(ws: string, taskIds: readonly string[]): Promise<string[]>;
 
@@ -91,6 +108,14 @@ export interface StoreReader {
   countKeyRows(key: string): Promise<KeyRowCounts>;
   /** Ids held under both keys, which moving `from` to `to` would mix. */
   findKeyClashes(from: string, to: string): Promise<KeyClashes>;
+  /* Tokens of the HTTP server: per database, so no workspace argument. */
+  findToken(name: string): Promise<StoredToken | undefined>;
+  /** The token whose secret has this sha256 digest. */
+  findTokenByHash(hash: string): Promise<StoredToken | undefined>;
+  /** Every token, oldest first. */
+  listTokens(): Promise<StoredToken[]>;
+  /** Every row, revoked and expired included. */
+  countTokens(): Promise<number>;
 }
 
 /** Every write, plus the reads (a write transaction reads what it is about to change). */
@@ -117,7 +142,8 @@ export interface StoreWriter extends StoreReader {
   ): Promise<void>;
   deleteDependenciesOn(ws: string, taskIds: readonly string[]): Promise<void>;
   deleteDependency(ws: string, edge: { readonly taskId: string; readonly dependsOn: string }): Promise<void>;
-  insertArtifact(ws: string, artifact: Artifact): Promise<void>;
+  /** The row holds `content`, the text whose UTF-8 bytes `artifact.size` and `sha256` describe. */
+  insertArtifact(ws: string, artifact: Artifact, content: string): Promise<void>;
   appendEvents(ws: string, events: readonly NewEvent[]): Promise<void>;
   insertRequestResult(ws: string, request: StoredRequest): Promise<void>;
   /** Forgets answers older than `before`, in every workspace of the database. */
@@ -128,12 +154,21 @@ export interface StoreWriter extends StoreReader {
   ): Promise<void>;
   /** Moves every row keyed `from` (an old absolute-path key) to `to`; check findKeyClashes first. */
   rekeyRows(from: string, to: string): Promise<KeyRowCounts>;
+  insertToken(token: StoredToken): Promise<void>;
+  /** True when the token was active until now; false when unknown or revoked already. */
+  revokeToken(name: string, at: string): Promise<boolean>;
+  /** Records a use at `at` (last_used). */
+  touchToken(name: string, at: string): Promise<void>;
 }
 
 /** An open store. */
 export interface StorePort {
-  /** Where the data lives (a file path for SQLite), for reports. */
+  /** Where the data lives (a file path for SQLite, the URL without its password for PostgreSQL), for reports. */
   readonly path: string;
+  /** Which engine: a SQLite file on this machine, or a PostgreSQL server several machines share. */
+  readonly dialect: "sqlite" | "postgres";
+  /** PostgreSQL only: the server's version and the connection pool now (health_check). */
+  serverInfo?(): Promise<PgServerInfo>;
   /** Names of applied migrations, oldest first. */
   readonly migrations: readonly string[];
   /**

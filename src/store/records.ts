@@ -1,5 +1,6 @@
 import type { EventKind } from "../core/event.ts";
 import type { Claim, Complexity, PlanStatus, Task, TaskCounts, TaskStatus } from "../core/task.ts";
+import type { TokenInfo } from "../core/token.ts";
 import type { TaskAction } from "../core/transitions.ts";
 
 /*
@@ -170,4 +171,10 @@ export interface KeyClashes {
   readonly plans: readonly string[];
   readonly tasks: readonly string[];
   readonly artifacts: readonly string[];
+}
+
+/** A token row as the store keeps it: what `token list` shows plus the digest of the secret. */
+export interface StoredToken extends TokenInfo {
+  /** sha256 hex of the token string. */
+  readonly hash: string;
 }

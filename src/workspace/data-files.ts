@@ -3,8 +3,8 @@ import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { DATA_DIR } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
-import type { ArtifactFileState, ArtifactFolderEntry, DataFiles, WrittenFile } from "../core/ports.ts";
-import { atomicWriteFile, sha256, unlinkQuietly } from "../platform/fs.ts";
+import type { ArtifactFileState, ArtifactFolderEntry, DataFiles } from "../core/ports.ts";
+import { atomicWriteFile, sha256 } from "../platform/fs.ts";
 import {
   checkDataPath,
   checkStoredDataPath,
@@ -47,10 +47,12 @@ export function createDataFiles(workspace: string): DataFiles {
     return found;
   };
   return {
-    async writeArtifact(path, bytes): Promise<WrittenFile> {
-      const abs = storedDataPath(workspace, path);
-      await atomicWriteFile(abs, bytes, PRIVATE);
-      return { discard: () => unlinkQuietly(abs) };
+    async writeArtifact(path, bytes): Promise<void> {
+      await atomicWriteFile(storedDataPath(workspace, path), bytes, { ...PRIVATE, durable: false });
+    },
+
+    checkArtifactPath(path) {
+      storedDataPath(workspace, path);
     },
 
     async readArtifact(path) {

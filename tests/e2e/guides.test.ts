@@ -9,11 +9,13 @@ import {
   realpathSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BINARY, ROOT } from "../helpers/client.ts";
 import { expectedExit, fencedBlocks } from "../helpers/markdown-blocks.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
 
 // Every shell command in docs/guides/*.md is run here, so the guides cannot drift from the binary.
 //
@@ -42,6 +44,7 @@ const EXPECTED_GUIDES = [
   "getting-started.md",
   "migrating.md",
   "operations.md",
+  "team-server.md",
   "troubleshooting.md",
 ];
 const guides = existsSync(GUIDES_DIR)
@@ -61,14 +64,40 @@ test("the binary is built", () => {
   expect(existsSync(BINARY), `${BINARY} is missing: run 'bun run build' first`).toBe(true);
 });
 
-for (const guide of guides) {
-  const blocks = fencedBlocks(readFileSync(join(GUIDES_DIR, guide), "utf8")).filter((b) => b.lang === "sh");
+for (const guide of guides) guideSuite(`docs/guides/${guide}`);
 
-  describe(`docs/guides/${guide}`, () => {
+// docs/postgres.md, the team-store guide, runs against a fresh PostgreSQL database of its own
+// (tests/helpers/postgres.ts), handed to its blocks as TEAM_DB.
+let teamDb: TestDatabase | undefined;
+// As the guide advises, the URL carries no password: a server that needs one (the embedded
+// test server) finds it in ~/.pgpass of the guide's HOME, which every server started there reads.
+guideSuite("docs/postgres.md", async (home) => {
+  teamDb = await createTestDatabase();
+  const url = new URL(teamDb.url);
+  if (url.password) {
+    const port = url.port || "5432";
+    const line = `${url.hostname}:${port}:*:${decodeURIComponent(url.username) || "postgres"}:${decodeURIComponent(url.password)}\n`;
+    writeFileSync(join(home, ".pgpass"), line, { mode: 0o600 });
+    url.password = "";
+  }
+  return { TEAM_DB: url.toString() };
+});
+afterAll(async () => {
+  await teamDb?.drop();
+});
+
+/**
+ * The tests of one guide: its sh blocks in order, in one temp HOME and project folder; `extraEnv`
+ * adds variables to their environment.
+ */
+function guideSuite(file: string, extraEnv?: (home: string) => Promise<Record<string, string>>): void {
+  const blocks = fencedBlocks(readFileSync(join(ROOT, file), "utf8")).filter((b) => b.lang === "sh");
+
+  describe(file, () => {
     let home = "";
     let project = "";
     let env: Record<string, string> = {};
-    beforeAll(() => {
+    beforeAll(async () => {
       home = realpathSync(mkdtempSync(join(tmpdir(), "orch-guide-")));
       project = join(home, "project");
       const bin = join(home, "bin");
@@ -83,8 +112,9 @@ for (const guide of guides) {
         NO_COLOR: "1",
         TMPDIR: join(home, "tmp"),
         LANG: "C.UTF-8",
+        ...(extraEnv ? await extraEnv(home) : {}),
       };
-    });
+    }, 60_000);
     afterAll(() => {
       if (home) rmSync(home, { recursive: true, force: true });
     });
@@ -100,7 +130,7 @@ for (const guide of guides) {
         });
         if (r.status !== want) {
           throw new Error(
-            `docs/guides/${guide}:${block.line}: exit ${r.status ?? r.signal}, expected ${want}\n` +
+            `${file}:${block.line}: exit ${r.status ?? r.signal}, expected ${want}\n` +
               `--- block\n${block.code}--- stdout\n${r.stdout}--- stderr\n${r.stderr}`,
           );
         }
@@ -110,7 +140,7 @@ for (const guide of guides) {
     test("its sh blocks run nothing that needs the network or blocks", () => {
       for (const block of blocks) {
         for (const [i, line] of block.code.split("\n").entries()) {
-          const where = `docs/guides/${guide}:${block.line + 1 + i}: ${line}`;
+          const where = `${file}:${block.line + 1 + i}: ${line}`;
           expect(NETWORK.test(line), `${where}: needs the network; use a text block`).toBe(false);
           if (/\borchestrator serve\b/.test(line) && !/^\s*#/.test(line)) {
             expect(line.includes("<"), `${where}: serve blocks without redirected stdin`).toBe(true);

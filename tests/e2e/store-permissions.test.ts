@@ -5,6 +5,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   realpathSync,
   rmSync,
   statSync,
@@ -219,29 +220,47 @@ describe("files the server cannot write", () => {
     }
   });
 
-  test("an artifacts folder that cannot be written: FILE_NOT_WRITABLE naming the folder, and the task stays as it was", async () => {
+  test("an artifacts folder that cannot be written: the completion stands (the text is in the store), a warning names the folder, and repair writes the copy later", async () => {
     const c = await connect();
     try {
       const plan = await planOne(c.client);
       const id = plan.subtasks[0].task_id;
       chmodSync(join(data, "artifacts"), 0o555);
-      const e = errorOf(
-        await call(c.client, "orchestrator_complete_subtask", {
-          working_directory: project,
-          task_id: id,
-          summary: "done",
-          detailed_work: "the work",
-          artifact_type: "code",
-        }),
-      );
-      expect(e.code).toBe("FILE_NOT_WRITABLE");
-      expect(e.message).toContain(`${join(data, "artifacts")} is not writable (mode 0555`);
-      expect(e.message).toContain(`chmod u+w ${join(data, "artifacts")}`);
+      const done = await call(c.client, "orchestrator_complete_subtask", {
+        working_directory: project,
+        task_id: id,
+        summary: "done",
+        detailed_work: "the work",
+        artifact_type: "code",
+      });
+      expect(done.isError).toBeFalsy();
+      const r = done.structuredContent as { status: string; artifact: { artifact_id: string; path: string } };
+      expect(r.status).toBe("completed");
+      expect(textOf(done)).toContain(`Warning: The result is stored, but its local copy ${r.artifact.path}`);
+      expect(textOf(done)).toContain(`${join(data, "artifacts")} is not writable (mode 0555`);
+      expect(existsSync(join(project, r.artifact.path))).toBe(false);
       const task = await callOk(c.client, "orchestrator_get_task", {
         working_directory: project,
         task_id: id,
       });
-      expect(task.task.status).toBe("pending");
+      expect(task.task.status).toBe("completed");
+      const art = await callOk(c.client, "orchestrator_get_artifact", {
+        working_directory: project,
+        artifact_id: r.artifact.artifact_id,
+      });
+      expect(art.content).toContain("the work");
+
+      chmodSync(join(data, "artifacts"), 0o700);
+      const v = await callOk(c.client, "orchestrator_maintenance_coordinator", {
+        working_directory: project,
+        action: "validate_structure",
+        repair: true,
+      });
+      expect(v.actions_taken).toContainEqual(
+        expect.objectContaining({ action: "restore_local_copy", path: r.artifact.path }),
+      );
+      expect(readFileSync(join(project, r.artifact.path), "utf8")).toBe(art.content);
+      expect(modeOf(join(project, r.artifact.path))).toBe("0600");
     } finally {
       await c.close();
     }

@@ -148,6 +148,8 @@ export function describeStoreContract(
       expect(t2?.claim?.expiresAt).toBe(at);
       expect(t3?.claim?.expiresAt).toBe(later);
       expect(await store.direct.countClaims(ws, "2026-01-01T00:30:00.000Z")).toEqual({ open: 3, expired: 1 });
+      // The /metrics gauge: live claims of every project, the expired one left out.
+      expect(await store.direct.countHeldClaims("2026-01-01T00:30:00.000Z")).toBe(2);
     });
 
     test("dependencies are replaced, and a dangling one is found and removed", async () => {
@@ -325,6 +327,62 @@ export function describeStoreContract(
         typeof (await store.direct.findPlanTasksPage(ws, "task_0000000a", { exclude: [], limit: 1 })).total,
       ).toBe("number");
       expect((await store.direct.sumTaskCounts(ws, ["active"])).total).toBe(0);
+    });
+
+    test("an artifact's text is stored with its row, read back by id, and listings carry only whether it is there", async () => {
+      await seed();
+      const artifact = (id: string) => ({
+        id,
+        taskId: "t_1",
+        planId: "task_0000000a",
+        type: "code" as const,
+        summary: "s",
+        path: `.task_orchestrator/artifacts/task_0000000a/t_1/${id}.md`,
+        size: 9,
+        sha256: "0".repeat(64),
+        filePaths: ["src/a.ts"],
+        createdAt: at,
+        inStore: true,
+      });
+      const text = "é ünïcode";
+      await store.write((w) => w.insertArtifact(ws, artifact("artifact_0000000a"), text));
+      const found = await store.direct.findArtifact(ws, "artifact_0000000a");
+      expect(found).toEqual(artifact("artifact_0000000a"));
+      const listed = await store.direct.findTaskArtifacts(ws, ["t_1"]);
+      expect(listed.get("t_1")?.map((a) => a.inStore)).toEqual([true]);
+      expect(await store.direct.findArtifactContents(ws, ["artifact_0000000a", "artifact_0000000b"])).toEqual(
+        new Map([["artifact_0000000a", text]]),
+      );
+      expect((await store.direct.findArtifactContents("/other", ["artifact_0000000a"])).size).toBe(0);
+    });
+
+    test("tokens: stored by name and digest, listed, revoked once, touched; per database", async () => {
+      const hash = (c: string): string => c.repeat(64);
+      const token = {
+        name: "alice",
+        hash: hash("a"),
+        createdAt: at,
+        lastUsedAt: null,
+        expiresAt: later,
+        revokedAt: null,
+      };
+      expect(await store.direct.countTokens()).toBe(0);
+      await store.write((w) => w.insertToken(token));
+      await store.write((w) => w.insertToken({ ...token, name: "bob", hash: hash("b"), expiresAt: null }));
+      expect(await store.direct.findToken("alice")).toEqual(token);
+      expect((await store.direct.findTokenByHash(hash("b")))?.name).toBe("bob");
+      expect(await store.direct.findTokenByHash(hash("c"))).toBeUndefined();
+      expect((await store.direct.listTokens()).map((t) => t.name)).toEqual(["alice", "bob"]);
+      // A name and a digest are each unique.
+      await expect(store.write((w) => w.insertToken({ ...token, hash: hash("d") }))).rejects.toThrow();
+      await expect(store.write((w) => w.insertToken({ ...token, name: "carol" }))).rejects.toThrow();
+      expect(await store.direct.revokeToken("alice", later)).toBe(true);
+      expect(await store.direct.revokeToken("alice", later)).toBe(false);
+      expect(await store.direct.revokeToken("nobody", later)).toBe(false);
+      await store.direct.touchToken("bob", later);
+      expect(await store.direct.findToken("bob")).toMatchObject({ lastUsedAt: later, revokedAt: null });
+      expect(await store.direct.findToken("alice")).toMatchObject({ revokedAt: later });
+      expect(await store.direct.countTokens()).toBe(2);
     });
 
     test("the engine reports its own health", async () => {

@@ -1,4 +1,3 @@
-import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import {
   appendFileSync,
@@ -13,6 +12,7 @@ import { join } from "node:path";
 import { call, callOk, connectInMemory, textOf } from "../helpers/client.ts";
 import { fingerprint } from "../helpers/fingerprint.ts";
 import { makeProject } from "../helpers/temp.ts";
+import { storeExec } from "../helpers/test-store.ts";
 
 let project: { dir: string; cleanup: () => void };
 let conn: Awaited<ReturnType<typeof connectInMemory>>;
@@ -66,9 +66,11 @@ async function seed(): Promise<{ done: string[]; artifacts: { path: string }[] }
     subtasks: [{ title: "left behind", specialist_type: "tester", task_id: "orphan" }],
   });
   // The plan is cancelled behind the orchestrator's back, as an old version or a manual edit might.
-  const db = new Database(join(project.dir, ".task_orchestrator", "orchestrator.db"));
-  db.run("update plans set status = 'cancelled' where id = ?", [orphanPlan.parent_task_id]);
-  db.close();
+  await storeExec(
+    project.dir,
+    ["update plans set status = 'cancelled' where id = ?"],
+    [orphanPlan.parent_task_id],
+  );
   rmSync(join(project.dir, artifacts[0]!.path));
   appendFileSync(join(project.dir, artifacts[1]!.path), "tampered");
   const orphanDir = join(project.dir, ".task_orchestrator", "artifacts", plan.parent_task_id, "ghost");
@@ -78,7 +80,48 @@ async function seed(): Promise<{ done: string[]; artifacts: { path: string }[] }
   return { done: ["a", "b"], artifacts };
 }
 
+/** Runs SQL on the workspace's database behind the server's back (the test store: SQLite or PostgreSQL). */
+const sql = (statement: string, params: (string | number)[] = []): Promise<void> =>
+  storeExec(project.dir, [statement], params);
+
 describe("maintenance on a seeded store", () => {
+  test("rows that hold their text: a missing or edited local copy is no damage and repair writes it again; a text altered in the database is an error", async () => {
+    const { artifacts } = await seed();
+    const ids = artifacts.map((a) => (a as unknown as { artifact_id: string }).artifact_id);
+    const basic = await maint({ action: "validate_structure" });
+    expect(kinds(basic)).toEqual(["local_copy_changed", "local_copy_missing", "orphan_file"]);
+    const missing = basic.findings.find((f: { kind: string }) => f.kind === "local_copy_missing");
+    expect(missing).toMatchObject({ severity: "info", path: artifacts[0]!.path });
+    expect(missing.message).toContain("repair: true writes the copy again");
+    expect(basic.findings.filter((f: { severity: string }) => f.severity === "error")).toEqual([]);
+
+    const repaired = await maint({ action: "validate_structure", repair: true });
+    expect(
+      repaired.actions_taken
+        .filter((a: { action: string }) => a.action === "restore_local_copy")
+        .map((a: { path: string }) => a.path)
+        .sort(),
+    ).toEqual(artifacts.map((a) => a.path).sort());
+    for (const [i, a] of artifacts.entries()) {
+      const art = await callOk(conn.client, "orchestrator_get_artifact", { artifact_id: ids[i] });
+      expect(readFileSync(join(project.dir, a.path), "utf8")).toBe(art.content);
+    }
+    const clean = await maint({ action: "validate_structure", validation_level: "comprehensive" });
+    expect(kinds(clean)).toEqual(["orphan_file"]);
+
+    // Same length, other bytes: only the sha256 tells, so comprehensive finds it; reads refuse it.
+    await sql("update artifacts set content = replace(content, 'work a', 'WORK A') where id = ?", [ids[0]!]);
+    expect(kinds(await maint({ action: "validate_structure" }))).toEqual(["orphan_file"]);
+    const deep = await maint({ action: "validate_structure", validation_level: "comprehensive" });
+    const altered = deep.findings.find((f: { kind: string }) => f.kind === "artifact_changed");
+    expect(altered).toMatchObject({ severity: "error", path: artifacts[0]!.path });
+    expect(altered.message).toContain("the text stored in the database does not match its recorded sha256");
+    const read = await call(conn.client, "orchestrator_get_artifact", { artifact_id: ids[0] });
+    expect(read.isError).toBe(true);
+    expect(textOf(read)).toStartWith("STORE_ROW_INVALID");
+    expect(textOf(read)).toContain("does not match the size and sha256 recorded");
+  });
+
   test("scan_cleanup dry run reports stale, orphaned and expired-lease tasks and changes nothing", async () => {
     await seed();
     const before = fingerprint(project.dir);
@@ -113,8 +156,10 @@ describe("maintenance on a seeded store", () => {
     );
   });
 
-  test("validate_structure finds the missing and the tampered artifact and the orphan file; repair moves the file aside", async () => {
+  test("rows written before artifacts were kept in the store: validate_structure finds the missing and the tampered file and the orphan file; repair moves the file aside", async () => {
     const { artifacts } = await seed();
+    // Their file is the only copy.
+    await sql("update artifacts set content = null");
     const basic = await maint({ action: "validate_structure" });
     expect(kinds(basic)).toEqual(["artifact_changed", "artifact_missing", "orphan_file"]);
     expect(basic.summary).toContain("repair: true");
@@ -179,11 +224,7 @@ describe("maintenance on a seeded store", () => {
         { title: "y", specialist_type: "tester", task_id: "y", dependencies: ["x"] },
       ],
     });
-    const db = new Database(join(project.dir, ".task_orchestrator", "orchestrator.db"));
-    db.run("pragma foreign_keys = off");
-    db.run("delete from tasks where id = 'x'");
-    db.run("update plans set n_pending = 42");
-    db.close();
+    await storeExec(project.dir, ["delete from tasks where id = 'x'", "update plans set n_pending = 42"]);
     const report = await maint({ action: "validate_structure" });
     expect(kinds(report)).toEqual(["dangling_dependency", "plan_counters"]);
     expect(report.actions_taken).toEqual([]);

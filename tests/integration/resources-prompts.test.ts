@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { callOk, connectInMemory } from "../helpers/client.ts";
 import { makeProject } from "../helpers/temp.ts";
@@ -49,6 +49,13 @@ test("plans, tasks and artifacts are readable as resources, mirroring the tools"
   const art = await conn.client.readResource({ uri: done.artifact.uri });
   expect(art.contents[0]!.mimeType).toBe("text/markdown");
   expect((art.contents[0] as { text: string }).text).toContain("# The doc\nbody");
+  // The text comes from the store: the resource reads the same without the local copy, and
+  // reading does not write the copy back.
+  const copy = join(project.dir, done.artifact.path);
+  rmSync(copy);
+  const again = await conn.client.readResource({ uri: done.artifact.uri });
+  expect((again.contents[0] as { text: string }).text).toBe((art.contents[0] as { text: string }).text);
+  expect(existsSync(copy)).toBe(false);
 
   await expect(conn.client.readResource({ uri: "orchestrator://tasks/nope" })).rejects.toThrow(
     /TASK_NOT_FOUND/,

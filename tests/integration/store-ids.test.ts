@@ -104,16 +104,24 @@ test("no insert stores an id that breaks the rule, whoever built the row", async
     sha256: "",
     filePaths: [],
     createdAt: at,
+    inStore: true,
   } as const;
   expect(
-    await code(insertArtifact(store.db, ws, { ...artifact, path: ".task_orchestrator/orchestrator.db" })),
+    await code(
+      insertArtifact(store.db, ws, { ...artifact, path: ".task_orchestrator/orchestrator.db" }, "x"),
+    ),
   ).toBe("STORE_ROW_INVALID");
   expect(
     await code(
-      insertArtifact(store.db, ws, {
-        ...artifact,
-        path: ".task_orchestrator/artifacts/task_00000001/t_2/artifact_00000001.md",
-      }),
+      insertArtifact(
+        store.db,
+        ws,
+        {
+          ...artifact,
+          path: ".task_orchestrator/artifacts/task_00000001/t_2/artifact_00000001.md",
+        },
+        "x",
+      ),
     ),
   ).toBe("stored");
 });
@@ -125,4 +133,25 @@ test("rows written around the repositories are refused when read back (STORE_ROW
   expect(await code(findPlan(store.db, ws, "../.."))).toBe("STORE_ROW_INVALID");
   expect(await code(findTask(store.db, ws, "t_evil"))).toBe("STORE_ROW_INVALID");
   expect((await findPlan(store.db, ws, "task_00000001"))?.id).toBe("task_00000001");
+});
+
+test("a tokens row this program could not have written is refused, not trusted as an identity", async () => {
+  const row = {
+    token_hash: "a".repeat(64),
+    created_at: at,
+    last_used_at: null,
+    expires_at: null,
+    revoked_at: null,
+  };
+  await store.db
+    .insertInto("tokens")
+    .values({ ...row, name: "../admin" })
+    .execute();
+  await store.db
+    .insertInto("tokens")
+    .values({ ...row, name: "ok", token_hash: "not-a-digest" })
+    .execute();
+  expect(await code(store.direct.findTokenByHash("a".repeat(64)))).toBe("STORE_ROW_INVALID");
+  expect(await code(store.direct.findToken("ok"))).toBe("STORE_ROW_INVALID");
+  expect(await code(store.direct.listTokens())).toBe("STORE_ROW_INVALID");
 });

@@ -27,6 +27,8 @@ export interface CrashReport {
   integrity: string;
   problems: string[];
   orphanFilesMoved: number;
+  /** Local copies a kill between the commit and the copy left missing, written again by repair. */
+  copiesRestored: number;
   validateAfterRepair: { errors: number; orphanFiles: number };
 }
 
@@ -50,6 +52,7 @@ export async function runCrashSafety(opts: {
   const completes = new Map<string, { artifactId: string; sha256: string; path: string }>();
   const problems: string[] = [];
   let killsDuringComplete = 0;
+  let copiesMissing = 0;
 
   const start = async (): Promise<Server> => {
     const transport = new StdioClientTransport({
@@ -141,8 +144,9 @@ export async function runCrashSafety(opts: {
   await Promise.allSettled(loops);
 
   // Check with a fresh handle: every acknowledged call present, nothing half-written.
+  const target = opts.db ?? join(opts.workspace, ".task_orchestrator", "orchestrator.db");
   const stores = new StoreCache();
-  const store = await stores.get(opts.db ?? join(opts.workspace, ".task_orchestrator", "orchestrator.db"));
+  const store = await stores.get(target);
   let integrity = "not run";
   try {
     integrity = (await store.checkIntegrity(true)).join("; ");
@@ -172,18 +176,23 @@ export async function runCrashSafety(opts: {
       if (!row || row.sha256 !== a.sha256)
         problems.push(`artifact ${a.artifactId}: row missing or checksum differs`);
     }
-    const rows = await store.db.selectFrom("artifacts").select(["id", "path", "sha256"]).execute();
+    // The row holds the text; the file is a local copy written after the commit, so a kill in
+    // between may leave it missing (validate_structure's repair writes it again, checked below),
+    // but a copy that is there is whole (temp file + rename).
+    const rows = await store.db.selectFrom("artifacts").select(["id", "path", "sha256", "content"]).execute();
     for (const row of rows) {
+      if (row.content === null || sha256(row.content) !== row.sha256)
+        problems.push(`artifact ${row.id}: stored text missing or checksum differs`);
       const file = join(opts.workspace, row.path);
-      if (!existsSync(file)) problems.push(`artifact ${row.id}: row without its file`);
+      if (!existsSync(file)) copiesMissing++;
       else if (sha256(readFileSync(file)) !== row.sha256)
-        problems.push(`artifact ${row.id}: file checksum differs`);
+        problems.push(`artifact ${row.id}: local copy checksum differs`);
     }
   } finally {
     await stores.closeAll();
   }
 
-  // Files without rows (killed between the file and the transaction) are cleaned by validate_structure.
+  // Temp files of a copy killed mid-write are cleaned by validate_structure, and missing copies written again.
   const fresh = await start();
   const validate = async (repair: boolean) => {
     const v = await fresh.client.callTool({
@@ -204,6 +213,26 @@ export async function runCrashSafety(opts: {
   const repaired = await validate(true);
   const second = await validate(false);
   await fresh.client.close();
+  const restored = repaired.actions_taken.filter(
+    (a) => (a as { action: string }).action === "restore_local_copy",
+  );
+  if (restored.length !== copiesMissing)
+    problems.push(
+      `${copiesMissing} local copies were missing, validate_structure wrote ${restored.length} again`,
+    );
+  {
+    const checks = new StoreCache();
+    const check = await checks.get(target);
+    try {
+      for (const row of await check.db.selectFrom("artifacts").select(["id", "path", "sha256"]).execute()) {
+        const file = join(opts.workspace, row.path);
+        if (!existsSync(file) || sha256(readFileSync(file)) !== row.sha256)
+          problems.push(`artifact ${row.id}: local copy missing or different after repair`);
+      }
+    } finally {
+      await checks.closeAll();
+    }
+  }
   if (
     repaired.findings.filter((f) => f.kind === "orphan_file").length !==
     found.findings.filter((f) => f.kind === "orphan_file").length
@@ -216,7 +245,8 @@ export async function runCrashSafety(opts: {
     completesAcked: completes.size,
     integrity,
     problems,
-    orphanFilesMoved: repaired.actions_taken.length,
+    orphanFilesMoved: repaired.actions_taken.length - restored.length,
+    copiesRestored: restored.length,
     validateAfterRepair: {
       errors: second.findings.filter((f) => f.severity === "error").length,
       orphanFiles: second.findings.filter((f) => f.kind === "orphan_file").length,

@@ -15,10 +15,12 @@ import { readTestHooks } from "../../platform/test-hooks.ts";
 import { isSupervisedWorker } from "../../protocol/worker-env.ts";
 import { DEFAULT_TOOL_PROFILE, isToolProfile, TOOL_PROFILES } from "../../server/profiles.ts";
 import { isDatabaseUrl, isPostgresUrl, parsePostgresUrl } from "../../store/postgres/url.ts";
+import { settingsDbAllowed } from "../../workspace/allow-settings-db.ts";
 import { checkDirectory } from "../../workspace/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
+import { checkHttpOnlyFlags, type HttpFlags, serveHttp } from "./serve-http.ts";
 
-interface ServeFlags {
+interface ServeFlags extends HttpFlags {
   workspace?: string;
   db?: string;
   tools?: string;
@@ -29,7 +31,7 @@ interface ServeFlags {
 /** `orchestrator serve`: the MCP server on stdio. Flags are checked before anything starts. */
 export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) => void): void {
   cli
-    .command("serve", "Run the MCP server on stdio (what MCP clients launch)")
+    .command("serve", "Run the MCP server on stdio (what MCP clients launch), or over HTTP with --http")
     .option(
       "--workspace <dir>",
       "Default project folder for calls that name none (env ORCHESTRATOR_WORKSPACE)",
@@ -50,7 +52,31 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
       "--no-supervisor",
       "Serve in this process, without the restartable worker (env ORCHESTRATOR_SUPERVISOR=0)",
     )
+    .option("--http <[host:]port>", "Serve Streamable HTTP at /mcp instead of stdio (host default 127.0.0.1)")
+    .option("--auth <mode>", "HTTP: 'tokens' requires a bearer token even before one exists")
+    .option("--allow-origin <origin>", "HTTP: a web origin allowed besides the server's own (repeatable)")
+    .option(
+      "--public-url <url>",
+      "HTTP: the URL clients use behind a reverse proxy (for metadata and Origin)",
+    )
+    .option(
+      "--http-max-body <size>",
+      "HTTP: longest request body, e.g. 8m (default 6 × max artifact + 1 MiB)",
+    )
+    .option("--http-timeout <duration>", "HTTP: longest time to receive and answer a request (default 120s)")
+    .option("--insecure-no-auth", "HTTP: allow a non-loopback address without authentication (warned)")
+    .option(
+      "--auth-jwks-url <url>",
+      "HTTP: accept JWTs signed by this key set (with --auth-issuer, --auth-audience)",
+    )
+    .option("--auth-issuer <iss>", "HTTP: the issuer (iss) JWTs must come from")
+    .option("--auth-audience <aud>", "HTTP: the audience (aud) JWTs must be for: this server's resource")
+    .option("--auth-identity-claim <claim>", "HTTP: the JWT claim naming the agent (default sub)")
+    .option("--tls-cert <file>", "HTTP: serve HTTPS with this PEM certificate (with --tls-key)")
+    .option("--tls-key <file>", "HTTP: the PEM private key of --tls-cert")
+    .option("--metrics-public", "HTTP: serve /metrics without a token on a non-loopback address")
     .action(async (flags: ServeFlags) => {
+      checkHttpOnlyFlags(flags);
       const workspaceFlag = flags.workspace ?? env.vars.ORCHESTRATOR_WORKSPACE;
       const dbFlag = flags.db ?? env.vars.ORCHESTRATOR_DB;
       const home = { cwd: env.cwd, homedir: env.homedir };
@@ -65,6 +91,17 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
           "USAGE",
           `--tools must be one of ${TOOL_PROFILES.join(", ")}, got '${profile}'.`,
         );
+      }
+      if (flags.http !== undefined) {
+        await serveHttp(env, flags, {
+          workspace,
+          db,
+          settings,
+          settingsFixed: fixedSettings(env, flags.lease !== undefined),
+          profile,
+        });
+        setCode(EXIT.OK);
+        return;
       }
       const supervised = isSupervisedWorker(env.vars);
       if (!supervised && flags.supervisor !== false && env.vars.ORCHESTRATOR_SUPERVISOR !== "0") {
@@ -137,6 +174,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
           settings,
           settingsFixed: fixedSettings(env, flags.lease !== undefined),
           settingsLoader: createSettingsLoader(),
+          allowSettingsDb: settingsDbAllowed(env.vars),
           tools: profile,
           supervised,
           supervisorInfo,
@@ -171,7 +209,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
 }
 
 /** A SQLite file path made absolute and checked, or a PostgreSQL URL checked (USAGE naming the fault). */
-function checkDbPath(input: string, cwd: string): string {
+export function checkDbPath(input: string, cwd: string): string {
   if (isDatabaseUrl(input)) {
     // Any other scheme is refused too, by name, rather than taken for a file called "mysql:".
     parsePostgresUrl(input);

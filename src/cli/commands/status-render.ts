@@ -43,8 +43,28 @@ export function progressBar(fraction: number, width = 20): string {
   return `${"█".repeat(full)}${"░".repeat(width - full)}`;
 }
 
+/** Which store a command reads: its engine and where it is (a file, or a URL without its password). */
+export interface StoreLocation {
+  readonly dialect: "sqlite" | "postgres";
+  readonly location: string;
+  /** The rule that chose it (workspace/database-choice.ts). */
+  readonly chosenBy?: "given" | "settings" | "workspace" | undefined;
+}
+
+const CHOSEN_BY = {
+  given: "--db / ORCHESTRATOR_DB",
+  settings: "db: in settings.yaml, allowed by ORCHESTRATOR_ALLOW_SETTINGS_DB",
+  workspace: "the workspace's own file",
+} as const;
+
 /** The tree view of `orchestrator status`. */
-export function renderStatus(workspace: string, s: StatusResult, c: Colors, project?: ProjectInfo): string {
+export function renderStatus(
+  workspace: string,
+  s: StatusResult,
+  c: Colors,
+  project?: ProjectInfo,
+  store?: StoreLocation,
+): string {
   const lines = [c.bold(`Workspace ${workspace}`)];
   if (project) {
     const others = project.checkouts.filter((k) => k.path !== workspace).length;
@@ -55,6 +75,12 @@ export function renderStatus(workspace: string, s: StatusResult, c: Colors, proj
     );
     for (const w of project.warnings) lines.push(c.yellow(`! ${w}`));
   }
+  if (store)
+    lines.push(
+      c.dim(
+        `Store ${store.dialect} ${store.location}${store.chosenBy ? ` (from ${CHOSEN_BY[store.chosenBy]})` : ""}`,
+      ),
+    );
   lines.push(
     c.dim(
       `${s.planCounts.active} open plan(s), ${s.planCounts.completed} completed · tasks: ${s.counts.active} active, ${s.counts.pending} pending, ${s.counts.blocked} blocked, ${s.counts.failed} failed, ${s.counts.completed} completed`,

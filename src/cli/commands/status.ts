@@ -2,11 +2,12 @@ import type { CAC } from "cac";
 import { OrchestratorError } from "../../core/errors.ts";
 import { TASK_STATUSES, type TaskStatus } from "../../core/task.ts";
 import type { Env } from "../../platform/env.ts";
+import { isDatabaseUrl } from "../../store/postgres/url.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Output } from "../output.ts";
 import { snakeCaseKeys } from "../snake-case.ts";
 import { cliWorkspace, openCliContext } from "./_workspace.ts";
-import { renderStatus } from "./status-render.ts";
+import { renderStatus, type StoreLocation } from "./status-render.ts";
 
 interface StatusFlags {
   workspace?: string;
@@ -48,30 +49,42 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
         );
       }
       const roles = parseList(flags.role);
-      const { workspace, db, dbPath, exists } = cliWorkspace(env, flags);
+      const where = await cliWorkspace(env, flags);
+      const { workspace, dbPath, exists, database } = where;
+      // dbPath is the URL without its password for a PostgreSQL store.
+      const store: StoreLocation = {
+        dialect: isDatabaseUrl(database.target) ? "postgres" : "sqlite",
+        location: dbPath,
+        chosenBy: database.source,
+      };
       if (!exists) {
         const [{ readProjectIdentity }, { createSettingsLoader }] = await Promise.all([
           import("../../workspace/project.ts"),
           import("../../workspace/settings.ts"),
         ]);
         const identity = readProjectIdentity(workspace, createSettingsLoader());
+        const warnings = database.ignored ? [database.ignored] : [];
         if (flags.json)
           io.out(
             JSON.stringify(
-              {
+              snakeCaseKeys({
                 workspace,
-                project: { id: identity.id, source: identity.source },
+                project: { id: identity.id, source: identity.source, path: workspace, warnings },
+                store,
                 database: dbPath,
                 exists: false,
                 plans: [],
-              },
+              }),
               null,
               2,
             ),
           );
         else
           io.out(
-            `No orchestrator data in ${workspace} (project ${identity.id}) yet (${dbPath} does not exist). Plans appear here once a client calls orchestrator_plan_task.`,
+            [
+              `No orchestrator data in ${workspace} (project ${identity.id}) yet (${store.dialect} ${dbPath} does not exist). Plans appear here once a client calls orchestrator_plan_task.`,
+              ...warnings.map((w) => io.c.yellow(`! ${w}`)),
+            ].join("\n"),
           );
         setCode(EXIT.OK);
         return;
@@ -80,7 +93,7 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
         import("../../app/get-status.ts"),
         import("../../app/project-info.ts"),
       ]);
-      const { ctx, close } = await openCliContext(workspace, db, { readOnly: true });
+      const { ctx, close } = await openCliContext(where, { readOnly: true });
       try {
         const filtered = statuses !== undefined || roles !== undefined;
         const raw = await getStatus(ctx, {
@@ -102,16 +115,17 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
                 .filter((p) => p.tasks.length > 0),
             }
           : raw;
-        const project = await projectInfo(ctx, { sharedStore: db !== undefined });
+        const info = await projectInfo(ctx, { sharedStore: database.source !== "workspace" });
+        const project = database.ignored ? { ...info, warnings: [database.ignored, ...info.warnings] } : info;
         if (flags.json)
           io.out(
             JSON.stringify(
-              snakeCaseKeys({ workspace, project, database: dbPath, exists: true, ...status }),
+              snakeCaseKeys({ workspace, project, store, database: dbPath, exists: true, ...status }),
               null,
               2,
             ),
           );
-        else io.out(renderStatus(workspace, status, io.c, project));
+        else io.out(renderStatus(workspace, status, io.c, project, store));
         setCode(EXIT.OK);
       } finally {
         await close();

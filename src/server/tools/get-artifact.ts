@@ -17,7 +17,9 @@ const outputSchema = {
   next_offset: z.number().nullable().describe("Pass as offset to read on; null at the end"),
   checksum_ok: z
     .boolean()
-    .describe("False when the file no longer matches the sha256 recorded when it was written"),
+    .describe(
+      "False when an old artifact's file (recorded before texts were stored) no longer matches its sha256",
+    ),
 };
 
 /** Registers orchestrator_get_artifact: an artifact's stored text, paged. */

@@ -64,7 +64,9 @@ export function registerInitializeSessionTool(server: ToolHost, session: Session
         session.boundWorkspace = ws.path;
         const specialist_roles = Object.fromEntries(r.roles.map((role) => [role.name, role.summary]));
         const instructions = [
-          `Workspace ${ws.path} is bound to this connection.`,
+          session.remote
+            ? `Workspace ${ws.path}. Over HTTP each call stands alone: pass working_directory with every call.`
+            : `Workspace ${ws.path} is bound to this connection.`,
           "Break the job into subtasks for the roles below and call orchestrator_plan_task; then for each ready subtask call orchestrator_execute_subtask, do the work as that specialist, and record it with orchestrator_complete_subtask. Finish with orchestrator_synthesize_results.",
         ].join(" ");
         const structured = {

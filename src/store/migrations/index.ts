@@ -3,7 +3,9 @@ import { initial } from "./2026_11_24_000000_initial.ts";
 import { claimHolder } from "./2026_11_30_000000_claim_holder.ts";
 import { requestResults } from "./2026_11_30_000100_request_results.ts";
 import { projects } from "./2026_12_01_000000_projects.ts";
+import { artifactContent } from "./2026_12_01_000100_artifact_content.ts";
 import { dependencyOrder } from "./2026_12_01_000200_dependency_order.ts";
+import { tokens } from "./2026_12_01_000300_tokens.ts";
 
 /**
  * Every migration, statically imported so the compiled binary carries them. Names are dated and
@@ -14,7 +16,9 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "2026_11_30_000000_claim_holder": claimHolder,
   "2026_11_30_000100_request_results": requestResults,
   "2026_12_01_000000_projects": projects,
+  "2026_12_01_000100_artifact_content": artifactContent,
   "2026_12_01_000200_dependency_order": dependencyOrder,
+  "2026_12_01_000300_tokens": tokens,
 };
 
 /**

@@ -4,7 +4,27 @@ import type { Executor } from "../database.ts";
 import type { ArtifactRow, NewArtifactRow } from "../tables/artifacts.table.ts";
 import { requireArtifactRowPath, requireIdsToStore } from "./_row-check.ts";
 
-export function artifactRowToArtifact(r: ArtifactRow): Artifact {
+/** Every column but the text: listings carry metadata only, and the text is read when it is used. */
+const META = [
+  "workspace",
+  "id",
+  "task_id",
+  "plan_id",
+  "type",
+  "summary",
+  "path",
+  "size",
+  "sha256",
+  "file_paths",
+  "created_at",
+] as const;
+type MetaRow = Omit<ArtifactRow, "content"> & { in_store: unknown };
+
+// SQLite answers `content is not null` with 0/1, PostgreSQL with a boolean: Boolean() reads both.
+const selectMeta = (db: Executor) =>
+  db.selectFrom("artifacts").select([...META, (eb) => eb("content", "is not", null).as("in_store")]);
+
+export function artifactRowToArtifact(r: MetaRow): Artifact {
   requireArtifactRowPath(r);
   return {
     id: r.id,
@@ -17,10 +37,17 @@ export function artifactRowToArtifact(r: ArtifactRow): Artifact {
     sha256: r.sha256,
     filePaths: JSON.parse(r.file_paths) as string[],
     createdAt: r.created_at,
+    inStore: Boolean(r.in_store),
   };
 }
 
-export async function insertArtifact(db: Executor, workspace: string, a: Artifact): Promise<void> {
+/** Inserts an artifact with its text (`content`, the bytes `a.size` and `a.sha256` describe). */
+export async function insertArtifact(
+  db: Executor,
+  workspace: string,
+  a: Artifact,
+  content: string,
+): Promise<void> {
   const row: NewArtifactRow = {
     workspace,
     id: a.id,
@@ -33,6 +60,7 @@ export async function insertArtifact(db: Executor, workspace: string, a: Artifac
     sha256: a.sha256,
     file_paths: JSON.stringify(a.filePaths),
     created_at: a.createdAt,
+    content,
   };
   requireIdsToStore("artifacts", { id: row.id, task_id: row.task_id, plan_id: row.plan_id });
   requireArtifactRowPath(row);
@@ -65,12 +93,7 @@ export async function findArtifact(
   workspace: string,
   id: string,
 ): Promise<Artifact | undefined> {
-  const r = await db
-    .selectFrom("artifacts")
-    .selectAll()
-    .where("workspace", "=", workspace)
-    .where("id", "=", id)
-    .executeTakeFirst();
+  const r = await selectMeta(db).where("workspace", "=", workspace).where("id", "=", id).executeTakeFirst();
   return r ? artifactRowToArtifact(r) : undefined;
 }
 
@@ -82,9 +105,7 @@ export async function findTaskArtifacts(
 ): Promise<Map<string, Artifact[]>> {
   const out = new Map<string, Artifact[]>();
   for (let i = 0; i < taskIds.length; i += 500) {
-    const rows = await db
-      .selectFrom("artifacts")
-      .selectAll()
+    const rows = await selectMeta(db)
       .where("workspace", "=", workspace)
       .where("task_id", "in", taskIds.slice(i, i + 500))
       .orderBy("created_at")
@@ -107,8 +128,31 @@ export async function findAllArtifacts(
     readonly planIds: ReadonlySet<string>;
   },
 ): Promise<Artifact[]> {
-  const rows = await db.selectFrom("artifacts").selectAll().where("workspace", "=", workspace).execute();
+  const rows = await selectMeta(db).where("workspace", "=", workspace).execute();
   return rows
     .filter((r) => !skip.ids.has(r.id) && !skip.taskIds.has(r.task_id) && !skip.planIds.has(r.plan_id))
     .map(artifactRowToArtifact);
+}
+
+/**
+ * The stored text of the artifacts `ids` that have one (rows written before 2026-12 have none and
+ * are left out). The caller checks each text against its row's sha256.
+ */
+export async function findArtifactContents(
+  db: Executor,
+  workspace: string,
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom("artifacts")
+      .select(["id", "content"])
+      .where("workspace", "=", workspace)
+      .where("id", "in", ids.slice(i, i + 500))
+      .where("content", "is not", null)
+      .execute();
+    for (const r of rows) if (r.content !== null) out.set(r.id, r.content);
+  }
+  return out;
 }

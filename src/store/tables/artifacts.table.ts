@@ -1,6 +1,6 @@
 import type { Insertable, Selectable } from "kysely";
 
-/** An artifact file's index row: where it is, how big, and its sha256 for integrity checks. */
+/** An artifact: its text, where its local copy goes, how big, and its sha256 for integrity checks. */
 export interface ArtifactsTable {
   workspace: string;
   id: string;
@@ -14,6 +14,8 @@ export interface ArtifactsTable {
   /** JSON array of workspace-relative paths. */
   file_paths: string;
   created_at: string;
+  /** The artifact's text (the file is a local copy of it); null in rows written before 2026-12. */
+  content: string | null;
 }
 export type ArtifactRow = Selectable<ArtifactsTable>;
 export type NewArtifactRow = Insertable<ArtifactsTable>;

@@ -1,0 +1,297 @@
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { isOrchestratorError, OrchestratorError } from "../../core/errors.ts";
+import type { StorePort } from "../../store/port.ts";
+import type { CallerIdentity, ServerDeps } from "../session.ts";
+import { type BindAddress, hostPort, isLoopback } from "./address.ts";
+import { challenge, createAuthenticator, resourceMetadata } from "./auth.ts";
+import { readBody } from "./body.ts";
+import { createOriginGuard } from "./guard.ts";
+import type { JwtConfig } from "./jwt.ts";
+import { answerMcp, describeCall, outcomeOf } from "./mcp.ts";
+import { createMetrics, isStoreErrorCode, type Metrics } from "./metrics.ts";
+import { serveMetrics } from "./metrics-route.ts";
+import { type RequestLog, readiness } from "./ops.ts";
+import { sendJson, sendRpcError } from "./respond.ts";
+import { createListener, type TlsFiles } from "./tls.ts";
+
+/** How `serve --http` runs: where, its limits, who may call. */
+export interface HttpOptions {
+  readonly bind: BindAddress;
+  /** Longest request body read; longer ones get 413 (REQUEST_TOO_LARGE). */
+  readonly maxBodyBytes: number;
+  /** Longest time from a request's arrival to its answer (REQUEST_TIMEOUT). */
+  readonly timeoutMs: number;
+  /** Web origins allowed besides the server's own (normalised). */
+  readonly allowOrigins: readonly string[];
+  /** The URL clients use when it is not the bound address (a reverse proxy), without /mcp. */
+  readonly publicUrl?: string | undefined;
+  /** `--auth tokens`: every /mcp request needs a token even before the first one exists. */
+  readonly authRequired: boolean;
+  /** `--insecure-no-auth`: a non-loopback bind without authentication is allowed (warned). */
+  readonly insecureNoAuth: boolean;
+  /** The database holding the tokens (`--db`, else the workspace's); none: authentication cannot be on. */
+  readonly tokenDb?: string | undefined;
+  /** An identity provider whose JWTs are accepted besides the static tokens. */
+  readonly jwt?: JwtConfig | undefined;
+  /** Serve HTTPS with this certificate (`--tls-cert`, `--tls-key`). */
+  readonly tls?: TlsFiles | undefined;
+  /** `--metrics-public`: /metrics without a token on a non-loopback bind. */
+  readonly metricsPublic?: boolean;
+  /** The counters /metrics shows (a restart that keeps the process passes the same ones on). */
+  readonly metrics?: Metrics;
+  readonly log: (line: string) => void;
+}
+
+/** Agent id of callers when no authentication is configured (they tell themselves apart with agent_id). */
+const ANONYMOUS = "anonymous";
+const RESOURCE_METADATA_PATH = "/.well-known/oauth-protected-resource";
+
+/**
+ * Serves MCP over Streamable HTTP at /mcp, statelessly (one McpServer per request), with
+ * authentication, DNS-rebinding protection, limits, /healthz, /readyz and one log line per request.
+ * Resolves when a signal stopped it. Throws INSECURE_BIND before listening when it must not start.
+ */
+export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promise<void> {
+  const tokenDb = opts.tokenDb;
+  const tokenStore = tokenDb ? (): Promise<StorePort> => deps.stores.get(tokenDb) : undefined;
+  const loopback = isLoopback(opts.bind.host);
+  if (!loopback) {
+    const tokens = tokenStore ? await (await tokenStore()).direct.countTokens() : 0;
+    if (!opts.authRequired && !opts.jwt && tokens === 0 && !opts.insecureNoAuth) {
+      throw new OrchestratorError(
+        "INSECURE_BIND",
+        `Refusing to serve ${opts.bind.host} without authentication: anyone who reaches the port could read and change every plan. Create a token (orchestrator token create --name NAME${tokenDb ? "" : " --db FILE, with the same --db here"}) or pass --auth tokens; --insecure-no-auth serves everyone.`,
+      );
+    }
+  }
+  if (opts.insecureNoAuth) {
+    opts.log(
+      "orchestrator: WARNING: --insecure-no-auth: requests without a token are served; anyone who can reach this port can read and change every plan.\n",
+    );
+  }
+  const listener = createListener(opts.tls);
+  const auth = createAuthenticator({ tokenStore, required: opts.authRequired, jwt: opts.jwt });
+  const metrics = opts.metrics ?? createMetrics();
+  const scheme = opts.tls ? "https" : "http";
+  const renewals = new Map<string, Map<string, number>>();
+  const callerFor = (name: string, enforced: boolean): CallerIdentity => {
+    let renewedAt = renewals.get(name);
+    if (!renewedAt) {
+      if (renewals.size > 10_000) renewals.clear();
+      renewedAt = new Map();
+      renewals.set(name, renewedAt);
+    }
+    return { name, enforced, renewedAt };
+  };
+
+  const server = listener;
+  // Calls still running, answered or not (one past --http-timeout goes on): the stores close only
+  // after they end, else such a call reopened its store after the close and a PostgreSQL pool
+  // kept the stopped process alive for good.
+  const inFlight = new Set<Promise<unknown>>();
+  // Signal handlers go in before the "listening" line: whoever started the server may send
+  // SIGTERM as soon as it reads that line, and that must stop the server cleanly.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (): void => {
+      server.close(() => resolve());
+      server.closeIdleConnections?.();
+      // Requests in flight finish; a stuck keep-alive client does not hold the exit forever.
+      setTimeout(() => server.closeAllConnections?.(), 5_000).unref();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.bind.port, opts.bind.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const bound = { host: opts.bind.host, port };
+  const guard = createOriginGuard(bound, opts.allowOrigins, scheme);
+  const ownBase = `${scheme}://${hostPort(bound.host, port)}`;
+  const baseFor = (req: IncomingMessage): string => {
+    if (opts.publicUrl) return opts.publicUrl;
+    const host = req.headers.host;
+    return host && /^[A-Za-z0-9.:[\]-]{1,300}$/.test(host) ? `${scheme}://${host}` : ownBase;
+  };
+
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const entry: RequestLog = {
+      time: new Date().toISOString(),
+      request_id: randomBytes(6).toString("hex"),
+      method: req.method ?? "?",
+      path: path.slice(0, 200),
+    };
+    res.setHeader("x-request-id", entry.request_id);
+    res.on("close", () => {
+      entry.status = res.statusCode;
+      const ms = performance.now() - started;
+      entry.ms = Math.round(ms);
+      opts.log(`${JSON.stringify(entry)}\n`);
+      if (path === "/mcp")
+        metrics.request(entry.tool ?? entry.rpc ?? "none", entry.outcome ?? "other", ms / 1000);
+    });
+    let bodyDone = false;
+    const timer = setTimeout(() => {
+      entry.outcome = "timeout";
+      const waiting = !bodyDone;
+      sendRpcError(
+        res,
+        waiting ? 408 : 503,
+        "REQUEST_TIMEOUT",
+        waiting
+          ? `the request was not received within ${opts.timeoutMs} ms (--http-timeout).`
+          : `the call did not finish within ${opts.timeoutMs} ms (--http-timeout); its outcome is unknown.`,
+        { headers: waiting ? { connection: "close" } : {} },
+      );
+      if (waiting) req.destroy();
+    }, opts.timeoutMs);
+    res.on("close", () => clearTimeout(timer));
+
+    void (async () => {
+      const refused = guard.check(req);
+      if (refused) {
+        entry.outcome = "forbidden";
+        sendRpcError(res, 403, "ORIGIN_FORBIDDEN", `Refused: ${refused}.`);
+        return;
+      }
+      const base = baseFor(req);
+      if (path === RESOURCE_METADATA_PATH || path === `${RESOURCE_METADATA_PATH}/mcp`) {
+        sendJson(res, 200, resourceMetadata(`${base}/mcp`, opts.jwt?.issuer));
+        return;
+      }
+      if (path === "/healthz") {
+        sendJson(res, 200, { status: "ok" });
+        return;
+      }
+      if (path === "/readyz") {
+        const r = await readiness(tokenStore);
+        sendJson(
+          res,
+          r.ready ? 200 : 503,
+          r.ready ? { status: "ready" } : { status: "not_ready", reason: r.reason },
+        );
+        return;
+      }
+      if (path === "/metrics") {
+        await serveMetrics(req, res, {
+          open: loopback || opts.metricsPublic === true,
+          auth,
+          metrics,
+          tokenStore,
+          metadataUrl: `${base}${RESOURCE_METADATA_PATH}/mcp`,
+        });
+        return;
+      }
+      if (path !== "/mcp") {
+        sendJson(res, 404, {
+          error: "not found",
+          endpoints: ["/mcp", "/healthz", "/readyz", "/metrics", RESOURCE_METADATA_PATH],
+        });
+        return;
+      }
+      const who = await auth.authenticate(req, new Date().toISOString());
+      if (who.kind === "refused") {
+        req.resume();
+        if (who.unavailable) {
+          entry.outcome = "auth_unavailable";
+          sendRpcError(res, 503, "AUTH_UNAVAILABLE", `${who.why}; static tokens still work.`, {
+            headers: { "retry-after": "30" },
+          });
+          return;
+        }
+        entry.outcome = "auth_failed";
+        sendRpcError(res, 401, "AUTH_REQUIRED", `${who.why}; send Authorization: Bearer <token>.`, {
+          headers: { "www-authenticate": challenge(`${base}${RESOURCE_METADATA_PATH}/mcp`, who) },
+        });
+        return;
+      }
+      const caller = who.kind === "ok" ? callerFor(who.name, true) : callerFor(ANONYMOUS, false);
+      entry.agent = caller.name;
+      if (req.method !== "POST") {
+        req.resume();
+        entry.outcome = "method_not_allowed";
+        // Stateless: no session to resume, no stream to open, nothing to delete.
+        sendJson(
+          res,
+          405,
+          {
+            jsonrpc: "2.0",
+            id: null,
+            error: {
+              code: -32000,
+              message: "Method not allowed: this server is stateless; POST JSON-RPC to /mcp.",
+            },
+          },
+          { allow: "POST" },
+        );
+        return;
+      }
+      const body = await readBody(req, opts.maxBodyBytes);
+      bodyDone = true;
+      if (body.kind === "aborted") return;
+      if (body.kind === "too_large") {
+        entry.outcome = "too_large";
+        sendRpcError(
+          res,
+          413,
+          "REQUEST_TOO_LARGE",
+          `the request body is ${body.bytes} bytes, over the limit of ${opts.maxBodyBytes} (--http-max-body, default 6 × ORCHESTRATOR_MAX_ARTIFACT_BYTES + 1 MiB); it was not read. Send less in one call.`,
+        );
+        return;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.body.toString("utf8"));
+      } catch {
+        entry.outcome = "parse_error";
+        sendJson(res, 400, {
+          jsonrpc: "2.0",
+          id: null,
+          error: { code: -32700, message: "Parse error: the body is not JSON." },
+        });
+        return;
+      }
+      Object.assign(entry, describeCall(parsed));
+      const call = answerMcp(deps, caller, {
+        url: `${base}/mcp`,
+        headers: req.headers,
+        body: body.body,
+        parsed,
+      });
+      inFlight.add(call);
+      const answer = await call.finally(() => inFlight.delete(call));
+      const judged = outcomeOf(answer);
+      entry.outcome ??= judged.outcome;
+      if (judged.code && isStoreErrorCode(judged.code)) metrics.storeError(judged.code);
+      if (res.headersSent) return;
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
+    })().catch((e: unknown) => {
+      entry.outcome = "internal_error";
+      const known = isOrchestratorError(e);
+      if (known && isStoreErrorCode(e.code)) metrics.storeError(e.code);
+      if (!known)
+        opts.log(
+          `orchestrator: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+        );
+      sendRpcError(
+        res,
+        known ? 503 : 500,
+        known ? e.code : "INTERNAL",
+        known ? e.message : "an unexpected failure; see the server's log.",
+      );
+    });
+  });
+
+  opts.log(
+    `orchestrator: listening on ${ownBase}/mcp${opts.publicUrl ? ` (public URL ${opts.publicUrl}/mcp)` : ""}\n`,
+  );
+  await stopped;
+  await Promise.allSettled([...inFlight]);
+  await deps.stores.closeAll();
+}

@@ -67,7 +67,9 @@ export async function storeFigures(quick: boolean, sqliteRun?: Run): Promise<Rec
     errors: r.errors,
     lost_or_doubled: r.lost_or_doubled,
     double_claims: r.double_claims,
-    checked: "every acknowledged completion stored once with one artifact; no task claimed twice",
+    counter_problems: r.counter_problems.length,
+    checked:
+      "every acknowledged completion stored once with one artifact; no task claimed twice; plan counters equal to their tasks",
   });
   const out = {
     postgres_server: server.kind,

@@ -50,7 +50,7 @@ const crashProblems = (r: CrashReport): string[] => [
 ];
 const loadProblems = (r: LoadReport): string[] =>
   r.errors === 0 && r.lost_or_doubled === 0 && r.double_claims === 0
-    ? []
+    ? r.counter_problems
     : [`${r.errors} errors, ${r.lost_or_doubled} lost or doubled, ${r.double_claims} double claims`];
 for (const store of ["sqlite", "postgres"] as const) {
   const p = project("orch-stress-crash-");

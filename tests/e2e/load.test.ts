@@ -16,6 +16,7 @@ test("4 servers on one workspace: 0 errors, 0 lost or doubled updates", async ()
   expect(r.errors).toBe(0);
   expect(r.acknowledged_completions).toBe(200);
   expect(r.lost_or_doubled).toBe(0);
+  expect(r.counter_problems).toEqual([]);
 }, 120_000);
 
 test("4 servers, two workspaces, one shared --db: 0 errors, 0 lost or doubled updates", async () => {
@@ -28,4 +29,5 @@ test("4 servers, two workspaces, one shared --db: 0 errors, 0 lost or doubled up
   expect(r.errors).toBe(0);
   expect(r.acknowledged_completions).toBe(200);
   expect(r.lost_or_doubled).toBe(0);
+  expect(r.counter_problems).toEqual([]);
 }, 120_000);

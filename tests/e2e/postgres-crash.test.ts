@@ -36,7 +36,7 @@ test("12 SIGKILLs of servers writing to PostgreSQL: nothing acknowledged is lost
   expect(report.validateAfterRepair).toEqual({ errors: 0, orphanFiles: 0 });
 }, 120_000);
 
-test("4 server processes racing for next-ready tasks on one PostgreSQL database: 0 lost, 0 double claims", async () => {
+test("4 server processes racing for next-ready tasks on one PostgreSQL database: 0 lost, 0 double claims, counters exact", async () => {
   const r = await runLoad({
     workspaces: [loadA.dir, loadB.dir],
     db: loadDb.url,
@@ -48,4 +48,5 @@ test("4 server processes racing for next-ready tasks on one PostgreSQL database:
   expect(r.acknowledged_completions).toBe(80);
   expect(r.lost_or_doubled).toBe(0);
   expect(r.double_claims).toBe(0);
+  expect(r.counter_problems).toEqual([]);
 }, 120_000);

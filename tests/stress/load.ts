@@ -12,6 +12,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StoreCache } from "../../src/store/cache.ts";
 import { BINARY } from "../helpers/client.ts";
+import { counterProblems } from "./crash-safety.ts";
 
 export interface LoadReport {
   processes: number;
@@ -26,6 +27,8 @@ export interface LoadReport {
   lost_or_doubled: number;
   /** Tasks whose claim was acknowledged to two agents (claim "next" only; else 0). */
   double_claims: number;
+  /** Plans whose stored counters differ from their tasks (each a line; none expected). */
+  counter_problems: string[];
 }
 
 export function percentile(xs: number[], p: number): number {
@@ -127,6 +130,7 @@ export async function runLoad(opts: {
     : opts.workspaces.map((w) => join(w, ".task_orchestrator", "orchestrator.db"));
   let stored = 0;
   let artifacts = 0;
+  const counters: string[] = [];
   const stores = new StoreCache();
   try {
     for (const p of dbPaths) {
@@ -140,6 +144,7 @@ export async function runLoad(opts: {
         .selectFrom("artifacts")
         .select((eb) => eb.fn.countAll<number>().as("n"))
         .executeTakeFirstOrThrow();
+      counters.push(...(await counterProblems(db)));
       stored += Number(done.n);
       artifacts += Number(files.n);
     }
@@ -159,6 +164,7 @@ export async function runLoad(opts: {
     stored_artifacts: artifacts,
     lost_or_doubled: Math.abs(stored - acked) + Math.abs(artifacts - acked),
     double_claims: [...claimedBy.values()].filter((n) => n > 1).length,
+    counter_problems: counters,
   };
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { isOrchestratorError, OrchestratorError } from "../../core/errors.ts";
+import type { HttpWorkerConfig } from "../../protocol/http-worker.ts";
 import type { StorePort } from "../../store/port.ts";
 import type { CallerIdentity, ServerDeps } from "../session.ts";
 import { type BindAddress, hostPort, isLoopback } from "./address.ts";
@@ -11,6 +12,7 @@ import { createOriginGuard } from "./guard.ts";
 import { answerMcp, describeCall, outcomeOf } from "./mcp.ts";
 import { type RequestLog, readiness } from "./ops.ts";
 import { sendJson, sendRpcError } from "./respond.ts";
+import type { WorkerControl } from "./worker-control.ts";
 
 /** How `serve --http` runs: where, its limits, who may call. */
 export interface HttpOptions {
@@ -30,6 +32,8 @@ export interface HttpOptions {
   /** The database holding the tokens (`--db`, else the workspace's); none: authentication cannot be on. */
   readonly tokenDb?: string | undefined;
   readonly log: (line: string) => void;
+  /** Behind `serve --http`'s front: listen on its Unix socket, answer as the front's address. */
+  readonly worker?: { readonly config: HttpWorkerConfig; readonly control: WorkerControl } | undefined;
 }
 
 /** Agent id of callers when no authentication is configured (they tell themselves apart with agent_id). */
@@ -84,11 +88,15 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+  const worker = opts.worker;
+  // SIGHUP is the front's (it restarts this worker); a hangup of the whole group must not kill it.
+  if (worker) process.on("SIGHUP", () => {});
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(opts.bind.port, opts.bind.host, () => resolve());
+    if (worker) server.listen(worker.config.socket, () => resolve());
+    else server.listen(opts.bind.port, opts.bind.host, () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  const port = worker ? worker.config.port : (server.address() as AddressInfo).port;
   const bound = { host: opts.bind.host, port };
   const guard = createOriginGuard(bound, opts.allowOrigins);
   const ownBase = `http://${hostPort(bound.host, port)}`;
@@ -243,9 +251,13 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
     });
   });
 
-  opts.log(
-    `orchestrator: listening on ${ownBase}/mcp${opts.publicUrl ? ` (public URL ${opts.publicUrl}/mcp)` : ""}\n`,
-  );
+  // Behind the front, only the first worker announces the address: a restart changes nothing outside.
+  if (!worker || worker.config.generation === 1) {
+    opts.log(
+      `orchestrator: listening on ${ownBase}/mcp${opts.publicUrl ? ` (public URL ${opts.publicUrl}/mcp)` : ""}\n`,
+    );
+  }
+  worker?.control.ready(deps.version);
   await stopped;
   await deps.stores.closeAll();
 }

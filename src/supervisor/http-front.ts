@@ -133,7 +133,11 @@ export async function runHttpFront(o: HttpFrontOptions): Promise<number> {
       active = next;
       activeReady = Promise.resolve(next);
       const left = old?.inflight ?? 0;
-      if (old) void retireHttpWorker(old, r.timeout * 1000);
+      if (old) {
+        void retireHttpWorker(old, r.timeout * 1000).then(() =>
+          o.log(`orchestrator: the old HTTP worker ${old.pid} exited (it answered ${old.answered} requests)\n`),
+        );
+      }
       o.log(
         `orchestrator: restarted the HTTP worker (${trigger}, ${r.reason}): ${old?.pid ?? "-"} → ${next.pid} in ${Date.now() - startedAt.getTime()} ms\n`,
       );

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import {
   createServer,
+  request as httpRequest,
   type IncomingHttpHeaders,
   type IncomingMessage,
-  request as httpRequest,
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -56,6 +56,8 @@ export async function runHttpFront(o: HttpFrontOptions): Promise<number> {
   let activeReady: Promise<HttpWorker>;
   let restarting: Promise<Record<string, unknown>> | undefined;
   let stopping = false;
+  /** Set once the first worker listens: before that an exit is a refusal to start, not a crash. */
+  let serving = false;
   const crashes: number[] = [];
 
   const spawnNext = (): HttpWorker => {
@@ -69,7 +71,7 @@ export async function runHttpFront(o: HttpFrontOptions): Promise<number> {
       log: o.log,
     });
     void w.exit.then((code) => {
-      if (w === active && !w.retiring && !stopping) onCrash(w, code);
+      if (w === active && !w.retiring && !stopping && serving) onCrash(w, code);
     });
     return w;
   };
@@ -135,7 +137,9 @@ export async function runHttpFront(o: HttpFrontOptions): Promise<number> {
       const left = old?.inflight ?? 0;
       if (old) {
         void retireHttpWorker(old, r.timeout * 1000).then(() =>
-          o.log(`orchestrator: the old HTTP worker ${old.pid} exited (it answered ${old.answered} requests)\n`),
+          o.log(
+            `orchestrator: the old HTTP worker ${old.pid} exited (it answered ${old.answered} requests)\n`,
+          ),
         );
       }
       o.log(
@@ -196,7 +200,11 @@ export async function runHttpFront(o: HttpFrontOptions): Promise<number> {
   port = (server.address() as AddressInfo).port;
   const first = spawnNext();
   active = first;
-  activeReady = first.ready.then(() => first);
+  // Requests wait for it; when it fails to start they are never relayed (the front exits).
+  activeReady = first.ready.then(
+    () => first,
+    () => first,
+  );
   const firstCode = await first.ready.then(
     () => 0,
     () => first.exit,
@@ -207,6 +215,7 @@ export async function runHttpFront(o: HttpFrontOptions): Promise<number> {
     rmSync(dir, { recursive: true, force: true });
     return firstCode || 1;
   }
+  serving = true;
   process.on("SIGHUP", () => {
     void restart({ graceful: true, timeout: 30, reason: "SIGHUP" }, "signal");
   });
@@ -259,7 +268,10 @@ function relay(w: HttpWorker, req: IncomingMessage, res: ServerResponse): void {
         data: { code: "WORKER_CRASHED" },
       },
     });
-    res.writeHead(502, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) });
+    res.writeHead(502, {
+      "content-type": "application/json",
+      "content-length": String(Buffer.byteLength(body)),
+    });
     res.end(body);
   });
   res.on("close", () => {

@@ -31,7 +31,8 @@ test("three restarts under a continuous load of six clients: 0 failed calls, eve
   let waiters: { at: number; resolve: () => void }[] = [];
   const counted = (): void => {
     calls++;
-    waiters = waiters.filter((w) => (calls >= w.at ? (w.resolve(), false) : true));
+    for (const w of waiters.filter((x) => calls >= x.at)) w.resolve();
+    waiters = waiters.filter((x) => calls < x.at);
   };
   /** Resolves once `n` more calls have been answered (the load went on). */
   const afterCalls = (n: number): Promise<void> =>
@@ -67,7 +68,11 @@ test("three restarts under a continuous load of six clients: 0 failed calls, eve
   const restarts: string[] = [];
   for (const trigger of ["signal", "tool", "signal"] as const) {
     await afterCalls(30);
-    const line = stderrMatch(server, /restarted the HTTP worker \(\w+, [\w]+\): \d+ → (\d+)/g, restarts.length + 1);
+    const line = stderrMatch(
+      server,
+      /restarted the HTTP worker \(\w+, [\w]+\): \d+ → (\d+)/g,
+      restarts.length + 1,
+    );
     if (trigger === "signal") server.child.kill("SIGHUP");
     else {
       const r = await callOk(control, "orchestrator_restart_server", { reason: "configuration_update" });
@@ -101,4 +106,3 @@ test("three restarts under a continuous load of six clients: 0 failed calls, eve
   }
   for (const c of [...clients, control]) await c.close();
 }, 120_000);
-

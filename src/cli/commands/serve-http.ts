@@ -142,42 +142,46 @@ export async function serveHttp(
     ? createWorkerControl(process.stdin, process.stdout, () => process.kill(process.pid, "SIGTERM"))
     : undefined;
   const hooks = readTestHooks(env);
-  await runHttpServer(
-    {
-      version: BUILD_INFO.version,
-      env,
-      workspace: common.workspace,
-      db: common.db,
-      settings: common.settings,
-      settingsFixed: common.settingsFixed,
-      settingsLoader: settingsMod.createSettingsLoader(),
-      tools: common.profile,
-      // No connection process: a remote agent's life is not this server's, so its claims end by
-      // their lease alone (a server restart must not free every claim it served).
-      connection: undefined,
-      holderGone: proc.holderGone,
-      testDelayMs: hooks.toolDelayMs,
-      // The one system clock object: open-context swaps it for PostgreSQL's server clock.
-      clock: systemClock,
-      random: { hex: randomHex },
-      roleLoader: createRoleLoader(),
-      stores: new StoreCache(),
-      httpRestart: control?.restart,
-    },
-    {
-      bind,
-      maxBodyBytes,
-      timeoutMs,
-      allowOrigins,
-      publicUrl,
-      authRequired,
-      insecureNoAuth: flags.insecureNoAuth === true,
-      tokenDb,
-      log,
-      worker: workerConfig && control ? { config: workerConfig, control } : undefined,
-    },
-  );
-  control?.close();
+  try {
+    await runHttpServer(
+      {
+        version: BUILD_INFO.version,
+        env,
+        workspace: common.workspace,
+        db: common.db,
+        settings: common.settings,
+        settingsFixed: common.settingsFixed,
+        settingsLoader: settingsMod.createSettingsLoader(),
+        tools: common.profile,
+        // No connection process: a remote agent's life is not this server's, so its claims end by
+        // their lease alone (a server restart must not free every claim it served).
+        connection: undefined,
+        holderGone: proc.holderGone,
+        testDelayMs: hooks.toolDelayMs,
+        // The one system clock object: open-context swaps it for PostgreSQL's server clock.
+        clock: systemClock,
+        random: { hex: randomHex },
+        roleLoader: createRoleLoader(),
+        stores: new StoreCache(),
+        httpRestart: control?.restart,
+      },
+      {
+        bind,
+        maxBodyBytes,
+        timeoutMs,
+        allowOrigins,
+        publicUrl,
+        authRequired,
+        insecureNoAuth: flags.insecureNoAuth === true,
+        tokenDb,
+        log,
+        worker: workerConfig && control ? { config: workerConfig, control } : undefined,
+      },
+    );
+  } finally {
+    // Also when it refused to start: an open stdin would keep this worker alive.
+    control?.close();
+  }
   return 0;
 }
 

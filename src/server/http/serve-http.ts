@@ -98,7 +98,7 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
   });
   const port = worker ? worker.config.port : (server.address() as AddressInfo).port;
   const bound = { host: opts.bind.host, port };
-  const guard = createOriginGuard(bound, opts.allowOrigins);
+  const guard = createOriginGuard(bound, opts.allowOrigins, opts.publicUrl);
   const ownBase = `http://${hostPort(bound.host, port)}`;
   const baseFor = (req: IncomingMessage): string => {
     if (opts.publicUrl) return opts.publicUrl;

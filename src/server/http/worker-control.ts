@@ -1,10 +1,6 @@
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import {
-  type HttpRestartRequest,
-  parseObject,
-  type WorkerMessage,
-} from "../../protocol/http-worker.ts";
+import { type HttpRestartRequest, parseObject, type WorkerMessage } from "../../protocol/http-worker.ts";
 
 /** The worker's half of the channel to `serve --http`'s front (protocol/http-worker.ts). */
 export interface WorkerControl {
@@ -20,7 +16,11 @@ export interface WorkerControl {
  * Reads the front's answers on `input` and writes to it on `output`. When `input` ends the front
  * is gone, so `onFrontGone` stops this worker rather than leaving it serving a socket nobody reaches.
  */
-export function createWorkerControl(input: Readable, output: Writable, onFrontGone: () => void): WorkerControl {
+export function createWorkerControl(
+  input: Readable,
+  output: Writable,
+  onFrontGone: () => void,
+): WorkerControl {
   const pending = new Map<number, (result: Record<string, unknown>) => void>();
   let next = 0;
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });

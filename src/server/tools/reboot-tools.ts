@@ -113,7 +113,9 @@ export function registerHttpRestartTool(server: ToolHost, session: Session): voi
       const result = await restart({ graceful: args.graceful, timeout: args.timeout, reason: args.reason });
       const out = RestartServerOutput.safeParse(result);
       if (!out.success) {
-        return failure(new OrchestratorError("INTERNAL", "the front answered the restart with an unexpected shape"));
+        return failure(
+          new OrchestratorError("INTERNAL", "the front answered the restart with an unexpected shape"),
+        );
       }
       return ok(out.data, out.data.message);
     },

@@ -1,7 +1,7 @@
 /**
  * `bun run bench` (`--quick` for a fast smoke): measures the compiled binary beside the reference
  * server @modelcontextprotocol/server-memory in one interleaved run (bench/versus.ts), then the
- * orchestrator's own figures (bench/own.ts), and writes bench/results.json (`--quick`: a temp file).
+ * orchestrator's own figures (bench/own.ts), the HTTP server's (bench/http.ts), and writes bench/results.json (`--quick`: a temp file).
  * Not part of the tests: it prints numbers, it asserts nothing.
  */
 import { spawnSync } from "node:child_process";
@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runLoad } from "../tests/stress/load.ts";
 import { IN_FLIGHT } from "./_util.ts";
+import { httpFigures } from "./http.ts";
 import { coldStart, doctorTime, loadRun, reboot } from "./own.ts";
 import { CONTEXT_BUDGET, versus, versusTable } from "./versus.ts";
 
@@ -72,6 +73,8 @@ rmSync(loadWs, { recursive: true, force: true });
 console.log(
   `${mp.processes} processes, ${mp.operations} calls on one workspace: ${mp.operations_per_s} calls/s, p50 ${mp.call_ms.p50} ms, p99 ${mp.call_ms.p99} ms, ${mp.errors} errors, ${mp.lost_or_doubled} lost or doubled`,
 );
+console.log("\nserve --http: 8 agents with their own tokens, execute + complete until no task is left");
+const http = await httpFigures(quick);
 console.log(`\nBeside ${REFERENCE} (node ${NODE}), same run; ratios are ours / reference:`);
 console.table(versusTable(vs, (runs[0] as { state_changes_per_s: number }).state_changes_per_s));
 const results = {
@@ -108,6 +111,7 @@ const results = {
   doctor_ms: doc,
   runs,
   multi_process: mp,
+  http: { measured: new Date().toISOString(), ...http },
 };
 // A smoke run must not replace the recorded figures docs/performance.md quotes.
 const out = quick ? join(tmpdir(), "orchestrator-bench-quick.json") : join(import.meta.dir, "results.json");

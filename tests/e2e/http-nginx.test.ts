@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
-import { BINARY, callOk } from "../helpers/client.ts";
+import { join } from "node:path";
+import { BINARY, callOk, ROOT } from "../helpers/client.ts";
 import { connectHttp, type HttpServer, startHttpServer, stderrMatch } from "../helpers/http-server.ts";
-import { freePort, type Nginx, startNginx } from "../helpers/nginx.ts";
+import { freePort, type Nginx, nginxConf, startNginx } from "../helpers/nginx.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
 import { runTeamLoad } from "../helpers/team-load.ts";
 import { makeProject } from "../helpers/temp.ts";
@@ -164,3 +166,18 @@ test(`8 agents × ${OPS_PER_AGENT} operations through nginx, one instance restar
   expect(one.stderr()).toContain('"tool":"orchestrator_complete_subtask"');
   expect(servers[1]?.stderr()).toContain('"tool":"orchestrator_complete_subtask"');
 }, 600_000);
+
+test("the team guide shows the nginx directives this test runs", () => {
+  const guide = readFileSync(join(ROOT, "docs", "guides", "team-server.md"), "utf8");
+  const shown = new Set(guide.split("\n").map((l) => l.trim()));
+  const conf = nginxConf({ prefix: "/p", port: 1, upstreams: ["127.0.0.1:8081"] });
+  const location = conf.slice(conf.indexOf("location / {"), conf.indexOf("}", conf.indexOf("location / {")));
+  const directives = location
+    .split("\n")
+    .slice(1)
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+  expect(directives.length).toBeGreaterThan(8);
+  for (const d of directives) expect(shown.has(d), `docs/guides/team-server.md lacks: ${d}`).toBe(true);
+  expect(shown.has("server 127.0.0.1:8081 max_fails=1 fail_timeout=2s;")).toBe(true);
+});

@@ -188,6 +188,10 @@ export async function runHttpFront(o: HttpFrontOptions): Promise<number> {
     resolveStopped(code);
   };
 
+  // Installed first: SIGHUP's default action would kill the front while its first worker starts.
+  process.on("SIGHUP", () => {
+    if (serving) void restart({ graceful: true, timeout: 30, reason: "SIGHUP" }, "signal");
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -216,9 +220,6 @@ export async function runHttpFront(o: HttpFrontOptions): Promise<number> {
     return firstCode || 1;
   }
   serving = true;
-  process.on("SIGHUP", () => {
-    void restart({ graceful: true, timeout: 30, reason: "SIGHUP" }, "signal");
-  });
   process.once("SIGINT", () => void stop(0));
   process.once("SIGTERM", () => void stop(0));
   return stopped;

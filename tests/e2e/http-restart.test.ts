@@ -106,3 +106,22 @@ test("three restarts under a continuous load of six clients: 0 failed calls, eve
   }
   for (const c of [...clients, control]) await c.close();
 }, 120_000);
+
+test("a worker that dies is replaced; the next calls are answered by the new one", async () => {
+  const ws = { working_directory: project.dir };
+  const client = await connectHttp(server.url, undefined, "crash");
+  try {
+    const pid = ((await callOk(client, "orchestrator_health_check", ws)) as { server: { pid: number } })
+      .server.pid;
+    const replaced = stderrMatch(server, /the HTTP worker (\d+) exited \((\d+)\); starting another/g, 1);
+    process.kill(pid, "SIGKILL");
+    const [, dead] = await replaced;
+    expect(Number(dead)).toBe(pid);
+    const after = ((await callOk(client, "orchestrator_health_check", ws)) as { server: { pid: number } })
+      .server.pid;
+    expect(after).not.toBe(pid);
+    await callOk(client, "orchestrator_get_status", ws);
+  } finally {
+    await client.close();
+  }
+});

@@ -4,6 +4,7 @@ export interface HealthReport {
   readonly healthy: boolean;
   readonly problems: readonly string[];
   readonly database: {
+    readonly dialect: "sqlite" | "postgres";
     readonly path: string;
     readonly reachable: boolean;
     readonly quick_check: string;
@@ -12,6 +13,16 @@ export interface HealthReport {
     readonly migrations_applied: number;
     readonly size_bytes: number;
     readonly wal_bytes: number;
+    /** PostgreSQL: the server's version and the pool (null on SQLite, or when the server did not answer). */
+    readonly postgres: {
+      readonly server_version: string;
+      readonly pool: {
+        readonly size: number;
+        readonly idle: number;
+        readonly waiting: number;
+        readonly max: number;
+      };
+    } | null;
   };
   readonly claims: { readonly open: number; readonly expired: number };
   readonly plans: { readonly open: number; readonly tasks_in_open_plans: number };
@@ -45,12 +56,15 @@ export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
         total: (await db.sumTaskCounts(ctx.project, ["active"])).total,
       }
     : { total: 0, n: 0 };
+  const server =
+    reachable && ctx.store.serverInfo ? await ctx.store.serverInfo().catch(() => undefined) : undefined;
   const migrations = ctx.store.migrations;
   const disk = ctx.store.diskUsage();
   return {
     healthy: problems.length === 0,
     problems,
     database: {
+      dialect: ctx.store.dialect,
       path: ctx.store.path,
       reachable,
       quick_check: quick,
@@ -59,6 +73,7 @@ export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
       migrations_applied: migrations.length,
       size_bytes: disk.databaseBytes,
       wal_bytes: disk.walBytes,
+      postgres: server ? { server_version: server.serverVersion, pool: server.pool } : null,
     },
     claims,
     plans: { open: plans.n, tasks_in_open_plans: plans.total },
@@ -71,6 +86,7 @@ function noDatabaseYet(ctx: AppContext): HealthReport {
     healthy: true,
     problems: [],
     database: {
+      dialect: ctx.store.dialect,
       path: ctx.store.path,
       reachable: false,
       quick_check: "not run: no database yet (the first write creates it)",
@@ -79,6 +95,7 @@ function noDatabaseYet(ctx: AppContext): HealthReport {
       migrations_applied: 0,
       size_bytes: 0,
       wal_bytes: 0,
+      postgres: null,
     },
     claims: { open: 0, expired: 0 },
     plans: { open: 0, tasks_in_open_plans: 0 },

@@ -194,8 +194,13 @@ export const ERROR_CATALOGUE = {
   },
   AUTH_REQUIRED: {
     exit: 1,
-    when: "An HTTP request to /mcp carried no bearer token, or one that is unknown, revoked or expired (HTTP 401).",
-    fix: "Send `Authorization: Bearer <token>` with a token from `orchestrator token create --name NAME` on the server's database.",
+    when: "An HTTP request to /mcp (or to /metrics on a non-loopback bind) carried no bearer token, or one that is unknown, revoked or expired, or a JWT that does not verify (signature, key, algorithm, issuer, audience, expiry, identity claim) (HTTP 401).",
+    fix: "Send `Authorization: Bearer <token>` with a token from `orchestrator token create --name NAME` on the server's database, or a JWT from the configured issuer for this server's audience.",
+  },
+  AUTH_UNAVAILABLE: {
+    exit: 1,
+    when: "A JWT could not be checked because the identity provider's key set (--auth-jwks-url) could not be fetched: timeout, refused connection, an error status or a malformed set (HTTP 503). Static tokens keep working.",
+    fix: "Check that the server can reach the JWKS URL (curl it from the server's machine); retry when the provider is back.",
   },
   AGENT_FORBIDDEN: {
     exit: 2,
@@ -216,6 +221,11 @@ export const ERROR_CATALOGUE = {
     exit: 2,
     when: "`serve --http` was asked to listen on a non-loopback address with no authentication configured (no token in the database and no --auth tokens).",
     fix: "Create a token (`orchestrator token create --name NAME`) or pass --auth tokens; --insecure-no-auth serves anyone who can reach the port.",
+  },
+  TLS_INVALID: {
+    exit: 2,
+    when: "`serve --http --tls-cert FILE --tls-key FILE` could not read the files, or they are not a PEM certificate and its matching private key.",
+    fix: "Pass a readable PEM certificate (chain) and the private key it was issued for; check with `openssl x509 -in FILE -noout -subject`.",
   },
   // the server process (docs/reboot.md)
   REQUEST_TOO_LARGE: {

@@ -49,6 +49,7 @@ import {
 } from "./repositories/task-queries.repository.ts";
 import {
   countClaims,
+  countHeldClaims,
   countPlanTasks,
   countTasksByPlan,
   deleteTask,
@@ -83,6 +84,7 @@ const REPOSITORIES = {
   countPlanTasks,
   countTasksByPlan,
   countClaims,
+  countHeldClaims,
   searchTasks,
   findReadyTaskIds,
   findCleanupCandidates,

@@ -28,6 +28,18 @@ import type {
  * hold several projects (`--db`).
  */
 
+/** A PostgreSQL store's server and pool, as health_check reports them. */
+export interface PgServerInfo {
+  readonly serverVersion: string;
+  /** Open connections, idle ones, calls waiting for one, and the bound (pool_max). */
+  readonly pool: {
+    readonly size: number;
+    readonly idle: number;
+    readonly waiting: number;
+    readonly max: number;
+  };
+}
+
 /** Every read a use-case makes. */
 export interface StoreReader {
   findTask(ws: string, id: string): Promise<Task | undefined>;
@@ -44,6 +56,8 @@ export interface StoreReader {
   countPlanTasks(ws: string, planId: string): Promise<TaskCounts>;
   countTasksByPlan(ws: string): Promise<Map<string, TaskCounts>>;
   countClaims(ws: string, now: string): Promise<{ open: number; expired: number }>;
+  /** Unexpired claims of every project in the database (the /metrics gauge). */
+  countHeldClaims(now: string): Promise<number>;
   searchTasks(ws: string, q: TaskSearch): Promise<{ tasks: Task[]; total: number }>;
   /** The same rule as core/readiness.ts readyTasks, without reading the plan's other tasks. */
   findReadyTaskIds(ws: string, planId: string, now: string, limit: number): Promise<string[]>;
@@ -149,8 +163,12 @@ export interface StoreWriter extends StoreReader {
 
 /** An open store. */
 export interface StorePort {
-  /** Where the data lives (a file path for SQLite), for reports. */
+  /** Where the data lives (a file path for SQLite, the URL without its password for PostgreSQL), for reports. */
   readonly path: string;
+  /** Which engine: a SQLite file on this machine, or a PostgreSQL server several machines share. */
+  readonly dialect: "sqlite" | "postgres";
+  /** PostgreSQL only: the server's version and the connection pool now (health_check). */
+  serverInfo?(): Promise<PgServerInfo>;
   /** Names of applied migrations, oldest first. */
   readonly migrations: readonly string[];
   /**

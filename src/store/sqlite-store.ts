@@ -17,6 +17,7 @@ export function sqliteStore(
   return {
     db,
     path: info.path,
+    dialect: "sqlite",
     migrations: info.migrations,
     placeholder: info.placeholder,
     direct: bindRepositories(db),

@@ -4,6 +4,7 @@ import {
   request as httpRequest,
   type IncomingHttpHeaders,
   type IncomingMessage,
+  type Server,
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,6 +15,8 @@ import { type HttpWorker, retireHttpWorker, spawnHttpWorker } from "./http-worke
 
 /** How the front runs: where it listens and how to start a worker. */
 export interface HttpFrontOptions {
+  /** The server to listen with: plain HTTP, or HTTPS with the certificate (--tls-cert). */
+  readonly listener?: Server | undefined;
   readonly host: string;
   readonly port: number;
   readonly command: string;
@@ -47,7 +50,7 @@ const HOP_BY_HOP = new Set([
  */
 export async function runHttpFront(o: HttpFrontOptions): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "orchestrator-http-"));
-  const server = createServer();
+  const server = o.listener ?? createServer();
   // The worker enforces --http-timeout; the front must not cut a longer call short.
   server.requestTimeout = 0;
   let port = o.port;

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BINARY, ROOT } from "../helpers/client.ts";
 import { expectedExit, fencedBlocks } from "../helpers/markdown-blocks.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
 
 // Every shell command in docs/guides/*.md is run here, so the guides cannot drift from the binary.
 //
@@ -62,14 +63,31 @@ test("the binary is built", () => {
   expect(existsSync(BINARY), `${BINARY} is missing: run 'bun run build' first`).toBe(true);
 });
 
-for (const guide of guides) {
-  const blocks = fencedBlocks(readFileSync(join(GUIDES_DIR, guide), "utf8")).filter((b) => b.lang === "sh");
+for (const guide of guides) guideSuite(`docs/guides/${guide}`);
 
-  describe(`docs/guides/${guide}`, () => {
+// docs/postgres.md, the team-store guide, runs against a fresh PostgreSQL database of its own
+// (tests/helpers/postgres.ts), handed to its blocks as TEAM_DB.
+let teamDb: TestDatabase | undefined;
+guideSuite("docs/postgres.md", async () => {
+  teamDb = await createTestDatabase();
+  return { TEAM_DB: teamDb.url };
+});
+afterAll(async () => {
+  await teamDb?.drop();
+});
+
+/**
+ * The tests of one guide: its sh blocks in order, in one temp HOME and project folder; `extraEnv`
+ * adds variables to their environment.
+ */
+function guideSuite(file: string, extraEnv?: () => Promise<Record<string, string>>): void {
+  const blocks = fencedBlocks(readFileSync(join(ROOT, file), "utf8")).filter((b) => b.lang === "sh");
+
+  describe(file, () => {
     let home = "";
     let project = "";
     let env: Record<string, string> = {};
-    beforeAll(() => {
+    beforeAll(async () => {
       home = realpathSync(mkdtempSync(join(tmpdir(), "orch-guide-")));
       project = join(home, "project");
       const bin = join(home, "bin");
@@ -84,8 +102,9 @@ for (const guide of guides) {
         NO_COLOR: "1",
         TMPDIR: join(home, "tmp"),
         LANG: "C.UTF-8",
+        ...(extraEnv ? await extraEnv() : {}),
       };
-    });
+    }, 60_000);
     afterAll(() => {
       if (home) rmSync(home, { recursive: true, force: true });
     });
@@ -101,7 +120,7 @@ for (const guide of guides) {
         });
         if (r.status !== want) {
           throw new Error(
-            `docs/guides/${guide}:${block.line}: exit ${r.status ?? r.signal}, expected ${want}\n` +
+            `${file}:${block.line}: exit ${r.status ?? r.signal}, expected ${want}\n` +
               `--- block\n${block.code}--- stdout\n${r.stdout}--- stderr\n${r.stderr}`,
           );
         }
@@ -111,7 +130,7 @@ for (const guide of guides) {
     test("its sh blocks run nothing that needs the network or blocks", () => {
       for (const block of blocks) {
         for (const [i, line] of block.code.split("\n").entries()) {
-          const where = `docs/guides/${guide}:${block.line + 1 + i}: ${line}`;
+          const where = `${file}:${block.line + 1 + i}: ${line}`;
           expect(NETWORK.test(line), `${where}: needs the network; use a text block`).toBe(false);
           if (/\borchestrator serve\b/.test(line) && !/^\s*#/.test(line)) {
             expect(line.includes("<"), `${where}: serve blocks without redirected stdin`).toBe(true);

@@ -28,6 +28,7 @@ test("settings.yaml and role files are re-read when they change, by the same wor
     });
     const ids = plan.subtasks.map((s: { task_id: string }) => s.task_id);
     const before = await callOk(client, "orchestrator_health_check", {});
+    expect(before.database).toMatchObject({ dialect: "sqlite", journal_mode: "wal", postgres: null });
     expect(
       leaseMinutes((await callOk(client, "orchestrator_execute_subtask", { task_id: ids[0] })).claim),
     ).toBe(30);

@@ -69,6 +69,19 @@ describe("compiled binary on PostgreSQL", () => {
         include_completed: true,
       });
       expect(status.plans[0].status).toBe("completed");
+      // health_check names the dialect, the server's version and the pool (issue 13, item 6).
+      const health = await callOk(a.client, "orchestrator_health_check", {});
+      expect(health.database).toMatchObject({ dialect: "postgres", reachable: true, quick_check: "ok" });
+      expect(health.database.path).toContain(database.name);
+      const pg = health.database.postgres;
+      expect(pg.server_version).toMatch(/^\d+\.\d+/);
+      expect(pg.pool.max).toBe(10);
+      expect(pg.pool.size).toBeGreaterThanOrEqual(1);
+      expect(pg.pool.size).toBeLessThanOrEqual(10);
+      expect(pg.pool.idle).toBeLessThanOrEqual(pg.pool.size);
+      expect(pg.pool.waiting).toBe(0);
+      const password = new URL(database.url).password;
+      if (password) expect(JSON.stringify(health)).not.toContain(password);
       expect(a.stderr() + b.stderr()).not.toContain("internal error");
     } finally {
       await a.close();
@@ -78,6 +91,16 @@ describe("compiled binary on PostgreSQL", () => {
     expect(cli.status).toBe(0);
     const shown = JSON.parse(cli.stdout);
     expect(JSON.stringify(shown)).toContain("shared");
+    // The project id, this machine's path and the store (dialect, URL without its password).
+    const redacted = database.url.replace(/:[^:@/]*@/, ":***@");
+    const withPassword = new URL(database.url).password !== "";
+    expect(shown.project).toMatchObject({ path: project.dir });
+    expect(shown.project.id).toMatch(/^local:/);
+    expect(shown.store).toEqual({ dialect: "postgres", location: withPassword ? redacted : database.url });
+    const text = run(["status", "--db", database.url]).stdout;
+    expect(text).toContain(`Workspace ${project.dir}`);
+    expect(text).toContain(`Store postgres ${withPassword ? redacted : database.url}`);
+    if (withPassword) expect(text).not.toContain(new URL(database.url).password);
     expect(run(["export", "--db", database.url]).stdout).toContain("shared");
     const doctor = run(["doctor", "--db", database.url, "--json"]);
     expect(doctor.stdout).toContain(database.name);

@@ -116,6 +116,8 @@ describe("project identity across checkouts", () => {
     expect(JSON.stringify(sa)).not.toContain("secret");
     const text = cli(["status", "--workspace", b, "--db", db], b);
     expect(text.out).toContain("Project github.com/acme/shop (from the git remote)");
+    expect(sa.store).toEqual({ dialect: "sqlite", location: db });
+    expect(text.out).toContain(`Store sqlite ${db}`);
   });
 
   test("project: in settings joins checkouts without a common remote; different remotes never mix", async () => {

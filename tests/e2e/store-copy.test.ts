@@ -1,7 +1,7 @@
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY, callOk, connectBinary } from "../helpers/client.ts";
 import { makeProject } from "../helpers/temp.ts";
@@ -133,6 +133,40 @@ describe("store copy, SQLite to SQLite", () => {
     expect(tasks.refused.map((x: { key: string }) => x.key)).toEqual(["../../evil"]);
     expect(tasks.copied).toBe(3);
     expect(r.report.projects[0].verified).toBe(true);
+  });
+});
+
+describe("store copy, artifacts written before texts were kept in the store", () => {
+  test("the text is read from the local file (size and sha256 checked) so the copy carries it; without the file, the row is copied without it and named", () => {
+    const src = new Database(source);
+    const row = src.query("select id, path from artifacts limit 1").get() as { id: string; path: string };
+    src.run("update artifacts set content = null where id = ?", [row.id]);
+    src.close();
+
+    const withFile = join(project.dir, "old-rows.db");
+    const r = copyJson(["--from", source, "--to", withFile]);
+    expect(r.status).toBe(0);
+    expect(table(r.report, "artifacts")).toMatchObject({ filled: 1, withoutText: [] });
+    const there = new Database(withFile, { readonly: true });
+    const copied = there.query("select content from artifacts where id = ?").get(row.id) as {
+      content: string | null;
+    };
+    there.close();
+    expect(copied.content).toContain("The design, in full.");
+
+    const file = join(project.dir, row.path);
+    const text = readFileSync(file);
+    rmSync(file);
+    try {
+      const without = join(project.dir, "no-file.db");
+      const r2 = copyJson(["--from", source, "--to", without]);
+      expect(r2.status).toBe(0);
+      expect(table(r2.report, "artifacts")).toMatchObject({ filled: 0, withoutText: [row.id] });
+      const human = run(["store", "copy", "--from", source, "--to", join(project.dir, "no-file-2.db")]);
+      expect(human.stdout).toContain("without their text");
+    } finally {
+      writeFileSync(file, text);
+    }
   });
 });
 

@@ -38,7 +38,7 @@ export function startHttpServer(opts: {
   return new Promise((resolve, reject) => {
     child.stderr?.on("data", (d: Buffer) => {
       err += d.toString();
-      const m = /listening on (http:\/\/\S+\/mcp)/.exec(err);
+      const m = /listening on (https?:\/\/\S+\/mcp)/.exec(err);
       if (m?.[1]) {
         const url = m[1];
         resolve({
@@ -58,9 +58,15 @@ export function startHttpServer(opts: {
 }
 
 /** An SDK client over Streamable HTTP, sending the token (if any) on every request. */
-export async function connectHttp(url: string, token?: string, name = "http-e2e"): Promise<Client> {
+export async function connectHttp(
+  url: string,
+  token?: string,
+  name = "http-e2e",
+  fetchImpl?: typeof fetch,
+): Promise<Client> {
   const transport = new StreamableHTTPClientTransport(new URL(url), {
     requestInit: token ? { headers: { Authorization: `Bearer ${token}` } } : {},
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
   });
   const client = new Client({ name, version: "1.0.0" });
   await client.connect(transport);

@@ -148,6 +148,8 @@ export function describeStoreContract(
       expect(t2?.claim?.expiresAt).toBe(at);
       expect(t3?.claim?.expiresAt).toBe(later);
       expect(await store.direct.countClaims(ws, "2026-01-01T00:30:00.000Z")).toEqual({ open: 3, expired: 1 });
+      // The /metrics gauge: live claims of every project, the expired one left out.
+      expect(await store.direct.countHeldClaims("2026-01-01T00:30:00.000Z")).toBe(2);
     });
 
     test("dependencies are replaced, and a dangling one is found and removed", async () => {

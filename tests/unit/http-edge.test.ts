@@ -53,7 +53,12 @@ describe("DNS-rebinding guard", () => {
     expect(wide.check(req({ host: "mcp.example", origin: "https://other.example" }))).toContain("Origin");
   });
   test("a loopback server behind a local proxy accepts its --public-url's Host and Origin, nothing else", () => {
-    const proxied = createOriginGuard({ host: "127.0.0.1", port: 8080 }, [], "https://mcp.example:8443");
+    const proxied = createOriginGuard(
+      { host: "127.0.0.1", port: 8080 },
+      [],
+      "http",
+      "https://mcp.example:8443",
+    );
     expect(proxied.check(req({ host: "mcp.example:8443" }))).toBeUndefined();
     expect(
       proxied.check(req({ host: "MCP.example:8443", origin: "https://mcp.example:8443" })),

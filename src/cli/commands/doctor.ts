@@ -3,6 +3,7 @@ import { OrchestratorError } from "../../core/errors.ts";
 import { CLIENT_IDS } from "../../install/clients.ts";
 import { SCOPES, type Scope } from "../../install/types.ts";
 import { type Env, parseDuration } from "../../platform/env.ts";
+import { isDatabaseUrl, parsePostgresUrl } from "../../store/postgres/url.ts";
 import { checkDirectory, findProjectRoot } from "../../workspace/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Output } from "../output.ts";
@@ -30,7 +31,7 @@ export function registerDoctorCommand(cli: CAC, env: Env, io: Output, setCode: (
     .option("--fix", "Repair what is safe and reversible (stale binary paths, with a backup)")
     .option("--json", "Print the report as JSON")
     .option("--workspace <dir>", "Check this workspace (default: the project around the current folder)")
-    .option("--db <path>", "Check this shared database instead")
+    .option("--db <path|url>", "Check this shared database instead (a file or a postgres:// URL)")
     .option("--timeout <duration>", "How long the live check waits for each server", { default: "5s" })
     .action(async (flags: Flags) => {
       let timeoutMs: number;
@@ -46,6 +47,9 @@ export function registerDoctorCommand(cli: CAC, env: Env, io: Output, setCode: (
       const scope = flags.scope === undefined ? undefined : String(flags.scope);
       if (scope !== undefined && !SCOPES.includes(scope as Scope))
         throw new OrchestratorError("USAGE", `--scope must be ${SCOPES.join(", ")}, got '${scope}'.`);
+      const db = flags.db ? String(flags.db) : undefined;
+      // A malformed or non-PostgreSQL URL is a usage error (exit 2), like every other command's --db.
+      if (db !== undefined && isDatabaseUrl(db)) parsePostgresUrl(db);
       const [{ runDoctor, summarize }, { applyFixes }, { renderReport }, { BUILD_INFO }] = await Promise.all([
         import("../../doctor/run.ts"),
         import("../../doctor/fix.ts"),
@@ -62,7 +66,7 @@ export function registerDoctorCommand(cli: CAC, env: Env, io: Output, setCode: (
         workspace,
         projectDir: workspace ?? findProjectRoot(env.cwd, env.homedir) ?? env.cwd,
         scopes: scope === undefined ? undefined : [scope as Scope],
-        db: flags.db ? String(flags.db) : undefined,
+        db,
         timeoutMs,
       };
       let report = await runDoctor(ctx);

@@ -6,6 +6,7 @@ import { readTestHooks } from "../../platform/test-hooks.ts";
 import { readHttpWorkerConfig } from "../../protocol/http-worker.ts";
 import type { ToolProfile } from "../../server/profiles.ts";
 import { tokenDatabase } from "./_database.ts";
+import { jwtConfig, tlsFiles } from "./_http-security.ts";
 
 /** The `serve` flags that only mean something with --http. */
 export interface HttpFlags {
@@ -16,6 +17,13 @@ export interface HttpFlags {
   allowOrigin?: string | string[];
   publicUrl?: string;
   insecureNoAuth?: boolean;
+  authJwksUrl?: string;
+  authIssuer?: string;
+  authAudience?: string;
+  authIdentityClaim?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  metricsPublic?: boolean;
 }
 
 const HTTP_ONLY = [
@@ -25,6 +33,13 @@ const HTTP_ONLY = [
   "allowOrigin",
   "publicUrl",
   "insecureNoAuth",
+  "authJwksUrl",
+  "authIssuer",
+  "authAudience",
+  "authIdentityClaim",
+  "tlsCert",
+  "tlsKey",
+  "metricsPublic",
 ] as const;
 const DEFAULT_TIMEOUT = "120s";
 
@@ -76,7 +91,7 @@ export async function serveHttp(
   if (flags.auth !== undefined && flags.auth !== "tokens") {
     throw new OrchestratorError(
       "USAGE",
-      `--auth must be 'tokens' (JWT validation is not built yet), got '${String(flags.auth)}'.`,
+      `--auth must be 'tokens' (for JWTs give --auth-jwks-url, --auth-issuer, --auth-audience), got '${String(flags.auth)}'.`,
     );
   }
   const authRequired = flags.auth === "tokens";
@@ -94,6 +109,8 @@ export async function serveHttp(
   const publicUrl =
     flags.publicUrl === undefined ? undefined : parsePublicUrl(String(flags.publicUrl), parseOrigin);
   if (publicUrl) allowOrigins.push(new URL(publicUrl).origin);
+  const jwt = jwtConfig(flags);
+  const tls = tlsFiles(flags, env.cwd);
   const tokenDb = tokenDatabase(env, flags, common.db, { create: true });
   if (authRequired && !tokenDb) {
     throw new OrchestratorError(
@@ -123,12 +140,16 @@ export async function serveHttp(
   };
   const workerConfig = readHttpWorkerConfig(env.vars);
   if (!workerConfig && common.supervise) {
-    const [{ runHttpFront }, { selfCommand }] = await Promise.all([
+    const [{ runHttpFront }, { selfCommand }, { createListener }] = await Promise.all([
       import("../../supervisor/http-front.ts"),
       import("../../platform/self-command.ts"),
+      import("../../server/http/tls.ts"),
     ]);
     const self = selfCommand(env);
     return runHttpFront({
+      // The front terminates TLS (a bad pair is TLS_INVALID here, before listening); its workers
+      // speak plain HTTP on their Unix sockets. A restart keeps the certificate the front loaded.
+      listener: createListener(tls),
       host: bind.host,
       port: bind.port,
       command: self.command,
@@ -174,6 +195,9 @@ export async function serveHttp(
         authRequired,
         insecureNoAuth: flags.insecureNoAuth === true,
         tokenDb,
+        jwt,
+        tls,
+        metricsPublic: flags.metricsPublic === true,
         log,
         worker: workerConfig && control ? { config: workerConfig, control } : undefined,
       },

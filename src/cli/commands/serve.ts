@@ -64,6 +64,16 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
     )
     .option("--http-timeout <duration>", "HTTP: longest time to receive and answer a request (default 120s)")
     .option("--insecure-no-auth", "HTTP: allow a non-loopback address without authentication (warned)")
+    .option(
+      "--auth-jwks-url <url>",
+      "HTTP: accept JWTs signed by this key set (with --auth-issuer, --auth-audience)",
+    )
+    .option("--auth-issuer <iss>", "HTTP: the issuer (iss) JWTs must come from")
+    .option("--auth-audience <aud>", "HTTP: the audience (aud) JWTs must be for: this server's resource")
+    .option("--auth-identity-claim <claim>", "HTTP: the JWT claim naming the agent (default sub)")
+    .option("--tls-cert <file>", "HTTP: serve HTTPS with this PEM certificate (with --tls-key)")
+    .option("--tls-key <file>", "HTTP: the PEM private key of --tls-cert")
+    .option("--metrics-public", "HTTP: serve /metrics without a token on a non-loopback address")
     .action(async (flags: ServeFlags) => {
       checkHttpOnlyFlags(flags);
       const workspaceFlag = flags.workspace ?? env.vars.ORCHESTRATOR_WORKSPACE;

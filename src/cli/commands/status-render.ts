@@ -43,8 +43,20 @@ export function progressBar(fraction: number, width = 20): string {
   return `${"█".repeat(full)}${"░".repeat(width - full)}`;
 }
 
+/** Which store a command reads: its engine and where it is (a file, or a URL without its password). */
+export interface StoreLocation {
+  readonly dialect: "sqlite" | "postgres";
+  readonly location: string;
+}
+
 /** The tree view of `orchestrator status`. */
-export function renderStatus(workspace: string, s: StatusResult, c: Colors, project?: ProjectInfo): string {
+export function renderStatus(
+  workspace: string,
+  s: StatusResult,
+  c: Colors,
+  project?: ProjectInfo,
+  store?: StoreLocation,
+): string {
   const lines = [c.bold(`Workspace ${workspace}`)];
   if (project) {
     const others = project.checkouts.filter((k) => k.path !== workspace).length;
@@ -55,6 +67,7 @@ export function renderStatus(workspace: string, s: StatusResult, c: Colors, proj
     );
     for (const w of project.warnings) lines.push(c.yellow(`! ${w}`));
   }
+  if (store) lines.push(c.dim(`Store ${store.dialect} ${store.location}`));
   lines.push(
     c.dim(
       `${s.planCounts.active} open plan(s), ${s.planCounts.completed} completed · tasks: ${s.counts.active} active, ${s.counts.pending} pending, ${s.counts.blocked} blocked, ${s.counts.failed} failed, ${s.counts.completed} completed`,

@@ -2,11 +2,12 @@ import type { CAC } from "cac";
 import { OrchestratorError } from "../../core/errors.ts";
 import { TASK_STATUSES, type TaskStatus } from "../../core/task.ts";
 import type { Env } from "../../platform/env.ts";
+import { isDatabaseUrl } from "../../store/postgres/url.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Output } from "../output.ts";
 import { snakeCaseKeys } from "../snake-case.ts";
 import { cliWorkspace, openCliContext } from "./_workspace.ts";
-import { renderStatus } from "./status-render.ts";
+import { renderStatus, type StoreLocation } from "./status-render.ts";
 
 interface StatusFlags {
   workspace?: string;
@@ -49,6 +50,11 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
       }
       const roles = parseList(flags.role);
       const { workspace, db, dbPath, exists } = cliWorkspace(env, flags);
+      // dbPath is the URL without its password for a PostgreSQL store.
+      const store: StoreLocation = {
+        dialect: db !== undefined && isDatabaseUrl(db) ? "postgres" : "sqlite",
+        location: dbPath,
+      };
       if (!exists) {
         const [{ readProjectIdentity }, { createSettingsLoader }] = await Promise.all([
           import("../../workspace/project.ts"),
@@ -60,7 +66,8 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
             JSON.stringify(
               {
                 workspace,
-                project: { id: identity.id, source: identity.source },
+                project: { id: identity.id, source: identity.source, path: workspace },
+                store,
                 database: dbPath,
                 exists: false,
                 plans: [],
@@ -71,7 +78,7 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
           );
         else
           io.out(
-            `No orchestrator data in ${workspace} (project ${identity.id}) yet (${dbPath} does not exist). Plans appear here once a client calls orchestrator_plan_task.`,
+            `No orchestrator data in ${workspace} (project ${identity.id}) yet (${store.dialect} ${dbPath} does not exist). Plans appear here once a client calls orchestrator_plan_task.`,
           );
         setCode(EXIT.OK);
         return;
@@ -106,12 +113,12 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
         if (flags.json)
           io.out(
             JSON.stringify(
-              snakeCaseKeys({ workspace, project, database: dbPath, exists: true, ...status }),
+              snakeCaseKeys({ workspace, project, store, database: dbPath, exists: true, ...status }),
               null,
               2,
             ),
           );
-        else io.out(renderStatus(workspace, status, io.c, project));
+        else io.out(renderStatus(workspace, status, io.c, project, store));
         setCode(EXIT.OK);
       } finally {
         await close();

@@ -57,7 +57,18 @@ export function registerStoreCommand(cli: CAC, env: Env, io: Output, setCode: (c
         const projects = await pickProjects(env, flags, held);
         // A dry run creates nothing: a target file that does not exist yet is read as an empty store.
         const sink = await (flags.dryRun ? stores.forReading(to) : stores.get(to));
-        const report = await copyStore(source.db, sink.db, { projects, dryRun: flags.dryRun === true });
+        const { localTextReader } = await import("./_copy-texts.ts");
+        const localText = localTextReader({
+          source: from,
+          sourceIsFile: !isUrl(from),
+          workspace: flags.workspace === undefined ? undefined : cliWorkspace(env, flags).workspace,
+          store: source,
+        });
+        const report = await copyStore(source.db, sink.db, {
+          projects,
+          dryRun: flags.dryRun === true,
+          localText,
+        });
         if (flags.json) io.out(JSON.stringify({ from: source.path, to: sink.path, ...report }, null, 2));
         else renderReport(io, source.path, sink.path, report);
         setCode(copyFailed(report) ? EXIT.FAILED : EXIT.OK);
@@ -141,6 +152,17 @@ function renderReport(io: Output, from: string, to: string, report: CopyReport):
       for (const x of t.conflicts.slice(0, 10))
         io.out(c.red(`      conflict ${x.key}: the target differs in ${x.columns.join(", ")}`));
       if (t.conflicts.length > 10) io.out(c.red(`      … ${t.conflicts.length - 10} more conflicts`));
+      if (t.filled > 0)
+        io.out(
+          `      ${t.filled} text(s) written before 2026-12 read from their local files, so every machine can read them`,
+        );
+      if (t.withoutText.length > 0) {
+        io.out(
+          c.yellow(
+            `      ${t.withoutText.length} artifact(s) without their text (no matching local file here: ${t.withoutText.slice(0, 5).join(", ")}${t.withoutText.length > 5 ? ", …" : ""}); run the copy on the machine that has them, with --workspace`,
+          ),
+        );
+      }
       for (const x of t.refused.slice(0, 10)) io.out(c.yellow(`      not copied ${x.key}: ${x.reason}`));
       if (t.refused.length > 10) io.out(c.yellow(`      … ${t.refused.length - 10} more rows not copied`));
     }

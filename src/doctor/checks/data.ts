@@ -33,8 +33,12 @@ export async function checkData(ctx: DoctorContext): Promise<{ findings: Finding
       projectRoot: () => findProjectRoot(env.cwd, env.homedir),
     });
   } catch (e) {
+    // A server database is checked from anywhere: it does not live in a workspace.
+    const server =
+      ctx.db !== undefined && isDatabaseUrl(ctx.db) ? (await checkPostgresDatabase(ctx.db)).findings : [];
     return {
       findings: [
+        ...server,
         warn(
           "data",
           "data.workspace",
@@ -53,10 +57,10 @@ export async function checkData(ctx: DoctorContext): Promise<{ findings: Finding
     // A server database: no files of its own here, only the data folder for artifact copies.
     findings.push(probeWritable(dir, ws.path));
     const server = await checkPostgresDatabase(ctx.db);
-    findings.push(...server);
-    // The project id and its checkouts need the database; an unreachable one is already reported.
-    if (!server.some((f) => f.status === "fail"))
-      findings.push(...(await checkProject(ws.path, ctx.db, ctx.db)));
+    findings.push(...server.findings);
+    // The project's rows need the database at the current schema: opening one that is not would
+    // migrate it, and doctor changes nothing. Its id and this machine's path are shown either way.
+    findings.push(...(await checkProject(ws.path, ctx.db, ctx.db, { openStore: server.current })));
     return { findings, workspace: ws.path };
   }
   let dbPath: string;

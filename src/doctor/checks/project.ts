@@ -3,6 +3,7 @@ import { openContext } from "../../app/open-context.ts";
 import { projectInfo } from "../../app/project-info.ts";
 import { DEFAULT_SETTINGS } from "../../core/settings.ts";
 import { StoreCache } from "../../store/cache.ts";
+import { isDatabaseUrl, redactUrl } from "../../store/postgres/url.ts";
 import { readProjectIdentity } from "../../workspace/project.ts";
 import { createRoleLoader } from "../../workspace/roles.ts";
 import { createSettingsLoader } from "../../workspace/settings.ts";
@@ -22,6 +23,7 @@ export async function checkProject(
   workspace: string,
   db: string | undefined,
   dbPath: string,
+  opts: { readonly openStore?: boolean } = {},
 ): Promise<Finding[]> {
   let identity: ReturnType<typeof readProjectIdentity>;
   try {
@@ -37,13 +39,15 @@ export async function checkProject(
       ),
     ];
   }
+  // The store as every machine should name it: dialect and location, never a password.
+  const store = db !== undefined && isDatabaseUrl(db) ? `postgres ${redactUrl(db)}` : `sqlite ${dbPath}`;
   const head = ok(
     "data",
     "data.project",
     "Project id",
-    `${identity.id} (from ${SOURCES[identity.source]}) · this machine: ${workspace}`,
+    `${identity.id} (from ${SOURCES[identity.source]}) · this machine: ${workspace} · store: ${store}`,
   );
-  if (!existsSync(dbPath) && !/^postgres(ql)?:\/\//.test(db ?? "")) {
+  if (opts.openStore === false || (!existsSync(dbPath) && !/^postgres(ql)?:\/\//.test(db ?? ""))) {
     return identity.source === "folder" && db !== undefined
       ? [head, sharedFolderWarning(identity.id)]
       : [head];
@@ -69,7 +73,7 @@ export async function checkProject(
         "data",
         "data.project",
         "Project id",
-        `${identity.id} (from ${SOURCES[identity.source]}) · this machine: ${workspace}${others.length > 0 ? ` · also: ${others.map((c) => `${c.host}:${c.path}`).join(", ")}` : ""}`,
+        `${identity.id} (from ${SOURCES[identity.source]}) · this machine: ${workspace} · store: ${store}${others.length > 0 ? ` · also: ${others.map((c) => `${c.host}:${c.path}`).join(", ")}` : ""}`,
       ),
     ];
     for (const [i, w] of info.warnings.entries())

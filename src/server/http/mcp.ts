@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { ERROR_META_KEY } from "../../protocol/error-result.ts";
 import { createServer } from "../create-server.ts";
 import type { CallerIdentity, ServerDeps } from "../session.ts";
 
@@ -68,15 +69,25 @@ export function describeCall(parsed: unknown): { rpc?: string; tool?: string } {
   return { rpc: method, tool };
 }
 
-/** The outcome of an answer for the log: ok, tool_error (isError result) or rpc_error. */
-export function outcomeOf(answer: McpAnswer): string {
-  if (answer.status >= 400) return "rpc_error";
-  if (answer.body === "") return "ok";
+/**
+ * The outcome of an answer for the log and /metrics: ok, tool_error (an isError result, with its
+ * catalogue code when it has one) or protocol_error (a JSON-RPC error).
+ */
+export function outcomeOf(answer: McpAnswer): { outcome: string; code?: string } {
+  if (answer.status >= 400) return { outcome: "protocol_error" };
+  if (answer.body === "") return { outcome: "ok" };
   try {
-    const r = JSON.parse(answer.body) as { error?: unknown; result?: { isError?: unknown } };
-    if (r.error) return "rpc_error";
-    return r.result?.isError === true ? "tool_error" : "ok";
+    const r = JSON.parse(answer.body) as {
+      error?: unknown;
+      result?: { isError?: unknown; _meta?: Record<string, { code?: unknown } | undefined> };
+    };
+    if (r.error) return { outcome: "protocol_error" };
+    if (r.result?.isError !== true) return { outcome: "ok" };
+    const code = r.result._meta?.[ERROR_META_KEY]?.code;
+    return typeof code === "string"
+      ? { outcome: "tool_error", code: code.slice(0, 64) }
+      : { outcome: "tool_error" };
   } catch {
-    return "ok";
+    return { outcome: "ok" };
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { isOrchestratorError, OrchestratorError } from "../../core/errors.ts";
 import type { HttpWorkerConfig } from "../../protocol/http-worker.ts";
@@ -9,9 +9,13 @@ import { type BindAddress, hostPort, isLoopback } from "./address.ts";
 import { challenge, createAuthenticator, resourceMetadata } from "./auth.ts";
 import { readBody } from "./body.ts";
 import { createOriginGuard } from "./guard.ts";
+import type { JwtConfig } from "./jwt.ts";
 import { answerMcp, describeCall, outcomeOf } from "./mcp.ts";
+import { createMetrics, isStoreErrorCode, type Metrics } from "./metrics.ts";
+import { serveMetrics } from "./metrics-route.ts";
 import { type RequestLog, readiness } from "./ops.ts";
 import { sendJson, sendRpcError } from "./respond.ts";
+import { createListener, type TlsFiles } from "./tls.ts";
 import type { WorkerControl } from "./worker-control.ts";
 
 /** How `serve --http` runs: where, its limits, who may call. */
@@ -31,6 +35,14 @@ export interface HttpOptions {
   readonly insecureNoAuth: boolean;
   /** The database holding the tokens (`--db`, else the workspace's); none: authentication cannot be on. */
   readonly tokenDb?: string | undefined;
+  /** An identity provider whose JWTs are accepted besides the static tokens. */
+  readonly jwt?: JwtConfig | undefined;
+  /** Serve HTTPS with this certificate (`--tls-cert`, `--tls-key`). */
+  readonly tls?: TlsFiles | undefined;
+  /** `--metrics-public`: /metrics without a token on a non-loopback bind. */
+  readonly metricsPublic?: boolean;
+  /** The counters /metrics shows (a restart that keeps the process passes the same ones on). */
+  readonly metrics?: Metrics;
   readonly log: (line: string) => void;
   /** Behind `serve --http`'s front: listen on its Unix socket, answer as the front's address. */
   readonly worker?: { readonly config: HttpWorkerConfig; readonly control: WorkerControl } | undefined;
@@ -51,7 +63,7 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
   const loopback = isLoopback(opts.bind.host);
   if (!loopback) {
     const tokens = tokenStore ? await (await tokenStore()).direct.countTokens() : 0;
-    if (!opts.authRequired && tokens === 0 && !opts.insecureNoAuth) {
+    if (!opts.authRequired && !opts.jwt && tokens === 0 && !opts.insecureNoAuth) {
       throw new OrchestratorError(
         "INSECURE_BIND",
         `Refusing to serve ${opts.bind.host} without authentication: anyone who reaches the port could read and change every plan. Create a token (orchestrator token create --name NAME${tokenDb ? "" : " --db FILE, with the same --db here"}) or pass --auth tokens; --insecure-no-auth serves everyone.`,
@@ -63,7 +75,15 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
       "orchestrator: WARNING: --insecure-no-auth: requests without a token are served; anyone who can reach this port can read and change every plan.\n",
     );
   }
-  const auth = createAuthenticator({ tokenStore, required: opts.authRequired });
+  const worker = opts.worker;
+  // Behind the front, the front terminates TLS: the worker speaks plain HTTP on its Unix socket
+  // (and still writes https URLs and checks https origins).
+  const listener = createListener(worker ? undefined : opts.tls);
+  const auth = createAuthenticator({ tokenStore, required: opts.authRequired, jwt: opts.jwt });
+  const metrics = opts.metrics ?? createMetrics();
+  // Each restart behind the front is a new worker with new counters; the restart count carries on.
+  for (let g = 1; g < (worker?.config.generation ?? 1); g++) metrics.restarted();
+  const scheme = opts.tls ? "https" : "http";
   const renewals = new Map<string, Map<string, number>>();
   const callerFor = (name: string, enforced: boolean): CallerIdentity => {
     let renewedAt = renewals.get(name);
@@ -75,7 +95,7 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
     return { name, enforced, renewedAt };
   };
 
-  const server = createHttpServer();
+  const server = listener;
   // Signal handlers go in before the "listening" line: whoever started the server may send
   // SIGTERM as soon as it reads that line, and that must stop the server cleanly.
   const stopped = new Promise<void>((resolve) => {
@@ -88,7 +108,6 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
-  const worker = opts.worker;
   // SIGHUP is the front's (it restarts this worker); a hangup of the whole group must not kill it.
   if (worker) process.on("SIGHUP", () => {});
   await new Promise<void>((resolve, reject) => {
@@ -98,12 +117,12 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
   });
   const port = worker ? worker.config.port : (server.address() as AddressInfo).port;
   const bound = { host: opts.bind.host, port };
-  const guard = createOriginGuard(bound, opts.allowOrigins, opts.publicUrl);
-  const ownBase = `http://${hostPort(bound.host, port)}`;
+  const guard = createOriginGuard(bound, opts.allowOrigins, scheme, opts.publicUrl);
+  const ownBase = `${scheme}://${hostPort(bound.host, port)}`;
   const baseFor = (req: IncomingMessage): string => {
     if (opts.publicUrl) return opts.publicUrl;
     const host = req.headers.host;
-    return host && /^[A-Za-z0-9.:[\]-]{1,300}$/.test(host) ? `http://${host}` : ownBase;
+    return host && /^[A-Za-z0-9.:[\]-]{1,300}$/.test(host) ? `${scheme}://${host}` : ownBase;
   };
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
@@ -118,8 +137,11 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
     res.setHeader("x-request-id", entry.request_id);
     res.on("close", () => {
       entry.status = res.statusCode;
-      entry.ms = Math.round(performance.now() - started);
+      const ms = performance.now() - started;
+      entry.ms = Math.round(ms);
       opts.log(`${JSON.stringify(entry)}\n`);
+      if (path === "/mcp")
+        metrics.request(entry.tool ?? entry.rpc ?? "none", entry.outcome ?? "other", ms / 1000);
     });
     let bodyDone = false;
     const timer = setTimeout(() => {
@@ -147,7 +169,7 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
       }
       const base = baseFor(req);
       if (path === RESOURCE_METADATA_PATH || path === `${RESOURCE_METADATA_PATH}/mcp`) {
-        sendJson(res, 200, resourceMetadata(`${base}/mcp`));
+        sendJson(res, 200, resourceMetadata(`${base}/mcp`, opts.jwt?.issuer));
         return;
       }
       if (path === "/healthz") {
@@ -163,17 +185,34 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
         );
         return;
       }
+      if (path === "/metrics") {
+        await serveMetrics(req, res, {
+          open: loopback || opts.metricsPublic === true,
+          auth,
+          metrics,
+          tokenStore,
+          metadataUrl: `${base}${RESOURCE_METADATA_PATH}/mcp`,
+        });
+        return;
+      }
       if (path !== "/mcp") {
         sendJson(res, 404, {
           error: "not found",
-          endpoints: ["/mcp", "/healthz", "/readyz", RESOURCE_METADATA_PATH],
+          endpoints: ["/mcp", "/healthz", "/readyz", "/metrics", RESOURCE_METADATA_PATH],
         });
         return;
       }
       const who = await auth.authenticate(req, new Date().toISOString());
       if (who.kind === "refused") {
-        entry.outcome = "unauthorized";
         req.resume();
+        if (who.unavailable) {
+          entry.outcome = "auth_unavailable";
+          sendRpcError(res, 503, "AUTH_UNAVAILABLE", `${who.why}; static tokens still work.`, {
+            headers: { "retry-after": "30" },
+          });
+          return;
+        }
+        entry.outcome = "auth_failed";
         sendRpcError(res, 401, "AUTH_REQUIRED", `${who.why}; send Authorization: Bearer <token>.`, {
           headers: { "www-authenticate": challenge(`${base}${RESOURCE_METADATA_PATH}/mcp`, who) },
         });
@@ -183,6 +222,7 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
       entry.agent = caller.name;
       if (req.method !== "POST") {
         req.resume();
+        entry.outcome = "method_not_allowed";
         // Stateless: no session to resume, no stream to open, nothing to delete.
         sendJson(
           res,
@@ -231,13 +271,16 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
         body: body.body,
         parsed,
       });
-      entry.outcome ??= outcomeOf(answer);
+      const judged = outcomeOf(answer);
+      entry.outcome ??= judged.outcome;
+      if (judged.code && isStoreErrorCode(judged.code)) metrics.storeError(judged.code);
       if (res.headersSent) return;
       res.writeHead(answer.status, answer.headers);
       res.end(answer.body);
     })().catch((e: unknown) => {
       entry.outcome = "internal_error";
       const known = isOrchestratorError(e);
+      if (known && isStoreErrorCode(e.code)) metrics.storeError(e.code);
       if (!known)
         opts.log(
           `orchestrator: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,

@@ -25,6 +25,7 @@ const outputSchema = {
     .describe("This server process: version, pid, uptime, runtime, memory"),
   database: z
     .object({
+      dialect: z.enum(["sqlite", "postgres"]),
       path: z.string(),
       reachable: z.boolean(),
       quick_check: z.string(),
@@ -33,8 +34,16 @@ const outputSchema = {
       migrations_applied: z.number(),
       size_bytes: z.number(),
       wal_bytes: z.number(),
+      postgres: z
+        .object({
+          server_version: z.string(),
+          pool: z.object({ size: z.number(), idle: z.number(), waiting: z.number(), max: z.number() }),
+        })
+        .nullable(),
     })
-    .describe("The workspace's database: path, reachability, quick_check, journal mode, schema, sizes"),
+    .describe(
+      "The workspace's store: dialect, path (no password), reachability, integrity, journal mode, schema, sizes; PostgreSQL: server version and pool",
+    ),
   claims: z
     .object({ open: z.number(), expired: z.number() })
     .describe("Claimed tasks: open leases and those already expired"),
@@ -53,7 +62,7 @@ export function registerHealthCheckTool(server: ToolHost, session: Session): voi
     {
       title: "Check server and database health",
       description:
-        "Measured health: database, SQLite quick_check, journal mode, schema version, sizes, claims, workspace, version, uptime, memory.",
+        "Measured health: store (sqlite|postgres: pool, version), integrity, journal mode, schema, sizes, claims, workspace, version, uptime, memory.",
       inputSchema: { working_directory: workingDirectoryField },
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -82,10 +91,13 @@ export function registerHealthCheckTool(server: ToolHost, session: Session): voi
           supervisor: session.deps.supervisorInfo ?? null,
         };
         const sup = session.deps.supervisorInfo;
+        const pg = h.database.postgres;
         const lines = [
           `${h.healthy ? "Healthy" : "NOT healthy"}: workspace ${ws.path}, orchestrator ${serverInfo.version} (${serverInfo.runtime}), up ${serverInfo.uptime_seconds}s, ${serverInfo.rss_mib} MiB.`,
           `Project ${ctx.identity.id} (from ${ctx.identity.source}).`,
-          `Database ${h.database.path}: quick_check ${h.database.quick_check}, journal ${h.database.journal_mode}, schema ${h.database.schema_version}, ${h.database.size_bytes} bytes (+${h.database.wal_bytes} WAL).`,
+          h.database.dialect === "postgres"
+            ? `Store postgres ${h.database.path}${pg ? ` (PostgreSQL ${pg.server_version}; pool ${pg.pool.size}/${pg.pool.max} connections, ${pg.pool.idle} idle, ${pg.pool.waiting} waiting)` : ""}: integrity ${h.database.quick_check}, schema ${h.database.schema_version}.`
+            : `Store sqlite ${h.database.path}: quick_check ${h.database.quick_check}, journal ${h.database.journal_mode}, schema ${h.database.schema_version}, ${h.database.size_bytes} bytes (+${h.database.wal_bytes} WAL).`,
           `Claims: ${h.claims.open} open, ${h.claims.expired} expired. Open plans: ${h.plans.open} with ${h.plans.tasks_in_open_plans} tasks.`,
           sup
             ? `Worker ${sup.worker_generation} under supervisor pid ${sup.supervisor_pid}: ${sup.restarts} restart(s), ${sup.crash_restarts} after a crash${sup.last_restart ? `, last at ${sup.last_restart}` : ""}.`

@@ -19,6 +19,13 @@ export interface TableCopy {
   readonly conflicts: readonly { readonly key: string; readonly columns: readonly string[] }[];
   /** Source rows that break the store's rules (and their children): not copied. */
   readonly refused: readonly { readonly key: string; readonly reason: string }[];
+  /**
+   * Artifact rows written before texts were kept in the store (content null) whose text was read
+   * from the local file (checked against the row's size and sha256), so other machines can read it.
+   */
+  readonly filled: number;
+  /** Such rows whose file was not found or did not match: copied without their text. */
+  readonly withoutText: readonly string[];
   /** sha256 of the copied-or-present source rows, and of the same rows read back from the target. */
   readonly sourceChecksum: string;
   readonly targetChecksum: string | null;
@@ -54,20 +61,33 @@ export async function listProjects(db: Db): Promise<string[]> {
  * overwritten; the report names each row). Each project is written in one target transaction,
  * then read back and compared row by row and by checksum.
  */
+/** The text of an artifact row that holds none, from wherever the caller can read it (a local file). */
+export type LocalText = (project: string, row: Row) => Promise<string | undefined>;
+
 export async function copyStore(
   from: Db,
   to: Db,
-  opts: { readonly projects: readonly string[]; readonly dryRun: boolean },
+  opts: { readonly projects: readonly string[]; readonly dryRun: boolean; readonly localText?: LocalText },
 ): Promise<CopyReport> {
   const projects: ProjectCopy[] = [];
   for (const project of opts.projects) {
-    projects.push(await copyProject(from as unknown as AnyDb, to as unknown as AnyDb, project, opts.dryRun));
+    projects.push(
+      await copyProject(
+        from as unknown as AnyDb,
+        to as unknown as AnyDb,
+        project,
+        opts.dryRun,
+        opts.localText,
+      ),
+    );
   }
   return { dryRun: opts.dryRun, projects };
 }
 
 interface Plan {
   readonly table: CopyTable;
+  readonly filled: number;
+  readonly withoutText: string[];
   readonly valid: Row[];
   readonly toWrite: Row[];
   readonly present: number;
@@ -75,13 +95,26 @@ interface Plan {
   readonly refused: { key: string; reason: string }[];
 }
 
-async function copyProject(from: AnyDb, to: AnyDb, project: string, dryRun: boolean): Promise<ProjectCopy> {
+async function copyProject(
+  from: AnyDb,
+  to: AnyDb,
+  project: string,
+  dryRun: boolean,
+  localText: LocalText | undefined,
+): Promise<ProjectCopy> {
   const refusedIds = { plans: new Set<string>(), tasks: new Set<string>() };
   const plans: Plan[] = [];
   for (const table of COPY_TABLES) {
-    const source = await readRows(from, table, project);
+    const read = await readRows(from, table, project);
+    const {
+      rows: source,
+      filled,
+      withoutText,
+    } = table.name === "artifacts"
+      ? await fillTexts(project, read, localText)
+      : { rows: read, filled: 0, withoutText: [] };
     const target = await readRows(to, table, project);
-    plans.push(planTable(table, source, target, refusedIds));
+    plans.push({ ...planTable(table, source, target, refusedIds), filled, withoutText });
   }
   const blocked = plans.some((p) => p.conflicts.length > 0);
   if (!dryRun && !blocked) {
@@ -106,6 +139,8 @@ async function copyProject(from: AnyDb, to: AnyDb, project: string, dryRun: bool
       present: p.present,
       conflicts: p.conflicts,
       refused: p.refused,
+      filled: p.filled,
+      withoutText: p.withoutText,
       sourceChecksum: checksum(p.table, p.valid),
       targetChecksum,
     });
@@ -113,12 +148,41 @@ async function copyProject(from: AnyDb, to: AnyDb, project: string, dryRun: bool
   return { project, tables, verified: written ? verified : null };
 }
 
+/**
+ * Artifact rows from before texts were kept in the store hold their text only in one machine's
+ * file: read it there (when the caller can) so the copy carries it to every machine.
+ */
+async function fillTexts(
+  project: string,
+  rows: readonly Row[],
+  localText: LocalText | undefined,
+): Promise<{ rows: Row[]; filled: number; withoutText: string[] }> {
+  let filled = 0;
+  const withoutText: string[] = [];
+  const out: Row[] = [];
+  for (const row of rows) {
+    if (row.content !== null && row.content !== undefined) {
+      out.push(row);
+      continue;
+    }
+    const text = localText ? await localText(project, row) : undefined;
+    if (text === undefined) {
+      withoutText.push(String(row.id));
+      out.push(row);
+    } else {
+      filled++;
+      out.push({ ...row, content: text });
+    }
+  }
+  return { rows: out, filled, withoutText };
+}
+
 function planTable(
   table: CopyTable,
   source: readonly Row[],
   target: readonly Row[],
   refusedIds: { plans: Set<string>; tasks: Set<string> },
-): Plan {
+): Omit<Plan, "filled" | "withoutText"> {
   const valid: Row[] = [];
   const refused: { key: string; reason: string }[] = [];
   for (const row of source) {

@@ -41,23 +41,33 @@ export class ServerClock implements Clock {
   }
 
   async sample(): Promise<void> {
-    let best: { rtt: number; offset: number } | undefined;
-    for (let i = 0; i < SAMPLES; i++) {
-      const t0 = performance.now();
-      const wall0 = Date.now();
-      const r = await sql<{ ms: number }>`select extract(epoch from clock_timestamp()) * 1000 as ms`.execute(
-        this.#db,
-      );
-      const rtt = performance.now() - t0;
-      const server = Number(r.rows[0]?.ms);
-      if (!Number.isFinite(server)) continue;
-      const offset = server - (wall0 + rtt / 2);
-      if (!best || rtt < best.rtt) best = { rtt, offset };
-    }
-    if (best) this.#offsetMs = Math.round(best.offset);
+    const best = await measureClockOffset(this.#db);
+    if (best) this.#offsetMs = best.offsetMs;
   }
 
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
   }
+}
+
+/**
+ * One measurement of the server's clock against this machine's: `SAMPLES` reads of
+ * `clock_timestamp()`, keeping the one with the shortest round trip (the offset is then known to
+ * within half of it). Undefined when the server answered nothing usable; throws what a query throws.
+ */
+export async function measureClockOffset(db: Db): Promise<{ offsetMs: number; rttMs: number } | undefined> {
+  let best: { rtt: number; offset: number } | undefined;
+  for (let i = 0; i < SAMPLES; i++) {
+    const t0 = performance.now();
+    const wall0 = Date.now();
+    const r = await sql<{ ms: number }>`select extract(epoch from clock_timestamp()) * 1000 as ms`.execute(
+      db,
+    );
+    const rtt = performance.now() - t0;
+    const server = Number(r.rows[0]?.ms);
+    if (!Number.isFinite(server)) continue;
+    const offset = server - (wall0 + rtt / 2);
+    if (!best || rtt < best.rtt) best = { rtt, offset };
+  }
+  return best && { offsetMs: Math.round(best.offset), rttMs: Math.round(best.rtt * 100) / 100 };
 }

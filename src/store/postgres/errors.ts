@@ -46,6 +46,22 @@ function data(loc: PgLocation, extra: Record<string, unknown> = {}): Record<stri
 }
 
 /**
+ * Which failure an open error is (`data.reason` of its STORE_UNAVAILABLE): doctor turns each into
+ * its own fix.
+ */
+export type PgOpenFailure =
+  | "no_database"
+  | "login"
+  | "no_role"
+  | "tls_required"
+  | "tls_unsupported"
+  | "certificate"
+  | "host_not_found"
+  | "refused"
+  | "timeout"
+  | "starting";
+
+/**
  * The named error for a failure while opening the store (the first connection and migrations):
  * what went wrong, where (never the password) and the fix. Undefined when the failure is none of
  * the known ones.
@@ -58,51 +74,73 @@ export function pgOpenErrorOf(
   if (e instanceof OrchestratorError) return e;
   const { sqlstate, errno, message } = codesOf(e);
   const at = where(loc);
-  const fail = (msg: string, extra: Record<string, unknown> = {}) =>
-    new OrchestratorError("STORE_UNAVAILABLE", msg, { cause: e, data: data(loc, extra) });
+  const fail = (reason: PgOpenFailure, msg: string, extra: Record<string, unknown> = {}) =>
+    new OrchestratorError("STORE_UNAVAILABLE", msg, { cause: e, data: data(loc, { reason, ...extra }) });
   if (sqlstate === "3D000") {
     return fail(
+      "no_database",
       `PostgreSQL at ${at}: the database ${loc.database} does not exist. Create it: createdb -h ${loc.host} -p ${loc.port} -U ${loc.user} ${loc.database}`,
     );
   }
-  if (sqlstate === "28P01" || (sqlstate === "28000" && !/SSL off|no encryption/i.test(message))) {
-    const hint = opts.passwordGiven
-      ? "the password in the URL was refused; check it (URL-encode special characters, e.g. @ as %40)"
-      : "the URL has no password and neither PGPASSWORD nor ~/.pgpass gave an accepted one; put it in the URL (postgres://user:password@host/db) or PGPASSWORD";
-    return fail(`PostgreSQL at ${at} refused the login: ${hint}. Server said: ${message}`);
+  if (sqlstate === "28000" && /role .* does not exist/i.test(message)) {
+    return fail(
+      "no_role",
+      `PostgreSQL at ${at}: the role ${loc.user} does not exist. Create it: createuser -h ${loc.host} -p ${loc.port} -U postgres --pwprompt ${loc.user}`,
+    );
+  }
+  // pg refuses to start SCRAM without a password (none in the URL, PGPASSWORD or ~/.pgpass).
+  const noPassword = /client password must be a string/i.test(message);
+  if (
+    noPassword ||
+    sqlstate === "28P01" ||
+    (sqlstate === "28000" && !/SSL off|no encryption/i.test(message))
+  ) {
+    const hint =
+      opts.passwordGiven && !noPassword
+        ? "the password in the URL was refused; check it (URL-encode special characters, e.g. @ as %40)"
+        : "the URL has no password and neither PGPASSWORD nor ~/.pgpass gave an accepted one; put it in the URL (postgres://user:password@host/db) or PGPASSWORD";
+    return fail("login", `PostgreSQL at ${at} refused the login: ${hint}. Server said: ${message}`);
   }
   if (sqlstate === "28000") {
     return fail(
+      "tls_required",
       `PostgreSQL at ${at} accepts only encrypted connections. Add ?sslmode=require to the URL (or verify-full with a trusted certificate).`,
     );
   }
   if (/does not support SSL/i.test(message)) {
     return fail(
+      "tls_unsupported",
       `PostgreSQL at ${at} does not offer TLS, but the URL asks for it. Use ?sslmode=disable or prefer, or enable ssl on the server.`,
     );
   }
   if (/self[- ]signed|unable to verify|certificate|Hostname\/IP does not match/i.test(message)) {
     return fail(
+      "certificate",
       `PostgreSQL at ${at}: its TLS certificate was not accepted (${message}). Trust its CA (NODE_EXTRA_CA_CERTS=<ca.pem>), or use ?sslmode=require to encrypt without verifying.`,
     );
   }
   if (errno === "ENOTFOUND" || errno === "EAI_AGAIN") {
-    return fail(`PostgreSQL host ${loc.host} was not found (DNS). Check the host name in the URL.`);
+    return fail(
+      "host_not_found",
+      `PostgreSQL host ${loc.host} was not found (DNS). Check the host name in the URL.`,
+    );
   }
   if (errno === "ECONNREFUSED") {
     return fail(
+      "refused",
       `Cannot connect to PostgreSQL at ${at}: connection refused. Start the server, or check the host and port (pg_isready -h ${loc.host} -p ${loc.port}).`,
       { retryable: true },
     );
   }
   if (/timeout/i.test(message) || errno === "ETIMEDOUT") {
     return fail(
+      "timeout",
       `PostgreSQL at ${at} did not answer within ${opts.connectTimeoutMs} ms. Check that the host is reachable and the server up (pg_isready -h ${loc.host} -p ${loc.port}), or raise ?connect_timeout= (ms).`,
       { retryable: true },
     );
   }
   if (sqlstate === "57P03") {
-    return fail(`PostgreSQL at ${at} is starting up or shutting down; call again in a moment.`, {
+    return fail("starting", `PostgreSQL at ${at} is starting up or shutting down; call again in a moment.`, {
       retryable: true,
     });
   }

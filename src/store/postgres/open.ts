@@ -20,7 +20,7 @@ import { parsePostgresUrl } from "./url.ts";
  */
 export async function openPostgresStore(url: string): Promise<StorePort & { readonly db: Db }> {
   const opts = parsePostgresUrl(url);
-  const db = await openPool(opts);
+  const { db, stats } = await openPool(opts);
   const fail = async (e: unknown, what: string): Promise<never> => {
     await db.destroy().catch(() => {});
     const named = pgOpenErrorOf(e, opts, {
@@ -69,6 +69,7 @@ export async function openPostgresStore(url: string): Promise<StorePort & { read
     options: opts,
     migrations: now.filter((m) => m.executedAt).map((m) => m.name),
     clock,
+    poolStats: stats,
     close: async () => {
       clock.stop();
       await db.destroy();

@@ -3,7 +3,7 @@ import { OrchestratorError } from "../../core/errors.ts";
 import type { Clock } from "../../core/ports.ts";
 import { bindRepositories } from "../bound-repositories.ts";
 import type { Db } from "../database.ts";
-import type { StorePort, StoreWriter } from "../port.ts";
+import type { PgServerInfo, StorePort, StoreWriter } from "../port.ts";
 import { isRetryableConflict, pgCallErrorOf } from "./errors.ts";
 import { pgIntegrity } from "./health.ts";
 import type { PgOptions } from "./url.ts";
@@ -32,14 +32,29 @@ export function postgresStore(
     readonly options: PgOptions;
     readonly migrations: readonly string[];
     readonly clock: Clock;
+    readonly poolStats: () => PgServerInfo["pool"];
     readonly close: () => Promise<void>;
   },
 ): StorePort & { readonly db: Db } {
   const opts = info.options;
   const mapped = (e: unknown) => pgCallErrorOf(e, opts, opts.statementTimeoutMs);
+  // Read once: a server's version does not change under a running connection pool.
+  let version: Promise<string> | undefined;
+  const serverVersion = (): Promise<string> => {
+    version ??= sql<{ v: string }>`select current_setting('server_version') as v`
+      .execute(db)
+      .then((r) => r.rows[0]?.v ?? "unknown")
+      .catch((e) => {
+        version = undefined;
+        throw mapped(e);
+      });
+    return version;
+  };
   return {
     db,
     path: opts.redacted,
+    dialect: "postgres",
+    serverInfo: async () => ({ serverVersion: await serverVersion(), pool: info.poolStats() }),
     migrations: info.migrations,
     clock: info.clock,
     direct: mapErrors(bindRepositories(db), mapped, opts.poolMax),

@@ -296,6 +296,17 @@ export async function renewClaims(
     .execute();
 }
 
+/** How many tasks of every project in the database are claimed under a lease still running at `now`. */
+export async function countHeldClaims(db: Executor, now: string): Promise<number> {
+  const r = await db
+    .selectFrom("tasks")
+    .select((eb) => eb.fn.countAll<number | string | bigint>().as("n"))
+    .where("claimed_by", "is not", null)
+    .where("claim_expires_at", ">", now)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
 /** How many tasks are claimed, and how many of those claims have run out by `now`. */
 export async function countClaims(
   db: Executor,

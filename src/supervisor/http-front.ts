@@ -195,6 +195,10 @@ export async function runHttpFront(o: HttpFrontOptions): Promise<number> {
   process.on("SIGHUP", () => {
     if (serving) void restart({ graceful: true, timeout: 30, reason: "SIGHUP" }, "signal");
   });
+  // Also from the start: whoever started the server may stop it as soon as it reads the
+  // "listening" line, which the first worker writes before the front hears it is ready.
+  process.once("SIGINT", () => void stop(0));
+  process.once("SIGTERM", () => void stop(0));
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -216,6 +220,7 @@ export async function runHttpFront(o: HttpFrontOptions): Promise<number> {
     () => 0,
     () => first.exit,
   );
+  if (stopping) return stopped;
   if (firstCode !== 0 || first.exited) {
     // The worker said why on stderr (a usage error, an insecure bind): exit as it did.
     server.close();
@@ -223,8 +228,6 @@ export async function runHttpFront(o: HttpFrontOptions): Promise<number> {
     return firstCode || 1;
   }
   serving = true;
-  process.once("SIGINT", () => void stop(0));
-  process.once("SIGTERM", () => void stop(0));
   return stopped;
 }
 
@@ -247,7 +250,11 @@ function relay(w: HttpWorker, req: IncomingMessage, res: ServerResponse): void {
     headers: forwardable(req.headers),
   });
   up.on("response", (answer) => {
-    res.writeHead(answer.statusCode ?? 502, forwardable(answer.headers));
+    const headers = forwardable(answer.headers);
+    // A worker closing the connection (a body never finished, 408) means the client's must close
+    // too: hop-by-hop, so it is said again rather than passed on.
+    if (String(answer.headers.connection ?? "").toLowerCase() === "close") headers.connection = "close";
+    res.writeHead(answer.statusCode ?? 502, headers);
     answer.pipe(res);
     answer.on("end", done);
     answer.on("error", () => {

@@ -98,7 +98,11 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
           settings,
           settingsFixed: fixedSettings(env, flags.lease !== undefined),
           profile,
-          supervise: flags.supervisor !== false && env.vars.ORCHESTRATOR_SUPERVISOR !== "0",
+          // The front reaches its workers over Unix sockets; on Windows the server stays one process.
+          supervise:
+            flags.supervisor !== false &&
+            env.vars.ORCHESTRATOR_SUPERVISOR !== "0" &&
+            env.platform !== "win32",
           rawArgs: cli.rawArgs.slice(2),
         });
         setCode(code);

@@ -173,6 +173,50 @@ async function coldStart(runs: number, extra: string[] = []): Promise<{ median: 
   };
 }
 
+/**
+ * The front's cost per request: `calls` sequential get_status calls (raw POSTs, one keep-alive
+ * connection) to one instance with the front and to one without it (--no-supervisor), interleaved
+ * in rounds so both see the same machine load.
+ */
+async function relayCost(calls: number): Promise<Record<string, unknown>> {
+  const project = mkdtempSync(join(tmpdir(), "orch-bench-http-relay-"));
+  mkdirSync(join(project, ".git"));
+  const front = await startHttpServer({ cwd: project, args: ["--workspace", project] });
+  const direct = await startHttpServer({ cwd: project, args: ["--workspace", project, "--no-supervisor"] });
+  const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+  const body = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "tools/call",
+    params: { name: "orchestrator_get_status", arguments: {} },
+  });
+  const times = { front: [] as number[], direct: [] as number[] };
+  try {
+    for (let round = 0; round < 10; round++) {
+      for (const [name, s] of [
+        ["front", front],
+        ["direct", direct],
+      ] as const) {
+        for (let i = 0; i < calls / 10; i++) {
+          const t0 = performance.now();
+          await (await fetch(s.url, { method: "POST", headers, body })).text();
+          if (round > 0) times[name].push(performance.now() - t0);
+        }
+      }
+    }
+  } finally {
+    await front.stop();
+    await direct.stop();
+    rmSync(project, { recursive: true, force: true });
+  }
+  const f = p50p99(times.front);
+  const d = p50p99(times.direct);
+  console.log(
+    `get_status one at a time: p50 ${f.p50} ms through the front, ${d.p50} ms without it (relay ${round(f.p50 - d.p50, 3)} ms)`,
+  );
+  return { front_ms: f, no_supervisor_ms: d, relay_overhead_p50_ms: round(f.p50 - d.p50, 3) };
+}
+
 /** Every HTTP figure; prints a table as it goes. */
 export async function httpFigures(quick: boolean): Promise<Record<string, unknown>> {
   const tasks = quick ? 200 : 1000;
@@ -213,6 +257,7 @@ export async function httpFigures(quick: boolean): Promise<Record<string, unknow
         "lost/doubled": l.lost_or_doubled,
       })),
     );
+    const relay = await relayCost(quick ? 200 : 1000);
     const runs = quick ? 5 : 15;
     const cold = await coldStart(runs);
     const coldDirect = await coldStart(runs, ["--no-supervisor"]);
@@ -226,6 +271,7 @@ export async function httpFigures(quick: boolean): Promise<Record<string, unknow
         ? spawnSync(findNginx() as string, ["-v"], { encoding: "utf8" }).stderr.trim()
         : "not installed",
       loads,
+      sequential_get_status: relay,
       cold_start_to_first_answer_ms: cold,
       cold_start_to_first_answer_no_supervisor_ms: coldDirect,
     };

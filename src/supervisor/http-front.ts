@@ -92,6 +92,11 @@ export async function runHttpFront(o: HttpFrontOptions): Promise<number> {
     const delay = Math.min(200 * 2 ** (crashes.length - 1), 5_000);
     activeReady = new Promise<HttpWorker>((resolve) => {
       setTimeout(() => {
+        // A restart or a stop since the crash already decided what serves next.
+        if (stopping || (active !== w && active !== undefined)) {
+          if (active) resolve(active);
+          return;
+        }
         const next = spawnNext();
         active = next;
         next.ready.then(
@@ -268,15 +273,19 @@ function relay(w: HttpWorker, req: IncomingMessage, res: ServerResponse): void {
       res.destroy();
       return;
     }
-    // Only a worker that died mid-request gets here: what it did is unknown.
+    // Only a worker that died mid-request, or a retired one stopped at its timeout, gets here:
+    // what it did is unknown.
+    const code = w.retiring ? "RESTART_INTERRUPTED" : "WORKER_CRASHED";
+    const why = w.retiring
+      ? "a restart stopped the old worker (its timeout ran out) while it answered this request"
+      : "the server's worker stopped while answering this request";
     const body = JSON.stringify({
       jsonrpc: "2.0",
       id: null,
       error: {
         code: -32603,
-        message:
-          "WORKER_CRASHED: the server's worker stopped while answering this request; its outcome is unknown. Check with orchestrator_get_status before calling again, or retry with the same request_id.",
-        data: { code: "WORKER_CRASHED" },
+        message: `${code}: ${why}; its outcome is unknown. Check with orchestrator_get_status before calling again, or retry with the same request_id.`,
+        data: { code },
       },
     });
     res.writeHead(502, {

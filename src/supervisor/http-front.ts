@@ -245,6 +245,7 @@ function relay(w: HttpWorker, req: IncomingMessage, res: ServerResponse): void {
     counted = false;
     w.inflight--;
     w.answered++;
+    w.pending.delete(up);
     if (w.inflight === 0) w.onIdle?.();
   };
   const up = httpRequest({
@@ -254,6 +255,7 @@ function relay(w: HttpWorker, req: IncomingMessage, res: ServerResponse): void {
     path: req.url,
     headers: forwardable(req.headers),
   });
+  w.pending.add(up);
   up.on("response", (answer) => {
     const headers = forwardable(answer.headers);
     // A worker closing the connection (a body never finished, 408) means the client's must close
@@ -267,7 +269,13 @@ function relay(w: HttpWorker, req: IncomingMessage, res: ServerResponse): void {
       res.destroy();
     });
   });
-  up.on("error", () => {
+  let answered = false;
+  up.on("response", () => {
+    answered = true;
+  });
+  const failed = (): void => {
+    if (answered) return;
+    answered = true;
     done();
     if (res.headersSent) {
       res.destroy();
@@ -291,9 +299,14 @@ function relay(w: HttpWorker, req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(502, {
       "content-type": "application/json",
       "content-length": String(Buffer.byteLength(body)),
+      // The request may not have been read to its end: this connection cannot carry another.
+      connection: "close",
     });
     res.end(body);
-  });
+  };
+  up.on("error", failed);
+  // A request cut on purpose (a retired worker's timeout) may only close, without an error.
+  up.on("close", failed);
   res.on("close", () => {
     if (!res.writableFinished) up.destroy();
     done();

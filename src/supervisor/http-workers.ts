@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { Agent } from "node:http";
+import { Agent, type ClientRequest } from "node:http";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import {
@@ -21,6 +21,8 @@ export interface HttpWorker {
   version: string | null;
   /** Requests handed to it and not yet answered (the front counts; the worker is never asked). */
   inflight: number;
+  /** Those requests' connections to it, cut when a retired worker's timeout runs out. */
+  readonly pending: Set<ClientRequest>;
   /** Requests it answered. */
   answered: number;
   /** Set once no new request may go to it. */
@@ -83,6 +85,7 @@ export function spawnHttpWorker(generation: number, o: SpawnOptions): HttpWorker
     agent: new Agent({ keepAlive: true }),
     version: null,
     inflight: 0,
+    pending: new Set(),
     answered: 0,
     retiring: false,
     exited: false,
@@ -137,7 +140,9 @@ export async function retireHttpWorker(w: HttpWorker, timeoutMs: number): Promis
       void w.exit.then(() => w.onIdle?.());
     });
   }
-  // Idle now: its keep-alive connections carry nothing, so closing them first lets it exit at once.
+  // Past the timeout, what it still runs is cut (the front answers RESTART_INTERRUPTED); idle
+  // keep-alive connections carry nothing, so closing them too lets it exit at once.
+  for (const up of w.pending) up.destroy();
   w.agent.destroy();
   if (!w.exited) w.child.kill("SIGTERM");
   const kill = setTimeout(() => {

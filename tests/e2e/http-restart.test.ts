@@ -125,3 +125,35 @@ test("a worker that dies is replaced; the next calls are answered by the new one
     await client.close();
   }
 });
+
+test("a request the old worker still has when its restart timeout runs out is answered RESTART_INTERRUPTED", async () => {
+  const { connect } = await import("node:net");
+  const { hostname, port } = new URL(server.url);
+  // Headers and part of a body: the old worker holds this request, waiting for the rest.
+  const stuck = await new Promise<{ answer: Promise<string> }>((resolve) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(
+        `POST /mcp HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: 100\r\n\r\n{"jsonrpc"`,
+      );
+      let got = "";
+      socket.on("data", (d) => {
+        got += d.toString();
+      });
+      resolve({ answer: new Promise((done) => socket.on("close", () => done(got))) });
+    });
+  });
+  const control = await connectHttp(server.url, undefined, "interrupt");
+  try {
+    const r = await callOk(control, "orchestrator_restart_server", { timeout: 1 });
+    expect(r.success).toBe(true);
+    // The stuck request plus this restart call itself were on the old worker at the switch.
+    expect(r.requests_left_running).toBe(2);
+    const answer = await stuck.answer;
+    expect(answer).toStartWith("HTTP/1.1 502");
+    expect(answer).toContain("RESTART_INTERRUPTED");
+    expect(answer).toContain("outcome is unknown");
+    await callOk(control, "orchestrator_get_status", { working_directory: project.dir });
+  } finally {
+    await control.close();
+  }
+}, 30_000);

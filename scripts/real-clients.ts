@@ -34,9 +34,18 @@ if (installFailed) {
 }
 
 const t1 = performance.now();
-const suite = spawnSync(bun, ["test", "./tests/real-clients/clients.real.ts", ...process.argv.slice(2)], {
-  stdio: "inherit",
-  env: { ...process.env, ORCHESTRATOR_CLIENTS_CACHE: root },
-});
+const suite = spawnSync(
+  bun,
+  [
+    "test",
+    "./tests/real-clients/clients.real.ts",
+    "./tests/real-clients/remote.real.ts",
+    ...process.argv.slice(2),
+  ],
+  {
+    stdio: "inherit",
+    env: { ...process.env, ORCHESTRATOR_CLIENTS_CACHE: root },
+  },
+);
 console.log(`real clients: suite ${secs(t1)}s`);
 process.exit(suite.status ?? 1);

@@ -7,6 +7,8 @@ import {
   scopesOf,
 } from "../../src/install/clients.ts";
 import { buildServerEntry, shapeEntry } from "../../src/install/entry.ts";
+import { remoteSupport } from "../../src/install/remote-clients.ts";
+import { buildBridgeEntry, shapeRemoteEntry } from "../../src/install/remote-entry.ts";
 import { type EntryShape, type InstallEnv, SERVER_NAME } from "../../src/install/types.ts";
 import { CLIENT_CLIS } from "../../src/install/via-cli.ts";
 import { code, page, table } from "./markdown.ts";
@@ -121,10 +123,35 @@ export function clientsPage(): string {
       ]),
     ),
   ].join("\n\n");
+  const remote = { url: "https://mcp.example.com/mcp", tokenEnv: "ORCHESTRATOR_TOKEN" };
+  const remoteSection = [
+    "## Remote entries (`install --url ... --token-env VAR`)",
+    `With \`--url\`, install registers a remote \`serve --http\` instead of a local server. A client whose file can take the URL and read the token from an environment variable gets its own remote entry; any other gets a local bridge entry running \`orchestrator connect URL --token-env VAR\` (stdio to Streamable HTTP, built into the binary). Either way the file holds the variable's name, never the token. Shown for ${code(remote.url)} and ${code(`--token-env ${remote.tokenEnv}`)}:`,
+    table(
+      ["client", "written", "entry"],
+      CLIENT_IDS.map((id) => {
+        const support = remoteSupport(id);
+        const s = clientSpec(id);
+        if (support.kind === "direct")
+          return [
+            code(id),
+            `its own remote entry (token from ${code(support.expands)})`,
+            code(JSON.stringify(shapeRemoteEntry(support.shape, remote))),
+          ];
+        const bridge = buildBridgeEntry({ command: entry.command, target: remote });
+        return [
+          code(id),
+          `the bridge: ${support.why}`,
+          code(JSON.stringify(shapeEntry(s.shape, bridge, SERVER_NAME))),
+        ];
+      }),
+    ),
+    "Codex's entry is the TOML table `[mcp_servers.task-orchestrator]` with `url` and `bearer_token_env_var`. The variable must be set in the environment the client starts from (a desktop app started from the dock does not read your shell profile). `validate` and `doctor` check each remote entry: the URL, the variable, then reachable, TLS, token accepted, handshake, tool count and round-trip time.",
+  ].join("\n\n");
   return page(
     "MCP clients",
     "The clients `orchestrator install`, `validate` and `doctor` know, from the table in `src/install/clients.ts` (sources: [clients-sources.md](clients-sources.md)). Paths are shown for a user named `you` with default environment variables; Windows paths assume `%APPDATA%` and `%LOCALAPPDATA%` at their defaults.",
-    [overview, shapeSection, ...sections],
+    [overview, shapeSection, remoteSection, ...sections],
   );
 }
 

@@ -4,6 +4,7 @@ import type { HolderGone } from "../core/readiness.ts";
 import type { Settings } from "../core/settings.ts";
 import type { ClaimHolder } from "../core/task.ts";
 import type { StorePort } from "../store/port.ts";
+import type { DatabaseChoice } from "../workspace/database-choice.ts";
 import type { RolesSnapshot } from "../workspace/roles.ts";
 
 /** Everything a use-case needs for one call in one workspace. */
@@ -13,6 +14,8 @@ export interface AppContext {
   readonly project: string;
   /** The project id and the rule that gave it. */
   readonly identity: ProjectIdentity;
+  /** The store this call uses and the rule that chose it (with a settings `db:` that was ignored). */
+  readonly database?: DatabaseChoice | undefined;
   /** The workspace's absolute path on this machine: files only, never a store key. */
   readonly workspace: string;
   /** The workspace's artifact files and documents under `.task_orchestrator/`. */

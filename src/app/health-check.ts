@@ -23,6 +23,10 @@ export interface HealthReport {
         readonly max: number;
       };
     } | null;
+    /** Which rule chose this store: --db / ORCHESTRATOR_DB, the settings' `db:` (opted in), or the workspace's own file. */
+    readonly chosen_by: "given" | "settings" | "workspace";
+    /** E.g. a settings `db:` ignored for want of the opt-in, with its fix. */
+    readonly warnings: readonly string[];
   };
   readonly claims: { readonly open: number; readonly expired: number };
   readonly plans: { readonly open: number; readonly tasks_in_open_plans: number };
@@ -74,6 +78,7 @@ export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
       size_bytes: disk.databaseBytes,
       wal_bytes: disk.walBytes,
       postgres: server ? { server_version: server.serverVersion, pool: server.pool } : null,
+      ...choiceFields(ctx),
     },
     claims,
     plans: { open: plans.n, tasks_in_open_plans: plans.total },
@@ -96,8 +101,14 @@ function noDatabaseYet(ctx: AppContext): HealthReport {
       size_bytes: 0,
       wal_bytes: 0,
       postgres: null,
+      ...choiceFields(ctx),
     },
     claims: { open: 0, expired: 0 },
     plans: { open: 0, tasks_in_open_plans: 0 },
   };
+}
+
+function choiceFields(ctx: AppContext): Pick<HealthReport["database"], "chosen_by" | "warnings"> {
+  const ignored = ctx.database?.ignored;
+  return { chosen_by: ctx.database?.source ?? "workspace", warnings: ignored ? [ignored] : [] };
 }

@@ -6,7 +6,8 @@ import type { ClaimHolder } from "../core/task.ts";
 import { systemClock } from "../platform/clock.ts";
 import type { StoreCache } from "../store/cache.ts";
 import { createDataFiles } from "../workspace/data-files.ts";
-import { databasePath, ensureDataDir } from "../workspace/layout.ts";
+import { chooseDatabase } from "../workspace/database-choice.ts";
+import { ensureDataDir } from "../workspace/layout.ts";
 import { createProjectResolver, type ProjectResolver } from "../workspace/project.ts";
 import type { RoleLoader } from "../workspace/roles.ts";
 import { createSettingsLoader, effectiveSettings, type SettingsLoader } from "../workspace/settings.ts";
@@ -15,8 +16,10 @@ import { readingKey, settleProjectKey } from "./project-key.ts";
 
 /** What a process provides for every call's context: the server's deps, or a CLI command's. */
 export interface ContextSources {
-  /** `--db` / ORCHESTRATOR_DB: one database for every workspace; else each workspace's own. */
+  /** `--db` / ORCHESTRATOR_DB: one database for every workspace; else each workspace's own (workspace/database-choice.ts). */
   readonly db?: string | undefined;
+  /** ORCHESTRATOR_ALLOW_SETTINGS_DB: a workspace's settings `db:` may choose its store. */
+  readonly allowSettingsDb?: boolean | undefined;
   /** Defaults plus what flags and environment set. */
   readonly settings: Settings;
   /** Settings set by flags or environment, which the workspace's settings file cannot override. */
@@ -37,12 +40,13 @@ export interface ContextSources {
  * loader; without one (the CLI) on a private loader, since the id must come from the settings
  * file even where its tunables do not apply.
  */
-const resolvers = new WeakMap<ContextSources, ProjectResolver>();
+const resolvers = new WeakMap<ContextSources, { project: ProjectResolver; settings: SettingsLoader }>();
 
-function projectResolver(sources: ContextSources): ProjectResolver {
+function resolversOf(sources: ContextSources): { project: ProjectResolver; settings: SettingsLoader } {
   let r = resolvers.get(sources);
   if (!r) {
-    r = createProjectResolver(sources.settingsLoader ?? createSettingsLoader());
+    const settings = sources.settingsLoader ?? createSettingsLoader();
+    r = { project: createProjectResolver(settings), settings };
     resolvers.set(sources, r);
   }
   return r;
@@ -61,7 +65,16 @@ export async function openContext(
   workspace: string,
   opts: { readonly readOnly?: boolean } = {},
 ): Promise<AppContext> {
-  const dbPath = databasePath(workspace, sources.db);
+  const loaders = resolversOf(sources);
+  // Before the store: a broken settings file must not open (or create) a database under a guessed key.
+  const identity = loaders.project.resolve(workspace);
+  // Every call: a changed `db:` applies to the next call; the store it replaces stays open in the
+  // cache until the process ends (a call in flight may still be using it).
+  const database = chooseDatabase(workspace, {
+    given: sources.db,
+    allowSettings: sources.allowSettingsDb === true,
+    settings: loaders.settings,
+  });
   if (!opts.readOnly) {
     const done = ensured.get(sources) ?? new Set<string>();
     ensured.set(sources, done);
@@ -70,9 +83,9 @@ export async function openContext(
       done.add(workspace);
     }
   }
-  // Before the store: a broken settings file must not open (or create) a database under a guessed key.
-  const identity = projectResolver(sources).resolve(workspace);
-  const store = await (opts.readOnly ? sources.stores.forReading(dbPath) : sources.stores.get(dbPath));
+  const store = await (opts.readOnly
+    ? sources.stores.forReading(database.target)
+    : sources.stores.get(database.target));
   let project = identity.id;
   if (opts.readOnly) project = await readingKey(store, workspace, identity.id);
   else
@@ -87,6 +100,7 @@ export async function openContext(
     store,
     project,
     identity,
+    database,
     workspace,
     files: createDataFiles(workspace),
     // Leases written by servers on several machines must be compared on one clock: a shared

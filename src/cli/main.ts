@@ -3,6 +3,7 @@ import { BUILD_INFO } from "../build-info.ts";
 import { isOrchestratorError, OrchestratorError } from "../core/errors.ts";
 import { type Env, readEnv } from "../platform/env.ts";
 import { registerBackupCommands } from "./commands/backups.ts";
+import { registerConnectCommand } from "./commands/connect.ts";
 import { registerDoctorCommand } from "./commands/doctor.ts";
 import { registerExportCommand } from "./commands/export.ts";
 import { registerImportCommand } from "./commands/import.ts";
@@ -77,6 +78,7 @@ export function buildCli(env: Env, io: Output, setCode: (c: number) => void = ()
   registerDoctorCommand(cli, env, io, setCode);
   registerStoreCommand(cli, env, io, setCode);
   registerTokenCommand(cli, env, io, setCode);
+  registerConnectCommand(cli, env);
   registerVersionCommand(cli, env, io);
   cli.option("--verbose", "Show stack traces for errors");
   cli.help();

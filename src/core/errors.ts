@@ -107,7 +107,7 @@ export const ERROR_CATALOGUE = {
   SETTINGS_INVALID: {
     exit: 1,
     when: "The workspace's .task_orchestrator/settings.yaml does not parse or holds an unknown or malformed setting (a bad `project:` fails every call, since the project id keys the data).",
-    fix: "Fix what the message names (a line and column, or the setting; allowed: lease, stale_after, max_artifact_bytes, project), or delete the file to use the defaults.",
+    fix: "Fix what the message names (a line and column, or the setting; allowed: lease, stale_after, max_artifact_bytes, project, db), or delete the file to use the defaults.",
   },
   ROLE_FILE_INVALID: {
     exit: 1,
@@ -226,6 +226,47 @@ export const ERROR_CATALOGUE = {
     exit: 2,
     when: "`serve --http --tls-cert FILE --tls-key FILE` could not read the files, or they are not a PEM certificate and its matching private key.",
     fix: "Pass a readable PEM certificate (chain) and the private key it was issued for; check with `openssl x509 -in FILE -noout -subject`.",
+  },
+  // the client side of a remote server: `connect`, install --url, validate/doctor (docs/guides/team-server.md)
+  REMOTE_URL_INVALID: {
+    exit: 2,
+    when: "A remote server URL (connect, install --url, a client's entry) is not https, is http to another host than this machine, carries a user name or password, or does not parse.",
+    fix: "Use https://HOST[:PORT]/mcp (http:// only for 127.0.0.1, ::1 or localhost), with the token in an environment variable named by --token-env, never in the URL.",
+  },
+  TOKEN_ENV_UNSET: {
+    exit: 2,
+    when: "The environment variable that should hold the bearer token (--token-env, or the one a client's entry names) is not set, or is empty, where the bridge or the check runs.",
+    fix: "Set it in the environment that starts the client (export VAR=orch_... in your shell profile; for a desktop app, its own environment, e.g. launchctl setenv on macOS), then restart the client.",
+  },
+  REMOTE_UNREACHABLE: {
+    exit: 1,
+    when: "The remote server could not be reached: connection refused or reset, unknown host, no route (the server or its proxy is down, or the URL names the wrong host or port).",
+    fix: "Start the server (`orchestrator serve --http ...`), or correct the host and port in the URL; behind a proxy, check that the proxy is up and forwards to the server.",
+  },
+  REMOTE_TLS: {
+    exit: 1,
+    when: "The TLS connection to the remote server failed: a certificate signed by a CA this machine does not trust, an expired certificate, or one for another host name.",
+    fix: "Trust the server's CA (NODE_EXTRA_CA_CERTS=/path/ca.pem in the client's environment), or give the server a certificate valid for the URL's host name.",
+  },
+  REMOTE_AUTH_FAILED: {
+    exit: 1,
+    when: "The remote server answered 401: the token in the variable is unknown, revoked or expired, or not a bearer token of that server.",
+    fix: "Ask the server's admin for a token (`orchestrator token create --name NAME` on the server's database; `orchestrator token list` shows revoked and expired ones) and put it in the variable.",
+  },
+  REMOTE_FORBIDDEN: {
+    exit: 1,
+    when: "The remote server answered 403 (its DNS-rebinding protection refused the request's Host or Origin): usually a URL other than the one the server is published under.",
+    fix: "Use the URL the server announces (its --public-url behind a proxy), or start the server with --public-url naming this URL (or --allow-origin for a web origin).",
+  },
+  REMOTE_TIMEOUT: {
+    exit: 1,
+    when: "The remote server did not answer within the bridge's timeout; the call's outcome is unknown (each write commits whole or not at all).",
+    fix: "Check with orchestrator_get_status before calling again, or retry with the same request_id; raise connect --timeout for long calls.",
+  },
+  REMOTE_BAD_ANSWER: {
+    exit: 1,
+    when: "The remote URL answered something that is not MCP over Streamable HTTP (an HTML page, 404, a body that is not JSON-RPC): usually a URL without the /mcp path, or a proxy's own error page.",
+    fix: "Point the URL at the server's MCP endpoint (https://HOST/mcp), and check the proxy forwards /mcp to the server.",
   },
   // the server process (docs/reboot.md)
   REQUEST_TOO_LARGE: {

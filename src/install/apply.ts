@@ -37,6 +37,12 @@ export interface ApplyRequest {
   readonly edit: EntryEdit;
   /** The shaped entry to write, or null to remove ours. */
   readonly value: unknown | null;
+  /**
+   * The entry to write computed from the one in the file (undefined when there is none), read
+   * from the same bytes the edit applies to: what a re-install keeps (its env, its --db).
+   * Replaces `value` when given.
+   */
+  readonly valueFrom?: (existing: unknown) => unknown;
   readonly dryRun: boolean;
   readonly reason: string;
   readonly now: string;
@@ -107,6 +113,7 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
       : text;
 
   let outcome: ReturnType<typeof upsertEntry>;
+  let value: unknown = req.value;
   try {
     if (req.accept) {
       const existing = readEntry(text, req.edit);
@@ -117,7 +124,8 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
         );
       }
     }
-    outcome = removing ? removeEntry(text, req.edit) : upsertEntry(base, req.edit, req.value);
+    if (req.valueFrom && !removing) value = req.valueFrom(readEntry(text, req.edit));
+    outcome = removing ? removeEntry(text, req.edit) : upsertEntry(base, req.edit, value);
   } catch (e) {
     if (e instanceof ConfigParseError) {
       return {
@@ -211,7 +219,7 @@ export async function applyEntry(env: InstallEnv, req: ApplyRequest): Promise<Ap
     const reread = await readFile(path, "utf8");
     if (reread !== next) throw new Error("the file read back differs from what was written");
     const entry = readEntry(reread, req.edit);
-    const expected = removing ? undefined : req.value;
+    const expected = removing ? undefined : value;
     if (!isDeepStrictEqual(normalize(entry), normalize(expected))) {
       throw new Error("after writing, our entry does not read back as written");
     }

@@ -22,8 +22,22 @@ export function unifiedDiff(before: string, after: string, path: string, context
     ...a.slice(a.length - tail).map((line): Op => ({ kind: " ", line })),
   ];
   const out = [`--- ${path}`, `+++ ${path}`];
-  for (const hunk of hunks(ops, context)) out.push(...hunk);
+  for (const hunk of hunks(ops, context)) out.push(...hunk.map(redactLine));
   return `${out.join("\n")}\n`;
+}
+
+/**
+ * A diff line fit to print (install shows diffs on screen and in --json): a URL's password and
+ * the value of a variable named like a secret (PGPASSWORD, *_TOKEN ...) become ***. The file
+ * itself is written as asked; only what is shown is masked.
+ */
+function redactLine(line: string): string {
+  return line
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s"']*):[^/?#\s"']*@/gi, "$1:***@")
+    .replace(
+      /((?:"|')?\w*(?:PASSWORD|SECRET|TOKEN|PASSWD)\w*(?:"|')?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,}]+)/gi,
+      '$1"***"',
+    );
 }
 
 interface Op {

@@ -12,8 +12,18 @@ import {
   scopePrecedence,
   scopesOf,
 } from "./clients.ts";
-import { buildServerEntry, isOrchestratorEntry, shapeEntry, unshapeEntry } from "./entry.ts";
+import {
+  buildServerEntry,
+  type InstallDb,
+  isOrchestratorEntry,
+  keptFromEntry,
+  type StoreSetting,
+  shapeEntry,
+  unshapeEntry,
+} from "./entry.ts";
 import { entryEdit, fileStates, installTarget, newFileText } from "./locate.ts";
+import { remoteChoice } from "./remote-choice.ts";
+import { isOurRemote, unshapeRemoteEntry } from "./remote-entry.ts";
 import { isRunning } from "./running.ts";
 import { realTarget } from "./target.ts";
 import { type ConfigLocation, type InstallEnv, type Scope, SERVER_NAME, type ServerEntry } from "./types.ts";
@@ -27,6 +37,8 @@ export interface ClientResult extends ApplyResult {
   readonly warnings: readonly string[];
   /** What the client still needs before it loads the entry (trust, approval): see gates.ts. */
   readonly notices?: readonly string[];
+  /** With --url: the client's own remote entry (`direct`) or a local bridge running `orchestrator connect`. */
+  readonly remote?: { readonly mode: "direct" | "bridge"; readonly url: string; readonly tokenEnv?: string };
 }
 
 export interface InstallOptions {
@@ -42,6 +54,10 @@ export interface InstallOptions {
   readonly now: string;
   /** The project whose other scopes are looked at, to say which entry the client will really use. */
   readonly here?: string | undefined;
+  /** `--db`: the store the entry's server uses; absent, our entry's env and --db are kept as they are. */
+  readonly db?: InstallDb | undefined;
+  /** A remote server (install --url): the entry points there instead of starting `serve`. */
+  readonly remote?: { readonly url: string; readonly tokenEnv?: string | undefined } | undefined;
 }
 
 /** Where a symlinked config may lead: the project for project scope, else the home folder. */
@@ -85,7 +101,9 @@ function warningsFor(id: ClientId, env: InstallEnv): string[] {
 /** Our entry for one client: its project installs may use `${workspaceFolder}`. */
 export function entryFor(
   id: ClientId,
-  opts: Pick<InstallOptions, "command" | "commandArgs" | "scope" | "projectDir">,
+  opts: Pick<InstallOptions, "command" | "commandArgs" | "scope" | "projectDir"> & {
+    readonly store?: StoreSetting | undefined;
+  },
 ): ServerEntry {
   const spec = clientSpec(id);
   return buildServerEntry({
@@ -94,6 +112,7 @@ export function entryFor(
     scope: opts.scope,
     projectDir: opts.projectDir,
     expandsWorkspaceFolder: spec.expandsWorkspaceFolder ?? false,
+    store: opts.store,
   });
 }
 
@@ -107,17 +126,24 @@ export async function installClients(
   for (const id of ids) {
     const spec = CLIENTS[id];
     const loc = installTarget(id, opts.scope, env, opts.projectDir);
-    const entry = entryFor(id, opts);
+    const remote = opts.remote ? remoteChoice(id, loc, opts.remote, opts) : undefined;
+    const shaped = (existing: unknown) =>
+      shapeEntry(
+        loc.shape,
+        entryFor(id, { ...opts, store: { given: opts.db, kept: keptFromEntry(loc.shape, existing) } }),
+        SERVER_NAME,
+      );
     const r = await applyEntry(env, {
       client: id,
       path: loc.path,
       edit: entryEdit(loc),
-      value: shapeEntry(loc.shape, entry, SERVER_NAME),
+      value: remote ? remote.value : shaped(undefined),
+      valueFrom: remote ? undefined : shaped,
       root: rootFor(env, opts.scope, opts.projectDir),
       dryRun: opts.dryRun,
       reason: "install",
       now: opts.now,
-      accept: opts.force ? undefined : ours(loc),
+      accept: opts.force ? undefined : ours(loc, opts.remote?.url),
       force: opts.force && opts.forceReadOnly !== false,
       newFileText: newFileText(id),
     });
@@ -136,14 +162,26 @@ export async function installClients(
             ]
           : []),
       ],
+      ...(remote ? { remote: remote.result, notices: [remote.notice] } : {}),
     });
   }
   return results;
 }
 
-/** The notion of "ours" install and uninstall share: an entry that runs an orchestrator. */
-function ours(loc: ConfigLocation): (existing: unknown) => boolean {
-  return (existing) => isOrchestratorEntry(unshapeEntry(loc.shape, existing));
+/**
+ * The notion of "ours" install and uninstall share: an entry that runs an orchestrator (`serve`,
+ * or `connect` to a remote one), or a remote entry at an MCP endpoint (`…/mcp`) or at the URL
+ * being installed (a proxy may publish the server under another path).
+ */
+function ours(loc: ConfigLocation, url?: string): (existing: unknown) => boolean {
+  return (existing) => {
+    const remote = unshapeRemoteEntry(existing);
+    return (
+      isOrchestratorEntry(unshapeEntry(loc.shape, existing)) ||
+      isOurRemote(remote) ||
+      (url !== undefined && remote?.url === url)
+    );
+  };
 }
 
 /**

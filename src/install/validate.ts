@@ -7,8 +7,9 @@ import { describeEnd, runProbe } from "../platform/probe.ts";
 import { verifyBackups } from "./backups.ts";
 import { CLIENTS, type ClientId, clientSpec } from "./clients.ts";
 import { readEntry } from "./edit/index.ts";
-import { isOrchestratorEntry, unshapeEntry } from "./entry.ts";
+import { entryEnv, entryStore, isOrchestratorEntry, unshapeEntry } from "./entry.ts";
 import { entryEdit, fileStates, installTarget } from "./locate.ts";
+import { bridgeTarget, unshapeRemoteEntry } from "./remote-entry.ts";
 import {
   type ConfigFormat,
   type ConfigLocation,
@@ -17,6 +18,7 @@ import {
   type Scope,
   SERVER_NAME,
 } from "./types.ts";
+import { checkRemoteEntry, type RemoteCheck, type RemoteCheckOptions } from "./validate-remote.ts";
 
 export interface EntryCheck {
   readonly client: ClientId;
@@ -38,6 +40,10 @@ export interface EntryCheck {
   readonly copies: readonly string[];
   /** The variables our entry sets (env, Goose's envs, OpenCode's environment), as the client passes them. */
   readonly env: Readonly<Record<string, string>>;
+  /** The store the entry's server uses (its --db, else ORCHESTRATOR_DB; a URL without its password); null: each workspace's own. */
+  readonly store: string | null;
+  /** A remote entry (the client's own, or our connect bridge): what its check found. */
+  readonly remote: RemoteCheck | null;
   readonly problems: readonly string[];
 }
 
@@ -50,6 +56,11 @@ export interface CheckOptions {
    * chose (this binary, or one registered in the user's own scopes); without it, never.
    */
   readonly trusted?: (command: string) => boolean;
+  /**
+   * Contact remote entries' servers (with the token from the variable the entry names). Without
+   * it, a remote entry is checked in the file only.
+   */
+  readonly remote?: RemoteCheckOptions | undefined;
 }
 
 /**
@@ -114,6 +125,8 @@ export async function checkFile(
     missingKeys: [],
     copies: [],
     env: {},
+    store: null,
+    remote: null,
     problems: [],
   };
   if (!existsSync(loc.path)) return { ...base, found: false };
@@ -137,6 +150,21 @@ export async function checkFile(
   if (duplicates.length > 0)
     problems.push(`other entries also run an orchestrator: ${duplicates.join(", ")} (remove the stale ones)`);
   if (value === undefined) return { ...base, parses: true, duplicates, missingKeys: missing, problems };
+  const remoteRef = unshapeRemoteEntry(value);
+  if (remoteRef) {
+    const r = opts.remote
+      ? await checkRemoteEntry(remoteRef, "direct", scope, opts.remote)
+      : { remote: null, problems: [] };
+    return {
+      ...base,
+      parses: true,
+      installed: true,
+      missingKeys: missing,
+      duplicates,
+      remote: r.remote,
+      problems: [...problems, ...r.problems],
+    };
+  }
   const entry = unshapeEntry(loc.shape, value);
   if (!entry) {
     problems.push(
@@ -159,7 +187,7 @@ export async function checkFile(
     // Only an entry that looks like ours is run: `version --json` means nothing to another
     // program, and the arguments kept before it could make that program do anything (a project's
     // config file comes with the repository).
-    const before = entry.args.indexOf("serve");
+    const before = entry.args.findIndex((a) => a === "serve" || a === "connect");
     const timeoutMs = opts.timeoutMs ?? 10_000;
     const r = await runProbe({
       command: entry.command,
@@ -182,6 +210,13 @@ export async function checkFile(
   }
   if (!isOrchestratorEntry(entry))
     problems.push(`the "${SERVER_NAME}" entry does not run 'orchestrator serve'`);
+  const bridge = isOrchestratorEntry(entry) ? bridgeTarget(entry.args) : undefined;
+  let remote: RemoteCheck | null = null;
+  if (bridge && opts.remote) {
+    const r = await checkRemoteEntry(bridge, "bridge", scope, opts.remote);
+    remote = r.remote;
+    problems.push(...r.problems);
+  }
   return {
     ...base,
     parses: true,
@@ -192,18 +227,10 @@ export async function checkFile(
     version,
     duplicates,
     env: entryEnv(value),
+    store: entryStore(entry.args, entryEnv(value)),
+    remote,
     problems,
   };
-}
-
-/** The variables an entry sets: `env` for most clients, `envs` for Goose, `environment` for OpenCode. */
-function entryEnv(value: unknown): Record<string, string> {
-  const v = value as { env?: unknown; envs?: unknown; environment?: unknown };
-  const env = v.env ?? v.envs ?? v.environment;
-  if (!env || typeof env !== "object") return {};
-  return Object.fromEntries(
-    Object.entries(env).filter((kv): kv is [string, string] => typeof kv[1] === "string"),
-  );
 }
 
 /** The backups, each checked against its checksum. */

@@ -7,6 +7,7 @@ import { OrchestratorError } from "../core/errors.ts";
 import { parseProjectSetting } from "../core/project-id.ts";
 import { MAX_ARTIFACT_BYTES_LIMIT, type Settings } from "../core/settings.ts";
 import { parseDuration } from "../platform/env.ts";
+import { isPostgresUrl, type PgOptions, parsePostgresUrl } from "../store/postgres/url.ts";
 
 /** The workspace's settings file, relative to the workspace. */
 export const SETTINGS_FILE = `${DATA_DIR}/settings.yaml`;
@@ -22,6 +23,8 @@ const SettingsFileSchema = z
     max_artifact_bytes: z.number().int().positive().max(MAX_ARTIFACT_BYTES_LIMIT).optional(),
     // checked on its own (parseProjectSetting), so a bad tunable does not cost the project its id
     project: z.unknown().optional(),
+    // checked on its own (readDbSetting) and used only with the user's opt-in (database-choice.ts)
+    db: z.unknown().optional(),
   })
   .strict();
 
@@ -38,12 +41,20 @@ export interface SettingsLoader {
    * write the project's data under someone else's key.
    */
   project(workspace: string): string | undefined;
+  /**
+   * The file's `db:` (a `postgres://` URL without a password; undefined when unset or there is no
+   * file); throws SETTINGS_INVALID when the file does not parse or the value is not such a URL.
+   * Whether it is used is decided elsewhere (`workspace/database-choice.ts`): a repository's file
+   * chooses the store only with the user's opt-in.
+   */
+  db(workspace: string): string | undefined;
 }
 
 interface Loaded {
   readonly signature: string;
   readonly value: WorkspaceSettings | OrchestratorError;
   readonly project: string | undefined | OrchestratorError;
+  readonly db: string | undefined | OrchestratorError;
 }
 
 export function createSettingsLoader(): SettingsLoader {
@@ -61,7 +72,7 @@ export function createSettingsLoader(): SettingsLoader {
     if (!hit || hit.signature !== signature) {
       hit = {
         signature,
-        ...(signature === "none" ? { value: {}, project: undefined } : readSettingsFile(file)),
+        ...(signature === "none" ? { value: {}, project: undefined, db: undefined } : readSettingsFile(file)),
       };
       cache.set(file, hit);
     }
@@ -78,11 +89,16 @@ export function createSettingsLoader(): SettingsLoader {
       if (hit.project instanceof OrchestratorError) throw hit.project;
       return hit.project;
     },
+    db(workspace: string): string | undefined {
+      const hit = get(workspace);
+      if (hit.db instanceof OrchestratorError) throw hit.db;
+      return hit.db;
+    },
   };
 }
 
 function readSettingsFile(file: string): Omit<Loaded, "signature"> {
-  const both = (e: OrchestratorError) => ({ value: e, project: e });
+  const both = (e: OrchestratorError) => ({ value: e, project: e, db: e });
   const invalid = (where: string, what: string): OrchestratorError =>
     new OrchestratorError("SETTINGS_INVALID", `${file}${where}: ${what}`, { data: { file } });
   let text: string;
@@ -103,11 +119,12 @@ function readSettingsFile(file: string): Omit<Loaded, "signature"> {
       (first.message.split("\n")[0] ?? "does not parse").replace(/ at line \d+, column \d+:?$/, ""),
     );
     const project = scanProjectLine(text, invalid);
-    return { value: broken, project: project === null ? broken : project };
+    // No guess at `db:` in a broken file: a wrong guess would put the plans in another store.
+    return { value: broken, project: project === null ? broken : project, db: broken };
   }
   const raw: unknown = doc.toJS() ?? {};
   const project = readProject(raw, invalid);
-  return { value: readTunables(raw, invalid), project };
+  return { value: readTunables(raw, invalid), project, db: readDbSetting(raw, invalid) };
 }
 
 type Invalid = (where: string, what: string) => OrchestratorError;
@@ -142,6 +159,38 @@ function readProject(raw: unknown, invalid: Invalid): string | undefined | Orche
       );
 }
 
+/**
+ * `db:`: only a `postgres://` / `postgresql://` URL, and never one holding a password. A SQLite
+ * file is refused: a repository's file naming a path would choose where on this disk the
+ * orchestrator creates and writes a database (a relative one is no better than the default
+ * `orchestrator.db`, an absolute one is another machine's layout), so a file is chosen with
+ * `--db` or ORCHESTRATOR_DB, by the user.
+ */
+function readDbSetting(raw: unknown, invalid: Invalid): string | undefined | OrchestratorError {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    return invalid("", "must be a mapping of settings");
+  const value = (raw as Record<string, unknown>).db;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string" || !isPostgresUrl(value.trim()))
+    return invalid(
+      "",
+      "db must be a postgres:// URL (postgres://user@host:5432/database); a SQLite file is chosen with --db or ORCHESTRATOR_DB, never by a settings file",
+    );
+  const url = value.trim();
+  let parsed: PgOptions;
+  try {
+    parsed = parsePostgresUrl(url);
+  } catch (e) {
+    return invalid("", `db ${(e as Error).message.replace(/^--db /, "")}`);
+  }
+  if (parsed.password !== undefined || /^[a-z]+:\/\/[^/?#@]*:[^/?#]*@/i.test(url))
+    return invalid(
+      "",
+      `db ${parsed.redacted} holds a password; a file in a repository must not hold credentials. Remove it from the URL and give it to the server as PGPASSWORD or in ~/.pgpass, or put the whole URL in ORCHESTRATOR_DB in your client's server entry`,
+    );
+  return url;
+}
+
 function readTunables(raw: unknown, invalid: Invalid): WorkspaceSettings | OrchestratorError {
   const parsed = SettingsFileSchema.safeParse(raw);
   if (!parsed.success) {
@@ -151,7 +200,7 @@ function readTunables(raw: unknown, invalid: Invalid): WorkspaceSettings | Orche
     return invalid(
       "",
       keys
-        ? `unknown setting(s) ${keys}; allowed: lease, stale_after, max_artifact_bytes, project`
+        ? `unknown setting(s) ${keys}; allowed: lease, stale_after, max_artifact_bytes, project, db`
         : `${key || "the file"} ${key === "max_artifact_bytes" ? `must be a whole number of bytes from 1 to ${MAX_ARTIFACT_BYTES_LIMIT}` : key ? "must be a duration such as 30m, 90s or 2h" : "must be a mapping of settings"}`,
     );
   }

@@ -1,10 +1,10 @@
-import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY, call, callOk, connectBinary, textOf } from "../helpers/client.ts";
 import { makeProject } from "../helpers/temp.ts";
+import { storeEnv, storeExec } from "../helpers/test-store.ts";
 
 // Artifacts live in the store (issue 13): the file under artifacts/ is a local copy. These tests
 // drive the compiled binary and take the copy away, as on a machine that never had it.
@@ -14,12 +14,9 @@ beforeEach(() => {
 });
 afterEach(() => project.cleanup());
 
-const dbFile = () => join(project.dir, ".task_orchestrator", "orchestrator.db");
-function sql(statement: string, params: string[] = []): void {
-  const db = new Database(dbFile());
-  db.run(statement, params);
-  db.close();
-}
+/** SQL behind the server's back, on the test store (the workspace's SQLite file or PostgreSQL). */
+const sql = (statement: string, params: string[] = []): Promise<void> =>
+  storeExec(project.dir, [statement], params);
 
 /** A plan "produce" → "consume", with "produce" completed; returns the ids and the stored artifact. */
 async function produced(client: Awaited<ReturnType<typeof connectBinary>>["client"], work: string) {
@@ -74,7 +71,7 @@ test("another machine (a new server, no artifacts folder at all): the dependent'
   const exported = spawnSync(BINARY, ["export", "--format", "json"], {
     cwd: project.dir,
     encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...storeEnv() },
   });
   expect(exported.status).toBe(0);
   const doc = JSON.parse(exported.stdout);
@@ -95,7 +92,7 @@ test("a text altered in the database is refused by get_artifact and flagged in t
   const { client, close } = await connectBinary({ cwd: project.dir });
   try {
     const { artifact } = await produced(client, "pay account 1111");
-    sql("update artifacts set content = replace(content, '1111', '6666') where id = ?", [
+    await sql("update artifacts set content = replace(content, '1111', '6666') where id = ?", [
       artifact.artifact_id,
     ]);
 
@@ -119,7 +116,7 @@ test("a row written before artifacts were kept in the store (content null) is st
   const { client, close } = await connectBinary({ cwd: project.dir });
   try {
     const { artifact } = await produced(client, "old style result");
-    sql("update artifacts set content = null");
+    await sql("update artifacts set content = null");
     const art = await callOk(client, "orchestrator_get_artifact", { artifact_id: artifact.artifact_id });
     expect(art.content).toContain("old style result");
     expect(art.checksum_ok).toBe(true);

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { BINARY, call, callOk, connectBinary, textOf } from "../helpers/client.ts";
-import { fingerprint, rowCounts } from "../helpers/fingerprint.ts";
+import { fingerprint } from "../helpers/fingerprint.ts";
 import { makeProject } from "../helpers/temp.ts";
+import { countRows, storeEnv } from "../helpers/test-store.ts";
 
 // These tests drive the compiled dist/orchestrator (built by `bun run test` before `bun test`).
 let project: { dir: string; cleanup: () => void };
@@ -17,7 +17,7 @@ function run(args: string[], cwd = project.dir, env: Record<string, string> = {}
   return spawnSync(BINARY, args, {
     cwd,
     encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...storeEnv(), ...env },
   });
 }
 
@@ -50,7 +50,6 @@ describe("compiled binary over stdio", () => {
         ]),
       });
       const ids: string[] = plan.subtasks.map((s: { task_id: string }) => s.task_id);
-      const dbPath = join(project.dir, ".task_orchestrator", "orchestrator.db");
 
       const before = fingerprint(project.dir);
       const refusals: [string, Record<string, unknown>, string][] = [
@@ -105,8 +104,10 @@ describe("compiled binary over stdio", () => {
       });
       expect(synth.all_completed).toBe(true);
       expect(synth.progress).toEqual({ completed: 3, total: 3, percentage: 100 });
-      const counts = rowCounts(dbPath);
-      expect(counts).toMatchObject({ plans: 1, tasks: 3, task_dependencies: 2, artifacts: 3 });
+      const counts: Record<string, number> = {};
+      for (const table of ["plans", "tasks", "task_dependencies", "artifacts"])
+        counts[table] = await countRows(project.dir, table);
+      expect(counts).toEqual({ plans: 1, tasks: 3, task_dependencies: 2, artifacts: 3 });
       expect(stderr()).not.toContain("Error");
     } finally {
       await close();
@@ -166,7 +167,11 @@ describe("compiled binary over stdio", () => {
 
   test("stdout carries only protocol messages", () => {
     const init = `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } })}\n`;
-    const r = spawnSync(BINARY, ["serve", "--workspace", project.dir], { input: init, encoding: "utf8" });
+    const r = spawnSync(BINARY, ["serve", "--workspace", project.dir], {
+      input: init,
+      encoding: "utf8",
+      env: { ...process.env, ...storeEnv() },
+    });
     const lines = r.stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!).result.serverInfo.name).toBe("orchestrator");
@@ -209,6 +214,7 @@ describe("compiled binary over stdio", () => {
         input: `${lines.map((l) => JSON.stringify(l)).join("\n")}\n`,
         encoding: "utf8",
         timeout: 20_000,
+        env: { ...process.env, ...storeEnv() },
       });
       const answers = r.stdout
         .trim()

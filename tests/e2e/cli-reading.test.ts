@@ -4,6 +4,7 @@ import { chmodSync, openSync, readFileSync, statSync, writeFileSync } from "node
 import { join } from "node:path";
 import { BINARY, callOk, connectBinary } from "../helpers/client.ts";
 import { makeProject } from "../helpers/temp.ts";
+import { storeEnv } from "../helpers/test-store.ts";
 
 // The reading CLI commands (export, status, doctor) against the compiled binary, with a workspace
 // that holds one plan, made by the server.
@@ -26,7 +27,7 @@ function run(args: string[]) {
   return spawnSync(BINARY, args, {
     cwd: project.dir,
     encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...storeEnv() },
   });
 }
 
@@ -52,7 +53,11 @@ describe("export --out", () => {
 
 /** Runs the binary with its stdout's reader closed before anything is written, as `| head -1` ends up. */
 async function runToClosedReader(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(BINARY, args, { cwd: project.dir, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(BINARY, args, {
+    cwd: project.dir,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...storeEnv() },
+  });
   child.stdout.destroy();
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => {
@@ -79,6 +84,7 @@ describe("a closed stdout", () => {
         cwd: project.dir,
         encoding: "utf8",
         stdio: ["ignore", openSync("/dev/full", "w"), "pipe"],
+        env: { ...process.env, ...storeEnv() },
       });
       expect(r.status).toBe(1);
       expect(r.stderr.trim().split("\n")).toEqual([

@@ -5,6 +5,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { callOk, ROOT } from "../helpers/client.ts";
 import { makeProject } from "../helpers/temp.ts";
+import { storeEnv } from "../helpers/test-store.ts";
 
 /** The Deno executable from the `deno` dev dependency (its platform package), if installed. */
 function denoBinary(): string | undefined {
@@ -23,7 +24,7 @@ beforeAll(() => {
 });
 afterAll(() => project.cleanup());
 
-// The same source, unbuilt, under Deno (node:sqlite through the store's adapter): one whole flow.
+// The same source, unbuilt, under Deno (node:sqlite through the store's adapter; pg under test:pg): one whole flow.
 test("deno run -A bin/orchestrator.ts serve: plan → execute → complete → synthesize", async () => {
   const deno = denoBinary();
   expect(deno).toBeDefined();
@@ -31,7 +32,12 @@ test("deno run -A bin/orchestrator.ts serve: plan → execute → complete → s
     command: deno!,
     args: ["run", "-A", "--quiet", join(ROOT, "bin", "orchestrator.ts"), "serve"],
     cwd: project.dir,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DENO_NO_UPDATE_CHECK: "1" },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      DENO_NO_UPDATE_CHECK: "1",
+      ...storeEnv(),
+    },
     stderr: "pipe",
   });
   const client = new Client({ name: "deno-smoke", version: "1" });

@@ -9,6 +9,7 @@ import {
   realpathSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -68,9 +69,18 @@ for (const guide of guides) guideSuite(`docs/guides/${guide}`);
 // docs/postgres.md, the team-store guide, runs against a fresh PostgreSQL database of its own
 // (tests/helpers/postgres.ts), handed to its blocks as TEAM_DB.
 let teamDb: TestDatabase | undefined;
-guideSuite("docs/postgres.md", async () => {
+// As the guide advises, the URL carries no password: a server that needs one (the embedded
+// test server) finds it in ~/.pgpass of the guide's HOME, which every server started there reads.
+guideSuite("docs/postgres.md", async (home) => {
   teamDb = await createTestDatabase();
-  return { TEAM_DB: teamDb.url };
+  const url = new URL(teamDb.url);
+  if (url.password) {
+    const port = url.port || "5432";
+    const line = `${url.hostname}:${port}:*:${decodeURIComponent(url.username) || "postgres"}:${decodeURIComponent(url.password)}\n`;
+    writeFileSync(join(home, ".pgpass"), line, { mode: 0o600 });
+    url.password = "";
+  }
+  return { TEAM_DB: url.toString() };
 });
 afterAll(async () => {
   await teamDb?.drop();
@@ -80,7 +90,7 @@ afterAll(async () => {
  * The tests of one guide: its sh blocks in order, in one temp HOME and project folder; `extraEnv`
  * adds variables to their environment.
  */
-function guideSuite(file: string, extraEnv?: () => Promise<Record<string, string>>): void {
+function guideSuite(file: string, extraEnv?: (home: string) => Promise<Record<string, string>>): void {
   const blocks = fencedBlocks(readFileSync(join(ROOT, file), "utf8")).filter((b) => b.lang === "sh");
 
   describe(file, () => {
@@ -102,7 +112,7 @@ function guideSuite(file: string, extraEnv?: () => Promise<Record<string, string
         NO_COLOR: "1",
         TMPDIR: join(home, "tmp"),
         LANG: "C.UTF-8",
-        ...(extraEnv ? await extraEnv() : {}),
+        ...(extraEnv ? await extraEnv(home) : {}),
       };
     }, 60_000);
     afterAll(() => {

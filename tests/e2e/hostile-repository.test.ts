@@ -7,6 +7,7 @@ import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -20,6 +21,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BINARY, call, callOk, connectBinary, textOf } from "../helpers/client.ts";
 import { treeDigest } from "../helpers/fingerprint.ts";
+import {
+  ON_POSTGRES,
+  projectKey,
+  sqliteOnly,
+  storeEnv,
+  storeExec,
+  storeRows,
+} from "../helpers/test-store.ts";
+
+// Under ORCHESTRATOR_TEST_STORE=postgres the imports and servers use the test's PostgreSQL
+// database: crafted rows in a shared team database are as hostile as in a shared file.
+const cliEnv = () => ({ ...process.env, ...storeEnv() });
 
 let base: string;
 let project: string;
@@ -30,12 +43,23 @@ beforeEach(() => {
   project = join(base, "project");
   victim = join(base, "x");
   mkdirSync(join(project, ".git"), { recursive: true });
+  // Every test's folder is named "project" (id local:project): on the one PostgreSQL database of
+  // this file each needs its own project id, as each has its own SQLite file.
+  if (ON_POSTGRES)
+    writeFileSync(
+      join(project, ".git", "config"),
+      `[remote "origin"]\n\turl = https://example.com/${base}\n`,
+    );
   mkdirSync(join(project, "src"));
   writeFileSync(join(project, "src", "main.ts"), "export const precious = 1;\n");
   mkdirSync(victim);
   writeFileSync(join(victim, "keep.txt"), "not yours\n");
 });
-afterEach(() => rmSync(base, { recursive: true, force: true }));
+afterEach(() => {
+  const fellBack = ON_POSTGRES && existsSync(join(project, ".task_orchestrator", "orchestrator.db"));
+  rmSync(base, { recursive: true, force: true });
+  if (fellBack) throw new Error("orchestrator.db was created under ORCHESTRATOR_TEST_STORE=postgres");
+});
 
 /** Everything except the data folder, which the server may change. */
 const outsideData = (): string => treeDigest(base, (rel) => rel === "project/.task_orchestrator");
@@ -73,7 +97,7 @@ function addPlan(
 }
 
 function importLegacy(): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(BINARY, ["import-legacy", "--json"], { cwd: project, encoding: "utf8" });
+  return spawnSync(BINARY, ["import-legacy", "--json"], { cwd: project, encoding: "utf8", env: cliEnv() });
 }
 
 test("a legacy database with plan ids ../.. and ../../../x: not imported; delete and complete touch nothing outside", async () => {
@@ -160,7 +184,11 @@ test("a legacy database with an INTEGER created_at, NUL in an id and binary text
   expect(why.task_time0001).toContain("is not a time");
 
   // The text report quotes what it skipped, and nothing imported fails later.
-  const text = spawnSync(BINARY, ["import-legacy", "--dry-run"], { cwd: project, encoding: "utf8" });
+  const text = spawnSync(BINARY, ["import-legacy", "--dry-run"], {
+    cwd: project,
+    encoding: "utf8",
+    env: cliEnv(),
+  });
   expect(text.status).toBe(0);
   expect(text.stdout).not.toContain("\0");
   const { client, close } = await connectBinary({ cwd: project });
@@ -189,7 +217,7 @@ test("a legacy database whose subtasks pages are garbage: one clear refusal, no 
   const pageSize = bytes.readUInt16BE(16);
   bytes.fill(0xa5, pageSize * 2);
   writeFileSync(path, bytes);
-  const r = spawnSync(BINARY, ["import-legacy"], { cwd: project, encoding: "utf8" });
+  const r = spawnSync(BINARY, ["import-legacy"], { cwd: project, encoding: "utf8", env: cliEnv() });
   expect(r.status).toBe(2);
   expect(r.stderr.trim().split("\n")).toHaveLength(1);
   expect(r.stderr).not.toContain("unexpected error");
@@ -205,9 +233,9 @@ async function seedStore(): Promise<{ dbPath: string; ws: string; planId: string
       subtasks: [{ title: "real work", specialist_type: "tester" }],
     });
     const dbPath = join(project, ".task_orchestrator", "orchestrator.db");
-    const db = new Database(dbPath, { readonly: true });
-    const ws = (db.query("select workspace from plans limit 1").get() as { workspace: string }).workspace;
-    db.close();
+    const ws = projectKey(project);
+    const [row] = await storeRows(project, "select count(*) as n from plans where workspace = ?", [ws]);
+    expect(row?.n).toBe(1);
     return { dbPath, ws, planId: plan.parent_task_id, taskId: plan.subtasks[0].task_id };
   } finally {
     await close();
@@ -216,22 +244,34 @@ async function seedStore(): Promise<{ dbPath: string; ws: string; planId: string
 
 test("a shared database with crafted rows: each refused with a named error, reported by validate_structure, removed by repair, nothing outside touched", async () => {
   const seed = await seedStore();
-  const db = new Database(seed.dbPath);
   const now = new Date().toISOString();
-  const plan = db.query(
-    "insert into plans (workspace, id, description, complexity, status, created_at, updated_at) values (?, ?, 'crafted', 'simple', 'active', ?, ?)",
+  const plan = (id: string) =>
+    storeExec(
+      project,
+      [
+        "insert into plans (workspace, id, description, complexity, status, created_at, updated_at) values (?, ?, 'crafted', 'simple', 'active', ?, ?)",
+      ],
+      [seed.ws, id, now, now],
+    );
+  const task = (id: string, planId: string) =>
+    storeExec(
+      project,
+      [
+        "insert into tasks (workspace, id, plan_id, position, title, description, specialist_type, estimated_effort, status, created_at, updated_at) values (?, ?, ?, 0, 't', 'd', 'tester', '', 'pending', ?, ?)",
+      ],
+      [seed.ws, id, planId, now, now],
+    );
+  await plan("../..");
+  await task("tester_evil01", "../..");
+  await plan("task_0000beef");
+  await task("tester_good01", "task_0000beef");
+  await storeExec(
+    project,
+    [
+      "insert into artifacts (workspace, id, task_id, plan_id, type, summary, path, size, sha256, file_paths, created_at) values (?, 'artifact_0000beef', 'tester_good01', 'task_0000beef', 'general', 's', '.task_orchestrator/../../x/keep.txt', 10, '', '[]', ?)",
+    ],
+    [seed.ws, now],
   );
-  const task = db.query(
-    "insert into tasks (workspace, id, plan_id, position, title, description, specialist_type, estimated_effort, status, created_at, updated_at) values (?, ?, ?, 0, 't', 'd', 'tester', '', 'pending', ?, ?)",
-  );
-  plan.run(seed.ws, "../..", now, now);
-  task.run(seed.ws, "tester_evil01", "../..", now, now);
-  plan.run(seed.ws, "task_0000beef", now, now);
-  task.run(seed.ws, "tester_good01", "task_0000beef", now, now);
-  db.query(
-    "insert into artifacts (workspace, id, task_id, plan_id, type, summary, path, size, sha256, file_paths, created_at) values (?, 'artifact_0000beef', 'tester_good01', 'task_0000beef', 'general', 's', '.task_orchestrator/../../x/keep.txt', 10, '', '[]', ?)",
-  ).run(seed.ws, now);
-  db.close();
   const before = outsideData();
 
   const { client, close } = await connectBinary({ cwd: project });
@@ -259,9 +299,7 @@ test("a shared database with crafted rows: each refused with a named error, repo
       force: true,
     });
     expect(textOf(delGood)).toStartWith("STORE_ROW_INVALID");
-    const rows = new Database(seed.dbPath, { readonly: true });
-    expect(rows.query("select id from tasks where id = 'tester_good01'").all()).toHaveLength(1);
-    rows.close();
+    expect(await storeRows(project, "select id from tasks where id = 'tester_good01'")).toHaveLength(1);
 
     const v = await callOk(client, "orchestrator_maintenance_coordinator", { action: "validate_structure" });
     expect(v.summary).not.toContain("Structure valid");
@@ -290,11 +328,13 @@ test("a shared database with crafted rows: each refused with a named error, repo
 
 test("a crafted artifact row naming orchestrator.db (inside the data folder): a hard delete refuses it and keeps the database", async () => {
   const seed = await seedStore();
-  const db = new Database(seed.dbPath);
-  db.query(
-    "insert into artifacts (workspace, id, task_id, plan_id, type, summary, path, size, sha256, file_paths, created_at) values (?, 'artifact_0000dead', ?, ?, 'general', 's', '.task_orchestrator/orchestrator.db', 10, '', '[]', ?)",
-  ).run(seed.ws, seed.taskId, seed.planId, new Date().toISOString());
-  db.close();
+  await storeExec(
+    project,
+    [
+      "insert into artifacts (workspace, id, task_id, plan_id, type, summary, path, size, sha256, file_paths, created_at) values (?, 'artifact_0000dead', ?, ?, 'general', 's', '.task_orchestrator/orchestrator.db', 10, '', '[]', ?)",
+    ],
+    [seed.ws, seed.taskId, seed.planId, new Date().toISOString()],
+  );
   const { client, close } = await connectBinary({ cwd: project });
   try {
     const del = await call(client, "orchestrator_delete_task", {
@@ -302,7 +342,7 @@ test("a crafted artifact row naming orchestrator.db (inside the data folder): a 
       archive_instead: false,
     });
     expect(textOf(del)).toStartWith("STORE_ROW_INVALID");
-    expect(statSync(seed.dbPath).size).toBeGreaterThan(0);
+    if (!ON_POSTGRES) expect(statSync(seed.dbPath).size).toBeGreaterThan(0);
     const status = await callOk(client, "orchestrator_get_status", {});
     expect(status.plans.map((p: { parent_task_id: string }) => p.parent_task_id)).toEqual([seed.planId]);
   } finally {
@@ -343,46 +383,50 @@ test("a symlinked plan folder leading outside: completing and deleting are refus
   expect(outsideData()).toBe(before);
 }, 60_000);
 
-test("a repository that ships .task_orchestrator or orchestrator.db as a symlink: nothing is created, migrated or deleted through it", async () => {
-  // A database of another program, next to the project: a planted link must not migrate it.
-  const foreign = join(base, "other-app.db");
-  const other = new Database(foreign, { create: true });
-  other.exec("create table notes (x text); insert into notes values ('mine')");
-  other.close();
-  const linkedDb = join(base, "linked-db");
-  mkdirSync(join(linkedDb, ".git"), { recursive: true });
-  mkdirSync(join(linkedDb, ".task_orchestrator"));
-  symlinkSync(foreign, join(linkedDb, ".task_orchestrator", "orchestrator.db"));
-  symlinkSync(victim, join(project, ".task_orchestrator"));
-  const before = treeDigest(base, (rel) => rel === "linked-db");
-  const foreignBytes = readFileSync(foreign);
+sqliteOnly("orchestrator.db planted as a symlink is a SQLite file's case")(
+  "a repository that ships .task_orchestrator or orchestrator.db as a symlink: nothing is created, migrated or deleted through it",
+  async () => {
+    // A database of another program, next to the project: a planted link must not migrate it.
+    const foreign = join(base, "other-app.db");
+    const other = new Database(foreign, { create: true });
+    other.exec("create table notes (x text); insert into notes values ('mine')");
+    other.close();
+    const linkedDb = join(base, "linked-db");
+    mkdirSync(join(linkedDb, ".git"), { recursive: true });
+    mkdirSync(join(linkedDb, ".task_orchestrator"));
+    symlinkSync(foreign, join(linkedDb, ".task_orchestrator", "orchestrator.db"));
+    symlinkSync(victim, join(project, ".task_orchestrator"));
+    const before = treeDigest(base, (rel) => rel === "linked-db");
+    const foreignBytes = readFileSync(foreign);
 
-  const { client, close } = await connectBinary({ cwd: project });
-  try {
-    for (const ws of [project, linkedDb]) {
-      const plan = await call(client, "orchestrator_plan_task", {
-        description: "d",
-        subtasks: [{ title: "a", specialist_type: "implementer" }],
-        working_directory: ws,
-      });
-      expect(textOf(plan)).toStartWith("PATH_OUTSIDE_DATA_DIR");
-      expect(textOf(plan)).toContain("symlink");
-      const status = await call(client, "orchestrator_get_status", { working_directory: ws });
-      expect(textOf(status)).toStartWith("PATH_OUTSIDE_DATA_DIR");
+    const { client, close } = await connectBinary({ cwd: project });
+    try {
+      for (const ws of [project, linkedDb]) {
+        const plan = await call(client, "orchestrator_plan_task", {
+          description: "d",
+          subtasks: [{ title: "a", specialist_type: "implementer" }],
+          working_directory: ws,
+        });
+        expect(textOf(plan)).toStartWith("PATH_OUTSIDE_DATA_DIR");
+        expect(textOf(plan)).toContain("symlink");
+        const status = await call(client, "orchestrator_get_status", { working_directory: ws });
+        expect(textOf(status)).toStartWith("PATH_OUTSIDE_DATA_DIR");
+      }
+    } finally {
+      await close();
     }
-  } finally {
-    await close();
-  }
-  const cli = spawnSync(BINARY, ["status"], { cwd: project, encoding: "utf8" });
-  expect(cli.status).toBe(1);
-  expect(cli.stderr).toContain("must be a real folder");
-  const doctor = spawnSync(BINARY, ["doctor", "--json"], {
-    cwd: project,
-    encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "", HOME: base },
-  });
-  expect(doctor.stdout).toContain("must be a real folder");
-  expect(doctor.stdout).not.toContain("data.internal");
-  expect(treeDigest(base, (rel) => rel === "linked-db")).toBe(before);
-  expect(readFileSync(foreign).equals(foreignBytes)).toBe(true);
-}, 60_000);
+    const cli = spawnSync(BINARY, ["status"], { cwd: project, encoding: "utf8" });
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toContain("must be a real folder");
+    const doctor = spawnSync(BINARY, ["doctor", "--json"], {
+      cwd: project,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", HOME: base },
+    });
+    expect(doctor.stdout).toContain("must be a real folder");
+    expect(doctor.stdout).not.toContain("data.internal");
+    expect(treeDigest(base, (rel) => rel === "linked-db")).toBe(before);
+    expect(readFileSync(foreign).equals(foreignBytes)).toBe(true);
+  },
+  60_000,
+);

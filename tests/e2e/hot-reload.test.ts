@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { call, callOk, connectBinary, textOf } from "../helpers/client.ts";
 import { makeProject } from "../helpers/temp.ts";
+import { EXPECTED_JOURNAL_MODE, TEST_STORE } from "../helpers/test-store.ts";
 
 let project: { dir: string; cleanup: () => void };
 beforeEach(() => {
@@ -28,7 +29,8 @@ test("settings.yaml and role files are re-read when they change, by the same wor
     });
     const ids = plan.subtasks.map((s: { task_id: string }) => s.task_id);
     const before = await callOk(client, "orchestrator_health_check", {});
-    expect(before.database).toMatchObject({ dialect: "sqlite", journal_mode: "wal", postgres: null });
+    expect(before.database).toMatchObject({ dialect: TEST_STORE, journal_mode: EXPECTED_JOURNAL_MODE });
+    expect(before.database.postgres === null).toBe(TEST_STORE === "sqlite");
     expect(
       leaseMinutes((await callOk(client, "orchestrator_execute_subtask", { task_id: ids[0] })).claim),
     ).toBe(30);

@@ -7,6 +7,7 @@ import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from "j
 import { BINARY, call, callOk, textOf } from "../helpers/client.ts";
 import { connectHttp, type HttpServer, startHttpServer } from "../helpers/http-server.ts";
 import { makeProject } from "../helpers/temp.ts";
+import { testDbUrl } from "../helpers/test-store.ts";
 
 // JWT validation of `serve --http` (issue 14) through the compiled binary: the test is the
 // identity provider, serving its own JWKS over local HTTP with keys it generated.
@@ -72,7 +73,8 @@ beforeAll(async () => {
   });
   project = makeProject("orch-jwt-");
   dataDir = realpathSync(mkdtempSync(join(tmpdir(), "orch-jwt-db-")));
-  db = join(dataDir, "team.db");
+  // The test store's PostgreSQL database under test:pg; else a shared SQLite file.
+  db = testDbUrl() ?? join(dataDir, "team.db");
   const created = spawnSync(BINARY, ["token", "create", "--name", "carol", "--db", db], {
     cwd: project.dir,
     encoding: "utf8",

@@ -7,6 +7,7 @@ import { BINARY, call, callOk } from "../helpers/client.ts";
 import { connectHttp, type HttpServer, startHttpServer } from "../helpers/http-server.ts";
 import { type Exposition, parseExposition, sample } from "../helpers/prometheus.ts";
 import { makeProject } from "../helpers/temp.ts";
+import { testDbUrl } from "../helpers/test-store.ts";
 
 // /metrics of `serve --http` (issue 14) through the compiled binary: the exposition parses, and
 // its counts move with the calls made.
@@ -30,7 +31,8 @@ const reqs = (tool: string, outcome: string) =>
 beforeAll(async () => {
   project = makeProject("orch-metrics-");
   dataDir = realpathSync(mkdtempSync(join(tmpdir(), "orch-metrics-db-")));
-  db = join(dataDir, "team.db");
+  // The test store's PostgreSQL database under test:pg; else a shared SQLite file.
+  db = testDbUrl() ?? join(dataDir, "team.db");
   const created = spawnSync(BINARY, ["token", "create", "--name", "mia", "--db", db], {
     cwd: project.dir,
     encoding: "utf8",

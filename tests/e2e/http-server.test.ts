@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { BINARY, call, callOk, textOf } from "../helpers/client.ts";
 import { connectHttp, type HttpServer, startHttpServer } from "../helpers/http-server.ts";
 import { makeProject } from "../helpers/temp.ts";
+import { ON_POSTGRES, storeEnv, testDbUrl } from "../helpers/test-store.ts";
 
 // The team server (issue 14) through the compiled binary, real HTTP and the SDK's Streamable HTTP client.
 
@@ -19,7 +20,7 @@ function run(args: string[], env: Record<string, string> = {}) {
   return spawnSync(BINARY, args, {
     cwd: project.dir,
     encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...storeEnv(), ...env },
   });
 }
 
@@ -47,7 +48,8 @@ async function post(body: string, headers: Record<string, string> = {}): Promise
 beforeAll(async () => {
   project = makeProject("orch-http-");
   dataDir = realpathSync(mkdtempSync(join(tmpdir(), "orch-http-db-")));
-  db = join(dataDir, "team.db");
+  // The test store's PostgreSQL database under test:pg; else a shared SQLite file.
+  db = testDbUrl() ?? join(dataDir, "team.db");
   tokens.alice = createToken("alice");
   tokens.bob = createToken("bob");
   tokens.gone = createToken("gone");
@@ -307,7 +309,12 @@ describe("serve --http: request timeout", () => {
       env: { ORCHESTRATOR_TEST_DELAY_MS: "2000" },
     });
     try {
-      const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+      const headers = {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        // On the test's PostgreSQL database (test:pg) this server sees the tokens made above.
+        ...(ON_POSTGRES ? { authorization: `Bearer ${tokens.alice}` } : {}),
+      };
       const r = await fetch(slow.url, {
         method: "POST",
         headers,
@@ -319,11 +326,12 @@ describe("serve --http: request timeout", () => {
       expect(body.error.message).toContain("outcome is unknown");
       // A body announced and never finished.
       const { connect } = await import("node:net");
+      const auth = ON_POSTGRES ? `Authorization: Bearer ${tokens.alice}\r\n` : "";
       const { hostname, port } = new URL(slow.url);
       const answer = await new Promise<string>((resolve, reject) => {
         const socket = connect(Number(port), hostname, () => {
           socket.write(
-            `POST /mcp HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"jsonrpc"`,
+            `POST /mcp HTTP/1.1\r\nHost: ${hostname}:${port}\r\n${auth}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"jsonrpc"`,
           );
         });
         let got = "";

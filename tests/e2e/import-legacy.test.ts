@@ -4,8 +4,8 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY, callOk, connectBinary } from "../helpers/client.ts";
-import { rowCounts } from "../helpers/fingerprint.ts";
 import { makeProject } from "../helpers/temp.ts";
+import { countRows, storeEnv } from "../helpers/test-store.ts";
 
 let project: { dir: string; cleanup: () => void };
 beforeEach(() => {
@@ -41,14 +41,15 @@ test("import-legacy brings the Python orchestrator's plans in, keeps ids, and is
   mkdirSync(join(project.dir, ".task_orchestrator"), { recursive: true });
   legacyDb(legacy);
   const before = readFileSync(legacy);
-  const run = (args: string[]) => spawnSync(BINARY, args, { cwd: project.dir, encoding: "utf8" });
+  const run = (args: string[]) =>
+    spawnSync(BINARY, args, { cwd: project.dir, encoding: "utf8", env: { ...process.env, ...storeEnv() } });
 
   const dry = run(["import-legacy", "--dry-run", "--json"]);
   expect(dry.status).toBe(0);
   expect(JSON.parse(dry.stdout)).toMatchObject({ plans_imported: ["task_1a2b3c4d"], tasks_imported: 3 });
   // A dry run stores nothing.
-  const ours = join(project.dir, ".task_orchestrator", "orchestrator.db");
-  expect(rowCounts(ours)).toMatchObject({ plans: 0, tasks: 0, task_dependencies: 0, events: 0 });
+  for (const table of ["plans", "tasks", "task_dependencies", "events"])
+    expect({ table, rows: await countRows(project.dir, table) }).toEqual({ table, rows: 0 });
 
   const r = run(["import-legacy", "--json"]);
   expect(r.status).toBe(0);

@@ -1,8 +1,7 @@
-import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { call, callOk, connectBinary, textOf } from "../helpers/client.ts";
 import { makeProject } from "../helpers/temp.ts";
+import { countRows, projectKey, storeNumber } from "../helpers/test-store.ts";
 
 // Several compiled server processes on one workspace, as several clients or agents would run them.
 let project: { dir: string; cleanup: () => void };
@@ -136,17 +135,13 @@ describe("many agents, one plan", () => {
       await Promise.all(agents.map((a) => a.close()));
     }
     // A fresh reader after every process has exited.
-    const db = new Database(join(project.dir, ".task_orchestrator", "orchestrator.db"), { readonly: true });
-    try {
-      const q = (s: string) => (db.query(s).get() as { n: number }).n;
-      expect(q("select count(*) as n from plans where status = 'completed'")).toBe(400);
-      expect(q("select count(*) as n from tasks where status = 'completed'")).toBe(400);
-      expect(q("select count(*) as n from artifacts")).toBe(400);
-      expect(q("select count(*) as n from events where kind = 'task_status_changed'")).toBe(800);
-      expect(q("select sum(n_completed) as n from plans")).toBe(400);
-      expect(q("select count(*) as n from tasks where claimed_by is not null")).toBe(0);
-    } finally {
-      db.close();
-    }
+    const q = (table: string, where?: string) => countRows(project.dir, table, where);
+    expect(await q("plans", "status = 'completed'")).toBe(400);
+    expect(await q("tasks", "status = 'completed'")).toBe(400);
+    expect(await q("artifacts")).toBe(400);
+    expect(await q("events", "kind = 'task_status_changed'")).toBe(800);
+    const counted = "select sum(n_completed) as n from plans where workspace = ?";
+    expect(await storeNumber(project.dir, counted, [projectKey(project.dir)])).toBe(400);
+    expect(await q("tasks", "claimed_by is not null")).toBe(0);
   }, 120_000);
 });

@@ -17,11 +17,11 @@ afterAll(async () => {
   await database.drop();
 });
 
-function run(args: string[]) {
+function run(args: string[], env: Record<string, string> = {}) {
   return spawnSync(BINARY, args, {
     cwd: project.dir,
     encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
   });
 }
 
@@ -96,7 +96,11 @@ describe("compiled binary on PostgreSQL", () => {
     const withPassword = new URL(database.url).password !== "";
     expect(shown.project).toMatchObject({ path: project.dir });
     expect(shown.project.id).toMatch(/^local:/);
-    expect(shown.store).toEqual({ dialect: "postgres", location: withPassword ? redacted : database.url });
+    expect(shown.store).toEqual({
+      dialect: "postgres",
+      location: withPassword ? redacted : database.url,
+      chosen_by: "given",
+    });
     const text = run(["status", "--db", database.url]).stdout;
     expect(text).toContain(`Workspace ${project.dir}`);
     expect(text).toContain(`Store postgres ${withPassword ? redacted : database.url}`);
@@ -104,6 +108,10 @@ describe("compiled binary on PostgreSQL", () => {
     expect(run(["export", "--db", database.url]).stdout).toContain("shared");
     const doctor = run(["doctor", "--db", database.url, "--json"]);
     expect(doctor.stdout).toContain(database.name);
+    // ORCHESTRATOR_DB, as status and serve read it (doctor checked the absent SQLite file instead).
+    const fromEnv = run(["doctor", "--json"], { ORCHESTRATOR_DB: database.url });
+    expect(fromEnv.stdout).toContain(database.name);
+    expect(fromEnv.stdout).not.toContain("orchestrator.db");
   }, 120_000);
 
   test("bad URLs are usage errors (exit 2); unreachable servers and missing databases are named; no password shown", () => {

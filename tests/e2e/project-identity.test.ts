@@ -116,7 +116,7 @@ describe("project identity across checkouts", () => {
     expect(JSON.stringify(sa)).not.toContain("secret");
     const text = cli(["status", "--workspace", b, "--db", db], b);
     expect(text.out).toContain("Project github.com/acme/shop (from the git remote)");
-    expect(sa.store).toEqual({ dialect: "sqlite", location: db });
+    expect(sa.store).toEqual({ dialect: "sqlite", location: db, chosen_by: "given" });
     expect(text.out).toContain(`Store sqlite ${db}`);
   });
 

@@ -1,5 +1,6 @@
 import { afterAll, expect, test } from "bun:test";
 import { makeProject } from "../helpers/temp.ts";
+import { sqliteOnly } from "../helpers/test-store.ts";
 import { runHostileStore } from "../stress/hostile-store.ts";
 import { runEnvelopeFuzz, runProtocolFuzz } from "../stress/protocol-fuzz.ts";
 
@@ -20,18 +21,22 @@ test("2,000 hostile tool calls: each an isError result, no protocol error, store
 }, 120_000);
 
 // Fast variant of the hostile-repository case; `bun run stress` runs 40 rounds.
-test("hostile repository: crafted legacy databases and shared-database rows never reach outside .task_orchestrator/", async () => {
-  const r = await runHostileStore({ seed: 11, rounds: 4 });
-  expect(r.importProblems).toEqual([]);
-  expect(r.importsOk).toBe(4);
-  expect(r.badIdsStored).toEqual([]);
-  expect(r.internalErrors).toEqual([]);
-  expect(r.protocolErrors).toEqual([]);
-  expect(r.outsideUnchanged).toBe(true);
-  expect(r.databaseKept).toBe(true);
-  expect(r.healthyAfter).toBe(true);
-  expect(r.calls).toBeGreaterThan(50);
-}, 120_000);
+sqliteOnly("the hostile-repository rounds craft SQLite files (legacy databases, a shared --db file)")(
+  "hostile repository: crafted legacy databases and shared-database rows never reach outside .task_orchestrator/",
+  async () => {
+    const r = await runHostileStore({ seed: 11, rounds: 4 });
+    expect(r.importProblems).toEqual([]);
+    expect(r.importsOk).toBe(4);
+    expect(r.badIdsStored).toEqual([]);
+    expect(r.internalErrors).toEqual([]);
+    expect(r.protocolErrors).toEqual([]);
+    expect(r.outsideUnchanged).toBe(true);
+    expect(r.databaseKept).toBe(true);
+    expect(r.healthyAfter).toBe(true);
+    expect(r.calls).toBeGreaterThan(50);
+  },
+  120_000,
+);
 
 // Fast variant; `bun run stress` sends 20,000 lines per mode.
 test.each([

@@ -8,6 +8,13 @@ import { toolListDigest } from "../../src/protocol/tool-snapshot.ts";
 import { BINARY, callOk, connectBinary, ROOT } from "../helpers/client.ts";
 import { type RawServer, rawServer as raw } from "../helpers/raw-server.ts";
 import { makeProject } from "../helpers/temp.ts";
+import {
+  EXPECTED_JOURNAL_MODE,
+  ON_POSTGRES,
+  projectKey,
+  storeEnv,
+  storeRows,
+} from "../helpers/test-store.ts";
 
 /** What a worker writes to stderr when a call reaches it under ORCHESTRATOR_TEST_DELAY_MS. */
 const DELAY_LINE = "orchestrator test: call waiting";
@@ -51,7 +58,7 @@ describe("restart without dropping the connection", () => {
       const prep = await callOk(client, "orchestrator_shutdown_prepare", {});
       expect(prep.ready_for_shutdown).toBe(true);
       expect(prep.checks.claimed_tasks).toBe(0);
-      expect(prep.checks.database.journal_mode).toBe("wal");
+      expect(prep.checks.database.journal_mode).toBe(EXPECTED_JOURNAL_MODE);
       const light = await callOk(client, "orchestrator_shutdown_prepare", {
         check_active_tasks: false,
         check_database_state: false,
@@ -204,7 +211,11 @@ describe("restart without dropping the connection", () => {
 describe("initialize answered by the supervisor", () => {
   /** The initialize result a `serve` with these args gives for a requested protocol version. */
   async function initializeAnswer(args: string[], version: string): Promise<unknown> {
-    const child = spawn(BINARY, ["serve", ...args], { cwd: project.dir, stdio: ["pipe", "pipe", "ignore"] });
+    const child = spawn(BINARY, ["serve", ...args], {
+      cwd: project.dir,
+      stdio: ["pipe", "pipe", "ignore"],
+      env: { ...process.env, ...storeEnv() },
+    });
     try {
       const line = await new Promise<string>((resolve, reject) => {
         let buf = "";
@@ -325,8 +336,12 @@ describe("a client that reads slowly", () => {
   }, 60_000);
 });
 
-/** Plan descriptions stored in the project's database, read from the SQLite file itself. */
-function storedDescriptions(dir: string): string[] {
+/** Plan descriptions stored in the project's database, read from the SQLite file itself or PostgreSQL. */
+async function storedDescriptions(dir: string): Promise<string[]> {
+  if (ON_POSTGRES) {
+    const rows = await storeRows(dir, "select description from plans where workspace = ?", [projectKey(dir)]);
+    return rows.map((r) => String(r.description));
+  }
   const file = join(dir, ".task_orchestrator", "orchestrator.db");
   if (!existsSync(file)) return [];
   const db = new Database(file);
@@ -362,7 +377,7 @@ describe("a restart with 30 plan_task calls in flight: every answer is true", ()
       const r = (await s.answer("restart", 60_000)).result;
       expect(r.structuredContent.success).toBe(true);
       for (const id of ids) await s.answer(id, 60_000);
-      const stored = storedDescriptions(project.dir);
+      const stored = await storedDescriptions(project.dir);
       const outcomes = { ok: 0, unknown: 0 };
       const retry: string[] = [];
       for (const id of ids) {
@@ -385,7 +400,7 @@ describe("a restart with 30 plan_task calls in flight: every answer is true", ()
           subtasks: [{ title: "a", specialist_type: "tester" }],
         });
       for (const id of retry) expect((await s.answer(`retry-${id}`, 60_000)).result.isError).toBeFalsy();
-      const final = storedDescriptions(project.dir).sort();
+      const final = (await storedDescriptions(project.dir)).sort();
       expect(final).toEqual([...ids].sort());
       s.call("status", "orchestrator_restart_status");
       const history = (await s.answer("status")).result.structuredContent.history[0];

@@ -1,8 +1,7 @@
-import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, expect, test } from "bun:test";
-import { join } from "node:path";
 import { call, callOk, connectBinary, textOf } from "../helpers/client.ts";
 import { makeProject } from "../helpers/temp.ts";
+import { countRows } from "../helpers/test-store.ts";
 
 let project: { dir: string; cleanup: () => void };
 beforeEach(() => {
@@ -33,10 +32,5 @@ test("a client retrying plan_task with its request_id on a new connection gets t
   } finally {
     await second.close();
   }
-  const db = new Database(join(project.dir, ".task_orchestrator", "orchestrator.db"), { readonly: true });
-  try {
-    expect((db.query("select count(*) as n from plans").get() as { n: number }).n).toBe(1);
-  } finally {
-    db.close();
-  }
+  expect(await countRows(project.dir, "plans")).toBe(1);
 }, 30_000);

@@ -58,8 +58,9 @@ for (const [mode, args] of [
       try {
         s.call("pid0", "orchestrator_health_check");
         const pid = (await s.answer("pid0")).result.structuredContent.server.pid;
-        // At the limit, even when JSON escapes every byte into six ("\u0000"), it fits in one request.
-        s.call("escaped", "orchestrator_complete_subtask", complete(tasks[0]!, "\u0000".repeat(MiB)));
+        // At the limit, even when JSON escapes every byte into six ("\u0001"), it fits in one request.
+        // (Not U+0000, which a PostgreSQL store refuses: tests/integration/postgres-text.test.ts.)
+        s.call("escaped", "orchestrator_complete_subtask", complete(tasks[0]!, "\u0001".repeat(MiB)));
         expect((await s.answer("escaped", 60_000)).result.isError).toBeFalsy();
         s.call("over", "orchestrator_complete_subtask", complete(tasks[1]!, "x".repeat(MiB + 1)));
         const over = (await s.answer("over", 60_000)).result;

@@ -13,11 +13,15 @@ import type { ServerDeps } from "../../src/server/session.ts";
 import { StoreCache } from "../../src/store/cache.ts";
 import { createRoleLoader } from "../../src/workspace/roles.ts";
 import { createSettingsLoader } from "../../src/workspace/settings.ts";
+import { storeEnv, testDbUrl } from "./test-store.ts";
 
 export const ROOT = join(import.meta.dir, "..", "..");
 export const BINARY = join(ROOT, "dist", process.platform === "win32" ? "orchestrator.exe" : "orchestrator");
 
-/** A real SDK Client connected to createServer() over an in-memory pair. */
+/**
+ * A real SDK Client connected to createServer() over an in-memory pair. Without `db`, the test
+ * store's database (tests/helpers/test-store.ts: PostgreSQL under ORCHESTRATOR_TEST_STORE=postgres).
+ */
 export async function connectInMemory(opts: {
   cwd: string;
   homedir?: string;
@@ -35,7 +39,7 @@ export async function connectInMemory(opts: {
     version: "test",
     env: { ...readEnv(), cwd: opts.cwd, homedir: opts.homedir ?? "/nonexistent-home" },
     workspace: opts.workspace,
-    db: opts.db,
+    db: opts.db ?? testDbUrl(),
     settings: { ...DEFAULT_SETTINGS, ...opts.settings },
     settingsFixed: new Set(Object.keys(opts.settings ?? {}) as (keyof Settings)[]),
     settingsLoader: createSettingsLoader(),
@@ -62,7 +66,10 @@ export async function connectInMemory(opts: {
   };
 }
 
-/** Spawns the compiled binary's `serve` and connects a real SDK Client over stdio. */
+/**
+ * Spawns the compiled binary's `serve` and connects a real SDK Client over stdio. The test store's
+ * ORCHESTRATOR_DB is in the environment (PostgreSQL runs); `--db` or an `env` entry overrides it.
+ */
 export async function connectBinary(opts: {
   cwd: string;
   args?: string[];
@@ -86,7 +93,7 @@ export async function connectBinary(opts: {
     command: launched.command,
     args: launched.args,
     cwd: opts.cwd,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...opts.env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...storeEnv(), ...opts.env },
     stderr: "pipe",
   });
   let err = "";

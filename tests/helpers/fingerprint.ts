@@ -1,21 +1,32 @@
 import { Database } from "bun:sqlite";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { testDbUrl } from "./test-store.ts";
+
+const TABLES = ["plans", "tasks", "task_dependencies", "artifacts", "events"];
 
 /**
  * A digest of everything a user could lose: every row of every table and every file under
  * .task_orchestrator/artifacts. Two equal fingerprints mean nothing was written in between.
+ * Without `dbPath`, the test store's database: the workspace's SQLite file, or the whole
+ * PostgreSQL test database under ORCHESTRATOR_TEST_STORE=postgres.
  */
-export function fingerprint(
-  workspace: string,
-  dbPath = join(workspace, ".task_orchestrator", "orchestrator.db"),
-): string {
+export function fingerprint(workspace: string, dbPath?: string): string {
   const h = createHash("sha256");
-  if (existsSync(dbPath)) {
+  const url = dbPath === undefined ? testDbUrl() : undefined;
+  dbPath ??= join(workspace, ".task_orchestrator", "orchestrator.db");
+  if (url) {
+    const dump = spawnSync(process.execPath, [join(import.meta.dir, "_pg-dump.ts"), url, ...TABLES], {
+      encoding: "utf8",
+    });
+    if (dump.status !== 0) throw new Error(`reading the PostgreSQL test database failed: ${dump.stderr}`);
+    h.update(dump.stdout);
+  } else if (existsSync(dbPath)) {
     const db = new Database(dbPath, { readonly: true });
     try {
-      for (const table of ["plans", "tasks", "task_dependencies", "artifacts", "events"]) {
+      for (const table of TABLES) {
         const rows = db.query(`select * from ${table} order by rowid`).all();
         h.update(`${table}:${JSON.stringify(rows)}\n`);
       }

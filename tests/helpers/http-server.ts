@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { BINARY } from "./client.ts";
+import { storeEnv } from "./test-store.ts";
 
 /** A running `orchestrator serve --http` (the compiled binary) and what it printed. */
 export interface HttpServer {
@@ -30,7 +31,7 @@ export function startHttpServer(opts: {
   if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run 'bun run build' first`);
   const child = spawn(BINARY, ["serve", "--http", opts.bind ?? "127.0.0.1:0", ...(opts.args ?? [])], {
     cwd: opts.cwd,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...opts.env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...storeEnv(), ...opts.env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let err = "";

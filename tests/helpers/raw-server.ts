@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { BINARY } from "./client.ts";
+import { storeEnv } from "./test-store.ts";
 
 type Message = Record<string, any>;
 
@@ -19,7 +20,7 @@ export function rawServer(opts: {
 }) {
   const child: ChildProcess = spawn(opts.command ?? BINARY, ["serve", ...(opts.args ?? [])], {
     cwd: opts.cwd,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...opts.env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...storeEnv(), ...opts.env },
     stdio: ["pipe", "pipe", "pipe"],
   });
   const messages: Message[] = [];

@@ -1,4 +1,3 @@
-import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import {
   appendFileSync,
@@ -13,6 +12,7 @@ import { join } from "node:path";
 import { call, callOk, connectInMemory, textOf } from "../helpers/client.ts";
 import { fingerprint } from "../helpers/fingerprint.ts";
 import { makeProject } from "../helpers/temp.ts";
+import { storeExec } from "../helpers/test-store.ts";
 
 let project: { dir: string; cleanup: () => void };
 let conn: Awaited<ReturnType<typeof connectInMemory>>;
@@ -66,9 +66,11 @@ async function seed(): Promise<{ done: string[]; artifacts: { path: string }[] }
     subtasks: [{ title: "left behind", specialist_type: "tester", task_id: "orphan" }],
   });
   // The plan is cancelled behind the orchestrator's back, as an old version or a manual edit might.
-  const db = new Database(join(project.dir, ".task_orchestrator", "orchestrator.db"));
-  db.run("update plans set status = 'cancelled' where id = ?", [orphanPlan.parent_task_id]);
-  db.close();
+  await storeExec(
+    project.dir,
+    ["update plans set status = 'cancelled' where id = ?"],
+    [orphanPlan.parent_task_id],
+  );
   rmSync(join(project.dir, artifacts[0]!.path));
   appendFileSync(join(project.dir, artifacts[1]!.path), "tampered");
   const orphanDir = join(project.dir, ".task_orchestrator", "artifacts", plan.parent_task_id, "ghost");
@@ -78,12 +80,9 @@ async function seed(): Promise<{ done: string[]; artifacts: { path: string }[] }
   return { done: ["a", "b"], artifacts };
 }
 
-/** Runs SQL on the workspace's database behind the server's back. */
-function sql(statement: string, params: (string | number)[] = []): void {
-  const db = new Database(join(project.dir, ".task_orchestrator", "orchestrator.db"));
-  db.run(statement, params);
-  db.close();
-}
+/** Runs SQL on the workspace's database behind the server's back (the test store: SQLite or PostgreSQL). */
+const sql = (statement: string, params: (string | number)[] = []): Promise<void> =>
+  storeExec(project.dir, [statement], params);
 
 describe("maintenance on a seeded store", () => {
   test("rows that hold their text: a missing or edited local copy is no damage and repair writes it again; a text altered in the database is an error", async () => {
@@ -111,7 +110,7 @@ describe("maintenance on a seeded store", () => {
     expect(kinds(clean)).toEqual(["orphan_file"]);
 
     // Same length, other bytes: only the sha256 tells, so comprehensive finds it; reads refuse it.
-    sql("update artifacts set content = replace(content, 'work a', 'WORK A') where id = ?", [ids[0]!]);
+    await sql("update artifacts set content = replace(content, 'work a', 'WORK A') where id = ?", [ids[0]!]);
     expect(kinds(await maint({ action: "validate_structure" }))).toEqual(["orphan_file"]);
     const deep = await maint({ action: "validate_structure", validation_level: "comprehensive" });
     const altered = deep.findings.find((f: { kind: string }) => f.kind === "artifact_changed");
@@ -160,7 +159,7 @@ describe("maintenance on a seeded store", () => {
   test("rows written before artifacts were kept in the store: validate_structure finds the missing and the tampered file and the orphan file; repair moves the file aside", async () => {
     const { artifacts } = await seed();
     // Their file is the only copy.
-    sql("update artifacts set content = null");
+    await sql("update artifacts set content = null");
     const basic = await maint({ action: "validate_structure" });
     expect(kinds(basic)).toEqual(["artifact_changed", "artifact_missing", "orphan_file"]);
     expect(basic.summary).toContain("repair: true");
@@ -225,11 +224,7 @@ describe("maintenance on a seeded store", () => {
         { title: "y", specialist_type: "tester", task_id: "y", dependencies: ["x"] },
       ],
     });
-    const db = new Database(join(project.dir, ".task_orchestrator", "orchestrator.db"));
-    db.run("pragma foreign_keys = off");
-    db.run("delete from tasks where id = 'x'");
-    db.run("update plans set n_pending = 42");
-    db.close();
+    await storeExec(project.dir, ["delete from tasks where id = 'x'", "update plans set n_pending = 42"]);
     const report = await maint({ action: "validate_structure" });
     expect(kinds(report)).toEqual(["dangling_dependency", "plan_counters"]);
     expect(report.actions_taken).toEqual([]);

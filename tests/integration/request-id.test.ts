@@ -1,9 +1,9 @@
-import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { call, callOk, connectInMemory, textOf } from "../helpers/client.ts";
 import { makeProject } from "../helpers/temp.ts";
+import { countRows } from "../helpers/test-store.ts";
 
 // request_id makes a write call safe to retry: the first result is stored with the write, in the
 // same transaction, and a retry gets it back without writing again.
@@ -22,14 +22,7 @@ const plan = (request_id?: string, description = "job") => ({
   ...(request_id ? { request_id } : {}),
 });
 
-function count(sql: string): number {
-  const db = new Database(join(project.dir, ".task_orchestrator", "orchestrator.db"), { readonly: true });
-  try {
-    return (db.query(sql).get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
+const count = (table: string, where?: string) => countRows(project.dir, table, where);
 
 describe("request_id on orchestrator_plan_task", () => {
   test("a retry with the same request_id returns the first plan and stores no second one", async () => {
@@ -48,11 +41,11 @@ describe("request_id on orchestrator_plan_task", () => {
         description: "job",
       });
       expect(reordered.parent_task_id).toBe(first.parent_task_id);
-      expect(count("select count(*) as n from plans")).toBe(1);
-      expect(count("select count(*) as n from tasks")).toBe(2);
+      expect(await count("plans")).toBe(1);
+      expect(await count("tasks")).toBe(2);
       // Without request_id nothing is remembered: the same call stores a second plan.
       await callOk(conn.client, "orchestrator_plan_task", plan());
-      expect(count("select count(*) as n from plans")).toBe(2);
+      expect(await count("plans")).toBe(2);
     } finally {
       await conn.close();
     }
@@ -71,7 +64,7 @@ describe("request_id on orchestrator_plan_task", () => {
         callOk(a.client, "orchestrator_plan_task", plan("race")),
       ]);
       expect(new Set(results.map((r) => r.parent_task_id)).size).toBe(1);
-      expect(count("select count(*) as n from plans")).toBe(1);
+      expect(await count("plans")).toBe(1);
     } finally {
       await a.close();
       await b.close();
@@ -86,7 +79,7 @@ describe("request_id on orchestrator_plan_task", () => {
       expect(other.isError).toBe(true);
       expect(textOf(other)).toContain("REQUEST_ID_REUSED");
       expect(textOf(other)).toContain("req-2");
-      expect(count("select count(*) as n from plans")).toBe(1);
+      expect(await count("plans")).toBe(1);
     } finally {
       await conn.close();
     }
@@ -100,7 +93,7 @@ describe("request_id on orchestrator_plan_task", () => {
       nowMs += 25 * 3_600_000;
       const later = await callOk(conn.client, "orchestrator_plan_task", plan("old", "new job"));
       expect(later.parent_task_id).not.toBe(first.parent_task_id);
-      expect(count("select count(*) as n from request_results")).toBe(1);
+      expect(await count("request_results")).toBe(1);
     } finally {
       await conn.close();
     }
@@ -137,7 +130,7 @@ describe("request_id on orchestrator_complete_subtask", () => {
       expect(retry.isError).toBeFalsy();
       expect(retry.structuredContent).toEqual(first);
       expect(textOf(retry)).toContain("nothing was written again");
-      expect(count("select count(*) as n from artifacts")).toBe(1);
+      expect(await count("artifacts")).toBe(1);
       const folder = join(project.dir, ".task_orchestrator", "artifacts", p.parent_task_id, design);
       expect(readdirSync(folder)).toHaveLength(1);
       const changed = await call(conn.client, "orchestrator_complete_subtask", { ...args, summary: "other" });
@@ -160,7 +153,7 @@ describe("request_id on orchestrator_cancel_task", () => {
       const retry = await call(conn.client, "orchestrator_cancel_task", args);
       expect(retry.isError).toBeFalsy();
       expect(retry.structuredContent).toEqual(first);
-      expect(count("select count(*) as n from events where action = 'cancel'")).toBe(1);
+      expect(await count("events", "action = 'cancel'")).toBe(1);
       // Without request_id the same call is refused, as before: the task is already cancelled.
       const plain = await call(conn.client, "orchestrator_cancel_task", { task_id: design });
       expect(textOf(plain)).toContain("TRANSITION_NOT_ALLOWED");

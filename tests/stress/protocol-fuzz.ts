@@ -12,6 +12,7 @@ import { BINARY } from "../helpers/client.ts";
 import { prng } from "../helpers/config-corpus.ts";
 import { fingerprint } from "../helpers/fingerprint.ts";
 import { rawServer } from "../helpers/raw-server.ts";
+import { storeEnv } from "../helpers/test-store.ts";
 
 export interface FuzzReport {
   calls: number;
@@ -197,7 +198,7 @@ export async function runProtocolFuzz(opts: {
   const transport = new StdioClientTransport({
     command: BINARY,
     args: ["serve", "--workspace", opts.workspace],
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...storeEnv() },
     stderr: "ignore",
   });
   const client = new Client({ name: "fuzz", version: "1" });

@@ -1,7 +1,9 @@
 import type { CAC } from "cac";
 import { OrchestratorError } from "../../core/errors.ts";
+import type { RemoteCheck } from "../../install/validate-remote.ts";
 import type { Env } from "../../platform/env.ts";
 import { safeReal } from "../../platform/fs.ts";
+import { redactUrl } from "../../store/postgres/url.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Output } from "../output.ts";
 import {
@@ -20,6 +22,17 @@ interface Flags {
   project?: string;
   to?: string;
   json?: boolean;
+}
+
+/** One line on a remote entry's check: what answered, or why it was not contacted, and the fix. */
+function describeRemote(r: RemoteCheck): string {
+  const via = r.via === "bridge" ? "through the connect bridge" : "direct";
+  if (r.probe?.ok) {
+    return `remote ${r.url} (${via}): ${r.tokenEnv ? `token from ${r.tokenEnv} accepted, ` : ""}handshake with ${r.probe.server}, ${r.probe.tools} tools, ${r.probe.ms} ms`;
+  }
+  if (r.skipped)
+    return `remote ${r.url} (${via}): not contacted: ${r.skipped}${r.fix ? `. Fix: ${r.fix}` : ""}`;
+  return `remote ${r.url} (${via})${r.fix ? `. Fix: ${r.fix}` : ""}`;
 }
 
 /** `validate`, `backups` and `rollback`: check what install wrote, and undo it byte-for-byte. */
@@ -47,13 +60,25 @@ export function registerBackupCommands(cli: CAC, env: Env, io: Output, setCode: 
       // A project's file comes with the repository: only this binary is run for its version.
       const self = safeReal(serverCommand(env, undefined).command);
       const trusted = (command: string) => safeReal(command) === self;
+      const { registeredRemotes, remoteKey } = await import("../../install/validate-remote.ts");
+      const mine = registeredRemotes(ienv, ids, projectDir);
+      const trustedUrl = (url: string, tokenEnv: string | undefined) => mine.has(remoteKey(url, tokenEnv));
       const checks = (
-        await Promise.all(ids.map((id) => checkClient(ienv, id, scope, projectDir, { trusted })))
+        await Promise.all(
+          ids.map((id) =>
+            checkClient(ienv, id, scope, projectDir, {
+              trusted,
+              remote: { vars: env.vars, timeoutMs: 10_000, trustedUrl },
+            }),
+          ),
+        )
       ).flat();
       const backups = await verifyBackups(ienv);
       const failed = checks.some((c) => c.problems.length > 0) || backups.some((b) => !b.ok);
       if (flags.json) {
-        io.out(JSON.stringify({ ok: !failed, clients: checks, backups }, null, 2));
+        // A client's env may hold a password (PGPASSWORD, a URL in ORCHESTRATOR_DB): never printed.
+        const shown = checks.map((k) => ({ ...k, env: redactEnv(k.env) }));
+        io.out(JSON.stringify({ ok: !failed, clients: shown, backups }, null, 2));
       } else {
         const { c } = io;
         for (const k of checks) {
@@ -67,7 +92,12 @@ export function registerBackupCommands(cli: CAC, env: Env, io: Output, setCode: 
           io.out(
             `${k.problems.length > 0 ? c.red("✗") : c.green("✓")} ${c.bold(k.client)} (${k.scope}) ${state} ${c.dim(k.path)}`,
           );
+          if (k.installed)
+            io.out(
+              `    store: ${k.store ?? "each workspace's own (.task_orchestrator/orchestrator.db, or its settings' db: when allowed)"}`,
+            );
           for (const p of k.problems) io.out(`    ${p}`);
+          if (k.remote) io.out(`    ${describeRemote(k.remote)}`);
         }
         const bad = backups.filter((b) => !b.ok);
         io.out(
@@ -134,4 +164,11 @@ export function registerBackupCommands(cli: CAC, env: Env, io: Output, setCode: 
       }
       setCode(EXIT.OK);
     });
+}
+
+/** An entry's variables fit to print: secrets masked, URLs without their password. */
+function redactEnv(env: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [k, /PASSWORD|SECRET|TOKEN|KEY/i.test(k) ? "***" : redactUrl(v)]),
+  );
 }

@@ -31,7 +31,10 @@ export function registerDoctorCommand(cli: CAC, env: Env, io: Output, setCode: (
     .option("--fix", "Repair what is safe and reversible (stale binary paths, with a backup)")
     .option("--json", "Print the report as JSON")
     .option("--workspace <dir>", "Check this workspace (default: the project around the current folder)")
-    .option("--db <path|url>", "Check this shared database instead (a file or a postgres:// URL)")
+    .option(
+      "--db <path|url>",
+      "Check this shared database instead (a file or a postgres:// URL; env ORCHESTRATOR_DB)",
+    )
     .option("--timeout <duration>", "How long the live check waits for each server", { default: "5s" })
     .action(async (flags: Flags) => {
       let timeoutMs: number;
@@ -47,7 +50,9 @@ export function registerDoctorCommand(cli: CAC, env: Env, io: Output, setCode: (
       const scope = flags.scope === undefined ? undefined : String(flags.scope);
       if (scope !== undefined && !SCOPES.includes(scope as Scope))
         throw new OrchestratorError("USAGE", `--scope must be ${SCOPES.join(", ")}, got '${scope}'.`);
-      const db = flags.db ? String(flags.db) : undefined;
+      // ORCHESTRATOR_DB as status, export and serve read it; without it doctor checked another store.
+      const given = flags.db ?? env.vars.ORCHESTRATOR_DB;
+      const db = given ? String(given) : undefined;
       // A malformed or non-PostgreSQL URL is a usage error (exit 2), like every other command's --db.
       if (db !== undefined && isDatabaseUrl(db)) parsePostgresUrl(db);
       const [{ runDoctor, summarize }, { applyFixes }, { renderReport }, { BUILD_INFO }] = await Promise.all([

@@ -28,7 +28,9 @@ export function registerExportCommand(cli: CAC, env: Env, io: Output, setCode: (
       if (format !== "md" && format !== "json") {
         throw new OrchestratorError("USAGE", `--format must be md or json, got '${format}'.`);
       }
-      const { workspace, db, dbPath, exists } = cliWorkspace(env, flags);
+      const where = await cliWorkspace(env, flags);
+      const { workspace, dbPath, exists } = where;
+      if (where.database.ignored) io.err(`warning: ${where.database.ignored}`);
       if (!exists) {
         throw new OrchestratorError(
           "PLAN_NOT_FOUND",
@@ -36,7 +38,7 @@ export function registerExportCommand(cli: CAC, env: Env, io: Output, setCode: (
         );
       }
       const { exportPlans } = await import("../../app/export.ts");
-      const { ctx, close } = await openCliContext(workspace, db, { readOnly: true });
+      const { ctx, close } = await openCliContext(where, { readOnly: true });
       try {
         const text = await exportPlans(ctx, { planId: flags.plan, format });
         if (flags.out) {

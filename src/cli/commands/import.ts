@@ -30,7 +30,9 @@ export function registerImportCommand(cli: CAC, env: Env, io: Output, setCode: (
     .option("--workspace <dir>", "Project folder (default: the project containing the current directory)")
     .option("--db <path>", "Shared database file, as given to serve --db")
     .action(async (flags: ImportFlags) => {
-      const { workspace, db } = cliWorkspace(env, flags);
+      const where = await cliWorkspace(env, flags);
+      const { workspace } = where;
+      if (where.database.ignored) io.err(`warning: ${where.database.ignored}`);
       const from = resolve(env.cwd, flags.from ?? join(workspace, LEGACY_DB));
       if (!existsSync(from)) {
         throw new OrchestratorError(
@@ -43,7 +45,7 @@ export function registerImportCommand(cli: CAC, env: Env, io: Output, setCode: (
         import("../../app/import-legacy.ts"),
       ]);
       const source = await readLegacyDatabase(from);
-      const { ctx, close } = await openCliContext(workspace, db);
+      const { ctx, close } = await openCliContext(where);
       try {
         const report = await importLegacy(ctx, { ...source, from }, Boolean(flags.dryRun));
         if (flags.json) {

@@ -23,6 +23,6 @@ export function withGateNotices(
   return results.map((r) => {
     if (r.status === "refused" || r.status === "rolled_back") return r;
     const notice = gateNoticeFor(env, r.client, r.scope, folder);
-    return notice ? { ...r, notices: [notice] } : r;
+    return notice ? { ...r, notices: [...(r.notices ?? []), notice] } : r;
   });
 }

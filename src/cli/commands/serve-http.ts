@@ -5,6 +5,7 @@ import { type Env, maxRequestBytes, parseDuration } from "../../platform/env.ts"
 import { readTestHooks } from "../../platform/test-hooks.ts";
 import { readHttpWorkerConfig } from "../../protocol/http-worker.ts";
 import type { ToolProfile } from "../../server/profiles.ts";
+import { settingsDbAllowed } from "../../workspace/allow-settings-db.ts";
 import { tokenDatabase } from "./_database.ts";
 import { jwtConfig, tlsFiles } from "./_http-security.ts";
 
@@ -111,7 +112,7 @@ export async function serveHttp(
   if (publicUrl) allowOrigins.push(new URL(publicUrl).origin);
   const jwt = jwtConfig(flags);
   const tls = tlsFiles(flags, env.cwd);
-  const tokenDb = tokenDatabase(env, flags, common.db, { create: true });
+  const tokenDb = await tokenDatabase(env, flags, common.db, { create: true });
   if (authRequired && !tokenDb) {
     throw new OrchestratorError(
       "USAGE",
@@ -173,6 +174,7 @@ export async function serveHttp(
         settings: common.settings,
         settingsFixed: common.settingsFixed,
         settingsLoader: settingsMod.createSettingsLoader(),
+        allowSettingsDb: settingsDbAllowed(env.vars),
         tools: common.profile,
         // No connection process: a remote agent's life is not this server's, so its claims end by
         // their lease alone (a server restart must not free every claim it served).

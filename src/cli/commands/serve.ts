@@ -15,6 +15,7 @@ import { readTestHooks } from "../../platform/test-hooks.ts";
 import { isSupervisedWorker } from "../../protocol/worker-env.ts";
 import { DEFAULT_TOOL_PROFILE, isToolProfile, TOOL_PROFILES } from "../../server/profiles.ts";
 import { isDatabaseUrl, isPostgresUrl, parsePostgresUrl } from "../../store/postgres/url.ts";
+import { settingsDbAllowed } from "../../workspace/allow-settings-db.ts";
 import { checkDirectory } from "../../workspace/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
 import { checkHttpOnlyFlags, type HttpFlags, serveHttp } from "./serve-http.ts";
@@ -179,6 +180,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
           settings,
           settingsFixed: fixedSettings(env, flags.lease !== undefined),
           settingsLoader: createSettingsLoader(),
+          allowSettingsDb: settingsDbAllowed(env.vars),
           tools: profile,
           supervised,
           supervisorInfo,

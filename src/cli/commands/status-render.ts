@@ -47,7 +47,15 @@ export function progressBar(fraction: number, width = 20): string {
 export interface StoreLocation {
   readonly dialect: "sqlite" | "postgres";
   readonly location: string;
+  /** The rule that chose it (workspace/database-choice.ts). */
+  readonly chosenBy?: "given" | "settings" | "workspace" | undefined;
 }
+
+const CHOSEN_BY = {
+  given: "--db / ORCHESTRATOR_DB",
+  settings: "db: in settings.yaml, allowed by ORCHESTRATOR_ALLOW_SETTINGS_DB",
+  workspace: "the workspace's own file",
+} as const;
 
 /** The tree view of `orchestrator status`. */
 export function renderStatus(
@@ -67,7 +75,12 @@ export function renderStatus(
     );
     for (const w of project.warnings) lines.push(c.yellow(`! ${w}`));
   }
-  if (store) lines.push(c.dim(`Store ${store.dialect} ${store.location}`));
+  if (store)
+    lines.push(
+      c.dim(
+        `Store ${store.dialect} ${store.location}${store.chosenBy ? ` (from ${CHOSEN_BY[store.chosenBy]})` : ""}`,
+      ),
+    );
   lines.push(
     c.dim(
       `${s.planCounts.active} open plan(s), ${s.planCounts.completed} completed · tasks: ${s.counts.active} active, ${s.counts.pending} pending, ${s.counts.blocked} blocked, ${s.counts.failed} failed, ${s.counts.completed} completed`,

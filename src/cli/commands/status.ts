@@ -49,11 +49,13 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
         );
       }
       const roles = parseList(flags.role);
-      const { workspace, db, dbPath, exists } = cliWorkspace(env, flags);
+      const where = await cliWorkspace(env, flags);
+      const { workspace, dbPath, exists, database } = where;
       // dbPath is the URL without its password for a PostgreSQL store.
       const store: StoreLocation = {
-        dialect: db !== undefined && isDatabaseUrl(db) ? "postgres" : "sqlite",
+        dialect: isDatabaseUrl(database.target) ? "postgres" : "sqlite",
         location: dbPath,
+        chosenBy: database.source,
       };
       if (!exists) {
         const [{ readProjectIdentity }, { createSettingsLoader }] = await Promise.all([
@@ -61,24 +63,28 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
           import("../../workspace/settings.ts"),
         ]);
         const identity = readProjectIdentity(workspace, createSettingsLoader());
+        const warnings = database.ignored ? [database.ignored] : [];
         if (flags.json)
           io.out(
             JSON.stringify(
-              {
+              snakeCaseKeys({
                 workspace,
-                project: { id: identity.id, source: identity.source, path: workspace },
+                project: { id: identity.id, source: identity.source, path: workspace, warnings },
                 store,
                 database: dbPath,
                 exists: false,
                 plans: [],
-              },
+              }),
               null,
               2,
             ),
           );
         else
           io.out(
-            `No orchestrator data in ${workspace} (project ${identity.id}) yet (${store.dialect} ${dbPath} does not exist). Plans appear here once a client calls orchestrator_plan_task.`,
+            [
+              `No orchestrator data in ${workspace} (project ${identity.id}) yet (${store.dialect} ${dbPath} does not exist). Plans appear here once a client calls orchestrator_plan_task.`,
+              ...warnings.map((w) => io.c.yellow(`! ${w}`)),
+            ].join("\n"),
           );
         setCode(EXIT.OK);
         return;
@@ -87,7 +93,7 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
         import("../../app/get-status.ts"),
         import("../../app/project-info.ts"),
       ]);
-      const { ctx, close } = await openCliContext(workspace, db, { readOnly: true });
+      const { ctx, close } = await openCliContext(where, { readOnly: true });
       try {
         const filtered = statuses !== undefined || roles !== undefined;
         const raw = await getStatus(ctx, {
@@ -109,7 +115,8 @@ export function registerStatusCommand(cli: CAC, env: Env, io: Output, setCode: (
                 .filter((p) => p.tasks.length > 0),
             }
           : raw;
-        const project = await projectInfo(ctx, { sharedStore: db !== undefined });
+        const info = await projectInfo(ctx, { sharedStore: database.source !== "workspace" });
+        const project = database.ignored ? { ...info, warnings: [database.ignored, ...info.warnings] } : info;
         if (flags.json)
           io.out(
             JSON.stringify(

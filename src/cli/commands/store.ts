@@ -6,7 +6,7 @@ import type { Env } from "../../platform/env.ts";
 import type { CopyReport } from "../../store/copy/copy.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Output } from "../output.ts";
-import { cliWorkspace } from "./_workspace.ts";
+import { cliWorkspaceFolder } from "./_workspace.ts";
 
 interface Flags {
   from?: string;
@@ -61,7 +61,7 @@ export function registerStoreCommand(cli: CAC, env: Env, io: Output, setCode: (c
         const localText = localTextReader({
           source: from,
           sourceIsFile: !isUrl(from),
-          workspace: flags.workspace === undefined ? undefined : cliWorkspace(env, flags).workspace,
+          workspace: flags.workspace === undefined ? undefined : cliWorkspaceFolder(env, flags),
           store: source,
         });
         const report = await copyStore(source.db, sink.db, {
@@ -104,7 +104,7 @@ async function pickProjects(env: Env, flags: Flags, held: readonly string[]): Pr
   let wanted: string | undefined;
   if (flags.project !== undefined) wanted = String(flags.project);
   else if (flags.workspace !== undefined) {
-    const ws = cliWorkspace(env, { workspace: flags.workspace }).workspace;
+    const ws = cliWorkspaceFolder(env, { workspace: flags.workspace });
     const [{ readProjectIdentity }, { createSettingsLoader }] = await Promise.all([
       import("../../workspace/project.ts"),
       import("../../workspace/settings.ts"),

@@ -42,10 +42,10 @@ export function registerTokenCommand(cli: CAC, env: Env, io: Output, setCode: (c
         );
       }
       const now = new Date().toISOString();
-      const target = (): string => {
+      const target = async (): Promise<string> => {
         const dbFlag = flags.db ?? env.vars.ORCHESTRATOR_DB;
         const db = dbFlag ? checkDbPath(String(dbFlag), env.cwd) : undefined;
-        const path = tokenDatabase(env, flags, db, { create: action === "create" });
+        const path = await tokenDatabase(env, flags, db, { create: action === "create" });
         if (path) return path;
         throw new OrchestratorError(
           "WORKSPACE_UNRESOLVED",
@@ -66,7 +66,7 @@ export function registerTokenCommand(cli: CAC, env: Env, io: Output, setCode: (c
           }
         }
         const { createToken } = await import("../../app/tokens.ts");
-        const { token, info } = await withStore(target(), (store) =>
+        const { token, info } = await withStore(await target(), (store) =>
           createToken(store, { name: String(tokenName), lifetimeMs, now }),
         );
         if (flags.json) {
@@ -82,7 +82,7 @@ export function registerTokenCommand(cli: CAC, env: Env, io: Output, setCode: (c
       }
       if (action === "list") {
         const { listTokens } = await import("../../app/tokens.ts");
-        const tokens = await withStore(target(), (store) => listTokens(store, now));
+        const tokens = await withStore(await target(), (store) => listTokens(store, now));
         if (flags.json) {
           io.out(
             JSON.stringify(
@@ -116,7 +116,7 @@ export function registerTokenCommand(cli: CAC, env: Env, io: Output, setCode: (c
         throw new OrchestratorError("USAGE", "token revoke needs the token's name: token revoke NAME.");
       }
       const { revokeToken } = await import("../../app/tokens.ts");
-      const r = await withStore(target(), (store) => revokeToken(store, String(tokenName), now));
+      const r = await withStore(await target(), (store) => revokeToken(store, String(tokenName), now));
       if (flags.json) io.out(JSON.stringify({ name: tokenName, revoked: true, already: r.already }));
       else io.out(r.already ? `Token ${tokenName} was revoked already.` : `Token ${tokenName} revoked.`);
       setCode(EXIT.OK);

@@ -5,7 +5,9 @@ import { listBackups } from "../../install/backups.ts";
 import { type ClientId, clientSpec, scopePrecedence, scopesOf } from "../../install/clients.ts";
 import { type Scope, SERVER_NAME } from "../../install/types.ts";
 import { checkClient, type EntryCheck, missingKeysProblem } from "../../install/validate.ts";
+import { registeredRemotes, remoteKey } from "../../install/validate-remote.ts";
 import { safeReal } from "../../platform/fs.ts";
+import { redactUrl } from "../../store/postgres/url.ts";
 import type { DoctorContext } from "../context.ts";
 import { type Finding, fail, ok, skip, warn } from "../report.ts";
 
@@ -47,6 +49,8 @@ export async function checkClients(
   const installed: InstalledEntry[] = [];
   const backedUp = await backedUpPaths(ctx);
   const self = safeReal(ctx.self.command);
+  const mine = registeredRemotes(ctx.install, ctx.clients, ctx.projectDir);
+  const trustedUrl = (url: string, tokenEnv: string | undefined) => mine.has(remoteKey(url, tokenEnv));
   // Every client and scope at once: each check may wait up to timeoutMs for a version probe.
   const perClient = await Promise.all(
     ctx.clients.map((id) =>
@@ -59,6 +63,7 @@ export async function checkClients(
             checks: await checkClient(ctx.install, id, scope, ctx.projectDir, {
               timeoutMs: ctx.timeoutMs,
               trusted: (command) => safeReal(command) === self,
+              remote: { vars: ctx.env.vars, timeoutMs: ctx.timeoutMs, trustedUrl },
             }),
           })),
       ),
@@ -85,7 +90,9 @@ export async function checkClients(
         if (f) findings.push(f);
         // Whatever the static checks found, a command that exists is launched by the live check:
         // it tells a server that hangs from one that talks garbage from one that works.
-        if (c.installed && c.command && existsSync(c.command)) {
+        // A bridge is checked by the remote check (with the token's variable, which the live
+        // check's client-like environment leaves out).
+        if (c.installed && c.command && existsSync(c.command) && c.remote === null) {
           const entry = { client: id, scope, path: c.path, command: c.command, args: c.args, env: c.env };
           mine.push(entry);
           if (scope !== "project" || trusted.has(safeReal(c.command))) launch.push(entry);
@@ -170,7 +177,42 @@ function fileFinding(
   }
   // One finding for all the copies, on the one the client uses.
   if (c.copies.length > 1) return c.path === c.copies[0] ? copiesFinding(id, c, base, title) : undefined;
-  return entryFinding(ctx, id, c, base);
+  if (c.remote === null) return entryFinding(ctx, id, c, base);
+  if (c.remote.via === "bridge") {
+    // The bridge's own command first (a moved binary); --fix would write a local server over it.
+    const f = entryFinding(ctx, id, c, base);
+    if (f.status !== "ok" && c.remote.fix === null) return { ...f, fixable: false };
+  }
+  return remoteFinding(id, c, base);
+}
+
+/** A remote entry: the server answered with the token (tools, time), or the failure and its fix. */
+function remoteFinding(id: ClientId, c: EntryCheck, base: string): Finding {
+  const r = c.remote!;
+  const title = scopedLabel(id, c.scope);
+  const via = r.via === "bridge" ? " through the connect bridge" : "";
+  if (c.problems.length > 0)
+    return fail(
+      "clients",
+      base,
+      title,
+      `${c.path}: ${r.url}${via}: ${c.problems.join("; ")}`,
+      r.fix ?? "See the message.",
+    );
+  if (r.probe?.ok)
+    return ok(
+      "clients",
+      base,
+      title,
+      `registered (${c.scope} scope) in ${c.path}: ${r.url}${via}; ${r.tokenEnv ? `token from ${r.tokenEnv} accepted, ` : ""}handshake with ${r.probe.server}, ${r.probe.tools} tools, ${r.probe.ms} ms`,
+    );
+  return warn(
+    "clients",
+    base,
+    title,
+    `registered (${c.scope} scope) in ${c.path}: ${r.url}${via}; not contacted: ${r.skipped ?? "no check"}`,
+    "Run 'orchestrator doctor' at user scope, or 'orchestrator connect URL --token-env VAR' yourself, to check the server.",
+  );
 }
 
 /**
@@ -267,7 +309,7 @@ function entryFinding(ctx: DoctorContext, id: ClientId, c: EntryCheck, base: str
     "clients",
     base,
     title,
-    `registered (${c.scope} scope) in ${c.path}: ${c.command} ${c.args.join(" ")} (${c.version})`,
+    `registered (${c.scope} scope) in ${c.path}: ${c.command} ${c.args.map(redactUrl).join(" ")} (${c.version}); store: ${c.store ?? "each workspace's own"}`,
   );
 }
 

@@ -2,8 +2,11 @@ import { existsSync, statSync } from "node:fs";
 import { isOrchestratorError } from "../../core/errors.ts";
 import { inspectDatabase } from "../../store/health.ts";
 import { isDatabaseUrl } from "../../store/postgres/url.ts";
+import { ALLOW_SETTINGS_DB, settingsDbAllowed } from "../../workspace/allow-settings-db.ts";
+import { chooseDatabase, type DatabaseChoice, shownTarget } from "../../workspace/database-choice.ts";
 import { databasePath, dataDir } from "../../workspace/layout.ts";
 import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../../workspace/resolve.ts";
+import { createSettingsLoader, SETTINGS_FILE } from "../../workspace/settings.ts";
 import type { DoctorContext } from "../context.ts";
 import { type Finding, fail, ok, skip, warn } from "../report.ts";
 import { checkDatabaseFiles, checkPrivacy, probeWritable } from "./data-files.ts";
@@ -53,19 +56,25 @@ export async function checkData(ctx: DoctorContext): Promise<{ findings: Finding
     ok("data", "data.workspace", "Workspace", `${ws.path} (from ${RULES[ws.source]})`),
   ];
   const dir = dataDir(ws.path);
-  if (ctx.db !== undefined && isDatabaseUrl(ctx.db)) {
+  // The store by the servers' own rule (workspace/database-choice.ts), so doctor checks the one
+  // they use: --db / ORCHESTRATOR_DB, the settings' db: when allowed, the workspace's file.
+  const chosen = storeChoice(ctx, ws.path);
+  if (chosen.finding) findings.push(chosen.finding);
+  if (chosen.db === null) return { findings, workspace: ws.path };
+  const db = chosen.db;
+  if (db !== undefined && isDatabaseUrl(db)) {
     // A server database: no files of its own here, only the data folder for artifact copies.
     findings.push(probeWritable(dir, ws.path));
-    const server = await checkPostgresDatabase(ctx.db);
+    const server = await checkPostgresDatabase(db);
     findings.push(...server.findings);
     // The project's rows need the database at the current schema: opening one that is not would
     // migrate it, and doctor changes nothing. Its id and this machine's path are shown either way.
-    findings.push(...(await checkProject(ws.path, ctx.db, ctx.db, { openStore: server.current })));
+    findings.push(...(await checkProject(ws.path, db, db, { openStore: server.current })));
     return { findings, workspace: ws.path };
   }
   let dbPath: string;
   try {
-    dbPath = databasePath(ws.path, ctx.db);
+    dbPath = databasePath(ws.path, db);
   } catch (e) {
     if (!isOrchestratorError(e, "PATH_OUTSIDE_DATA_DIR")) throw e;
     // A symlinked data folder or database: nothing there is opened or written.
@@ -106,8 +115,64 @@ export async function checkData(ctx: DoctorContext): Promise<{ findings: Finding
       : await checkDatabase(dbPath, ws.path)),
   );
   // After the database checks: an unwritable database is not opened (see data.integrity).
-  if (!blocked) findings.push(...(await checkProject(ws.path, ctx.db, dbPath)));
+  if (!blocked) findings.push(...(await checkProject(ws.path, db, dbPath)));
   return { findings, workspace: ws.path };
+}
+
+/**
+ * The store the servers would choose for this workspace: `db` is what to check as given (undefined:
+ * the workspace's own file; null: none, the choice failed), with a finding when the settings'
+ * `db:` chose it, was ignored for want of the opt-in, or is invalid.
+ */
+function storeChoice(
+  ctx: DoctorContext,
+  workspace: string,
+): { db: string | undefined | null; finding?: Finding } {
+  const given = ctx.db ?? (ctx.env.vars.ORCHESTRATOR_DB || undefined);
+  let choice: DatabaseChoice;
+  try {
+    choice = chooseDatabase(workspace, {
+      given,
+      allowSettings: settingsDbAllowed(ctx.env.vars),
+      settings: createSettingsLoader(),
+    });
+  } catch (e) {
+    // A symlinked data folder or database: reported below, where the workspace's file is checked.
+    if (isOrchestratorError(e, "PATH_OUTSIDE_DATA_DIR")) return { db: given };
+    if (!isOrchestratorError(e, "SETTINGS_INVALID")) throw e;
+    return {
+      db: null,
+      finding: fail(
+        "data",
+        "data.store",
+        "Store",
+        e.message,
+        `Fix db: in ${SETTINGS_FILE} (a postgres:// URL without a password), or unset ${ALLOW_SETTINGS_DB} to ignore it.`,
+      ),
+    };
+  }
+  if (choice.source === "settings")
+    return {
+      db: choice.target,
+      finding: ok(
+        "data",
+        "data.store",
+        "Store",
+        `${shownTarget(choice.target)} (from db: in ${SETTINGS_FILE}, allowed by ${ALLOW_SETTINGS_DB})`,
+      ),
+    };
+  if (choice.ignored)
+    return {
+      db: undefined,
+      finding: warn(
+        "data",
+        "data.store",
+        "Store",
+        choice.ignored,
+        `If you trust this repository, set ${ALLOW_SETTINGS_DB}=1 in your client's server entry or shell; or pass --db / ORCHESTRATOR_DB.`,
+      ),
+    };
+  return { db: choice.source === "given" ? choice.target : undefined };
 }
 
 async function checkDatabase(path: string, workspace: string): Promise<Finding[]> {

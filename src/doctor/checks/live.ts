@@ -38,7 +38,14 @@ const CLIENT_VARS = [
  */
 export async function checkLive(ctx: DoctorContext, entries: readonly InstalledEntry[]): Promise<Finding[]> {
   if (entries.length === 0) {
-    return [skip("live", "live", "Live handshake", "no client has the server registered")];
+    return [
+      skip(
+        "live",
+        "live",
+        "Live handshake",
+        "no client has a local server entry to start (remote entries are checked under Clients)",
+      ),
+    ];
   }
   const results = await Promise.all(entries.map((e) => handshake(ctx, e)));
   const seen = new Map<string, number>();

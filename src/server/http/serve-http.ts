@@ -96,6 +96,10 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
   };
 
   const server = listener;
+  // Calls still running, answered or not (one past --http-timeout goes on): the stores close only
+  // after they end, else such a call reopened its store after the close and a PostgreSQL pool
+  // kept the stopped process alive for good.
+  const inFlight = new Set<Promise<unknown>>();
   // Signal handlers go in before the "listening" line: whoever started the server may send
   // SIGTERM as soon as it reads that line, and that must stop the server cleanly.
   const stopped = new Promise<void>((resolve) => {
@@ -265,12 +269,14 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
         return;
       }
       Object.assign(entry, describeCall(parsed));
-      const answer = await answerMcp(deps, caller, {
+      const call = answerMcp(deps, caller, {
         url: `${base}/mcp`,
         headers: req.headers,
         body: body.body,
         parsed,
       });
+      inFlight.add(call);
+      const answer = await call.finally(() => inFlight.delete(call));
       const judged = outcomeOf(answer);
       entry.outcome ??= judged.outcome;
       if (judged.code && isStoreErrorCode(judged.code)) metrics.storeError(judged.code);
@@ -302,5 +308,6 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
   }
   worker?.control.ready(deps.version);
   await stopped;
+  await Promise.allSettled([...inFlight]);
   await deps.stores.closeAll();
 }

@@ -40,9 +40,11 @@ const outputSchema = {
           pool: z.object({ size: z.number(), idle: z.number(), waiting: z.number(), max: z.number() }),
         })
         .nullable(),
+      chosen_by: z.enum(["given", "settings", "workspace"]),
+      warnings: z.array(z.string()),
     })
     .describe(
-      "The workspace's store: dialect, path (no password), reachability, integrity, journal mode, schema, sizes; PostgreSQL: server version and pool",
+      "The workspace's store: dialect, path (no password), reachability, integrity, journal mode, schema, sizes; PostgreSQL: server version and pool; chosen_by: --db/ORCHESTRATOR_DB (given), settings db: (opted in) or the workspace's file; warnings such as an ignored settings db:",
     ),
   claims: z
     .object({ open: z.number(), expired: z.number() })
@@ -103,6 +105,7 @@ export function registerHealthCheckTool(server: ToolHost, session: Session): voi
             ? `Worker ${sup.worker_generation} under supervisor pid ${sup.supervisor_pid}: ${sup.restarts} restart(s), ${sup.crash_restarts} after a crash${sup.last_restart ? `, last at ${sup.last_restart}` : ""}.`
             : "No supervisor (serve --no-supervisor): restarts are not available.",
           ...h.problems.map((p) => `Problem: ${p}`),
+          ...h.database.warnings.map((w) => `Warning: ${w}`),
         ];
         return ok(structured, lines.join("\n"));
       }),

@@ -149,7 +149,8 @@ export function pgOpenErrorOf(
 
 /**
  * The named error for a failure during a call: a lost connection (STORE_CONNECTION_LOST), a
- * statement timeout (STORE_TIMEOUT), a full disk; every other error is returned as it is.
+ * statement timeout (STORE_TIMEOUT), a full disk, text PostgreSQL cannot hold (INVALID_INPUT);
+ * every other error is returned as it is.
  */
 export function pgCallErrorOf(e: unknown, loc: PgLocation, statementTimeoutMs: number): unknown {
   if (e instanceof OrchestratorError) return e;
@@ -177,6 +178,18 @@ export function pgCallErrorOf(e: unknown, loc: PgLocation, statementTimeoutMs: n
       "DISK_FULL",
       `The disk of the PostgreSQL server at ${where(loc)} is full; nothing of this call was stored. Free space on the server, then call again.`,
       { cause: e, data: data(loc) },
+    );
+  }
+  // 22021: PostgreSQL text cannot hold U+0000 (SQLite's can), so such a value is the caller's to
+  // change, not an internal failure; the transaction rolled back whole.
+  if (sqlstate === "22021") {
+    const nul = /0x00/.test(message);
+    return new OrchestratorError(
+      "INVALID_INPUT",
+      nul
+        ? "The text contains the NUL character (U+0000), which a PostgreSQL store cannot hold; nothing of this call was stored. Remove NUL characters (or encode binary content, e.g. base64) and call again."
+        : `PostgreSQL at ${where(loc)} cannot store this text (${message}); nothing of this call was stored. Remove the character it names and call again.`,
+      { cause: e, data: { dialect: "postgres", sqlstate } },
     );
   }
   return e;

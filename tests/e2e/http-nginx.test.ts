@@ -162,9 +162,10 @@ test(`8 agents × ${OPS_PER_AGENT} operations through nginx, one instance restar
   } finally {
     await client.close();
   }
-  // Both instances served: nginx spread the load.
+  // Both instances served: nginx spread the load (the second one before it was stopped; nginx may
+  // hold the started-again one out for fail_timeout, longer than the rest of a short run).
   expect(one.stderr()).toContain('"tool":"orchestrator_complete_subtask"');
-  expect(servers[1]?.stderr()).toContain('"tool":"orchestrator_complete_subtask"');
+  expect(two.stderr()).toContain('"tool":"orchestrator_complete_subtask"');
 }, 600_000);
 
 test("the team guide shows the nginx directives this test runs", () => {

@@ -1,7 +1,8 @@
 /**
  * `bun run bench` (`--quick` for a fast smoke): measures the compiled binary beside the reference
  * server @modelcontextprotocol/server-memory in one interleaved run (bench/versus.ts), then the
- * orchestrator's own figures (bench/own.ts), SQLite beside PostgreSQL (bench/stores.ts), and writes bench/results.json (`--quick`: a temp file).
+ * orchestrator's own figures (bench/own.ts), the HTTP server's (bench/http.ts), SQLite beside
+ * PostgreSQL (bench/stores.ts), and writes bench/results.json (`--quick`: a temp file).
  * Not part of the tests: it prints numbers, it asserts nothing.
  */
 import { spawnSync } from "node:child_process";
@@ -10,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runLoad } from "../tests/stress/load.ts";
 import { IN_FLIGHT } from "./_util.ts";
+import { httpFigures } from "./http.ts";
 import { coldStart, doctorTime, loadRun, reboot } from "./own.ts";
 import { storeFigures } from "./stores.ts";
 import { CONTEXT_BUDGET, versus, versusTable } from "./versus.ts";
@@ -75,6 +77,8 @@ console.log(
 );
 // PostgreSQL beside SQLite; the SQLite store of the same size measured above is reused.
 const stores = await storeFigures(quick, runs.at(-1));
+console.log("\nserve --http: 8 agents with their own tokens, execute + complete until no task is left");
+const http = await httpFigures(quick);
 console.log(`\nBeside ${REFERENCE} (node ${NODE}), same run; ratios are ours / reference:`);
 console.table(versusTable(vs, (runs[0] as { state_changes_per_s: number }).state_changes_per_s));
 const results = {
@@ -113,6 +117,7 @@ const results = {
   multi_process: mp,
   /** Issue 13: SQLite beside PostgreSQL (bench/stores.ts). */
   stores,
+  http: { measured: new Date().toISOString(), ...http },
 };
 // A smoke run must not replace the recorded figures docs/performance.md quotes.
 const out = quick ? join(tmpdir(), "orchestrator-bench-quick.json") : join(import.meta.dir, "results.json");

@@ -10,6 +10,9 @@
  *  - load: 8 servers × 1,000 operations on one workspace, on one shared --db, and on one
  *    PostgreSQL database (racing for next-ready tasks: 0 lost, 0 double claims)
  *  - soak: 100,000 calls on one server, RSS at the start and the end
+ *  - team server: two serve --http instances on one PostgreSQL database behind nginx, 8 agents ×
+ *    500 operations, one instance restarted and one stopped and started in the middle
+ *    (tests/e2e/http-nginx.test.ts with ORCHESTRATOR_TEST_NGINX_OPS)
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -195,6 +198,36 @@ const ops = quick ? 300 : 1_000;
   );
   p.done();
 }
+
+await step(
+  "http_nginx",
+  async () => {
+    const ops = quick ? 100 : 500;
+    const r = spawnSync(
+      process.execPath,
+      ["test", "--timeout", "1200000", "./tests/e2e/http-nginx.test.ts"],
+      {
+        cwd: join(import.meta.dir, ".."),
+        encoding: "utf8",
+        env: { ...process.env, ORCHESTRATOR_TEST_NGINX_OPS: String(ops) },
+      },
+    );
+    const out = `${r.stdout}${r.stderr}`;
+    const count = (what: string): number => Number(new RegExp(`^ *(\\d+) ${what}$`, "m").exec(out)?.[1] ?? 0);
+    return {
+      agents: 8,
+      operations_per_agent: ops,
+      pass: count("pass"),
+      fail: count("fail"),
+      exit: r.status,
+      tail: r.status === 0 ? "" : out.slice(-2000),
+    };
+  },
+  (r) =>
+    r.exit === 0 && r.fail === 0 && r.pass > 0
+      ? []
+      : [`the nginx test failed (${r.fail} failed, exit ${r.exit})`],
+);
 
 results.broken = broken;
 writeFileSync(

@@ -37,6 +37,7 @@ const ON_POSTGRES = [
   "tests/e2e/http-jwt.test.ts",
   "tests/e2e/http-metrics.test.ts",
   "tests/e2e/http-server.test.ts",
+  "tests/e2e/http-restart.test.ts",
   "tests/e2e/hot-reload.test.ts",
   "tests/e2e/import-legacy.test.ts",
   "tests/e2e/request-id.test.ts",
@@ -91,7 +92,15 @@ const NOT_STORE_AGNOSTIC: Record<string, string> = {
   "tests/e2e/team-store.test.ts": "always PostgreSQL: two checkouts sharing one database",
   "tests/e2e/doctor-postgres.test.ts": "always PostgreSQL (its own database)",
   "tests/e2e/http-postgres.test.ts": "always PostgreSQL: two HTTP servers on its own database",
+  "tests/e2e/http-nginx.test.ts": "always PostgreSQL: two HTTP servers behind nginx on its own database",
   "tests/e2e/store-copy-postgres.test.ts": "copies between both dialects with its own databases",
+  "tests/e2e/install-db.test.ts": "installer: the store it names is text in a client's file",
+  "tests/e2e/install-remote.test.ts":
+    "installer and validate/doctor of remote entries; the server's store is covered by http-server on PostgreSQL",
+  "tests/e2e/remote-connect.test.ts":
+    "the connect bridge; the server behind it runs on PostgreSQL in http-server and http-postgres",
+  "tests/e2e/settings-db.test.ts":
+    "chooses each store itself (settings db: names its own PostgreSQL database)",
   "tests/e2e/postgres-crash.test.ts":
     "always PostgreSQL: the crash and load harnesses with --db on their own databases",
   "tests/e2e/postgres-restart.test.ts": "always PostgreSQL: a server of its own, stopped and reconfigured",
@@ -169,6 +178,7 @@ const jobs = Math.max(1, Number(process.env.TEST_PG_JOBS) || 3);
 const t0 = performance.now();
 const { adminUrl, kind } = await postgresServer();
 let failed = 0;
+const totals = { pass: 0, fail: 0 };
 const queue = [...files];
 await Promise.all(
   Array.from({ length: Math.min(jobs, queue.length) }, async () => {
@@ -179,9 +189,14 @@ await Promise.all(
         `${r.code === 0 ? "ok  " : "FAIL"} ${file} (${tally(r.output)}; ${r.seconds.toFixed(1)} s)`,
       ];
       for (const skip of skips) lines.push(`       sqlite only: ${skip}`);
+      const n = (k: string) => Number(r.output.match(new RegExp(`^\\s*(\\d+) ${k}$`, "m"))?.[1] ?? 0);
+      totals.pass += n("pass");
+      // A file that failed without a summary (a crash, a timeout of the whole file) counts as one failure.
+      totals.fail += r.code !== 0 && n("fail") === 0 ? 1 : n("fail");
       if (r.code !== 0) {
         failed++;
-        lines.push(r.output);
+        // Indented, so CI's count of bun's own "N pass" summary lines never reads a file's.
+        lines.push(r.output.replace(/^/gm, "    | "));
       }
       console.log(lines.join("\n"));
     }
@@ -194,4 +209,6 @@ console.log(
       ? `; ${Object.keys(SQLITE_ONLY).length} SQLite-only files (reasons in scripts/test-pg.ts)`
       : ""),
 );
+// The one line .ci/run adds to its total.
+console.log(`PostgreSQL tests: ${totals.pass} passed, ${totals.fail} failed`);
 process.exit(failed > 0 ? 1 : 0);

@@ -40,8 +40,11 @@ export function registerResources(server: McpServer, session: Session): void {
   server.registerResource(
     "plan",
     new ResourceTemplate("orchestrator://plans/{id}", {
-      list: async () =>
-        withContext(new URL("orchestrator://plans"), async (ctx) => {
+      list: async () => {
+        // Over HTTP without --workspace no list request can name a project (resources/list takes
+        // no working_directory), so there is nothing to list rather than an error no call can fix.
+        if (session.remote && !session.deps.workspace) return { resources: [] };
+        return withContext(new URL("orchestrator://plans"), async (ctx) => {
           const plans = await ctx.store.direct.findPlans(ctx.project, ["active", "completed"], 100);
           return {
             resources: plans.map((p) => ({
@@ -51,7 +54,8 @@ export function registerResources(server: McpServer, session: Session): void {
               mimeType: "application/json",
             })),
           };
-        }),
+        });
+      },
     }),
     {
       title: "Plan",

@@ -5,6 +5,7 @@ import { OrchestratorError } from "../core/errors.ts";
 import type { ClaimHolder } from "../core/task.ts";
 import { agentBelongsTo } from "../core/token.ts";
 import type { Env } from "../platform/env.ts";
+import type { HttpRestartRequest } from "../protocol/http-worker.ts";
 import type { SupervisorInfo } from "../protocol/worker-channel.ts";
 import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../workspace/resolve.ts";
 import type { ToolProfile } from "./profiles.ts";
@@ -20,6 +21,8 @@ export interface ServerDeps extends ContextSources {
   readonly tools: ToolProfile;
   /** True in a worker under serve's supervisor (which answers the reboot tools). */
   readonly supervised?: boolean;
+  /** Behind `serve --http`'s front: asks it for a restart (orchestrator_restart_server). */
+  readonly httpRestart?: ((request: HttpRestartRequest) => Promise<Record<string, unknown>>) | undefined;
   /** What the supervisor told this worker about the connection's restarts (health check). */
   readonly supervisorInfo?: SupervisorInfo | undefined;
   /**

@@ -73,3 +73,23 @@ export async function connectHttp(
   await client.connect(transport);
   return client;
 }
+
+/**
+ * Resolves with the `nth` match (1-based) of the global `pattern` in the server's stderr, as soon
+ * as it has been written: an event to wait for instead of a sleep.
+ */
+export function stderrMatch(server: HttpServer, pattern: RegExp, nth: number): Promise<RegExpExecArray> {
+  const find = (): RegExpExecArray | undefined => [...server.stderr().matchAll(pattern)][nth - 1];
+  return new Promise((resolve) => {
+    const found = find();
+    if (found) return resolve(found);
+    const onData = (): void => {
+      // The helper's own listener appended the chunk first (it was attached earlier).
+      const m = find();
+      if (!m) return;
+      server.child.stderr?.off("data", onData);
+      resolve(m);
+    };
+    server.child.stderr?.on("data", onData);
+  });
+}

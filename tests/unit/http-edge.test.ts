@@ -52,6 +52,24 @@ describe("DNS-rebinding guard", () => {
     expect(wide.check(req({ host: "mcp.example", origin: "https://mcp.example" }))).toBeUndefined();
     expect(wide.check(req({ host: "mcp.example", origin: "https://other.example" }))).toContain("Origin");
   });
+  test("a loopback server behind a local proxy accepts its --public-url's Host and Origin, nothing else", () => {
+    const proxied = createOriginGuard(
+      { host: "127.0.0.1", port: 8080 },
+      [],
+      "http",
+      "https://mcp.example:8443",
+    );
+    expect(proxied.check(req({ host: "mcp.example:8443" }))).toBeUndefined();
+    expect(
+      proxied.check(req({ host: "MCP.example:8443", origin: "https://mcp.example:8443" })),
+    ).toBeUndefined();
+    expect(proxied.check(req({ host: "127.0.0.1:8080" }))).toBeUndefined();
+    expect(proxied.check(req({ host: "mcp.example" }))).toContain("Host");
+    expect(proxied.check(req({ host: "mcp.example:8443", origin: "http://mcp.example:8443" }))).toContain(
+      "Origin",
+    );
+    expect(proxied.check(req({ host: "evil.example:8443" }))).toContain("--public-url");
+  });
   test("origins given on the command line are checked", () => {
     expect(parseOrigin("https://a.example/path", "--allow-origin")).toBe("https://a.example");
     expect(() => parseOrigin("ftp://a.example", "--allow-origin")).toThrow("--allow-origin");

@@ -3,6 +3,7 @@ import type { Settings } from "../../core/settings.ts";
 import { systemClock } from "../../platform/clock.ts";
 import { type Env, maxRequestBytes, parseDuration } from "../../platform/env.ts";
 import { readTestHooks } from "../../platform/test-hooks.ts";
+import { readHttpWorkerConfig } from "../../protocol/http-worker.ts";
 import type { ToolProfile } from "../../server/profiles.ts";
 import { settingsDbAllowed } from "../../workspace/allow-settings-db.ts";
 import { tokenDatabase } from "./_database.ts";
@@ -53,9 +54,10 @@ export function checkHttpOnlyFlags(flags: HttpFlags): void {
 }
 
 /**
- * `serve --http`: the team server over Streamable HTTP, in this process. No supervisor: a stateless
- * request has no connection to keep across a worker restart, and restarting under load is later
- * work (issue 14); a process manager (systemd, a container) restarts the whole server instead.
+ * `serve --http`: the team server over Streamable HTTP. By default two processes: a front that
+ * owns the listening socket and a worker it can restart without refusing a request (SIGHUP,
+ * orchestrator_restart_server; docs/reboot.md, "HTTP"). `--no-supervisor` serves in this process.
+ * Resolves with the exit code.
  */
 export async function serveHttp(
   env: Env,
@@ -66,8 +68,12 @@ export async function serveHttp(
     readonly settings: Settings;
     readonly settingsFixed: ReadonlySet<keyof Settings>;
     readonly profile: ToolProfile;
+    /** Run the front and a restartable worker (false: --no-supervisor, ORCHESTRATOR_SUPERVISOR=0). */
+    readonly supervise: boolean;
+    /** This command's own arguments, given unchanged to each worker. */
+    readonly rawArgs: readonly string[];
   },
-): Promise<void> {
+): Promise<number> {
   const [{ parseBindAddress }, { parseOrigin }] = await Promise.all([
     import("../../server/http/address.ts"),
     import("../../server/http/guard.ts"),
@@ -130,44 +136,79 @@ export async function serveHttp(
     import("../../workspace/settings.ts"),
     import("../../platform/process.ts"),
   ]);
+  const log = (line: string): void => {
+    process.stderr.write(line);
+  };
+  const workerConfig = readHttpWorkerConfig(env.vars);
+  if (!workerConfig && common.supervise) {
+    const [{ runHttpFront }, { selfCommand }, { createListener }] = await Promise.all([
+      import("../../supervisor/http-front.ts"),
+      import("../../platform/self-command.ts"),
+      import("../../server/http/tls.ts"),
+    ]);
+    const self = selfCommand(env);
+    return runHttpFront({
+      // The front terminates TLS (a bad pair is TLS_INVALID here, before listening); its workers
+      // speak plain HTTP on their Unix sockets. A restart keeps the certificate the front loaded.
+      listener: createListener(tls),
+      host: bind.host,
+      port: bind.port,
+      command: self.command,
+      args: [...self.args, ...common.rawArgs],
+      env: env.vars,
+      log,
+    });
+  }
+  const { createWorkerControl } = await import("../../server/http/worker-control.ts");
+  const control = workerConfig
+    ? createWorkerControl(process.stdin, process.stdout, () => process.kill(process.pid, "SIGTERM"))
+    : undefined;
   const hooks = readTestHooks(env);
-  await runHttpServer(
-    {
-      version: BUILD_INFO.version,
-      env,
-      workspace: common.workspace,
-      db: common.db,
-      settings: common.settings,
-      settingsFixed: common.settingsFixed,
-      settingsLoader: settingsMod.createSettingsLoader(),
-      allowSettingsDb: settingsDbAllowed(env.vars),
-      tools: common.profile,
-      // No connection process: a remote agent's life is not this server's, so its claims end by
-      // their lease alone (a server restart must not free every claim it served).
-      connection: undefined,
-      holderGone: proc.holderGone,
-      testDelayMs: hooks.toolDelayMs,
-      // The one system clock object: open-context swaps it for PostgreSQL's server clock.
-      clock: systemClock,
-      random: { hex: randomHex },
-      roleLoader: createRoleLoader(),
-      stores: new StoreCache(),
-    },
-    {
-      bind,
-      maxBodyBytes,
-      timeoutMs,
-      allowOrigins,
-      publicUrl,
-      authRequired,
-      insecureNoAuth: flags.insecureNoAuth === true,
-      tokenDb,
-      jwt,
-      tls,
-      metricsPublic: flags.metricsPublic === true,
-      log: (line) => process.stderr.write(line),
-    },
-  );
+  try {
+    await runHttpServer(
+      {
+        version: BUILD_INFO.version,
+        env,
+        workspace: common.workspace,
+        db: common.db,
+        settings: common.settings,
+        settingsFixed: common.settingsFixed,
+        settingsLoader: settingsMod.createSettingsLoader(),
+        allowSettingsDb: settingsDbAllowed(env.vars),
+        tools: common.profile,
+        // No connection process: a remote agent's life is not this server's, so its claims end by
+        // their lease alone (a server restart must not free every claim it served).
+        connection: undefined,
+        holderGone: proc.holderGone,
+        testDelayMs: hooks.toolDelayMs,
+        // The one system clock object: open-context swaps it for PostgreSQL's server clock.
+        clock: systemClock,
+        random: { hex: randomHex },
+        roleLoader: createRoleLoader(),
+        stores: new StoreCache(),
+        httpRestart: control?.restart,
+      },
+      {
+        bind,
+        maxBodyBytes,
+        timeoutMs,
+        allowOrigins,
+        publicUrl,
+        authRequired,
+        insecureNoAuth: flags.insecureNoAuth === true,
+        tokenDb,
+        jwt,
+        tls,
+        metricsPublic: flags.metricsPublic === true,
+        log,
+        worker: workerConfig && control ? { config: workerConfig, control } : undefined,
+      },
+    );
+  } finally {
+    // Also when it refused to start: an open stdin would keep this worker alive.
+    control?.close();
+  }
+  return 0;
 }
 
 /** `--http-max-body`: bytes, or with a binary unit (64k, 8m, 8MiB). */

@@ -93,14 +93,20 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
         );
       }
       if (flags.http !== undefined) {
-        await serveHttp(env, flags, {
+        const code = await serveHttp(env, flags, {
           workspace,
           db,
           settings,
           settingsFixed: fixedSettings(env, flags.lease !== undefined),
           profile,
+          // The front reaches its workers over Unix sockets; on Windows the server stays one process.
+          supervise:
+            flags.supervisor !== false &&
+            env.vars.ORCHESTRATOR_SUPERVISOR !== "0" &&
+            env.platform !== "win32",
+          rawArgs: cli.rawArgs.slice(2),
         });
-        setCode(EXIT.OK);
+        setCode(code);
         return;
       }
       const supervised = isSupervisedWorker(env.vars);

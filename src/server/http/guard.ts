@@ -28,17 +28,29 @@ export function parseOrigin(raw: string, flag: string): string {
   );
 }
 
-/** The guard for a server bound to `bound` (with its real port) and the extra origins allowed. */
+/**
+ * The guard for a server bound to `bound` (with its real port), the extra origins allowed, the
+ * scheme it serves (https with --tls-cert), and the `--public-url` clients reach it at (a reverse
+ * proxy that forwards the client's Host).
+ */
 export function createOriginGuard(
   bound: BindAddress,
   allowed: readonly string[],
   scheme: "http" | "https" = "http",
+  publicUrl?: string | undefined,
 ): OriginGuard {
   const loopback = isLoopback(bound.host);
   // Every name the server answers to on loopback; on another address, the address itself.
   const names = loopback ? new Set(["127.0.0.1", "localhost", "::1", bound.host]) : new Set([bound.host]);
   const hosts = new Set([...names].map((n) => hostPort(n, bound.port).toLowerCase()));
   const origins = new Set([...hosts].map((h) => `${scheme}://${h}`));
+  // A proxy on this machine forwarding the Host it was sent (nginx: proxy_set_header Host
+  // $http_host) reaches a loopback server with the public name: that name was chosen by the
+  // operator, so it is as trustworthy as the server's own.
+  if (publicUrl) {
+    hosts.add(new URL(publicUrl).host.toLowerCase());
+    origins.add(new URL(publicUrl).origin);
+  }
   for (const o of allowed) origins.add(o);
   return {
     origins,
@@ -50,7 +62,7 @@ export function createOriginGuard(
       // Behind a proxy the Host is the proxy's name: only a loopback bind can know its own.
       const host = req.headers.host?.toLowerCase();
       if (loopback && (host === undefined || !hosts.has(host))) {
-        return `the Host ${JSON.stringify((host ?? "").slice(0, 100))} is not the loopback address this server is bound to (DNS-rebinding protection)`;
+        return `the Host ${JSON.stringify((host ?? "").slice(0, 100))} is not the loopback address this server is bound to nor its --public-url (DNS-rebinding protection)`;
       }
       return undefined;
     },

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { isOrchestratorError, OrchestratorError } from "../../core/errors.ts";
+import type { HttpWorkerConfig } from "../../protocol/http-worker.ts";
 import type { StorePort } from "../../store/port.ts";
 import type { CallerIdentity, ServerDeps } from "../session.ts";
 import { type BindAddress, hostPort, isLoopback } from "./address.ts";
@@ -15,6 +16,7 @@ import { serveMetrics } from "./metrics-route.ts";
 import { type RequestLog, readiness } from "./ops.ts";
 import { sendJson, sendRpcError } from "./respond.ts";
 import { createListener, type TlsFiles } from "./tls.ts";
+import type { WorkerControl } from "./worker-control.ts";
 
 /** How `serve --http` runs: where, its limits, who may call. */
 export interface HttpOptions {
@@ -42,6 +44,8 @@ export interface HttpOptions {
   /** The counters /metrics shows (a restart that keeps the process passes the same ones on). */
   readonly metrics?: Metrics;
   readonly log: (line: string) => void;
+  /** Behind `serve --http`'s front: listen on its Unix socket, answer as the front's address. */
+  readonly worker?: { readonly config: HttpWorkerConfig; readonly control: WorkerControl } | undefined;
 }
 
 /** Agent id of callers when no authentication is configured (they tell themselves apart with agent_id). */
@@ -71,9 +75,14 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
       "orchestrator: WARNING: --insecure-no-auth: requests without a token are served; anyone who can reach this port can read and change every plan.\n",
     );
   }
-  const listener = createListener(opts.tls);
+  const worker = opts.worker;
+  // Behind the front, the front terminates TLS: the worker speaks plain HTTP on its Unix socket
+  // (and still writes https URLs and checks https origins).
+  const listener = createListener(worker ? undefined : opts.tls);
   const auth = createAuthenticator({ tokenStore, required: opts.authRequired, jwt: opts.jwt });
   const metrics = opts.metrics ?? createMetrics();
+  // Each restart behind the front is a new worker with new counters; the restart count carries on.
+  for (let g = 1; g < (worker?.config.generation ?? 1); g++) metrics.restarted();
   const scheme = opts.tls ? "https" : "http";
   const renewals = new Map<string, Map<string, number>>();
   const callerFor = (name: string, enforced: boolean): CallerIdentity => {
@@ -103,13 +112,16 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+  // SIGHUP is the front's (it restarts this worker); a hangup of the whole group must not kill it.
+  if (worker) process.on("SIGHUP", () => {});
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(opts.bind.port, opts.bind.host, () => resolve());
+    if (worker) server.listen(worker.config.socket, () => resolve());
+    else server.listen(opts.bind.port, opts.bind.host, () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  const port = worker ? worker.config.port : (server.address() as AddressInfo).port;
   const bound = { host: opts.bind.host, port };
-  const guard = createOriginGuard(bound, opts.allowOrigins, scheme);
+  const guard = createOriginGuard(bound, opts.allowOrigins, scheme, opts.publicUrl);
   const ownBase = `${scheme}://${hostPort(bound.host, port)}`;
   const baseFor = (req: IncomingMessage): string => {
     if (opts.publicUrl) return opts.publicUrl;
@@ -288,9 +300,13 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
     });
   });
 
-  opts.log(
-    `orchestrator: listening on ${ownBase}/mcp${opts.publicUrl ? ` (public URL ${opts.publicUrl}/mcp)` : ""}\n`,
-  );
+  // Behind the front, only the first worker announces the address: a restart changes nothing outside.
+  if (!worker || worker.config.generation === 1) {
+    opts.log(
+      `orchestrator: listening on ${ownBase}/mcp${opts.publicUrl ? ` (public URL ${opts.publicUrl}/mcp)` : ""}\n`,
+    );
+  }
+  worker?.control.ready(deps.version);
   await stopped;
   await Promise.allSettled([...inFlight]);
   await deps.stores.closeAll();

@@ -14,7 +14,7 @@ import { registerInitializeSessionTool } from "./initialize-session.ts";
 import { registerMaintenanceCoordinatorTool } from "./maintenance-coordinator.ts";
 import { registerPlanTaskTool } from "./plan-task.ts";
 import { registerQueryTasksTool } from "./query-tasks.ts";
-import { registerRebootTools } from "./reboot-tools.ts";
+import { registerHttpRestartTool, registerRebootTools } from "./reboot-tools.ts";
 import { registerSynthesizeResultsTool } from "./synthesize-results.ts";
 import { registerUpdateTaskTool } from "./update-task.ts";
 
@@ -53,7 +53,8 @@ const PROFILES: Record<ToolProfile, readonly Register[]> = {
 };
 
 /**
- * Registers the tools of `profile` (the reboot tools only when a supervisor answers them) and
+ * Registers the tools of `profile` (the reboot tools only when a supervisor answers them; over
+ * HTTP behind the front, orchestrator_restart_server alone) and
  * answers tools/list from their catalog; returns the catalog's entries (docs read the full output
  * schemas from it).
  */
@@ -66,6 +67,7 @@ export function registerTools(
   const catalog = createToolCatalog(server);
   for (const register of PROFILES[profile]) register(catalog.host, session);
   if (profile === "all" && supervised) registerRebootTools(catalog.host, session);
+  else if (profile === "all" && session.deps.httpRestart) registerHttpRestartTool(catalog.host, session);
   catalog.install();
   return catalog.entries;
 }

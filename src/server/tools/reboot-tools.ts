@@ -11,7 +11,7 @@ import {
 } from "../../protocol/reboot-tools.ts";
 import type { Session } from "../session.ts";
 import type { ToolHost } from "./_catalog.ts";
-import { failure } from "./_shared.ts";
+import { failure, ok } from "./_shared.ts";
 
 /**
  * Definitions of the reboot tools for tools/list; their schemas are the contract in
@@ -82,5 +82,42 @@ export function registerRebootTools(server: ToolHost, _session: Session): void {
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     unreachable,
+  );
+}
+
+/**
+ * Over HTTP behind `serve --http`'s front, orchestrator_restart_server is the one reboot tool: the
+ * front starts a new worker, sends it every new request, and retires this one once it answered
+ * what it had (docs/reboot.md, "HTTP"). The other reboot tools describe a stdio connection, which
+ * a stateless HTTP server does not have.
+ */
+export function registerHttpRestartTool(server: ToolHost, session: Session): void {
+  const restart = session.deps.httpRestart;
+  if (!restart) return;
+  server.registerTool(
+    "orchestrator_restart_server",
+    {
+      title: "Restart the server",
+      description:
+        "Start a fresh worker from the binary on disk (an upgrade, new settings, new database connections) while the server keeps listening: new requests go to it as soon as it is up, and the old worker finishes the requests it has within timeout. No request is refused. Task state lives in the database: nothing is lost.",
+      inputSchema: RestartServerInput.shape,
+      outputSchema: RestartServerOutput.shape,
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
+    },
+    async (args) => {
+      const result = await restart({ graceful: args.graceful, timeout: args.timeout, reason: args.reason });
+      const out = RestartServerOutput.safeParse(result);
+      if (!out.success) {
+        return failure(
+          new OrchestratorError("INTERNAL", "the front answered the restart with an unexpected shape"),
+        );
+      }
+      return ok(out.data, out.data.message);
+    },
   );
 }

@@ -127,10 +127,14 @@ export function validatePlan(items: readonly unknown[], ctx: PlanValidationConte
       });
     } else explicit.set(item.task_id, index);
   }
+  // Drawn ids are random (`<role>_<6 hex>`): two of one call can meet (a 400-task plan of one role
+  // did, 1 in ~200), so each is drawn again until it differs from every id given or drawn so far.
+  const used = new Set(explicit.keys());
   const ids = parsed.map(({ item }) => {
     if (item.task_id !== undefined) return item.task_id;
     let id = ctx.newTaskId(item.specialist_type);
-    while (explicit.has(id)) id = ctx.newTaskId(item.specialist_type);
+    while (used.has(id)) id = ctx.newTaskId(item.specialist_type);
+    used.add(id);
     return id;
   });
 

@@ -80,6 +80,30 @@ describe("validatePlan", () => {
     expect(issues.map((i) => i.code)).toContain(code as PlanIssue["code"]);
   });
 
+  test("drawn ids never repeat within one plan, even when the random source draws one twice", () => {
+    // A source that draws implementer_000000 twice in a row, then moves on (as 6 random hex digits can).
+    const draws = [
+      "implementer_000000",
+      "implementer_000000",
+      "implementer_000001",
+      "implementer_000000",
+      "implementer_000002",
+    ];
+    const tasks = validatePlan(
+      [
+        { title: "A", specialist_type: "implementer" },
+        { title: "B", specialist_type: "implementer" },
+        { title: "C", specialist_type: "implementer" },
+      ],
+      { roles: ROLES, newTaskId: () => draws.shift() as string },
+    );
+    expect(tasks.map((t) => t.id)).toEqual([
+      "implementer_000000",
+      "implementer_000001",
+      "implementer_000002",
+    ]);
+  });
+
   test("lists every problem, not just the first", () => {
     const issues = issuesOf(() =>
       validatePlan(

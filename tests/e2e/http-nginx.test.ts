@@ -181,4 +181,6 @@ test("the team guide shows the nginx directives this test runs", () => {
   expect(directives.length).toBeGreaterThan(8);
   for (const d of directives) expect(shown.has(d), `docs/guides/team-server.md lacks: ${d}`).toBe(true);
   expect(shown.has("server 127.0.0.1:8081 max_fails=1 fail_timeout=2s;")).toBe(true);
+  // One nginx configuration only: a second one (an older Host rule) would contradict this one.
+  expect(guide.match(/proxy_set_header Host /g)?.length).toBe(1);
 });

@@ -93,6 +93,8 @@ const NOT_STORE_AGNOSTIC: Record<string, string> = {
   "tests/e2e/doctor-postgres.test.ts": "always PostgreSQL (its own database)",
   "tests/e2e/http-postgres.test.ts": "always PostgreSQL: two HTTP servers on its own database",
   "tests/e2e/http-nginx.test.ts": "always PostgreSQL: two HTTP servers behind nginx on its own database",
+  "tests/e2e/http-caddy.test.ts":
+    "the guide's Caddy configuration and the Host rule: its own SQLite file (http-nginx covers PostgreSQL)",
   "tests/e2e/store-copy-postgres.test.ts": "copies between both dialects with its own databases",
   "tests/e2e/install-db.test.ts": "installer: the store it names is text in a client's file",
   "tests/e2e/install-remote.test.ts":

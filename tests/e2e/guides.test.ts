@@ -34,7 +34,12 @@ import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
 //   repository (`bun install`, `bun run build`), and commands that block waiting for a client
 //   (`orchestrator serve` on a terminal). A sh block may start `orchestrator serve` only with its
 //   stdin redirected (the guides' mcp-try.sh helper talks to it through a FIFO and closes it);
-//   the checks at the end of this file hold the guides to that.
+//   the checks at the end of this file hold the guides to that. `curl` is allowed on a line whose
+//   every URL is this machine's (http(s)://127.0.0.1 or localhost).
+// - A block may leave a server running in the background (its output in a file, so the block's
+//   own pipes close) for later blocks; the guide stops it in a later block, and whatever a failed
+//   block left behind is killed after the guide: every process whose environment holds the
+//   guide's temp HOME.
 
 const GUIDES_DIR = join(ROOT, "docs", "guides");
 const EXPECTED_GUIDES = [
@@ -55,6 +60,12 @@ const guides = existsSync(GUIDES_DIR)
 
 /** Inputs that would reach the network or a package registry. */
 const NETWORK = /(^|[\s;|&(])(npm|npx|bunx|pnpm|yarn|curl|wget|brew|apt-get|pip)\s/;
+/** A curl line that names only this machine (and at least one URL of it). */
+function loopbackCurl(line: string): boolean {
+  const urls = line.match(/\bhttps?:\/\/[^\s"']*/g) ?? [];
+  const local = /^https?:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/;
+  return /(^|[\s;|&(])curl\s/.test(line) && urls.length > 0 && urls.every((u) => local.test(u));
+}
 
 test("the guides are all there", () => {
   expect(guides).toEqual(EXPECTED_GUIDES);
@@ -116,7 +127,9 @@ function guideSuite(file: string, extraEnv?: (home: string) => Promise<Record<st
       };
     }, 60_000);
     afterAll(() => {
-      if (home) rmSync(home, { recursive: true, force: true });
+      if (!home) return;
+      killLeftovers(home);
+      rmSync(home, { recursive: true, force: true });
     });
 
     for (const block of blocks) {
@@ -141,7 +154,8 @@ function guideSuite(file: string, extraEnv?: (home: string) => Promise<Record<st
       for (const block of blocks) {
         for (const [i, line] of block.code.split("\n").entries()) {
           const where = `${file}:${block.line + 1 + i}: ${line}`;
-          expect(NETWORK.test(line), `${where}: needs the network; use a text block`).toBe(false);
+          const network = NETWORK.test(line) && !loopbackCurl(line);
+          expect(network, `${where}: needs the network; use a text block`).toBe(false);
           if (/\borchestrator serve\b/.test(line) && !/^\s*#/.test(line)) {
             expect(line.includes("<"), `${where}: serve blocks without redirected stdin`).toBe(true);
           }
@@ -149,4 +163,29 @@ function guideSuite(file: string, extraEnv?: (home: string) => Promise<Record<st
       }
     });
   });
+}
+
+/**
+ * Kills what the guide's blocks left running (a background server whose stopping block failed or
+ * never ran): the processes whose environment holds the guide's own temp HOME. Linux only (/proc);
+ * elsewhere a failed guide may leave its server behind.
+ */
+function killLeftovers(home: string): void {
+  if (!existsSync("/proc")) return;
+  const mark = `HOME=${home}\0`;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let environ = "";
+    try {
+      environ = readFileSync(`/proc/${entry}/environ`, "latin1");
+    } catch {
+      continue; // gone, or another user's
+    }
+    if (!`\0${environ}`.includes(`\0${mark}`)) continue;
+    try {
+      process.kill(Number(entry), "SIGKILL");
+    } catch {
+      // exited meanwhile
+    }
+  }
 }

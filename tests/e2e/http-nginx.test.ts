@@ -181,4 +181,7 @@ test("the team guide shows the nginx directives this test runs", () => {
   expect(directives.length).toBeGreaterThan(8);
   for (const d of directives) expect(shown.has(d), `docs/guides/team-server.md lacks: ${d}`).toBe(true);
   expect(shown.has("server 127.0.0.1:8081 max_fails=1 fail_timeout=2s;")).toBe(true);
+  // One nginx configuration only: a second one (an older Host rule) would contradict this one.
+  const hostRules = guide.split("\n").filter((l) => l.trim().startsWith("proxy_set_header Host "));
+  expect(hostRules).toEqual(["      proxy_set_header Host $http_host;"]);
 });

@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import type { Clock, Random } from "../core/ports.ts";
+import type { ProjectIdentity } from "../core/project-id.ts";
 import type { HolderGone } from "../core/readiness.ts";
 import type { Settings } from "../core/settings.ts";
 import type { ClaimHolder } from "../core/task.ts";
@@ -63,11 +64,16 @@ const ensured = new WeakMap<ContextSources, Set<string>>();
 export async function openContext(
   sources: ContextSources,
   workspace: string,
-  opts: { readonly readOnly?: boolean } = {},
+  opts: {
+    readonly readOnly?: boolean;
+    /** Refuses a project (throws) before anything is opened or created: a project-limited caller. */
+    readonly admit?: ((identity: ProjectIdentity) => void) | undefined;
+  } = {},
 ): Promise<AppContext> {
   const loaders = resolversOf(sources);
   // Before the store: a broken settings file must not open (or create) a database under a guessed key.
   const identity = loaders.project.resolve(workspace);
+  opts.admit?.(identity);
   // Every call: a changed `db:` applies to the next call; the store it replaces stays open in the
   // cache until the process ends (a call in flight may still be using it).
   const database = chooseDatabase(workspace, {

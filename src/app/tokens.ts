@@ -1,5 +1,12 @@
 import { OrchestratorError } from "../core/errors.ts";
-import { isValidTokenName, TOKEN_NAME_RULE, type TokenInfo, tokenState } from "../core/token.ts";
+import { ProjectIdSchema } from "../core/project-id.ts";
+import {
+  isValidTokenName,
+  TOKEN_NAME_RULE,
+  TOKEN_PROJECTS_MAX,
+  type TokenInfo,
+  tokenState,
+} from "../core/token.ts";
 import { newToken, sameDigest, tokenDigest } from "../platform/secrets.ts";
 import type { StorePort } from "../store/port.ts";
 
@@ -15,7 +22,13 @@ const MAX_LIFETIME_MS = 10 * 365 * 86_400_000;
 /** Creates token `name`; returns the secret (shown once) and what `token list` will show. */
 export async function createToken(
   store: StorePort,
-  opts: { readonly name: string; readonly lifetimeMs?: number | undefined; readonly now: string },
+  opts: {
+    readonly name: string;
+    readonly lifetimeMs?: number | undefined;
+    readonly now: string;
+    /** `--project`: the project ids the token is limited to; none or empty: every project. */
+    readonly projects?: readonly string[] | undefined;
+  },
 ): Promise<{ token: string; info: TokenInfo }> {
   if (!isValidTokenName(opts.name)) {
     throw new OrchestratorError(
@@ -26,6 +39,7 @@ export async function createToken(
   if (opts.lifetimeMs !== undefined && opts.lifetimeMs > MAX_LIFETIME_MS) {
     throw new OrchestratorError("USAGE", "--expires may be at most 3650d (10 years).");
   }
+  const projects = checkProjects(opts.projects ?? []);
   const token = newToken();
   const info: TokenInfo = {
     name: opts.name,
@@ -34,6 +48,7 @@ export async function createToken(
     expiresAt:
       opts.lifetimeMs === undefined ? null : new Date(Date.parse(opts.now) + opts.lifetimeMs).toISOString(),
     revokedAt: null,
+    projects,
   };
   await store.write(async (w) => {
     const existing = await w.findToken(opts.name);
@@ -47,6 +62,25 @@ export async function createToken(
     await w.insertToken({ ...info, hash: tokenDigest(token) });
   });
   return { token, info };
+}
+
+/** `--project` values checked and made canonical (as a settings file's `project:`), duplicates dropped. */
+export function checkProjects(given: readonly string[]): readonly string[] | null {
+  const ids: string[] = [];
+  for (const raw of given) {
+    const r = ProjectIdSchema.safeParse(raw);
+    if (!r.success) {
+      throw new OrchestratorError(
+        "USAGE",
+        `--project ${JSON.stringify(raw.slice(0, 80))} is not a project id: it ${r.error.issues[0]?.message ?? "is invalid"} (as the project: setting, e.g. github.com/acme/shop or acme-shop).`,
+      );
+    }
+    if (!ids.includes(r.data)) ids.push(r.data);
+  }
+  if (ids.length > TOKEN_PROJECTS_MAX) {
+    throw new OrchestratorError("USAGE", `--project may name at most ${TOKEN_PROJECTS_MAX} projects.`);
+  }
+  return ids.length === 0 ? null : ids;
 }
 
 /** Every token with its state at `now`; never a secret (the store has none, only digests). */
@@ -76,7 +110,7 @@ export async function revokeToken(
 
 /** The outcome of checking a presented bearer token. */
 export type TokenCheck =
-  | { readonly ok: true; readonly name: string }
+  | { readonly ok: true; readonly name: string; readonly projects: readonly string[] | null }
   | { readonly ok: false; readonly reason: "unknown" | "revoked" | "expired" };
 
 /** How long a recorded last use stays good enough: at most one write a minute per token. */
@@ -97,5 +131,5 @@ export async function verifyToken(store: StorePort, presented: string, now: stri
   if (Date.parse(now) - last >= TOUCH_INTERVAL_MS) {
     await store.direct.touchToken(found.name, now).catch(() => {});
   }
-  return { ok: true, name: found.name };
+  return { ok: true, name: found.name, projects: found.projects };
 }

@@ -207,6 +207,11 @@ export const ERROR_CATALOGUE = {
     when: "Over HTTP with a token, agent_id named another identity than the token's name or a sub-agent under it (`<token-name>/<sub>`).",
     fix: "Leave agent_id out (the token's name is used), or pass `<token-name>/<sub-agent>`.",
   },
+  PROJECT_FORBIDDEN: {
+    exit: 2,
+    when: "Over HTTP, the token is limited to some projects (`token create --project`) and the call's workspace belongs to another one.",
+    fix: "Pass the working_directory of a project the token may use (token list shows them), or have the server's operator create a token for this project.",
+  },
   ORIGIN_FORBIDDEN: {
     exit: 1,
     when: "An HTTP request came with an Origin header that is not the server's own, or a Host that is not the loopback address the server is bound to (DNS-rebinding protection, HTTP 403).",

@@ -24,6 +24,16 @@ export interface TokenInfo {
   readonly lastUsedAt: string | null;
   readonly expiresAt: string | null;
   readonly revokedAt: string | null;
+  /** The project ids the token may act in; null: every project of the database. */
+  readonly projects: readonly string[] | null;
+}
+
+/** Most projects one token may be limited to (a bound on what a row may hold). */
+export const TOKEN_PROJECTS_MAX = 100;
+
+/** Whether a token limited to `projects` (null: unlimited) may act in project `id`. */
+export function tokenAllowsProject(projects: readonly string[] | null | undefined, id: string): boolean {
+  return projects === null || projects === undefined || projects.includes(id);
 }
 
 /** Whether a token may be used at `now` (ISO): not revoked, not expired. */

@@ -4,6 +4,7 @@ import { SERVER_INSTRUCTIONS } from "../core/guidance.ts";
 import { builtinRoles } from "../core/roles/merge.ts";
 import type { Role } from "../core/roles/role.ts";
 import { SERVER_NAME, SERVER_TITLE } from "../protocol/handshake.ts";
+import { readProjectIdentity } from "../workspace/project.ts";
 import { findProjectRoot } from "../workspace/resolve.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
@@ -51,13 +52,25 @@ export function createServer(
   const tools = registerTools(server, session, deps.tools, deps.supervised ?? false);
   reportInvalidArguments(server);
   registerResources(server, session);
-  registerPrompts(server, session, startupRoles(deps));
+  registerPrompts(server, session, startupRoles(deps, session));
   if (deps.supervised) registerSupervisorHooks(server, session);
   return { server, session, tools, close: () => server.close() };
 }
 
-/** The roles offered as prompts: the built-ins plus the custom roles of the default workspace, if any. */
-function startupRoles(deps: ServerDeps): Role[] {
+/**
+ * The roles offered as prompts: the built-ins plus the custom roles of the default workspace, if
+ * any, and if the caller may see that project (a project-limited token is shown built-ins only).
+ */
+function startupRoles(deps: ServerDeps, session: Session): Role[] {
   const ws = deps.workspace ?? findProjectRoot(deps.env.cwd, deps.env.homedir);
-  return [...(ws ? deps.roleLoader.load(ws).roles : builtinRoles()).values()];
+  if (!ws) return [...builtinRoles().values()];
+  if (session.projectLimited) {
+    try {
+      session.admit(readProjectIdentity(ws, deps.settingsLoader));
+    } catch {
+      // A refused project, or a broken settings file (which the tools report): the built-ins only.
+      return [...builtinRoles().values()];
+    }
+  }
+  return [...deps.roleLoader.load(ws).roles.values()];
 }

@@ -2,8 +2,9 @@ import type { AppContext } from "../app/context.ts";
 import { type ContextSources, openContext } from "../app/open-context.ts";
 import { renewLeases } from "../app/renew-leases.ts";
 import { OrchestratorError } from "../core/errors.ts";
+import type { ProjectIdentity } from "../core/project-id.ts";
 import type { ClaimHolder } from "../core/task.ts";
-import { agentBelongsTo } from "../core/token.ts";
+import { agentBelongsTo, tokenAllowsProject } from "../core/token.ts";
 import type { Env } from "../platform/env.ts";
 import type { HttpRestartRequest } from "../protocol/http-worker.ts";
 import type { SupervisorInfo } from "../protocol/worker-channel.ts";
@@ -44,6 +45,8 @@ export interface CallerIdentity {
   readonly name: string;
   readonly enforced: boolean;
   readonly renewedAt: Map<string, number>;
+  /** The projects a limited token may act in; null or absent: every project (no token, a JWT). */
+  readonly projects?: readonly string[] | null | undefined;
 }
 
 /** Options of a Session on a stateless transport (HTTP): no roots, no project found from the server's cwd. */
@@ -174,8 +177,29 @@ export class Session {
     });
   }
 
-  /** The use-case context for a resolved workspace (app/open-context.ts). */
+  /**
+   * The use-case context for a resolved workspace (app/open-context.ts). Every tool, resource and
+   * prompt gets its context here, so this is where a project-limited token is held to its
+   * projects: checked on the workspace's project id before any store is opened or folder made.
+   */
   context(ws: ResolvedWorkspace, opts: { readOnly?: boolean } = {}): Promise<AppContext> {
-    return openContext(this.deps, ws.path, opts);
+    return openContext(this.deps, ws.path, { ...opts, admit: (identity) => this.admit(identity) });
+  }
+
+  /** True when the caller's token is limited to some projects. */
+  get projectLimited(): boolean {
+    const projects = this.#opts.caller?.projects;
+    return projects !== null && projects !== undefined;
+  }
+
+  /** Refuses a project the caller's token is not limited to (PROJECT_FORBIDDEN). */
+  admit(identity: ProjectIdentity): void {
+    const caller = this.#opts.caller;
+    if (!caller || tokenAllowsProject(caller.projects, identity.id)) return;
+    throw new OrchestratorError(
+      "PROJECT_FORBIDDEN",
+      `This token (${caller.name}) is limited to ${caller.projects?.join(", ")}; the workspace belongs to project ${identity.id}. Pass the working_directory of one of its projects.`,
+      { data: { project: identity.id, identity: caller.name } },
+    );
   }
 }

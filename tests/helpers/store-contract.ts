@@ -365,6 +365,7 @@ export function describeStoreContract(
         lastUsedAt: null,
         expiresAt: later,
         revokedAt: null,
+        projects: null,
       };
       expect(await store.direct.countTokens()).toBe(0);
       await store.write((w) => w.insertToken(token));
@@ -383,6 +384,22 @@ export function describeStoreContract(
       expect(await store.direct.findToken("bob")).toMatchObject({ lastUsedAt: later, revokedAt: null });
       expect(await store.direct.findToken("alice")).toMatchObject({ revokedAt: later });
       expect(await store.direct.countTokens()).toBe(2);
+    });
+
+    test("tokens: a project list is kept in order, null is every project, an invalid list is refused", async () => {
+      const hash = (c: string): string => c.repeat(64);
+      const base = { createdAt: at, lastUsedAt: null, expiresAt: null, revokedAt: null };
+      const limited = { ...base, name: "dora", hash: hash("e"), projects: ["github.com/acme/b", "acme-a"] };
+      await store.write((w) => w.insertToken(limited));
+      await store.write((w) => w.insertToken({ ...base, name: "eve", hash: hash("f"), projects: null }));
+      expect(await store.direct.findToken("dora")).toEqual(limited);
+      expect((await store.direct.findTokenByHash(hash("f")))?.projects).toBeNull();
+      for (const projects of [[], ["Not Valid"], ["../x"]]) {
+        await expect(
+          store.write((w) => w.insertToken({ ...base, name: "frank", hash: hash("9"), projects })),
+        ).rejects.toThrow(/project ids/);
+      }
+      expect(await store.direct.findToken("frank")).toBeUndefined();
     });
 
     test("the engine reports its own health", async () => {

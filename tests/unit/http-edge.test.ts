@@ -91,7 +91,13 @@ describe("tokens", () => {
     expect(agentBelongsTo("ali", "alice")).toBe(false);
   });
   test("state at a time", () => {
-    const t = { name: "a", createdAt: "2026-01-01T00:00:00.000Z", lastUsedAt: null, revokedAt: null };
+    const t = {
+      name: "a",
+      createdAt: "2026-01-01T00:00:00.000Z",
+      lastUsedAt: null,
+      revokedAt: null,
+      projects: null,
+    };
     expect(tokenState({ ...t, expiresAt: null }, "2030-01-01T00:00:00.000Z")).toBe("active");
     expect(tokenState({ ...t, expiresAt: "2026-02-01T00:00:00.000Z" }, "2026-02-01T00:00:00.000Z")).toBe(
       "expired",

@@ -9,6 +9,7 @@ import { checkDbPath } from "./serve.ts";
 interface TokenFlags {
   name?: string;
   expires?: string;
+  project?: string | string[] | number | boolean;
   workspace?: string;
   db?: string;
   json?: boolean;
@@ -24,10 +25,14 @@ export function registerTokenCommand(cli: CAC, env: Env, io: Output, setCode: (c
   cli
     .command(
       "token <action> [name]",
-      "Bearer tokens for serve --http: create --name NAME [--expires 30d], list, revoke NAME",
+      "Bearer tokens for serve --http: create --name NAME [--expires 30d] [--project ID]..., list, revoke NAME",
     )
     .option("--name <name>", "create: the token's name, which is the agent identity of its holder")
     .option("--expires <duration>", "create: lifetime, e.g. 30d, 12h (default: no expiry)")
+    .option(
+      "--project <id>",
+      "create: limit the token to this project id (repeatable or comma-separated; default: every project)",
+    )
     .option("--db <path>", "The server's database (env ORCHESTRATOR_DB), as given to serve --db")
     .option(
       "--workspace <dir>",
@@ -65,15 +70,29 @@ export function registerTokenCommand(cli: CAC, env: Env, io: Output, setCode: (c
             throw new OrchestratorError("USAGE", `${(e as Error).message} (days: 30d).`);
           }
         }
-        const { createToken } = await import("../../app/tokens.ts");
+        const projects = projectFlags(flags.project);
+        const { createToken, checkProjects } = await import("../../app/tokens.ts");
+        // Before the database is opened (or created): a bad id changes nothing.
+        checkProjects(projects);
         const { token, info } = await withStore(await target(), (store) =>
-          createToken(store, { name: String(tokenName), lifetimeMs, now }),
+          createToken(store, {
+            name: String(tokenName),
+            lifetimeMs,
+            now,
+            projects: projectFlags(flags.project),
+          }),
         );
         if (flags.json) {
-          io.out(JSON.stringify({ name: info.name, token, expires_at: info.expiresAt }, null, 2));
+          io.out(
+            JSON.stringify(
+              { name: info.name, token, expires_at: info.expiresAt, projects: info.projects },
+              null,
+              2,
+            ),
+          );
         } else {
           io.err(
-            `Token ${info.name} created (${info.expiresAt ? `expires ${info.expiresAt}` : "no expiry"}). It is shown once: store it now. Clients send it as the header Authorization: Bearer <token>.`,
+            `Token ${info.name} created (${info.expiresAt ? `expires ${info.expiresAt}` : "no expiry"}; ${info.projects ? `projects ${info.projects.join(", ")} only` : "every project"}). It is shown once: store it now. Clients send it as the header Authorization: Bearer <token>.`,
           );
           io.out(token);
         }
@@ -93,6 +112,7 @@ export function registerTokenCommand(cli: CAC, env: Env, io: Output, setCode: (c
                 last_used_at: t.lastUsedAt,
                 expires_at: t.expiresAt,
                 revoked_at: t.revokedAt,
+                projects: t.projects,
               })),
               null,
               2,
@@ -101,10 +121,17 @@ export function registerTokenCommand(cli: CAC, env: Env, io: Output, setCode: (c
         } else if (tokens.length === 0) {
           io.out("No tokens. Create one with: orchestrator token create --name NAME");
         } else {
-          io.out(["NAME", "STATE", "CREATED", "LAST USED", "EXPIRES"].join("\t"));
+          io.out(["NAME", "STATE", "CREATED", "LAST USED", "EXPIRES", "PROJECTS"].join("\t"));
           for (const t of tokens) {
             io.out(
-              [t.name, t.state, t.createdAt, t.lastUsedAt ?? "never", t.expiresAt ?? "never"].join("\t"),
+              [
+                t.name,
+                t.state,
+                t.createdAt,
+                t.lastUsedAt ?? "never",
+                t.expiresAt ?? "never",
+                t.projects?.join(",") ?? "all",
+              ].join("\t"),
             );
           }
         }
@@ -121,6 +148,20 @@ export function registerTokenCommand(cli: CAC, env: Env, io: Output, setCode: (c
       else io.out(r.already ? `Token ${tokenName} was revoked already.` : `Token ${tokenName} revoked.`);
       setCode(EXIT.OK);
     });
+}
+
+/** `--project a --project b,c` → [a, b, c]; a bare `--project` is a usage error, not "every project". */
+function projectFlags(raw: TokenFlags["project"]): string[] {
+  if (raw === undefined) return [];
+  const values = (Array.isArray(raw) ? raw : [raw]).map((v) => (typeof v === "boolean" ? "" : String(v)));
+  const ids = values.flatMap((v) => v.split(",")).map((v) => v.trim());
+  if (ids.some((v) => v === "")) {
+    throw new OrchestratorError(
+      "USAGE",
+      "--project needs a project id (e.g. --project github.com/acme/shop).",
+    );
+  }
+  return ids;
 }
 
 /** Opens the database (migrating it, as every open does), runs `fn`, closes it. */

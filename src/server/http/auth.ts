@@ -16,7 +16,12 @@ export interface Authenticator {
 
 export type AuthOutcome =
   | { readonly kind: "open" }
-  | { readonly kind: "ok"; readonly name: string }
+  | {
+      readonly kind: "ok";
+      readonly name: string;
+      /** A static token's project limit (null or absent: every project; JWTs are never limited). */
+      readonly projects?: readonly string[] | null;
+    }
   | {
       readonly kind: "refused";
       readonly why: string;
@@ -60,7 +65,7 @@ export function createAuthenticator(opts: {
         };
       }
       const r = await verifyToken(store, token, now);
-      if (r.ok) return { kind: "ok", name: r.name };
+      if (r.ok) return { kind: "ok", name: r.name, projects: r.projects };
       const why = {
         unknown: "the token is not known",
         revoked: "the token was revoked",

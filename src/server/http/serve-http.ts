@@ -85,14 +85,18 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
   for (let g = 1; g < (worker?.config.generation ?? 1); g++) metrics.restarted();
   const scheme = opts.tls ? "https" : "http";
   const renewals = new Map<string, Map<string, number>>();
-  const callerFor = (name: string, enforced: boolean): CallerIdentity => {
+  const callerFor = (
+    name: string,
+    enforced: boolean,
+    projects: readonly string[] | null = null,
+  ): CallerIdentity => {
     let renewedAt = renewals.get(name);
     if (!renewedAt) {
       if (renewals.size > 10_000) renewals.clear();
       renewedAt = new Map();
       renewals.set(name, renewedAt);
     }
-    return { name, enforced, renewedAt };
+    return { name, enforced, renewedAt, projects };
   };
 
   const server = listener;
@@ -222,7 +226,8 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
         });
         return;
       }
-      const caller = who.kind === "ok" ? callerFor(who.name, true) : callerFor(ANONYMOUS, false);
+      const caller =
+        who.kind === "ok" ? callerFor(who.name, true, who.projects ?? null) : callerFor(ANONYMOUS, false);
       entry.agent = caller.name;
       if (req.method !== "POST") {
         req.resume();

@@ -1,5 +1,6 @@
 import { OrchestratorError } from "../../core/errors.ts";
-import { isValidTokenName, TOKEN_NAME_RULE } from "../../core/token.ts";
+import { ProjectIdSchema } from "../../core/project-id.ts";
+import { isValidTokenName, TOKEN_NAME_RULE, TOKEN_PROJECTS_MAX } from "../../core/token.ts";
 import type { Executor } from "../database.ts";
 import type { StoredToken } from "../records.ts";
 import type { TokenRow } from "../tables/tokens.table.ts";
@@ -12,11 +13,31 @@ import type { TokenRow } from "../tables/tokens.table.ts";
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+/** The stored project list: null (unlimited), or valid ids only; anything else is not ours. */
+function parseProjects(raw: string | null): readonly string[] | null | "invalid" {
+  if (raw === null) return null;
+  try {
+    const v: unknown = JSON.parse(raw);
+    if (!Array.isArray(v) || v.length === 0 || v.length > TOKEN_PROJECTS_MAX) return "invalid";
+    const ids: string[] = [];
+    for (const x of v) {
+      const p = ProjectIdSchema.safeParse(x);
+      // Stored ids are canonical already; one that changes when checked was not written by us.
+      if (!p.success || p.data !== x) return "invalid";
+      ids.push(p.data);
+    }
+    return ids;
+  } catch {
+    return "invalid";
+  }
+}
+
 function toToken(r: TokenRow): StoredToken {
-  if (!isValidTokenName(r.name) || !SHA256_HEX.test(r.token_hash)) {
+  const projects = parseProjects(r.projects ?? null);
+  if (!isValidTokenName(r.name) || !SHA256_HEX.test(r.token_hash) || projects === "invalid") {
     throw new OrchestratorError(
       "STORE_ROW_INVALID",
-      `The database holds a tokens row named ${JSON.stringify(String(r.name).slice(0, 80))} that this orchestrator never writes (names: ${TOKEN_NAME_RULE}; a sha256 digest); it was not used. Delete the row, or revoke and recreate the token.`,
+      `The database holds a tokens row named ${JSON.stringify(String(r.name).slice(0, 80))} that this orchestrator never writes (names: ${TOKEN_NAME_RULE}; a sha256 digest; projects: a JSON array of project ids or NULL); it was not used. Delete the row, or revoke and recreate the token.`,
       { data: { table: "tokens", column: "name", value: String(r.name).slice(0, 80) } },
     );
   }
@@ -27,15 +48,17 @@ function toToken(r: TokenRow): StoredToken {
     lastUsedAt: r.last_used_at,
     expiresAt: r.expires_at,
     revokedAt: r.revoked_at,
+    projects,
   };
 }
 
 export async function insertToken(db: Executor, t: StoredToken): Promise<void> {
   // The same wall on the way in, so no caller stores a row the mapper would then refuse forever.
-  if (!isValidTokenName(t.name) || !SHA256_HEX.test(t.hash)) {
+  const projects = t.projects === null ? null : JSON.stringify(t.projects);
+  if (!isValidTokenName(t.name) || !SHA256_HEX.test(t.hash) || parseProjects(projects) === "invalid") {
     throw new OrchestratorError(
       "INVALID_INPUT",
-      `Refused to store a token named ${JSON.stringify(t.name.slice(0, 80))}: names are ${TOKEN_NAME_RULE}, with a sha256 digest.`,
+      `Refused to store a token named ${JSON.stringify(t.name.slice(0, 80))}: names are ${TOKEN_NAME_RULE}, with a sha256 digest and 1 to ${TOKEN_PROJECTS_MAX} valid project ids or none.`,
     );
   }
   await db
@@ -47,6 +70,7 @@ export async function insertToken(db: Executor, t: StoredToken): Promise<void> {
       last_used_at: t.lastUsedAt,
       expires_at: t.expiresAt,
       revoked_at: t.revokedAt,
+      projects,
     })
     .execute();
 }

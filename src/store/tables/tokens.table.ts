@@ -9,6 +9,8 @@ export interface TokensTable {
   last_used_at: string | null;
   expires_at: string | null;
   revoked_at: string | null;
+  /** JSON array of project ids the token is limited to; null: every project. */
+  projects: string | null;
 }
 export type TokenRow = Selectable<TokensTable>;
 export type NewTokenRow = Insertable<TokensTable>;

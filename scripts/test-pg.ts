@@ -37,6 +37,7 @@ const ON_POSTGRES = [
   "tests/e2e/http-jwt.test.ts",
   "tests/e2e/http-metrics.test.ts",
   "tests/e2e/http-server.test.ts",
+  "tests/e2e/http-token-projects.test.ts",
   "tests/e2e/http-restart.test.ts",
   "tests/e2e/hot-reload.test.ts",
   "tests/e2e/import-legacy.test.ts",

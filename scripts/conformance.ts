@@ -11,9 +11,10 @@
  * failures are listed, not counted. Exits non-zero when the suite did.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { npmInstallInto } from "./_npm-install.ts";
 
 /** Pinned: the suite's version current on npm, and the Node line it needs. */
 const SUITE = { pkg: "@modelcontextprotocol/conformance", version: "0.1.16" };
@@ -44,35 +45,16 @@ const nodeBin = join(dir, "node_modules", NODE.pkg, "bin", "node");
 const suiteEntry = join(dir, "node_modules", ...SUITE.pkg.split("/"), "dist", "index.js");
 const t0 = performance.now();
 if (!existsSync(nodeBin) || !existsSync(suiteEntry)) {
-  // Installed into a temp folder renamed into place on success: an interrupted install is never taken for a cached one.
-  const tmp = `${dir}.partial-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  const npm = spawnSync(
-    "npm",
-    [
-      "install",
-      "--prefix",
-      tmp,
-      "--no-audit",
-      "--no-fund",
-      "--no-save",
-      "--loglevel=error",
-      `${NODE.pkg}@${NODE.version}`,
-      `${SUITE.pkg}@${SUITE.version}`,
-    ],
-    { stdio: ["ignore", "inherit", "inherit"], timeout: 900_000 },
-  );
-  if (npm.status !== 0) {
-    rmSync(tmp, { recursive: true, force: true });
+  const installed = npmInstallInto(dir, [`${NODE.pkg}@${NODE.version}`, `${SUITE.pkg}@${SUITE.version}`], {
+    echo: true,
+  });
+  if (!installed.ok) {
     console.log(
       `conformance: npm install of ${SUITE.pkg}@${SUITE.version} and ${NODE.pkg}@${NODE.version} failed`,
     );
     summary(0, 1);
     process.exit(1);
   }
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
   console.log(
     `conformance: installed ${SUITE.pkg}@${SUITE.version} and Node ${NODE.version} in ${secs(t0)}s (${dir})`,
   );

@@ -1,12 +1,7 @@
-/**
- * The real MCP client CLIs the real-client suite drives: pinned npm versions (those in
- * /work/shared/reference/real-clients.md), installed once into a cache outside the clone and
- * reused by every later run. Nothing here needs an API key or any network beyond the npm registry.
- */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { npmInstallInto } from "../../scripts/_npm-install.ts";
 
 export interface PinnedClient {
   /** Our client id in src/install/clients.ts. */
@@ -66,31 +61,9 @@ export function ensureInstalled(c: PinnedClient, root = cacheRoot(), timeoutMs =
   if (isInstalled(c, root)) return { client: c, status: "cached", seconds: 0 };
   const t0 = performance.now();
   const dir = clientDir(c, root);
-  const tmp = `${dir}.partial-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  const r = spawnSync(
-    "npm",
-    [
-      "install",
-      "--prefix",
-      tmp,
-      "--no-audit",
-      "--no-fund",
-      "--no-save",
-      "--loglevel=error",
-      `${c.pkg}@${c.version}`,
-    ],
-    { encoding: "utf8", timeout: timeoutMs, env: { ...process.env, npm_config_update_notifier: "false" } },
-  );
+  const installed = npmInstallInto(dir, [`${c.pkg}@${c.version}`], { timeoutMs });
   const seconds = Math.round((performance.now() - t0) / 100) / 10;
-  if (r.status !== 0) {
-    rmSync(tmp, { recursive: true, force: true });
-    const why = r.error ? r.error.message : (r.stderr || r.stdout).trim().split("\n").slice(-5).join("\n");
-    return { client: c, status: "failed", seconds, error: why };
-  }
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
+  if (!installed.ok) return { client: c, status: "failed", seconds, error: installed.error };
   if (!isInstalled(c, root)) {
     return { client: c, status: "failed", seconds, error: `installed, but ${binPath(c, root)} is missing` };
   }

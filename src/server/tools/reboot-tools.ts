@@ -29,19 +29,9 @@ export function registerRebootTools(server: ToolHost, _session: Session): void {
     );
   server.registerTool(
     "orchestrator_restart_server",
-    {
-      title: "Restart the server",
-      description:
-        "Start a fresh worker from the binary on disk (an upgrade, new settings) without closing this connection. The old worker finishes the requests it has; graceful waits for them before switching. Task state lives in the database: nothing is lost.",
-      inputSchema: RestartServerInput.shape,
-      outputSchema: RestartServerOutput.shape,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: false,
-        openWorldHint: false,
-      },
-    },
+    restartServerConfig(
+      "Start a fresh worker from the binary on disk (an upgrade, new settings) without closing this connection. The old worker finishes the requests it has; graceful waits for them before switching. Task state lives in the database: nothing is lost.",
+    ),
     unreachable,
   );
 
@@ -96,19 +86,9 @@ export function registerHttpRestartTool(server: ToolHost, session: Session): voi
   if (!restart) return;
   server.registerTool(
     "orchestrator_restart_server",
-    {
-      title: "Restart the server",
-      description:
-        "Start a fresh worker from the binary on disk (an upgrade, new settings, new database connections) while the server keeps listening: new requests go to it as soon as it is up, and the old worker finishes the requests it has within timeout. No request is refused. Task state lives in the database: nothing is lost.",
-      inputSchema: RestartServerInput.shape,
-      outputSchema: RestartServerOutput.shape,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: false,
-        openWorldHint: false,
-      },
-    },
+    restartServerConfig(
+      "Start a fresh worker from the binary on disk (an upgrade, new settings, new database connections) while the server keeps listening: new requests go to it as soon as it is up, and the old worker finishes the requests it has within timeout. No request is refused. Task state lives in the database: nothing is lost.",
+    ),
     async (args) => {
       const result = await restart({ graceful: args.graceful, timeout: args.timeout, reason: args.reason });
       const out = RestartServerOutput.safeParse(result);
@@ -120,4 +100,20 @@ export function registerHttpRestartTool(server: ToolHost, session: Session): voi
       return ok(out.data, out.data.message);
     },
   );
+}
+
+/** orchestrator_restart_server as stdio and HTTP register it: one contract, told as each transport restarts. */
+function restartServerConfig(description: string) {
+  return {
+    title: "Restart the server",
+    description,
+    inputSchema: RestartServerInput.shape,
+    outputSchema: RestartServerOutput.shape,
+    annotations: {
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+      openWorldHint: false,
+    },
+  };
 }

@@ -11,7 +11,7 @@
  *    PostgreSQL database (racing for next-ready tasks: 0 lost, 0 double claims)
  *  - soak: 100,000 calls on one server, RSS at the start and the end
  *  - team server: two serve --http instances on one PostgreSQL database behind nginx, 8 agents ×
- *    500 operations, one instance restarted and one stopped and started in the middle
+ *    500 operations, each instance restarted (SIGHUP) in turn in the middle
  *    (tests/e2e/http-nginx.test.ts with ORCHESTRATOR_TEST_NGINX_OPS)
  */
 import { spawnSync } from "node:child_process";

@@ -14,6 +14,7 @@ let processVersion = 0;
 export function createWatcher(openFeed: () => ChangeFeed, coalesceMs = COALESCE_MS) {
   const subscribers = new Set<(version: number) => void>();
   let feed: ChangeFeed | undefined;
+  let listening: Promise<void> = Promise.resolve();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let lastTold = Number.NEGATIVE_INFINITY;
   let closed = false;
@@ -50,12 +51,16 @@ export function createWatcher(openFeed: () => ChangeFeed, coalesceMs = COALESCE_
       subscribers.add(entry);
       if (!feed) {
         feed = openFeed();
-        feed.start(signal);
+        listening = feed.start(signal).catch(() => {});
       }
       return () => {
         if (!subscribers.delete(entry) || subscribers.size > 0) return;
         void stopFeed();
       };
+    },
+    /** Resolves once the running feed listens: a commit after that is told (tests wait on it). */
+    listening(): Promise<void> {
+      return listening;
     },
     /** Subscribers now, and whether the feed runs (for tests and the server's metrics). */
     state(): { readonly subscribers: number; readonly running: boolean } {

@@ -47,6 +47,19 @@ export async function visibleProjects(
   return (await r.findPlanProjects()).filter((p) => visible(deps, scope, p));
 }
 
+/**
+ * The filter of a read across projects: null when every project of the store may be shown (the
+ * read then needs no filter, and walks the history without one), else the visible projects.
+ */
+export async function projectFilter(
+  r: StoreReader,
+  deps: DashboardDeps,
+  scope: ProjectScope,
+): Promise<string[] | null> {
+  if (scope.all && deps.projects === undefined) return null;
+  return visibleProjects(r, deps, scope);
+}
+
 /*
  * Not-found answers say the same for a project that does not exist and one the scope hides, so
  * they never tell a limited viewer what else the database holds.

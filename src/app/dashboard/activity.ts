@@ -1,5 +1,5 @@
 import type { ActivityView, ProjectScope } from "../../dashboard/contract.ts";
-import { type DashboardDeps, visible, visibleProjects } from "./_context.ts";
+import { type DashboardDeps, projectFilter, visible } from "./_context.ts";
 
 export const ACTIVITY_DEFAULT = 200;
 export const ACTIVITY_MAX = 1000;
@@ -23,9 +23,9 @@ export async function dashboardActivity(
   const now = deps.clock.now();
   const limit = activityLimit(q.limit);
   const events = await deps.store.read(async (r) => {
-    let projects: string[];
+    let projects: string[] | null;
     if (q.project !== undefined) projects = visible(deps, scope, q.project) ? [q.project] : [];
-    else projects = await visibleProjects(r, deps, scope);
+    else projects = await projectFilter(r, deps, scope);
     return r.findRecentEvents({ projects, planId: q.planId, limit });
   });
   return {

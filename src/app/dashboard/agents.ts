@@ -20,11 +20,13 @@ export async function dashboardAgents(deps: DashboardDeps, scope: ProjectScope):
   const now = deps.clock.now();
   const since = new Date(Date.parse(now) - COMPLETIONS_SINCE_MS).toISOString();
   const { claims, completions, lastSeen } = await deps.store.read(async (r) => {
+    // Claims by project list (the (workspace, status) index); the history by filter (see projectFilter).
     const projects = await visibleProjects(r, deps, scope);
+    const filter = scope.all && deps.projects === undefined ? null : projects;
     return {
       claims: await r.findHeldClaims({ projects, limit: CLAIMS_MAX }),
-      completions: await r.findRecentCompletions({ projects, since, window: EVENT_WINDOW }),
-      lastSeen: await r.findAgentsLastSeen({ projects, window: EVENT_WINDOW }),
+      completions: await r.findRecentCompletions({ projects: filter, since, window: EVENT_WINDOW }),
+      lastSeen: await r.findAgentsLastSeen({ projects: filter, window: EVENT_WINDOW }),
     };
   });
   const agents = new Map<string, { -readonly [K in keyof AgentView]: AgentView[K] }>();

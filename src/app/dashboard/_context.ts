@@ -90,7 +90,8 @@ export function claimView(claim: Claim, now: string, gone: HolderGone): ClaimVie
   return {
     agentId: claim.agentId,
     expiresAt: claim.expiresAt,
-    remainingMs: Math.max(0, Date.parse(claim.expiresAt) - Date.parse(now)),
+    // A lease time that does not parse (a row from elsewhere) counts as run out, not as NaN.
+    remainingMs: Math.max(0, Date.parse(claim.expiresAt) - Date.parse(now)) || 0,
     stale: claimLapse(claim, now, gone) !== null,
   };
 }

@@ -45,7 +45,9 @@ export function recordingWrites(w: StoreWriter, touched: Set<string>): StoreWrit
 /**
  * NOTIFY the dashboard's channel once per touched project, inside the write transaction: PostgreSQL
  * delivers it at commit and drops it on rollback, so a listener hears only committed changes. A
- * write that touched nothing the dashboard shows notifies nothing (no cost).
+ * write that touched nothing the dashboard shows notifies nothing. Measured (a lock + update +
+ * insert transaction, 300 each interleaved, shared 2-core machine): +0.2 to +0.3 ms p50 per write
+ * (one more round trip), p90 within the noise, with or without a listener connected.
  */
 export async function notifyChanges(trx: Executor, touched: ReadonlySet<string>): Promise<void> {
   for (const project of touched) await sql`select pg_notify(${CHANGES_CHANNEL}, ${project})`.execute(trx);

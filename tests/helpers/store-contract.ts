@@ -402,6 +402,78 @@ export function describeStoreContract(
       expect(await store.direct.findToken("frank")).toBeUndefined();
     });
 
+    test("dashboard reads: projects, per-plan groups, newest events with titles, claims and completions across projects", async () => {
+      await seed();
+      const other = "github.com/acme/other";
+      await store.write(async (w) => {
+        await w.insertPlan(other, {
+          id: "task_0000000b",
+          description: "other plan",
+          complexity: "simple",
+          context: null,
+          status: "active",
+          createdAt: at,
+          updatedAt: at,
+        });
+        await w.insertTasks(other, [
+          { ...task("o_1", 0), planId: "task_0000000b", specialistType: "tester" },
+        ]);
+        await w.updateTask(ws, "t_1", { status: "active", claim: { agentId: "ann", expiresAt: later } });
+        await w.updateTask(ws, "t_3", { status: "archived" });
+        await w.updateTask(other, "o_1", { status: "active", claim: { agentId: "bob", expiresAt: at } });
+        await w.appendEvents(ws, [
+          {
+            at,
+            kind: "task_status_changed",
+            planId: "task_0000000a",
+            taskId: "t_2",
+            to: "completed",
+            agentId: "ann",
+          },
+          { at: later, kind: "task_updated", planId: "task_0000000a", taskId: "t_9" },
+        ]);
+        await w.appendEvents(other, [{ at, kind: "plan_created", planId: "task_0000000b", taskId: null }]);
+      });
+      const r = store.direct;
+      expect(await r.findPlanProjects()).toEqual([other, ws].sort());
+      expect(await r.countTasksByRole(ws, ["task_0000000a", "task_nope"])).toEqual(
+        new Map([["task_0000000a", { implementer: 2 }]]),
+      );
+      const mid = "2026-01-01T00:30:00.000Z";
+      expect(await r.countClaimsByPlan(ws, ["task_0000000a"], mid)).toEqual(new Map([["task_0000000a", 1]]));
+      expect(await r.countClaimsByPlan(ws, ["task_0000000a"], later)).toEqual(new Map());
+      expect(await r.findLastActivity(ws, ["task_0000000a", "task_nope"])).toEqual(
+        new Map([["task_0000000a", later]]),
+      );
+      expect(await r.countArtifactsByTask(ws, ["t_1"])).toEqual(new Map());
+
+      const events = await r.findRecentEvents({ projects: null, limit: 10 });
+      expect(events.map((e) => [e.project, e.event.kind, e.planTitle, e.taskTitle])).toEqual([
+        [other, "plan_created", "other plan", null],
+        [ws, "task_updated", "a plan", null],
+        [ws, "task_status_changed", "a plan", "title t_2"],
+      ]);
+      expect((await r.findRecentEvents({ projects: [ws], limit: 1 })).map((e) => e.event.kind)).toEqual([
+        "task_updated",
+      ]);
+      expect(await r.findRecentEvents({ projects: [ws], planId: "task_0000000b", limit: 10 })).toEqual([]);
+      expect(await r.findRecentEvents({ projects: [], limit: 10 })).toEqual([]);
+
+      const claims = await r.findHeldClaims({ projects: [ws, other], limit: 10 });
+      expect(claims.map((c) => [c.project, c.taskId, c.claim.agentId, c.status])).toEqual([
+        [other, "o_1", "bob", "active"],
+        [ws, "t_1", "ann", "active"],
+      ]);
+      expect((await r.findHeldClaims({ projects: [ws], limit: 10 })).map((c) => c.taskId)).toEqual(["t_1"]);
+      expect(await r.findRecentCompletions({ projects: null, since: at, window: 100 })).toEqual([
+        { project: ws, planId: "task_0000000a", taskId: "t_2", title: "title t_2", agentId: "ann", at },
+      ]);
+      expect(await r.findRecentCompletions({ projects: null, since: later, window: 100 })).toEqual([]);
+      // Only the newest `window` events are looked at.
+      expect(await r.findRecentCompletions({ projects: null, since: at, window: 2 })).toEqual([]);
+      expect(await r.findAgentsLastSeen({ projects: [ws], window: 100 })).toEqual(new Map([["ann", at]]));
+    });
+
     test("the engine reports its own health", async () => {
       expect(await store.checkIntegrity(false)).toEqual(["ok"]);
       expect(store.migrations.length).toBeGreaterThan(0);

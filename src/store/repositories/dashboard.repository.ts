@@ -20,10 +20,10 @@ function slices<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-/** Every project key that has plans in this database, sorted. */
+/** Every project key that has plans in this database, in code-point order (the same in both dialects, whatever the collation). */
 export async function findPlanProjects(db: Executor): Promise<string[]> {
-  const rows = await db.selectFrom("plans").select("workspace").distinct().orderBy("workspace").execute();
-  return rows.map((r) => r.workspace);
+  const rows = await db.selectFrom("plans").select("workspace").distinct().execute();
+  return rows.map((r) => r.workspace).sort();
 }
 
 /** Tasks per role of each plan, archived ones left out (plans without tasks are absent). */

@@ -154,6 +154,11 @@ describe("actions", () => {
     expect(bad.code).toBe("INVALID_INPUT");
     const nobody = await rejection(s.act(ALL, { project: key, taskId: "write-docs", action: "cancel" }, " "));
     expect(nobody.code).toBe("INVALID_INPUT");
+    const spoof = await rejection(
+      s.act(ALL, { project: key, taskId: "write-docs", action: "cancel" }, "alice\u001b[2Kroot"),
+    );
+    expect(spoof.code).toBe("INVALID_INPUT");
+    expect((await s.task(ALL, key, "write-docs")).history.length).toBe(before);
   });
 });
 

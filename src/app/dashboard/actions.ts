@@ -65,11 +65,12 @@ export async function dashboardAct(
       `The action request is malformed: ${parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")}.`,
     );
   }
-  const who = actor.trim();
-  if (who === "" || who.length > ACTOR_MAX) {
+  const who = typeof actor === "string" ? actor.trim() : "";
+  // No control characters: the name is shown to everyone reading the history.
+  if (who === "" || who.length > ACTOR_MAX || /\p{Cc}/u.test(who)) {
     throw new OrchestratorError(
       "INVALID_INPUT",
-      `The actor name must be 1 to ${ACTOR_MAX} characters; the dashboard records actions under it.`,
+      `The actor name must be 1 to ${ACTOR_MAX} printable characters; the dashboard records actions under it.`,
     );
   }
   const req = parsed.data;

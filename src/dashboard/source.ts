@@ -63,6 +63,8 @@ export interface DashboardSourceOptions {
 
 /** A DashboardSource over one store (issue 15); see DashboardSourceOptions. */
 export function createDashboardSource(opts: DashboardSourceOptions): DashboardSource & {
+  /** The newest change version told in this process (0 before any): an event stream's first event. */
+  version(): number;
   /** Resolves once watch()'s feed listens, so a commit after that is told (tests wait on it). */
   listening(): Promise<void>;
 } {
@@ -98,6 +100,7 @@ export function createDashboardSource(opts: DashboardSourceOptions): DashboardSo
     activity: (scope, q) => dashboardActivity(deps, scope, q),
     act: (scope, req, actor) => dashboardAct(deps, scope, req, actor),
     watch: (onChange) => watcher.subscribe(onChange),
+    version: () => watcher.version(),
     listening: () => watcher.listening(),
     close() {
       closed ??= (async () => {

@@ -76,6 +76,10 @@ export function createWatcher(
         void stopFeed();
       };
     },
+    /** The newest version told in this process (0 before any), for a stream's first event. */
+    version(): number {
+      return processVersion;
+    },
     /** Resolves once the running feed listens: a commit after that is told (tests wait on it). */
     listening(): Promise<void> {
       return listening;

@@ -117,11 +117,13 @@ describe("watcher", () => {
     const one = manualFeed();
     const two = manualFeed();
     const seen: number[] = [];
-    createWatcher(one.open).subscribe((v) => seen.push(v));
+    const w = createWatcher(one.open);
+    w.subscribe((v) => seen.push(v));
     createWatcher(two.open).subscribe((v) => seen.push(v));
     one.state.fire();
     two.state.fire();
     expect(seen[1]!).toBeGreaterThan(seen[0]!);
+    expect(w.version()).toBe(seen[1]!);
   });
 });
 

@@ -26,6 +26,9 @@ export const WRITE_ATTEMPTS = 8;
  * eight attempts. LOCK TABLE does not fix the transaction's snapshot (its first SELECT does), so
  * each writer reads what the one before it committed. Conflicts with single `direct` statements
  * still end in 40001 and a re-run.
+ *
+ * A write that changed what the dashboard shows notifies its channel before it commits
+ * (notify.ts), so a listener hears every commit and no rollback.
  */
 export function postgresStore(
   db: Db,

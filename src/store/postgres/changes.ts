@@ -6,6 +6,13 @@ import { parsePostgresUrl } from "./url.ts";
 /** Reconnect backoff after a lost LISTEN connection: 250 ms doubling to 5 s. */
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 5000;
+/**
+ * A connection cut without a reset (a dropped route, a suspended VM) shows no error until TCP
+ * keepalive gives up, hours later by default: a `select 1` this often, answered within the
+ * timeout, proves the LISTEN connection is alive, and a missing answer counts as a loss.
+ */
+const PROBE_EVERY_MS = 30_000;
+const PROBE_TIMEOUT_MS = 10_000;
 
 type PgClient = import("pg").Client;
 
@@ -23,6 +30,8 @@ export function postgresChangeFeed(url: string): ChangeFeed {
   let started = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let delay = RECONNECT_MIN_MS;
+  /** The liveness probe of the one connection in use. */
+  let probe: ReturnType<typeof setInterval> | undefined;
 
   const connect = async (onChange: () => void, reconnect: boolean): Promise<void> => {
     const { default: pg } = await import("pg");
@@ -37,12 +46,16 @@ export function postgresChangeFeed(url: string): ChangeFeed {
       connectionTimeoutMillis: opts.connectTimeoutMs,
       application_name: `${opts.applicationName} (dashboard changes)`,
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     });
     let lost = false;
     const onLost = (): void => {
       if (lost) return;
       lost = true;
-      if (client === c) client = undefined;
+      if (client === c) {
+        client = undefined;
+        if (probe) clearInterval(probe);
+      }
       c.end().catch(() => {});
       schedule(onChange);
     };
@@ -64,6 +77,18 @@ export function postgresChangeFeed(url: string): ChangeFeed {
     }
     client = c;
     delay = RECONNECT_MIN_MS;
+    probe = setInterval(() => {
+      const late = setTimeout(onLost, PROBE_TIMEOUT_MS);
+      late.unref?.();
+      c.query("select 1").then(
+        () => clearTimeout(late),
+        () => {
+          clearTimeout(late);
+          onLost();
+        },
+      );
+    }, PROBE_EVERY_MS);
+    probe.unref?.();
     if (reconnect) onChange();
   };
   const schedule = (onChange: () => void): void => {
@@ -84,6 +109,7 @@ export function postgresChangeFeed(url: string): ChangeFeed {
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      if (probe) clearInterval(probe);
       timer = undefined;
       const c = client;
       client = undefined;

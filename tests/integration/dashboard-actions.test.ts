@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
+import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import pg from "pg";
 import { callOk } from "../helpers/client.ts";
@@ -282,7 +283,79 @@ describe("watch", () => {
     },
     15_000,
   );
+
+  test.skipIf(!ON_POSTGRES)(
+    "PostgreSQL: a LISTEN connection that goes silent (no reset) is found by its probe and replaced",
+    async () => {
+      const dir = w.project();
+      const { conn } = await w.seed(dir);
+      const proxy = await freezingProxy(testDbUrl()!);
+      const { postgresChangeFeed } = await import("../../src/store/postgres/changes.ts");
+      const s = await w.source(dir, {
+        changes: () => postgresChangeFeed(proxy.url, { probeEveryMs: 100, probeTimeoutMs: 300 }),
+      });
+      try {
+        const first = nextChange(s, 5000);
+        await s.listening();
+        expect(proxy.connections()).toBe(1);
+        // The route goes dead: nothing passes, nothing is reset.
+        proxy.freeze();
+        await first;
+        expect(proxy.connections()).toBe(2);
+        const next = nextChange(s, 5000);
+        await callOk(conn.client, "orchestrator_cancel_task", { task_id: "write-docs" });
+        await next;
+      } finally {
+        await s.close();
+        proxy.close();
+      }
+    },
+    15_000,
+  );
 });
+
+/**
+ * A TCP relay to the PostgreSQL server whose `freeze` silently stops passing bytes on the
+ * connections it holds (a dead route: no FIN, no RST); new connections pass again.
+ */
+async function freezingProxy(url: string) {
+  const target = new URL(url);
+  const open: { a: Socket; b: Socket }[] = [];
+  let frozen: { a: Socket; b: Socket }[] = [];
+  let count = 0;
+  const server = createServer((a) => {
+    count++;
+    const b = connect(Number(target.port || 5432), target.hostname);
+    const pair = { a, b };
+    open.push(pair);
+    const relay = (from: Socket, to: Socket) =>
+      from.on("data", (d) => {
+        if (!frozen.includes(pair)) to.write(d);
+      });
+    relay(a, b);
+    relay(b, a);
+    for (const s of [a, b]) s.on("error", () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  const proxied = new URL(url);
+  proxied.hostname = "127.0.0.1";
+  proxied.port = String(port);
+  return {
+    url: proxied.href,
+    connections: () => count,
+    freeze: () => {
+      frozen = [...open];
+    },
+    close: () => {
+      for (const { a, b } of open) {
+        a.destroy();
+        b.destroy();
+      }
+      server.close();
+    },
+  };
+}
 
 async function terminateListeners(): Promise<number> {
   const client = new pg.Client({ connectionString: testDbUrl()! });

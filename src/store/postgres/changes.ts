@@ -23,8 +23,13 @@ type PgClient = import("pg").Client;
  * reconnected with backoff, and one change is signalled after each reconnect, since
  * notifications sent while it was down are lost.
  */
-export function postgresChangeFeed(url: string): ChangeFeed {
+export function postgresChangeFeed(
+  url: string,
+  timing: { readonly probeEveryMs?: number; readonly probeTimeoutMs?: number } = {},
+): ChangeFeed {
   const opts = parsePostgresUrl(url);
+  const probeEvery = timing.probeEveryMs ?? PROBE_EVERY_MS;
+  const probeTimeout = timing.probeTimeoutMs ?? PROBE_TIMEOUT_MS;
   let client: PgClient | undefined;
   let stopped = false;
   let started = false;
@@ -78,7 +83,7 @@ export function postgresChangeFeed(url: string): ChangeFeed {
     client = c;
     delay = RECONNECT_MIN_MS;
     probe = setInterval(() => {
-      const late = setTimeout(onLost, PROBE_TIMEOUT_MS);
+      const late = setTimeout(onLost, probeTimeout);
       late.unref?.();
       c.query("select 1").then(
         () => clearTimeout(late),
@@ -87,7 +92,7 @@ export function postgresChangeFeed(url: string): ChangeFeed {
           onLost();
         },
       );
-    }, PROBE_EVERY_MS);
+    }, probeEvery);
     probe.unref?.();
     if (reconnect) onChange();
   };

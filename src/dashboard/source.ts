@@ -82,6 +82,7 @@ export function createDashboardSource(opts: DashboardSourceOptions): DashboardSo
     },
     projects: opts.projects,
     actions: { allowed: opts.actions?.allowed === true, actor: opts.actions?.actor ?? null },
+    rolesCache: new Map(),
   };
   const target = opts.target;
   const watcher = createWatcher(

@@ -119,8 +119,11 @@ export interface StoreReader {
   countTasksByRole(ws: string, planIds: readonly string[]): Promise<Map<string, Record<string, number>>>;
   /** Unexpired claims per plan. */
   countClaimsByPlan(ws: string, planIds: readonly string[], now: string): Promise<Map<string, number>>;
-  /** Each plan's newest event time. */
-  findLastActivity(ws: string, planIds: readonly string[]): Promise<Map<string, string>>;
+  /** Each plan's newest event (its seq and time). */
+  findLastActivity(
+    ws: string,
+    planIds: readonly string[],
+  ): Promise<Map<string, { readonly seq: number; readonly at: string }>>;
   countArtifactsByTask(ws: string, taskIds: readonly string[]): Promise<Map<string, number>>;
   /** The newest events of the projects (or of one plan), newest first, with plan and task titles. */
   findRecentEvents(q: {

@@ -133,6 +133,23 @@ describe("read models", () => {
     expect(o.projects.find((p) => p.id === projectKey(dir))!.plans[0]!.counts.total).toBe(3);
   });
 
+  test("overview roles follow every change of a task's role or archiving between refreshes", async () => {
+    const dir = w.project();
+    const { conn } = await w.seed(dir);
+    const s = await w.source(dir);
+    const roles = async () =>
+      (await s.overview(ALL)).projects.find((p) => p.id === projectKey(dir))!.plans[0]!.roles;
+    expect(await roles()).toEqual({ architect: 1, implementer: 1, tester: 1, documenter: 1 });
+    // Same clock reading: only the new history event tells the change.
+    await callOk(conn.client, "orchestrator_update_task", {
+      task_id: "write-docs",
+      specialist_type: "researcher",
+    });
+    expect(await roles()).toEqual({ architect: 1, implementer: 1, tester: 1, researcher: 1 });
+    await callOk(conn.client, "orchestrator_update_task", { task_id: "check", status: "archived" });
+    expect(await roles()).toEqual({ architect: 1, implementer: 1, researcher: 1 });
+  });
+
   test("task: fields, dependencies and dependents, prompt, history with who and when, verified artifacts", async () => {
     const dir = w.project();
     const { planId, agent } = await w.seed(dir);

@@ -6,13 +6,13 @@ import { join } from "node:path";
 import { claimView } from "../../src/app/dashboard/_context.ts";
 import { actionNote, availableActions } from "../../src/app/dashboard/actions.ts";
 import { ACTIVITY_DEFAULT, activityLimit } from "../../src/app/dashboard/activity.ts";
-import { progressShare } from "../../src/app/dashboard/overview.ts";
+import { planSummaries, progressShare } from "../../src/app/dashboard/overview.ts";
 import { isReady } from "../../src/app/dashboard/plan-view.ts";
 import { verdict } from "../../src/app/dashboard/task-view.ts";
-import type { Task } from "../../src/core/task.ts";
+import type { Plan, Task } from "../../src/core/task.ts";
 import { createWatcher } from "../../src/dashboard/watch.ts";
 import { sqliteChangeFeed } from "../../src/store/changes.ts";
-import type { ChangeFeed } from "../../src/store/port.ts";
+import type { ChangeFeed, StoreReader } from "../../src/store/port.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 
 const NOW = "2026-12-02T10:00:00.000Z";
@@ -255,5 +255,56 @@ describe("pure parts", () => {
       problem: "ENOENT",
     });
     expect(verdict(undefined, undefined).checksum).toBe("missing");
+  });
+});
+
+describe("overview roles cache", () => {
+  test("roles are recounted only for plans whose newest event, counters or status changed", async () => {
+    const counts = { pending: 1, active: 0, blocked: 0, completed: 0, failed: 0, cancelled: 0, total: 1 };
+    const plan = (id: string): Plan => ({
+      id,
+      description: id,
+      complexity: "simple",
+      context: null,
+      status: "active",
+      counts,
+      createdAt: NOW,
+      updatedAt: NOW,
+      completedAt: null,
+    });
+    const newest = new Map([
+      ["p1", { seq: 10, at: NOW }],
+      ["p2", { seq: 20, at: NOW }],
+    ]);
+    const asked: string[][] = [];
+    const reader = {
+      findLastActivity: async () => new Map(newest),
+      countClaimsByPlan: async () => new Map(),
+      countTasksByRole: async (_ws: string, ids: readonly string[]) => {
+        asked.push([...ids]);
+        return new Map(ids.map((id) => [id, { [`role-of-${id}`]: 1 }]));
+      },
+    } as unknown as StoreReader;
+    const cache = new Map();
+    const plans = [plan("p1"), plan("p2")];
+    const first = await planSummaries(reader, "proj", plans, NOW, cache);
+    expect(first.map((p) => p.roles)).toEqual([{ "role-of-p1": 1 }, { "role-of-p2": 1 }]);
+    await planSummaries(reader, "proj", plans, NOW, cache);
+    expect(asked).toEqual([["p1", "p2"]]);
+    newest.set("p2", { seq: 21, at: NOW });
+    await planSummaries(reader, "proj", plans, NOW, cache);
+    expect(asked.at(-1)).toEqual(["p2"]);
+    await planSummaries(
+      reader,
+      "proj",
+      [plan("p1"), { ...plan("p2"), counts: { ...counts, total: 2 } }],
+      NOW,
+      cache,
+    );
+    expect(asked.at(-1)).toEqual(["p2"]);
+    expect(asked).toHaveLength(3);
+    // Another project's plan of the same id is its own entry.
+    await planSummaries(reader, "other", [plan("p1")], NOW, cache);
+    expect(asked.at(-1)).toEqual(["p1"]);
   });
 });

@@ -20,6 +20,9 @@ export interface DashboardCheckout {
   readonly files: DataFiles;
 }
 
+/** Roles per plan with the state they were counted at (overview.ts planSummaries). */
+export type RolesCache = Map<string, { readonly key: string; readonly roles: Record<string, number> }>;
+
 /** What every dashboard read model and action needs (src/dashboard/source.ts builds it). */
 export interface DashboardDeps {
   readonly store: StorePort;
@@ -29,6 +32,8 @@ export interface DashboardDeps {
   /** The projects this dashboard shows (a workspace's own); undefined: every project in the store. */
   readonly projects?: readonly string[] | undefined;
   readonly actions: { readonly allowed: boolean; readonly actor: string | null };
+  /** The overview's roles per plan between refreshes (overview.ts); absent, counted every time. */
+  readonly rolesCache?: RolesCache | undefined;
 }
 
 /** Whether `project` may be shown: inside both the viewer's scope and the dashboard's own projects. */

@@ -1,7 +1,8 @@
-import { sql } from "kysely";
+import { type ExpressionBuilder, sql } from "kysely";
 import type { TaskStatus } from "../../core/task.ts";
-import type { Executor } from "../database.ts";
+import type { Database, Executor } from "../database.ts";
 import type { ActivityRecord, CompletionRecord, HeldClaim, ProjectFilter } from "../records.ts";
+import type { PlansTable } from "../tables/plans.table.ts";
 import { requireRowIds } from "./_row-check.ts";
 import { eventRowToEvent } from "./events.repository.ts";
 
@@ -79,34 +80,32 @@ export async function countClaimsByPlan(
 }
 
 /**
- * The time of each plan's newest history event (plans without events are absent). A correlated
- * `order by seq desc limit 1` per plan is one seek into the (workspace, plan_id, seq) index in
- * both dialects; a grouped max(seq) read every event of the plans (65 ms for 200k events).
+ * Each plan's newest history event: its seq and time (plans without events are absent). A
+ * correlated `order by seq desc limit 1` per plan is one seek into the (workspace, plan_id, seq)
+ * index in both dialects; a grouped max(seq) read every event of the plans (65 ms for 200k events).
  */
 export async function findLastActivity(
   db: Executor,
   workspace: string,
   planIds: readonly string[],
-): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+): Promise<Map<string, { readonly seq: number; readonly at: string }>> {
+  const out = new Map<string, { seq: number; at: string }>();
+  const newest = (eb: ExpressionBuilder<Database & { p: PlansTable }, "p">) =>
+    eb
+      .selectFrom("events as e")
+      .whereRef("e.workspace", "=", "p.workspace")
+      .whereRef("e.plan_id", "=", "p.id")
+      .orderBy("e.seq", "desc")
+      .limit(1);
   for (const ids of slices(planIds)) {
     const rows = await db
       .selectFrom("plans as p")
-      .select((eb) => [
-        "p.id",
-        eb
-          .selectFrom("events as e")
-          .select("e.at")
-          .whereRef("e.workspace", "=", "p.workspace")
-          .whereRef("e.plan_id", "=", "p.id")
-          .orderBy("e.seq", "desc")
-          .limit(1)
-          .as("at"),
-      ])
+      .select((eb) => ["p.id", newest(eb).select("e.seq").as("seq"), newest(eb).select("e.at").as("at")])
       .where("p.workspace", "=", workspace)
       .where("p.id", "in", ids)
       .execute();
-    for (const r of rows) if (r.at !== null && r.at !== undefined) out.set(r.id, r.at);
+    for (const r of rows)
+      if (r.seq !== null && r.seq !== undefined && r.at) out.set(r.id, { seq: Number(r.seq), at: r.at });
   }
   return out;
 }

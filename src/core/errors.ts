@@ -82,6 +82,17 @@ export const ERROR_CATALOGUE = {
     when: "The task is claimed by another agent whose lease has not expired.",
     fix: "Pick another ready task, or wait until the lease named in the message expires.",
   },
+  // the dashboard (issue 15)
+  CLAIM_NOT_STALE: {
+    exit: 1,
+    when: "The dashboard was asked to release a task's claim while it still blocks: its lease runs and its holder's process is not known to be gone.",
+    fix: "Wait until the lease runs out (the dashboard shows the time left), or cancel the task if the work must stop now.",
+  },
+  DASHBOARD_READ_ONLY: {
+    exit: 2,
+    when: "A dashboard action (release, cancel, reopen) was requested from a dashboard started without actions allowed.",
+    fix: "Restart the dashboard with --allow-actions (orchestrator ui) to allow actions, recorded under your name.",
+  },
   // artifacts
   ARTIFACT_TOO_LARGE: {
     exit: 1,

@@ -273,6 +273,12 @@ export const ERROR_CATALOGUE = {
     when: "The remote URL answered something that is not MCP over Streamable HTTP (an HTML page, 404, a body that is not JSON-RPC): usually a URL without the /mcp path, or a proxy's own error page.",
     fix: "Point the URL at the server's MCP endpoint (https://HOST/mcp), and check the proxy forwards /mcp to the server.",
   },
+  // the dashboard's front end (issue 15)
+  DASHBOARD_NOT_BUILT: {
+    exit: 1,
+    when: "The dashboard was asked for from source under Deno or Node: its front end is bundled by Bun (at build time for the compiled binary, on first use under `bun bin/orchestrator.ts`).",
+    fix: "Run the compiled `orchestrator` binary (or `bun bin/orchestrator.ts ui` from a checkout) instead.",
+  },
   // the server process (docs/reboot.md)
   REQUEST_TOO_LARGE: {
     exit: 1,

@@ -91,7 +91,7 @@ export const ERROR_CATALOGUE = {
   DASHBOARD_READ_ONLY: {
     exit: 2,
     when: "A dashboard action (release, cancel, reopen) was requested from a dashboard started without actions allowed.",
-    fix: "Restart the dashboard with --allow-actions (orchestrator ui) to allow actions, recorded under your name.",
+    fix: "Restart the dashboard with --allow-actions (orchestrator ui; serve --http: --ui-actions) to allow actions, recorded under your name (or the token's).",
   },
   // artifacts
   ARTIFACT_TOO_LARGE: {
@@ -249,20 +249,10 @@ export const ERROR_CATALOGUE = {
     when: "A request to `orchestrator ui` carried neither the secret of the URL it printed nor the cookie that URL sets, or a wrong secret (HTTP 403).",
     fix: "Open the URL `orchestrator ui` printed (http://127.0.0.1:PORT/?secret=...); `--new-secret` makes a new one and invalidates old links.",
   },
-  DASHBOARD_READ_ONLY: {
-    exit: 2,
-    when: "A dashboard action (release, cancel, reopen) was sent to a dashboard started without actions (HTTP 403).",
-    fix: "Restart with `orchestrator ui --allow-actions` (or `serve --http --ui-actions`) to allow actions.",
-  },
   DASHBOARD_NOT_LOOPBACK: {
     exit: 2,
     when: "`orchestrator ui --host` named an address other machines can reach; the personal dashboard only listens on this machine.",
     fix: "Leave --host out (127.0.0.1), or serve a team with `orchestrator serve --http HOST:PORT` and tokens: it has the dashboard under /ui/.",
-  },
-  DASHBOARD_ASSETS_MISSING: {
-    exit: 1,
-    when: "The dashboard's front end is not built into this binary (an unbuilt run outside Bun, or a build without it) (HTTP 503).",
-    fix: "Run the released or built binary (`bun run build` → dist/orchestrator), or run from source with Bun.",
   },
   DASHBOARD_NOT_FOUND: {
     exit: 1,
@@ -324,6 +314,12 @@ export const ERROR_CATALOGUE = {
     exit: 1,
     when: "The remote URL answered something that is not MCP over Streamable HTTP (an HTML page, 404, a body that is not JSON-RPC): usually a URL without the /mcp path, or a proxy's own error page.",
     fix: "Point the URL at the server's MCP endpoint (https://HOST/mcp), and check the proxy forwards /mcp to the server.",
+  },
+  // the dashboard's front end (issue 15)
+  DASHBOARD_NOT_BUILT: {
+    exit: 1,
+    when: "The dashboard was asked for from source under Deno or Node: its front end is bundled by Bun (at build time for the compiled binary, on first use under `bun bin/orchestrator.ts`).",
+    fix: "Run the compiled `orchestrator` binary (or `bun bin/orchestrator.ts ui` from a checkout) instead.",
   },
   // the server process (docs/reboot.md)
   REQUEST_TOO_LARGE: {

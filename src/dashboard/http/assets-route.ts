@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isOrchestratorError } from "../../core/errors.ts";
 import type { DashboardAssets } from "../assets.ts";
 import { sendError } from "./respond.ts";
 
@@ -23,8 +24,8 @@ export async function serveAsset(
       res,
       rel,
       503,
-      "DASHBOARD_ASSETS_MISSING",
-      "The dashboard's front end is not built into this binary. Run the built binary (bun run build → dist/orchestrator) or run from source with Bun; the API under api/ still answers.",
+      "DASHBOARD_NOT_BUILT",
+      `The dashboard's front end is not available in this run${isOrchestratorError(e) ? ` (${e.message})` : ""}. Run the compiled binary (bun run build → dist/orchestrator) or from source with Bun; the API under api/ still answers.`,
     );
     return;
   }

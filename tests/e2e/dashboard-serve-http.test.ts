@@ -205,7 +205,10 @@ describe("serve --http: /ui/ data and actions", () => {
       detailed_work: "Done.",
       agent_id: "bob",
     });
+    const completed = Date.now();
     const change = await second.next(5_000);
+    // Through the front's relay too: streamed as written, not buffered.
+    expect(Date.now() - completed).toBeLessThan(1_000);
     expect(change.event).toBe("change");
     expect((JSON.parse(change.data) as { version: number }).version).toBeGreaterThan(before);
     await second.cancel();

@@ -51,7 +51,7 @@ export function registerUiCommand(cli: CAC, env: Env, io: Output, setCode: (c: n
       if (!isLoopback(host)) {
         throw new OrchestratorError(
           "DASHBOARD_NOT_LOOPBACK",
-          `orchestrator ui only listens on this machine (127.0.0.1, ::1, localhost), not ${host}: it is one person's dashboard behind a secret URL. For a team, run \`orchestrator serve --http ${host.includes(":") ? `[${host}]` : host}:PORT\` with tokens (orchestrator token create): it serves the dashboard under /ui/ with a sign-in.`,
+          `ui only listens on this machine (127.0.0.1, ::1, localhost), not ${host}: it is one person's dashboard behind a secret URL. For a team, run \`orchestrator serve --http ${host.includes(":") ? `[${host}]` : host}:PORT\` with tokens (orchestrator token create): it serves the dashboard under /ui/ with a sign-in.`,
         );
       }
       const port = flags.port === undefined ? DEFAULT_PORT : Number(flags.port);

@@ -62,7 +62,10 @@ export interface DashboardSourceOptions {
 }
 
 /** A DashboardSource over one store (issue 15); see DashboardSourceOptions. */
-export function createDashboardSource(opts: DashboardSourceOptions): DashboardSource {
+export function createDashboardSource(opts: DashboardSourceOptions): DashboardSource & {
+  /** Resolves once watch()'s feed listens, so a commit after that is told (tests wait on it). */
+  listening(): Promise<void>;
+} {
   const roles = opts.roleLoader ?? createRoleLoader();
   const checkout = opts.checkout;
   const deps: DashboardDeps = {
@@ -81,7 +84,8 @@ export function createDashboardSource(opts: DashboardSourceOptions): DashboardSo
   const target = opts.target;
   const watcher = createWatcher(
     opts.changes ??
-      (() => (target !== undefined ? openChangeFeed(target) : { start: () => {}, stop: async () => {} })),
+      (() =>
+        target !== undefined ? openChangeFeed(target) : { start: async () => {}, stop: async () => {} }),
   );
   let closed: Promise<void> | undefined;
   return {
@@ -94,6 +98,7 @@ export function createDashboardSource(opts: DashboardSourceOptions): DashboardSo
     activity: (scope, q) => dashboardActivity(deps, scope, q),
     act: (scope, req, actor) => dashboardAct(deps, scope, req, actor),
     watch: (onChange) => watcher.subscribe(onChange),
+    listening: () => watcher.listening(),
     close() {
       closed ??= (async () => {
         await watcher.close();

@@ -11,16 +11,35 @@ let processVersion = 0;
  * subscriber and stops when the last one leaves (or on close), however many there are. Signals
  * in a burst are coalesced: the first is told at once, the rest at most every COALESCE_MS.
  */
-export function createWatcher(openFeed: () => ChangeFeed, coalesceMs = COALESCE_MS) {
+/** Time and timers of the watcher (tests pass a fake clock). */
+export interface WatchTimers {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(timer: unknown): void;
+}
+
+const REAL_TIMERS: WatchTimers = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (t) => clearTimeout(t as ReturnType<typeof setTimeout>),
+};
+
+export function createWatcher(
+  openFeed: () => ChangeFeed,
+  opts: { readonly coalesceMs?: number; readonly timers?: WatchTimers } = {},
+) {
+  const coalesceMs = opts.coalesceMs ?? COALESCE_MS;
+  const timers = opts.timers ?? REAL_TIMERS;
   const subscribers = new Set<(version: number) => void>();
   let feed: ChangeFeed | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let listening: Promise<void> = Promise.resolve();
+  let timer: unknown;
   let lastTold = Number.NEGATIVE_INFINITY;
   let closed = false;
 
   const tell = (): void => {
     timer = undefined;
-    lastTold = Date.now();
+    lastTold = timers.now();
     const version = ++processVersion;
     for (const s of [...subscribers]) {
       try {
@@ -31,13 +50,13 @@ export function createWatcher(openFeed: () => ChangeFeed, coalesceMs = COALESCE_
     }
   };
   const signal = (): void => {
-    if (timer || subscribers.size === 0) return;
-    const wait = lastTold + coalesceMs - Date.now();
+    if (timer !== undefined || subscribers.size === 0) return;
+    const wait = lastTold + coalesceMs - timers.now();
     if (wait <= 0) tell();
-    else timer = setTimeout(tell, wait);
+    else timer = timers.setTimeout(tell, wait);
   };
   const stopFeed = async (): Promise<void> => {
-    if (timer) clearTimeout(timer);
+    if (timer !== undefined) timers.clearTimeout(timer);
     timer = undefined;
     const f = feed;
     feed = undefined;
@@ -50,12 +69,16 @@ export function createWatcher(openFeed: () => ChangeFeed, coalesceMs = COALESCE_
       subscribers.add(entry);
       if (!feed) {
         feed = openFeed();
-        feed.start(signal);
+        listening = feed.start(signal).catch(() => {});
       }
       return () => {
         if (!subscribers.delete(entry) || subscribers.size > 0) return;
         void stopFeed();
       };
+    },
+    /** Resolves once the running feed listens: a commit after that is told (tests wait on it). */
+    listening(): Promise<void> {
+      return listening;
     },
     /** Subscribers now, and whether the feed runs (for tests and the server's metrics). */
     state(): { readonly subscribers: number; readonly running: boolean } {

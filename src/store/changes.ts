@@ -13,12 +13,11 @@ export function openChangeFeed(target: string, opts: { readonly periodMs?: numbe
   let stopped = false;
   // pg and the PostgreSQL adapter load only for a URL, as the store itself does (store/cache.ts).
   return {
-    start(onChange) {
-      void import("./postgres/changes.ts").then((m) => {
-        if (stopped) return;
-        feed = m.postgresChangeFeed(target);
-        feed.start(onChange);
-      });
+    async start(onChange) {
+      const m = await import("./postgres/changes.ts");
+      if (stopped) return;
+      feed = m.postgresChangeFeed(target);
+      await feed.start(onChange);
     },
     async stop() {
       stopped = true;
@@ -52,12 +51,12 @@ export function sqliteChangeFeed(path: string, periodMs: number): ChangeFeed {
     const row = db?.all("pragma data_version")[0] as { data_version?: unknown } | undefined;
     return row && typeof row.data_version === "number" ? row.data_version : undefined;
   };
-  const tick = (onChange: () => void): void => {
-    if (opening || stopped) return;
+  const tick = (onChange: () => void): Promise<void> | undefined => {
+    if (opening || stopped) return undefined;
     if (!db) {
-      if (!existsSync(path)) return;
+      if (!existsSync(path)) return undefined;
       opening = true;
-      openSqliteReadOnly(path).then(
+      return openSqliteReadOnly(path).then(
         (opened) => {
           opening = false;
           if (stopped) return opened.close();
@@ -71,15 +70,15 @@ export function sqliteChangeFeed(path: string, periodMs: number): ChangeFeed {
           opening = false;
         },
       );
-      return;
     }
     const v = safeVersion();
     if (v === undefined) {
       close();
-      return;
+      return undefined;
     }
     if (last !== undefined && v !== last) onChange();
     last = v;
+    return undefined;
   };
   const safeVersion = (): number | undefined => {
     try {
@@ -89,13 +88,13 @@ export function sqliteChangeFeed(path: string, periodMs: number): ChangeFeed {
     }
   };
   return {
-    start(onChange) {
+    async start(onChange) {
       if (timer || stopped) return;
       // A file created after the dashboard started is a change (a first plan): `last` stays -1.
       if (!existsSync(path)) last = -1;
-      tick(onChange);
-      timer = setInterval(() => tick(onChange), periodMs);
+      timer = setInterval(() => void tick(onChange), periodMs);
       timer.unref?.();
+      await tick(onChange);
     },
     async stop() {
       stopped = true;

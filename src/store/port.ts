@@ -199,8 +199,11 @@ export interface StoreWriter extends StoreReader {
  * than data changed (a reconnect, a write that changed nothing), never less: readers refetch.
  */
 export interface ChangeFeed {
-  /** Starts watching (once); `onChange` runs after another connection's commit. */
-  start(onChange: () => void): void;
+  /**
+   * Starts watching (once); `onChange` runs after another connection's commit. Resolves once it
+   * listens (or its first attempt failed: it keeps trying), so a commit after that is heard.
+   */
+  start(onChange: () => void): Promise<void>;
   /** Stops watching and closes the feed's own connection. */
   stop(): Promise<void>;
 }

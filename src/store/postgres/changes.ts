@@ -76,10 +76,10 @@ export function postgresChangeFeed(url: string): ChangeFeed {
     delay = Math.min(RECONNECT_MAX_MS, delay * 2);
   };
   return {
-    start(onChange) {
+    async start(onChange) {
       if (started) return;
       started = true;
-      void connect(onChange, false);
+      await connect(onChange, false);
     },
     async stop() {
       stopped = true;

@@ -88,7 +88,7 @@ function summary(id: string, title: string, tasks: GraphTask[], now: number): Pl
   };
   const roles: Record<string, number> = {};
   for (const t of tasks) {
-    counts[t.status]++;
+    if (t.status in counts) counts[t.status as keyof typeof counts]++;
     roles[t.role] = (roles[t.role] ?? 0) + 1;
   }
   return {

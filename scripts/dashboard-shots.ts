@@ -11,6 +11,15 @@ import { PROJECT } from "./dashboard-fixtures.ts";
 
 const enc = encodeURIComponent;
 
+/** The page's globals as the callbacks run in it see them (this program has no DOM types). */
+interface Page$ {
+  readonly document: {
+    readonly body: { readonly dataset: Record<string, string | undefined> };
+    readonly activeElement: { getAttribute(n: string): string | null } | null;
+  };
+  readonly __pwned?: string;
+}
+
 export async function takeShots(base: string, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const profile = mkdtempSync(join(tmpdir(), "orch-dev-chromium-"));
@@ -42,10 +51,13 @@ export async function takeShots(base: string, dir: string): Promise<void> {
     if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
   });
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-  const renders = (): Promise<number> => page.evaluate(() => Number(document.body.dataset.renders ?? 0));
+  const renders = (): Promise<number> =>
+    page.evaluate(() => Number((globalThis as unknown as Page$).document.body.dataset.renders ?? 0));
   const waitView = async (view: string, after = 0): Promise<void> => {
     await page.waitForFunction(
-      ([v, n]) => document.body.dataset.view === v && Number(document.body.dataset.renders ?? 0) > Number(n),
+      ([v, n]) =>
+        (globalThis as unknown as Page$).document.body.dataset.view === v &&
+        Number((globalThis as unknown as Page$).document.body.dataset.renders ?? 0) > Number(n),
       [view, after] as const,
       { timeout: 10_000 },
     );
@@ -73,7 +85,7 @@ export async function takeShots(base: string, dir: string): Promise<void> {
         });
       }
     }
-    const pwned = await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned);
+    const pwned = await page.evaluate(() => (globalThis as unknown as Page$).__pwned);
     if (pwned) problems.push(`artifact script ran: ${pwned}`);
     // The 250-node plan: navigation start → graph-drawn.
     const times: number[] = [];
@@ -120,10 +132,12 @@ export async function takeShots(base: string, dir: string): Promise<void> {
 async function liveKeys(page: Page, dir: string): Promise<void> {
   await page.locator('#graph g.node[data-task-id="task_1"]').focus();
   await page.keyboard.press("ArrowRight");
-  const focused = await page.evaluate(() => document.activeElement?.getAttribute("data-task-id"));
+  const focused = await page.evaluate(() =>
+    (globalThis as unknown as Page$).document.activeElement?.getAttribute("data-task-id"),
+  );
   await page.keyboard.press("+");
   await page.keyboard.press("Enter");
-  await page.waitForFunction(() => document.body.dataset.view === "task");
+  await page.waitForFunction(() => (globalThis as unknown as Page$).document.body.dataset.view === "task");
   console.log(
     `keyboard: ArrowRight from task_1 focused ${focused}; Enter opened ${decodeURIComponent(new URL(page.url()).hash)}`,
   );

@@ -48,7 +48,10 @@ export function layeredLayout(
   const ids = tasks.map((t) => t.id);
   const rank = longestPathRanks(ids, edges);
   const columns: string[][] = [];
-  for (const id of ids) (columns[rank.get(id)!] ??= []).push(id);
+  for (const id of ids) {
+    const r = rank.get(id)!;
+    columns[r] = [...(columns[r] ?? []), id];
+  }
   const preds = new Map<string, string[]>();
   const succs = new Map<string, string[]>();
   for (const e of edges) {
@@ -56,10 +59,10 @@ export function layeredLayout(
     succs.set(e.from, [...(succs.get(e.from) ?? []), e.to]);
   }
   const order = new Map<string, number>();
-  const number = (): void => {
-    for (const col of columns) col?.forEach((id, i) => order.set(id, i));
+  const number = (col: readonly string[] | undefined): void => {
+    for (const [i, id] of (col ?? []).entries()) order.set(id, i);
   };
-  number();
+  for (const col of columns) number(col);
   const bary = (id: string, near: Map<string, string[]>): number => {
     const list = near.get(id);
     if (!list?.length) return order.get(id)!;
@@ -72,7 +75,7 @@ export function layeredLayout(
       if (!col) continue;
       const keys = new Map(col.map((id) => [id, bary(id, down ? preds : succs)]));
       col.sort((a, b) => keys.get(a)! - keys.get(b)! || order.get(a)! - order.get(b)!);
-      col.forEach((id, i) => order.set(id, i));
+      number(col);
     }
   }
   // Heights: each node towards the mean centre of its dependencies, in column order, no overlap.
@@ -96,7 +99,7 @@ export function layeredLayout(
       return p.length ? p.reduce((s, d) => s + y.get(d)!, 0) / p.length : placed[i]!;
     });
     const shift = placed.reduce((s, at, i) => s + (at - wants[i]!), 0) / placed.length;
-    col.forEach((id, i) => y.set(id, placed[i]! - Math.max(0, shift)));
+    for (const [i, id] of col.entries()) y.set(id, placed[i]! - Math.max(0, shift));
   }
   const minY = Math.min(...y.values());
   const nodes = new Map<string, NodeBox>();

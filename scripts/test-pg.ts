@@ -19,9 +19,12 @@ const ROOT = join(import.meta.dir, "..");
 /** Run on PostgreSQL; the slowest first, so the others fill in beside them. */
 const ON_POSTGRES = [
   "tests/e2e/reboot.test.ts",
+  "tests/e2e/dashboard-serve-http.test.ts",
+  "tests/e2e/dashboard-http.test.ts",
   "tests/e2e/multi-agent.test.ts",
   "tests/e2e/protocol-fuzz.test.ts",
   "tests/integration/claims.test.ts",
+  "tests/integration/dashboard-source.test.ts",
   "tests/integration/maintenance.test.ts",
   "tests/integration/request-id.test.ts",
   "tests/integration/resources-prompts.test.ts",

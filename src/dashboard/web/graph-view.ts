@@ -70,7 +70,9 @@ export class PlanGraph {
     }
     const first = this.layout === null;
     const focused = (document.activeElement as Element | null)?.getAttribute("data-task-id") ?? null;
+    const started = performance.now();
     this.layout = layoutGraph(tasks);
+    performance.measure("graph-layout", { start: started, end: performance.now() });
     this.signature = signature;
     this.draw(tasks, this.layout);
     if (first) this.fit();
@@ -132,9 +134,9 @@ export class PlanGraph {
       "aria-label",
       `${t.title}: ${t.status}${t.ready ? ", ready" : ""}, ${t.role}${holder ? `, held by ${holder}` : ""}`,
     );
-    const [title, , titleText, roleText, claimText, readyText] = g.children;
+    const [title, , , titleText, roleText, claimText, readyText] = g.children;
     if (title) title.textContent = `${t.title}\n${t.status} · ${t.role}`;
-    if (titleText) titleText.textContent = `${statusIcon(t.status)} ${truncate(t.title, 27)}`;
+    if (titleText) titleText.textContent = `${statusIcon(t.status)} ${truncate(t.title, 24)}`;
     if (roleText) roleText.textContent = `${truncate(t.role, 16)} · ${t.status}`;
     if (readyText) readyText.textContent = t.ready ? "READY" : "";
     if (claimText) {
@@ -142,7 +144,8 @@ export class PlanGraph {
       if (t.claim) {
         const lease = svg("tspan", { class: "countdown" }, countdown(t.claim.remainingMs));
         if (!t.claim.stale) lease.setAttribute("data-deadline", String(deadline(t.claim.remainingMs)));
-        claimText.append(`${truncate(t.claim.agentId, 16)} ⏱ `, t.claim.stale ? "stale" : lease);
+        claimText.append(`${truncate(t.claim.agentId, 16)} · `, t.claim.stale ? "lease stale" : lease);
+        if (!t.claim.stale) claimText.append(" left");
       } else if (t.artifactCount > 0) {
         claimText.append(`${t.artifactCount} artifact${t.artifactCount === 1 ? "" : "s"}`);
       }

@@ -1,5 +1,5 @@
 import DOMPurify from "dompurify";
-import { marked } from "marked";
+import { Marked } from "marked";
 import { el } from "./dom.ts";
 
 /*
@@ -10,7 +10,14 @@ import { el } from "./dom.ts";
  * a new tab without a referrer; images only as data: URIs (any other source would leave the
  * origin, so it becomes a link the reader may choose to follow); ids prefixed (no clobbering of
  * the app's #confirm, #error, ...).
+ *
+ * Raw HTML inside the Markdown is shown as text, not parsed: the sanitiser's parsing document
+ * inherits the page's CSP, so an `onerror` or `style` attribute would be reported as a CSP
+ * violation (a console error) even though DOMPurify drops it. Markdown itself covers what an
+ * artifact needs.
  */
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const marked = new Marked({ gfm: true, renderer: { html: ({ text }) => escapeHtml(text) } });
 const purify = DOMPurify(window);
 
 const FORBID_TAGS = [
@@ -68,7 +75,7 @@ const CONFIG = {
 
 /** `markdown` as a sanitised fragment inside a `.markdown` element. */
 export function renderMarkdown(markdown: string): HTMLElement {
-  const html = marked.parse(markdown, { async: false, gfm: true }) as string;
+  const html = marked.parse(markdown, { async: false }) as string;
   const fragment = purify.sanitize(html, CONFIG) as unknown as DocumentFragment;
   // An image whose source was blocked: its alt text and a link to where it lives instead.
   for (const img of fragment.querySelectorAll("img[data-blocked-src]")) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { BINARY, callOk, connectBinary } from "../helpers/client.ts";
@@ -130,6 +131,9 @@ describe("orchestrator ui: access", () => {
     }
     const api = await get("/api/overview");
     expect(api.headers.get("cache-control")).toBe("no-store");
+    const head = await get("/api/overview", { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
     const missing = await get("/api/nothing");
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({
@@ -326,6 +330,48 @@ describe("orchestrator ui: actions, secret file, refusals", () => {
     expect(run(["--port", "70000"]).status).toBe(2);
     expect(run(["--as", "bob"]).status).toBe(2);
   });
+
+  test("the default port, when taken, gives way to a free one (said so); a taken --port is PORT_IN_USE", async () => {
+    // Held here for the test (or by someone else already: the fallback is the same).
+    const holder = createServer();
+    await new Promise<void>((resolve) => {
+      holder.once("error", () => resolve());
+      holder.listen(7717, "127.0.0.1", () => resolve());
+    });
+    try {
+      const fallback = await startUi({ cwd: project.dir, home: home.dir, defaultPort: true });
+      expect(await fallback.stop()).toBe(0);
+      expect(fallback.port).not.toBe(7717);
+      expect(fallback.output()).toContain("port 7717 is taken");
+      const taken = spawnSync(BINARY, ["ui", "--no-open", "--port", "7717"], {
+        cwd: project.dir,
+        encoding: "utf8",
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: home.dir,
+          XDG_STATE_HOME: join(home.dir, "state"),
+          ...storeEnv(),
+        },
+      });
+      expect(taken.status).toBe(1);
+      expect(taken.stderr).toContain("Port 7717");
+    } finally {
+      holder.close();
+    }
+  }, 30_000);
+
+  test("without a display no browser is started, and it says to open the URL", async () => {
+    const headless = await startUi({ cwd: project.dir, home: home.dir, open: true });
+    await new Promise<void>((resolve) => {
+      const seen = (): void => {
+        if (headless.output().includes("no display")) resolve();
+      };
+      headless.child.stderr?.on("data", seen);
+      seen();
+    });
+    expect(await headless.stop()).toBe(0);
+    expect(headless.output()).toContain("open the URL above yourself");
+  }, 20_000);
 
   test("SIGTERM ends open event streams and exits 0", async () => {
     const other = await startUi({ cwd: project.dir, home: home.dir });

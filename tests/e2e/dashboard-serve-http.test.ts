@@ -150,6 +150,29 @@ describe("serve --http: /ui/ sign-in", () => {
   });
 });
 
+describe("serve --http: /ui/ without authentication", () => {
+  test("on loopback with no token the dashboard is open, as /mcp is, and read-only by default", async () => {
+    const open = await startHttpServer({ cwd: outside, args: ["--db", join(outside, "open.db")] });
+    try {
+      const r = await fetch(`${open.base}/ui/api/overview`);
+      expect(r.status).toBe(200);
+      expect(((await r.json()) as { actions: { allowed: boolean } }).actions.allowed).toBe(false);
+      const act = await fetch(`${open.base}/ui/api/action`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-orchestrator-dashboard": "1" },
+        body: JSON.stringify({ project: "acme-a", taskId: "task_00000000", action: "cancel" }),
+      });
+      expect(act.status).toBe(403);
+      const foreign = await fetch(`${open.base}/ui/api/overview`, {
+        headers: { origin: "http://evil.example" },
+      });
+      expect(foreign.status).toBe(403);
+    } finally {
+      expect(await open.stop()).toBe(0);
+    }
+  }, 30_000);
+});
+
 describe("serve --http: /ui/ data and actions", () => {
   test("a project-limited token sees only its projects", async () => {
     const limited = await signIn(tokens.limited ?? "");

@@ -25,8 +25,13 @@ export async function startUi(opts: {
   home: string;
   args?: readonly string[];
   env?: Record<string, string>;
+  /** Leave out `--no-open` (default: given). */
+  open?: boolean;
+  /** Leave out `--port 0`: the default port (default: --port 0). */
+  defaultPort?: boolean;
 }): Promise<UiProcess> {
-  const child = spawn(BINARY, ["ui", "--no-open", "--port", "0", ...(opts.args ?? [])], {
+  const fixed = [...(opts.open ? [] : ["--no-open"]), ...(opts.defaultPort ? [] : ["--port", "0"])];
+  const child = spawn(BINARY, ["ui", ...fixed, ...(opts.args ?? [])], {
     cwd: opts.cwd,
     env: {
       PATH: process.env.PATH ?? "",

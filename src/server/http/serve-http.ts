@@ -136,7 +136,8 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
   const ownBase = `${scheme}://${hostPort(bound.host, port)}`;
   const ui = createUiMount({
     auth,
-    https: scheme === "https",
+    // Behind a proxy that terminates TLS, the public URL says whether browsers speak HTTPS.
+    https: scheme === "https" || opts.publicUrl?.startsWith("https:") === true,
     port,
     actionsAllowed: opts.uiActions === true,
     openSource: tokenDb

@@ -128,9 +128,15 @@ export function createDashboardHandler(o: DashboardHandlerOptions): DashboardHan
     if (rel === "api/events") {
       if (head) return notAllowed("GET");
       if (!events.open(res)) {
-        sendApiError(res, 503, "DASHBOARD_BUSY", "Too many open event streams; try again shortly.", {
-          "retry-after": "5",
-        });
+        sendApiError(
+          res,
+          503,
+          "DASHBOARD_BUSY",
+          "The dashboard is stopping, or holds as many event streams as it serves; try again shortly.",
+          {
+            "retry-after": "5",
+          },
+        );
       }
       return;
     }

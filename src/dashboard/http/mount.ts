@@ -69,102 +69,122 @@ export function createUiMount(o: UiMountOptions): UiMount {
       new Date().toISOString(),
     );
 
-  return {
-    async handle(req, res, path) {
-      setSecurityHeaders(res);
-      if (path === "/ui") {
-        req.resume();
-        const query = (req.url ?? "").split("?")[1];
-        res.writeHead(308, { location: `/ui/${query ? `?${query}` : ""}`, "cache-control": "no-store" });
-        res.end();
+  const handle = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    setSecurityHeaders(res);
+    if (path === "/ui") {
+      req.resume();
+      const query = (req.url ?? "").split("?")[1];
+      res.writeHead(308, { location: `/ui/${query ? `?${query}` : ""}`, "cache-control": "no-store" });
+      res.end();
+      return;
+    }
+    const rel = path.slice("/ui/".length);
+    const method = req.method ?? "GET";
+    if (rel === "sign-in" || rel === "sign-out") {
+      if (method === "GET" || method === "HEAD") {
+        if (rel === "sign-in") sendSignInPage(res, 200);
+        else sendSignOutPage(res);
         return;
       }
-      const rel = path.slice("/ui/".length);
-      const method = req.method ?? "GET";
-      if (rel === "sign-in" || rel === "sign-out") {
-        if (method === "GET" || method === "HEAD") {
-          if (rel === "sign-in") sendSignInPage(res, 200);
-          else sendSignOutPage(res);
-          return;
-        }
-        if (method !== "POST") {
-          req.resume();
-          sendError(res, rel, 405, "DASHBOARD_METHOD_NOT_ALLOWED", `/ui/${rel} takes GET or POST.`, {
-            allow: "GET, HEAD, POST",
-          });
-          return;
-        }
-        // A form another site posts would sign the browser in as the attacker (login CSRF).
-        const site = req.headers["sec-fetch-site"];
-        if (site !== undefined && site !== "same-origin" && site !== "none") {
-          req.resume();
-          sendError(res, rel, 403, "ORIGIN_FORBIDDEN", "Sign in from this server's own page.");
-          return;
-        }
-        if (rel === "sign-in") {
-          await signIn(req, res, { verify, cookie: (t) => cookie(t) });
-          return;
-        }
+      if (method !== "POST") {
         req.resume();
-        res.writeHead(303, { location: "sign-in", "set-cookie": cookie("", 0), "cache-control": "no-store" });
-        res.end();
+        sendError(res, rel, 405, "DASHBOARD_METHOD_NOT_ALLOWED", `/ui/${rel} takes GET or POST.`, {
+          allow: "GET, HEAD, POST",
+        });
         return;
       }
-      if (!o.openSource) {
+      // A form another site posts would sign the browser in as the attacker (login CSRF).
+      const site = req.headers["sec-fetch-site"];
+      if (site !== undefined && site !== "same-origin" && site !== "none") {
         req.resume();
+        sendError(res, rel, 403, "ORIGIN_FORBIDDEN", "Sign in from this server's own page.");
+        return;
+      }
+      if (rel === "sign-in") {
+        await signIn(req, res, { verify, cookie: (t) => cookie(t) });
+        return;
+      }
+      req.resume();
+      res.writeHead(303, { location: "sign-in", "set-cookie": cookie("", 0), "cache-control": "no-store" });
+      res.end();
+      return;
+    }
+    if (!o.openSource) {
+      req.resume();
+      sendError(
+        res,
+        rel,
+        503,
+        "WORKSPACE_UNRESOLVED",
+        "This server has no database to show: start it with --db FILE|URL or --workspace DIR.",
+      );
+      return;
+    }
+    const given = readCookie(req.headers.cookie, cookieName);
+    const who = await verify(given === "" ? undefined : given);
+    if (who.kind === "refused") {
+      req.resume();
+      if (who.unavailable) {
+        sendError(res, rel, 503, "AUTH_UNAVAILABLE", `${who.why}; static tokens still work.`, {
+          "retry-after": "30",
+        });
+        return;
+      }
+      const clear: Record<string, string> = given ? { "set-cookie": cookie("", 0) } : {};
+      if (rel.startsWith("api/")) {
+        sendError(res, rel, 401, "AUTH_REQUIRED", `${who.why}; sign in at /ui/sign-in.`, clear);
+        return;
+      }
+      res.writeHead(303, { location: `${"../".repeat(rel.split("/").length - 1)}sign-in`, ...clear });
+      res.end();
+      return;
+    }
+    const viewer: Viewer =
+      who.kind === "ok"
+        ? { scope: who.projects ? { all: false, projects: who.projects } : { all: true }, actor: who.name }
+        : { scope: { all: true }, actor: ANONYMOUS };
+    if (!source) {
+      opening ??= o.openSource();
+      try {
+        source = await opening;
+      } catch (e) {
+        opening = undefined;
+        const known = isOrchestratorError(e);
+        o.log(
+          `orchestrator: the dashboard's store did not open: ${e instanceof Error ? e.message : String(e)}\n`,
+        );
         sendError(
           res,
           rel,
           503,
-          "WORKSPACE_UNRESOLVED",
-          "This server has no database to show: start it with --db FILE|URL or --workspace DIR.",
+          known ? e.code : "STORE_UNAVAILABLE",
+          known ? e.message : "The store did not open; see the server's log.",
         );
         return;
       }
-      const given = readCookie(req.headers.cookie, cookieName);
-      const who = await verify(given === "" ? undefined : given);
-      if (who.kind === "refused") {
-        req.resume();
-        if (who.unavailable) {
-          sendError(res, rel, 503, "AUTH_UNAVAILABLE", `${who.why}; static tokens still work.`, {
-            "retry-after": "30",
-          });
-          return;
-        }
-        const clear: Record<string, string> = given ? { "set-cookie": cookie("", 0) } : {};
-        if (rel.startsWith("api/")) {
-          sendError(res, rel, 401, "AUTH_REQUIRED", `${who.why}; sign in at /ui/sign-in.`, clear);
-          return;
-        }
-        res.writeHead(303, { location: `${"../".repeat(rel.split("/").length - 1)}sign-in`, ...clear });
-        res.end();
-        return;
-      }
-      const viewer: Viewer =
-        who.kind === "ok"
-          ? { scope: who.projects ? { all: false, projects: who.projects } : { all: true }, actor: who.name }
-          : { scope: { all: true }, actor: ANONYMOUS };
-      if (!source) {
-        opening ??= o.openSource();
-        try {
-          source = await opening;
-        } catch (e) {
-          opening = undefined;
-          const known = isOrchestratorError(e);
+    }
+    await handler.handle(req, res, rel, viewer, o.sameOrigin);
+  };
+
+  return {
+    async handle(req, res, path) {
+      try {
+        await handle(req, res, path);
+      } catch (e) {
+        // The authenticator's store, for one: answered in the dashboard's shape, not JSON-RPC's.
+        const known = isOrchestratorError(e);
+        if (!known)
           o.log(
-            `orchestrator: the dashboard's store did not open: ${e instanceof Error ? e.message : String(e)}\n`,
+            `orchestrator: dashboard: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
           );
-          sendError(
-            res,
-            rel,
-            503,
-            known ? e.code : "STORE_UNAVAILABLE",
-            known ? e.message : "The store did not open; see the server's log.",
-          );
-          return;
-        }
+        sendError(
+          res,
+          path.slice("/ui/".length),
+          known ? 503 : 500,
+          known ? e.code : "INTERNAL",
+          known ? e.message : "An unexpected failure; see the server's log.",
+        );
       }
-      await handler.handle(req, res, rel, viewer, o.sameOrigin);
     },
     endStreams: () => handler.close(),
     async close() {

@@ -10,6 +10,7 @@ import {
   writeSync,
 } from "node:fs";
 import { isAbsolute, join } from "node:path";
+import { OrchestratorError } from "../../core/errors.ts";
 import type { Env } from "../../platform/env.ts";
 
 /** 32 random bytes, base64url: 43 characters. */
@@ -44,9 +45,21 @@ export interface UiSecret {
  */
 export function loadUiSecret(env: Env, rotate: boolean): UiSecret {
   const dir = stateDir(env);
+  try {
+    return loadIn(dir, env.platform, rotate);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+    throw new OrchestratorError(
+      "FILE_NOT_WRITABLE",
+      `The dashboard's secret cannot be kept in ${dir} (${code}); make that folder writable, or point XDG_STATE_HOME at one that is.`,
+    );
+  }
+}
+
+function loadIn(dir: string, platform: NodeJS.Platform, rotate: boolean): UiSecret {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, "ui-secret");
-  const problem = rotate ? "--new-secret" : check(file, env.platform);
+  const problem = rotate ? "--new-secret" : check(file, platform);
   if (problem === null) {
     const text = readFileSync(file, "utf8").trim();
     if (SECRET.test(text)) return { secret: text, file, renewed: null };
@@ -55,6 +68,12 @@ export function loadUiSecret(env: Env, rotate: boolean): UiSecret {
   // Written beside it with 0600 from the start and renamed over it: never readable by others,
   // never half written.
   const tmp = `${file}.${process.pid}.tmp`;
+  // Left by a run that died here with the same pid: "wx" below must create it anew.
+  try {
+    unlinkSync(tmp);
+  } catch {
+    // Not there.
+  }
   const fd = openSync(tmp, "wx", 0o600);
   try {
     writeSync(fd, `${secret}\n`);

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { isOrchestratorError, OrchestratorError } from "../../core/errors.ts";
 import { createUiMount, isDashboardPath, isDashboardStream } from "../../dashboard/http/mount.ts";
+import { openServerSource } from "../../dashboard/http/server-source.ts";
 import type { HttpWorkerConfig } from "../../protocol/http-worker.ts";
 import type { StorePort } from "../../store/port.ts";
 import type { CallerIdentity, ServerDeps } from "../session.ts";
@@ -140,19 +141,7 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
     https: scheme === "https" || opts.publicUrl?.startsWith("https:") === true,
     port,
     actionsAllowed: opts.uiActions === true,
-    openSource: tokenDb
-      ? async () => {
-          const { createDashboardSource } = await import("../../dashboard/source.ts");
-          const store = await deps.stores.get(tokenDb);
-          return createDashboardSource({
-            store,
-            target: tokenDb,
-            holderGone: deps.holderGone,
-            // The actor is each viewer's token name, passed with every action.
-            actions: { allowed: opts.uiActions === true, actor: null },
-          });
-        }
-      : undefined,
+    openSource: tokenDb ? () => openServerSource(deps, tokenDb, opts.uiActions === true) : undefined,
     sameOrigin: (origin) => guard.origins.has(origin.toLowerCase()),
     log: opts.log,
   });

@@ -7,7 +7,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { BINARY, callOk, connectBinary } from "../helpers/client.ts";
 import { readEvents, seedPlan, startUi, tempHome, type UiProcess } from "../helpers/dashboard-http.ts";
 import { makeProject } from "../helpers/temp.ts";
-import { storeEnv } from "../helpers/test-store.ts";
+import { storeEnv, testDbUrl } from "../helpers/test-store.ts";
 
 /*
  * `orchestrator ui` over HTTP (issue 15), the compiled binary with real fetch: the secret and its
@@ -330,6 +330,30 @@ describe("orchestrator ui: actions, secret file, refusals", () => {
     expect(run(["--port", "70000"]).status).toBe(2);
     expect(run(["--as", "bob"]).status).toBe(2);
   });
+
+  test("--db shows every project of that database, from any folder", async () => {
+    const other = makeProject("orch-ui-http-other-");
+    try {
+      const db = testDbUrl() ?? join(project.dir, ".task_orchestrator", "orchestrator.db");
+      const all = await startUi({ cwd: other.dir, home: home.dir, args: ["--db", db] });
+      try {
+        expect(all.output()).toContain("every project of");
+        const c =
+          ((await fetch(all.url, { redirect: "manual" })).headers.get("set-cookie") ?? "").split(";")[0] ??
+          "";
+        const overview = (await (
+          await fetch(`${all.origin}/api/overview`, { headers: { cookie: c } })
+        ).json()) as {
+          projects: { id: string }[];
+        };
+        expect(overview.projects.map((p) => p.id)).toContain(projectKey);
+      } finally {
+        expect(await all.stop()).toBe(0);
+      }
+    } finally {
+      other.cleanup();
+    }
+  }, 30_000);
 
   test("the default port, when taken, gives way to a free one (said so); a taken --port is PORT_IN_USE", async () => {
     // Held here for the test (or by someone else already: the fallback is the same).

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { chromium } from "playwright-core";
 import { BINARY, callOk, connectBinary } from "../helpers/client.ts";
 import { readEvents, seedPlan } from "../helpers/dashboard-http.ts";
 import { type HttpServer, startHttpServer, stderrMatch } from "../helpers/http-server.ts";
@@ -148,6 +149,44 @@ describe("serve --http: /ui/ sign-in", () => {
     expect(out.status).toBe(303);
     expect(out.headers.get("set-cookie") ?? "").toContain("Max-Age=0");
   });
+});
+
+describe("serve --http: /ui/ sign-in in Chromium", () => {
+  // A form posted from a page answered with Referrer-Policy: no-referrer carries Origin: null,
+  // which the Origin check refuses: only a real browser shows that.
+  test("the form signs a browser in and out", async () => {
+    const chromiumPath = process.env.ORCHESTRATOR_CHROMIUM ?? "/usr/bin/chromium";
+    expect(existsSync(chromiumPath), `${chromiumPath} is missing: apt-get install -y chromium`).toBe(true);
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+      ],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${server.base}/ui/`);
+      expect(new URL(page.url()).pathname).toBe("/ui/sign-in");
+      await page.fill("#token", tokens.limited ?? "");
+      await Promise.all([page.waitForURL(`${server.base}/ui/`), page.click("button[type=submit]")]);
+      const overview = await page.evaluate(async () => {
+        const r = await fetch("api/overview");
+        return { status: r.status, body: (await r.json()) as { projects: { id: string }[] } };
+      });
+      expect(overview.status).toBe(200);
+      expect(overview.body.projects.map((p) => p.id)).toEqual(["acme-a"]);
+      await page.goto(`${server.base}/ui/sign-out`);
+      await Promise.all([page.waitForURL(`${server.base}/ui/sign-in`), page.click("button[type=submit]")]);
+      const after = await page.evaluate(async () => (await fetch("api/overview")).status);
+      expect(after).toBe(401);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
 
 describe("serve --http: /ui/ without authentication", () => {

@@ -6,6 +6,12 @@ import { escapeHtml, sendPage } from "./respond.ts";
 /** Longest credential kept in the cookie: browsers keep about 4 KB per cookie. */
 const MAX_COOKIE_TOKEN = 3800;
 
+/**
+ * The forms' pages keep the referrer within the origin: under `no-referrer` a browser sends
+ * `Origin: null` with a form's POST, which the Origin check must refuse.
+ */
+const FORM_PAGE = { "referrer-policy": "same-origin" };
+
 /** The sign-in form: plain HTML, no script (the CSP allows none), posting to itself. */
 export function sendSignInPage(res: ServerResponse, status: number, problem?: string): void {
   sendPage(
@@ -17,6 +23,7 @@ export function sendSignInPage(res: ServerResponse, status: number, problem?: st
 <p><label for="token">Token</label><br><input id="token" type="password" name="token" autocomplete="current-password" required size="60"></p>
 <p><button type="submit">Sign in</button></p>
 </form>`,
+    FORM_PAGE,
   );
 }
 
@@ -27,6 +34,7 @@ export function sendSignOutPage(res: ServerResponse): void {
     200,
     "Sign out of the orchestrator dashboard",
     `<form method="post" action="sign-out"><p><button type="submit">Sign out</button></p></form>\n<p><a href="./">Back to the dashboard</a></p>`,
+    FORM_PAGE,
   );
 }
 

@@ -144,6 +144,8 @@ function boot(): void {
   });
   window.addEventListener("hashchange", route);
   installKeys((e) => view?.key?.(e) ?? false, shell.navigate);
+  // The view's data first, then the event stream: the first paint waits on the former only.
+  route();
   startLive(
     () => void refresh(),
     (state) => {
@@ -155,7 +157,6 @@ function boot(): void {
     },
   );
   startTicker();
-  route();
 }
 
 boot();

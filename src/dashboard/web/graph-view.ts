@@ -71,6 +71,10 @@ export class PlanGraph {
         const g = this.nodes.get(t.id);
         if (g) this.paintNode(g, t);
       }
+      const status = new Map(tasks.map((t) => [t.id, t.status]));
+      for (const path of this.viewport.querySelectorAll("path.edge")) {
+        path.classList.toggle("met", status.get(path.getAttribute("data-from") ?? "") === "completed");
+      }
       return false;
     }
     const first = this.layout === null;

@@ -87,6 +87,15 @@ function create(route: Route): View {
   }
 }
 
+/** How to find the focused element again after a re-render: its data-key, or a link by its target. */
+function focusSelector(active: Element | null): string | null {
+  if (!active || !main.contains(active)) return null;
+  const key = active.getAttribute("data-key");
+  if (key) return `[data-key="${CSS.escape(key)}"]`;
+  const href = active.getAttribute("href");
+  return active.tagName === "A" && href ? `a[href="${CSS.escape(href)}"]` : null;
+}
+
 async function refresh(): Promise<void> {
   const g = generation;
   const current = view;
@@ -99,13 +108,14 @@ async function refresh(): Promise<void> {
   try {
     const data = await current.load();
     if (g !== generation) return;
-    const focusKey = document.activeElement?.getAttribute("data-key") ?? null;
+    const focusKey = focusSelector(document.activeElement);
     const scroll = window.scrollY;
     current.render(data);
     banner.hidden = true;
     banner.textContent = "";
     tick(main);
-    if (focusKey) main.querySelector<HTMLElement>(`[data-key="${CSS.escape(focusKey)}"]`)?.focus();
+    if (focusKey && !main.contains(document.activeElement))
+      main.querySelector<HTMLElement>(focusKey)?.focus();
     if (window.scrollY !== scroll) window.scrollTo(0, scroll);
     document.body.dataset.view = current.name;
     document.body.dataset.renders = String(++renders);

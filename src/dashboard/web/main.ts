@@ -38,6 +38,7 @@ function showError(error: unknown): void {
 const shell: Shell = {
   root: main,
   crumbs(...items: Crumb[]) {
+    document.title = `${items.at(-1)?.[0] ?? "Dashboard"} · Orchestrator`;
     fill(
       crumbsNav,
       el(

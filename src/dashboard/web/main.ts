@@ -121,7 +121,17 @@ async function refresh(): Promise<void> {
     document.body.dataset.view = current.name;
     document.body.dataset.renders = String(++renders);
   } catch (e) {
-    if (g === generation) showError(e);
+    if (g === generation) {
+      showError(e);
+      // Nothing of this view on screen yet: say so where its content would be.
+      if (!main.hasChildNodes()) {
+        fill(
+          main,
+          el("p", { class: "empty" }, "This view could not be loaded (see above)."),
+          link("#/", "Overview"),
+        );
+      }
+    }
   } finally {
     if (inFlight === g) inFlight = -1;
     if (queued && g === generation) {

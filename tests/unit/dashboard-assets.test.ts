@@ -46,7 +46,14 @@ describe("the dashboard's assets", () => {
     expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);
     for (const [, url] of html.matchAll(/(?:src|href)="([^"]*)"/g)) expect(url).toMatch(/^(#|data:,$|app\.)/);
     // The DOM hooks the browser tests rely on.
-    for (const hook of ['id="main"', 'id="error"', 'id="live"', 'id="confirm"', "data-confirm", "data-cancel"]) {
+    for (const hook of [
+      'id="main"',
+      'id="error"',
+      'id="live"',
+      'id="confirm"',
+      "data-confirm",
+      "data-cancel",
+    ]) {
       expect(html).toContain(hook);
     }
   });

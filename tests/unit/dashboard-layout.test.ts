@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { layeredLayout, longestPathRanks } from "../../src/dashboard/web/graph-layered.ts";
 import {
   DAGRE_BUDGET,
   dagreLayout,
@@ -10,7 +11,6 @@ import {
   layoutCost,
   layoutGraph,
 } from "../../src/dashboard/web/graph-layout.ts";
-import { layeredLayout, longestPathRanks } from "../../src/dashboard/web/graph-layered.ts";
 
 /** The benchmark's plan shape (tests/helpers/dashboard.ts widePlan): wide and deep, long edges. */
 function widePlan(n: number): LayoutTask[] {
@@ -36,7 +36,8 @@ function expectSound(tasks: readonly LayoutTask[], layout: GraphLayout): void {
     expect(a.x + a.width).toBeLessThanOrEqual(layout.width);
     expect(a.y + a.height).toBeLessThanOrEqual(layout.height);
     for (const b of boxes.slice(i + 1)) {
-      const overlap = a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+      const overlap =
+        a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
       expect(overlap).toBe(false);
     }
   }

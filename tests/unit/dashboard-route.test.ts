@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { countdown, relativeTime, truncate } from "../../src/dashboard/web/format.ts";
 import { apiUrl, isRouteHash, parseRoute, type Route, routeHash } from "../../src/dashboard/web/route.ts";
+import { inlineImageUrl, safeLinkUrl } from "../../src/dashboard/web/url.ts";
 
 // Project ids hold `/` and `:` and ids come from agents: every route must survive a round trip.
 const PROJECT = "github.com/acme/search:service";
@@ -74,5 +75,45 @@ describe("dashboard formatting", () => {
     expect(truncate("a\n  b", 10)).toBe("a b");
     expect(truncate("abcdefghij", 5)).toBe("abcd…");
     expect(truncate("😀😀😀😀😀😀", 4)).toBe("😀😀😀…");
+  });
+});
+
+describe("dashboard link and image URLs", () => {
+  test("links: relative, http(s) and mailto only, whatever the case, spacing or hidden tabs", () => {
+    for (const ok of [
+      "#/plan/a/b",
+      "api/export?project=p&format=md",
+      "docs/guide.md",
+      "/absolute/path",
+      "//other.example/x",
+      "?q=1",
+      "https://example.com/a",
+      "HTTP://example.com",
+      "mailto:someone@example.com",
+      "a/b:c",
+    ]) {
+      expect([ok, safeLinkUrl(ok)]).toEqual([ok, true]);
+    }
+    for (const bad of [
+      "javascript:alert(1)",
+      "JaVaScRiPt:alert(1)",
+      "  javascript:alert(1)",
+      "java\tscript:alert(1)",
+      "java\nscript:alert(1)",
+      "vbscript:msgbox",
+      "data:text/html,<script>alert(1)</script>",
+      "file:///etc/passwd",
+      "ftp://example.com",
+    ]) {
+      expect([bad, safeLinkUrl(bad)]).toEqual([bad, false]);
+    }
+  });
+
+  test("images: only inline data: images load", () => {
+    expect(inlineImageUrl("data:image/png;base64,iVBORw0KGgo=")).toBe(true);
+    expect(inlineImageUrl(" DATA:IMAGE/gif;base64,R0lGOD")).toBe(true);
+    expect(inlineImageUrl("https://tracker.example/pixel.png")).toBe(false);
+    expect(inlineImageUrl("x")).toBe(false);
+    expect(inlineImageUrl("data:text/html,<b>")).toBe(false);
   });
 });

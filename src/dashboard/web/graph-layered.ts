@@ -1,4 +1,4 @@
-import type { EdgeRoute, GraphLayout, LayoutTask, NodeBox } from "./graph-layout.ts";
+import type { EdgeRoute, GraphLayout, LayoutTask, NodeBox } from "./graph-types.ts";
 
 /*
  * The cheap layered layout for big plans (graph-layout.ts says when): columns by longest path

@@ -1,6 +1,7 @@
 import { Graph, layout } from "@dagrejs/dagre";
 
 import { layeredLayout, longestPathRanks } from "./graph-layered.ts";
+import type { GraphLayout, LayoutTask, NodeBox } from "./graph-types.ts";
 
 /*
  * The plan graph's layout (pure, no DOM: unit-tested and timed under Bun), in layers left to
@@ -13,31 +14,7 @@ import { layeredLayout, longestPathRanks } from "./graph-layered.ts";
  * ordering, curved edges drawn behind the nodes.
  */
 
-export interface LayoutTask {
-  readonly id: string;
-  readonly dependencies: readonly string[];
-}
-
-export interface NodeBox {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-}
-
-export interface EdgeRoute {
-  readonly from: string;
-  readonly to: string;
-  readonly points: readonly { readonly x: number; readonly y: number }[];
-}
-
-export interface GraphLayout {
-  /** Top-left corner of each node's box. */
-  readonly nodes: ReadonlyMap<string, NodeBox>;
-  readonly edges: readonly EdgeRoute[];
-  readonly width: number;
-  readonly height: number;
-}
+export type { EdgeRoute, GraphLayout, LayoutTask, NodeBox } from "./graph-types.ts";
 
 export const NODE_WIDTH = 220;
 export const NODE_HEIGHT = 66;

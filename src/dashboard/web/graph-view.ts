@@ -48,6 +48,11 @@ export class PlanGraph {
     );
     this.panZoom = attachPanZoom(this.element, this.viewport);
     this.element.addEventListener("keydown", (e) => this.onKey(e));
+    // One listener for every node (a pan that ended on a node is not a click).
+    this.element.addEventListener("click", (e) => {
+      const id = (e.target as Element).closest?.("g.node")?.getAttribute("data-task-id");
+      if (id && !this.panZoom.dragged()) this.open(id);
+    });
   }
 
   fit(): void {
@@ -66,6 +71,10 @@ export class PlanGraph {
         const g = this.nodes.get(t.id);
         if (g) this.paintNode(g, t);
       }
+      const status = new Map(tasks.map((t) => [t.id, t.status]));
+      for (const path of this.viewport.querySelectorAll("path.edge")) {
+        path.classList.toggle("met", status.get(path.getAttribute("data-from") ?? "") === "completed");
+      }
       return false;
     }
     const first = this.layout === null;
@@ -74,8 +83,9 @@ export class PlanGraph {
     this.layout = layoutGraph(tasks);
     performance.measure("graph-layout", { start: started, end: performance.now() });
     this.signature = signature;
-    this.draw(tasks, this.layout);
+    // Fit before the nodes go in: measuring the SVG then forces no layout of 250 nodes.
     if (first) this.fit();
+    this.draw(tasks, this.layout);
     if (focused) (this.nodes.get(focused) as SVGGElement | undefined)?.focus({ preventScroll: true });
     performance.mark("graph-drawn");
     return true;
@@ -119,9 +129,6 @@ export class PlanGraph {
       svg("text", { class: "n-claim", x: 16, y: 57 }),
       svg("text", { class: "n-ready", x: w - 8, y: 16, "text-anchor": "end" }),
     );
-    g.addEventListener("click", () => {
-      if (!this.panZoom.dragged()) this.open(t.id);
-    });
     this.paintNode(g, t);
     return g;
   }

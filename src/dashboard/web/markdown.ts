@@ -1,6 +1,7 @@
 import DOMPurify from "dompurify";
 import { Marked } from "marked";
 import { el } from "./dom.ts";
+import { inlineImageUrl, safeLinkUrl } from "./url.ts";
 
 /*
  * Artifacts and the synthesis report are Markdown written by agents: hostile. marked turns them
@@ -47,17 +48,16 @@ const FORBID_TAGS = [
   "template",
 ];
 const FORBID_ATTR = ["style", "srcset", "action", "formaction", "background", "poster", "ping", "target"];
-const LINK = /^(?:[^:/?#]*(?:[/?#]|$)|https?:|mailto:)/i;
 
 purify.addHook("afterSanitizeAttributes", (node) => {
   if (node.nodeName === "A") {
     const href = node.getAttribute("href");
-    if (href !== null && !LINK.test(href.trim())) node.removeAttribute("href");
+    if (href !== null && !safeLinkUrl(href)) node.removeAttribute("href");
     node.setAttribute("rel", "noopener noreferrer");
     node.setAttribute("target", "_blank");
   } else if (node.nodeName === "IMG") {
     const src = node.getAttribute("src") ?? "";
-    if (!/^data:image\//i.test(src.trim())) {
+    if (!inlineImageUrl(src)) {
       node.removeAttribute("src");
       node.setAttribute("data-blocked-src", src);
     }
@@ -83,7 +83,7 @@ export function renderMarkdown(markdown: string): HTMLElement {
     const alt = img.getAttribute("alt") || "image";
     const text = `[${alt}]`;
     const replacement =
-      LINK.test(src.trim()) && src.trim() !== ""
+      safeLinkUrl(src) && src.trim() !== ""
         ? el("a", { href: src, rel: "noopener noreferrer", target: "_blank", class: "blocked-image" }, text)
         : el("span", { class: "blocked-image" }, text);
     img.replaceWith(replacement);

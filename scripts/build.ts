@@ -1,11 +1,15 @@
 /**
  * Compiles the single `orchestrator` binary: `bun run build` → dist/orchestrator.
  * Version, commit and target are injected with --define; the binary never reads package.json.
+ * The dashboard's front end is bundled first and embedded through a generated entry
+ * (scripts/build-dashboard.ts): dist/entry.gen.ts provides the assets, then runs bin/orchestrator.ts.
  * Usage: bun scripts/build.ts [--target bun-linux-x64] [--outfile dist/orchestrator] [--version X]
  *        [--compile-executable-path <bun runtime for --target>]
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildDashboard } from "./build-dashboard.ts";
 import { embeddedToolLists } from "./tool-lists.ts";
 
 const args = process.argv.slice(2);
@@ -33,9 +37,16 @@ if (toolLists.length > 100_000) {
   process.exit(1);
 }
 
+// The dashboard's front end, bundled and embedded: the binary's entry is the generated wrapper
+// that provides the assets before bin/orchestrator.ts runs (scripts/build-dashboard.ts).
+const dashboard = await buildDashboard(join(import.meta.dir, "..", "dist"));
+process.stdout.write(
+  `dashboard assets: ${dashboard.assets.map((a) => `${a.name} ${a.raw} B (${a.gzip} B gzip)`).join(", ")}\n`,
+);
+
 const cmd = [
   "build",
-  "bin/orchestrator.ts",
+  dashboard.entry,
   "--compile",
   "--minify",
   "--bytecode",

@@ -46,6 +46,7 @@ const EXPECTED_GUIDES = [
   "agent-guide.md",
   "concepts.md",
   "custom-roles.md",
+  "dashboard.md",
   "getting-started.md",
   "migrating.md",
   "operations.md",

@@ -258,3 +258,79 @@ describe("orchestrator ui in Chromium", () => {
     noTrouble(browser.watch);
   });
 });
+
+describe("orchestrator ui --allow-actions in Chromium", () => {
+  test("cancel from the task view asks first, then records the person's name in the history", async () => {
+    const actions = await startDashboard({
+      cwd: project.dir,
+      args: ["--workspace", project.dir, "--allow-actions", "--as", "Alice Example"],
+    });
+    const other = await openBrowser(actions.origin);
+    try {
+      const p = await other.newPage();
+      await p.goto(actions.url);
+      await waitForRender(p, "overview");
+      const key = (
+        (await (await p.request.get(`${actions.origin}/api/overview`)).json()) as {
+          projects: { id: string }[];
+        }
+      ).projects[0]?.id;
+      const taskId = ids.get("Document") ?? "";
+      await p.goto(`${actions.origin}/${route("task", key ?? "", taskId)}`);
+      const first = await waitForRender(p, "task");
+      await p.locator('button[data-action="cancel"]').click();
+      const dialog = p.locator("dialog#confirm");
+      expect(await dialog.evaluate((d) => (d as unknown as { open: boolean }).open)).toBe(true);
+      // Backing out changes nothing.
+      await p.locator("dialog#confirm button[data-cancel]").click();
+      const still = (await (
+        await p.request.get(
+          `${actions.origin}/api/task?project=${encodeURIComponent(key ?? "")}&task=${taskId}`,
+        )
+      ).json()) as {
+        task: { status: string };
+      };
+      expect(still.task.status).toBe("pending");
+      await p.locator('button[data-action="cancel"]').click();
+      await p.locator("dialog#confirm button[data-confirm]").click();
+      await waitForRender(p, "task", first);
+      const after = (await (
+        await p.request.get(
+          `${actions.origin}/api/task?project=${encodeURIComponent(key ?? "")}&task=${taskId}`,
+        )
+      ).json()) as {
+        task: { status: string };
+        history: { to: string | null; agentId: string | null }[];
+      };
+      expect(after.task.status).toBe("cancelled");
+      expect(after.history.at(-1)).toMatchObject({ to: "cancelled", agentId: "Alice Example" });
+      expect((await p.locator("body").textContent()) ?? "").toContain("Alice Example");
+      await p.screenshot({ path: join(SHOTS, "task-cancelled.png"), fullPage: true });
+      // The read-only dashboard offers no action and refuses one sent anyway.
+      const refused = await page.request.post(`${ui.origin}/api/action`, {
+        headers: { "content-type": "application/json", "x-orchestrator-dashboard": "1", origin: ui.origin },
+        data: { project: key, taskId, action: "reopen" },
+      });
+      expect(refused.status()).toBe(403);
+      noTrouble(other.watch);
+    } finally {
+      await other.close();
+      await actions.stop();
+    }
+  }, 60_000);
+
+  test("keyboard: a focused graph node opens its task with Enter; the dark theme renders too", async () => {
+    const key = await projectId();
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto(`${ui.origin}/${route("plan", key, planId)}`);
+    const n = await waitForRender(page, "plan");
+    const node = page.locator(`#graph g.node[data-task-id="${ids.get("Review")}"]`);
+    await node.focus();
+    await page.keyboard.press("Enter");
+    await waitForRender(page, "task", n);
+    expect(decodeURIComponent(new URL(page.url()).hash)).toContain(ids.get("Review") ?? "");
+    await page.screenshot({ path: join(SHOTS, "task-dark.png"), fullPage: true });
+    await page.emulateMedia({ colorScheme: "light" });
+    noTrouble(browser.watch);
+  });
+});

@@ -6,6 +6,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildDashboard } from "./build-dashboard.ts";
 import { embeddedToolLists } from "./tool-lists.ts";
 
 const args = process.argv.slice(2);
@@ -33,9 +35,16 @@ if (toolLists.length > 100_000) {
   process.exit(1);
 }
 
+// The dashboard's front end, bundled and embedded: the binary's entry is the generated wrapper
+// that provides the assets before bin/orchestrator.ts runs (scripts/build-dashboard.ts).
+const dashboard = await buildDashboard(join(import.meta.dir, "..", "dist"));
+process.stdout.write(
+  `dashboard assets: ${dashboard.assets.map((a) => `${a.name} ${a.raw} B (${a.gzip} B gzip)`).join(", ")}\n`,
+);
+
 const cmd = [
   "build",
-  "bin/orchestrator.ts",
+  dashboard.entry,
   "--compile",
   "--minify",
   "--bytecode",

@@ -23,6 +23,7 @@ const ON_POSTGRES = [
   "tests/e2e/multi-agent.test.ts",
   "tests/e2e/protocol-fuzz.test.ts",
   "tests/integration/claims.test.ts",
+  "tests/integration/dashboard-source.test.ts",
   "tests/integration/maintenance.test.ts",
   "tests/integration/request-id.test.ts",
   "tests/integration/resources-prompts.test.ts",

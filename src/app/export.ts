@@ -33,7 +33,11 @@ export async function exportPlans(
     return out;
   });
   if (opts.format === "md") {
-    const header = `# Orchestrator export: ${ctx.workspace} (project ${ctx.identity.id})\n\nExported ${ctx.clock.now()}; ${loaded.length} plan(s).\n\n`;
+    // No workspace: a project read from a shared database without a checkout here (the dashboard).
+    const what = ctx.workspace
+      ? `${ctx.workspace} (project ${ctx.identity.id})`
+      : `project ${ctx.identity.id}`;
+    const header = `# Orchestrator export: ${what}\n\nExported ${ctx.clock.now()}; ${loaded.length} plan(s).\n\n`;
     return (
       header +
       loaded
@@ -51,7 +55,7 @@ export async function exportPlans(
     return "problem" in r ? { content: null, content_problem: r.detail } : { content: r.text };
   };
   const doc = {
-    workspace: ctx.workspace,
+    workspace: ctx.workspace || null,
     project: ctx.identity.id,
     exported_at: ctx.clock.now(),
     plans: loaded.map(({ plan, tasks, artifacts, events }) => ({

@@ -12,6 +12,7 @@ import { registerServeCommand } from "./commands/serve.ts";
 import { registerStatusCommand } from "./commands/status.ts";
 import { registerStoreCommand } from "./commands/store.ts";
 import { registerTokenCommand } from "./commands/token.ts";
+import { registerUiCommand } from "./commands/ui.ts";
 import { registerVersionCommand } from "./commands/version.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { createOutput, type Output } from "./output.ts";
@@ -78,6 +79,7 @@ export function buildCli(env: Env, io: Output, setCode: (c: number) => void = ()
   registerDoctorCommand(cli, env, io, setCode);
   registerStoreCommand(cli, env, io, setCode);
   registerTokenCommand(cli, env, io, setCode);
+  registerUiCommand(cli, env, io, setCode);
   registerConnectCommand(cli, env);
   registerVersionCommand(cli, env, io);
   cli.option("--verbose", "Show stack traces for errors");

@@ -82,6 +82,17 @@ export const ERROR_CATALOGUE = {
     when: "The task is claimed by another agent whose lease has not expired.",
     fix: "Pick another ready task, or wait until the lease named in the message expires.",
   },
+  // the dashboard (issue 15)
+  CLAIM_NOT_STALE: {
+    exit: 1,
+    when: "The dashboard was asked to release a task's claim while it still blocks: its lease runs and its holder's process is not known to be gone.",
+    fix: "Wait until the lease runs out (the dashboard shows the time left), or cancel the task if the work must stop now.",
+  },
+  DASHBOARD_READ_ONLY: {
+    exit: 2,
+    when: "A dashboard action (release, cancel, reopen) was requested from a dashboard started without actions allowed.",
+    fix: "Restart the dashboard with --allow-actions (orchestrator ui; serve --http: --ui-actions) to allow actions, recorded under your name (or the token's).",
+  },
   // artifacts
   ARTIFACT_TOO_LARGE: {
     exit: 1,
@@ -232,6 +243,37 @@ export const ERROR_CATALOGUE = {
     when: "`serve --http --tls-cert FILE --tls-key FILE` could not read the files, or they are not a PEM certificate and its matching private key.",
     fix: "Pass a readable PEM certificate (chain) and the private key it was issued for; check with `openssl x509 -in FILE -noout -subject`.",
   },
+  // the dashboard (issue 15, docs/guides/dashboard.md)
+  DASHBOARD_SECRET_REQUIRED: {
+    exit: 1,
+    when: "A request to `orchestrator ui` carried neither the secret of the URL it printed nor the cookie that URL sets, or a wrong secret (HTTP 403).",
+    fix: "Open the URL `orchestrator ui` printed (http://127.0.0.1:PORT/?secret=...); `--new-secret` makes a new one and invalidates old links.",
+  },
+  DASHBOARD_NOT_LOOPBACK: {
+    exit: 2,
+    when: "`orchestrator ui --host` named an address other machines can reach; the personal dashboard only listens on this machine.",
+    fix: "Leave --host out (127.0.0.1), or serve a team with `orchestrator serve --http HOST:PORT` and tokens: it has the dashboard under /ui/.",
+  },
+  DASHBOARD_NOT_FOUND: {
+    exit: 1,
+    when: "A dashboard request named a path the dashboard does not serve (HTTP 404).",
+    fix: "Open the dashboard's start page; the API routes are listed in docs/guides/dashboard.md.",
+  },
+  DASHBOARD_METHOD_NOT_ALLOWED: {
+    exit: 1,
+    when: "A dashboard request used a method its route does not take: pages and reads take GET or HEAD, api/action takes POST (HTTP 405).",
+    fix: "Use the method the Allow header names.",
+  },
+  DASHBOARD_BUSY: {
+    exit: 1,
+    when: "The dashboard already holds as many live event streams (api/events) as it serves at once (HTTP 503).",
+    fix: "Close dashboard tabs you do not use; the page reconnects by itself when a slot is free.",
+  },
+  PORT_IN_USE: {
+    exit: 1,
+    when: "The port given with --port is taken by another program.",
+    fix: "Choose another port, leave --port out (a free one is picked when the default is taken), or pass --port 0.",
+  },
   // the client side of a remote server: `connect`, install --url, validate/doctor (docs/guides/team-server.md)
   REMOTE_URL_INVALID: {
     exit: 2,
@@ -272,6 +314,12 @@ export const ERROR_CATALOGUE = {
     exit: 1,
     when: "The remote URL answered something that is not MCP over Streamable HTTP (an HTML page, 404, a body that is not JSON-RPC): usually a URL without the /mcp path, or a proxy's own error page.",
     fix: "Point the URL at the server's MCP endpoint (https://HOST/mcp), and check the proxy forwards /mcp to the server.",
+  },
+  // the dashboard's front end (issue 15)
+  DASHBOARD_NOT_BUILT: {
+    exit: 1,
+    when: "The dashboard was asked for from source under Deno or Node: its front end is bundled by Bun (at build time for the compiled binary, on first use under `bun bin/orchestrator.ts`).",
+    fix: "Run the compiled `orchestrator` binary (or `bun bin/orchestrator.ts ui` from a checkout) instead.",
   },
   // the server process (docs/reboot.md)
   REQUEST_TOO_LARGE: {

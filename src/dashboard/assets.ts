@@ -1,3 +1,8 @@
+import { createHash } from "node:crypto";
+import { gzipSync } from "node:zlib";
+import { OrchestratorError } from "../core/errors.ts";
+import { detectRuntime } from "../platform/env.ts";
+
 /**
  * The dashboard's front end (src/dashboard/web/), bundled at build time and embedded in the
  * binary (issue 15): the HTTP layer serves these and nothing else, from the serving origin.
@@ -15,10 +20,13 @@ export interface DashboardAsset {
 export type DashboardAssets = ReadonlyMap<string, DashboardAsset>;
 
 /*
- * Placeholder until the build step lands (issue 15, web front end): the assets are provided by
- * the build (scripts/build.ts) and, in an unbuilt run under Bun, bundled on first use.
+ * The compiled binary's entry (dist/entry.gen.ts, written by scripts/build.ts) imports a module
+ * that calls provideDashboardAssets before bin/orchestrator.ts runs main, so the bundle the
+ * build made is here before any command asks. From source under Bun the front end is bundled on
+ * first use instead (src/dashboard/bundle.ts, once per process).
  */
 let provided: DashboardAssets | undefined;
+let bundling: Promise<DashboardAssets> | undefined;
 
 /** Called by the compiled binary's entry with the assets the build bundled. */
 export function provideDashboardAssets(assets: DashboardAssets): void {
@@ -28,5 +36,47 @@ export function provideDashboardAssets(assets: DashboardAssets): void {
 /** The front end's files. */
 export async function dashboardAssets(): Promise<DashboardAssets> {
   if (provided) return provided;
-  throw new Error("the dashboard's assets are not built yet");
+  if (detectRuntime() !== "bun") {
+    throw new OrchestratorError(
+      "DASHBOARD_NOT_BUILT",
+      `the dashboard's front end is bundled by Bun: run the compiled orchestrator binary (or Bun from a checkout), not ${detectRuntime()}`,
+    );
+  }
+  bundling ??= import("./bundle.ts")
+    .then(async (m) => {
+      const files = await m.bundleDashboard();
+      return new Map(Object.entries(files).map(([name, f]) => [name, dashboardAsset(f.text, f.contentType)]));
+    })
+    .catch((e: unknown) => {
+      bundling = undefined;
+      throw e;
+    });
+  provided = await bundling;
+  return provided;
+}
+
+/**
+ * One served file from its text: body, gzip and a strong ETag. The build passes the gzip and
+ * ETag it computed, so a starting binary only decodes them.
+ */
+export function dashboardAsset(
+  text: string,
+  contentType: string,
+  built?: { readonly gzipBase64: string; readonly etag: string },
+): DashboardAsset {
+  const body = new TextEncoder().encode(text);
+  if (built) {
+    return {
+      body,
+      gzip: new Uint8Array(Buffer.from(built.gzipBase64, "base64")),
+      contentType,
+      etag: built.etag,
+    };
+  }
+  return { body, gzip: new Uint8Array(gzipSync(body, { level: 9 })), contentType, etag: assetEtag(body) };
+}
+
+/** A strong ETag: the quoted (shortened) sha256 of the body. */
+export function assetEtag(body: Uint8Array): string {
+  return `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
 }

@@ -70,6 +70,8 @@ export const ProjectSummarySchema = z.object({
   /** The store key (project id): `github.com/owner/repo`, `local:<folder>`, ... */
   id: z.string(),
   plans: z.array(PlanSummarySchema),
+  /** Plans left out of `plans` (only the most recently updated are listed); absent means none. */
+  morePlans: z.number().int().optional(),
 });
 
 export const OverviewSchema = z.object({
@@ -169,6 +171,8 @@ export const TaskViewSchema = z.object({
   dependents: z.array(TaskRefSchema),
   /** The specialist prompt execute_subtask gives for this task (built-in and the workspace's roles). */
   prompt: z.string().nullable(),
+  /** Why the prompt may differ from the one the agent got (no local checkout: built-in roles only). */
+  promptNote: z.string().nullable().optional(),
   /** Every transition, oldest first, with who and when. */
   history: z.array(HistoryEntrySchema),
   artifacts: z.array(ArtifactViewSchema),

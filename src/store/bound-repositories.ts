@@ -9,6 +9,17 @@ import {
   insertArtifact,
 } from "./repositories/artifacts.repository.ts";
 import {
+  countArtifactsByTask,
+  countClaimsByPlan,
+  countTasksByRole,
+  findAgentsLastSeen,
+  findHeldClaims,
+  findLastActivity,
+  findPlanProjects,
+  findRecentCompletions,
+  findRecentEvents,
+} from "./repositories/dashboard.repository.ts";
+import {
   deleteDependenciesOn,
   deleteDependency,
   findDanglingDependencies,
@@ -110,6 +121,15 @@ const REPOSITORIES = {
   keyInUse,
   countKeyRows,
   findKeyClashes,
+  findPlanProjects,
+  countTasksByRole,
+  countClaimsByPlan,
+  findLastActivity,
+  countArtifactsByTask,
+  findRecentEvents,
+  findHeldClaims,
+  findRecentCompletions,
+  findAgentsLastSeen,
   insertPlan,
   updatePlan,
   deletePlan,

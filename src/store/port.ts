@@ -3,8 +3,11 @@ import type { HistoryEvent } from "../core/event.ts";
 import type { Clock } from "../core/ports.ts";
 import type { ClaimHolder, Plan, PlanStatus, Task, TaskCounts, TaskStatus } from "../core/task.ts";
 import type {
+  ActivityRecord,
   CleanupCandidate,
+  CompletionRecord,
   DanglingDependency,
+  HeldClaim,
   KeyClashes,
   KeyRowCounts,
   NewEvent,
@@ -13,6 +16,7 @@ import type {
   PlanCounters,
   PlanPatch,
   ProjectCheckout,
+  ProjectFilter,
   RawRowIds,
   RowRef,
   StoredRequest,
@@ -108,6 +112,35 @@ export interface StoreReader {
   countKeyRows(key: string): Promise<KeyRowCounts>;
   /** Ids held under both keys, which moving `from` to `to` would mix. */
   findKeyClashes(from: string, to: string): Promise<KeyClashes>;
+  /* The dashboard (issue 15): grouped counts for a page of plans, and reads across projects. */
+  /** Every project key with plans in the database, sorted. */
+  findPlanProjects(): Promise<string[]>;
+  /** Tasks per role of each plan (archived left out). */
+  countTasksByRole(ws: string, planIds: readonly string[]): Promise<Map<string, Record<string, number>>>;
+  /** Unexpired claims per plan. */
+  countClaimsByPlan(ws: string, planIds: readonly string[], now: string): Promise<Map<string, number>>;
+  /** Each plan's newest event time. */
+  findLastActivity(ws: string, planIds: readonly string[]): Promise<Map<string, string>>;
+  countArtifactsByTask(ws: string, taskIds: readonly string[]): Promise<Map<string, number>>;
+  /** The newest events of the projects (or of one plan), newest first, with plan and task titles. */
+  findRecentEvents(q: {
+    readonly projects: ProjectFilter;
+    readonly planId?: string | undefined;
+    readonly limit: number;
+  }): Promise<ActivityRecord[]>;
+  /** Recorded claims (running or lapsed) of the projects, soonest expiry first. */
+  findHeldClaims(q: { readonly projects: ProjectFilter; readonly limit: number }): Promise<HeldClaim[]>;
+  /** Completions naming their agent since `since`, among the newest `window` events. */
+  findRecentCompletions(q: {
+    readonly projects: ProjectFilter;
+    readonly since: string;
+    readonly window: number;
+  }): Promise<CompletionRecord[]>;
+  /** Each agent's newest event time among the newest `window` events. */
+  findAgentsLastSeen(q: {
+    readonly projects: ProjectFilter;
+    readonly window: number;
+  }): Promise<Map<string, string>>;
   /* Tokens of the HTTP server: per database, so no workspace argument. */
   findToken(name: string): Promise<StoredToken | undefined>;
   /** The token whose secret has this sha256 digest. */
@@ -159,6 +192,17 @@ export interface StoreWriter extends StoreReader {
   revokeToken(name: string, at: string): Promise<boolean>;
   /** Records a use at `at` (last_used). */
   touchToken(name: string, at: string): Promise<void>;
+}
+
+/**
+ * "Something in the database changed" for the dashboard (issue 15). A feed may signal more often
+ * than data changed (a reconnect, a write that changed nothing), never less: readers refetch.
+ */
+export interface ChangeFeed {
+  /** Starts watching (once); `onChange` runs after another connection's commit. */
+  start(onChange: () => void): void;
+  /** Stops watching and closes the feed's own connection. */
+  stop(): Promise<void>;
 }
 
 /** An open store. */

@@ -1,4 +1,4 @@
-import type { EventKind } from "../core/event.ts";
+import type { EventKind, HistoryEvent } from "../core/event.ts";
 import type { Claim, Complexity, PlanStatus, Task, TaskCounts, TaskStatus } from "../core/task.ts";
 import type { TokenInfo } from "../core/token.ts";
 import type { TaskAction } from "../core/transitions.ts";
@@ -178,3 +178,35 @@ export interface StoredToken extends TokenInfo {
   /** sha256 hex of the token string. */
   readonly hash: string;
 }
+
+/** One history event with its project and the titles of its plan and task (the dashboard's timeline). */
+export interface ActivityRecord {
+  readonly project: string;
+  readonly event: HistoryEvent;
+  /** Null when the plan (or task) row is gone: deleted since, or never there. */
+  readonly planTitle: string | null;
+  readonly taskTitle: string | null;
+}
+
+/** A task that carries a claim, with its project: the dashboard's agents view. */
+export interface HeldClaim {
+  readonly project: string;
+  readonly planId: string;
+  readonly taskId: string;
+  readonly title: string;
+  readonly status: TaskStatus;
+  readonly claim: Claim;
+}
+
+/** A task an agent completed (a history event to `completed` naming the agent). */
+export interface CompletionRecord {
+  readonly project: string;
+  readonly planId: string;
+  readonly taskId: string;
+  readonly title: string | null;
+  readonly agentId: string;
+  readonly at: string;
+}
+
+/** Which projects a cross-project read covers: every one in the database (null) or these. */
+export type ProjectFilter = readonly string[] | null;

@@ -263,6 +263,18 @@ function relay(w: HttpWorker, req: IncomingMessage, res: ServerResponse): void {
     if (String(answer.headers.connection ?? "").toLowerCase() === "close") headers.connection = "close";
     res.writeHead(answer.statusCode ?? 502, headers);
     answer.pipe(res);
+    if (/^text\/event-stream/i.test(String(answer.headers["content-type"] ?? ""))) {
+      // A stream that never ends must not hold the worker's retirement: it stops counting as in
+      // flight, and a retirement ends it (the browser reconnects to the next worker).
+      const end = (): void => {
+        answer.unpipe(res);
+        res.end();
+        up.destroy();
+      };
+      w.streams.add(end);
+      res.on("close", () => w.streams.delete(end));
+      done();
+    }
     answer.on("end", done);
     answer.on("error", () => {
       done();

@@ -23,6 +23,11 @@ export interface HttpWorker {
   inflight: number;
   /** Those requests' connections to it, cut when a retired worker's timeout runs out. */
   readonly pending: Set<ClientRequest>;
+  /**
+   * Long-lived answers it is streaming (the dashboard's server-sent events): not counted in
+   * `inflight`, since they never end by themselves; each entry ends its stream cleanly.
+   */
+  readonly streams: Set<() => void>;
   /** Requests it answered. */
   answered: number;
   /** Set once no new request may go to it. */
@@ -86,6 +91,7 @@ export function spawnHttpWorker(generation: number, o: SpawnOptions): HttpWorker
     version: null,
     inflight: 0,
     pending: new Set(),
+    streams: new Set(),
     answered: 0,
     retiring: false,
     exited: false,
@@ -123,13 +129,16 @@ function restartRequest(raw: unknown): HttpRestartRequest {
 }
 
 /**
- * Retires a worker that gets no new request: waits until it answered every request it was
+ * Retires a worker that gets no new request: ends its event streams, waits until it answered every request it was
  * handed (or `timeoutMs` passed), then SIGTERM (it stops listening and exits), SIGKILL if it is
  * still there 10 s later. Sending SIGTERM only when it is idle matters: a server closing idle
  * keep-alive connections can race a request being written on one, and that request would fail.
  */
 export async function retireHttpWorker(w: HttpWorker, timeoutMs: number): Promise<void> {
   w.retiring = true;
+  // Event streams end now, cleanly: their browsers reconnect (retry: 1000) to the new worker.
+  for (const end of w.streams) end();
+  w.streams.clear();
   if (w.inflight > 0 && !w.exited) {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);

@@ -25,6 +25,7 @@ export interface HttpFlags {
   tlsCert?: string;
   tlsKey?: string;
   metricsPublic?: boolean;
+  uiActions?: boolean;
 }
 
 const HTTP_ONLY = [
@@ -41,6 +42,7 @@ const HTTP_ONLY = [
   "tlsCert",
   "tlsKey",
   "metricsPublic",
+  "uiActions",
 ] as const;
 const DEFAULT_TIMEOUT = "120s";
 
@@ -200,6 +202,7 @@ export async function serveHttp(
         jwt,
         tls,
         metricsPublic: flags.metricsPublic === true,
+        uiActions: flags.uiActions === true,
         log,
         worker: workerConfig && control ? { config: workerConfig, control } : undefined,
       },

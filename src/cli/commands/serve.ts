@@ -75,6 +75,10 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
     .option("--tls-cert <file>", "HTTP: serve HTTPS with this PEM certificate (with --tls-key)")
     .option("--tls-key <file>", "HTTP: the PEM private key of --tls-cert")
     .option("--metrics-public", "HTTP: serve /metrics without a token on a non-loopback address")
+    .option(
+      "--ui-actions",
+      "HTTP: the dashboard under /ui/ may release, cancel and reopen tasks (as the token's name)",
+    )
     .action(async (flags: ServeFlags) => {
       checkHttpOnlyFlags(flags);
       const workspaceFlag = flags.workspace ?? env.vars.ORCHESTRATOR_WORKSPACE;

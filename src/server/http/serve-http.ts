@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { isOrchestratorError, OrchestratorError } from "../../core/errors.ts";
+import { createUiMount, isDashboardPath, isDashboardStream } from "../../dashboard/http/mount.ts";
 import type { HttpWorkerConfig } from "../../protocol/http-worker.ts";
 import type { StorePort } from "../../store/port.ts";
 import type { CallerIdentity, ServerDeps } from "../session.ts";
@@ -41,6 +42,8 @@ export interface HttpOptions {
   readonly tls?: TlsFiles | undefined;
   /** `--metrics-public`: /metrics without a token on a non-loopback bind. */
   readonly metricsPublic?: boolean;
+  /** `--ui-actions`: the dashboard under /ui/ may release, cancel and reopen tasks. */
+  readonly uiActions?: boolean;
   /** The counters /metrics shows (a restart that keeps the process passes the same ones on). */
   readonly metrics?: Metrics;
   readonly log: (line: string) => void;
@@ -106,8 +109,12 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
   const inFlight = new Set<Promise<unknown>>();
   // Signal handlers go in before the "listening" line: whoever started the server may send
   // SIGTERM as soon as it reads that line, and that must stop the server cleanly.
+  let endStreams = (): void => {};
   const stopped = new Promise<void>((resolve) => {
     const stop = (): void => {
+      // The dashboard's event streams never end by themselves: a stop (or a worker's retirement)
+      // ends them, and the browsers reconnect to whoever serves next.
+      endStreams();
       server.close(() => resolve());
       server.closeIdleConnections?.();
       // Requests in flight finish; a stuck keep-alive client does not hold the exit forever.
@@ -127,6 +134,22 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
   const bound = { host: opts.bind.host, port };
   const guard = createOriginGuard(bound, opts.allowOrigins, scheme, opts.publicUrl);
   const ownBase = `${scheme}://${hostPort(bound.host, port)}`;
+  const ui = createUiMount({
+    auth,
+    https: scheme === "https",
+    port,
+    actionsAllowed: opts.uiActions === true,
+    openSource: tokenDb
+      ? async () => {
+          const { createDashboardSource } = await import("../../dashboard/source.ts");
+          const store = await deps.stores.get(tokenDb);
+          return createDashboardSource({ store, target: tokenDb, holderGone: deps.holderGone });
+        }
+      : undefined,
+    sameOrigin: (origin) => guard.origins.has(origin.toLowerCase()),
+    log: opts.log,
+  });
+  endStreams = ui.endStreams;
   const baseFor = (req: IncomingMessage): string => {
     if (opts.publicUrl) return opts.publicUrl;
     const host = req.headers.host;
@@ -153,6 +176,7 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
     });
     let bodyDone = false;
     const timer = setTimeout(() => {
+      if (isDashboardStream(path)) return;
       entry.outcome = "timeout";
       const waiting = !bodyDone;
       sendRpcError(
@@ -203,10 +227,14 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
         });
         return;
       }
+      if (isDashboardPath(path)) {
+        await ui.handle(req, res, path);
+        return;
+      }
       if (path !== "/mcp") {
         sendJson(res, 404, {
           error: "not found",
-          endpoints: ["/mcp", "/healthz", "/readyz", "/metrics", RESOURCE_METADATA_PATH],
+          endpoints: ["/mcp", "/ui/", "/healthz", "/readyz", "/metrics", RESOURCE_METADATA_PATH],
         });
         return;
       }
@@ -314,5 +342,6 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
   worker?.control.ready(deps.version);
   await stopped;
   await Promise.allSettled([...inFlight]);
+  await ui.close();
   await deps.stores.closeAll();
 }

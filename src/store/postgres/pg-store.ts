@@ -6,6 +6,7 @@ import type { Db } from "../database.ts";
 import type { PgServerInfo, StorePort, StoreWriter } from "../port.ts";
 import { isRetryableConflict, pgCallErrorOf } from "./errors.ts";
 import { pgIntegrity } from "./health.ts";
+import { notifyChanges, recordingWrites } from "./notify.ts";
 import type { PgOptions } from "./url.ts";
 
 /** Attempts of one write before STORE_CONFLICT (the first run plus 7 re-runs). */
@@ -77,7 +78,10 @@ export function postgresStore(
             .setIsolationLevel("serializable")
             .execute(async (trx) => {
               await sql`lock table plans in share row exclusive mode`.execute(trx);
-              return fn(bindRepositories(trx));
+              const touched = new Set<string>();
+              const result = await fn(recordingWrites(bindRepositories(trx), touched));
+              await notifyChanges(trx, touched);
+              return result;
             });
         } catch (e) {
           if (!isRetryableConflict(e)) throw mapped(e);

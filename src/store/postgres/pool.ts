@@ -78,7 +78,7 @@ export async function openPool(
 }
 
 /** node's TLS options for a mode: verify-ca checks the chain but not the host name. */
-function tlsOptions(ssl: { readonly rejectUnauthorized: boolean; readonly checkHost: boolean }): {
+export function tlsOptions(ssl: { readonly rejectUnauthorized: boolean; readonly checkHost: boolean }): {
   rejectUnauthorized: boolean;
   checkServerIdentity?: () => undefined;
 } {

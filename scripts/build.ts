@@ -1,6 +1,8 @@
 /**
  * Compiles the single `orchestrator` binary: `bun run build` → dist/orchestrator.
  * Version, commit and target are injected with --define; the binary never reads package.json.
+ * The dashboard's front end is bundled first and embedded through a generated entry
+ * (scripts/build-dashboard.ts): dist/entry.gen.ts provides the assets, then runs bin/orchestrator.ts.
  * Usage: bun scripts/build.ts [--target bun-linux-x64] [--outfile dist/orchestrator] [--version X]
  *        [--compile-executable-path <bun runtime for --target>]
  */

@@ -20,6 +20,8 @@ const ROOT = join(import.meta.dir, "..");
 const ON_POSTGRES = [
   "tests/e2e/reboot.test.ts",
   "tests/e2e/dashboard-browser.test.ts",
+  "tests/e2e/dashboard-serve-http.test.ts",
+  "tests/e2e/dashboard-http.test.ts",
   "tests/e2e/multi-agent.test.ts",
   "tests/e2e/protocol-fuzz.test.ts",
   "tests/integration/claims.test.ts",

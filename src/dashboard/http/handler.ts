@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { isOrchestratorError } from "../../core/errors.ts";
 import { readBody } from "../../server/http/body.ts";
 import { type DashboardAssets, dashboardAssets } from "../assets.ts";
-import { ActionRequestSchema, type DashboardSource, type ProjectScope } from "../contract.ts";
+import { ActionRequestSchema, type DashboardSource, type Overview, type ProjectScope } from "../contract.ts";
 import { answerRead, isReadRoute, statusOf } from "./api.ts";
 import { serveAsset } from "./assets-route.ts";
 import { createEventHub, type EventHub } from "./events.ts";
@@ -143,7 +143,9 @@ export function createDashboardHandler(o: DashboardHandlerOptions): DashboardHan
       const params = new URL(req.url ?? "/", "http://x").searchParams;
       const answer = await answerRead(o.source(), viewer.scope, name, params);
       if (answer.kind === "json") {
-        sendJson(res, 200, answer.body, { head });
+        // Under serve --http each viewer acts under their own token's name, not one per source.
+        const body = name === "overview" ? withActor(answer.body as Overview, viewer.actor) : answer.body;
+        sendJson(res, 200, body, { head });
         return;
       }
       const filename = answer.filename.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 200) || "export";
@@ -177,4 +179,8 @@ export function createDashboardHandler(o: DashboardHandlerOptions): DashboardHan
     },
     close: () => events.closeAll(),
   };
+}
+
+function withActor(o: Overview, actor: string): Overview {
+  return o.actions.allowed ? { ...o, actions: { allowed: true, actor } } : o;
 }

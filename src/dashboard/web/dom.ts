@@ -3,6 +3,8 @@
  * from an allow-list through setAttribute, and URLs only relative or http(s)/mailto. Every string
  * shown came from the store, which agents write: nothing here can turn one into markup.
  */
+import { safeLinkUrl } from "./url.ts";
+
 export type Child = Node | string | number | null | undefined | false | readonly Child[];
 export type Attrs = Readonly<Record<string, string | number | boolean | null | undefined>>;
 
@@ -53,9 +55,6 @@ const ALLOWED = new Set([
   "focusable",
 ]);
 
-/** No scheme at all (relative), or http(s)/mailto: never javascript: or data: in a link. */
-const SAFE_URL = /^(?:[^:/?#]*(?:[/?#]|$)|https?:|mailto:)/i;
-
 function allowed(name: string): boolean {
   return ALLOWED.has(name) || name.startsWith("data-") || name.startsWith("aria-");
 }
@@ -65,7 +64,7 @@ function setAttrs(node: Element, attrs: Attrs): void {
     if (value === null || value === undefined || value === false) continue;
     if (!allowed(name)) throw new Error(`attribute ${name} is not allowed`);
     const text = value === true ? "" : String(value);
-    if (name === "href" && !SAFE_URL.test(text.trim())) continue;
+    if (name === "href" && !safeLinkUrl(text)) continue;
     node.setAttribute(name, text);
   }
 }

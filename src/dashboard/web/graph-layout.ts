@@ -1,42 +1,29 @@
 import { Graph, layout } from "@dagrejs/dagre";
 
+import { layeredLayout, longestPathRanks } from "./graph-layered.ts";
+import type { GraphLayout, LayoutTask, NodeBox } from "./graph-types.ts";
+
 /*
- * The plan graph's layout (pure, no DOM: unit-tested and timed under Bun). dagre lays the tasks
- * out in layers left to right, one edge from each dependency to its dependent. 250 tasks with
- * ~400 edges took about 1 s with dagre's default ranker (network-simplex); "longest-path" ranks
- * in one pass and keeps the layout inside the 500 ms budget the dashboard has (docs in README.md).
+ * The plan graph's layout (pure, no DOM: unit-tested and timed under Bun), in layers left to
+ * right, one edge from each dependency to its dependent. dagre does it well (edges routed
+ * between the nodes) but its cost follows nodes plus one dummy node per layer an edge crosses:
+ * the benchmark's 250-task plan has thousands, and dagre took 300-550 ms on it in Chromium even
+ * without its crossing-reduction sweeps and with any ranker ("longest-path" was slower still),
+ * against a 500 ms budget from navigation to a drawn graph. Past DAGRE_BUDGET such units the
+ * plain layered layout of graph-layered.ts (a few ms) is used instead: same layers, barycentre
+ * ordering, curved edges drawn behind the nodes.
  */
 
-export interface LayoutTask {
-  readonly id: string;
-  readonly dependencies: readonly string[];
-}
-
-export interface NodeBox {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-}
-
-export interface EdgeRoute {
-  readonly from: string;
-  readonly to: string;
-  readonly points: readonly { readonly x: number; readonly y: number }[];
-}
-
-export interface GraphLayout {
-  /** Top-left corner of each node's box. */
-  readonly nodes: ReadonlyMap<string, NodeBox>;
-  readonly edges: readonly EdgeRoute[];
-  readonly width: number;
-  readonly height: number;
-}
+export type { EdgeRoute, GraphLayout, LayoutTask, NodeBox } from "./graph-types.ts";
 
 export const NODE_WIDTH = 220;
 export const NODE_HEIGHT = 66;
 /** Past this many tasks dagre skips its crossing-reduction heuristic (see layoutGraph). */
 export const BIG_GRAPH = 120;
+/** Nodes plus dummy nodes (layers crossed by edges) above which dagre is too slow (see above). */
+export const DAGRE_BUDGET = 800;
+export const NODE_SEP = 18;
+export const RANK_SEP = 70;
 
 /** The edges to draw: one per dependency on a task of the plan (dangling and self ones dropped). */
 export function graphEdges(tasks: readonly LayoutTask[]): { from: string; to: string }[] {
@@ -57,13 +44,30 @@ export function graphSignature(tasks: readonly LayoutTask[]): string {
   return `${ids}\n\n${edges}`;
 }
 
+/** How much work dagre would have: nodes plus the layers each edge crosses (longest-path ranks). */
+export function layoutCost(tasks: readonly LayoutTask[]): number {
+  const edges = graphEdges(tasks);
+  const ranks = longestPathRanks(
+    tasks.map((t) => t.id),
+    edges,
+  );
+  let cost = tasks.length;
+  for (const e of edges) cost += Math.max(0, (ranks.get(e.to) ?? 0) - (ranks.get(e.from) ?? 0) - 1);
+  return cost;
+}
+
 export function layoutGraph(tasks: readonly LayoutTask[]): GraphLayout {
+  if (layoutCost(tasks) > DAGRE_BUDGET) return layeredLayout(tasks, graphEdges(tasks));
+  return dagreLayout(tasks);
+}
+
+export function dagreLayout(tasks: readonly LayoutTask[]): GraphLayout {
   const g = new Graph({ multigraph: false });
   g.setGraph({
     rankdir: "LR",
     ranker: "network-simplex",
-    nodesep: 18,
-    ranksep: 70,
+    nodesep: NODE_SEP,
+    ranksep: RANK_SEP,
     edgesep: 8,
     marginx: 20,
     marginy: 20,

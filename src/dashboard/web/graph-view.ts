@@ -48,6 +48,11 @@ export class PlanGraph {
     );
     this.panZoom = attachPanZoom(this.element, this.viewport);
     this.element.addEventListener("keydown", (e) => this.onKey(e));
+    // One listener for every node (a pan that ended on a node is not a click).
+    this.element.addEventListener("click", (e) => {
+      const id = (e.target as Element).closest?.("g.node")?.getAttribute("data-task-id");
+      if (id && !this.panZoom.dragged()) this.open(id);
+    });
   }
 
   fit(): void {
@@ -66,14 +71,21 @@ export class PlanGraph {
         const g = this.nodes.get(t.id);
         if (g) this.paintNode(g, t);
       }
+      const status = new Map(tasks.map((t) => [t.id, t.status]));
+      for (const path of this.viewport.querySelectorAll("path.edge")) {
+        path.classList.toggle("met", status.get(path.getAttribute("data-from") ?? "") === "completed");
+      }
       return false;
     }
     const first = this.layout === null;
     const focused = (document.activeElement as Element | null)?.getAttribute("data-task-id") ?? null;
+    const started = performance.now();
     this.layout = layoutGraph(tasks);
+    performance.measure("graph-layout", { start: started, end: performance.now() });
     this.signature = signature;
-    this.draw(tasks, this.layout);
+    // Fit before the nodes go in: measuring the SVG then forces no layout of 250 nodes.
     if (first) this.fit();
+    this.draw(tasks, this.layout);
     if (focused) (this.nodes.get(focused) as SVGGElement | undefined)?.focus({ preventScroll: true });
     performance.mark("graph-drawn");
     return true;
@@ -117,9 +129,6 @@ export class PlanGraph {
       svg("text", { class: "n-claim", x: 16, y: 57 }),
       svg("text", { class: "n-ready", x: w - 8, y: 16, "text-anchor": "end" }),
     );
-    g.addEventListener("click", () => {
-      if (!this.panZoom.dragged()) this.open(t.id);
-    });
     this.paintNode(g, t);
     return g;
   }
@@ -132,9 +141,9 @@ export class PlanGraph {
       "aria-label",
       `${t.title}: ${t.status}${t.ready ? ", ready" : ""}, ${t.role}${holder ? `, held by ${holder}` : ""}`,
     );
-    const [title, , titleText, roleText, claimText, readyText] = g.children;
+    const [title, , , titleText, roleText, claimText, readyText] = g.children;
     if (title) title.textContent = `${t.title}\n${t.status} · ${t.role}`;
-    if (titleText) titleText.textContent = `${statusIcon(t.status)} ${truncate(t.title, 27)}`;
+    if (titleText) titleText.textContent = `${statusIcon(t.status)} ${truncate(t.title, 24)}`;
     if (roleText) roleText.textContent = `${truncate(t.role, 16)} · ${t.status}`;
     if (readyText) readyText.textContent = t.ready ? "READY" : "";
     if (claimText) {
@@ -142,7 +151,8 @@ export class PlanGraph {
       if (t.claim) {
         const lease = svg("tspan", { class: "countdown" }, countdown(t.claim.remainingMs));
         if (!t.claim.stale) lease.setAttribute("data-deadline", String(deadline(t.claim.remainingMs)));
-        claimText.append(`${truncate(t.claim.agentId, 16)} ⏱ `, t.claim.stale ? "stale" : lease);
+        claimText.append(`${truncate(t.claim.agentId, 16)} · `, t.claim.stale ? "lease stale" : lease);
+        if (!t.claim.stale) claimText.append(" left");
       } else if (t.artifactCount > 0) {
         claimText.append(`${t.artifactCount} artifact${t.artifactCount === 1 ? "" : "s"}`);
       }

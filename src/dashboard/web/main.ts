@@ -38,6 +38,7 @@ function showError(error: unknown): void {
 const shell: Shell = {
   root: main,
   crumbs(...items: Crumb[]) {
+    document.title = `${items.at(-1)?.[0] ?? "Dashboard"} · Orchestrator`;
     fill(
       crumbsNav,
       el(
@@ -87,6 +88,15 @@ function create(route: Route): View {
   }
 }
 
+/** How to find the focused element again after a re-render: its data-key, or a link by its target. */
+function focusSelector(active: Element | null): string | null {
+  if (!active || !main.contains(active)) return null;
+  const key = active.getAttribute("data-key");
+  if (key) return `[data-key="${CSS.escape(key)}"]`;
+  const href = active.getAttribute("href");
+  return active.tagName === "A" && href ? `a[href="${CSS.escape(href)}"]` : null;
+}
+
 async function refresh(): Promise<void> {
   const g = generation;
   const current = view;
@@ -99,18 +109,29 @@ async function refresh(): Promise<void> {
   try {
     const data = await current.load();
     if (g !== generation) return;
-    const focusKey = document.activeElement?.getAttribute("data-key") ?? null;
+    const focusKey = focusSelector(document.activeElement);
     const scroll = window.scrollY;
     current.render(data);
     banner.hidden = true;
     banner.textContent = "";
     tick(main);
-    if (focusKey) main.querySelector<HTMLElement>(`[data-key="${CSS.escape(focusKey)}"]`)?.focus();
+    if (focusKey && !main.contains(document.activeElement))
+      main.querySelector<HTMLElement>(focusKey)?.focus();
     if (window.scrollY !== scroll) window.scrollTo(0, scroll);
     document.body.dataset.view = current.name;
     document.body.dataset.renders = String(++renders);
   } catch (e) {
-    if (g === generation) showError(e);
+    if (g === generation) {
+      showError(e);
+      // Nothing of this view on screen yet: say so where its content would be.
+      if (!main.hasChildNodes()) {
+        fill(
+          main,
+          el("p", { class: "empty" }, "This view could not be loaded (see above)."),
+          link("#/", "Overview"),
+        );
+      }
+    }
   } finally {
     if (inFlight === g) inFlight = -1;
     if (queued && g === generation) {
@@ -144,6 +165,8 @@ function boot(): void {
   });
   window.addEventListener("hashchange", route);
   installKeys((e) => view?.key?.(e) ?? false, shell.navigate);
+  // The view's data first, then the event stream: the first paint waits on the former only.
+  route();
   startLive(
     () => void refresh(),
     (state) => {
@@ -155,7 +178,6 @@ function boot(): void {
     },
   );
   startTicker();
-  route();
 }
 
 boot();

@@ -1,6 +1,7 @@
 import DOMPurify from "dompurify";
-import { marked } from "marked";
+import { Marked } from "marked";
 import { el } from "./dom.ts";
+import { inlineImageUrl, safeLinkUrl } from "./url.ts";
 
 /*
  * Artifacts and the synthesis report are Markdown written by agents: hostile. marked turns them
@@ -10,7 +11,14 @@ import { el } from "./dom.ts";
  * a new tab without a referrer; images only as data: URIs (any other source would leave the
  * origin, so it becomes a link the reader may choose to follow); ids prefixed (no clobbering of
  * the app's #confirm, #error, ...).
+ *
+ * Raw HTML inside the Markdown is shown as text, not parsed: the sanitiser's parsing document
+ * inherits the page's CSP, so an `onerror` or `style` attribute would be reported as a CSP
+ * violation (a console error) even though DOMPurify drops it. Markdown itself covers what an
+ * artifact needs.
  */
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const marked = new Marked({ gfm: true, renderer: { html: ({ text }) => escapeHtml(text) } });
 const purify = DOMPurify(window);
 
 const FORBID_TAGS = [
@@ -40,17 +48,16 @@ const FORBID_TAGS = [
   "template",
 ];
 const FORBID_ATTR = ["style", "srcset", "action", "formaction", "background", "poster", "ping", "target"];
-const LINK = /^(?:[^:/?#]*(?:[/?#]|$)|https?:|mailto:)/i;
 
 purify.addHook("afterSanitizeAttributes", (node) => {
   if (node.nodeName === "A") {
     const href = node.getAttribute("href");
-    if (href !== null && !LINK.test(href.trim())) node.removeAttribute("href");
+    if (href !== null && !safeLinkUrl(href)) node.removeAttribute("href");
     node.setAttribute("rel", "noopener noreferrer");
     node.setAttribute("target", "_blank");
   } else if (node.nodeName === "IMG") {
     const src = node.getAttribute("src") ?? "";
-    if (!/^data:image\//i.test(src.trim())) {
+    if (!inlineImageUrl(src)) {
       node.removeAttribute("src");
       node.setAttribute("data-blocked-src", src);
     }
@@ -68,7 +75,7 @@ const CONFIG = {
 
 /** `markdown` as a sanitised fragment inside a `.markdown` element. */
 export function renderMarkdown(markdown: string): HTMLElement {
-  const html = marked.parse(markdown, { async: false, gfm: true }) as string;
+  const html = marked.parse(markdown, { async: false }) as string;
   const fragment = purify.sanitize(html, CONFIG) as unknown as DocumentFragment;
   // An image whose source was blocked: its alt text and a link to where it lives instead.
   for (const img of fragment.querySelectorAll("img[data-blocked-src]")) {
@@ -76,7 +83,7 @@ export function renderMarkdown(markdown: string): HTMLElement {
     const alt = img.getAttribute("alt") || "image";
     const text = `[${alt}]`;
     const replacement =
-      LINK.test(src.trim()) && src.trim() !== ""
+      safeLinkUrl(src) && src.trim() !== ""
         ? el("a", { href: src, rel: "noopener noreferrer", target: "_blank", class: "blocked-image" }, text)
         : el("span", { class: "blocked-image" }, text);
     img.replaceWith(replacement);

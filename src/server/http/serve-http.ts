@@ -143,7 +143,13 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
       ? async () => {
           const { createDashboardSource } = await import("../../dashboard/source.ts");
           const store = await deps.stores.get(tokenDb);
-          return createDashboardSource({ store, target: tokenDb, holderGone: deps.holderGone });
+          return createDashboardSource({
+            store,
+            target: tokenDb,
+            holderGone: deps.holderGone,
+            // The actor is each viewer's token name, passed with every action.
+            actions: { allowed: opts.uiActions === true, actor: null },
+          });
         }
       : undefined,
     sameOrigin: (origin) => guard.origins.has(origin.toLowerCase()),

@@ -56,7 +56,10 @@ export function overviewView(shell: Shell): View<Overview> {
       }
     }
     const total = data.projects.reduce((n, p) => n + p.plans.length, 0);
-    summary.textContent = `${plans} of ${total} plans · ${data.store.dialect}: ${data.store.location}`;
+    const actions = data.actions.allowed
+      ? `actions on${data.actions.actor ? `, recorded as ${data.actions.actor}` : ""}`
+      : "read-only";
+    summary.textContent = `${plans} of ${total} plans · ${data.store.dialect}: ${data.store.location} · ${actions}`;
     if (shown.length === 0) {
       shown.push(el("p", { class: "empty" }, total === 0 ? "No plans yet." : "No plan matches the filters."));
     }

@@ -37,7 +37,7 @@ export function planView(shell: Shell, project: string, planId: string): View<Pl
         el("li", { class: `status-${s}` }, el("span", { class: "swatch" }), `${icon} ${s}`),
       ),
     el("li", { class: "legend-ready" }, el("span", { class: "swatch" }), "READY: can start now"),
-    el("li", {}, "⏱ holder and lease left"),
+    el("li", {}, "agent · lease left: who holds a task"),
   );
   let built = false;
 

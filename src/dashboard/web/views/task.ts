@@ -49,7 +49,9 @@ export function taskView(shell: Shell, project: string, taskId: string): View<Ta
         ...(answer.note ? { note: answer.note } : {}),
       });
     } catch (e) {
+      // No refresh: its success would hide the banner before anyone read why the action failed.
       shell.showError(e);
+      return;
     }
     shell.refresh();
   };

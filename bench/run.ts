@@ -2,7 +2,7 @@
  * `bun run bench` (`--quick` for a fast smoke): measures the compiled binary beside the reference
  * server @modelcontextprotocol/server-memory in one interleaved run (bench/versus.ts), then the
  * orchestrator's own figures (bench/own.ts), the HTTP server's (bench/http.ts), SQLite beside
- * PostgreSQL (bench/stores.ts), and writes bench/results.json (`--quick`: a temp file).
+ * PostgreSQL (bench/stores.ts), the dashboard in Chromium (bench/dashboard.ts), and writes bench/results.json (`--quick`: a temp file).
  * Not part of the tests: it prints numbers, it asserts nothing.
  */
 import { spawnSync } from "node:child_process";
@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runLoad } from "../tests/stress/load.ts";
 import { IN_FLIGHT } from "./_util.ts";
+import { dashboardFigures, printDashboardFigures } from "./dashboard.ts";
 import { httpFigures } from "./http.ts";
 import { coldStart, doctorTime, loadRun, reboot } from "./own.ts";
 import { storeFigures } from "./stores.ts";
@@ -79,6 +80,9 @@ console.log(
 const stores = await storeFigures(quick, runs.at(-1));
 console.log("\nserve --http: 8 agents with their own tokens, execute + complete until no task is left");
 const http = await httpFigures(quick);
+console.log("\norchestrator ui in headless Chromium");
+const dashboard = await dashboardFigures(quick);
+printDashboardFigures(dashboard);
 console.log(`\nBeside ${REFERENCE} (node ${NODE}), same run; ratios are ours / reference:`);
 console.table(versusTable(vs, (runs[0] as { state_changes_per_s: number }).state_changes_per_s));
 const results = {
@@ -118,6 +122,8 @@ const results = {
   /** Issue 13: SQLite beside PostgreSQL (bench/stores.ts). */
   stores,
   http: { measured: new Date().toISOString(), ...http },
+  /** Issue 15: the dashboard (bench/dashboard.ts). */
+  dashboard,
 };
 // A smoke run must not replace the recorded figures docs/performance.md quotes.
 const out = quick ? join(tmpdir(), "orchestrator-bench-quick.json") : join(import.meta.dir, "results.json");

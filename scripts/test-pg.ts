@@ -19,6 +19,7 @@ const ROOT = join(import.meta.dir, "..");
 /** Run on PostgreSQL; the slowest first, so the others fill in beside them. */
 const ON_POSTGRES = [
   "tests/e2e/reboot.test.ts",
+  "tests/e2e/dashboard-browser.test.ts",
   "tests/e2e/dashboard-serve-http.test.ts",
   "tests/e2e/dashboard-http.test.ts",
   "tests/e2e/multi-agent.test.ts",

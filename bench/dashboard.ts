@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openBrowser, type PageGlobals } from "../tests/helpers/browser.ts";
 import { callOk, connectBinary } from "../tests/helpers/client.ts";
-import { seedPlan, startDashboard, widePlan } from "../tests/helpers/dashboard.ts";
+import { seedPlan, startUi, tempHome, widePlan } from "../tests/helpers/dashboard.ts";
 import { percentile } from "../tests/stress/load.ts";
 import { round } from "./_util.ts";
 
@@ -29,7 +29,8 @@ export async function dashboardFigures(quick: boolean): Promise<DashboardFigures
   const ws = mkdtempSync(join(tmpdir(), "orch-bench-ui-"));
   mkdirSync(join(ws, ".git"));
   const mcp = await connectBinary({ cwd: ws });
-  const ui = await startDashboard({ cwd: ws, args: ["--workspace", ws] });
+  const home = tempHome();
+  const ui = await startUi({ cwd: ws, home: home.dir, args: ["--workspace", ws] });
   const browser = await openBrowser(ui.origin);
   try {
     const plan = widePlan(TASKS);
@@ -101,6 +102,7 @@ export async function dashboardFigures(quick: boolean): Promise<DashboardFigures
     await ui.stop();
     await mcp.close();
     rmSync(ws, { recursive: true, force: true });
+    home.cleanup();
   }
 }
 

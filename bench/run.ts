@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { runLoad } from "../tests/stress/load.ts";
 import { IN_FLIGHT } from "./_util.ts";
 import { dashboardFigures, printDashboardFigures } from "./dashboard.ts";
+import { dashboardAssetSizes, printDashboardAssetSizes } from "./dashboard-assets.ts";
 import { httpFigures } from "./http.ts";
 import { coldStart, doctorTime, loadRun, reboot } from "./own.ts";
 import { storeFigures } from "./stores.ts";
@@ -83,6 +84,8 @@ const http = await httpFigures(quick);
 console.log("\norchestrator ui in headless Chromium");
 const dashboard = await dashboardFigures(quick);
 printDashboardFigures(dashboard);
+const dashboardAssets = await dashboardAssetSizes();
+printDashboardAssetSizes(dashboardAssets);
 console.log(`\nBeside ${REFERENCE} (node ${NODE}), same run; ratios are ours / reference:`);
 console.table(versusTable(vs, (runs[0] as { state_changes_per_s: number }).state_changes_per_s));
 const results = {
@@ -123,7 +126,7 @@ const results = {
   stores,
   http: { measured: new Date().toISOString(), ...http },
   /** Issue 15: the dashboard (bench/dashboard.ts). */
-  dashboard,
+  dashboard: { ...dashboard, assets: dashboardAssets },
 };
 // A smoke run must not replace the recorded figures docs/performance.md quotes.
 const out = quick ? join(tmpdir(), "orchestrator-bench-quick.json") : join(import.meta.dir, "results.json");

@@ -5,7 +5,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Page } from "playwright-core";
 import { openBrowser, type PageGlobals, type PageWatch, renders, waitForRender } from "../helpers/browser.ts";
 import { callOk, connectBinary, ROOT } from "../helpers/client.ts";
-import { type RunningDashboard, seedPlan, startDashboard } from "../helpers/dashboard.ts";
+import { seedPlan, startUi, tempHome, type UiProcess } from "../helpers/dashboard.ts";
 import { makeProject } from "../helpers/temp.ts";
 import { ON_POSTGRES } from "../helpers/test-store.ts";
 
@@ -36,7 +36,8 @@ const HOSTILE = [
 
 let project: { dir: string; cleanup: () => void };
 let mcp: { client: Client; close: () => Promise<void> };
-let ui: RunningDashboard;
+let ui: UiProcess;
+const home = tempHome();
 let browser: Awaited<ReturnType<typeof openBrowser>>;
 let page: Page;
 let planId = "";
@@ -75,7 +76,7 @@ beforeAll(async () => {
     task_id: ids.get("Write the store"),
     agent_id: "grace",
   });
-  ui = await startDashboard({ cwd: project.dir, args: ["--workspace", project.dir] });
+  ui = await startUi({ cwd: project.dir, home: home.dir, args: ["--workspace", project.dir] });
   browser = await openBrowser(ui.origin);
   page = await browser.newPage();
   mkdirSync(SHOTS, { recursive: true });
@@ -86,6 +87,7 @@ afterAll(async () => {
   await ui?.stop();
   await mcp?.close();
   project?.cleanup();
+  home.cleanup();
 });
 
 function noTrouble(watch: PageWatch): void {
@@ -261,8 +263,9 @@ describe("orchestrator ui in Chromium", () => {
 
 describe("orchestrator ui --allow-actions in Chromium", () => {
   test("cancel from the task view asks first, then records the person's name in the history", async () => {
-    const actions = await startDashboard({
+    const actions = await startUi({
       cwd: project.dir,
+      home: home.dir,
       args: ["--workspace", project.dir, "--allow-actions", "--as", "Alice Example"],
     });
     const other = await openBrowser(actions.origin);

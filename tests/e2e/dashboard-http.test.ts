@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { BINARY, callOk, connectBinary } from "../helpers/client.ts";
-import { readEvents, seedPlan, startUi, tempHome, type UiProcess } from "../helpers/dashboard-http.ts";
+import { readEvents, seedPlan, startUi, tempHome, type UiProcess } from "../helpers/dashboard.ts";
 import { makeProject } from "../helpers/temp.ts";
 import { storeEnv, testDbUrl } from "../helpers/test-store.ts";
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { chromium } from "playwright-core";
 import { BINARY, callOk, connectBinary } from "../helpers/client.ts";
-import { readEvents, seedPlan } from "../helpers/dashboard-http.ts";
+import { readEvents, seedPlan } from "../helpers/dashboard.ts";
 import { type HttpServer, startHttpServer, stderrMatch } from "../helpers/http-server.ts";
 import { makeProject } from "../helpers/temp.ts";
 import { storeEnv, testDbUrl } from "../helpers/test-store.ts";

@@ -6,80 +6,155 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { BINARY, callOk } from "./client.ts";
 import { storeEnv } from "./test-store.ts";
 
-/** A running `orchestrator ui`: its origin, the URL it printed (with the secret), its output. */
-export interface RunningDashboard {
+/** A running `orchestrator ui` of the compiled binary: the URL it printed and its output. */
+export interface UiProcess {
   readonly origin: string;
-  /** The URL `ui` printed, secret included. */
   readonly url: string;
   readonly secret: string;
-  readonly process: ChildProcess;
+  readonly port: number;
+  readonly home: string;
+  readonly child: ChildProcess;
   output(): string;
+  /** SIGTERM; resolves with the exit code. */
   stop(): Promise<number | null>;
 }
 
-/**
- * Starts the compiled binary's `orchestrator ui --no-open --port 0` with `args` and waits for the
- * URL line. HOME and XDG_STATE_HOME point at a private folder (the secret file lives there).
- */
-export async function startDashboard(opts: {
+/** Runs `ui --no-open --port 0 ...args` with HOME (the secret's folder) at `home`, waiting for the URL line. */
+export async function startUi(opts: {
   cwd: string;
+  home: string;
   args?: readonly string[];
   env?: Record<string, string>;
-  /** A home folder to reuse (a restart keeps the secret); default a fresh one removed by stop. */
-  home?: string;
-}): Promise<RunningDashboard> {
-  const home = opts.home ?? mkdtempSync(join(tmpdir(), "orch-ui-home-"));
-  const child = spawn(BINARY, ["ui", "--no-open", "--port", "0", ...(opts.args ?? [])], {
+  /** Leave out `--no-open` (default: given). */
+  open?: boolean;
+  /** Leave out `--port 0`: the default port (default: --port 0). */
+  defaultPort?: boolean;
+}): Promise<UiProcess> {
+  const fixed = [...(opts.open ? [] : ["--no-open"]), ...(opts.defaultPort ? [] : ["--port", "0"])];
+  const child = spawn(BINARY, ["ui", ...fixed, ...(opts.args ?? [])], {
     cwd: opts.cwd,
     env: {
       PATH: process.env.PATH ?? "",
-      HOME: home,
-      XDG_STATE_HOME: join(home, ".local", "state"),
+      HOME: opts.home,
+      XDG_STATE_HOME: join(opts.home, "state"),
       ...storeEnv(),
       ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
+  const exited = new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (d: Buffer): void => {
       out += d.toString();
-      const m = /(https?:\/\/[^\s]+[?&]secret=[A-Za-z0-9_-]+)/.exec(out);
+      const m = /Dashboard: (http:\/\/\S+\?secret=[A-Za-z0-9_-]+)/.exec(out);
       if (m?.[1]) resolve(m[1]);
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`orchestrator ui exited ${code} before its URL:\n${out}`)));
+    void exited.then((c) => reject(new Error(`ui exited ${c} before its URL:\n${out}`)));
   });
-  const parsed = new URL(url);
+  const u = new URL(url);
   return {
-    origin: parsed.origin,
+    origin: u.origin,
     url,
-    secret: parsed.searchParams.get("secret") ?? "",
-    process: child,
+    secret: u.searchParams.get("secret") ?? "",
+    port: Number(u.port),
+    home: opts.home,
+    child,
     output: () => out,
     stop: async () => {
-      const exited =
-        child.exitCode !== null
-          ? Promise.resolve(child.exitCode)
-          : new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
       child.kill("SIGTERM");
-      const code = await exited;
-      if (!opts.home) rmSync(home, { recursive: true, force: true });
-      return code;
+      return exited;
     },
   };
 }
 
-/** One subtask of a seeded plan, as plan_task takes it. */
-export interface SeedTask {
-  readonly title: string;
-  readonly specialist_type: string;
-  readonly description?: string;
-  readonly dependencies?: readonly string[];
+export function tempHome(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "orch-ui-home-"));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Plans `tasks` in `workspace` through MCP and returns the plan id and task ids by title. */
+/** One server-sent event. */
+export interface SseEvent {
+  readonly event: string;
+  readonly data: string;
+}
+
+/**
+ * Reads a text/event-stream answer event by event. `next` waits for the next event (comments and
+ * the retry field are kept in `preamble`), rejecting after `timeoutMs`; `ended` says when the
+ * server closed the stream.
+ */
+export function readEvents(res: Response) {
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let ended = false;
+  const preamble: string[] = [];
+  const pull = async (): Promise<boolean> => {
+    const { value, done } = await reader.read();
+    if (done) {
+      ended = true;
+      return false;
+    }
+    buffer += decoder.decode(value, { stream: true });
+    return true;
+  };
+  const take = (): SseEvent | undefined => {
+    for (;;) {
+      const end = buffer.indexOf("\n\n");
+      if (end < 0) return undefined;
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = "message";
+      const data: string[] = [];
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event: ")) event = line.slice(7);
+        else if (line.startsWith("data: ")) data.push(line.slice(6));
+        else preamble.push(line);
+      }
+      if (data.length > 0) return { event, data: data.join("\n") };
+    }
+  };
+  return {
+    preamble,
+    get ended() {
+      return ended;
+    },
+    async next(timeoutMs = 5_000): Promise<SseEvent> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const e = take();
+        if (e) return e;
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error("no event in time");
+        const more = await Promise.race([
+          pull(),
+          new Promise<"timeout">((r) => setTimeout(() => r("timeout"), left)),
+        ]);
+        if (more === "timeout") throw new Error("no event in time");
+        if (!more) throw new Error("the stream ended");
+      }
+    },
+    /** Resolves once the server ends the stream (events before the end are dropped). */
+    async end(timeoutMs = 10_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      while (!ended) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error("the stream did not end in time");
+        const r = await Promise.race([
+          pull().catch(() => false),
+          new Promise<"timeout">((res) => setTimeout(() => res("timeout"), left)),
+        ]);
+        if (r === false) ended = true;
+      }
+    },
+    cancel: () => reader.cancel().catch(() => {}),
+  };
+}
+
+/** Plans `tasks` (title, role, dependencies by title) through MCP in `workspace`; ids by title. */
 export async function seedPlan(
   client: Client,
   workspace: string,
@@ -89,11 +164,19 @@ export async function seedPlan(
   await callOk(client, "orchestrator_initialize_session", { working_directory: workspace });
   const plan = await callOk(client, "orchestrator_plan_task", {
     description,
-    subtasks_json: JSON.stringify(tasks),
+    subtasks_json: JSON.stringify(tasks.map((t) => ({ description: `Do: ${t.title}`, ...t }))),
   });
   const ids = new Map<string, string>();
   for (const s of plan.subtasks as { task_id: string; title: string }[]) ids.set(s.title, s.task_id);
   return { planId: plan.parent_task_id as string, ids };
+}
+
+/** One subtask of a seeded plan, as plan_task takes it. */
+export interface SeedTask {
+  readonly title: string;
+  readonly specialist_type: string;
+  readonly description?: string;
+  readonly dependencies?: readonly string[];
 }
 
 /** A plan of `n` subtasks, each depending on one or two earlier ones (a wide, deep DAG). */

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { DashboardSource } from "../../src/dashboard/contract.ts";
 import { createEventHub, type EventHub } from "../../src/dashboard/http/events.ts";
-import { readEvents } from "../helpers/dashboard-http.ts";
+import { readEvents } from "../helpers/dashboard.ts";
 
 /*
  * The api/events hub over a real node:http server and fetch: one watch for every stream, held only

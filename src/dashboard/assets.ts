@@ -26,16 +26,25 @@ export type DashboardAssets = ReadonlyMap<string, DashboardAsset>;
  * first use instead (src/dashboard/bundle.ts, once per process).
  */
 let provided: DashboardAssets | undefined;
+let embedded: (() => DashboardAssets) | undefined;
 let bundling: Promise<DashboardAssets> | undefined;
 
-/** Called by the compiled binary's entry with the assets the build bundled. */
-export function provideDashboardAssets(assets: DashboardAssets): void {
-  provided = assets;
+/**
+ * Called by the compiled binary's entry with the assets the build bundled, as a function: every
+ * start of the binary (serve's supervisor and worker, each CLI command) passes here, and only a
+ * dashboard needs the files decoded.
+ */
+export function provideDashboardAssets(assets: () => DashboardAssets): void {
+  embedded = assets;
 }
 
 /** The front end's files. */
 export async function dashboardAssets(): Promise<DashboardAssets> {
   if (provided) return provided;
+  if (embedded) {
+    provided = embedded();
+    return provided;
+  }
   if (detectRuntime() !== "bun") {
     throw new OrchestratorError(
       "DASHBOARD_NOT_BUILT",

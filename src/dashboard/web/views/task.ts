@@ -17,7 +17,8 @@ const ACTION_TEXT: Record<DashboardAction, { label: string; explain: string }> =
   release: { label: "Release claim", explain: "Release the claim so another agent can take this task." },
   cancel: {
     label: "Cancel task",
-    explain: "Cancel this task. Its dependents will not become ready through it.",
+    explain:
+      "Cancel this task: the work will not be done, and the tasks that depend on it stop waiting for it.",
   },
   reopen: { label: "Reopen task", explain: "Reopen this task so it can be done again." },
 };

@@ -297,7 +297,8 @@ describe("token CLI", () => {
     expect(run(["token", "revoke", "ci-bot.1", "--db", db]).status).toBe(0);
     expect(run(["token", "revoke", "nobody", "--db", db]).status).toBe(2);
     expect(run(["token", "create", "--name", "x", "--expires", "soon", "--db", db]).status).toBe(2);
-  });
+    // Eleven CLI runs, each opening the store (PostgreSQL in the test:pg run): seconds on a loaded machine.
+  }, 30_000);
 });
 
 describe("serve --http: request timeout", () => {

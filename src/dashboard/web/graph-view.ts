@@ -5,6 +5,11 @@ import { countdown, statusIcon, truncate } from "./format.ts";
 import { edgePath, type GraphLayout, graphSignature, layoutGraph } from "./graph-layout.ts";
 import { attachPanZoom, type PanZoom } from "./pan-zoom.ts";
 
+/** Below this a whole plan is not readable on screen: the first view zooms in instead (fitScale). */
+const READABLE_SCALE = 0.55;
+/** The scale of that first view: node titles readable at 1280×800. */
+const START_SCALE = 0.85;
+
 /*
  * The plan as an SVG graph: one `g.node` per task, one `path.edge` per dependency (the browser
  * tests and the 250-node benchmark hold these hooks). A live refresh with the same tasks and
@@ -59,6 +64,25 @@ export class PlanGraph {
     if (this.layout) this.panZoom.fit(this.layout.width, this.layout.height);
   }
 
+  /**
+   * The first view of a plan: all of it when that is readable; else (a large plan) a readable
+   * scale around where the work is (the first active task, else the first ready one, else the
+   * first task), with Fit (f) one key away for the whole picture.
+   */
+  private firstView(tasks: readonly GraphTask[], layout: GraphLayout): void {
+    if (this.panZoom.fitScale(layout.width, layout.height) >= READABLE_SCALE) {
+      this.panZoom.fit(layout.width, layout.height);
+      return;
+    }
+    const where = tasks.find((t) => t.status === "active") ?? tasks.find((t) => t.ready) ?? tasks[0];
+    const box = where ? layout.nodes.get(where.id) : undefined;
+    if (!box) {
+      this.panZoom.fit(layout.width, layout.height);
+      return;
+    }
+    this.panZoom.focusOn(box.x, box.y, box.width, box.height, START_SCALE);
+  }
+
   zoom(factor: number): void {
     this.panZoom.zoomBy(factor);
   }
@@ -83,8 +107,8 @@ export class PlanGraph {
     this.layout = layoutGraph(tasks);
     performance.measure("graph-layout", { start: started, end: performance.now() });
     this.signature = signature;
-    // Fit before the nodes go in: measuring the SVG then forces no layout of 250 nodes.
-    if (first) this.fit();
+    // Place the view before the nodes go in: measuring the SVG then forces no layout of 250 nodes.
+    if (first) this.firstView(tasks, this.layout);
     this.draw(tasks, this.layout);
     if (focused) (this.nodes.get(focused) as SVGGElement | undefined)?.focus({ preventScroll: true });
     performance.mark("graph-drawn");

@@ -5,6 +5,10 @@
  */
 export interface PanZoom {
   fit(width: number, height: number): void;
+  /** The scale `fit` would choose for a graph of this size. */
+  fitScale(width: number, height: number): number;
+  /** Shows a box (graph coordinates) at `scale`, a third of the way in from the left, centred vertically. */
+  focusOn(x: number, y: number, w: number, h: number, scale: number): void;
   zoomBy(factor: number, cx?: number, cy?: number): void;
   /** Brings a box (graph coordinates) into view if it is outside. */
   reveal(x: number, y: number, w: number, h: number): void;
@@ -14,6 +18,9 @@ export interface PanZoom {
 
 const MIN = 0.02;
 const MAX = 3;
+/** Below this scale node text is unreadable: nodes are drawn as status-coloured blocks instead (CSS `.far`). */
+const FAR = 0.4;
+const PAD = 16;
 
 export function attachPanZoom(svgEl: SVGSVGElement, viewport: SVGGElement): PanZoom {
   let x = 0;
@@ -22,6 +29,7 @@ export function attachPanZoom(svgEl: SVGSVGElement, viewport: SVGGElement): PanZ
   let moved = false;
   const apply = (): void => {
     viewport.setAttribute("transform", `translate(${x.toFixed(1)},${y.toFixed(1)}) scale(${k.toFixed(4)})`);
+    svgEl.classList.toggle("far", k < FAR);
   };
   const size = (): { w: number; h: number } => {
     const r = svgEl.getBoundingClientRect();
@@ -75,13 +83,25 @@ export function attachPanZoom(svgEl: SVGSVGElement, viewport: SVGGElement): PanZ
   svgEl.addEventListener("pointerup", end);
   svgEl.addEventListener("pointercancel", end);
 
+  const fitScale = (width: number, height: number): number => {
+    const { w, h } = size();
+    return Math.min(MAX, 1, Math.max(MIN, Math.min((w - PAD * 2) / width, (h - PAD * 2) / height)));
+  };
+
   return {
     fit(width, height) {
       const { w, h } = size();
-      const pad = 16;
-      k = Math.min(MAX, 1, Math.max(MIN, Math.min((w - pad * 2) / width, (h - pad * 2) / height)));
+      k = fitScale(width, height);
       x = (w - width * k) / 2;
       y = (h - height * k) / 2;
+      apply();
+    },
+    fitScale,
+    focusOn(bx, by, bw, bh, scale) {
+      const { w, h } = size();
+      k = Math.min(MAX, Math.max(MIN, scale));
+      x = w / 3 - (bx + bw / 2) * k;
+      y = h / 2 - (by + bh / 2) * k;
       apply();
     },
     zoomBy,

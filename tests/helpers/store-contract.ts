@@ -228,6 +228,36 @@ export function describeStoreContract(
       });
     });
 
+    test("plans counted by status follow every plan write: insert, status change, move to a new key, delete", async () => {
+      const none = { active: 0, completed: 0, cancelled: 0, archived: 0 };
+      expect(await store.direct.countPlans(ws)).toEqual(none);
+      await seed();
+      await store.write((w) =>
+        w.insertPlan(ws, {
+          id: "task_0000000b",
+          description: "another",
+          complexity: "simple",
+          context: null,
+          status: "active",
+          createdAt: at,
+          updatedAt: at,
+        }),
+      );
+      expect(await store.direct.countPlans(ws)).toEqual({ ...none, active: 2 });
+      // A counters-only update (every task write makes one) leaves the counts alone.
+      await store.write((w) => w.updatePlan(ws, "task_0000000b", { updatedAt: later }));
+      await store.write((w) =>
+        w.updatePlan(ws, "task_0000000a", { status: "completed", completedAt: later }),
+      );
+      expect(await store.direct.countPlans(ws)).toEqual({ ...none, active: 1, completed: 1 });
+      await store.write((w) => w.deletePlan(ws, "task_0000000b"));
+      expect(await store.direct.countPlans(ws)).toEqual({ ...none, completed: 1 });
+      await store.write((w) => w.rekeyRows(ws, "proj"));
+      expect(await store.direct.countPlans(ws)).toEqual(none);
+      expect(await store.direct.countPlans("proj")).toEqual({ ...none, completed: 1 });
+      expect(await store.direct.countPlans("/other")).toEqual(none);
+    });
+
     test("dependencies read back in the order given, whatever their ids' order (issue 13)", async () => {
       await seed();
       const order = async () => ({

@@ -55,6 +55,7 @@ import {
 } from "./repositories/request-results.repository.ts";
 import {
   findCleanupCandidates,
+  findPlanTasksFirst,
   findReadyTaskIds,
   searchTasks,
 } from "./repositories/task-queries.repository.ts";
@@ -91,6 +92,7 @@ const REPOSITORIES = {
   findPlanTasks,
   findTasksOfPlans,
   findPlanTasksPage,
+  findPlanTasksFirst,
   findExistingTaskIds,
   countPlanTasks,
   countTasksByPlan,

@@ -1,5 +1,5 @@
 import { type ExpressionBuilder, sql } from "kysely";
-import { DEPENDENCY_SATISFIED, type PlanStatus, type Task } from "../../core/task.ts";
+import { DEPENDENCY_SATISFIED, type PlanStatus, type Task, type TaskStatus } from "../../core/task.ts";
 import type { Database, Executor } from "../database.ts";
 import { dialectOf } from "../dialect.ts";
 import type { CleanupCandidate, TaskSearch } from "../records.ts";
@@ -149,4 +149,31 @@ export async function findCleanupCandidates(
   if (opts.taskId) q = q.where("t.id", "=", opts.taskId);
   const rows = await q.execute();
   return rows.map((r) => ({ task: taskRowToTask(r, []), planStatus: r.plan_status as PlanStatus }));
+}
+
+/**
+ * Up to `limit` tasks of a plan, leaving out `exclude`: those that are not pending first (in
+ * progress, blocked, failed: what needs someone), then pending ones, each in plan order. No total:
+ * the caller has the plan's counters.
+ */
+export async function findPlanTasksFirst(
+  db: Executor,
+  workspace: string,
+  planId: string,
+  opts: { readonly exclude: readonly TaskStatus[]; readonly limit: number },
+): Promise<Task[]> {
+  let q = db.selectFrom("tasks").selectAll().where("workspace", "=", workspace).where("plan_id", "=", planId);
+  if (opts.exclude.length > 0) q = q.where("status", "not in", [...opts.exclude]);
+  const rows = await q
+    .orderBy(sql`case when status = 'pending' then 1 else 0 end`)
+    .orderBy("position")
+    .limit(opts.limit)
+    .execute();
+  if (rows.length === 0) return [];
+  const deps = await findDependencies(
+    db,
+    workspace,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => taskRowToTask(r, deps.get(r.id) ?? []));
 }

@@ -3,21 +3,26 @@ import { callOk, connectInMemory, textOf } from "../helpers/client.ts";
 import { makeProject } from "../helpers/temp.ts";
 
 /**
- * get_status's default overview is sized for a model (issue 16: ≤ 8 KB): 10 plans, 5 task briefs
- * over all of them with the ones needing someone first, 3 ready ids per plan; parent_task_id and
- * query_tasks page further. Real server, real store, the SDK's in-memory transport.
+ * Answers sized for a model (issue 16, target 5). get_status's default overview (≤ 8 KB): 10
+ * plans, 5 task briefs over all of them with the ones needing someone first, 3 ready ids per plan;
+ * parent_task_id and query_tasks page further. query_tasks lists brief items by default (200 in
+ * under 30 KB), every field with verbosity full. Real server, real store, the SDK's in-memory
+ * transport.
  */
 let project: { dir: string; cleanup: () => void };
 let conn: Awaited<ReturnType<typeof connectInMemory>>;
 
 beforeEach(async () => {
-  project = makeProject("orch-status-overview-");
+  project = makeProject("orch-answer-size-");
   let tick = Date.parse("2026-11-30T10:00:00.000Z");
   // One second per call, so "latest activity first" has one answer.
   conn = await connectInMemory({
     cwd: "/",
     workspace: project.dir,
-    now: () => new Date((tick += 1000)).toISOString(),
+    now: () => {
+      tick += 1000;
+      return new Date(tick).toISOString();
+    },
   });
 });
 afterEach(async () => {
@@ -25,13 +30,14 @@ afterEach(async () => {
   project.cleanup();
 });
 
+/** Plans of 4 independent tasks with short titles, like the bench's ("b1750"): sizes compare with its figures. */
 async function makePlans(n: number): Promise<string[][]> {
   const plans: string[][] = [];
   for (let p = 0; p < n; p++) {
     const plan = await callOk(conn.client, "orchestrator_plan_task", {
       description: `Plan ${p}`,
       subtasks: ["a", "b", "c", "d"].map((x) => ({
-        title: `${x} of plan ${p}`,
+        title: `${x}${p}`,
         description: "work",
         specialist_type: "implementer",
       })),
@@ -80,9 +86,45 @@ test("the overview lists 10 plans, 5 tasks over all of them (work in progress fi
 });
 
 test("a small workspace still sees all of its tasks in the overview", async () => {
-  const [[planId, ...tasks]] = await makePlans(1);
+  const [planId, ...tasks] = (await makePlans(1))[0]!;
   const s = await callOk(conn.client, "orchestrator_get_status", {});
   expect(s.plans.map((p: any) => p.parent_task_id)).toEqual([planId]);
   expect(s.plans[0].tasks.map((t: any) => t.task_id)).toEqual(tasks.slice(0, 4));
   expect(s.plans[0].hidden_tasks).toBe(0);
+});
+
+test("query_tasks lists brief tasks by default (200 within 30 KB), every field with verbosity full, and pages", async () => {
+  const plans = await makePlans(50);
+  const r = await conn.client.callTool({ name: "orchestrator_query_tasks", arguments: { limit: 200 } });
+  const s = r.structuredContent as Record<string, any>;
+  expect(s.tasks).toHaveLength(200);
+  expect(s.total).toBe(200);
+  expect(s.has_more).toBe(false);
+  expect(Object.keys(s.tasks[0]).sort()).toEqual(["parent_task_id", "status", "task_id", "title"]);
+  expect(Buffer.byteLength(JSON.stringify(r))).toBeLessThanOrEqual(30_000);
+  // The text names each plan once, above its tasks.
+  const text = textOf(r as any);
+  expect(text.split(`plan ${plans[7]![0]}:`)).toHaveLength(2);
+  expect(text).toContain(`- ${plans[7]![1]} [pending] a7`);
+
+  const full = await callOk(conn.client, "orchestrator_query_tasks", {
+    limit: 2,
+    offset: 4,
+    verbosity: "full",
+    parent_task_id: plans[3]![0],
+  });
+  expect(full.tasks).toEqual([]);
+  expect(full.total).toBe(4);
+  const page = await callOk(conn.client, "orchestrator_query_tasks", {
+    limit: 3,
+    verbosity: "full",
+    parent_task_id: plans[3]![0],
+  });
+  expect(page.tasks[0]).toMatchObject({
+    parent_task_id: plans[3]![0],
+    description: "work",
+    specialist_type: "implementer",
+    summary: null,
+  });
+  expect(page).toMatchObject({ total: 4, has_more: true, next_offset: 3 });
 });

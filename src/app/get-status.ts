@@ -77,8 +77,10 @@ export async function getStatus(ctx: AppContext, q: StatusQuery): Promise<Status
     }
     const listed: StatusPlan[] = [];
     const exclude: TaskStatus[] = q.includeCompleted || q.planId ? ["archived"] : ["archived", "completed"];
-    const readyLimit = q.readyPerPlan ?? READY_PER_PLAN;
-    // The budget's plans after the first few list no task, so they cost one query (ready ids), not three.
+    // Plans without pending tasks (their counters say so) have none ready: not asked.
+    const waiting = plans.filter((p) => p.counts.pending > 0).map((p) => p.id);
+    const ready = await db.findReadyTaskIdsOfPlans(ws, waiting, now, q.readyPerPlan ?? READY_PER_PLAN);
+    // With a budget, plans after the first few list no task and cost no query of their own.
     let budget = q.planId ? undefined : q.overviewTasks;
     for (const plan of plans) {
       let tasks: Task[];
@@ -97,7 +99,7 @@ export async function getStatus(ctx: AppContext, q: StatusQuery): Promise<Status
         budget -= tasks.length;
         hiddenTasks = plan.counts.total - tasks.length;
       }
-      const readyIds = plan.counts.pending > 0 ? await db.findReadyTaskIds(ws, plan.id, now, readyLimit) : [];
+      const readyIds = ready.get(plan.id) ?? [];
       listed.push({ plan, progress: progressOf(plan.counts), tasks, readyIds, hiddenTasks });
     }
     return { counts, planCounts, plans: listed, morePlans: Math.max(0, inScope - plans.length) };

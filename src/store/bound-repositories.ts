@@ -57,6 +57,7 @@ import {
   findCleanupCandidates,
   findPlanTasksFirst,
   findReadyTaskIds,
+  findReadyTaskIdsOfPlans,
   searchTasks,
 } from "./repositories/task-queries.repository.ts";
 import {
@@ -100,6 +101,7 @@ const REPOSITORIES = {
   countHeldClaims,
   searchTasks,
   findReadyTaskIds,
+  findReadyTaskIdsOfPlans,
   findCleanupCandidates,
   findDependencies,
   findDanglingDependencies,

@@ -71,6 +71,13 @@ export interface StoreReader {
   searchTasks(ws: string, q: TaskSearch): Promise<{ tasks: Task[]; total: number }>;
   /** The same rule as core/readiness.ts readyTasks, without reading the plan's other tasks. */
   findReadyTaskIds(ws: string, planId: string, now: string, limit: number): Promise<string[]>;
+  /** findReadyTaskIds for several plans in one statement, by plan id (plans with none are absent). */
+  findReadyTaskIdsOfPlans(
+    ws: string,
+    planIds: readonly string[],
+    now: string,
+    limit: number,
+  ): Promise<Map<string, string[]>>;
   findCleanupCandidates(
     ws: string,
     opts: { readonly now: string; readonly staleBefore: string; readonly taskId?: string | undefined },

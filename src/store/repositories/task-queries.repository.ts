@@ -79,9 +79,42 @@ export async function findReadyTaskIds(
   now: string,
   limit: number,
 ): Promise<string[]> {
-  const rows = await db
+  const rows = await readyQuery(db, workspace, planId, now, limit).execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * findReadyTaskIds for several plans in one statement (a UNION ALL of each plan's limited query,
+ * so each still stops at `limit`): get_status's overview asks for up to 10 plans, and one
+ * statement costs less than ten. Plans with none are absent.
+ */
+export async function findReadyTaskIdsOfPlans(
+  db: Executor,
+  workspace: string,
+  planIds: readonly string[],
+  now: string,
+  limit: number,
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (planIds.length === 0) return out;
+  const parts = planIds.map((id, i) =>
+    db
+      .selectFrom(readyQuery(db, workspace, id, now, limit).as(`r${i}`))
+      .select(["id", "plan_id", "position"]),
+  );
+  const union = parts.slice(1).reduce((q, part) => q.unionAll(part), parts[0]!);
+  const rows = await union.execute();
+  // UNION ALL keeps no order across its parts: plan order is restored here.
+  rows.sort((a, b) => Number(a.position) - Number(b.position));
+  for (const r of rows) out.set(r.plan_id, [...(out.get(r.plan_id) ?? []), r.id]);
+  return out;
+}
+
+/** The ready rule of findReadyTaskIds as a query: the plan's first `limit` ready tasks. */
+function readyQuery(db: Executor, workspace: string, planId: string, now: string, limit: number) {
+  return db
     .selectFrom("tasks as t")
-    .select("t.id")
+    .select(["t.id", "t.plan_id", "t.position"])
     .where("t.workspace", "=", workspace)
     .where("t.plan_id", "=", planId)
     .where("t.status", "=", "pending")
@@ -110,9 +143,7 @@ export async function findReadyTaskIds(
       ),
     )
     .orderBy("t.position")
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.id);
+    .limit(limit);
 }
 
 /**

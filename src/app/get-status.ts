@@ -33,7 +33,8 @@ export interface StatusQuery {
   /**
    * A compact overview (the MCP tool's default; a model reads every byte): at most this many tasks
    * over all listed plans together, those needing someone (active, blocked, failed) first, then
-   * pending ones, plans in listed order. Absent: each plan lists its first 25 open tasks.
+   * pending ones (cancelled and completed ones are counted, not listed), plans in listed order.
+   * Absent: each plan lists its first 25 open tasks.
    * Ignored when `planId` is given.
    */
   readonly overviewTasks?: number | undefined;
@@ -48,6 +49,8 @@ export interface StatusQuery {
  */
 const TASKS_PER_PLAN_OVERVIEW = 25;
 const TASKS_PER_PLAN_ONE = 100;
+/** What the overview lists first, before pending tasks: work in progress and work that is stuck. */
+const NEEDS_SOMEONE: readonly TaskStatus[] = ["active", "blocked", "failed"];
 /** Ready tasks named per plan by default (ids only, so a longer list is cheap to read). */
 const READY_PER_PLAN = 100;
 
@@ -93,11 +96,19 @@ export async function getStatus(ctx: AppContext, q: StatusQuery): Promise<Status
         tasks = page.tasks;
         hiddenTasks = page.total - tasks.length;
       } else {
-        const open = plan.counts.total - (q.includeCompleted ? 0 : plan.counts.completed);
+        // The counters say which queries can find anything (most plans have no task in progress).
+        const c = plan.counts;
         tasks =
-          budget > 0 && open > 0 ? await db.findPlanTasksFirst(ws, plan.id, { exclude, limit: budget }) : [];
+          budget > 0 && c.active + c.blocked + c.failed > 0
+            ? await db.findPlanTasksWithStatus(ws, plan.id, NEEDS_SOMEONE, budget)
+            : [];
+        if (budget > tasks.length && c.pending > 0)
+          tasks = [
+            ...tasks,
+            ...(await db.findPlanTasksWithStatus(ws, plan.id, ["pending"], budget - tasks.length)),
+          ];
         budget -= tasks.length;
-        hiddenTasks = plan.counts.total - tasks.length;
+        hiddenTasks = c.total - tasks.length;
       }
       const readyIds = ready.get(plan.id) ?? [];
       listed.push({ plan, progress: progressOf(plan.counts), tasks, readyIds, hiddenTasks });

@@ -55,7 +55,7 @@ import {
 } from "./repositories/request-results.repository.ts";
 import {
   findCleanupCandidates,
-  findPlanTasksFirst,
+  findPlanTasksWithStatus,
   findReadyTaskIds,
   findReadyTaskIdsOfPlans,
   searchTasks,
@@ -93,7 +93,7 @@ const REPOSITORIES = {
   findPlanTasks,
   findTasksOfPlans,
   findPlanTasksPage,
-  findPlanTasksFirst,
+  findPlanTasksWithStatus,
   findExistingTaskIds,
   countPlanTasks,
   countTasksByPlan,

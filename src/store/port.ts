@@ -56,11 +56,12 @@ export interface StoreReader {
     planId: string,
     opts: { readonly exclude: readonly TaskStatus[]; readonly limit: number },
   ): Promise<{ tasks: Task[]; total: number }>;
-  /** Up to `limit` tasks of a plan (leaving out `exclude`), those not pending first, each in plan order. */
-  findPlanTasksFirst(
+  /** The first `limit` tasks of a plan with one of `statuses`, in plan order. */
+  findPlanTasksWithStatus(
     ws: string,
     planId: string,
-    opts: { readonly exclude: readonly TaskStatus[]; readonly limit: number },
+    statuses: readonly TaskStatus[],
+    limit: number,
   ): Promise<Task[]>;
   findExistingTaskIds(ws: string, ids: readonly string[]): Promise<Set<string>>;
   countPlanTasks(ws: string, planId: string): Promise<TaskCounts>;

@@ -182,23 +182,22 @@ export async function findCleanupCandidates(
   return rows.map((r) => ({ task: taskRowToTask(r, []), planStatus: r.plan_status as PlanStatus }));
 }
 
-/**
- * Up to `limit` tasks of a plan, leaving out `exclude`: those that are not pending first (in
- * progress, blocked, failed: what needs someone), then pending ones, each in plan order. No total:
- * the caller has the plan's counters.
- */
-export async function findPlanTasksFirst(
+/** The first `limit` tasks of a plan with one of `statuses`, in plan order. */
+export async function findPlanTasksWithStatus(
   db: Executor,
   workspace: string,
   planId: string,
-  opts: { readonly exclude: readonly TaskStatus[]; readonly limit: number },
+  statuses: readonly TaskStatus[],
+  limit: number,
 ): Promise<Task[]> {
-  let q = db.selectFrom("tasks").selectAll().where("workspace", "=", workspace).where("plan_id", "=", planId);
-  if (opts.exclude.length > 0) q = q.where("status", "not in", [...opts.exclude]);
-  const rows = await q
-    .orderBy(sql`case when status = 'pending' then 1 else 0 end`)
+  const rows = await db
+    .selectFrom("tasks")
+    .selectAll()
+    .where("workspace", "=", workspace)
+    .where("plan_id", "=", planId)
+    .where("status", "in", [...statuses])
     .orderBy("position")
-    .limit(opts.limit)
+    .limit(limit)
     .execute();
   if (rows.length === 0) return [];
   const deps = await findDependencies(

@@ -39,10 +39,10 @@ export function registerGetStatusTool(server: ToolHost, session: Session): void 
     {
       title: "Show plans and progress",
       description:
-        "Open plans, latest activity first, with progress, counts, their tasks and which can start now.",
+        "Open plans, latest activity first, with progress, counts, tasks in progress and which can start now. parent_task_id: one plan's tasks.",
       inputSchema: {
         include_completed: z.boolean().default(false).describe("Also completed plans and tasks"),
-        parent_task_id: IdSchema.optional().describe("Only this plan, with every task"),
+        parent_task_id: IdSchema.optional().describe("Only this plan, with up to 100 tasks"),
         limit: z.number().int().min(1).max(200).default(10).describe("Max plans"),
         working_directory: workingDirectoryField,
       },

@@ -8,10 +8,12 @@ export interface StatusPlan {
   readonly progress: Progress;
   /** The plan's tasks (completed ones only when asked), in plan order. */
   readonly tasks: readonly Task[];
-  /** Tasks that can start now. */
-  /** Ids of the tasks that can start now, in plan order. */
+  /** Ids of the tasks that can start now, in plan order (the first `readyPerPlan` of them). */
   readonly readyIds: readonly string[];
-  /** How many tasks were left out of `tasks` by the filters or the cap. */
+  /**
+   * How many tasks were left out of `tasks` by the filters or the cap (with `overviewTasks`: of the
+   * plan's counted tasks, which leave out archived ones).
+   */
   readonly hiddenTasks: number;
 }
 
@@ -28,6 +30,16 @@ export interface StatusQuery {
   readonly includeCompleted: boolean;
   readonly planId?: string | undefined;
   readonly limit: number;
+  /**
+   * A compact overview (the MCP tool's default; a model reads every byte): at most this many tasks
+   * over all listed plans together, those needing someone (active, blocked, failed) first, then
+   * pending ones (cancelled and completed ones are counted, not listed), plans in listed order.
+   * Absent: each plan lists its first 25 open tasks.
+   * Ignored when `planId` is given.
+   */
+  readonly overviewTasks?: number | undefined;
+  /** Ready task ids named per plan; 100 when absent. */
+  readonly readyPerPlan?: number | undefined;
 }
 
 /**
@@ -37,7 +49,9 @@ export interface StatusQuery {
  */
 const TASKS_PER_PLAN_OVERVIEW = 25;
 const TASKS_PER_PLAN_ONE = 100;
-/** Ready tasks named per plan (ids only, so a longer list is cheap to read). */
+/** What the overview lists first, before pending tasks: work in progress and work that is stuck. */
+const NEEDS_SOMEONE: readonly TaskStatus[] = ["active", "blocked", "failed"];
+/** Ready tasks named per plan by default (ids only, so a longer list is cheap to read). */
 const READY_PER_PLAN = 100;
 
 /**
@@ -66,18 +80,38 @@ export async function getStatus(ctx: AppContext, q: StatusQuery): Promise<Status
     }
     const listed: StatusPlan[] = [];
     const exclude: TaskStatus[] = q.includeCompleted || q.planId ? ["archived"] : ["archived", "completed"];
+    // Plans without pending tasks (their counters say so) have none ready: not asked.
+    const waiting = plans.filter((p) => p.counts.pending > 0).map((p) => p.id);
+    const ready = await db.findReadyTaskIdsOfPlans(ws, waiting, now, q.readyPerPlan ?? READY_PER_PLAN);
+    // With a budget, plans after the first few list no task and cost no query of their own.
+    let budget = q.planId ? undefined : q.overviewTasks;
     for (const plan of plans) {
-      const { tasks, total } = await db.findPlanTasksPage(ws, plan.id, {
-        exclude,
-        limit: q.planId ? TASKS_PER_PLAN_ONE : TASKS_PER_PLAN_OVERVIEW,
-      });
-      listed.push({
-        plan,
-        progress: progressOf(plan.counts),
-        tasks,
-        readyIds: await db.findReadyTaskIds(ws, plan.id, now, READY_PER_PLAN),
-        hiddenTasks: total - tasks.length,
-      });
+      let tasks: Task[];
+      let hiddenTasks: number;
+      if (budget === undefined) {
+        const page = await db.findPlanTasksPage(ws, plan.id, {
+          exclude,
+          limit: q.planId ? TASKS_PER_PLAN_ONE : TASKS_PER_PLAN_OVERVIEW,
+        });
+        tasks = page.tasks;
+        hiddenTasks = page.total - tasks.length;
+      } else {
+        // The counters say which queries can find anything (most plans have no task in progress).
+        const c = plan.counts;
+        tasks =
+          budget > 0 && c.active + c.blocked + c.failed > 0
+            ? await db.findPlanTasksWithStatus(ws, plan.id, NEEDS_SOMEONE, budget)
+            : [];
+        if (budget > tasks.length && c.pending > 0)
+          tasks = [
+            ...tasks,
+            ...(await db.findPlanTasksWithStatus(ws, plan.id, ["pending"], budget - tasks.length)),
+          ];
+        budget -= tasks.length;
+        hiddenTasks = c.total - tasks.length;
+      }
+      const readyIds = ready.get(plan.id) ?? [];
+      listed.push({ plan, progress: progressOf(plan.counts), tasks, readyIds, hiddenTasks });
     }
     return { counts, planCounts, plans: listed, morePlans: Math.max(0, inScope - plans.length) };
   });

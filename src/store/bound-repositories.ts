@@ -55,7 +55,9 @@ import {
 } from "./repositories/request-results.repository.ts";
 import {
   findCleanupCandidates,
+  findPlanTasksWithStatus,
   findReadyTaskIds,
+  findReadyTaskIdsOfPlans,
   searchTasks,
 } from "./repositories/task-queries.repository.ts";
 import {
@@ -91,6 +93,7 @@ const REPOSITORIES = {
   findPlanTasks,
   findTasksOfPlans,
   findPlanTasksPage,
+  findPlanTasksWithStatus,
   findExistingTaskIds,
   countPlanTasks,
   countTasksByPlan,
@@ -98,6 +101,7 @@ const REPOSITORIES = {
   countHeldClaims,
   searchTasks,
   findReadyTaskIds,
+  findReadyTaskIdsOfPlans,
   findCleanupCandidates,
   findDependencies,
   findDanglingDependencies,

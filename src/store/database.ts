@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { ArtifactsTable } from "./tables/artifacts.table.ts";
 import type { EventsTable } from "./tables/events.table.ts";
+import type { PlanCountsTable } from "./tables/plan-counts.table.ts";
 import type { PlansTable } from "./tables/plans.table.ts";
 import type { ProjectsTable } from "./tables/projects.table.ts";
 import type { RequestResultsTable } from "./tables/request-results.table.ts";
@@ -11,6 +12,7 @@ import type { TokensTable } from "./tables/tokens.table.ts";
 /** The typed schema Kysely checks every query against. */
 export interface Database {
   plans: PlansTable;
+  plan_counts: PlanCountsTable;
   tasks: TasksTable;
   task_dependencies: TaskDependenciesTable;
   artifacts: ArtifactsTable;

@@ -56,6 +56,13 @@ export interface StoreReader {
     planId: string,
     opts: { readonly exclude: readonly TaskStatus[]; readonly limit: number },
   ): Promise<{ tasks: Task[]; total: number }>;
+  /** The first `limit` tasks of a plan with one of `statuses`, in plan order. */
+  findPlanTasksWithStatus(
+    ws: string,
+    planId: string,
+    statuses: readonly TaskStatus[],
+    limit: number,
+  ): Promise<Task[]>;
   findExistingTaskIds(ws: string, ids: readonly string[]): Promise<Set<string>>;
   countPlanTasks(ws: string, planId: string): Promise<TaskCounts>;
   countTasksByPlan(ws: string): Promise<Map<string, TaskCounts>>;
@@ -65,6 +72,13 @@ export interface StoreReader {
   searchTasks(ws: string, q: TaskSearch): Promise<{ tasks: Task[]; total: number }>;
   /** The same rule as core/readiness.ts readyTasks, without reading the plan's other tasks. */
   findReadyTaskIds(ws: string, planId: string, now: string, limit: number): Promise<string[]>;
+  /** findReadyTaskIds for several plans in one statement, by plan id (plans with none are absent). */
+  findReadyTaskIdsOfPlans(
+    ws: string,
+    planIds: readonly string[],
+    now: string,
+    limit: number,
+  ): Promise<Map<string, string[]>>;
   findCleanupCandidates(
     ws: string,
     opts: { readonly now: string; readonly staleBefore: string; readonly taskId?: string | undefined },

@@ -114,6 +114,40 @@ export function describeStoreContract(
       expect((await store.direct.countTasksByPlan(ws)).get("task_0000000a")?.total).toBe(3);
     });
 
+    test("ready ids of several plans in one statement: each plan's first ones, in plan order", async () => {
+      await seed();
+      await store.write(async (w) => {
+        await w.insertPlan(ws, {
+          id: "task_0000000b",
+          description: "b",
+          complexity: "simple",
+          context: null,
+          status: "active",
+          createdAt: at,
+          updatedAt: at,
+        });
+        // Inserted out of position order: the answer follows positions, not insertion.
+        await w.insertTasks(
+          ws,
+          [3, 0, 2, 1].map((position) => ({ ...task(`u_${position}`, position), planId: "task_0000000b" })),
+        );
+      });
+      const both = await store.direct.findReadyTaskIdsOfPlans(
+        ws,
+        ["task_0000000a", "task_0000000b", "task_0000000c"],
+        at,
+        3,
+      );
+      expect(Object.fromEntries(both)).toEqual({
+        task_0000000a: ["t_1"],
+        task_0000000b: ["u_0", "u_1", "u_2"],
+      });
+      expect(both.get("task_0000000b")).toEqual(
+        await store.direct.findReadyTaskIds(ws, "task_0000000b", at, 3),
+      );
+      expect((await store.direct.findReadyTaskIdsOfPlans(ws, [], at, 3)).size).toBe(0);
+    });
+
     test("search filters, counts and pages", async () => {
       await seed();
       const all = await store.direct.searchTasks(ws, { status: [], specialistType: [], limit: 2, offset: 0 });
@@ -226,6 +260,36 @@ export function describeStoreContract(
         tasks: ["t_1", "t_2", "t_3"],
         artifacts: [],
       });
+    });
+
+    test("plans counted by status follow every plan write: insert, status change, move to a new key, delete", async () => {
+      const none = { active: 0, completed: 0, cancelled: 0, archived: 0 };
+      expect(await store.direct.countPlans(ws)).toEqual(none);
+      await seed();
+      await store.write((w) =>
+        w.insertPlan(ws, {
+          id: "task_0000000b",
+          description: "another",
+          complexity: "simple",
+          context: null,
+          status: "active",
+          createdAt: at,
+          updatedAt: at,
+        }),
+      );
+      expect(await store.direct.countPlans(ws)).toEqual({ ...none, active: 2 });
+      // A counters-only update (every task write makes one) leaves the counts alone.
+      await store.write((w) => w.updatePlan(ws, "task_0000000b", { updatedAt: later }));
+      await store.write((w) =>
+        w.updatePlan(ws, "task_0000000a", { status: "completed", completedAt: later }),
+      );
+      expect(await store.direct.countPlans(ws)).toEqual({ ...none, active: 1, completed: 1 });
+      await store.write((w) => w.deletePlan(ws, "task_0000000b"));
+      expect(await store.direct.countPlans(ws)).toEqual({ ...none, completed: 1 });
+      await store.write((w) => w.rekeyRows(ws, "proj"));
+      expect(await store.direct.countPlans(ws)).toEqual(none);
+      expect(await store.direct.countPlans("proj")).toEqual({ ...none, completed: 1 });
+      expect(await store.direct.countPlans("/other")).toEqual(none);
     });
 
     test("dependencies read back in the order given, whatever their ids' order (issue 13)", async () => {

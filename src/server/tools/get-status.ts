@@ -24,6 +24,14 @@ const outputSchema = {
   more_plans: z.number().describe("Plans in scope not listed because of limit"),
 };
 
+/**
+ * The overview (no parent_task_id) is sized for a model's context (issue 16: ≤ 8 KB at 100,000
+ * stored tasks): task briefs over all plans together, those needing someone first, and the first
+ * few ready ids per plan; parent_task_id and orchestrator_query_tasks page further.
+ */
+const OVERVIEW_TASKS = 5;
+const OVERVIEW_READY = 3;
+
 /** Registers orchestrator_get_status: plans with progress and their tasks. */
 export function registerGetStatusTool(server: ToolHost, session: Session): void {
   server.registerTool(
@@ -31,11 +39,11 @@ export function registerGetStatusTool(server: ToolHost, session: Session): void 
     {
       title: "Show plans and progress",
       description:
-        "Open plans, latest activity first, with progress, counts, their tasks and which can start now.",
+        "Open plans, latest activity first, with progress, counts, tasks in progress and which can start now. parent_task_id: one plan's tasks.",
       inputSchema: {
         include_completed: z.boolean().default(false).describe("Also completed plans and tasks"),
-        parent_task_id: IdSchema.optional().describe("Only this plan, with every task"),
-        limit: z.number().int().min(1).max(200).default(20).describe("Max plans"),
+        parent_task_id: IdSchema.optional().describe("Only this plan, with up to 100 tasks"),
+        limit: z.number().int().min(1).max(200).default(10).describe("Max plans"),
         working_directory: workingDirectoryField,
       },
       outputSchema,
@@ -47,6 +55,7 @@ export function registerGetStatusTool(server: ToolHost, session: Session): void 
           includeCompleted: args.include_completed,
           planId: args.parent_task_id,
           limit: args.limit,
+          ...(args.parent_task_id ? {} : { overviewTasks: OVERVIEW_TASKS, readyPerPlan: OVERVIEW_READY }),
         });
         const structured = {
           ...workspaceFields(ws),
@@ -79,10 +88,17 @@ export function registerGetStatusTool(server: ToolHost, session: Session): void 
           }
           if (p.hiddenTasks > 0)
             lines.push(
-              `  (${p.hiddenTasks} more not listed: pass parent_task_id ${p.plan.id} for up to 100, or orchestrator_query_tasks for all)`,
+              args.parent_task_id
+                ? `  (${p.hiddenTasks} more not listed: orchestrator_query_tasks with parent_task_id ${p.plan.id} lists them all)`
+                : `  (${p.hiddenTasks} more)`,
             );
           if (p.readyIds.length > 0) lines.push(`  ready: ${p.readyIds.join(", ")}`);
         }
+        if (!args.parent_task_id && s.plans.some((p) => p.hiddenTasks > 0))
+          lines.push(
+            "",
+            `Listed: ${OVERVIEW_TASKS} tasks over all plans (active, blocked, failed first) and each plan's first ${OVERVIEW_READY} ready ones. parent_task_id lists a plan's tasks (up to 100) and all its ready ones; orchestrator_query_tasks pages through all.`,
+          );
         if (s.morePlans > 0)
           lines.push("", `${s.morePlans} more plan(s) not listed; raise limit to see them.`);
         return ok(structured, lines.join("\n"));

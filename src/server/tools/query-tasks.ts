@@ -4,14 +4,18 @@ import { IdSchema } from "../../core/ids.ts";
 import { TASK_STATUSES } from "../../core/task.ts";
 import { workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
-import { taskView, taskViewShape } from "../views/task.ts";
+import { taskListItem, taskListItemShape } from "../views/task.ts";
 import { workspaceFields, workspaceShape } from "../views/workspace.ts";
 import type { ToolHost } from "./_catalog.ts";
 import { inWorkspaceReadOnly, ok } from "./_shared.ts";
 
 const outputSchema = {
   ...workspaceShape,
-  tasks: z.array(taskViewShape).describe("The matching tasks, in creation order"),
+  tasks: z
+    .array(taskListItemShape)
+    .describe(
+      "The matching tasks, newest first: id, plan, title and status, or every field with verbosity full",
+    ),
   total: z.number().describe("Tasks matching the filters, ignoring limit and offset"),
   limit: z.number().describe("As given"),
   offset: z.number().describe("As given"),
@@ -40,6 +44,10 @@ export function registerQueryTasksTool(server: ToolHost, session: Session): void
         created_before: z.string().optional().describe("ISO date/time, exclusive"),
         limit: z.number().int().min(1).max(500).default(50).describe("Max tasks"),
         offset: z.number().int().min(0).default(0).describe("Skip this many (page on with next_offset)"),
+        verbosity: z
+          .enum(["brief", "full"])
+          .default("brief")
+          .describe("full: every field, not id, plan, title, status"),
         working_directory: workingDirectoryField,
       },
       outputSchema,
@@ -59,7 +67,7 @@ export function registerQueryTasksTool(server: ToolHost, session: Session): void
         });
         const structured = {
           ...workspaceFields(ws),
-          tasks: r.tasks.map(taskView),
+          tasks: r.tasks.map((t) => taskListItem(t, args.verbosity)),
           total: r.total,
           limit: args.limit,
           offset: args.offset,
@@ -68,12 +76,21 @@ export function registerQueryTasksTool(server: ToolHost, session: Session): void
         };
         const lines = [
           `${r.total} task(s) match in ${ws.path}; showing ${r.tasks.length} from ${args.offset}.`,
-          ...r.tasks.map(
-            (t) =>
-              `- ${t.id} [${t.status}] ${t.title} · ${t.specialistType} · plan ${t.planId} · ${t.createdAt}`,
-          ),
-          ...(r.hasMore ? [`More: offset ${args.offset + r.tasks.length}.`] : []),
         ];
+        // Grouped under their plan (a list is mostly runs of one plan's tasks): each id once.
+        let plan: string | undefined;
+        for (const t of r.tasks) {
+          if (t.planId !== plan) {
+            plan = t.planId;
+            lines.push(`plan ${plan}:`);
+          }
+          lines.push(
+            args.verbosity === "full"
+              ? `- ${t.id} [${t.status}] ${t.title} · ${t.specialistType} · ${t.createdAt}`
+              : `- ${t.id} [${t.status}] ${t.title}`,
+          );
+        }
+        if (r.hasMore) lines.push(`More: offset ${args.offset + r.tasks.length}.`);
         return ok(structured, lines.join("\n"));
       }),
   );

@@ -61,7 +61,7 @@ export const planSummaryShape = z.object({
   hidden_tasks: z
     .number()
     .describe(
-      "Tasks not listed: completed ones unless asked, archived ones, and those over 25 per plan (100 when one plan is asked for by parent_task_id); orchestrator_query_tasks lists them all",
+      "Tasks not listed: completed ones unless asked, archived ones, and those past the overview's 5 (over all plans, active, blocked and failed first) or 100 with parent_task_id; orchestrator_query_tasks lists them all",
     ),
 });
 

@@ -95,3 +95,27 @@ export function taskView(t: Task): z.infer<typeof taskViewShape> {
     completed_at: t.completedAt,
   };
 }
+
+/**
+ * A task in a list: brief unless every field was asked for. Brief is what finding a task needs
+ * (id, plan, title, status) at ~100 bytes, so 200 fit a model's context in under 30 KB with the
+ * text (issue 16); the role is a filter of the list and in every default id (`<role>_<hex>`).
+ */
+export const taskListItemShape = taskViewShape.partial().required({
+  task_id: true,
+  parent_task_id: true,
+  title: true,
+  status: true,
+});
+
+export type Verbosity = "brief" | "full";
+
+export function taskListItem(t: Task, verbosity: Verbosity): z.infer<typeof taskListItemShape> {
+  if (verbosity === "full") return taskView(t);
+  return {
+    task_id: t.id,
+    parent_task_id: t.planId,
+    title: t.title,
+    status: t.status,
+  };
+}

@@ -7,6 +7,7 @@ import { artifactContent } from "./2026_12_01_000100_artifact_content.ts";
 import { dependencyOrder } from "./2026_12_01_000200_dependency_order.ts";
 import { tokens } from "./2026_12_01_000300_tokens.ts";
 import { tokenProjects } from "./2026_12_01_000400_token_projects.ts";
+import { planCounts } from "./2026_12_02_000000_plan_counts.ts";
 
 /**
  * Every migration, statically imported so the compiled binary carries them. Names are dated and
@@ -21,6 +22,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "2026_12_01_000200_dependency_order": dependencyOrder,
   "2026_12_01_000300_tokens": tokens,
   "2026_12_01_000400_token_projects": tokenProjects,
+  "2026_12_02_000000_plan_counts": planCounts,
 };
 
 /**

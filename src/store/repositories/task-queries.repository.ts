@@ -1,5 +1,5 @@
 import { type ExpressionBuilder, sql } from "kysely";
-import { DEPENDENCY_SATISFIED, type PlanStatus, type Task } from "../../core/task.ts";
+import { DEPENDENCY_SATISFIED, type PlanStatus, type Task, type TaskStatus } from "../../core/task.ts";
 import type { Database, Executor } from "../database.ts";
 import { dialectOf } from "../dialect.ts";
 import type { CleanupCandidate, TaskSearch } from "../records.ts";
@@ -79,9 +79,42 @@ export async function findReadyTaskIds(
   now: string,
   limit: number,
 ): Promise<string[]> {
-  const rows = await db
+  const rows = await readyQuery(db, workspace, planId, now, limit).execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * findReadyTaskIds for several plans in one statement (a UNION ALL of each plan's limited query,
+ * so each still stops at `limit`): get_status's overview asks for up to 10 plans, and one
+ * statement costs less than ten. Plans with none are absent.
+ */
+export async function findReadyTaskIdsOfPlans(
+  db: Executor,
+  workspace: string,
+  planIds: readonly string[],
+  now: string,
+  limit: number,
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (planIds.length === 0) return out;
+  const parts = planIds.map((id, i) =>
+    db
+      .selectFrom(readyQuery(db, workspace, id, now, limit).as(`r${i}`))
+      .select(["id", "plan_id", "position"]),
+  );
+  const union = parts.slice(1).reduce((q, part) => q.unionAll(part), parts[0]!);
+  const rows = await union.execute();
+  // UNION ALL keeps no order across its parts: plan order is restored here.
+  rows.sort((a, b) => Number(a.position) - Number(b.position));
+  for (const r of rows) out.set(r.plan_id, [...(out.get(r.plan_id) ?? []), r.id]);
+  return out;
+}
+
+/** The ready rule of findReadyTaskIds as a query: the plan's first `limit` ready tasks. */
+function readyQuery(db: Executor, workspace: string, planId: string, now: string, limit: number) {
+  return db
     .selectFrom("tasks as t")
-    .select("t.id")
+    .select(["t.id", "t.plan_id", "t.position"])
     .where("t.workspace", "=", workspace)
     .where("t.plan_id", "=", planId)
     .where("t.status", "=", "pending")
@@ -110,9 +143,7 @@ export async function findReadyTaskIds(
       ),
     )
     .orderBy("t.position")
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.id);
+    .limit(limit);
 }
 
 /**
@@ -149,4 +180,30 @@ export async function findCleanupCandidates(
   if (opts.taskId) q = q.where("t.id", "=", opts.taskId);
   const rows = await q.execute();
   return rows.map((r) => ({ task: taskRowToTask(r, []), planStatus: r.plan_status as PlanStatus }));
+}
+
+/** The first `limit` tasks of a plan with one of `statuses`, in plan order. */
+export async function findPlanTasksWithStatus(
+  db: Executor,
+  workspace: string,
+  planId: string,
+  statuses: readonly TaskStatus[],
+  limit: number,
+): Promise<Task[]> {
+  const rows = await db
+    .selectFrom("tasks")
+    .selectAll()
+    .where("workspace", "=", workspace)
+    .where("plan_id", "=", planId)
+    .where("status", "in", [...statuses])
+    .orderBy("position")
+    .limit(limit)
+    .execute();
+  if (rows.length === 0) return [];
+  const deps = await findDependencies(
+    db,
+    workspace,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => taskRowToTask(r, deps.get(r.id) ?? []));
 }

@@ -56,6 +56,7 @@ import {
 import {
   findCleanupCandidates,
   findReadyTaskIds,
+  findTaskForReadiness,
   searchTasks,
 } from "./repositories/task-queries.repository.ts";
 import {
@@ -98,6 +99,7 @@ const REPOSITORIES = {
   countHeldClaims,
   searchTasks,
   findReadyTaskIds,
+  findTaskForReadiness,
   findCleanupCandidates,
   findDependencies,
   findDanglingDependencies,

@@ -65,6 +65,15 @@ export interface StoreReader {
   searchTasks(ws: string, q: TaskSearch): Promise<{ tasks: Task[]; total: number }>;
   /** The same rule as core/readiness.ts readyTasks, without reading the plan's other tasks. */
   findReadyTaskIds(ws: string, planId: string, now: string, limit: number): Promise<string[]>;
+  /**
+   * A task and, in plan order, the siblings that decide readiness: its dependencies, and with
+   * `pending` every pending task with theirs; all `readyTasks` needs, not the whole plan.
+   */
+  findTaskForReadiness(
+    ws: string,
+    id: string,
+    opts: { readonly pending: boolean },
+  ): Promise<{ task: Task; siblings: Task[] } | undefined>;
   findCleanupCandidates(
     ws: string,
     opts: { readonly now: string; readonly staleBefore: string; readonly taskId?: string | undefined },

@@ -2,10 +2,11 @@ import { type ExpressionBuilder, sql } from "kysely";
 import { DEPENDENCY_SATISFIED, type PlanStatus, type Task } from "../../core/task.ts";
 import type { Database, Executor } from "../database.ts";
 import { dialectOf } from "../dialect.ts";
+import { prepared } from "../prepared.ts";
 import type { CleanupCandidate, TaskSearch } from "../records.ts";
 import type { TaskRow } from "../tables/tasks.table.ts";
 import { findDependencies } from "./dependencies.repository.ts";
-import { taskRowToTask } from "./tasks.repository.ts";
+import { selectTaskRow, taskRowToTask } from "./tasks.repository.ts";
 
 const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const LOWER = UPPER.toLowerCase();
@@ -68,6 +69,15 @@ export async function searchTasks(
   return { tasks: rows.map((r) => taskRowToTask(r, deps.get(r.id) ?? [])), total: Number(counted.n) };
 }
 
+const selectPendingRows = prepared((db, p: { workspace: string; planId: string }) =>
+  db
+    .selectFrom("tasks")
+    .selectAll()
+    .where("workspace", "=", p.workspace)
+    .where("plan_id", "=", p.planId)
+    .where("status", "=", "pending"),
+);
+
 /**
  * A task and the part of its plan that decides readiness, in plan order with dependencies: the
  * task and the tasks it depends on, and with `pending` also every pending task of the plan and
@@ -81,23 +91,11 @@ export async function findTaskForReadiness(
   id: string,
   opts: { readonly pending: boolean },
 ): Promise<{ task: Task; siblings: Task[] } | undefined> {
-  const row = await db
-    .selectFrom("tasks")
-    .selectAll()
-    .where("workspace", "=", workspace)
-    .where("id", "=", id)
-    .executeTakeFirst();
+  const [row] = await selectTaskRow(db, { workspace, id });
   if (!row) return undefined;
   const rows = new Map<string, TaskRow>([[row.id, row]]);
   if (opts.pending) {
-    const pending = await db
-      .selectFrom("tasks")
-      .selectAll()
-      .where("workspace", "=", workspace)
-      .where("plan_id", "=", row.plan_id)
-      .where("status", "=", "pending")
-      .execute();
-    for (const r of pending) rows.set(r.id, r);
+    for (const r of await selectPendingRows(db, { workspace, planId: row.plan_id })) rows.set(r.id, r);
   }
   const deps = await findDependencies(db, workspace, [...rows.keys()]);
   // Dependencies name siblings only: one in another plan is not one (as over the whole plan).

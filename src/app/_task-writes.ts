@@ -34,6 +34,26 @@ export async function requireTaskWithSiblings(
   return { task, siblings };
 }
 
+/**
+ * Loads a task and the siblings that decide readiness (store `findTaskForReadiness`): its
+ * dependencies, and with `pending` every pending task of the plan with theirs. Enough for
+ * `unmetDependencies(task, …)` and `readyTasks(siblings, …)` to answer exactly as over the whole
+ * plan, without reading the plan's other tasks. Throws TASK_NOT_FOUND.
+ */
+export async function requireTaskForReadiness(
+  trx: Reader,
+  workspace: string,
+  id: string,
+  opts: { readonly pending: boolean },
+): Promise<{ task: Task; siblings: Task[] }> {
+  return (
+    (await trx.findTaskForReadiness(workspace, id, opts)) ?? {
+      task: await requireTask(trx, workspace, id),
+      siblings: [],
+    }
+  );
+}
+
 /** Loads a plan or throws PLAN_NOT_FOUND. */
 export async function requirePlan(db: StoreReader, project: string, id: string): Promise<Plan> {
   const plan = await db.findPlan(project, id);

@@ -12,7 +12,7 @@ import type { ArtifactType, NextAction, Plan, Task, TaskStatus } from "../core/t
 import type { TaskAction } from "../core/transitions.ts";
 import { sha256 } from "../platform/fs.ts";
 import { priorResult, type RequestKey, writeOnce } from "./_requests.ts";
-import { applyTaskAction, recordEvent, requireTaskWithSiblings } from "./_task-writes.ts";
+import { applyTaskAction, recordEvent, requireTaskForReadiness } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
 
 export interface CompleteSubtaskInput {
@@ -129,7 +129,8 @@ export async function completeSubtask(
   // The second wall is the adapter's: whatever the stored ids say, the copy lands inside .task_orchestrator/.
   ctx.files.checkArtifactPath(relPath);
   const result = await writeOnce(ctx, input.request, async (trx, now) => {
-    const { task, siblings: all } = await requireTaskWithSiblings(trx, ws, input.taskId);
+    // Its dependencies and the plan's pending tasks with theirs: what the checks and nextReady need.
+    const { task, siblings: all } = await requireTaskForReadiness(trx, ws, input.taskId, { pending: true });
     if (task.claim && isClaimedByOther(task, input.agentId, now, ctx.holderGone)) {
       throw new OrchestratorError(
         "TASK_CLAIMED",

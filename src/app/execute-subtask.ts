@@ -5,7 +5,7 @@ import { claimLapse, isClaimedByOther, readyTasks, unmetDependencies } from "../
 import type { Role } from "../core/roles/role.ts";
 import type { Claim, Plan, Task } from "../core/task.ts";
 import type { StoreReader } from "../store/port.ts";
-import { applyTaskAction, recordEvent, requirePlan, requireTaskWithSiblings } from "./_task-writes.ts";
+import { applyTaskAction, recordEvent, requirePlan, requireTaskForReadiness } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
 import { specialistPrompt } from "./task-prompt.ts";
 
@@ -45,7 +45,8 @@ export async function executeSubtask(
   const { task, plan, siblings, started, takenOver } = await ctx.store.write(async (trx) => {
     // Choosing and claiming happen in one IMMEDIATE transaction, so two agents never get the same task.
     const taskId = requested ?? (await nextReadyTaskId(trx, ctx, agentId, now, pick));
-    const { task: current, siblings } = await requireTaskWithSiblings(trx, ws, taskId);
+    // The task and its dependencies: all a start looks at (the plan's other tasks are not read).
+    const { task: current, siblings } = await requireTaskForReadiness(trx, ws, taskId, { pending: false });
     const plan = await requirePlan(trx, ws, current.planId);
     const byId = new Map(siblings.map((t) => [t.id, t]));
 

@@ -8,7 +8,7 @@ import { readProjectIdentity } from "../workspace/project.ts";
 import { findProjectRoot } from "../workspace/resolve.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
-import { reportInvalidArguments } from "./sdk-compat.ts";
+import { reportInvalidArguments, skipOwnOutputValidation } from "./sdk-compat.ts";
 import { type ServerDeps, Session, type SessionOptions } from "./session.ts";
 import { registerSupervisorHooks } from "./supervisor-hooks.ts";
 import type { CatalogEntry } from "./tools/_catalog.ts";
@@ -51,6 +51,7 @@ export function createServer(
   );
   const tools = registerTools(server, session, deps.tools, deps.supervised ?? false);
   reportInvalidArguments(server);
+  if (!deps.checkOutputs) skipOwnOutputValidation(server);
   registerResources(server, session);
   registerPrompts(server, session, startupRoles(deps, session));
   if (deps.supervised) registerSupervisorHooks(server, session);

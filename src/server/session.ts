@@ -32,6 +32,11 @@ export interface ServerDeps extends ContextSources {
    * recorded with each claim. Absent (in-memory tests), claims are freed by their lease only.
    */
   readonly connection?: { readonly id?: string | undefined; readonly holder: ClaimHolder } | undefined;
+  /**
+   * Tests: let the SDK parse every result against the tool's full output schema (off in the
+   * product, sdk-compat.ts `skipOwnOutputValidation`), so a result that drifts from it fails a test.
+   */
+  readonly checkOutputs?: boolean;
   /** Test hook (ORCHESTRATOR_TEST_DELAY_MS): every tool call waits this long, to test calls in flight. */
   readonly testDelayMs?: number;
 }

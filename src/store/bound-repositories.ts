@@ -58,6 +58,7 @@ import {
   findPlanTasksWithStatus,
   findReadyTaskIds,
   findReadyTaskIdsOfPlans,
+  findTaskForReadiness,
   searchTasks,
 } from "./repositories/task-queries.repository.ts";
 import {
@@ -102,6 +103,7 @@ const REPOSITORIES = {
   searchTasks,
   findReadyTaskIds,
   findReadyTaskIdsOfPlans,
+  findTaskForReadiness,
   findCleanupCandidates,
   findDependencies,
   findDanglingDependencies,

@@ -79,6 +79,15 @@ export interface StoreReader {
     now: string,
     limit: number,
   ): Promise<Map<string, string[]>>;
+  /**
+   * A task and, in plan order, the siblings that decide readiness: its dependencies, and with
+   * `pending` every pending task with theirs; all `readyTasks` needs, not the whole plan.
+   */
+  findTaskForReadiness(
+    ws: string,
+    id: string,
+    opts: { readonly pending: boolean },
+  ): Promise<{ task: Task; siblings: Task[] } | undefined>;
   findCleanupCandidates(
     ws: string,
     opts: { readonly now: string; readonly staleBefore: string; readonly taskId?: string | undefined },

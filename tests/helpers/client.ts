@@ -33,6 +33,8 @@ export async function connectInMemory(opts: {
   tools?: "core" | "standard" | "all";
   /** The client connection's process as claims record it (serve passes the real one). */
   connection?: ServerDeps["connection"];
+  /** The SDK's parse of each result against the full output schema (default on in tests; the bench turns it off as the product does). */
+  checkOutputs?: boolean;
 }): Promise<{ client: Client; close: () => Promise<void>; stores: StoreCache }> {
   const stores = new StoreCache();
   const { server } = createServer({
@@ -50,6 +52,7 @@ export async function connectInMemory(opts: {
     stores,
     connection: opts.connection,
     holderGone,
+    checkOutputs: opts.checkOutputs ?? true,
   });
   const [a, b] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: opts.clientName ?? "test-client", version: "1.0.0" });

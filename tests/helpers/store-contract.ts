@@ -148,6 +148,24 @@ export function describeStoreContract(
       expect((await store.direct.findReadyTaskIdsOfPlans(ws, [], at, 3)).size).toBe(0);
     });
 
+    test("a task's readiness siblings: its dependencies, and with pending the plan's pending tasks", async () => {
+      await seed();
+      await store.write(async (w) => {
+        await w.updateTask(ws, "t_1", { status: "completed", completedAt: at });
+        await w.updateTask(ws, "t_3", { status: "active" });
+      });
+      const all = await store.direct.findPlanTasks(ws, "task_0000000a");
+      const only = await store.direct.findTaskForReadiness(ws, "t_3", { pending: false });
+      expect(only?.task).toEqual(all[2]!);
+      expect(only?.siblings.map((t) => t.id)).toEqual(["t_1", "t_2", "t_3"]);
+      const alone = await store.direct.findTaskForReadiness(ws, "t_1", { pending: false });
+      expect(alone?.siblings).toEqual([all[0]!]);
+      // t_2 is pending (with t_1, its dependency); t_3 is not pending and not asked for.
+      const withPending = await store.read((r) => r.findTaskForReadiness(ws, "t_1", { pending: true }));
+      expect(withPending?.siblings).toEqual([all[0]!, all[1]!]);
+      expect(await store.direct.findTaskForReadiness(ws, "t_9", { pending: true })).toBeUndefined();
+    });
+
     test("search filters, counts and pages", async () => {
       await seed();
       const all = await store.direct.searchTasks(ws, { status: [], specialistType: [], limit: 2, offset: 0 });

@@ -2,9 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { reportInvalidArguments } from "../../src/server/sdk-compat.ts";
+import { reportInvalidArguments, skipOwnOutputValidation } from "../../src/server/sdk-compat.ts";
 
 /**
  * src/server/sdk-compat.ts patches a private method of the SDK and parses the text of one of its
@@ -13,14 +13,23 @@ import { reportInvalidArguments } from "../../src/server/sdk-compat.ts";
  */
 const UPGRADE_HINT = "the SDK changed what src/server/sdk-compat.ts relies on";
 
-async function pair(): Promise<{ client: Client; close: () => Promise<void> }> {
+async function pair(
+  opts: { skipOutputCheck?: boolean } = {},
+): Promise<{ client: Client; close: () => Promise<void> }> {
   const server = new McpServer({ name: "compat", version: "1" }, { capabilities: { tools: {} } });
   server.registerTool(
     "echo_id",
     { inputSchema: { task_id: z.string().regex(/^task_/), count: z.number().int() } },
     async ({ task_id }) => ({ content: [{ type: "text", text: task_id }] }),
   );
+  // A result its own output schema refuses (a string where a number is declared): how the test
+  // sees whether the SDK's output parse ran.
+  server.registerTool("off_schema", { inputSchema: {}, outputSchema: { n: z.number() } }, async () => ({
+    content: [{ type: "text", text: "n" }],
+    structuredContent: { n: "not a number" },
+  }));
   reportInvalidArguments(server);
+  if (opts.skipOutputCheck) skipOwnOutputValidation(server);
   const [a, b] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "compat-test", version: "1" });
   await server.connect(a);
@@ -35,9 +44,42 @@ async function pair(): Promise<{ client: Client; close: () => Promise<void> }> {
 }
 
 describe("the SDK internals sdk-compat.ts patches", () => {
-  test("McpServer still has the private createToolError hook", () => {
+  test("McpServer still has the private createToolError and validateToolOutput hooks", () => {
     const proto = McpServer.prototype as unknown as Record<string, unknown>;
     expect(typeof proto.createToolError, UPGRADE_HINT).toBe("function");
+    expect(typeof proto.validateToolOutput, UPGRADE_HINT).toBe("function");
+  });
+
+  test("validateToolOutput is where the SDK parses results, and skipping it leaves input checks on", async () => {
+    const checked = await pair();
+    try {
+      const r = (await checked.client.callTool({ name: "off_schema", arguments: {} })) as CallToolResult;
+      // Through the SDK's own path the result is refused: the parse we skip is real...
+      expect(r.isError, UPGRADE_HINT).toBe(true);
+      expect(r.content[0]?.type === "text" ? r.content[0].text : "").toContain("Output validation error");
+    } finally {
+      await checked.close();
+    }
+    const skipped = await pair({ skipOutputCheck: true });
+    try {
+      // ...and skipping the hook is what removes it (a raw request: the SDK client would refuse it).
+      const r = (await skipped.client.request(
+        { method: "tools/call", params: { name: "off_schema", arguments: {} } },
+        CallToolResultSchema,
+      )) as CallToolResult;
+      expect(r.isError, UPGRADE_HINT).toBeUndefined();
+      expect(r.structuredContent).toEqual({ n: "not a number" });
+      const bad = (await skipped.client.callTool({
+        name: "echo_id",
+        arguments: { task_id: "nope", count: 1 },
+      })) as CallToolResult;
+      expect(bad.isError).toBe(true);
+      expect(bad.content[0]?.type === "text" ? bad.content[0].text : "").toStartWith(
+        "INVALID_INPUT: echo_id: ",
+      );
+    } finally {
+      await skipped.close();
+    }
   });
 
   test("invalid arguments come back through a real Client as INVALID_INPUT naming each field", async () => {

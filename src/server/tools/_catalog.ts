@@ -35,7 +35,7 @@ export interface CatalogEntry {
  * is sized for a model's context: no `$schema` or `execution` (the defaults), and each output
  * schema cut to its top-level fields and their types, nullable ones as `anyOf` (no `type` arrays,
  * which single-type dialects such as Gemini's function declarations reject). The SDK still
- * validates arguments and results against the full zod schemas.
+ * validates arguments against the full zod schemas (results only under test: sdk-compat.ts).
  */
 export function createToolCatalog(server: McpServer): {
   host: ToolHost;

@@ -1,6 +1,7 @@
 import type { Artifact } from "../../core/artifact.ts";
 import type { ArtifactType } from "../../core/task.ts";
 import type { Executor } from "../database.ts";
+import { prepared } from "../prepared.ts";
 import type { ArtifactRow, NewArtifactRow } from "../tables/artifacts.table.ts";
 import { requireArtifactRowPath, requireIdsToStore } from "./_row-check.ts";
 
@@ -64,8 +65,10 @@ export async function insertArtifact(
   };
   requireIdsToStore("artifacts", { id: row.id, task_id: row.task_id, plan_id: row.plan_id });
   requireArtifactRowPath(row);
-  await db.insertInto("artifacts").values(row).execute();
+  await insertArtifactRow(db, row);
 }
+
+const insertArtifactRow = prepared((db, row: NewArtifactRow) => db.insertInto("artifacts").values(row));
 
 /**
  * The file paths of the artifacts of `taskIds`. Each row's path must be the one its ids give: a

@@ -1,4 +1,5 @@
 import type { Executor } from "../database.ts";
+import { prepared } from "../prepared.ts";
 import type { DanglingDependency } from "../records.ts";
 import { requireIdsToStore } from "./_row-check.ts";
 
@@ -18,6 +19,12 @@ export async function findDependencies(
 ): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(taskIds.map((id) => [id, []]));
   if (taskIds.length === 0) return out;
+  if (taskIds.length === 1) {
+    // One task's edges is the write path's case: compiled once.
+    for (const r of await selectEdgesOfOne(db, { workspace, taskId: taskIds[0]! }))
+      out.get(r.task_id)?.push(r.depends_on);
+    return out;
+  }
   for (let i = 0; i < taskIds.length; i += 500) {
     const rows = await db
       .selectFrom("task_dependencies")
@@ -30,6 +37,15 @@ export async function findDependencies(
   }
   return out;
 }
+
+const selectEdgesOfOne = prepared((db, p: { workspace: string; taskId: string }) =>
+  db
+    .selectFrom("task_dependencies")
+    .select(["task_id", "depends_on"])
+    .where("workspace", "=", p.workspace)
+    .where("task_id", "=", p.taskId)
+    .orderBy("position"),
+);
 
 /** Inserts dependency edges; their order is the order findDependencies returns. */
 export async function insertDependencies(

@@ -1,6 +1,7 @@
 import type { EventKind, HistoryEvent } from "../../core/event.ts";
 import type { TaskAction } from "../../core/transitions.ts";
 import type { Executor } from "../database.ts";
+import { prepared } from "../prepared.ts";
 import type { NewEvent } from "../records.ts";
 import type { EventRow } from "../tables/events.table.ts";
 
@@ -37,12 +38,17 @@ export async function appendEvents(
     agent_id: e.agentId ?? null,
     note: e.note ?? null,
   }));
+  // One event per call is the write path's case: compiled once.
+  if (rows.length === 1) return void (await insertEventRow(db, rows[0]!));
   for (let i = 0; i < rows.length; i += 300)
     await db
       .insertInto("events")
       .values(rows.slice(i, i + 300))
       .execute();
 }
+
+type EventParams = Omit<EventRow, "seq"> & { workspace: string };
+const insertEventRow = prepared((db, row: EventParams) => db.insertInto("events").values(row));
 
 /** A plan's history, oldest first. */
 export async function findPlanEvents(

@@ -6,6 +6,7 @@ import {
   type TaskCounts,
 } from "../../core/task.ts";
 import type { Executor } from "../database.ts";
+import { prepared } from "../prepared.ts";
 import type { NewPlan, PlanCounters, PlanPatch } from "../records.ts";
 import type { PlanRow, PlanUpdate } from "../tables/plans.table.ts";
 import { requireIdsToStore, requireRowIds } from "./_row-check.ts";
@@ -104,14 +105,13 @@ export async function findPlanCounters(db: Executor, workspace: string): Promise
 }
 
 export async function findPlan(db: Executor, workspace: string, id: string): Promise<Plan | undefined> {
-  const row = await db
-    .selectFrom("plans")
-    .selectAll()
-    .where("workspace", "=", workspace)
-    .where("id", "=", id)
-    .executeTakeFirst();
+  const [row] = await selectPlanRow(db, { workspace, id });
   return row ? planRowToPlan(row) : undefined;
 }
+
+const selectPlanRow = prepared((db, p: { workspace: string; id: string }) =>
+  db.selectFrom("plans").selectAll().where("workspace", "=", p.workspace).where("id", "=", p.id),
+);
 
 export async function planExists(db: Executor, workspace: string, id: string): Promise<boolean> {
   const row = await db
@@ -165,8 +165,14 @@ export async function updatePlan(
   if (patch.status !== undefined) set.status = patch.status;
   if (patch.updatedAt !== undefined) set.updated_at = patch.updatedAt;
   if (patch.completedAt !== undefined) set.completed_at = patch.completedAt;
-  await db.updateTable("plans").set(set).where("workspace", "=", workspace).where("id", "=", id).execute();
+  // Compiled once per set of changed columns (every write call recounts its plan).
+  await updatePlanRow(db, { ...set, workspace, id } as UpdateParams, Object.keys(set).join(","));
 }
+
+type UpdateParams = PlanUpdate & { workspace: string; id: string };
+const updatePlanRow = prepared((db, { workspace, id, ...set }: UpdateParams) =>
+  db.updateTable("plans").set(set).where("workspace", "=", workspace).where("id", "=", id),
+);
 
 /** Sums task counters over plans with one of `statuses` (cheap: one row per plan, no task scan). */
 export async function sumTaskCounts(

@@ -2,9 +2,11 @@ import { type ExpressionBuilder, sql } from "kysely";
 import { DEPENDENCY_SATISFIED, type PlanStatus, type Task, type TaskStatus } from "../../core/task.ts";
 import type { Database, Executor } from "../database.ts";
 import { dialectOf } from "../dialect.ts";
+import { prepared } from "../prepared.ts";
 import type { CleanupCandidate, TaskSearch } from "../records.ts";
+import type { TaskRow } from "../tables/tasks.table.ts";
 import { findDependencies } from "./dependencies.repository.ts";
-import { taskRowToTask } from "./tasks.repository.ts";
+import { selectTaskRow, taskRowToTask } from "./tasks.repository.ts";
 
 const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const LOWER = UPPER.toLowerCase();
@@ -65,6 +67,58 @@ export async function searchTasks(
     rows.map((r) => r.id),
   );
   return { tasks: rows.map((r) => taskRowToTask(r, deps.get(r.id) ?? [])), total: Number(counted.n) };
+}
+
+const selectPendingRows = prepared((db, p: { workspace: string; planId: string }) =>
+  db
+    .selectFrom("tasks")
+    .selectAll()
+    .where("workspace", "=", p.workspace)
+    .where("plan_id", "=", p.planId)
+    .where("status", "=", "pending"),
+);
+
+/**
+ * A task and the part of its plan that decides readiness, in plan order with dependencies: the
+ * task and the tasks it depends on, and with `pending` also every pending task of the plan and
+ * theirs, which is all core/readiness.ts `readyTasks` looks at. A write on one task of a plan of
+ * hundreds then reads a handful of rows instead of all of them (issue 16). Each query is a key or
+ * index lookup (one OR over the plan's rows was a scan of all of them). Undefined: no such task.
+ */
+export async function findTaskForReadiness(
+  db: Executor,
+  workspace: string,
+  id: string,
+  opts: { readonly pending: boolean },
+): Promise<{ task: Task; siblings: Task[] } | undefined> {
+  const [row] = await selectTaskRow(db, { workspace, id });
+  if (!row) return undefined;
+  const rows = new Map<string, TaskRow>([[row.id, row]]);
+  if (opts.pending) {
+    for (const r of await selectPendingRows(db, { workspace, planId: row.plan_id })) rows.set(r.id, r);
+  }
+  const deps = await findDependencies(db, workspace, [...rows.keys()]);
+  // Dependencies name siblings only: one in another plan is not one (as over the whole plan).
+  const missing = [...new Set([...deps.values()].flat())].filter((d) => !rows.has(d));
+  for (let i = 0; i < missing.length; i += 500) {
+    const more = await db
+      .selectFrom("tasks")
+      .selectAll()
+      .where("workspace", "=", workspace)
+      .where("id", "in", missing.slice(i, i + 500))
+      .where("plan_id", "=", row.plan_id)
+      .execute();
+    for (const r of more) rows.set(r.id, r);
+  }
+  const missingDeps = await findDependencies(
+    db,
+    workspace,
+    missing.filter((d) => rows.has(d)),
+  );
+  const siblings = [...rows.values()]
+    .sort((a, b) => a.position - b.position)
+    .map((r) => taskRowToTask(r, deps.get(r.id) ?? missingDeps.get(r.id) ?? []));
+  return { task: siblings.find((t) => t.id === id)!, siblings };
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   type TaskStatus,
 } from "../../core/task.ts";
 import type { Executor } from "../database.ts";
+import { prepared } from "../prepared.ts";
 import type { NewTask, TaskPatch } from "../records.ts";
 import type { TaskRow, TaskUpdate } from "../tables/tasks.table.ts";
 import { requireIdsToStore, requireRowIds } from "./_row-check.ts";
@@ -78,14 +79,14 @@ function taskPatchToColumns(p: TaskPatch): TaskUpdate {
   return out;
 }
 
+/** One task's row by its key (compiled once: every write call reads one). */
+export const selectTaskRow = prepared((db, p: { workspace: string; id: string }) =>
+  db.selectFrom("tasks").selectAll().where("workspace", "=", p.workspace).where("id", "=", p.id),
+);
+
 /** One task with its dependencies, or undefined. */
 export async function findTask(db: Executor, workspace: string, id: string): Promise<Task | undefined> {
-  const row = await db
-    .selectFrom("tasks")
-    .selectAll()
-    .where("workspace", "=", workspace)
-    .where("id", "=", id)
-    .executeTakeFirst();
+  const [row] = await selectTaskRow(db, { workspace, id });
   if (!row) return undefined;
   const deps = await findDependencies(db, workspace, [id]);
   return taskRowToTask(row, deps.get(id) ?? []);
@@ -215,13 +216,15 @@ export async function updateTask(
   id: string,
   patch: TaskPatch,
 ): Promise<void> {
-  await db
-    .updateTable("tasks")
-    .set(taskPatchToColumns(patch))
-    .where("workspace", "=", workspace)
-    .where("id", "=", id)
-    .execute();
+  const set = taskPatchToColumns(patch);
+  // Compiled once per set of changed columns (a handful of shapes: start, complete, claim, ...).
+  await updateTaskRow(db, { ...set, workspace, id } as UpdateParams, Object.keys(set).join(","));
 }
+
+type UpdateParams = TaskUpdate & { workspace: string; id: string };
+const updateTaskRow = prepared((db, { workspace, id, ...set }: UpdateParams) =>
+  db.updateTable("tasks").set(set).where("workspace", "=", workspace).where("id", "=", id),
+);
 
 /** Removes one task row (its artifact rows and dependency edges go with it, by cascade). */
 export async function deleteTask(db: Executor, workspace: string, id: string): Promise<void> {
@@ -243,15 +246,18 @@ export async function findTaskPlanId(
   return row?.plan_id;
 }
 
-/** A plan's tasks counted by status (index-only: proportional to the plan's size, not the store's). */
-export async function countPlanTasks(db: Executor, workspace: string, planId: string): Promise<TaskCounts> {
-  const rows = await db
+const countPlanRows = prepared((db, p: { workspace: string; planId: string }) =>
+  db
     .selectFrom("tasks")
     .select(["status", db.fn.countAll<number>().as("n")])
-    .where("workspace", "=", workspace)
-    .where("plan_id", "=", planId)
-    .groupBy("status")
-    .execute();
+    .where("workspace", "=", p.workspace)
+    .where("plan_id", "=", p.planId)
+    .groupBy("status"),
+);
+
+/** A plan's tasks counted by status (index-only: proportional to the plan's size, not the store's). */
+export async function countPlanTasks(db: Executor, workspace: string, planId: string): Promise<TaskCounts> {
+  const rows = await countPlanRows(db, { workspace, planId });
   return countTasks(rows.map((r) => [r.status as TaskStatus, Number(r.n)] as const));
 }
 

@@ -206,6 +206,10 @@ describe("a store keyed by absolute path (before project ids)", () => {
       // Every migration after the last one that code had, undone (Kysely applies them in name order).
       d.run("drop table projects");
       d.run("drop table if exists tokens");
+      for (const trigger of ["plan_counts_insert", "plan_counts_delete", "plan_counts_update"]) {
+        d.run(`drop trigger if exists ${trigger}`);
+      }
+      d.run("drop table if exists plan_counts");
       for (const [table, column] of [
         ["task_dependencies", "position"],
         ["artifacts", "content"],

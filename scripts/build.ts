@@ -50,6 +50,7 @@ process.stdout.write(
 // ESM with code splitting: each lazily imported module is its own chunk in the binary, so a
 // process evaluates (and pages in) only the chunks it imports: `serve`'s supervisor never loads
 // the server, the SDK or the dashboard (docs/performance.md, "Idle memory").
+const JIT_POLICY_AT_START = 200;
 const common = [
   "build",
   dashboard.entry,
@@ -58,6 +59,9 @@ const common = [
   "--bytecode",
   "--format=esm",
   "--splitting",
+  // Run-once start code stays in the interpreter; main() restores the normal policy after start
+  // (src/platform/jit.ts).
+  `--compile-jit-policy=${JIT_POLICY_AT_START}`,
   "--no-compile-autoload-dotenv",
   "--no-compile-autoload-bunfig",
   `--define=__ORCHESTRATOR_VERSION__=${JSON.stringify(version)}`,

@@ -1,6 +1,7 @@
 import { type CAC, cac } from "cac";
 import { isOrchestratorError, OrchestratorError } from "../core/errors.ts";
 import { readEnv } from "../platform/env.ts";
+import { normalJitAfterStart } from "../platform/jit.ts";
 import { commandModuleFor, finishCli } from "./command-table.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { createOutput } from "./output.ts";
@@ -10,6 +11,7 @@ import { createOutput } from "./output.ts";
  * user errors become one line on stderr, with the stack only under --verbose.
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  normalJitAfterStart();
   const env = readEnv();
   const io = createOutput(env);
   const verbose = argv.includes("--verbose");

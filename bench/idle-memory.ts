@@ -4,6 +4,7 @@
  * then read /proc/<pid>/status of the supervisor and its worker: VmRSS split into anonymous
  * (heaps), file-backed (the mapped binary, SQLite's memory map) and shared memory.
  * Usage: bun bench/idle-memory.ts [rounds] <binary> [<binary> ...]   (default: dist/orchestrator)
+ * IDLE_WAIT_MS (default 2000): how long after the call memory is read.
  * Extra worker/supervisor arguments go after `--`, e.g. `-- --no-supervisor`.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -14,6 +15,8 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 
 interface Mem {
   rss: number;
+  /** Proportional set size: shared pages divided among the processes mapping them. */
+  pss: number;
   anon: number;
   file: number;
   shmem: number;
@@ -24,8 +27,15 @@ const mib = (kb: number): number => Math.round((kb / 1024) * 10) / 10;
 function memOf(pid: number): Mem {
   const s = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (k: string): number => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
+  let pss = 0;
+  try {
+    pss = Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1] ?? 0);
+  } catch {
+    // smaps_rollup needs Linux 4.14: RSS alone then.
+  }
   return {
     rss: mib(kb("VmRSS")),
+    pss: mib(pss),
     anon: mib(kb("RssAnon")),
     file: mib(kb("RssFile")),
     shmem: mib(kb("RssShmem")),
@@ -60,7 +70,7 @@ async function once(binary: string, extra: string[]): Promise<{ sup: Mem; worker
     await client.listTools();
     const r = await client.callTool({ name: "orchestrator_get_status", arguments: {} });
     if (r.isError) throw new Error(JSON.stringify(r.content));
-    await new Promise((res) => setTimeout(res, 1000));
+    await new Promise((res) => setTimeout(res, WAIT_MS));
     const pid = transport.pid!;
     const sup = memOf(pid);
     const w = childrenOf(pid)[0];
@@ -70,6 +80,9 @@ async function once(binary: string, extra: string[]): Promise<{ sup: Mem; worker
     rmSync(ws, { recursive: true, force: true });
   }
 }
+
+/** How long after the call memory is read: past the JIT policy's restore (1 s after start). */
+const WAIT_MS = Number(process.env.IDLE_WAIT_MS ?? 2000);
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -92,7 +105,7 @@ const summary = (ms: Mem[]): string => {
     const xs = ms.map((m) => m[k]);
     return `${median(xs)} (${Math.min(...xs)}–${Math.max(...xs)})`;
   };
-  return `rss ${f("rss")}  anon ${f("anon")}  file ${f("file")}  shmem ${f("shmem")}`;
+  return `rss ${f("rss")}  pss ${f("pss")}  anon ${f("anon")}  file ${f("file")}`;
 };
 for (const [b, ss] of samples) {
   process.stdout.write(`${b}  (${rounds} starts, MiB, median (min–max))\n`);

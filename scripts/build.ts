@@ -9,7 +9,8 @@
  * (scripts/bytecode-order.ts), and the binary is then built with that bytecode laid out first.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildDashboard } from "./build-dashboard.ts";
 import { recordBytecodeOrder } from "./bytecode-order.ts";
@@ -71,24 +72,30 @@ const common = [
 ];
 const compile = (extra: string[]): void => {
   const r = spawnSync(process.execPath, [...common, ...extra], { stdio: "inherit" });
-  if (r.status !== 0) {
-    process.stderr.write(`build failed (bun build exited ${r.status})\n`);
-    process.exit(r.status ?? 1);
-  }
+  if (r.status !== 0) throw new Error(`bun build exited ${r.status}`);
 };
 
-let order: string[] = [];
-if (!args.includes("--no-bytecode-order")) {
-  const orderDir = join(import.meta.dir, "..", "dist", "bytecode-order");
-  const first = join(orderDir, process.platform === "win32" ? "first.exe" : "first");
-  compile([`--outfile=${first}`]);
-  order = await recordBytecodeOrder(first, orderDir);
-  rmSync(first, { force: true });
+// The first build and the profiles live in a folder of this build's own: a test may build while
+// `bun run build` runs.
+const orderDir = mkdtempSync(join(tmpdir(), "orch-build-order-"));
+try {
+  let order: string[] = [];
+  if (!args.includes("--no-bytecode-order")) {
+    const first = join(orderDir, process.platform === "win32" ? "first.exe" : "first");
+    compile([`--outfile=${first}`]);
+    order = await recordBytecodeOrder(first, orderDir);
+  }
+  compile([
+    `--outfile=${outfile}`,
+    ...(order.length > 0 ? [`--bytecode-order=${order.join(",")}`] : []),
+    ...(target ? [`--target=${target}`] : []),
+    ...(runtime ? [`--compile-executable-path=${runtime}`] : []),
+  ]);
+} catch (e) {
+  process.stderr.write(`build failed (${e instanceof Error ? e.message : String(e)})\n`);
+  process.exitCode = 1;
+} finally {
+  rmSync(orderDir, { recursive: true, force: true });
 }
-compile([
-  `--outfile=${outfile}`,
-  ...(order.length > 0 ? [`--bytecode-order=${order.join(",")}`] : []),
-  ...(target ? [`--target=${target}`] : []),
-  ...(runtime ? [`--compile-executable-path=${runtime}`] : []),
-]);
+if (process.exitCode === 1) process.exit(1);
 process.stdout.write(`built ${outfile} (version ${version}, commit ${commit}, target ${targetName})\n`);

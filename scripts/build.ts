@@ -4,12 +4,16 @@
  * The dashboard's front end is bundled first and embedded through a generated entry
  * (scripts/build-dashboard.ts): dist/entry.gen.ts provides the assets, then runs bin/orchestrator.ts.
  * Usage: bun scripts/build.ts [--target bun-linux-x64] [--outfile dist/orchestrator] [--version X]
- *        [--compile-executable-path <bun runtime for --target>]
+ *        [--compile-executable-path <bun runtime for --target>] [--no-bytecode-order]
+ * Two passes: a first build for this host is run to record which bytecode `serve` uses
+ * (scripts/bytecode-order.ts), and the binary is then built with that bytecode laid out first.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildDashboard } from "./build-dashboard.ts";
+import { recordBytecodeOrder } from "./bytecode-order.ts";
 import { embeddedToolLists } from "./tool-lists.ts";
 
 const args = process.argv.slice(2);
@@ -44,25 +48,54 @@ process.stdout.write(
   `dashboard assets: ${dashboard.assets.map((a) => `${a.name} ${a.raw} B (${a.gzip} B gzip)`).join(", ")}\n`,
 );
 
-const cmd = [
+// ESM with code splitting: each lazily imported module is its own chunk in the binary, so a
+// process evaluates (and pages in) only the chunks it imports: `serve`'s supervisor never loads
+// the server, the SDK or the dashboard (docs/performance.md, "Idle memory").
+const JIT_POLICY_AT_START = 200;
+const common = [
   "build",
   dashboard.entry,
   "--compile",
   "--minify",
   "--bytecode",
+  "--format=esm",
+  "--splitting",
+  // Run-once start code stays in the interpreter; main() restores the normal policy after start
+  // (src/platform/jit.ts).
+  `--compile-jit-policy=${JIT_POLICY_AT_START}`,
   "--no-compile-autoload-dotenv",
   "--no-compile-autoload-bunfig",
-  `--outfile=${outfile}`,
   `--define=__ORCHESTRATOR_VERSION__=${JSON.stringify(version)}`,
   `--define=__ORCHESTRATOR_COMMIT__=${JSON.stringify(commit)}`,
   `--define=__ORCHESTRATOR_TARGET__=${JSON.stringify(targetName)}`,
   `--define=__ORCHESTRATOR_TOOL_LISTS__=${toolLists}`,
-  ...(target ? [`--target=${target}`] : []),
-  ...(runtime ? [`--compile-executable-path=${runtime}`] : []),
 ];
-const r = spawnSync(process.execPath, cmd, { stdio: "inherit" });
-if (r.status !== 0) {
-  process.stderr.write(`build failed (bun build exited ${r.status})\n`);
-  process.exit(r.status ?? 1);
+const compile = (extra: string[]): void => {
+  const r = spawnSync(process.execPath, [...common, ...extra], { stdio: "inherit" });
+  if (r.status !== 0) throw new Error(`bun build exited ${r.status}`);
+};
+
+// The first build and the profiles live in a folder of this build's own: a test may build while
+// `bun run build` runs.
+const orderDir = mkdtempSync(join(tmpdir(), "orch-build-order-"));
+try {
+  let order: string[] = [];
+  if (!args.includes("--no-bytecode-order")) {
+    const first = join(orderDir, process.platform === "win32" ? "first.exe" : "first");
+    compile([`--outfile=${first}`]);
+    order = await recordBytecodeOrder(first, orderDir);
+  }
+  compile([
+    `--outfile=${outfile}`,
+    ...(order.length > 0 ? [`--bytecode-order=${order.join(",")}`] : []),
+    ...(target ? [`--target=${target}`] : []),
+    ...(runtime ? [`--compile-executable-path=${runtime}`] : []),
+  ]);
+} catch (e) {
+  process.stderr.write(`build failed (${e instanceof Error ? e.message : String(e)})\n`);
+  process.exitCode = 1;
+} finally {
+  rmSync(orderDir, { recursive: true, force: true });
 }
+if (process.exitCode === 1) process.exit(1);
 process.stdout.write(`built ${outfile} (version ${version}, commit ${commit}, target ${targetName})\n`);

@@ -1,6 +1,7 @@
 /** docs/reference/cli.md: the cac commands, their options and the exit codes. */
+
+import { buildCli } from "../../src/cli/build-cli.ts";
 import { EXIT } from "../../src/cli/exit-codes.ts";
-import { buildCli } from "../../src/cli/main.ts";
 import type { Output } from "../../src/cli/output.ts";
 import { ERROR_CATALOGUE, type ErrorCode } from "../../src/core/errors.ts";
 import type { Env } from "../../src/platform/env.ts";

@@ -1,36 +1,37 @@
 import { type CAC, cac } from "cac";
-import { BUILD_INFO } from "../build-info.ts";
 import { isOrchestratorError, OrchestratorError } from "../core/errors.ts";
-import { type Env, readEnv } from "../platform/env.ts";
-import { registerBackupCommands } from "./commands/backups.ts";
-import { registerConnectCommand } from "./commands/connect.ts";
-import { registerDoctorCommand } from "./commands/doctor.ts";
-import { registerExportCommand } from "./commands/export.ts";
-import { registerImportCommand } from "./commands/import.ts";
-import { registerInstallCommands } from "./commands/install.ts";
-import { registerServeCommand } from "./commands/serve.ts";
-import { registerStatusCommand } from "./commands/status.ts";
-import { registerStoreCommand } from "./commands/store.ts";
-import { registerTokenCommand } from "./commands/token.ts";
-import { registerUiCommand } from "./commands/ui.ts";
-import { registerVersionCommand } from "./commands/version.ts";
+import { readEnv } from "../platform/env.ts";
+import { normalJitAfterStart } from "../platform/jit.ts";
+import { commandModuleFor, finishCli } from "./command-table.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
-import { createOutput, type Output } from "./output.ts";
+import { createOutput } from "./output.ts";
 
 /**
  * The CLI: argv → cac → a command's use-case. Returns the exit code (0 ok, 1 failed, 2 usage);
  * user errors become one line on stderr, with the stack only under --verbose.
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  normalJitAfterStart();
   const env = readEnv();
   const io = createOutput(env);
   const verbose = argv.includes("--verbose");
   let code: number = EXIT.OK;
-  const cli = buildCli(env, io, (c) => {
+  const setCode = (c: number): void => {
     code = c;
-  });
+  };
+  // Only the named command's module is loaded (cli/command-table.ts says why); anything else
+  // gets every command, for the listing or the unknown-command error.
+  const one = commandModuleFor(argv);
 
   try {
+    let cli: CAC;
+    if (one) {
+      cli = cac("orchestrator");
+      (await one.load())(cli, env, io, setCode);
+      finishCli(cli);
+    } else {
+      cli = (await import("./build-cli.ts")).buildCli(env, io, setCode);
+    }
     cli.parse(["node", "orchestrator", ...argv], { run: false });
     if (!cli.matchedCommand) {
       if (cli.options.help || cli.options.version) return EXIT.OK;
@@ -62,28 +63,4 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (verbose && e instanceof Error && e.stack) io.err(e.stack);
     return EXIT.FAILED;
   }
-}
-
-/**
- * Every command and global option, registered on a fresh cac instance. Separate from main() so
- * the generated CLI reference (scripts/gen-docs.ts) reads the very definitions main() parses with.
- */
-export function buildCli(env: Env, io: Output, setCode: (c: number) => void = () => {}): CAC {
-  const cli = cac("orchestrator");
-  registerServeCommand(cli, env, setCode);
-  registerStatusCommand(cli, env, io, setCode);
-  registerExportCommand(cli, env, io, setCode);
-  registerImportCommand(cli, env, io, setCode);
-  registerInstallCommands(cli, env, io, setCode);
-  registerBackupCommands(cli, env, io, setCode);
-  registerDoctorCommand(cli, env, io, setCode);
-  registerStoreCommand(cli, env, io, setCode);
-  registerTokenCommand(cli, env, io, setCode);
-  registerUiCommand(cli, env, io, setCode);
-  registerConnectCommand(cli, env);
-  registerVersionCommand(cli, env, io);
-  cli.option("--verbose", "Show stack traces for errors");
-  cli.help();
-  cli.version(BUILD_INFO.version);
-  return cli;
 }

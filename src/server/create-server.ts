@@ -8,6 +8,7 @@ import { readProjectIdentity } from "../workspace/project.ts";
 import { findProjectRoot } from "../workspace/resolve.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
+import { lazySchemaValidator } from "./schema-validator.ts";
 import { reportInvalidArguments, skipOwnOutputValidation } from "./sdk-compat.ts";
 import { type ServerDeps, Session, type SessionOptions } from "./session.ts";
 import { registerSupervisorHooks } from "./supervisor-hooks.ts";
@@ -35,6 +36,7 @@ export function createServer(
     {
       capabilities: { tools: {}, resources: {}, prompts: {}, logging: {} },
       instructions: SERVER_INSTRUCTIONS,
+      jsonSchemaValidator: lazySchemaValidator(),
     },
   );
   const listRoots = async (): Promise<string | undefined> => {

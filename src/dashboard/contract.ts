@@ -298,5 +298,12 @@ export interface DashboardSource {
   act(scope: ProjectScope, req: ActionRequest, actor: string): Promise<ActionResult>;
   /** Calls `onChange` (at most a few times a second) after the store changed; returns the unsubscribe. */
   watch(onChange: (version: number) => void): () => void;
+  /** The newest change version told in this process (0 before any): an event stream's first event. */
+  version(): number;
+  /**
+   * Resolves once watch()'s feed listens: a commit after that is told. An event stream says it is
+   * connected only then, so a page that reads after that event misses no change.
+   */
+  listening(): Promise<void>;
   close(): Promise<void>;
 }

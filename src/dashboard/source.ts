@@ -62,12 +62,7 @@ export interface DashboardSourceOptions {
 }
 
 /** A DashboardSource over one store (issue 15); see DashboardSourceOptions. */
-export function createDashboardSource(opts: DashboardSourceOptions): DashboardSource & {
-  /** The newest change version told in this process (0 before any): an event stream's first event. */
-  version(): number;
-  /** Resolves once watch()'s feed listens, so a commit after that is told (tests wait on it). */
-  listening(): Promise<void>;
-} {
+export function createDashboardSource(opts: DashboardSourceOptions): DashboardSource {
   const roles = opts.roleLoader ?? createRoleLoader();
   const checkout = opts.checkout;
   const deps: DashboardDeps = {

@@ -19,6 +19,8 @@ function watchable() {
     emptied = r;
   });
   const source = {
+    version: () => 0,
+    listening: () => Promise.resolve(),
     watch(onChange: (v: number) => void) {
       subscriptions++;
       listeners.add(onChange);

@@ -80,7 +80,14 @@ export function createEventHub(source: () => DashboardSource, heartbeatMs = HEAR
         heartbeat = setInterval(() => broadcast(": heartbeat\n\n"), heartbeatMs);
         heartbeat.unref();
       }
-      send(res, `retry: 1000\n\n${changeEvent()}`);
+      // The first event says "connected": only once the feed listens (PostgreSQL's LISTEN takes a
+      // round trip or a reconnect), else a change committed in between would never be told.
+      const src = source();
+      void src.listening().then(() => {
+        if (!streams.has(res)) return;
+        version = Math.max(version, src.version());
+        send(res, `retry: 1000\n\n${changeEvent()}`);
+      });
       return true;
     },
     closeAll() {

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Page } from "playwright-core";
+import { CHROMIUM, CHROMIUM_FLAGS } from "../tests/helpers/browser.ts";
 import { PROJECT } from "./dashboard-fixtures.ts";
 
 const enc = encodeURIComponent;
@@ -24,19 +25,10 @@ export async function takeShots(base: string, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const profile = mkdtempSync(join(tmpdir(), "orch-dev-chromium-"));
   const ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
+    executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 800 },
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: CHROMIUM_FLAGS,
   });
   const problems: string[] = [];
   const origin = new URL(base).origin;

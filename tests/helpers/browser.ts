@@ -7,7 +7,7 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
 export const CHROMIUM = process.env.ORCHESTRATOR_CHROMIUM ?? "/usr/bin/chromium";
 
 /** Flags for a headless Chromium that itself asks nothing of the network. */
-const FLAGS = [
+export const CHROMIUM_FLAGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -45,7 +45,7 @@ export async function openBrowser(origin: string): Promise<{
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: FLAGS,
+    args: CHROMIUM_FLAGS,
     viewport: { width: 1280, height: 800 },
   });
   const watch: PageWatch = { consoleErrors: [], outside: [] };

@@ -1,11 +1,12 @@
 import { OrchestratorError } from "../../core/errors.ts";
+import type { HistoryEvent } from "../../core/event.ts";
 import { isValidId, showId } from "../../core/ids.ts";
 import type { Clock, DataFiles } from "../../core/ports.ts";
 import { claimLapse, type HolderGone } from "../../core/readiness.ts";
 import { builtinRoles } from "../../core/roles/merge.ts";
 import { DEFAULT_SETTINGS } from "../../core/settings.ts";
 import type { Claim } from "../../core/task.ts";
-import type { ClaimView, ProjectScope } from "../../dashboard/contract.ts";
+import type { ClaimView, HistoryEntry, ProjectScope } from "../../dashboard/contract.ts";
 import type { StorePort, StoreReader } from "../../store/port.ts";
 import type { RolesSnapshot } from "../../workspace/roles.ts";
 import type { AppContext } from "../context.ts";
@@ -150,4 +151,18 @@ export function projectContext(deps: DashboardDeps, project: string): AppContext
 /** Whether `project` has a local checkout here (role files and local copies are read). */
 export function hasCheckout(deps: DashboardDeps, project: string): boolean {
   return deps.checkout?.project === project;
+}
+
+/** A history event as the dashboard shows it (the task view's history, the activity timeline). */
+export function historyEntry(e: HistoryEvent): HistoryEntry {
+  return {
+    seq: e.seq,
+    at: e.at,
+    kind: e.kind,
+    action: e.action,
+    from: e.from,
+    to: e.to,
+    agentId: e.agentId,
+    note: e.note,
+  };
 }

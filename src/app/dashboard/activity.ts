@@ -1,5 +1,5 @@
 import type { ActivityView, ProjectScope } from "../../dashboard/contract.ts";
-import { type DashboardDeps, projectFilter, visible } from "./_context.ts";
+import { type DashboardDeps, historyEntry, projectFilter, visible } from "./_context.ts";
 
 export const ACTIVITY_DEFAULT = 200;
 export const ACTIVITY_MAX = 1000;
@@ -31,14 +31,7 @@ export async function dashboardActivity(
   return {
     now,
     events: events.map(({ project, event: e, planTitle, taskTitle }) => ({
-      seq: e.seq,
-      at: e.at,
-      kind: e.kind,
-      action: e.action,
-      from: e.from,
-      to: e.to,
-      agentId: e.agentId,
-      note: e.note,
+      ...historyEntry(e),
       project,
       planId: e.planId,
       planTitle,

@@ -40,3 +40,26 @@ export async function oneAtATime<T>(n: number, work: (i: number) => Promise<T>):
   }
   return latencies;
 }
+
+/**
+ * Plans `count` subtasks as an agent would make them, in plans of 250 (a plan holds at most 500);
+ * returns their ids in order.
+ */
+export async function planBenchTasks(
+  call: (name: string, args: Record<string, unknown>) => Promise<Record<string, any>>,
+  count: number,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let made = 0; made < count; made += 250) {
+    const plan = await call("orchestrator_plan_task", {
+      description: "Benchmark plan",
+      subtasks: Array.from({ length: Math.min(250, count - made) }, (_, i) => ({
+        title: `b${made + i}`,
+        description: "x",
+        specialist_type: "implementer",
+      })),
+    });
+    ids.push(...plan.subtasks.map((s: { task_id: string }) => s.task_id));
+  }
+  return ids;
+}

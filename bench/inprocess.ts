@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectInMemory } from "../tests/helpers/client.ts";
 import { percentile } from "../tests/stress/load.ts";
-import { round } from "./_util.ts";
+import { planBenchTasks, round } from "./_util.ts";
 
 const calls = Number(process.argv[2] ?? 2000);
 const ws = mkdtempSync(join(tmpdir(), "orch-inproc-"));
@@ -56,18 +56,7 @@ const update = await timed(versus, (i) =>
     detailed_work: `result ${i}`,
   }),
 );
-const ids: string[] = [];
-for (let made = process.env.ONLY === "versus" ? calls : 0; made < calls; made += 250) {
-  const plan = await call("orchestrator_plan_task", {
-    description: "Benchmark plan",
-    subtasks: Array.from({ length: Math.min(250, calls - made) }, (_, i) => ({
-      title: `b${made + i}`,
-      description: "x",
-      specialist_type: "implementer",
-    })),
-  });
-  ids.push(...plan.subtasks.map((s: { task_id: string }) => s.task_id));
-}
+const ids = process.env.ONLY === "versus" ? [] : await planBenchTasks(call, calls);
 const n = ids.length;
 const execute = await timed(n, (i) => call("orchestrator_execute_subtask", { task_id: ids[i] }));
 const complete = await timed(n, (i) =>

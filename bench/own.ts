@@ -17,7 +17,7 @@ import { createDataFiles } from "../src/workspace/data-files.ts";
 import { readProjectIdentity } from "../src/workspace/project.ts";
 import { createRoleLoader } from "../src/workspace/roles.ts";
 import { memoryOf, percentile } from "../tests/stress/load.ts";
-import { BINARY, inFlight, round } from "./_util.ts";
+import { BINARY, inFlight, planBenchTasks, round } from "./_util.ts";
 
 export async function coldStart(
   workspace: string,
@@ -124,19 +124,7 @@ export async function loadRun(
   await callOk("orchestrator_get_status", {});
   const idle = memoryOf(pid);
 
-  // Plans of 250 subtasks (a plan holds at most 500), as an agent would make them.
-  const ids: string[] = [];
-  for (let made = 0; made < calls; made += 250) {
-    const plan = await callOk("orchestrator_plan_task", {
-      description: "Benchmark plan",
-      subtasks: Array.from({ length: Math.min(250, calls - made) }, (_, i) => ({
-        title: `b${made + i}`,
-        description: "x",
-        specialist_type: "implementer",
-      })),
-    });
-    ids.push(...plan.subtasks.map((s: { task_id: string }) => s.task_id));
-  }
+  const ids = await planBenchTasks(callOk, calls);
   for (let i = 0; i < 200; i++) await callOk("orchestrator_get_status", {}); // warm-up
 
   const status = await inFlight(calls, () => callOk("orchestrator_get_status", {}));

@@ -12,33 +12,10 @@ import type {
   SynthesisView,
   TaskView,
 } from "../src/dashboard/contract.ts";
+import { HOSTILE_MARKDOWN } from "../tests/helpers/dashboard.ts";
 
 const ROLES = ["architect", "implementer", "tester", "reviewer", "documenter", "researcher"];
 export const PROJECT = "github.com/acme/search:service";
-
-export const HOSTILE = [
-  "# Findings",
-  "",
-  "Plain **bold** text and a [good link](https://example.com/docs).",
-  "",
-  "<script>window.__pwned = 'script'</script>",
-  '<img src="x" onerror="window.__pwned = \'img\'">',
-  '<img src="https://tracker.example/pixel.png" alt="tracker">',
-  "[click me](javascript:window.__pwned='link')",
-  '<iframe src="https://evil.example/"></iframe>',
-  '<form action="https://evil.example/"><input name="q"></form>',
-  '<div style="position:fixed;inset:0" onclick="window.__pwned=\'div\'">overlay</div>',
-  '<svg><script>window.__pwned="svg"</script></svg>',
-  '<dialog id="confirm" open>fake dialog</dialog>',
-  "",
-  "| a | b |",
-  "|---|---|",
-  "| 1 | 2 |",
-  "",
-  "```ts",
-  "const x = 1;",
-  "```",
-].join("\n");
 
 /** A plan of `n` tasks shaped like tests/helpers/dashboard.ts widePlan (the benchmark's). */
 export function tasksOf(n: number, now: number): GraphTask[] {
@@ -219,11 +196,11 @@ export class Fixtures {
                   type: "design",
                   summary: "API designed",
                   path: "artifacts/a.md",
-                  size: HOSTILE.length,
+                  size: HOSTILE_MARKDOWN.length,
                   sha256: "a".repeat(64),
                   createdAt: new Date(now).toISOString(),
                   filePaths: ["src/api.ts"],
-                  content: HOSTILE,
+                  content: HOSTILE_MARKDOWN,
                   checksum: "ok",
                   problem: null,
                 },
@@ -251,7 +228,7 @@ export class Fixtures {
   synthesis(planId: string): SynthesisView | null {
     const p = this.plans.get(planId);
     return p
-      ? { project: PROJECT, planId, markdown: `# ${p.title}\n\n${HOSTILE}`, allCompleted: false }
+      ? { project: PROJECT, planId, markdown: `# ${p.title}\n\n${HOSTILE_MARKDOWN}`, allCompleted: false }
       : null;
   }
   agents(): AgentsView {

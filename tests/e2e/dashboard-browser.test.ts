@@ -5,7 +5,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Page } from "playwright-core";
 import { openBrowser, type PageGlobals, type PageWatch, renders, waitForRender } from "../helpers/browser.ts";
 import { callOk, connectBinary, ROOT } from "../helpers/client.ts";
-import { seedPlan, startUi, tempHome, type UiProcess } from "../helpers/dashboard.ts";
+import { HOSTILE_MARKDOWN, seedPlan, startUi, tempHome, type UiProcess } from "../helpers/dashboard.ts";
 import { makeProject } from "../helpers/temp.ts";
 import { ON_POSTGRES } from "../helpers/test-store.ts";
 
@@ -15,24 +15,6 @@ import { ON_POSTGRES } from "../helpers/test-store.ts";
  * ORCHESTRATOR_SCREENSHOTS_TO_DOCS=1 (`bun run screenshots`) also refreshes the README's image.
  */
 const SHOTS = join(ROOT, "test-artifacts", "dashboard", ON_POSTGRES ? "postgres" : "sqlite");
-
-/** An artifact an agent could write to attack whoever reads it. */
-const HOSTILE = [
-  "# Findings",
-  "",
-  "Plain **bold** text and a [good link](https://example.com/docs).",
-  "",
-  "<script>window.__pwned = 'script'</script>",
-  '<img src="x" onerror="window.__pwned = \'img\'">',
-  '<img src="https://tracker.example/pixel.png" alt="tracker">',
-  "[click me](javascript:window.__pwned='link')",
-  "<a href=\"javascript:window.__pwned='raw-link'\">raw link</a>",
-  '<iframe src="https://evil.example/"></iframe>',
-  '<form action="https://evil.example/"><input name="q"></form>',
-  '<div style="position:fixed;inset:0" onclick="window.__pwned=\'div\'">overlay</div>',
-  '<svg><script>window.__pwned="svg"</script></svg>',
-  "",
-].join("\n");
 
 let project: { dir: string; cleanup: () => void };
 let mcp: { client: Client; close: () => Promise<void> };
@@ -68,7 +50,7 @@ beforeAll(async () => {
   await callOk(mcp.client, "orchestrator_complete_subtask", {
     task_id: ids.get("Design the API"),
     summary: "API designed",
-    detailed_work: HOSTILE,
+    detailed_work: HOSTILE_MARKDOWN,
     artifact_type: "design",
     agent_id: "ada",
   });

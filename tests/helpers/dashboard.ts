@@ -196,3 +196,33 @@ export function widePlan(n: number): SeedTask[] {
   }
   return tasks;
 }
+
+/**
+ * Markdown an agent could write to attack whoever reads it (the browser tests and the dev
+ * fixtures render it): scripts, handlers, off-origin images and links, frames, forms, styles,
+ * an element taking the dashboard's own id, and the formatting that must still render.
+ */
+export const HOSTILE_MARKDOWN = [
+  "# Findings",
+  "",
+  "Plain **bold** text and a [good link](https://example.com/docs).",
+  "",
+  "<script>window.__pwned = 'script'</script>",
+  '<img src="x" onerror="window.__pwned = \'img\'">',
+  '<img src="https://tracker.example/pixel.png" alt="tracker">',
+  "[click me](javascript:window.__pwned='link')",
+  "<a href=\"javascript:window.__pwned='raw-link'\">raw link</a>",
+  '<iframe src="https://evil.example/"></iframe>',
+  '<form action="https://evil.example/"><input name="q"></form>',
+  '<div style="position:fixed;inset:0" onclick="window.__pwned=\'div\'">overlay</div>',
+  '<svg><script>window.__pwned="svg"</script></svg>',
+  '<dialog id="confirm" open>fake dialog</dialog>',
+  "",
+  "| a | b |",
+  "|---|---|",
+  "| 1 | 2 |",
+  "",
+  "```ts",
+  "const x = 1;",
+  "```",
+].join("\n");

@@ -25,7 +25,7 @@ export async function generateDocs(): Promise<Record<string, string>> {
   const cap = await capture();
   return {
     "docs/reference/tools.md": toolsPage(cap),
-    "docs/reference/cli.md": cliPage(),
+    "docs/reference/cli.md": await cliPage(),
     "docs/reference/errors.md": errorsPage(cap),
     "docs/reference/clients.md": clientsPage(),
   };

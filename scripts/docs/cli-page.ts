@@ -33,8 +33,8 @@ const SILENT: Output = {
   c: {} as Output["c"],
 };
 
-export function cliPage(): string {
-  const cli = buildCli(DOCS_ENV, SILENT);
+export async function cliPage(): Promise<string> {
+  const cli = await buildCli(DOCS_ENV, SILENT);
   const optionRows = (options: typeof cli.globalCommand.options): string[][] =>
     options.map((o) => [
       code(o.rawName),

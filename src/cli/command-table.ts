@@ -11,7 +11,8 @@ export type RegisterCommands = (cli: CAC, env: Env, io: Output, setCode: (c: num
  * binary every module a static import reaches is evaluated at start; `serve`'s supervisor lives
  * as long as the client's session, and evaluating every command (SDK, zod schemas, Kysely, the
  * dashboard) cost it ~13 MiB of memory it never used (docs/performance.md, "Idle memory").
- * tests/unit/cli-lazy.test.ts holds this table equal to build-cli.ts.
+ * The full CLI (build-cli.ts: help, unknown commands, the docs) is built from this same table;
+ * tests/unit/cli-lazy.test.ts holds that each module registers exactly the names listed here.
  */
 export const COMMAND_MODULES: readonly {
   readonly names: readonly string[];

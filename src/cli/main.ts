@@ -30,7 +30,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       (await one.load())(cli, env, io, setCode);
       finishCli(cli);
     } else {
-      cli = (await import("./build-cli.ts")).buildCli(env, io, setCode);
+      cli = await (await import("./build-cli.ts")).buildCli(env, io, setCode);
     }
     cli.parse(["node", "orchestrator", ...argv], { run: false });
     if (!cli.matchedCommand) {

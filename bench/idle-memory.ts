@@ -4,7 +4,7 @@
  * then read /proc/<pid>/status of the supervisor and its worker: VmRSS split into anonymous
  * (heaps), file-backed (the mapped binary, SQLite's memory map) and shared memory.
  * Usage: bun bench/idle-memory.ts [rounds] <binary> [<binary> ...]   (default: dist/orchestrator)
- * IDLE_WAIT_MS (default 2000): how long after the call memory is read.
+ * IDLE_WAIT_MS (default 11000: past the release of code pages 10 s after the last input): how long after the call memory is read.
  * Extra worker/supervisor arguments go after `--`, e.g. `-- --no-supervisor`.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -82,7 +82,7 @@ async function once(binary: string, extra: string[]): Promise<{ sup: Mem; worker
 }
 
 /** How long after the call memory is read: past the JIT policy's restore (1 s after start). */
-const WAIT_MS = Number(process.env.IDLE_WAIT_MS ?? 2000);
+const WAIT_MS = Number(process.env.IDLE_WAIT_MS ?? 11_000);
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);

@@ -92,6 +92,7 @@ const NOT_STORE_AGNOSTIC: Record<string, string> = {
   "tests/e2e/install-safety.test.ts": "installer: no store",
   "tests/e2e/install-scopes.test.ts": "installer: no store",
   "tests/e2e/install.test.ts": "installer: no store",
+  "tests/e2e/idle-code-pages.test.ts": "the processes' memory, not the store",
   "tests/e2e/invalid-params.test.ts": "JSON-RPC params refused before any store call",
   "tests/e2e/npm-wrapper.test.ts": "the npm launcher: no store",
   "tests/e2e/project-discovery.test.ts": "which folder is the workspace: nothing is stored",

@@ -1,5 +1,6 @@
 import { type CAC, cac } from "cac";
 import { isOrchestratorError, OrchestratorError } from "../core/errors.ts";
+import { releaseCodePagesWhenQuiet } from "../platform/code-pages.ts";
 import { readEnv } from "../platform/env.ts";
 import { normalJitAfterStart } from "../platform/jit.ts";
 import { commandModuleFor, finishCli } from "./command-table.ts";
@@ -7,11 +8,20 @@ import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { createOutput } from "./output.ts";
 
 /**
+ * How long a process waits without input before releasing the code pages its work touched
+ * (platform/code-pages.ts). The first call after a release pays the page faults (~4 ms measured,
+ * docs/performance.md "Idle memory"): 10 s keeps an agent's burst of calls from paying them
+ * twice, while a server nobody calls idles small.
+ */
+const CODE_PAGES_QUIET_MS = 10_000;
+
+/**
  * The CLI: argv → cac → a command's use-case. Returns the exit code (0 ok, 1 failed, 2 usage);
  * user errors become one line on stderr, with the stack only under --verbose.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   normalJitAfterStart();
+  releaseCodePagesWhenQuiet(CODE_PAGES_QUIET_MS);
   const env = readEnv();
   const io = createOutput(env);
   const verbose = argv.includes("--verbose");

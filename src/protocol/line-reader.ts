@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { noteActivity } from "../platform/code-pages.ts";
 
 /** What is kept of a line too long to read: its size and its two ends (where a request's id sits). */
 export interface OversizedLine {
@@ -50,6 +51,7 @@ export function readLines(
   };
 
   stream.on("data", (chunk: Buffer | string) => {
+    noteActivity();
     const buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
     let start = 0;
     while (start < buf.length) {

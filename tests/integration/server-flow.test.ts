@@ -280,4 +280,22 @@ describe("core tools over a real MCP client", () => {
     const ok = await call(conn.client, "orchestrator_get_status", { working_directory: project.dir });
     expect(ok.isError).toBeFalsy();
   });
+
+  test("the server's --workspace is checked once per connection, and a folder removed since fails the next call", async () => {
+    const other = makeProject();
+    const bound = await connectInMemory({ cwd: "/", tools: "core", workspace: other.dir });
+    try {
+      const first = await callOk(bound.client, "orchestrator_get_status");
+      expect(first.workspace).toBe(other.dir);
+      expect(first.workspace_source).toBe("server");
+      expect((await callOk(bound.client, "orchestrator_get_status")).workspace).toBe(other.dir);
+      other.cleanup();
+      const gone = await call(bound.client, "orchestrator_get_status");
+      expect(gone.isError).toBe(true);
+      expect(textOf(gone)).toStartWith("WORKSPACE_NOT_FOUND:");
+    } finally {
+      await bound.close();
+      other.cleanup();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { call, callOk, connectInMemory, textOf } from "../helpers/client.ts";
+import { call, callOk, connectInMemory, localCopiesWritten, textOf } from "../helpers/client.ts";
 import { fingerprint } from "../helpers/fingerprint.ts";
 import { makeProject } from "../helpers/temp.ts";
 
@@ -115,6 +115,7 @@ describe("core tools over a real MCP client", () => {
     });
     expect(done.next_recommended_task.task_id).toBe(impl);
     const artifactFile = join(project.dir, done.artifact.path);
+    await localCopiesWritten();
     expect(readFileSync(artifactFile, "utf8")).toContain("GET /items");
 
     // The next specialist sees what its dependency produced.

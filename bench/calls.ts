@@ -3,7 +3,9 @@
  * call at a time over stdio with the supervisor: the
  * create (plan_task, one subtask) and update (complete_subtask) of bench/versus.ts, on one
  * long-lived connection each, the servers taking turns batch by batch so they share the machine's
- * noise. Prints each server's p50/p99 per round and the medians over rounds. The reference server
+ * noise. Prints each server's p50/p99 per round and the medians over rounds. A build may carry
+ * serve flags after commas: `dist/orchestrator,--no-supervisor` beside `dist/orchestrator` gives
+ * the supervisor's relay cost. The reference server
  * is left out: its calls slow down as its file grows, so only versus.ts's sizes compare with it.
  */
 import { percentile } from "../tests/stress/load.ts";
@@ -14,8 +16,9 @@ const [a, b, rounds = "5"] = process.argv.slice(2);
 if (!a || !b) throw new Error("usage: bun bench/calls.ts <binary A> <binary B> [rounds]");
 const BATCH = 200;
 
-const servers: BenchServer[] = [orchestrator(a, `A ${a}`), orchestrator(b, `B ${b}`)];
-const conns = await Promise.all(servers.map((s) => s.connect()));
+const specs = [a, b].map((spec) => spec.split(","));
+const servers: BenchServer[] = specs.map(([bin], k) => orchestrator(bin, `${"AB"[k]} ${[a, b][k]}`));
+const conns = await Promise.all(servers.map((s, k) => s.connect(specs[k]!.slice(1))));
 const perRound = new Map(servers.map((s) => [s.label, [] as { create: number; update: number }[]]));
 const all = new Map(servers.map((s) => [s.label, { create: [] as number[], update: [] as number[] }]));
 let serial = 0;

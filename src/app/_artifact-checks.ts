@@ -22,6 +22,8 @@ export async function checkArtifacts(
   const findings: MaintenanceFinding[] = [];
   const actions: MaintenanceStep[] = [];
   const about = (a: Artifact) => ({ task_id: a.taskId, path: a.path });
+  // Copies queued by completions just answered are not missing: wait for them first.
+  await ctx.files.copiesSettled();
   for (let i = 0; i < artifacts.length; i += BATCH) {
     const batch = artifacts.slice(i, i + BATCH);
     const stored = batch.some((a) => a.inStore)

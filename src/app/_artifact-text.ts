@@ -70,6 +70,8 @@ export async function restoreLocalCopy(
   bytes: Uint8Array,
   deep: boolean,
 ): Promise<boolean> {
+  // A copy still queued (complete_subtask's, written after its answer) is not missing.
+  await ctx.files.copiesSettled(a.path);
   const state = ctx.files.verifyArtifact(a, deep);
   if (state.state === "intact" || state.state === "refused") return false;
   return ctx.files.writeArtifact(a.path, bytes).then(

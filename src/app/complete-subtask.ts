@@ -37,11 +37,6 @@ export interface CompleteSubtaskResult {
   readonly nextReady: readonly Task[];
   /** True when this is the stored answer to an earlier call with the same request_id. */
   readonly replayed: boolean;
-  /**
-   * What went wrong after the commit (the local copy of the artifact could not be written): the
-   * completion stands, the text is in the store, and the copy is written again later.
-   */
-  readonly warnings: readonly string[];
 }
 
 /** Which state-machine action each `next_action` means. */
@@ -56,8 +51,11 @@ const ACTION_FOR: Record<NextAction, TaskAction> = {
  * Records a task's result: the artifact row (with the text), the summary and the status change
  * named by `next_action` commit in one transaction; the write callback touches nothing but the
  * store, since PostgreSQL may run it again after a serialization failure. The local copy under
- * artifacts/ is written after the commit: the store holds the truth, so a failed copy is a
- * warning (the copy is written again by the next call that may write), never a failed completion.
+ * artifacts/ is queued after the commit and written once the answer is on its way: the store
+ * holds the text, so the client need not wait for a convenience copy, and a failed copy is logged
+ * and listed by health_check (written again by a dependent's execute or validate_structure's
+ * repair), never a failed completion. No fsync: a copy a crash loses or tears is found (size and
+ * sha256 against the row) and written again.
  */
 export async function completeSubtask(
   ctx: AppContext,
@@ -70,7 +68,7 @@ export async function completeSubtask(
     input.request,
     ctx.clock.now(),
   );
-  if (earlier) return { ...earlier, replayed: true, warnings: [] };
+  if (earlier) return { ...earlier, replayed: true };
   const size = Buffer.byteLength(input.detailedWork, "utf8");
   if (size > ctx.settings.maxArtifactBytes) {
     throw new OrchestratorError(
@@ -170,21 +168,6 @@ export async function completeSubtask(
     return { taskId: input.taskId, status, plan, progress: progressOf(plan.counts), artifact, nextReady };
   });
   // A retry that raced the first call recorded nothing: its artifact is not the one stored.
-  if (result.replayed) return { ...result, warnings: [] };
-  return { ...result, warnings: await writeLocalCopy(ctx, relPath, bytes) };
-}
-
-/**
- * Writes the committed artifact's local copy. No fsync: the store is the durable copy, and a copy
- * a crash loses or tears is found (size and sha256 against the row) and written again.
- */
-async function writeLocalCopy(ctx: AppContext, path: string, bytes: Uint8Array): Promise<string[]> {
-  try {
-    await ctx.files.writeArtifact(path, bytes);
-    return [];
-  } catch (e) {
-    return [
-      `The result is stored, but its local copy ${path} could not be written (${e instanceof Error ? e.message : String(e)}); it is written again by the next call that may write, or by validate_structure with repair: true.`,
-    ];
-  }
+  if (!result.replayed) ctx.files.copyLater(relPath, bytes);
+  return result;
 }

@@ -62,6 +62,10 @@ export async function healthCheck(ctx: AppContext): Promise<HealthReport> {
     : { total: 0, n: 0 };
   const server =
     reachable && ctx.store.serverInfo ? await ctx.store.serverInfo().catch(() => undefined) : undefined;
+  // Local copies that could not be written after their completion's answer (complete_subtask):
+  // the texts are stored, but the user expects the files and should hear why they are missing.
+  await ctx.files.copiesSettled();
+  problems.push(...ctx.files.copyFailures());
   const migrations = ctx.store.migrations;
   const disk = ctx.store.diskUsage();
   return {

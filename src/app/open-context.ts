@@ -34,6 +34,8 @@ export interface ContextSources {
   /** The client connection, whose process is recorded with each claim (absent: leases only). */
   readonly connection?: { readonly holder: ClaimHolder } | undefined;
   readonly holderGone?: HolderGone | undefined;
+  /** Test hook (ORCHESTRATOR_TEST_COPY_DELAY_MS): artifacts' local copies wait this long after the answer. */
+  readonly copyDelayMs?: number | undefined;
 }
 
 /**
@@ -108,7 +110,7 @@ export async function openContext(
     identity,
     database,
     workspace,
-    files: createDataFiles(workspace),
+    files: createDataFiles(workspace, { copyDelayMs: sources.copyDelayMs }),
     // Leases written by servers on several machines must be compared on one clock: a shared
     // store's (PostgreSQL's server time) replaces this machine's; a clock a test injected stays.
     clock: sources.clock === systemClock && store.clock ? store.clock : sources.clock,

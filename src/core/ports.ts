@@ -42,6 +42,18 @@ export interface DataFiles {
    */
   writeArtifact(path: string, bytes: Uint8Array): Promise<void>;
   /**
+   * The same, queued to run after the caller has answered (complete_subtask: the text is already
+   * committed). A failure is logged and listed by `copyFailures` until the file is written.
+   */
+  copyLater(path: string, bytes: Uint8Array): void;
+  /**
+   * Waits (bounded) for the copies queued so far in this workspace, or into `path`'s folder:
+   * before checking or restoring copies.
+   */
+  copiesSettled(path?: string): Promise<void>;
+  /** Queued copies that could not be written and have not been since, each in words with its fix. */
+  copyFailures(): readonly string[];
+  /**
    * Throws PATH_OUTSIDE_DATA_DIR when an artifact's local copy could not be written at `path`
    * (a symlinked folder on the way): checked before a completion commits, so a hostile layout
    * is refused loudly rather than turned into a warning after the fact.

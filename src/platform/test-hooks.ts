@@ -10,6 +10,8 @@ import type { Env } from "./env.ts";
 export interface TestHooks {
   /** ORCHESTRATOR_TEST_DELAY_MS: every tool call waits this long first (0: off). */
   readonly toolDelayMs: number;
+  /** ORCHESTRATOR_TEST_COPY_DELAY_MS: an artifact's local copy waits this long after the answer (0: off). */
+  readonly copyDelayMs: number;
   /** ORCHESTRATOR_TEST_WORKER_CRASH=1: a supervised worker exits 3 as it starts. */
   readonly workerCrash: boolean;
   /** ORCHESTRATOR_INSTALL_FAULT=after-backup|after-write: the config write fails at that point. */
@@ -22,6 +24,7 @@ export function readTestHooks(env: Env): TestHooks {
   const fault = env.vars.ORCHESTRATOR_INSTALL_FAULT;
   return {
     toolDelayMs: Number(env.vars.ORCHESTRATOR_TEST_DELAY_MS ?? 0) || 0,
+    copyDelayMs: Number(env.vars.ORCHESTRATOR_TEST_COPY_DELAY_MS ?? 0) || 0,
     workerCrash: env.vars.ORCHESTRATOR_TEST_WORKER_CRASH === "1",
     installFault: fault === "after-backup" || fault === "after-write" ? fault : undefined,
   };

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import type { AppContext } from "../app/context.ts";
 import { type ContextSources, openContext } from "../app/open-context.ts";
 import { renewLeases } from "../app/renew-leases.ts";
@@ -77,6 +78,8 @@ export class Session {
   readonly #renewedAt: Map<string, number>;
   /** working_directory arguments already checked on this connection → their real path. */
   readonly #checked = new Map<string, ResolvedWorkspace>();
+  /** The server's --workspace, checked on this connection's first call that falls back to it. */
+  #server: ResolvedWorkspace | undefined;
 
   readonly deps: ServerDeps;
   private readonly listRoots: (() => Promise<string | undefined>) | undefined;
@@ -133,8 +136,12 @@ export class Session {
 
   /** Resolves the workspace for a call (rules: docs/guides/concepts.md, Workspaces). */
   async resolve(workingDirectory: string | undefined): Promise<ResolvedWorkspace> {
-    const cached = workingDirectory === undefined ? undefined : this.#checked.get(workingDirectory);
-    if (cached) return cached;
+    const fromServer = workingDirectory === undefined && this.boundWorkspace === undefined;
+    const cached = fromServer ? this.#server : this.#checked.get(workingDirectory ?? "");
+    // The full check (realpath, home, system folders) once per connection: what it decides cannot
+    // change while the folder stands. One stat per call still notices a folder removed since, so
+    // the call fails with WORKSPACE_NOT_FOUND as before instead of writing into a deleted tree.
+    if (cached && statSync(cached.path, { throwIfNoEntry: false })?.isDirectory()) return cached;
     const listRoots = this.listRoots;
     if (this.#opts.remote) return this.#resolveRemote(workingDirectory);
     const resolved = await resolveWorkspace({
@@ -157,6 +164,8 @@ export class Session {
     });
     if (workingDirectory !== undefined && this.#checked.size < 100)
       this.#checked.set(workingDirectory, resolved);
+    // Only the flag's folder: client roots can change (invalidateRoots) and a project marker is cheap.
+    if (fromServer && resolved.source === "server") this.#server = resolved;
     return resolved;
   }
 

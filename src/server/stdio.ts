@@ -1,4 +1,5 @@
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { copiesSettled, EXIT_GRACE_MS } from "../workspace/local-copies.ts";
 import { createServer } from "./create-server.ts";
 import { LineTransport } from "./line-transport.ts";
 import type { ServerDeps } from "./session.ts";
@@ -33,6 +34,8 @@ export async function runStdioServer(
   const shutdown = (): Promise<void> => {
     closing ??= (async () => {
       await server.close().catch(() => {});
+      // Artifacts' local copies still queued after their answers: a normal exit leaves them written.
+      await copiesSettled(undefined, EXIT_GRACE_MS);
       await deps.stores.closeAll();
     })();
     return closing;

@@ -13,6 +13,7 @@ import {
   PRIVATE_FILE_MODE,
   storedDataPath,
 } from "./layout.ts";
+import { copiesSettled, copyFailures, forgetCopyFailures, queueCopy } from "./local-copies.ts";
 
 const PRIVATE = { mode: PRIVATE_FILE_MODE, dirMode: PRIVATE_DIR_MODE } as const;
 
@@ -23,12 +24,19 @@ const PRIVATE = { mode: PRIVATE_FILE_MODE, dirMode: PRIVATE_DIR_MODE } as const;
 const OUR_ARTIFACT_FILE =
   /^[^/]+\/[^/]+\/(artifact_[0-9a-f]{8}\.md|\.artifact_[0-9a-f]{8}\.md\.\d+\.[0-9a-f]+\.tmp)$/;
 
+/** How long health_check, validate_structure and a restore wait for copies queued before them. */
+const SETTLE_MS = 10_000;
+
 /**
  * The data-folder files of one workspace on the local disk. Every path goes through
  * `dataPath`/`storedDataPath`, the one wall that keeps reads, writes and deletes inside
- * `.task_orchestrator/`.
+ * `.task_orchestrator/`. `copyDelayMs`: a test hook holding back queued copies.
  */
-export function createDataFiles(workspace: string): DataFiles {
+export function createDataFiles(workspace: string, opts: { readonly copyDelayMs?: number } = {}): DataFiles {
+  const root = join(workspace, DATA_DIR) + sep;
+  const settled = async (path?: string): Promise<void> => {
+    await copiesSettled(path === undefined ? root : dirname(join(workspace, path)) + sep, SETTLE_MS);
+  };
   const toPosix = (abs: string): string => relative(workspace, abs).replaceAll("\\", "/");
   // Listed paths → the files they name. A POSIX name may hold a backslash, which the listed
   // (slash-separated) path cannot tell from a folder, so later calls use what was found.
@@ -49,7 +57,25 @@ export function createDataFiles(workspace: string): DataFiles {
   return {
     async writeArtifact(path, bytes): Promise<void> {
       await atomicWriteFile(storedDataPath(workspace, path), bytes, { ...PRIVATE, durable: false });
+      const abs = join(workspace, path);
+      forgetCopyFailures((failed) => failed === abs);
     },
+
+    copyLater(path, bytes) {
+      queueCopy(
+        join(workspace, path),
+        () => atomicWriteFile(storedDataPath(workspace, path), bytes, { ...PRIVATE, durable: false }),
+        {
+          delayMs: opts.copyDelayMs,
+          describe: (reason) =>
+            `the result is stored, but its local copy ${path} could not be written (${reason}); it is written again by the next execute_subtask of a dependent, or by validate_structure with repair: true.`,
+        },
+      );
+    },
+
+    copiesSettled: settled,
+
+    copyFailures: () => copyFailures(root),
 
     checkArtifactPath(path) {
       storedDataPath(workspace, path);
@@ -73,8 +99,11 @@ export function createDataFiles(workspace: string): DataFiles {
           ? dataPath(workspace, "artifacts", folder.planId)
           : dataPath(workspace, "artifacts", folder.planId, folder.taskId);
       return async () => {
+        // A copy still queued into the folder would create it again after the removal.
+        await copiesSettled(dir + sep, SETTLE_MS);
         for (const p of paths) await rm(p, { force: true });
         await rm(dir, { recursive: true, force: true });
+        forgetCopyFailures((abs) => abs.startsWith(dir + sep));
       };
     },
 

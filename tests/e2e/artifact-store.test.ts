@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BINARY, call, callOk, connectBinary, textOf } from "../helpers/client.ts";
+import { BINARY, call, callOk, connectBinary, localCopiesWrittenBy, textOf } from "../helpers/client.ts";
 import { makeProject } from "../helpers/temp.ts";
 import { storeEnv, storeExec } from "../helpers/test-store.ts";
 
@@ -18,8 +18,15 @@ afterEach(() => project.cleanup());
 const sql = (statement: string, params: string[] = []): Promise<void> =>
   storeExec(project.dir, [statement], params);
 
-/** A plan "produce" → "consume", with "produce" completed; returns the ids and the stored artifact. */
-async function produced(client: Awaited<ReturnType<typeof connectBinary>>["client"], work: string) {
+/**
+ * A plan "produce" → "consume", with "produce" completed; returns the ids and the stored artifact.
+ * Waits for the local copy (written after the answer) unless `copied` is false.
+ */
+async function produced(
+  client: Awaited<ReturnType<typeof connectBinary>>["client"],
+  work: string,
+  { copied = true } = {},
+) {
   const plan = await callOk(client, "orchestrator_plan_task", {
     description: "hand over",
     subtasks: [
@@ -35,6 +42,7 @@ async function produced(client: Awaited<ReturnType<typeof connectBinary>>["clien
   expect(done.isError).toBeFalsy();
   expect(textOf(done)).not.toContain("Warning");
   const { artifact } = done.structuredContent as { artifact: { artifact_id: string; path: string } };
+  if (copied) await localCopiesWrittenBy(client);
   return { planId: plan.parent_task_id as string, artifact };
 }
 
@@ -151,6 +159,71 @@ test("a hard delete still removes the local copies", async () => {
       force: true,
     });
     expect(existsSync(join(project.dir, artifact.path))).toBe(false);
+    expect(existsSync(join(project.dir, ".task_orchestrator", "artifacts", planId))).toBe(false);
+  } finally {
+    await close();
+  }
+}, 60_000);
+
+// The local copy is written after the answer (ORCHESTRATOR_TEST_COPY_DELAY_MS holds it back, so
+// each of these catches it still queued).
+test("a copy still queued when the worker is killed right after the answer: the completion stands, and repair writes the copy", async () => {
+  const { client, close } = await connectBinary({
+    cwd: project.dir,
+    env: { ORCHESTRATOR_TEST_COPY_DELAY_MS: "60000" },
+  });
+  const workerPid = async (): Promise<number> =>
+    (await callOk(client, "orchestrator_restart_status")).current_status.worker_pid;
+  try {
+    const pid = await workerPid();
+    const { artifact } = await produced(client, "kept in the store", { copied: false });
+    const copy = join(project.dir, artifact.path);
+    expect(existsSync(copy)).toBe(false);
+    process.kill(pid, "SIGKILL");
+    // The supervisor starts a new worker once it has seen the old one exit.
+    let current = await workerPid();
+    while (current === pid) current = await workerPid();
+    const task = await callOk(client, "orchestrator_get_task", { task_id: "produce" });
+    expect(task.task.status).toBe("completed");
+    expect(existsSync(copy)).toBe(false);
+    const v = await callOk(client, "orchestrator_maintenance_coordinator", {
+      action: "validate_structure",
+      repair: true,
+    });
+    expect(v.actions_taken).toContainEqual(
+      expect.objectContaining({ action: "restore_local_copy", path: artifact.path }),
+    );
+    expect(readFileSync(copy, "utf8")).toContain("kept in the store");
+  } finally {
+    await close();
+  }
+}, 60_000);
+
+test("a copy still queued when the client closes: the server writes it before it exits", async () => {
+  const { client, close } = await connectBinary({
+    cwd: project.dir,
+    env: { ORCHESTRATOR_TEST_COPY_DELAY_MS: "300" },
+  });
+  const { artifact } = await produced(client, "written on the way out", { copied: false });
+  const copy = join(project.dir, artifact.path);
+  expect(existsSync(copy)).toBe(false);
+  await close();
+  expect(readFileSync(copy, "utf8")).toContain("written on the way out");
+}, 60_000);
+
+test("a hard delete right after the completion waits for its queued copy, so no folder comes back", async () => {
+  const { client, close } = await connectBinary({
+    cwd: project.dir,
+    env: { ORCHESTRATOR_TEST_COPY_DELAY_MS: "300" },
+  });
+  try {
+    const { planId } = await produced(client, "to be deleted at once", { copied: false });
+    await callOk(client, "orchestrator_delete_task", {
+      task_id: planId,
+      archive_instead: false,
+      force: true,
+    });
+    await localCopiesWrittenBy(client);
     expect(existsSync(join(project.dir, ".task_orchestrator", "artifacts", planId))).toBe(false);
   } finally {
     await close();

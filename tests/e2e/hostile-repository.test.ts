@@ -19,7 +19,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BINARY, call, callOk, connectBinary, textOf } from "../helpers/client.ts";
+import { BINARY, call, callOk, connectBinary, localCopiesWrittenBy, textOf } from "../helpers/client.ts";
 import { treeDigest } from "../helpers/fingerprint.ts";
 import {
   ON_POSTGRES,
@@ -145,6 +145,7 @@ test("a legacy database with plan ids ../.. and ../../../x: not imported; delete
       detailed_work: "secret output",
     });
     const file = join(project, c.artifact.path);
+    await localCopiesWrittenBy(client);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(join(file, "..")).mode & 0o777).toBe(0o700);
     expect(statSync(join(file, "..", "..")).mode & 0o777).toBe(0o700);

@@ -220,7 +220,7 @@ describe("files the server cannot write", () => {
     }
   });
 
-  test("an artifacts folder that cannot be written: the completion stands (the text is in the store), a warning names the folder, and repair writes the copy later", async () => {
+  test("an artifacts folder that cannot be written: the completion stands (the text is in the store), health_check and the log name the folder, and repair writes the copy later", async () => {
     const c = await connect();
     try {
       const plan = await planOne(c.client);
@@ -236,8 +236,15 @@ describe("files the server cannot write", () => {
       expect(done.isError).toBeFalsy();
       const r = done.structuredContent as { status: string; artifact: { artifact_id: string; path: string } };
       expect(r.status).toBe("completed");
-      expect(textOf(done)).toContain(`Warning: The result is stored, but its local copy ${r.artifact.path}`);
-      expect(textOf(done)).toContain(`${join(data, "artifacts")} is not writable (mode 0555`);
+      // The copy is written after the answer: its failure is reported by health_check (which
+      // waits for the copies queued before it) and on stderr, not in this answer.
+      expect(textOf(done)).not.toContain("Warning");
+      const health = await callOk(c.client, "orchestrator_health_check", { working_directory: project });
+      expect(health.healthy).toBe(false);
+      const problem = `the result is stored, but its local copy ${r.artifact.path} could not be written`;
+      expect(health.problems).toContainEqual(expect.stringContaining(problem));
+      expect(health.problems.join("\n")).toContain(`${join(data, "artifacts")} is not writable (mode 0555`);
+      expect(c.stderr()).toContain(`orchestrator: ${problem}`);
       expect(existsSync(join(project, r.artifact.path))).toBe(false);
       const task = await callOk(c.client, "orchestrator_get_task", {
         working_directory: project,
@@ -261,6 +268,9 @@ describe("files the server cannot write", () => {
       );
       expect(readFileSync(join(project, r.artifact.path), "utf8")).toBe(art.content);
       expect(modeOf(join(project, r.artifact.path))).toBe("0600");
+      // Repaired, so no longer a problem.
+      const after = await callOk(c.client, "orchestrator_health_check", { working_directory: project });
+      expect(after.problems).toEqual([]);
     } finally {
       await c.close();
     }

@@ -11,6 +11,7 @@ import { holderGone } from "../../src/platform/process.ts";
 import { createServer } from "../../src/server/create-server.ts";
 import type { ServerDeps } from "../../src/server/session.ts";
 import { StoreCache } from "../../src/store/cache.ts";
+import { copiesSettled } from "../../src/workspace/local-copies.ts";
 import { createRoleLoader } from "../../src/workspace/roles.ts";
 import { createSettingsLoader } from "../../src/workspace/settings.ts";
 import { storeEnv, testDbUrl } from "./test-store.ts";
@@ -64,6 +65,8 @@ export async function connectInMemory(opts: {
     close: async () => {
       await client.close();
       await server.close();
+      // As serve's exit: the copies queued after answers are written before the test removes the folder.
+      await copiesSettled(undefined, 10_000);
       await stores.closeAll();
     },
   };
@@ -131,4 +134,24 @@ export async function callOk<T = Record<string, any>>(
 /** The text content of a result. */
 export function textOf(r: CallToolResult): string {
   return r.content.map((c) => (c.type === "text" ? c.text : "")).join("\n");
+}
+
+/**
+ * Waits until the artifacts' local copies queued by complete_subtask (written after its answer)
+ * are written, in this process: for servers made by connectInMemory.
+ */
+export async function localCopiesWritten(): Promise<void> {
+  if (!(await copiesSettled(undefined, 10_000))) throw new Error("local copies still pending after 10 s");
+}
+
+/**
+ * The same for a server in another process (the binary): health_check answers once the copies
+ * queued before it are written (or have failed, which it lists as problems).
+ */
+export async function localCopiesWrittenBy(client: Client, workingDirectory?: string): Promise<void> {
+  await callOk(
+    client,
+    "orchestrator_health_check",
+    workingDirectory ? { working_directory: workingDirectory } : {},
+  );
 }

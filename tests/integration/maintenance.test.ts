@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { call, callOk, connectInMemory, textOf } from "../helpers/client.ts";
+import { call, callOk, connectInMemory, localCopiesWritten, textOf } from "../helpers/client.ts";
 import { fingerprint } from "../helpers/fingerprint.ts";
 import { makeProject } from "../helpers/temp.ts";
 import { storeExec } from "../helpers/test-store.ts";
@@ -71,6 +71,7 @@ async function seed(): Promise<{ done: string[]; artifacts: { path: string }[] }
     ["update plans set status = 'cancelled' where id = ?"],
     [orphanPlan.parent_task_id],
   );
+  await localCopiesWritten();
   rmSync(join(project.dir, artifacts[0]!.path));
   appendFileSync(join(project.dir, artifacts[1]!.path), "tampered");
   const orphanDir = join(project.dir, ".task_orchestrator", "artifacts", plan.parent_task_id, "ghost");

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { call, callOk, connectInMemory, textOf } from "../helpers/client.ts";
+import { call, callOk, connectInMemory, localCopiesWritten, textOf } from "../helpers/client.ts";
 import { makeProject } from "../helpers/temp.ts";
 import { countRows } from "../helpers/test-store.ts";
 
@@ -132,6 +132,7 @@ describe("request_id on orchestrator_complete_subtask", () => {
       expect(textOf(retry)).toContain("nothing was written again");
       expect(await count("artifacts")).toBe(1);
       const folder = join(project.dir, ".task_orchestrator", "artifacts", p.parent_task_id, design);
+      await localCopiesWritten();
       expect(readdirSync(folder)).toHaveLength(1);
       const changed = await call(conn.client, "orchestrator_complete_subtask", { ...args, summary: "other" });
       expect(textOf(changed)).toContain("REQUEST_ID_REUSED");

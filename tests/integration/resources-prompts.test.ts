@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { callOk, connectInMemory } from "../helpers/client.ts";
+import { callOk, connectInMemory, localCopiesWritten } from "../helpers/client.ts";
 import { makeProject } from "../helpers/temp.ts";
 
 let project: { dir: string; cleanup: () => void };
@@ -52,6 +52,7 @@ test("plans, tasks and artifacts are readable as resources, mirroring the tools"
   // The text comes from the store: the resource reads the same without the local copy, and
   // reading does not write the copy back.
   const copy = join(project.dir, done.artifact.path);
+  await localCopiesWritten();
   rmSync(copy);
   const again = await conn.client.readResource({ uri: done.artifact.uri });
   expect((again.contents[0] as { text: string }).text).toBe((art.contents[0] as { text: string }).text);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { call, callOk, connectInMemory, textOf } from "../helpers/client.ts";
+import { call, callOk, connectInMemory, localCopiesWritten, textOf } from "../helpers/client.ts";
 import { fingerprint } from "../helpers/fingerprint.ts";
 import { makeProject } from "../helpers/temp.ts";
 
@@ -115,6 +115,7 @@ describe("core tools over a real MCP client", () => {
     });
     expect(done.next_recommended_task.task_id).toBe(impl);
     const artifactFile = join(project.dir, done.artifact.path);
+    await localCopiesWritten();
     expect(readFileSync(artifactFile, "utf8")).toContain("GET /items");
 
     // The next specialist sees what its dependency produced.
@@ -279,5 +280,23 @@ describe("core tools over a real MCP client", () => {
     expect(textOf(missing)).toContain("TASK_NOT_FOUND");
     const ok = await call(conn.client, "orchestrator_get_status", { working_directory: project.dir });
     expect(ok.isError).toBeFalsy();
+  });
+
+  test("the server's --workspace is checked once per connection, and a folder removed since fails the next call", async () => {
+    const other = makeProject();
+    const bound = await connectInMemory({ cwd: "/", tools: "core", workspace: other.dir });
+    try {
+      const first = await callOk(bound.client, "orchestrator_get_status");
+      expect(first.workspace).toBe(other.dir);
+      expect(first.workspace_source).toBe("server");
+      expect((await callOk(bound.client, "orchestrator_get_status")).workspace).toBe(other.dir);
+      other.cleanup();
+      const gone = await call(bound.client, "orchestrator_get_status");
+      expect(gone.isError).toBe(true);
+      expect(textOf(gone)).toStartWith("WORKSPACE_NOT_FOUND:");
+    } finally {
+      await bound.close();
+      other.cleanup();
+    }
   });
 });

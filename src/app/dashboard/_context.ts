@@ -109,6 +109,9 @@ const NO_FILES: DataFiles = {
   writeArtifact: async () => {
     throw new OrchestratorError("INTERNAL", "the dashboard writes no file");
   },
+  copyLater: () => {},
+  copiesSettled: async () => {},
+  copyFailures: () => [],
   checkArtifactPath: () => {},
   readArtifact: async () => ({ unreadable: "no local checkout of this project here", cause: undefined }),
   prepareRemoval: () => async () => {},

@@ -183,6 +183,7 @@ export async function serveHttp(
         connection: undefined,
         holderGone: proc.holderGone,
         testDelayMs: hooks.toolDelayMs,
+        copyDelayMs: hooks.copyDelayMs,
         // The one system clock object: open-context swaps it for PostgreSQL's server clock.
         clock: systemClock,
         random: { hex: randomHex },

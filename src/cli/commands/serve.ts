@@ -199,6 +199,7 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
           },
           holderGone,
           testDelayMs: hooks.toolDelayMs,
+          copyDelayMs: hooks.copyDelayMs,
           clock: systemClock,
           random: { hex: randomHex },
           roleLoader: createRoleLoader(),

@@ -6,6 +6,7 @@ import { createUiMount, isDashboardPath, isDashboardStream } from "../../dashboa
 import { openServerSource } from "../../dashboard/http/server-source.ts";
 import type { HttpWorkerConfig } from "../../protocol/http-worker.ts";
 import type { StorePort } from "../../store/port.ts";
+import { copiesSettled, EXIT_GRACE_MS } from "../../workspace/local-copies.ts";
 import type { CallerIdentity, ServerDeps } from "../session.ts";
 import { type BindAddress, hostPort, isLoopback } from "./address.ts";
 import { challenge, createAuthenticator, resourceMetadata } from "./auth.ts";
@@ -339,5 +340,6 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
   await stopped;
   await Promise.allSettled([...inFlight]);
   await ui.close();
+  await copiesSettled(undefined, EXIT_GRACE_MS);
   await deps.stores.closeAll();
 }

@@ -113,7 +113,6 @@ export function registerCompleteSubtaskTool(server: ToolHost, session: Session):
         const text = [
           `Task ${r.taskId} is now ${r.status} (workspace ${ws.path}).${r.replayed ? ` Recorded by an earlier call with request_id ${args.request_id}; nothing was written again.` : ""}`,
           `Work stored as ${r.artifact.id} (${r.artifact.size} bytes; local copy ${r.artifact.path}).`,
-          ...r.warnings.map((w) => `Warning: ${w}`),
           `Plan ${r.plan.id}: ${r.progress.completed}/${r.progress.total} subtasks completed (${r.progress.percentage}%).`,
           next,
         ].join("\n");

@@ -1,4 +1,5 @@
 import { readFileSync, realpathSync } from "node:fs";
+import { whenQuiet } from "./activity.ts";
 import { detectRuntime } from "./env.ts";
 
 /**
@@ -83,22 +84,15 @@ export async function releaseCodePages(): Promise<number> {
   }
 }
 
-let quiet: ReturnType<typeof setTimeout> | undefined;
+let armed = false;
 
 /**
- * From now on, releases the code pages whenever the process has been quiet for `quietMs`: each
- * `noteActivity()` (bytes read from a pipe: a message to relay or a call) restarts the wait, so a
- * busy process is never interrupted, and a process that goes quiet again sheds what its work
- * paged in. The timer is unref'd: it never keeps a process alive.
+ * From now on, releases the code pages whenever the process has been quiet for `quietMs`
+ * (platform/activity.ts: no input), so a busy process is never interrupted and a process that
+ * goes quiet again sheds what its work paged in.
  */
 export function releaseCodePagesWhenQuiet(quietMs: number): void {
-  if (quiet !== undefined) return;
-  quiet = setTimeout(() => void releaseCodePages(), quietMs);
-  quiet.unref();
-}
-
-/** Restarts the quiet period (a no-op until `releaseCodePagesWhenQuiet` was called). */
-export function noteActivity(): void {
-  // refresh() re-arms a timer that already fired, so every quiet spell after work gets its release.
-  quiet?.refresh();
+  if (armed) return;
+  armed = true;
+  whenQuiet(quietMs, () => void releaseCodePages(), { repeat: true });
 }

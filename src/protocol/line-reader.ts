@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { noteActivity } from "../platform/code-pages.ts";
+import { noteActivity } from "../platform/activity.ts";
 
 /** What is kept of a line too long to read: its size and its two ends (where a request's id sits). */
 export interface OversizedLine {

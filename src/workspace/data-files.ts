@@ -66,6 +66,7 @@ export function createDataFiles(workspace: string, opts: { readonly copyDelayMs?
         join(workspace, path),
         () => atomicWriteFile(storedDataPath(workspace, path), bytes, { ...PRIVATE, durable: false }),
         {
+          bytes: bytes.length,
           delayMs: opts.copyDelayMs,
           describe: (reason) =>
             `the result is stored, but its local copy ${path} could not be written (${reason}); it is written again by the next execute_subtask of a dependent, or by validate_structure with repair: true.`,

@@ -146,6 +146,17 @@ export function describeStoreContract(
         await store.direct.findReadyTaskIds(ws, "task_0000000b", at, 3),
       );
       expect((await store.direct.findReadyTaskIdsOfPlans(ws, [], at, 3)).size).toBe(0);
+      // A statement compiled for a length runs with other values; past 10 plans it is built per call.
+      const one = await store.direct.findReadyTaskIdsOfPlans(ws, ["task_0000000a"], at, 2);
+      expect(Object.fromEntries(one)).toEqual({ task_0000000a: ["t_1"] });
+      const absent = Array.from({ length: 10 }, (_, i) => `task_1000000${i}`);
+      const many = await store.direct.findReadyTaskIdsOfPlans(
+        ws,
+        ["task_0000000b", ...absent, "task_0000000a"],
+        at,
+        3,
+      );
+      expect(Object.fromEntries(many)).toEqual(Object.fromEntries(both));
     });
 
     test("a task's readiness siblings: its dependencies, and with pending the plan's pending tasks", async () => {

@@ -2,7 +2,7 @@ import { type ExpressionBuilder, sql } from "kysely";
 import { DEPENDENCY_SATISFIED, type PlanStatus, type Task, type TaskStatus } from "../../core/task.ts";
 import type { Database, Executor } from "../database.ts";
 import { dialectOf } from "../dialect.ts";
-import { prepared } from "../prepared.ts";
+import { listIn, listValues, prepared } from "../prepared.ts";
 import type { CleanupCandidate, TaskSearch } from "../records.ts";
 import type { TaskRow } from "../tables/tasks.table.ts";
 import { findDependencies } from "./dependencies.repository.ts";
@@ -151,17 +151,46 @@ export async function findReadyTaskIdsOfPlans(
 ): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   if (planIds.length === 0) return out;
+  // The overview's lists (up to 10 plans) are compiled once per length (building and compiling the
+  // UNION was two thirds of a get_status call at 100,000 tasks); longer lists, rare and each SQL
+  // text kept by the driver's statement cache too, are built per call.
+  const rows =
+    planIds.length <= COMPILED_READY_PLANS
+      ? await selectReadyOfPlans(
+          db,
+          { workspace, now, limit, ...listValues("plan", planIds) },
+          String(planIds.length),
+        )
+      : await readyOfPlansQuery(db, workspace, planIds, now, limit).execute();
+  // UNION ALL keeps no order across its parts: plan order is restored here.
+  rows.sort((a, b) => Number(a.position) - Number(b.position));
+  for (const r of rows) {
+    const ids = out.get(r.plan_id);
+    if (ids) ids.push(r.id);
+    else out.set(r.plan_id, [r.id]);
+  }
+  return out;
+}
+
+const COMPILED_READY_PLANS = 10;
+
+const selectReadyOfPlans = prepared((db, p: { workspace: string; now: string; limit: number }) =>
+  readyOfPlansQuery(db, p.workspace, listIn<string>(p, "plan"), p.now, p.limit),
+);
+
+function readyOfPlansQuery(
+  db: Executor,
+  workspace: string,
+  planIds: readonly string[],
+  now: string,
+  limit: number,
+) {
   const parts = planIds.map((id, i) =>
     db
       .selectFrom(readyQuery(db, workspace, id, now, limit).as(`r${i}`))
       .select(["id", "plan_id", "position"]),
   );
-  const union = parts.slice(1).reduce((q, part) => q.unionAll(part), parts[0]!);
-  const rows = await union.execute();
-  // UNION ALL keeps no order across its parts: plan order is restored here.
-  rows.sort((a, b) => Number(a.position) - Number(b.position));
-  for (const r of rows) out.set(r.plan_id, [...(out.get(r.plan_id) ?? []), r.id]);
-  return out;
+  return parts.slice(1).reduce((q, part) => q.unionAll(part), parts[0]!);
 }
 
 /** The ready rule of findReadyTaskIds as a query: the plan's first `limit` ready tasks. */
@@ -244,15 +273,11 @@ export async function findPlanTasksWithStatus(
   statuses: readonly TaskStatus[],
   limit: number,
 ): Promise<Task[]> {
-  const rows = await db
-    .selectFrom("tasks")
-    .selectAll()
-    .where("workspace", "=", workspace)
-    .where("plan_id", "=", planId)
-    .where("status", "in", [...statuses])
-    .orderBy("position")
-    .limit(limit)
-    .execute();
+  const rows = await selectPlanRowsWithStatus(
+    db,
+    { workspace, planId, limit, ...listValues("status", statuses) },
+    String(statuses.length),
+  );
   if (rows.length === 0) return [];
   const deps = await findDependencies(
     db,
@@ -261,3 +286,15 @@ export async function findPlanTasksWithStatus(
   );
   return rows.map((r) => taskRowToTask(r, deps.get(r.id) ?? []));
 }
+
+// get_status's overview (compiled once per number of statuses).
+const selectPlanRowsWithStatus = prepared((db, p: { workspace: string; planId: string; limit: number }) =>
+  db
+    .selectFrom("tasks")
+    .selectAll()
+    .where("workspace", "=", p.workspace)
+    .where("plan_id", "=", p.planId)
+    .where("status", "in", listIn<TaskStatus>(p, "status"))
+    .orderBy("position")
+    .limit(p.limit),
+);

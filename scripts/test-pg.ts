@@ -32,6 +32,7 @@ const ON_POSTGRES = [
   "tests/integration/resources-prompts.test.ts",
   "tests/integration/server-flow.test.ts",
   "tests/integration/answer-size.test.ts",
+  "tests/integration/status-kept.test.ts",
   "tests/integration/tool-list-budget.test.ts",
   "tests/e2e/artifact-store.test.ts",
   "tests/e2e/binary-flow.test.ts",

@@ -8,6 +8,7 @@ import {
   findTaskArtifacts,
   insertArtifact,
 } from "./repositories/artifacts.repository.ts";
+import { readChangeMark } from "./repositories/change-mark.repository.ts";
 import {
   countArtifactsByTask,
   countClaimsByPlan,
@@ -89,6 +90,7 @@ import {
 
 /** The repositories, each a plain function taking the database or a transaction first (kysely example/). */
 const REPOSITORIES = {
+  readChangeMark,
   findTask,
   findTaskPlanId,
   findPlanTasks,

@@ -138,17 +138,18 @@ export function describeStoreContract(
         at,
         3,
       );
-      expect(Object.fromEntries(both)).toEqual({
+      expect(Object.fromEntries(both.ids)).toEqual({
         task_0000000a: ["t_1"],
         task_0000000b: ["u_0", "u_1", "u_2"],
       });
-      expect(both.get("task_0000000b")).toEqual(
+      expect(both.settled).toBe(true);
+      expect(both.ids.get("task_0000000b")).toEqual(
         await store.direct.findReadyTaskIds(ws, "task_0000000b", at, 3),
       );
-      expect((await store.direct.findReadyTaskIdsOfPlans(ws, [], at, 3)).size).toBe(0);
+      expect((await store.direct.findReadyTaskIdsOfPlans(ws, [], at, 3)).ids.size).toBe(0);
       // A statement compiled for a length runs with other values; past 10 plans it is built per call.
       const one = await store.direct.findReadyTaskIdsOfPlans(ws, ["task_0000000a"], at, 2);
-      expect(Object.fromEntries(one)).toEqual({ task_0000000a: ["t_1"] });
+      expect(Object.fromEntries(one.ids)).toEqual({ task_0000000a: ["t_1"] });
       const absent = Array.from({ length: 10 }, (_, i) => `task_1000000${i}`);
       const many = await store.direct.findReadyTaskIdsOfPlans(
         ws,
@@ -156,7 +157,22 @@ export function describeStoreContract(
         at,
         3,
       );
-      expect(Object.fromEntries(many)).toEqual(Object.fromEntries(both));
+      expect(Object.fromEntries(many.ids)).toEqual(Object.fromEntries(both.ids));
+      // A pending task holding a claim is ready once the claim lapses: until then it is left out,
+      // the plan's next ones fill its place, and the answer is not settled (time changes it).
+      await store.write((w) => w.updateTask(ws, "u_1", { claim: { agentId: "x", expiresAt: later } }));
+      for (const length of [2, 12]) {
+        const plans = ["task_0000000a", "task_0000000b", ...absent].slice(0, length);
+        const held = await store.direct.findReadyTaskIdsOfPlans(ws, plans, at, 3);
+        expect(Object.fromEntries(held.ids)).toEqual({
+          task_0000000a: ["t_1"],
+          task_0000000b: ["u_0", "u_2", "u_3"],
+        });
+        expect(held.settled).toBe(false);
+        const lapsed = await store.direct.findReadyTaskIdsOfPlans(ws, plans, later, 3);
+        expect(Object.fromEntries(lapsed.ids)).toEqual(Object.fromEntries(both.ids));
+        expect(lapsed.settled).toBe(true);
+      }
     });
 
     test("a task's readiness siblings: its dependencies, and with pending the plan's pending tasks", async () => {

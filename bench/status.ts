@@ -33,23 +33,26 @@ const TASKS = arg("--tasks", 100_000);
 const ROUNDS = arg("--rounds", 5);
 const CALLS = arg("--calls", 400);
 const MISS = process.argv.includes("--miss");
+/** `--db postgres://…`: seed there and point every server at it (one database shared by the binaries). */
+const DB = process.argv[process.argv.indexOf("--db") + 1] ?? "";
+const PG = process.argv.includes("--db");
 const binaries = process.argv
   .slice(2)
   .filter(
-    (a, i, all) => !a.startsWith("--") && !["--tasks", "--rounds", "--calls"].includes(all[i - 1] ?? ""),
+    (a, i, all) => !a.startsWith("--") && !["--tasks", "--rounds", "--calls", "--db"].includes(all[i - 1] ?? ""),
   );
 if (binaries.length === 0) binaries.push(BINARY);
 
 /** The workspace folder is always named `ws`, so its project id (`local:ws`) survives the copy. */
 async function seeded(): Promise<string> {
-  const root = join(tmpdir(), `orch-status-seed-${TASKS}`);
+  const root = join(tmpdir(), `orch-status-seed-${TASKS}${PG ? "-pg" : ""}`);
   const ws = join(root, "ws");
   if (existsSync(join(root, "done"))) return ws;
   rmSync(root, { recursive: true, force: true });
   mkdirSync(join(ws, ".git"), { recursive: true });
   mkdirSync(join(ws, ".task_orchestrator"), { recursive: true });
   const stores = new StoreCache();
-  const store = await stores.get(join(ws, ".task_orchestrator", "orchestrator.db"));
+  const store = await stores.get(PG ? DB : join(ws, ".task_orchestrator", "orchestrator.db"));
   const loader = createRoleLoader();
   const identity = readProjectIdentity(ws, undefined);
   const ctx = {
@@ -100,7 +103,7 @@ async function start(binary: string, index: number, seed: string): Promise<Serve
   cpSync(seed, ws, { recursive: true });
   const transport = new StdioClientTransport({
     command: binary,
-    args: ["serve", "--workspace", ws],
+    args: ["serve", "--workspace", ws, ...(PG ? ["--db", DB] : [])],
     stderr: "inherit",
   });
   const client = new Client({ name: "bench", version: "1" });

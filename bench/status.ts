@@ -39,7 +39,8 @@ const PG = process.argv.includes("--db");
 const binaries = process.argv
   .slice(2)
   .filter(
-    (a, i, all) => !a.startsWith("--") && !["--tasks", "--rounds", "--calls", "--db"].includes(all[i - 1] ?? ""),
+    (a, i, all) =>
+      !a.startsWith("--") && !["--tasks", "--rounds", "--calls", "--db"].includes(all[i - 1] ?? ""),
   );
 if (binaries.length === 0) binaries.push(BINARY);
 

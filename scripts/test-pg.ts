@@ -23,6 +23,7 @@ const ON_POSTGRES = [
   "tests/e2e/dashboard-serve-http.test.ts",
   "tests/e2e/dashboard-http.test.ts",
   "tests/e2e/multi-agent.test.ts",
+  "tests/e2e/status-kept.test.ts",
   "tests/e2e/protocol-fuzz.test.ts",
   "tests/integration/claims.test.ts",
   "tests/integration/dashboard-actions.test.ts",

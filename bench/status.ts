@@ -1,6 +1,6 @@
 /**
  * get_status and task lists at scale, A/B (issue 16 target 5): `bun bench/status.ts [binary ...]
- * [--tasks 100000] [--rounds 5] [--calls 400] [--miss]`. The store is shaped as `loadRun` shapes it (10
+ * [--tasks 100000] [--rounds 5] [--calls 400] [--miss] [--query] [--db postgres://…]`. The store is shaped as `loadRun` shapes it (10
  * tasks per seeded plan, all but 5 plans finished, then 8 open plans of 250 tasks), seeded once
  * in-process and kept under the temp folder (seeding 100,000 tasks takes about a minute), then
  * copied for each binary so a newer schema never meets an older binary. Each binary gets its own
@@ -36,6 +36,11 @@ const MISS = process.argv.includes("--miss");
 /** `--db postgres://…`: seed there and point every server at it (one database shared by the binaries). */
 const DB = process.argv[process.argv.indexOf("--db") + 1] ?? "";
 const PG = process.argv.includes("--db");
+/** `--query`: time query_tasks with `limit: 200` (newest first over the whole store) instead. */
+const [TOOL, ARGS] = process.argv.includes("--query")
+  ? ["orchestrator_query_tasks", { limit: 200 }]
+  : ["orchestrator_get_status", {}];
+const NAME = TOOL.replace("orchestrator_", "");
 const binaries = process.argv
   .slice(2)
   .filter(
@@ -123,7 +128,7 @@ const size = async (c: Client, name: string, args: Record<string, unknown>) =>
 const seed = await seeded();
 const servers: Server[] = [];
 for (const [i, b] of binaries.entries()) servers.push(await start(b, i, seed));
-for (const s of servers) for (let i = 0; i < 200; i++) await call(s.client, "orchestrator_get_status", {});
+for (const s of servers) for (let i = 0; i < Math.min(200, CALLS); i++) await call(s.client, TOOL, ARGS);
 // --miss: the holder of one task renews its claim (a write) before each timed call, so no answer
 // kept from an earlier call can serve it.
 const held = new Map<Server, string>();
@@ -136,12 +141,12 @@ for (let r = 0; r < ROUNDS; r++) {
     for (let i = 0; i < CALLS; i++) {
       if (MISS) await call(s.client, "orchestrator_execute_subtask", { task_id: held.get(s) });
       const t = performance.now();
-      await call(s.client, "orchestrator_get_status", {});
+      await call(s.client, TOOL, ARGS);
       times.push(performance.now() - t);
     }
     s.status.push(times);
     console.log(
-      `round ${r + 1} ${s.label}: get_status p50 ${round(percentile(times, 50))} ms, p99 ${round(percentile(times, 99))} ms`,
+      `round ${r + 1} ${s.label}: ${NAME} p50 ${round(percentile(times, 50))} ms, p99 ${round(percentile(times, 99))} ms`,
     );
   }
 }
@@ -154,7 +159,7 @@ for (const s of servers) {
     query_tasks_200: await size(s.client, "orchestrator_query_tasks", { limit: 200 }),
   };
   console.log(
-    `${s.label}: get_status p50 median ${p50s[p50s.length >> 1]} (${p50s[0]}–${p50s.at(-1)}) ms, p99 median ${p99s[p99s.length >> 1]} (${p99s[0]}–${p99s.at(-1)}) ms; answer bytes ${JSON.stringify(sizes)}`,
+    `${s.label}: ${NAME} p50 median ${p50s[p50s.length >> 1]} (${p50s[0]}–${p50s.at(-1)}) ms, p99 median ${p99s[p99s.length >> 1]} (${p99s[0]}–${p99s.at(-1)}) ms; answer bytes ${JSON.stringify(sizes)}`,
   );
   await s.client.close();
 }

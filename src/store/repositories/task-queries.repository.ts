@@ -1,5 +1,11 @@
 import { type ExpressionBuilder, type RawBuilder, sql } from "kysely";
-import { DEPENDENCY_SATISFIED, type PlanStatus, type Task, type TaskStatus } from "../../core/task.ts";
+import {
+  DEPENDENCY_SATISFIED,
+  type PlanStatus,
+  TASK_STATUSES,
+  type Task,
+  type TaskStatus,
+} from "../../core/task.ts";
 import type { Database, Executor } from "../database.ts";
 import { dialectOf } from "../dialect.ts";
 import { listIn, listValues, prepared } from "../prepared.ts";
@@ -30,10 +36,8 @@ export async function searchTasks(
     pg
       ? sql<boolean>`translate(coalesce(${sql.ref(column)}, ''), ${UPPER}, ${LOWER}) like ${pattern} escape '\\'`
       : sql<boolean>`coalesce(${sql.ref(column)}, '') like ${pattern} escape '\\'`;
-  const where = (eb: ExpressionBuilder<Database, "tasks">) => {
+  const filters = (eb: ExpressionBuilder<Database, "tasks">) => {
     const all = [eb("workspace", "=", workspace)];
-    if (q.status.length > 0) all.push(eb("status", "in", [...q.status]));
-    else all.push(eb("status", "!=", "archived"));
     if (q.specialistType.length > 0) all.push(eb("specialist_type", "in", [...q.specialistType]));
     if (q.planId) all.push(eb("plan_id", "=", q.planId));
     if (q.createdAfter) all.push(eb("created_at", ">=", q.createdAfter));
@@ -44,23 +48,45 @@ export async function searchTasks(
       const pattern = `%${asciiLower(escaped)}%`;
       all.push(eb.or(["title", "description", "summary"].map((c) => matches(c, pattern))));
     }
-    return eb.and(all);
+    return all;
   };
+  const statuses: TaskStatus[] =
+    q.status.length > 0 ? [...new Set(q.status)] : TASK_STATUSES.filter((s) => s !== "archived");
   const counted = await db
     .selectFrom("tasks")
     .select(db.fn.countAll<number>().as("n"))
-    .where(where)
+    .where((eb) => eb.and([...filters(eb), eb("status", "in", statuses)]))
     .executeTakeFirstOrThrow();
-  const rows = await db
-    .selectFrom("tasks")
-    .selectAll()
-    .where(where)
-    .orderBy("created_at", "desc")
-    .orderBy("plan_id")
-    .orderBy("position")
-    .limit(q.limit)
-    .offset(q.offset)
-    .execute();
+  // Newest first over the whole store: one statement sorting every matching row cost 156 ms at
+  // 100,000 tasks. Each status's newest come in order from tasks_by_status (workspace, status,
+  // created_at), so each part reads about offset + limit rows and the union's few are sorted.
+  const newest = (status: TaskStatus) =>
+    db
+      .selectFrom("tasks")
+      .selectAll()
+      .where((eb) => eb.and([...filters(eb), eb("status", "=", status)]))
+      .orderBy("created_at", "desc")
+      .orderBy("plan_id")
+      .orderBy("position")
+      .limit(q.offset + q.limit);
+  const parts = statuses.map((status, i) => db.selectFrom(newest(status).as(`s${i}`)).selectAll());
+  const rows =
+    statuses.length === 1
+      ? await newest(statuses[0]!).limit(q.limit).offset(q.offset).execute()
+      : await db
+          .selectFrom(
+            parts
+              .slice(1)
+              .reduce((u, part) => u.unionAll(part), parts[0]!)
+              .as("u"),
+          )
+          .selectAll()
+          .orderBy("created_at", "desc")
+          .orderBy("plan_id")
+          .orderBy("position")
+          .limit(q.limit)
+          .offset(q.offset)
+          .execute();
   const deps = await findDependencies(
     db,
     workspace,

@@ -69,15 +69,14 @@ export async function searchTasks(
       .orderBy("plan_id")
       .orderBy("position")
       .limit(q.offset + q.limit);
-  const parts = statuses.map((status, i) => db.selectFrom(newest(status).as(`s${i}`)).selectAll());
+  const parts = () => statuses.map((status, i) => db.selectFrom(newest(status).as(`s${i}`)).selectAll());
   const rows =
     statuses.length === 1
       ? await newest(statuses[0]!).limit(q.limit).offset(q.offset).execute()
       : await db
           .selectFrom(
-            parts
-              .slice(1)
-              .reduce((u, part) => u.unionAll(part), parts[0]!)
+            parts()
+              .reduce((u, part) => u.unionAll(part))
               .as("u"),
           )
           .selectAll()
@@ -164,9 +163,10 @@ export async function findReadyTaskIds(
 }
 
 /**
- * findReadyTaskIds for several plans in one statement (a UNION ALL of each plan's limited query,
- * so each still stops at `limit`): get_status's overview asks for up to 10 plans, and one
- * statement costs less than ten. Plans with none are absent.
+ * findReadyTaskIds for several plans in one statement (each plan's limited query, so each still
+ * stops at `limit`: a UNION ALL on SQLite, one part joined laterally on PostgreSQL): get_status's
+ * overview asks for up to 10 plans, and one statement costs less than ten. Plans with none are
+ * absent.
  *
  * The statement leaves claims out of the rule and marks the candidates whose claim is live at
  * `now`: when no candidate listed holds a live claim, the answer is the rule's and stays so as

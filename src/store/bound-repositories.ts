@@ -49,6 +49,7 @@ import {
   rekeyRows,
 } from "./repositories/projects.repository.ts";
 import { findRawRowIds, removeRows } from "./repositories/raw-rows.repository.ts";
+import { findReadyTaskIds, findReadyTaskIdsOfPlans } from "./repositories/ready.repository.ts";
 import {
   findRequestResult,
   insertRequestResult,
@@ -57,8 +58,6 @@ import {
 import {
   findCleanupCandidates,
   findPlanTasksWithStatus,
-  findReadyTaskIds,
-  findReadyTaskIdsOfPlans,
   findTaskForReadiness,
   searchTasks,
 } from "./repositories/task-queries.repository.ts";

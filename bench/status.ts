@@ -33,7 +33,11 @@ const TASKS = arg("--tasks", 100_000);
 const ROUNDS = arg("--rounds", 5);
 const CALLS = arg("--calls", 400);
 const MISS = process.argv.includes("--miss");
-/** `--db postgres://…`: seed there and point every server at it (one database shared by the binaries). */
+/**
+ * `--db postgres://…`: seed there and point every server at it (one database shared by the
+ * binaries, so they must share a schema). The seeded marker is kept per `--tasks` under the temp
+ * folder: give a fresh database its own run by removing `orch-status-seed-<tasks>-pg`.
+ */
 const DB = process.argv[process.argv.indexOf("--db") + 1] ?? "";
 const PG = process.argv.includes("--db");
 /** `--query`: time query_tasks with `limit: 200` (newest first over the whole store) instead. */

@@ -58,10 +58,47 @@ const READY_PER_PLAN = 100;
  * The state of the workspace's work: open plans (and completed ones when asked), newest activity
  * first, each with progress, its tasks and what can start now. Cost depends on what is listed,
  * not on how many tasks the store holds: totals come from per-plan counters.
+ *
+ * A model polls this between steps, mostly while nothing changed: on SQLite the answer is kept
+ * until the database's change mark moves (any commit, by any process) and reused as long as time
+ * cannot change it either (no ready candidate held by a live claim; the clock not turned back).
+ * Claims' lapses shown beside tasks are worked out by the caller at each call, not kept.
  */
 export async function getStatus(ctx: AppContext, q: StatusQuery): Promise<StatusResult> {
-  const ws = ctx.project;
   const now = ctx.clock.now();
+  const mark = await ctx.store.direct.readChangeMark();
+  const key = `${ctx.project}\u0000${q.includeCompleted}\u0000${q.planId ?? ""}\u0000${q.limit}\u0000${q.overviewTasks ?? ""}\u0000${q.readyPerPlan ?? ""}`;
+  let kept = mark === undefined ? undefined : keptAnswers.get(ctx.store);
+  const hit = kept?.get(key);
+  if (hit && hit.mark === mark && now >= hit.at) return hit.result;
+  const { result, settled } = await readStatus(ctx, q, now);
+  if (mark !== undefined && settled) {
+    if (!kept) {
+      kept = new Map();
+      keptAnswers.set(ctx.store, kept);
+    }
+    // A few callers' queries per store; a different one past that starts the set again.
+    if (kept.size >= KEPT_PER_STORE && !kept.has(key)) kept.clear();
+    kept.set(key, { mark, at: now, result });
+  }
+  return result;
+}
+
+interface Kept {
+  readonly mark: string;
+  /** When it was read: a clock turned back to before it could see a claim live again. */
+  readonly at: string;
+  readonly result: StatusResult;
+}
+const keptAnswers = new WeakMap<object, Map<string, Kept>>();
+const KEPT_PER_STORE = 16;
+
+async function readStatus(
+  ctx: AppContext,
+  q: StatusQuery,
+  now: string,
+): Promise<{ result: StatusResult; settled: boolean }> {
+  const ws = ctx.project;
   return ctx.store.read(async (db) => {
     const planCounts = await db.countPlans(ws);
     let plans: Plan[];
@@ -110,9 +147,12 @@ export async function getStatus(ctx: AppContext, q: StatusQuery): Promise<Status
         budget -= tasks.length;
         hiddenTasks = c.total - tasks.length;
       }
-      const readyIds = ready.get(plan.id) ?? [];
+      const readyIds = ready.ids.get(plan.id) ?? [];
       listed.push({ plan, progress: progressOf(plan.counts), tasks, readyIds, hiddenTasks });
     }
-    return { counts, planCounts, plans: listed, morePlans: Math.max(0, inScope - plans.length) };
+    return {
+      result: { counts, planCounts, plans: listed, morePlans: Math.max(0, inScope - plans.length) },
+      settled: ready.settled,
+    };
   });
 }

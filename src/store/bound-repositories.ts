@@ -8,6 +8,7 @@ import {
   findTaskArtifacts,
   insertArtifact,
 } from "./repositories/artifacts.repository.ts";
+import { readChangeMark } from "./repositories/change-mark.repository.ts";
 import {
   countArtifactsByTask,
   countClaimsByPlan,
@@ -48,6 +49,7 @@ import {
   rekeyRows,
 } from "./repositories/projects.repository.ts";
 import { findRawRowIds, removeRows } from "./repositories/raw-rows.repository.ts";
+import { findReadyTaskIds, findReadyTaskIdsOfPlans } from "./repositories/ready.repository.ts";
 import {
   findRequestResult,
   insertRequestResult,
@@ -56,8 +58,6 @@ import {
 import {
   findCleanupCandidates,
   findPlanTasksWithStatus,
-  findReadyTaskIds,
-  findReadyTaskIdsOfPlans,
   findTaskForReadiness,
   searchTasks,
 } from "./repositories/task-queries.repository.ts";
@@ -89,6 +89,7 @@ import {
 
 /** The repositories, each a plain function taking the database or a transaction first (kysely example/). */
 const REPOSITORIES = {
+  readChangeMark,
   findTask,
   findTaskPlanId,
   findPlanTasks,

@@ -46,6 +46,11 @@ export interface PgServerInfo {
 
 /** Every read a use-case makes. */
 export interface StoreReader {
+  /**
+   * Differs after any change to the database (SQLite); undefined where no such mark is kept
+   * (PostgreSQL). Read outside a transaction, before the reads it vouches for.
+   */
+  readChangeMark(): Promise<string | undefined>;
   findTask(ws: string, id: string): Promise<Task | undefined>;
   findTaskPlanId(ws: string, id: string): Promise<string | undefined>;
   findPlanTasks(ws: string, planId: string): Promise<Task[]>;
@@ -72,13 +77,16 @@ export interface StoreReader {
   searchTasks(ws: string, q: TaskSearch): Promise<{ tasks: Task[]; total: number }>;
   /** The same rule as core/readiness.ts readyTasks, without reading the plan's other tasks. */
   findReadyTaskIds(ws: string, planId: string, now: string, limit: number): Promise<string[]>;
-  /** findReadyTaskIds for several plans in one statement, by plan id (plans with none are absent). */
+  /**
+   * findReadyTaskIds for several plans in one statement, by plan id (plans with none are absent);
+   * `settled`: the answer stays the same as time passes while the data does not change.
+   */
   findReadyTaskIdsOfPlans(
     ws: string,
     planIds: readonly string[],
     now: string,
     limit: number,
-  ): Promise<Map<string, string[]>>;
+  ): Promise<{ readonly ids: Map<string, string[]>; readonly settled: boolean }>;
   /**
    * A task and, in plan order, the siblings that decide readiness: its dependencies, and with
    * `pending` every pending task with theirs; all `readyTasks` needs, not the whole plan.

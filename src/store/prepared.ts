@@ -64,3 +64,23 @@ function compileMarked<P extends Record<string, unknown>, R>(
   }
   return { sql, slots };
 }
+
+/**
+ * A list as numbered values of a prepared statement (`plan0`, `plan1`, …), so a statement over a
+ * list (an `in` list, a UNION of one part per item) can be compiled too: `build` reads them back
+ * with `listIn`, and the caller puts the list's length into `shape` (each length is compiled once).
+ */
+export function listValues<T>(name: string, values: readonly T[]): Record<string, T> {
+  const out: Record<string, T> = {};
+  values.forEach((v, i) => {
+    out[`${name}${i}`] = v;
+  });
+  return out;
+}
+
+/** In a prepared statement's `build`: the values `listValues` put under `name`, in order. */
+export function listIn<T>(p: Record<string, unknown>, name: string): T[] {
+  const out: T[] = [];
+  for (let i = 0; `${name}${i}` in p; i++) out.push(p[`${name}${i}`] as T);
+  return out;
+}

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import type { Task, TaskStatus } from "../../src/core/task.ts";
 import type { StorePort } from "../../src/store/port.ts";
 import type { NewTask } from "../../src/store/records.ts";
 
@@ -138,14 +139,41 @@ export function describeStoreContract(
         at,
         3,
       );
-      expect(Object.fromEntries(both)).toEqual({
+      expect(Object.fromEntries(both.ids)).toEqual({
         task_0000000a: ["t_1"],
         task_0000000b: ["u_0", "u_1", "u_2"],
       });
-      expect(both.get("task_0000000b")).toEqual(
+      expect(both.settled).toBe(true);
+      expect(both.ids.get("task_0000000b")).toEqual(
         await store.direct.findReadyTaskIds(ws, "task_0000000b", at, 3),
       );
-      expect((await store.direct.findReadyTaskIdsOfPlans(ws, [], at, 3)).size).toBe(0);
+      expect((await store.direct.findReadyTaskIdsOfPlans(ws, [], at, 3)).ids.size).toBe(0);
+      // A statement compiled for a length runs with other values; past 10 plans it is built per call.
+      const one = await store.direct.findReadyTaskIdsOfPlans(ws, ["task_0000000a"], at, 2);
+      expect(Object.fromEntries(one.ids)).toEqual({ task_0000000a: ["t_1"] });
+      const absent = Array.from({ length: 10 }, (_, i) => `task_1000000${i}`);
+      const many = await store.direct.findReadyTaskIdsOfPlans(
+        ws,
+        ["task_0000000b", ...absent, "task_0000000a"],
+        at,
+        3,
+      );
+      expect(Object.fromEntries(many.ids)).toEqual(Object.fromEntries(both.ids));
+      // A pending task holding a claim is ready once the claim lapses: until then it is left out,
+      // the plan's next ones fill its place, and the answer is not settled (time changes it).
+      await store.write((w) => w.updateTask(ws, "u_1", { claim: { agentId: "x", expiresAt: later } }));
+      for (const length of [2, 12]) {
+        const plans = ["task_0000000a", "task_0000000b", ...absent].slice(0, length);
+        const held = await store.direct.findReadyTaskIdsOfPlans(ws, plans, at, 3);
+        expect(Object.fromEntries(held.ids)).toEqual({
+          task_0000000a: ["t_1"],
+          task_0000000b: ["u_0", "u_2", "u_3"],
+        });
+        expect(held.settled).toBe(false);
+        const lapsed = await store.direct.findReadyTaskIdsOfPlans(ws, plans, later, 3);
+        expect(Object.fromEntries(lapsed.ids)).toEqual(Object.fromEntries(both.ids));
+        expect(lapsed.settled).toBe(true);
+      }
     });
 
     test("a task's readiness siblings: its dependencies, and with pending the plan's pending tasks", async () => {
@@ -179,6 +207,81 @@ export function describeStoreContract(
         offset: 0,
       });
       expect(text.tasks.map((t) => t.id)).toEqual(["t_3"]);
+    });
+
+    test("search pages newest first over every status as one sorted list would, each filter with its count", async () => {
+      await seed();
+      // Two more plans created at other times, tasks spread over statuses (archived left out by default).
+      const statuses: TaskStatus[] = [
+        ...["completed", "pending", "active", "archived", "failed", "completed"],
+        ...["completed", "pending", "completed", "blocked", "cancelled", "completed"],
+      ] as TaskStatus[];
+      await store.write(async (w) => {
+        for (const [p, created] of [
+          ["task_0000000b", "2026-01-02T00:00:00.000Z"],
+          ["task_0000000c", "2026-01-02T00:00:00.000Z"],
+        ] as const) {
+          await w.insertPlan(ws, {
+            id: p,
+            description: p,
+            complexity: "simple",
+            context: null,
+            status: "active",
+            createdAt: created,
+            updatedAt: created,
+          });
+          await w.insertTasks(
+            ws,
+            statuses.map((status, i) => ({
+              ...task(`${p.slice(-1)}_${i}`, 11 - i),
+              planId: p,
+              status,
+              createdAt: created,
+            })),
+          );
+        }
+      });
+      const rows = [
+        ...(await store.direct.findPlanTasks(ws, "task_0000000a")),
+        ...(await store.direct.findPlanTasks(ws, "task_0000000b")),
+        ...(await store.direct.findPlanTasks(ws, "task_0000000c")),
+      ];
+      const newestFirst = (a: Task, b: Task) =>
+        a.createdAt !== b.createdAt
+          ? a.createdAt < b.createdAt
+            ? 1
+            : -1
+          : a.planId !== b.planId
+            ? a.planId < b.planId
+              ? -1
+              : 1
+            : a.position - b.position;
+      for (const status of [
+        [],
+        ["completed"],
+        ["pending", "completed", "pending"],
+        ["archived", "failed"],
+      ] as TaskStatus[][]) {
+        const expected = rows
+          .filter((t) => (status.length > 0 ? status.includes(t.status) : t.status !== "archived"))
+          .sort(newestFirst)
+          .map((t) => t.id);
+        for (const [offset, limit] of [
+          [0, 100],
+          [0, 2],
+          [2, 3],
+          [7, 5],
+        ]) {
+          const page = await store.direct.searchTasks(ws, {
+            status,
+            specialistType: [],
+            limit: limit!,
+            offset: offset!,
+          });
+          expect(page.tasks.map((t) => t.id)).toEqual(expected.slice(offset, offset! + limit!));
+          expect(page.total).toBe(expected.length);
+        }
+      }
     });
 
     test("renewing claims extends only live ones of the named agents", async () => {

@@ -4,10 +4,8 @@ import fc from "fast-check";
 import { readyTasks, unmetDependencies } from "../../src/core/readiness.ts";
 import { TASK_STATUSES, type Task, type TaskStatus } from "../../src/core/task.ts";
 import { openStore } from "../../src/store/open.ts";
-import {
-  findReadyTaskIds,
-  findTaskForReadiness,
-} from "../../src/store/repositories/task-queries.repository.ts";
+import { findReadyTaskIds } from "../../src/store/repositories/ready.repository.ts";
+import { findTaskForReadiness } from "../../src/store/repositories/task-queries.repository.ts";
 import { findPlanTasks } from "../../src/store/repositories/tasks.repository.ts";
 import { makeProject } from "../helpers/temp.ts";
 

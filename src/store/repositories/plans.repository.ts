@@ -6,7 +6,7 @@ import {
   type TaskCounts,
 } from "../../core/task.ts";
 import type { Executor } from "../database.ts";
-import { prepared } from "../prepared.ts";
+import { listIn, listValues, prepared } from "../prepared.ts";
 import type { NewPlan, PlanCounters, PlanPatch } from "../records.ts";
 import type { PlanRow, PlanUpdate } from "../tables/plans.table.ts";
 import { requireIdsToStore, requireRowIds } from "./_row-check.ts";
@@ -130,29 +130,37 @@ export async function findPlans(
   statuses: readonly PlanStatus[],
   limit: number,
 ): Promise<Plan[]> {
-  const rows = await db
-    .selectFrom("plans")
-    .selectAll()
-    .where("workspace", "=", workspace)
-    .where("status", "in", statuses)
-    .orderBy("updated_at", "desc")
-    .orderBy("id")
-    .limit(limit)
-    .execute();
+  const rows = await selectPlanRows(
+    db,
+    { workspace, limit, ...listValues("status", statuses) },
+    String(statuses.length),
+  );
   return rows.map(planRowToPlan);
 }
 
+// get_status and the other overviews (compiled once per number of statuses).
+const selectPlanRows = prepared((db, p: { workspace: string; limit: number }) =>
+  db
+    .selectFrom("plans")
+    .selectAll()
+    .where("workspace", "=", p.workspace)
+    .where("status", "in", listIn<PlanStatus>(p, "status"))
+    .orderBy("updated_at", "desc")
+    .orderBy("id")
+    .limit(p.limit),
+);
+
 /** How many plans are in each status (from the counts the plans table's triggers keep: no plan is read). */
 export async function countPlans(db: Executor, workspace: string): Promise<Record<PlanStatus, number>> {
-  const rows = await db
-    .selectFrom("plan_counts")
-    .select(["status", "n"])
-    .where("workspace", "=", workspace)
-    .execute();
+  const rows = await selectPlanCounts(db, { workspace });
   const out: Record<PlanStatus, number> = { active: 0, completed: 0, cancelled: 0, archived: 0 };
   for (const r of rows) if (Object.hasOwn(out, r.status)) out[r.status as PlanStatus] = Number(r.n);
   return out;
 }
+
+const selectPlanCounts = prepared((db, p: { workspace: string }) =>
+  db.selectFrom("plan_counts").select(["status", "n"]).where("workspace", "=", p.workspace),
+);
 
 /** Updates one plan. */
 export async function updatePlan(
@@ -180,7 +188,24 @@ export async function sumTaskCounts(
   workspace: string,
   statuses: readonly PlanStatus[],
 ): Promise<TaskCounts> {
-  const r = await db
+  const [r] = await selectTaskSums(
+    db,
+    { workspace, ...listValues("status", statuses) },
+    String(statuses.length),
+  );
+  return {
+    pending: Number(r?.pending ?? 0),
+    active: Number(r?.active ?? 0),
+    blocked: Number(r?.blocked ?? 0),
+    completed: Number(r?.completed ?? 0),
+    failed: Number(r?.failed ?? 0),
+    cancelled: Number(r?.cancelled ?? 0),
+    total: Number(r?.total ?? 0),
+  };
+}
+
+const selectTaskSums = prepared((db, p: { workspace: string }) =>
+  db
     .selectFrom("plans")
     .select((eb) => [
       eb.fn.coalesce(eb.fn.sum<number>("n_pending"), eb.lit(0)).as("pending"),
@@ -191,16 +216,6 @@ export async function sumTaskCounts(
       eb.fn.coalesce(eb.fn.sum<number>("n_cancelled"), eb.lit(0)).as("cancelled"),
       eb.fn.coalesce(eb.fn.sum<number>("n_total"), eb.lit(0)).as("total"),
     ])
-    .where("workspace", "=", workspace)
-    .where("status", "in", statuses)
-    .executeTakeFirstOrThrow();
-  return {
-    pending: Number(r.pending),
-    active: Number(r.active),
-    blocked: Number(r.blocked),
-    completed: Number(r.completed),
-    failed: Number(r.failed),
-    cancelled: Number(r.cancelled),
-    total: Number(r.total),
-  };
-}
+    .where("workspace", "=", p.workspace)
+    .where("status", "in", listIn<PlanStatus>(p, "status")),
+);

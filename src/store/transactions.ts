@@ -31,9 +31,9 @@ type Outcome =
  *
  * Why: with synchronous=NORMAL a COMMIT writes each page the transaction touched to the WAL, and
  * one state change touches ~10 (the task, its indexes, the plan's counters, the event, the
- * artifact), most of them shared by the next change: committing each alone was a fifth of the
- * SQLite time of a completion with 8 calls in flight (docs/performance.md, "Throughput: group
- * commit"). A write alone on an idle connection starts at once, as before.
+ * artifact), many of them shared by the next change: committing each alone was half of SQLite's
+ * time with 8 calls in flight (docs/performance.md, "Throughput: group commit"). A write alone on
+ * an idle connection starts at once, as before.
  */
 export function groupedWriter(db: Db): <T>(fn: (trx: Transaction<Database>) => Promise<T>) => Promise<T> {
   const queue: Queued[] = [];

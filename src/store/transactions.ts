@@ -53,18 +53,21 @@ export function groupedWriter(db: Db): <T>(fn: (trx: Transaction<Database>) => P
           } catch (error) {
             outcomes.push({ ok: false, error });
             // Fails when SQLite has already rolled the whole transaction back (a full disk, an I/O
-            // error): then the group's earlier writes are gone too, and every caller must hear it.
-            await sql`rollback to w`.execute(trx);
+            // error): then the group's earlier writes are gone too, and every caller hears the
+            // error that took them (DISK_FULL says what to do), not the missing savepoint.
+            await sql`rollback to w`.execute(trx).catch(() => {
+              throw error;
+            });
           }
           await sql`release w`.execute(trx);
         }
       });
     } catch (error) {
-      // BEGIN failed (the write lock stayed busy, the file cannot be written): every write waiting
-      // for it hears why, as each would have alone, instead of waiting for the next try.
+      // BEGIN failed (the write lock stayed busy past its wait, the file cannot be written): every
+      // write queued behind it fails with that error at once rather than starting its own wait.
       if (group.length === 0) group.push(...queue.splice(0));
-      // The COMMIT failed, or the transaction was lost under a write: nothing of the group is stored.
-      // A write's own failure explains more than the savepoint's, so it is kept where there is one.
+      // The COMMIT failed, or the transaction was lost under a write: nothing of the group is
+      // stored. A write that failed by itself keeps its own error.
       group.forEach((item, i) => {
         const own = outcomes[i];
         item.reject(own && !own.ok ? own.error : error);

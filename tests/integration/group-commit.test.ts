@@ -96,7 +96,39 @@ test("a write that loses the whole transaction fails every write of its group; l
     write((trx) => sql`insert into probe (n) values (3)`.execute(trx)),
   ]);
   expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected", "fulfilled"]);
-  expect((outcomes[1] as PromiseRejectedResult).reason.message).toBe("transaction lost");
-  // The first write was answered with an error, and indeed nothing of it is stored.
+  // The first write hears the error that took its rows (as DISK_FULL would be), and indeed
+  // nothing of it is stored.
+  expect(outcomes.slice(0, 2).map((o) => (o as PromiseRejectedResult).reason.message)).toEqual([
+    "transaction lost",
+    "transaction lost",
+  ]);
   expect(committed()).toEqual([3]);
+});
+
+test("a write that fills the disk inside a group: it fails with DISK_FULL, and a neighbour is answered ok only if it is stored", async () => {
+  const write = groupedWriter(store.db);
+  // SQLite's own ceiling on the file's size: the next page it needs fails as a full disk does.
+  const pages = await sql<{ page_count: number }>`pragma page_count`.execute(store.db);
+  await sql.raw(`pragma max_page_count = ${(pages.rows[0]?.page_count ?? 0) + 4}`).execute(store.db);
+  const outcomes = await Promise.allSettled(
+    [1, 2, 3].map((n) =>
+      write((trx) =>
+        sql`insert into probe (n, who) values (${n}, ${"x".repeat(n === 2 ? 200_000 : 10)})`.execute(trx),
+      ),
+    ),
+  );
+  await sql.raw("pragma max_page_count = 1073741823").execute(store.db);
+  expect(outcomes[1]?.status).toBe("rejected");
+  expect((outcomes[1] as PromiseRejectedResult).reason.code).toBe("DISK_FULL");
+  const stored = committed();
+  expect(stored).not.toContain(2);
+  for (const [i, o] of outcomes.entries()) {
+    if (o.status === "fulfilled") expect(stored).toContain(i + 1);
+    else expect(stored).not.toContain(i + 1);
+  }
+  // SQLite ends the whole transaction on this SQLITE_FULL: the write before in the same group
+  // loses its rows too and hears DISK_FULL (not a missing savepoint); the one after commits in
+  // the next group. (Had SQLite rolled back only the statement, both neighbours would be stored.)
+  expect([[1, 3], [3]]).toContainEqual(stored);
+  if (!stored.includes(1)) expect((outcomes[0] as PromiseRejectedResult).reason.code).toBe("DISK_FULL");
 });

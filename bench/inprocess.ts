@@ -4,15 +4,16 @@
  * workspace, as the profiles in docs/performance.md were taken. Creates `calls` one-subtask plans
  * and completes them (bench/versus.ts's create and update), then executes and completes the tasks
  * of plans of 250 (bench/own.ts's load), one call at a time; prints p50/p99 per phase.
- * `ONLY=versus` or `ONLY=load` runs one of the two. CHECK_OUTPUTS=1 keeps the SDK's parse of each
- * result (tests do; the product does not).
+ * `ONLY=versus` or `ONLY=load` runs one of the two; `ONLY=flight` executes and completes plans of
+ * 250 with 8 calls in flight (bench/own.ts's loadRun, the throughput figure) and prints state
+ * changes/s. CHECK_OUTPUTS=1 keeps the SDK's parse of each result (tests do; the product does not).
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectInMemory } from "../tests/helpers/client.ts";
 import { percentile } from "../tests/stress/load.ts";
-import { planBenchTasks, round } from "./_util.ts";
+import { inFlight, p50p99, planBenchTasks, round } from "./_util.ts";
 
 const calls = Number(process.argv[2] ?? 2000);
 const ws = mkdtempSync(join(tmpdir(), "orch-inproc-"));
@@ -40,6 +41,30 @@ const timed = async (n: number, work: (i: number) => Promise<unknown>) => {
   return { p50: round(percentile(warm, 50), 3), p99: round(percentile(warm, 99), 3) };
 };
 // As bench/versus.ts: "create" a plan of one subtask, "update" completes it.
+if (process.env.ONLY === "flight") {
+  const ids = await planBenchTasks(call, calls);
+  const t0 = performance.now();
+  const execute = await inFlight(calls, (i) => call("orchestrator_execute_subtask", { task_id: ids[i] }));
+  const t1 = performance.now();
+  const complete = await inFlight(calls, (i) =>
+    call("orchestrator_complete_subtask", { task_id: ids[i], summary: "ok", detailed_work: `result ${i}` }),
+  );
+  const t2 = performance.now();
+  await close();
+  rmSync(ws, { recursive: true, force: true });
+  const perS = (n: number, ms: number) => round((n * 1000) / ms, 0);
+  console.log(
+    JSON.stringify({
+      calls,
+      state_changes_per_s: perS(2 * calls, t2 - t0),
+      execute_per_s: perS(calls, t1 - t0),
+      complete_per_s: perS(calls, t2 - t1),
+      execute: p50p99(execute),
+      complete: p50p99(complete),
+    }),
+  );
+  process.exit(0);
+}
 const single: string[] = [];
 const versus = process.env.ONLY === "load" ? 0 : calls;
 const create = await timed(versus, async (i) => {

@@ -60,6 +60,8 @@ const SQLITE_ONLY: Record<string, string> = {
   "tests/integration/store-ids.test.ts":
     "row mappers against rows crafted in a SQLite file (the store contract runs the rules on PostgreSQL)",
   "tests/integration/store-open-race.test.ts": "processes racing to create one SQLite file",
+  "tests/integration/group-commit.test.ts":
+    "SQLite's group commit on its one connection (PostgreSQL writes each call in its own transaction; the store contract holds both to the same outcomes)",
   "tests/integration/prepared-queries.test.ts":
     "runs on SQLite and on a PostgreSQL database of its own in one file, like the store contract",
   "tests/integration/store-port.test.ts":

@@ -2,7 +2,7 @@ import { bindRepositories } from "./bound-repositories.ts";
 import type { Db } from "./database.ts";
 import { checkIntegrity, fileSize, journalMode } from "./health.ts";
 import type { StorePort } from "./port.ts";
-import { readTx, writeTx } from "./transactions.ts";
+import { groupedWriter, readTx } from "./transactions.ts";
 
 /** The SQLite adapter of the store port, over an open Kysely handle. */
 export function sqliteStore(
@@ -14,6 +14,7 @@ export function sqliteStore(
     readonly close: () => Promise<void>;
   },
 ): StorePort & { readonly db: Db } {
+  const write = groupedWriter(db);
   return {
     db,
     path: info.path,
@@ -22,7 +23,7 @@ export function sqliteStore(
     placeholder: info.placeholder,
     direct: bindRepositories(db),
     read: (fn) => readTx(db, (conn) => fn(bindRepositories(conn))),
-    write: (fn) => writeTx(db, (trx) => fn(bindRepositories(trx))),
+    write: (fn) => write((trx) => fn(bindRepositories(trx))),
     checkIntegrity: (deep) => checkIntegrity(db, deep),
     journalMode: () => journalMode(db),
     diskUsage: () => ({ databaseBytes: fileSize(info.path), walBytes: fileSize(`${info.path}-wal`) }),

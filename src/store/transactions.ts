@@ -6,6 +6,97 @@ export function writeTx<T>(db: Db, fn: (trx: Transaction<Database>) => Promise<T
   return db.transaction().execute(fn);
 }
 
+/** At most this many writes share one commit, so a steady stream still lets readers in and answers go out. */
+export const GROUP_MAX = 32;
+
+interface Queued {
+  readonly fn: (trx: Transaction<Database>) => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: unknown };
+
+/**
+ * Group commit: `writeTx` for one connection that many calls write through at once (the server
+ * with several requests in flight). Writes that queue while the connection is busy run in one
+ * `BEGIN IMMEDIATE … COMMIT`, one after another in arrival order, each inside its own SAVEPOINT:
+ * a write that throws is rolled back to its savepoint alone and its caller gets the error, while
+ * the writes before and after it in the group commit. Every caller is answered only after the
+ * shared COMMIT has returned, so nothing is acknowledged that a crash could take back; if the
+ * COMMIT fails (or SQLite drops the whole transaction, as on a full disk) every write of the group
+ * fails with that error and none of it is stored.
+ *
+ * Why: with synchronous=NORMAL a COMMIT writes each page the transaction touched to the WAL, and
+ * one state change touches ~10 (the task, its indexes, the plan's counters, the event, the
+ * artifact), many of them shared by the next change: committing each alone was half of SQLite's
+ * time with 8 calls in flight (docs/performance.md, "Throughput: group commit"). A write alone on
+ * an idle connection starts at once, as before.
+ */
+export function groupedWriter(db: Db): <T>(fn: (trx: Transaction<Database>) => Promise<T>) => Promise<T> {
+  const queue: Queued[] = [];
+  let running = false;
+
+  const runGroup = async (): Promise<void> => {
+    const group: Queued[] = [];
+    const outcomes: Outcome[] = [];
+    try {
+      await db.transaction().execute(async (trx) => {
+        while (queue.length > 0 && group.length < GROUP_MAX) {
+          const item = queue.shift() as Queued;
+          group.push(item);
+          await sql`savepoint w`.execute(trx);
+          try {
+            outcomes.push({ ok: true, value: await item.fn(trx) });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+            // Fails when SQLite has already rolled the whole transaction back (a full disk, an I/O
+            // error): then the group's earlier writes are gone too, and every caller hears the
+            // error that took them (DISK_FULL says what to do), not the missing savepoint.
+            await sql`rollback to w`.execute(trx).catch(() => {
+              throw error;
+            });
+          }
+          await sql`release w`.execute(trx);
+        }
+      });
+    } catch (error) {
+      // BEGIN failed (the write lock stayed busy past its wait, the file cannot be written): every
+      // write queued behind it fails with that error at once rather than starting its own wait.
+      if (group.length === 0) group.push(...queue.splice(0));
+      // The COMMIT failed, or the transaction was lost under a write: nothing of the group is
+      // stored. A write that failed by itself keeps its own error.
+      group.forEach((item, i) => {
+        const own = outcomes[i];
+        item.reject(own && !own.ok ? own.error : error);
+      });
+      return;
+    }
+    group.forEach((item, i) => {
+      const o = outcomes[i] as Outcome;
+      if (o.ok) item.resolve(o.value);
+      else item.reject(o.error);
+    });
+  };
+
+  const drain = async (): Promise<void> => {
+    running = true;
+    try {
+      while (queue.length > 0) await runGroup();
+    } finally {
+      running = false;
+    }
+  };
+
+  return <T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!running) void drain();
+    });
+}
+
 /**
  * Runs `fn` on one connection inside a plain deferred `begin`, so several reads see one snapshot
  * without taking the write lock other processes need.

@@ -101,6 +101,37 @@ export function describeStoreContract(
       expect((await store.direct.findTask(ws, "t_1"))?.title).toBe("title t_1");
     });
 
+    test("writes started together: the one that throws is rolled back alone, its neighbours all commit", async () => {
+      await seed();
+      // Started in one go, as a server with several requests in flight does (SQLite commits such
+      // writes as one group; each must still stand or fall alone).
+      const outcomes = await Promise.allSettled(
+        ["t_1", "t_2", "t_3"].flatMap((id, i) => [
+          store.write(async (w) => {
+            await w.updateTask(ws, id, { title: `kept ${i}` });
+            return id;
+          }),
+          store.write(async (w) => {
+            await w.updateTask(ws, id, { description: `lost ${i}` });
+            await w.appendEvents(ws, [
+              { at, kind: "task_status_changed", planId: "task_0000000a", taskId: id },
+            ]);
+            throw new Error(`boom ${i}`);
+          }),
+        ]),
+      );
+      expect(outcomes.map((o) => (o.status === "fulfilled" ? o.value : (o.reason as Error).message))).toEqual(
+        ["t_1", "boom 0", "t_2", "boom 1", "t_3", "boom 2"],
+      );
+      const tasks = await store.read((r) => r.findPlanTasks(ws, "task_0000000a"));
+      expect(tasks.map((t) => [t.title, t.description])).toEqual([
+        ["kept 0", "about t_1"],
+        ["kept 1", "about t_2"],
+        ["kept 2", "about t_3"],
+      ]);
+      expect(await store.direct.findPlanEvents(ws, "task_0000000a")).toEqual([]);
+    });
+
     test("counts, plan counters and readiness follow the tasks", async () => {
       await seed();
       await store.write(async (w) => {

@@ -274,6 +274,8 @@ describe("maintenance on a seeded store", () => {
     expect(text).toContain(`(${done.artifact.path.replace(".task_orchestrator/", "")})`);
     expect(text).toMatch(/### Blocked\n\n- `b1` Blocked one \(tester\): needs an API key/);
     expect(text).toMatch(/### Next \(ready to start\)\n\n- `n1` Next one/);
+    // The link's target: the local copy, written once the server is quiet after the answer.
+    await localCopiesWritten();
     expect(
       existsSync(
         join(project.dir, ".task_orchestrator", done.artifact.path.replace(".task_orchestrator/", "")),

@@ -100,19 +100,17 @@ async function writeAtomically(path: string, data: string | Uint8Array, opts: Wr
     ));
   const mode = exact ?? 0o644;
   let handle: Awaited<ReturnType<typeof open>>;
-  // "wx" (O_EXCL): the temp file is one this open created, so it has `mode` less the umask (and
-  // is no file or link someone else put at that name).
   try {
-    handle = await open(tmp, "wx", mode);
+    handle = await open(tmp, "w", mode);
   } catch (e) {
     // Creating folders only when the open says they are missing keeps the common case to one call.
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
     await mkdir(dir, { recursive: true, ...(opts.dirMode === undefined ? {} : { mode: opts.dirMode }) });
-    handle = await open(tmp, "wx", mode);
+    handle = await open(tmp, "w", mode);
   }
   try {
     // open()'s mode passes through the umask; a kept mode must come out exactly.
-    if (exact !== null && process.platform !== "win32" && !openKeeps(exact)) await handle.chmod(exact);
+    if (exact !== null && process.platform !== "win32") await handle.chmod(exact);
     if (opts.owner && process.platform !== "win32") await handle.chown(opts.owner.uid, opts.owner.gid);
     await handle.writeFile(data);
     if (opts.durable !== false) await handle.sync();
@@ -129,18 +127,6 @@ async function writeAtomically(path: string, data: string | Uint8Array, opts: Wr
     throw e;
   }
   if (opts.durable !== false) await fsyncDir(dir);
-}
-
-let umask: number | undefined;
-
-/**
- * True when a file created with `mode` gets exactly that mode: plain permission bits that the
- * umask leaves alone (0600 under the usual 022 or 077), which saves a chmod per file written.
- * The umask is read once: process.umask() sets it twice to read it, and nothing here changes it.
- */
-function openKeeps(mode: number): boolean {
-  umask ??= process.umask();
-  return (mode & ~0o777) === 0 && (mode & umask) === 0;
 }
 
 /** fsyncs a directory so a rename in it survives a crash (a no-op where the OS refuses). */

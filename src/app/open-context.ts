@@ -1,10 +1,10 @@
-import { hostname } from "node:os";
 import type { Clock, Random } from "../core/ports.ts";
 import type { ProjectIdentity } from "../core/project-id.ts";
 import type { HolderGone } from "../core/readiness.ts";
 import type { Settings } from "../core/settings.ts";
 import type { ClaimHolder } from "../core/task.ts";
 import { systemClock } from "../platform/clock.ts";
+import { hostName } from "../platform/process.ts";
 import type { StoreCache } from "../store/cache.ts";
 import { createDataFiles } from "../workspace/data-files.ts";
 import { chooseDatabase } from "../workspace/database-choice.ts";
@@ -73,15 +73,18 @@ export async function openContext(
   } = {},
 ): Promise<AppContext> {
   const loaders = resolversOf(sources);
+  // One look at settings.yaml for the whole call (project id, store, tunables): a changed file
+  // still applies to the next call.
+  const fileSettings = loaders.settings.snapshot(workspace);
   // Before the store: a broken settings file must not open (or create) a database under a guessed key.
-  const identity = loaders.project.resolve(workspace);
+  const identity = loaders.project.resolve(workspace, fileSettings);
   opts.admit?.(identity);
   // Every call: a changed `db:` applies to the next call; the store it replaces stays open in the
   // cache until the process ends (a call in flight may still be using it).
   const database = chooseDatabase(workspace, {
     given: sources.db,
     allowSettings: sources.allowSettingsDb === true,
-    settings: loaders.settings,
+    settings: fileSettings,
   });
   if (!opts.readOnly) {
     const done = ensured.get(sources) ?? new Set<string>();
@@ -100,7 +103,7 @@ export async function openContext(
     await settleProjectKey(store, {
       workspace,
       identity,
-      host: hostname(),
+      host: hostName(),
       now: sources.clock.now(),
     });
   let settings: Settings | undefined;
@@ -121,7 +124,7 @@ export async function openContext(
       settings ??= sources.settingsLoader
         ? effectiveSettings(
             sources.settings,
-            sources.settingsLoader.load(workspace),
+            fileSettings.load(workspace),
             sources.settingsFixed ?? new Set(),
           )
         : sources.settings;

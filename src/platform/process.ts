@@ -3,6 +3,16 @@ import { hostname } from "node:os";
 import type { ClaimHolder } from "../core/task.ts";
 
 let host: string | undefined;
+let name: string | undefined;
+
+/**
+ * os.hostname(), asked once: it costs a uname(2) each time, and the callers (claims, the
+ * checkout a store records) want this process's machine, not to follow a rename mid-process.
+ */
+export function hostName(): string {
+  name ??= hostname();
+  return name;
+}
 
 /**
  * This machine as claims record it: the host name, plus on Linux the pid namespace, since
@@ -18,7 +28,7 @@ export function thisHost(): string {
       // No /proc: the host name alone.
     }
   }
-  host = `${hostname()}${ns}`;
+  host = `${hostName()}${ns}`;
   return host;
 }
 

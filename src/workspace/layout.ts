@@ -109,6 +109,7 @@ export function checkDataPath(workspace: string, ...segments: string[]): Checked
   const root = resolve(dataDir(workspace));
   const target = resolve(root, ...segments);
   if (!strictlyInside(root, target)) return { problem: `it resolves to ${target}, outside ${root}` };
+  if (noLinkOnTheWay(root, relative(root, target).split(sep))) return { path: target };
   const realRoot = realOfExistingPrefix(root);
   const realTarget = realOfExistingPrefix(target);
   if (realRoot === null || realTarget === null) {
@@ -127,6 +128,34 @@ export function checkDataPath(workspace: string, ...segments: string[]): Checked
     return { problem: `through a symlink it resolves to ${realTarget}, outside ${realRoot}` };
   }
   return { path: target };
+}
+
+/**
+ * True when nothing from the data folder down to `root/parts` is a symlink: each entry that
+ * exists is a real folder (the last one may be a file) and the first one missing ends the walk
+ * (nothing below it exists). Then the path is on disk where it is lexically, inside the data
+ * folder, and the data folder is a real folder of the workspace: what the realpath checks below
+ * establish, with one lstat per existing entry (2 for the database, 3–5 for an artifact) instead
+ * of a realpath (open O_PATH + readlink) of the data folder, the target's existing prefix and the
+ * workspace, plus an open and a stat per missing entry. Nothing is cached between checks, so a
+ * folder swapped for a symlink mid-session is seen by the next one. False (a symlink, a file on
+ * the way, an error other than ENOENT) leaves the decision to the full checks, which allow a
+ * symlink that stays inside and say why one is refused.
+ */
+function noLinkOnTheWay(root: string, parts: readonly string[]): boolean {
+  let cur = root;
+  try {
+    for (let i = -1; i < parts.length; i++) {
+      if (i >= 0) cur = join(cur, parts[i] as string);
+      const st = lstatSync(cur, { throwIfNoEntry: false });
+      if (st === undefined) return true;
+      if (st.isSymbolicLink()) return false;
+      if (!st.isDirectory() && i < parts.length - 1) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function strictlyInside(root: string, p: string): boolean {

@@ -18,15 +18,18 @@ const MAX_POINTER_BYTES = 4096;
 
 /** Resolves each workspace's identity, again only when its settings file or git config changes. */
 export interface ProjectResolver {
-  /** Throws SETTINGS_INVALID when the settings file is broken or its `project:` is invalid. */
-  resolve(workspace: string): ProjectIdentity;
+  /**
+   * Throws SETTINGS_INVALID when the settings file is broken or its `project:` is invalid.
+   * `settings`: the call's snapshot of the settings file (SettingsLoader.snapshot), instead of the resolver's loader.
+   */
+  resolve(workspace: string, settings?: SettingsLoader): ProjectIdentity;
 }
 
 export function createProjectResolver(settings: SettingsLoader | undefined): ProjectResolver {
   const cache = new Map<string, { signature: string; identity: ProjectIdentity }>();
   return {
-    resolve(workspace: string): ProjectIdentity {
-      const fromSettings = settings?.project(workspace);
+    resolve(workspace: string, pinned?: SettingsLoader): ProjectIdentity {
+      const fromSettings = (pinned ?? settings)?.project(workspace);
       if (fromSettings !== undefined) return { id: fromSettings, source: "settings" };
       const config = gitConfigPath(workspace);
       const signature = config ? fileSignature(config) : "none";

@@ -48,6 +48,12 @@ export interface SettingsLoader {
    * chooses the store only with the user's opt-in.
    */
   db(workspace: string): string | undefined;
+  /**
+   * The file as it is now, read (stat'd, and parsed when changed) once: a loader that answers
+   * for `workspace` from that one look, for the several readers of one call (project id, store
+   * choice, tunables), which would otherwise stat the file once each. Other workspaces go to this loader.
+   */
+  snapshot(workspace: string): SettingsLoader;
 }
 
 interface Loaded {
@@ -78,23 +84,31 @@ export function createSettingsLoader(): SettingsLoader {
     }
     return hit;
   };
-  return {
-    load(workspace: string): WorkspaceSettings {
-      const hit = get(workspace);
-      if (hit.value instanceof OrchestratorError) throw hit.value;
-      return hit.value;
-    },
-    project(workspace: string): string | undefined {
-      const hit = get(workspace);
-      if (hit.project instanceof OrchestratorError) throw hit.project;
-      return hit.project;
-    },
-    db(workspace: string): string | undefined {
-      const hit = get(workspace);
-      if (hit.db instanceof OrchestratorError) throw hit.db;
-      return hit.db;
-    },
+  const loaderOf = (lookup: (workspace: string) => Loaded): SettingsLoader => {
+    const loader: SettingsLoader = {
+      load(workspace: string): WorkspaceSettings {
+        const hit = lookup(workspace);
+        if (hit.value instanceof OrchestratorError) throw hit.value;
+        return hit.value;
+      },
+      project(workspace: string): string | undefined {
+        const hit = lookup(workspace);
+        if (hit.project instanceof OrchestratorError) throw hit.project;
+        return hit.project;
+      },
+      db(workspace: string): string | undefined {
+        const hit = lookup(workspace);
+        if (hit.db instanceof OrchestratorError) throw hit.db;
+        return hit.db;
+      },
+      snapshot(workspace: string): SettingsLoader {
+        const hit = lookup(workspace);
+        return loaderOf((w) => (w === workspace ? hit : lookup(w)));
+      },
+    };
+    return loader;
   };
+  return loaderOf(get);
 }
 
 function readSettingsFile(file: string): Omit<Loaded, "signature"> {

@@ -124,3 +124,30 @@ test("seeding roles/ through a dangling roles link is refused by name, and creat
   expect(refused(() => seedRolesDir(ws))).toContain("points nowhere");
   expect(existsSync(join(outside, "roles"))).toBe(false);
 });
+
+test("a data folder or subfolder swapped for a symlink after checks passed is refused by the next check", () => {
+  // The checks of one session: the database, then an artifact in an existing plan folder.
+  mkdirSync(join(ws, ".task_orchestrator", "artifacts", "p"));
+  writeFileSync(join(ws, ".task_orchestrator", "orchestrator.db"), "");
+  expect(databasePath(ws, undefined)).toBe(join(ws, ".task_orchestrator", "orchestrator.db"));
+  expect("path" in checkDataPath(ws, "artifacts", "p", "t", "a.md")).toBe(true);
+  // A plan folder replaced by a link out, mid-session.
+  rmSync(join(ws, ".task_orchestrator", "artifacts", "p"), { recursive: true });
+  symlinkSync(outside, join(ws, ".task_orchestrator", "artifacts", "p"));
+  expect(refused(() => dataPath(ws, "artifacts", "p", "t", "a.md"))).toContain("symlink");
+  // The whole data folder replaced by a link to a copy elsewhere (same names inside).
+  mkdirSync(join(outside, "data", "artifacts"), { recursive: true });
+  writeFileSync(join(outside, "data", "orchestrator.db"), "");
+  rmSync(join(ws, ".task_orchestrator"), { recursive: true });
+  symlinkSync(join(outside, "data"), join(ws, ".task_orchestrator"));
+  expect(refused(() => databasePath(ws, undefined))).toContain("must be a real folder");
+  expect(refused(() => dataPath(ws, "artifacts", "p", "t", "a.md"))).toContain("must be a real folder");
+});
+
+test("a file where a folder is expected gives the same answer as before, and nothing throws", () => {
+  writeFileSync(join(ws, ".task_orchestrator", "artifacts", "p"), "not a folder");
+  // Not a way out: the path is inside, writing there fails later with the file system's error.
+  expect(checkDataPath(ws, "artifacts", "p", "t", "a.md")).toEqual({
+    path: join(ws, ".task_orchestrator", "artifacts", "p", "t", "a.md"),
+  });
+});

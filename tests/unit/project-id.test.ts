@@ -133,6 +133,24 @@ describe("readProjectIdentity on real folders", () => {
     expect(resolver.resolve(p.dir)).toEqual({ id: "github.com/b/two", source: "git-remote" });
   });
 
+  test("a settings snapshot (one call's look at the file) keeps its answers; the next snapshot sees an edit", () => {
+    mkdirSync(join(p.dir, ".task_orchestrator"));
+    const file = join(p.dir, ".task_orchestrator", "settings.yaml");
+    const loader = createSettingsLoader();
+    const resolver = createProjectResolver(loader);
+    writeFileSync(file, "project: first\nlease: 5m\n");
+    const call = loader.snapshot(p.dir);
+    writeFileSync(file, "project: second-name\nlease: 10m\n");
+    expect(resolver.resolve(p.dir, call)).toEqual({ id: "first", source: "settings" });
+    expect(call.load(p.dir)).toEqual({ leaseMs: 5 * 60_000 });
+    const next = loader.snapshot(p.dir);
+    expect(resolver.resolve(p.dir, next)).toEqual({ id: "second-name", source: "settings" });
+    expect(next.load(p.dir)).toEqual({ leaseMs: 10 * 60_000 });
+    // A broken file fails the snapshot's readers as it fails the loader's.
+    writeFileSync(file, "lease: [2m\n");
+    expect(() => loader.snapshot(p.dir).load(p.dir)).toThrow(/SETTINGS_INVALID|settings.yaml/);
+  });
+
   test("hostile configs: huge, binary, a FIFO, credentials in the url", () => {
     config(`[remote "origin"]\n\turl = https://github.com/o/r\n${"#".repeat(300 * 1024)}\n`);
     expect(id().source).toBe("folder");

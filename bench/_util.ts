@@ -63,3 +63,10 @@ export async function planBenchTasks(
   }
   return ids;
 }
+
+/**
+ * How long a server sits without a call before its idle memory is read: an idle server is one
+ * nobody called for a while, and ours releases the code pages its work touched 10 s after its
+ * last input (src/platform/code-pages.ts).
+ */
+export const IDLE_AFTER_MS = 11_000;

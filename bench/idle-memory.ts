@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { IDLE_AFTER_MS } from "./_util.ts";
 
 interface Mem {
   rss: number;
@@ -82,7 +83,7 @@ async function once(binary: string, extra: string[]): Promise<{ sup: Mem; worker
 }
 
 /** How long after the call memory is read: past the JIT policy's restore (1 s after start). */
-const WAIT_MS = Number(process.env.IDLE_WAIT_MS ?? 11_000);
+const WAIT_MS = Number(process.env.IDLE_WAIT_MS ?? IDLE_AFTER_MS);
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);

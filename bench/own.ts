@@ -17,7 +17,7 @@ import { createDataFiles } from "../src/workspace/data-files.ts";
 import { readProjectIdentity } from "../src/workspace/project.ts";
 import { createRoleLoader } from "../src/workspace/roles.ts";
 import { memoryOf, percentile } from "../tests/stress/load.ts";
-import { BINARY, inFlight, planBenchTasks, round } from "./_util.ts";
+import { BINARY, IDLE_AFTER_MS, inFlight, planBenchTasks, round } from "./_util.ts";
 
 export async function coldStart(
   workspace: string,
@@ -122,6 +122,7 @@ export async function loadRun(
     return r.structuredContent as Record<string, any>;
   };
   await callOk("orchestrator_get_status", {});
+  await new Promise((r) => setTimeout(r, IDLE_AFTER_MS));
   const idle = memoryOf(pid);
 
   const ids = await planBenchTasks(callOk, calls);

@@ -5,14 +5,11 @@
  */
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { memoryOf, percentile } from "../tests/stress/load.ts";
-import { IN_FLIGHT, inFlight, oneAtATime, p50p99, round } from "./_util.ts";
+import { IDLE_AFTER_MS, IN_FLIGHT, inFlight, oneAtATime, p50p99, round } from "./_util.ts";
 import { type BenchServer, orchestrator, serverMemory } from "./servers.ts";
 
 /** Issue 16's byte budgets (also held by tests/unit/tool-list-budget.test.ts). */
 export const CONTEXT_BUDGET = { standard: 12_000, core: 7_000, tools_list: 25_000 } as const;
-
-/** How long both servers sit without a call before their idle memory is read. */
-const IDLE_AFTER_MS = 11_000;
 
 const bytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
 
@@ -64,8 +61,7 @@ export async function versus(opts: VersusOptions): Promise<Record<string, any>> 
     // 3 + 4 on one long-lived connection each.
     const conns = await Promise.all(servers.map((s) => s.connect()));
     // 6. Idle memory once connected and answering (for ours the sum of supervisor and worker),
-    // read after 11 s without a call: an idle server is one nobody called for a while, and ours
-    // releases the code pages its work touched 10 s after its last input (platform/code-pages.ts).
+    // read after IDLE_AFTER_MS without a call.
     for (const [k, s] of servers.entries()) await s.stored(conns[k]!.client);
     await new Promise((r) => setTimeout(r, IDLE_AFTER_MS));
     const idle = new Map(conns.map((c, k) => [servers[k]!.label, memoryOf(c.pid)]));

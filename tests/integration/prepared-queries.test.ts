@@ -5,6 +5,7 @@ import { openStore } from "../../src/store/open.ts";
 import { openPostgresStore } from "../../src/store/postgres/open.ts";
 import { prepared } from "../../src/store/prepared.ts";
 import { createTestDatabase } from "../helpers/postgres.ts";
+import { rawPlanRow } from "../helpers/raw-rows.ts";
 import { makeProject } from "../helpers/temp.ts";
 
 /**
@@ -43,24 +44,8 @@ const dialects: [string, () => Promise<{ db: Db; close: () => Promise<void> }>][
   ],
 ];
 
-const plan = (id: string, status: string) => ({
-  workspace: "/ws",
-  id,
-  description: `plan ${id}`,
-  complexity: "simple",
-  context: null,
-  status,
-  n_pending: 0,
-  n_active: 0,
-  n_blocked: 0,
-  n_completed: 0,
-  n_failed: 0,
-  n_cancelled: 0,
-  n_total: 0,
-  created_at: "2026-01-01T00:00:00.000Z",
-  updated_at: "2026-01-01T00:00:00.000Z",
-  completed_at: null,
-});
+const plan = (id: string, status: string) =>
+  rawPlanRow({ workspace: "/ws", id, status, description: `plan ${id}`, at: "2026-01-01T00:00:00.000Z" });
 
 const selectPlan = prepared((db, p: { workspace: string; id: string }) =>
   db.selectFrom("plans").selectAll().where("workspace", "=", p.workspace).where("id", "=", p.id),

@@ -5,6 +5,7 @@ import { openStore, type Store } from "../../src/store/open.ts";
 import { insertArtifact } from "../../src/store/repositories/artifacts.repository.ts";
 import { findPlan, insertPlan } from "../../src/store/repositories/plans.repository.ts";
 import { findTask, insertTasks } from "../../src/store/repositories/tasks.repository.ts";
+import { rawPlanRow } from "../helpers/raw-rows.ts";
 import { makeProject } from "../helpers/temp.ts";
 
 let project: { dir: string; cleanup: () => void };
@@ -36,23 +37,7 @@ const task = (id: string, planId: string, dependencies: string[] = []) =>
     updatedAt: at,
   }) as const;
 /** The same rows written straight into the tables, around the repositories. */
-const planRow = (id: string) => ({
-  workspace: ws,
-  id,
-  description: "d",
-  complexity: "simple",
-  context: null,
-  status: "active",
-  n_pending: 0,
-  n_active: 0,
-  n_blocked: 0,
-  n_completed: 0,
-  n_failed: 0,
-  n_cancelled: 0,
-  n_total: 0,
-  created_at: at,
-  updated_at: at,
-});
+const planRow = (id: string) => rawPlanRow({ workspace: ws, id, at, description: "d" });
 const taskRow = (id: string, planId: string) => ({
   workspace: ws,
   id,

@@ -7,6 +7,7 @@ import { openStore } from "../../src/store/open.ts";
 import { findReadyTaskIds } from "../../src/store/repositories/ready.repository.ts";
 import { findTaskForReadiness } from "../../src/store/repositories/task-queries.repository.ts";
 import { findPlanTasks } from "../../src/store/repositories/tasks.repository.ts";
+import { rawPlanRow } from "../helpers/raw-rows.ts";
 import { makeProject } from "../helpers/temp.ts";
 
 const RUNS = Number(process.env.ORCHESTRATOR_PROPERTY_RUNS ?? 300);
@@ -44,24 +45,7 @@ async function insertPlanState(
   const plan = `task_p${++planNo}`;
   await store.db
     .insertInto("plans")
-    .values({
-      workspace: ws,
-      id: plan,
-      description: "p",
-      complexity: "simple",
-      context: null,
-      status: "active",
-      n_pending: 0,
-      n_active: 0,
-      n_blocked: 0,
-      n_completed: 0,
-      n_failed: 0,
-      n_cancelled: 0,
-      n_total: 0,
-      created_at: NOW,
-      updated_at: NOW,
-      completed_at: null,
-    } as never)
+    .values(rawPlanRow({ workspace: ws, id: plan, at: NOW }) as never)
     .execute();
   const id = (i: number) => `${plan}_t${i}`;
   const rows = specs.map((s, i) => ({

@@ -11,6 +11,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { initializeRequest } from "../src/protocol/handshake.ts";
 import { type HttpServer, startHttpServer, stderrMatch } from "../tests/helpers/http-server.ts";
 import { findNginx, freePort, type Nginx, startNginx } from "../tests/helpers/nginx.ts";
 import { createTestDatabase } from "../tests/helpers/postgres.ts";
@@ -147,16 +148,7 @@ async function coldStart(runs: number, extra: string[] = []): Promise<{ median: 
       const r = await fetch(url, {
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: 1,
-          method: "initialize",
-          params: {
-            protocolVersion: "2025-06-18",
-            capabilities: {},
-            clientInfo: { name: "bench", version: "1" },
-          },
-        }),
+        body: JSON.stringify(initializeRequest(1, "bench", "1")),
       });
       await r.text();
       times.push(performance.now() - t0);

@@ -12,6 +12,7 @@ import { sql } from "kysely";
 import { planTask } from "../src/app/plan-task.ts";
 import { DEFAULT_SETTINGS } from "../src/core/settings.ts";
 import { randomHex } from "../src/platform/fs.ts";
+import { initializeRequest } from "../src/protocol/handshake.ts";
 import { StoreCache } from "../src/store/cache.ts";
 import { createDataFiles } from "../src/workspace/data-files.ts";
 import { readProjectIdentity } from "../src/workspace/project.ts";
@@ -24,7 +25,7 @@ export async function coldStart(
   runs: number,
   extraArgs: readonly string[] = [],
 ): Promise<{ median: number; min: number; p95: number }> {
-  const init = `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } } })}\n`;
+  const init = `${JSON.stringify(initializeRequest(1, "bench", "1"))}\n`;
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();

@@ -11,6 +11,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { initializeRequest } from "../src/protocol/handshake.ts";
 
 /**
  * One session as a client runs it, in steps each sent once the previous one is answered (one
@@ -18,18 +19,7 @@ import { join } from "node:path";
  * written, the status read.
  */
 const STEPS: readonly (readonly Record<string, unknown>[])[] = [
-  [
-    {
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-06-18",
-        capabilities: {},
-        clientInfo: { name: "build", version: "1" },
-      },
-    },
-  ],
+  [initializeRequest(1, "build", "1")],
   [
     { jsonrpc: "2.0", method: "notifications/initialized" },
     { jsonrpc: "2.0", id: 2, method: "tools/list" },

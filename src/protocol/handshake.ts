@@ -19,6 +19,37 @@ export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = [
   "2024-10-07",
 ];
 
+/**
+ * The version our own clients ask for (doctor's live and remote probes, the benches, the build's
+ * bytecode-order run): the one every client in the field speaks, not our newest.
+ */
+export const CLIENT_PROTOCOL_VERSION = "2025-06-18";
+
+/** The params of an `initialize` request as our own clients send it. */
+export function initializeParams(
+  clientName: string,
+  clientVersion: string,
+): {
+  protocolVersion: string;
+  capabilities: Record<string, never>;
+  clientInfo: { name: string; version: string };
+} {
+  return {
+    protocolVersion: CLIENT_PROTOCOL_VERSION,
+    capabilities: {},
+    clientInfo: { name: clientName, version: clientVersion },
+  };
+}
+
+/** A whole `initialize` request (JSON-RPC) as our own clients send it. */
+export function initializeRequest(
+  id: number,
+  clientName: string,
+  clientVersion: string,
+): Record<string, unknown> {
+  return { jsonrpc: "2.0", id, method: "initialize", params: initializeParams(clientName, clientVersion) };
+}
+
 /** The capabilities the worker ends up declaring once its tools, resources and prompts are registered. */
 export const SERVER_CAPABILITIES = {
   tools: { listChanged: true },

@@ -1,5 +1,6 @@
 import { BUILD_INFO } from "../build-info.ts";
 import { OrchestratorError } from "../core/errors.ts";
+import { CLIENT_PROTOCOL_VERSION, initializeParams } from "../protocol/handshake.ts";
 import { postMessage } from "./post.ts";
 import { checkRemoteUrl } from "./target.ts";
 
@@ -35,14 +36,10 @@ export async function probeRemote(opts: {
   try {
     const url = checkRemoteUrl(opts.url);
     const base = { url, token: opts.token, timeoutMs: opts.timeoutMs };
-    const init = await call(base, "initialize", {
-      protocolVersion: "2025-06-18",
-      capabilities: {},
-      clientInfo: { name: "orchestrator-doctor", version: BUILD_INFO.version },
-    });
+    const init = await call(base, "initialize", initializeParams("orchestrator-doctor", BUILD_INFO.version));
     const result = init as { protocolVersion?: unknown; serverInfo?: { name?: unknown; version?: unknown } };
     const protocolVersion =
-      typeof result.protocolVersion === "string" ? result.protocolVersion : "2025-06-18";
+      typeof result.protocolVersion === "string" ? result.protocolVersion : CLIENT_PROTOCOL_VERSION;
     const next = { ...base, protocolVersion };
     await postMessage(
       JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),

@@ -1,4 +1,5 @@
 import { describeEnd, type ProbeEnd, startProbe } from "../../platform/probe.ts";
+import { initializeRequest } from "../../protocol/handshake.ts";
 import type { DoctorContext } from "../context.ts";
 import { type Finding, fail, ok, skip } from "../report.ts";
 import { findingId, type InstalledEntry, scopedLabel } from "./clients.ts";
@@ -156,16 +157,7 @@ export async function handshake(ctx: DoctorContext, e: InstalledEntry): Promise<
     }
     return null;
   };
-  send({
-    jsonrpc: "2.0",
-    id: 1,
-    method: "initialize",
-    params: {
-      protocolVersion: "2025-06-18",
-      capabilities: {},
-      clientInfo: { name: "orchestrator-doctor", version: ctx.version },
-    },
-  });
+  send(initializeRequest(1, "orchestrator-doctor", ctx.version));
   const end = await probe.ended;
   const result = verdict ?? { ok: false, tools: 0, problem: problemOf(end, phase, ctx.timeoutMs, e.command) };
   return {

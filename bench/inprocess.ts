@@ -43,6 +43,7 @@ const timed = async (n: number, work: (i: number) => Promise<unknown>) => {
 // As bench/versus.ts: "create" a plan of one subtask, "update" completes it.
 if (process.env.ONLY === "flight") {
   const ids = await planBenchTasks(call, calls);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const execute = await inFlight(calls, (i) => call("orchestrator_execute_subtask", { task_id: ids[i] }));
   const t1 = performance.now();
@@ -50,6 +51,7 @@ if (process.env.ONLY === "flight") {
     call("orchestrator_complete_subtask", { task_id: ids[i], summary: "ok", detailed_work: `result ${i}` }),
   );
   const t2 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   await close();
   rmSync(ws, { recursive: true, force: true });
   const perS = (n: number, ms: number) => round((n * 1000) / ms, 0);
@@ -59,6 +61,8 @@ if (process.env.ONLY === "flight") {
       state_changes_per_s: perS(2 * calls, t2 - t0),
       execute_per_s: perS(calls, t1 - t0),
       complete_per_s: perS(calls, t2 - t1),
+      // client and server together, all threads: compare with bench/tput.ts's per-process figures
+      cpu_ms_per_state_change: round((cpu.user + cpu.system) / 1000 / (2 * calls), 3),
       execute: p50p99(execute),
       complete: p50p99(complete),
     }),

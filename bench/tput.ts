@@ -5,7 +5,8 @@
  * `calls` completes with 8 in flight over stdio with the supervisor: bench/own.ts `loadRun`'s two
  * write phases without its get_status phases, so a round takes seconds and more rounds fit; then
  * `calls` creates (plan_task with one subtask, bench/versus.ts's create) with 8 in flight.
- * On Linux it also prints the worker's CPU time (user + system, from /proc) per state change:
+ * On Linux it also prints the CPU time (user + system, from /proc) per state change of the worker,
+ * the supervisor (or the server itself without one) and this client process:
  * on a loaded machine wall-clock rates swing with the other processes, CPU time much less.
  * `--db <postgres://…>` runs both on that database (each round on its own tasks). Prints one JSON
  * line per round and build, then the medians.
@@ -59,6 +60,8 @@ async function once(binary: string, calls: number, db: string | undefined): Prom
   const ids = await planBenchTasks(call, calls);
   const worker = workerOf(transport.pid ?? 0);
   const cpu0 = worker ? procStat(worker)?.cpu : undefined;
+  const sup0 = procStat(transport.pid ?? 0)?.cpu;
+  const own0 = process.cpuUsage();
   const t0 = performance.now();
   await inFlight(calls, (i) => call("orchestrator_execute_subtask", { task_id: ids[i] }));
   const t1 = performance.now();
@@ -72,6 +75,8 @@ async function once(binary: string, calls: number, db: string | undefined): Prom
   );
   const t2 = performance.now();
   const cpu2 = worker ? procStat(worker)?.cpu : undefined;
+  const sup2 = procStat(transport.pid ?? 0)?.cpu;
+  const own = process.cpuUsage(own0);
   const t3 = performance.now();
   await inFlight(calls, (i) =>
     call("orchestrator_plan_task", {
@@ -92,6 +97,10 @@ async function once(binary: string, calls: number, db: string | undefined): Prom
     ...(cpu0 !== undefined && cpu2 !== undefined
       ? { worker_cpu_ms_per_state_change: round(((cpu2 - cpu0) * 1000) / (2 * calls), 3) }
       : {}),
+    ...(sup0 !== undefined && sup2 !== undefined
+      ? { supervisor_cpu_ms_per_state_change: round(((sup2 - sup0) * 1000) / (2 * calls), 3) }
+      : {}),
+    client_cpu_ms_per_state_change: round((own.user + own.system) / 1000 / (2 * calls), 3),
   };
 }
 

@@ -66,7 +66,7 @@ export function registerResources(server: McpServer, session: Session): void {
       withContext(uri, async (ctx) => {
         const s = await getStatus(ctx, { includeCompleted: true, planId: one(vars.id), limit: 1 });
         // get_status's view of the plan, less the fields this resource has never carried.
-        const { complexity, created_at, updated_at, hidden_tasks, ...plan } = planSummary(s.plans[0]!);
+        const { complexity, created_at, updated_at, hidden_tasks, ...plan } = planSummary(s.plans[0]!, false);
         return json(uri, { workspace: ctx.workspace, ...plan });
       }),
   );
@@ -86,8 +86,8 @@ export function registerResources(server: McpServer, session: Session): void {
         return json(uri, {
           workspace: ctx.workspace,
           task: taskView(d.task),
-          dependencies: d.dependencies.map(taskBrief),
-          dependents: d.dependents.map(taskBrief),
+          dependencies: d.dependencies.map((t) => taskBrief(t)),
+          dependents: d.dependents.map((t) => taskBrief(t)),
           history: d.history,
           artifacts: d.artifacts.map(artifactLink),
         });

@@ -71,7 +71,10 @@ test("the overview lists 10 plans, 5 tasks over all of them (work in progress fi
   }
   expect(s.plans[0].ready_tasks).not.toContain(last);
   const text = textOf(r as any);
-  expect(text).toContain("parent_task_id lists a plan's tasks");
+  expect(text).toContain("parent_task_id lists a plan in full");
+  // A task without a claim leaves the claim fields out; the one in progress names its holder.
+  expect(Object.keys(s.plans[0].tasks[1])).not.toContain("claimed_by");
+  expect(s.plans[0].tasks[0].claim_expires_at).toEqual(expect.any(String));
   expect(text).toContain("2 more plan(s) not listed");
   expect(Buffer.byteLength(JSON.stringify(r))).toBeLessThanOrEqual(8_000);
 
@@ -83,6 +86,28 @@ test("the overview lists 10 plans, 5 tasks over all of them (work in progress fi
   const all = await callOk(conn.client, "orchestrator_get_status", { limit: 20 });
   expect(all.plans).toHaveLength(12);
   expect(all.more_plans).toBe(0);
+});
+
+test("the overview cuts long plan descriptions and task titles; the plan asked for by id shows them whole", async () => {
+  const description = `Migrate the billing service ${"with every step spelled out ".repeat(700)}end`;
+  const title = `Write the migration ${"carefully ".repeat(40)}`.trim();
+  const plan = await callOk(conn.client, "orchestrator_plan_task", {
+    description,
+    subtasks: [{ title, specialist_type: "implementer" }],
+  });
+  const r = await conn.client.callTool({ name: "orchestrator_get_status", arguments: {} });
+  const s = r.structuredContent as Record<string, any>;
+  expect([...s.plans[0].description]).toHaveLength(120);
+  expect(s.plans[0].description).toStartWith("Migrate the billing service with every step");
+  expect(s.plans[0].description).toEndWith("…");
+  expect([...s.plans[0].tasks[0].title]).toHaveLength(80);
+  expect(textOf(r as any)).toContain(s.plans[0].description);
+  expect(textOf(r as any)).not.toContain("end —");
+  expect(Buffer.byteLength(JSON.stringify(r))).toBeLessThan(2_000);
+
+  const one = await callOk(conn.client, "orchestrator_get_status", { parent_task_id: plan.parent_task_id });
+  expect(one.plans[0].description).toBe(description);
+  expect(one.plans[0].tasks[0].title).toBe(title);
 });
 
 test("a small workspace still sees all of its tasks in the overview", async () => {

@@ -31,11 +31,8 @@ export function bytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** At most `max` characters, with an ellipsis when cut (counts code points, not UTF-16 units). */
-export function truncate(text: string, max: number): string {
-  const chars = [...text.replace(/\s+/g, " ").trim()];
-  return chars.length <= max ? chars.join("") : `${chars.slice(0, Math.max(1, max - 1)).join("")}…`;
-}
+// The server's get_status overview cuts text the same way.
+export { truncate } from "../../core/text.ts";
 
 /** A local date and time, for tooltips and tables. */
 export function dateTime(iso: string | null | undefined): string {

@@ -2,9 +2,10 @@ import { z } from "zod";
 import { getStatus } from "../../app/get-status.ts";
 import { IdSchema } from "../../core/ids.ts";
 import { claimLapse } from "../../core/readiness.ts";
+import { truncate } from "../../core/text.ts";
 import { workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
-import { planSummary, planSummaryShape } from "../views/plan.ts";
+import { OVERVIEW_TEXT, planSummary, planSummaryShape } from "../views/plan.ts";
 import { workspaceFields, workspaceShape } from "../views/workspace.ts";
 import type { ToolHost } from "./_catalog.ts";
 import { inWorkspaceReadOnly, ok } from "./_shared.ts";
@@ -51,6 +52,7 @@ export function registerGetStatusTool(server: ToolHost, session: Session): void 
     },
     async (args) =>
       inWorkspaceReadOnly(session, args.working_directory, async (ctx, ws) => {
+        const overview = !args.parent_task_id;
         const s = await getStatus(ctx, {
           includeCompleted: args.include_completed,
           planId: args.parent_task_id,
@@ -66,7 +68,7 @@ export function registerGetStatusTool(server: ToolHost, session: Session): void 
           failed_tasks: s.counts.failed,
           plans_open: s.planCounts.active,
           plans_completed: s.planCounts.completed,
-          plans: s.plans.map(planSummary),
+          plans: s.plans.map((p) => planSummary(p, overview)),
           more_plans: s.morePlans,
         };
         const lines = [
@@ -77,14 +79,15 @@ export function registerGetStatusTool(server: ToolHost, session: Session): void 
         for (const p of s.plans) {
           lines.push(
             "",
-            `${p.plan.id} [${p.plan.status}] ${p.plan.description} — ${p.progress.completed}/${p.progress.total} (${p.progress.percentage}%)`,
+            `${p.plan.id} [${p.plan.status}] ${overview ? truncate(p.plan.description, OVERVIEW_TEXT.description) : p.plan.description} — ${p.progress.completed}/${p.progress.total} (${p.progress.percentage}%)`,
           );
           for (const t of p.tasks) {
             const lapse = t.claim ? claimLapse(t.claim, now, ctx.holderGone) : null;
             const claim = t.claim
               ? ` (${t.claim.agentId}${lapse === null ? "" : lapse === "expired" ? ", lease expired: can be taken over" : ", disconnected: can be taken over"})`
               : "";
-            lines.push(`  - ${t.id} [${t.status}] ${t.title} · ${t.specialistType}${claim}`);
+            const title = overview ? truncate(t.title, OVERVIEW_TEXT.title) : t.title;
+            lines.push(`  - ${t.id} [${t.status}] ${title} · ${t.specialistType}${claim}`);
           }
           if (p.hiddenTasks > 0)
             lines.push(
@@ -97,7 +100,7 @@ export function registerGetStatusTool(server: ToolHost, session: Session): void 
         if (!args.parent_task_id && s.plans.some((p) => p.hiddenTasks > 0))
           lines.push(
             "",
-            `Listed: ${OVERVIEW_TASKS} tasks over all plans (active, blocked, failed first) and each plan's first ${OVERVIEW_READY} ready ones. parent_task_id lists a plan's tasks (up to 100) and all its ready ones; orchestrator_query_tasks pages through all.`,
+            `Listed: ${OVERVIEW_TASKS} tasks over all plans (active, blocked, failed first) and each plan's first ${OVERVIEW_READY} ready ones, long descriptions and titles cut (…). parent_task_id lists a plan in full: its tasks (up to 100) and all its ready ones; orchestrator_query_tasks pages through all.`,
           );
         if (s.morePlans > 0)
           lines.push("", `${s.morePlans} more plan(s) not listed; raise limit to see them.`);

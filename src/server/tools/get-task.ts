@@ -60,9 +60,9 @@ export function registerGetTaskTool(server: ToolHost, session: Session): void {
           ...workspaceFields(ws),
           task: taskView(d.task),
           plan: planRef(d.plan),
-          dependencies: d.dependencies.map(taskBrief),
+          dependencies: d.dependencies.map((t) => taskBrief(t)),
           unmet_dependencies: d.unmet.map((u) => ({ ...u })),
-          dependents: d.dependents.map(taskBrief),
+          dependents: d.dependents.map((t) => taskBrief(t)),
           claim: d.task.claim
             ? { agent_id: d.task.claim.agentId, expires_at: d.task.claim.expiresAt, expired: d.claimExpired }
             : null,

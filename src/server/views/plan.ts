@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { StatusPlan } from "../../app/get-status.ts";
 import type { Progress } from "../../core/readiness.ts";
 import type { Plan } from "../../core/task.ts";
+import { truncate } from "../../core/text.ts";
 import { taskBrief, taskBriefShape } from "./task.ts";
 
 /** The plan a task belongs to, as shown beside the task. */
@@ -65,17 +66,25 @@ export const planSummaryShape = z.object({
     ),
 });
 
-export function planSummary(p: StatusPlan): z.infer<typeof planSummaryShape> {
+/**
+ * How much of a plan's description and a task's title get_status's overview shows (each plan's
+ * description may hold 20,000 characters, and a model polls the overview between steps: the
+ * default answer stays near 8 KB whatever the plans say). One plan asked for by id shows all.
+ */
+export const OVERVIEW_TEXT = { description: 120, title: 80 } as const;
+
+/** A plan as get_status lists it; `overview`: descriptions and titles cut (OVERVIEW_TEXT). */
+export function planSummary(p: StatusPlan, overview: boolean): z.infer<typeof planSummaryShape> {
   return {
     parent_task_id: p.plan.id,
-    description: p.plan.description,
+    description: overview ? truncate(p.plan.description, OVERVIEW_TEXT.description) : p.plan.description,
     status: p.plan.status,
     complexity: p.plan.complexity,
     progress: p.progress,
     counts: p.plan.counts,
     created_at: p.plan.createdAt,
     updated_at: p.plan.updatedAt,
-    tasks: p.tasks.map(taskBrief),
+    tasks: p.tasks.map((t) => taskBrief(t, overview ? { titleMax: OVERVIEW_TEXT.title } : {})),
     ready_tasks: [...p.readyIds],
     hidden_tasks: p.hiddenTasks,
   };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { PlannedTask } from "../../core/plan.ts";
 import type { Task } from "../../core/task.ts";
+import { truncate } from "../../core/text.ts";
 
 /** A task named in a hint: enough to pick it and to know who should do it. */
 export const taskRefShape = z.object({ task_id: z.string(), title: z.string(), specialist_type: z.string() });
@@ -34,22 +35,28 @@ export const taskBriefShape = z.object({
   specialist_type: z.string(),
   status: z.string(),
   dependencies: z.array(z.string()),
-  claimed_by: z.string().nullable(),
-  claim_expires_at: z.string().nullable(),
+  claimed_by: z.string().optional().describe("Absent: no claim"),
+  claim_expires_at: z.string().optional(),
   created_at: z.string(),
   updated_at: z.string(),
 });
 
-/** The compact task view used in lists. */
-export function taskBrief(t: Task): z.infer<typeof taskBriefShape> {
+/**
+ * The compact task view used in lists. The claim fields are left out when the task holds no
+ * claim (most tasks in a list): 42 bytes each that a model would read as "nobody" anyway.
+ * `opts.titleMax` cuts the title (get_status's overview; the task itself keeps it whole).
+ */
+export function taskBrief(
+  t: Task,
+  opts: { readonly titleMax?: number } = {},
+): z.infer<typeof taskBriefShape> {
   return {
     task_id: t.id,
-    title: t.title,
+    title: opts.titleMax === undefined ? t.title : truncate(t.title, opts.titleMax),
     specialist_type: t.specialistType,
     status: t.status,
     dependencies: [...t.dependencies],
-    claimed_by: t.claim?.agentId ?? null,
-    claim_expires_at: t.claim?.expiresAt ?? null,
+    ...(t.claim ? { claimed_by: t.claim.agentId, claim_expires_at: t.claim.expiresAt } : {}),
     created_at: t.createdAt,
     updated_at: t.updatedAt,
   };

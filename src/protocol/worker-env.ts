@@ -27,6 +27,24 @@ export interface SupervisorInfo {
   readonly last_restart: string | null;
 }
 
+/**
+ * JavaScriptCore's top JIT tier (FTL) off in workers, unless the user set it. A worker's hot
+ * code is short request handlers around SQLite and I/O: FTL compiles them again on background
+ * threads for most of a session's first minutes and never earns that back. Measured with
+ * `bench/tput.ts` (8 in flight over stdio, interleaved A/B): worker CPU per state change −15 to
+ * −19 %, state changes/s +6 to +23 %, in rounds of 2,000 and of 8,000 calls (docs/performance.md).
+ * The lower tiers (baseline, DFG) still compile hot code. Bun reads `BUN_JSC_*` at start only,
+ * so it is set in the environment the worker starts with; a supervisor or CLI process keeps FTL.
+ */
+export const WORKER_JIT_VAR = "BUN_JSC_useFTLJIT";
+
+/** `base` with the workers' JIT tier choice (WORKER_JIT_VAR) unless it already says one. */
+export function withWorkerJit(
+  base: Readonly<Record<string, string | undefined>>,
+): Record<string, string | undefined> {
+  return base[WORKER_JIT_VAR] === undefined ? { ...base, [WORKER_JIT_VAR]: "0" } : { ...base };
+}
+
 /** The environment a worker starts with: the supervisor's own, plus the channel variables. */
 export function workerEnv(
   base: Readonly<Record<string, string | undefined>>,
@@ -39,7 +57,7 @@ export function workerEnv(
 ): Record<string, string | undefined> {
   const { [LISTED_TOOLS_VAR]: _inherited, ...rest } = base;
   return {
-    ...rest,
+    ...withWorkerJit(rest),
     [SUPERVISED_VAR]: "1",
     [CONNECTION_ID_VAR]: note.connectionId,
     [SUPERVISOR_INFO_VAR]: JSON.stringify(note.info),

@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
 import { normalJitAfterStart } from "../../src/platform/jit.ts";
+import { WORKER_JIT_VAR, workerEnv } from "../../src/protocol/worker-env.ts";
 
 // The binary starts with the JIT's tier-up thresholds scaled ×200 (scripts/build.ts) and relies on
 // this call to come back to normal: were it gone from Bun, normalJitAfterStart would silently do
@@ -9,4 +10,15 @@ test("Bun still offers the call that restores the normal JIT policy after start"
     "function",
   );
   expect(() => normalJitAfterStart()).not.toThrow();
+});
+
+// Workers start with FTL off (protocol/worker-env.ts); a value the user set is theirs to keep.
+test("a worker starts with JavaScriptCore's FTL tier off, unless the environment already chose", () => {
+  const note = {
+    connectionId: "c1",
+    info: { supervisor_pid: 1, worker_generation: 1, restarts: 0, crash_restarts: 0, last_restart: null },
+  };
+  expect(workerEnv({ PATH: "/bin" }, note)).toMatchObject({ PATH: "/bin", [WORKER_JIT_VAR]: "0" });
+  expect(workerEnv({ [WORKER_JIT_VAR]: "1" }, note)[WORKER_JIT_VAR]).toBe("1");
+  expect(WORKER_JIT_VAR).toBe("BUN_JSC_useFTLJIT");
 });

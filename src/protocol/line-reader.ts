@@ -11,6 +11,13 @@ export interface OversizedLine {
 /** How many bytes of each end of an oversized line are kept to recover its id. */
 const END_BYTES = 1024;
 
+interface LineHandlers<L> {
+  readonly maxLineBytes?: number;
+  readonly onLine: (line: L) => void;
+  readonly onOversized?: (line: OversizedLine) => void;
+  readonly onEnd?: () => void;
+}
+
 /**
  * Splits a byte stream into newline-delimited lines. A line longer than `maxLineBytes` is not
  * buffered: its bytes are dropped as they arrive until its newline (only its two ends are kept),
@@ -18,15 +25,22 @@ const END_BYTES = 1024;
  * after it are read as usual. Works on Buffers, so a character split across chunks stays whole
  * and the limit counts bytes.
  */
-export function readLines(
-  stream: Readable,
-  handlers: {
-    readonly maxLineBytes?: number;
-    readonly onLine: (line: string) => void;
-    readonly onOversized?: (line: OversizedLine) => void;
-    readonly onEnd?: () => void;
-  },
-): void {
+export function readLines(stream: Readable, handlers: LineHandlers<string>): void {
+  const { onLine } = handlers;
+  readLineBytes(stream, {
+    ...handlers,
+    onLine: (bytes) => {
+      const line = bytes.toString("utf8");
+      onLine(line.endsWith("\r") ? line.slice(0, -1) : line);
+    },
+  });
+}
+
+/**
+ * `readLines` without the decoding: each line's bytes (its "\r" kept), for a relay that passes
+ * most lines on as they came (supervisor: a worker's answers) and decodes only the rest.
+ */
+export function readLineBytes(stream: Readable, handlers: LineHandlers<Buffer>): void {
   const max = handlers.maxLineBytes ?? Number.POSITIVE_INFINITY;
   let parts: Buffer[] = [];
   let size = 0;
@@ -43,8 +57,7 @@ export function readLines(
       head = "";
       tail = Buffer.alloc(0);
     } else if (size > 0) {
-      const line = (parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size)).toString("utf8");
-      handlers.onLine(line.endsWith("\r") ? line.slice(0, -1) : line);
+      handlers.onLine(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size));
     }
     parts = [];
     size = 0;

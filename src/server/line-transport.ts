@@ -15,6 +15,7 @@ import {
   oversizedReply,
 } from "../protocol/jsonrpc.ts";
 import { readLines } from "../protocol/line-reader.ts";
+import { LineWriter } from "../protocol/line-writer.ts";
 
 /**
  * The SDK's schema of each MCP request, by method. The SDK checks params itself, but answers a
@@ -34,7 +35,7 @@ export class LineTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   readonly #input: Readable;
-  readonly #output: Writable;
+  readonly #output: LineWriter;
   readonly #maxLineBytes: number;
   readonly #log: (line: string) => void;
   #closed = false;
@@ -46,7 +47,7 @@ export class LineTransport implements Transport {
     log: (line: string) => void;
   }) {
     this.#input = opts.input;
-    this.#output = opts.output;
+    this.#output = new LineWriter(opts.output);
     this.#maxLineBytes = opts.maxLineBytes;
     this.#log = opts.log;
   }
@@ -100,13 +101,13 @@ export class LineTransport implements Transport {
     return this.#write(message);
   }
 
-  /** Resolves once the line is written or buffered under the high-water mark ('drain'). */
+  /**
+   * Resolves once the line is written or buffered under the high-water mark ('drain'). Answers
+   * ready in the same turn go out in one write (LineWriter).
+   */
   #write(message: unknown): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.#output.destroyed) return resolve();
-      if (this.#output.write(`${JSON.stringify(message)}\n`)) resolve();
-      else this.#output.once("drain", resolve);
-    });
+    this.#output.line(JSON.stringify(message));
+    return this.#output.flushed();
   }
 
   async close(): Promise<void> {

@@ -186,12 +186,12 @@ export function oversizedReply(line: OversizedLine, maxLineBytes: number): Json 
 
 const RESULT_HEAD = '{"result":';
 /** The end of a result the SDK writes (`{ result, jsonrpc, id }` stringified): an integer id last. */
-const RESULT_END = /,"jsonrpc":"2\.0","id":(0|-?[1-9]\d{0,14})\}$/;
-/** The longest RESULT_END: 22 bytes, a sign, 15 digits and the brace. */
-const RESULT_END_BYTES = 40;
+const RESULT_END = /,"jsonrpc":"2\.0","id":(0|-?[1-9]\d{0,14})\}\n?$/;
+/** The longest RESULT_END: 22 bytes, a sign, 15 digits, the brace and the newline. */
+const RESULT_END_BYTES = 41;
 
 /**
- * The id of a line that is a result as the worker's SDK writes it, read off the line's two ends
+ * The id of a line (its "\n" or not) that is a result as the worker's SDK writes it, read off its two ends
  * without decoding the rest, so a relay can pass the bytes on as they came; null for any other
  * line, which takes the full parse. For a line of valid JSON this is what JSON.parse would say: it
  * starts `{"result":`, so it is an object and its last `}` closes it; the number before that brace

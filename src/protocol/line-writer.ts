@@ -31,12 +31,16 @@ export class LineWriter {
     this.#onFull = onFull;
   }
 
-  /** Queues one line (without its newline), text or bytes; it is written at the end of this turn. */
+  /**
+   * Queues one line, text without its newline or bytes with or without it; it is written at the
+   * end of this turn.
+   */
   line(line: string | Uint8Array): void {
     if (this.#ended) return;
     if (typeof line === "string") this.#pending.push(`${line}\n`);
     else {
-      this.#pending.push(line, NEWLINE);
+      this.#pending.push(line);
+      if (line[line.length - 1] !== 10) this.#pending.push(NEWLINE);
       this.#bytes = true;
     }
     if (this.#scheduled) return;
@@ -69,9 +73,7 @@ export class LineWriter {
     if (!this.#scheduled) return;
     this.#scheduled = false;
     const pending = this.#pending;
-    const data = this.#bytes
-      ? Buffer.concat(pending.map((p) => (typeof p === "string" ? Buffer.from(p, "utf8") : p)))
-      : pending.join("");
+    const data = this.#bytes ? joinBytes(pending) : pending.join("");
     const settle = this.#settle;
     this.#pending = [];
     this.#bytes = false;
@@ -97,4 +99,20 @@ export class LineWriter {
     for (const settle of waiting) settle();
     this.#onFull?.(false);
   };
+}
+
+/**
+ * The lines as one piece of memory. Lines relayed in order from one chunk read are adjacent views
+ * of it (readLineBytes): those are taken as one view, not copied.
+ */
+function joinBytes(parts: readonly (string | Uint8Array)[]): Uint8Array {
+  const views: Uint8Array[] = [];
+  for (const p of parts) {
+    const view = typeof p === "string" ? Buffer.from(p, "utf8") : p;
+    const last = views.at(-1);
+    if (last && last.buffer === view.buffer && last.byteOffset + last.length === view.byteOffset)
+      views[views.length - 1] = new Uint8Array(last.buffer, last.byteOffset, last.length + view.length);
+    else views.push(view);
+  }
+  return views.length === 1 ? (views[0] as Uint8Array) : Buffer.concat(views);
 }

@@ -18,7 +18,7 @@ export class ClientOutput {
     this.line(JSON.stringify(msg));
   }
 
-  /** One line without its newline: text, or bytes relayed as a worker wrote them. */
+  /** One line: text without its newline, or bytes relayed as a worker wrote them. */
   line(line: string | Uint8Array): void {
     this.#out.line(line);
   }

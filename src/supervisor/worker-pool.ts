@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { initializeResult } from "../protocol/handshake.ts";
 import { INVALID_PARAMS, resultAnswerId } from "../protocol/jsonrpc.ts";
-import { readLineBytes } from "../protocol/line-reader.ts";
+import { lineText, readLineBytes } from "../protocol/line-reader.ts";
 import { LineWriter } from "../protocol/line-writer.ts";
 import type { RestartTrigger } from "../protocol/reboot-tools.ts";
 import type { ToolListSnapshot } from "../protocol/tool-snapshot.ts";
@@ -165,8 +165,7 @@ export class WorkerPool {
       this.#opts.onResult(w, id, bytes);
       return;
     }
-    const text = bytes.toString("utf8");
-    const line = text.endsWith("\r") ? text.slice(0, -1) : text;
+    const line = lineText(bytes);
     if (line.trim() === "") return;
     let msg: Json;
     try {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { Writable } from "node:stream";
+import { PassThrough, Writable } from "node:stream";
 import { resultAnswerId } from "../../src/protocol/jsonrpc.ts";
+import { lineText, readLineBytes } from "../../src/protocol/line-reader.ts";
 import { LineWriter } from "../../src/protocol/line-writer.ts";
 
 /** A stream that records each write it gets; over `highWaterMark` bytes buffered until `drain()`. */
@@ -83,6 +84,51 @@ describe("LineWriter: the lines of one turn in one write", () => {
   });
 });
 
+describe("readLineBytes → LineWriter: a relay that does not decode", () => {
+  test("lines keep their newline, a line split across chunks comes whole, the last may lack one", () => {
+    const input = new PassThrough();
+    const lines: Buffer[] = [];
+    readLineBytes(input, { onLine: (l) => lines.push(l) });
+    input.write('{"a":1}\r\n{"b":');
+    input.write('"caf\u00e9"}\n\n{"c":3}');
+    input.end();
+    return new Promise<void>((done) => {
+      input.on("end", () => {
+        expect(lines.map((l) => l.toString("utf8"))).toEqual(['{"a":1}\r\n', '{"b":"café"}\n', '{"c":3}']);
+        expect(lines.map(lineText)).toEqual(['{"a":1}', '{"b":"café"}', '{"c":3}']);
+        done();
+      });
+    });
+  });
+
+  test("the lines of one chunk, relayed in order, are written as that memory, uncopied", async () => {
+    const chunk = Buffer.from('{"id":1}\n{"id":2}\n{"id":3}\n');
+    const written: Uint8Array[] = [];
+    const out = new Writable({
+      write(c: Buffer, _enc, done) {
+        written.push(c);
+        done();
+      },
+    });
+    const w = new LineWriter(out);
+    const input = new PassThrough();
+    readLineBytes(input, { onLine: (l) => w.line(l) });
+    input.write(chunk);
+    await new Promise((r) => setImmediate(r));
+    await w.flushed();
+    expect(written).toHaveLength(1);
+    expect(Buffer.from(written[0] as Uint8Array).toString()).toBe(chunk.toString());
+    expect((written[0] as Uint8Array).buffer).toBe(chunk.buffer);
+    // Skipping a line, or adding one of text, joins them by copying instead.
+    w.line(chunk.subarray(0, 9));
+    w.line(chunk.subarray(18, 27));
+    w.line('{"id":4}');
+    w.line(Buffer.from('{"id":5}'));
+    await w.flushed();
+    expect(Buffer.from(written[1] as Uint8Array).toString()).toBe('{"id":1}\n{"id":3}\n{"id":4}\n{"id":5}\n');
+  });
+});
+
 describe("resultAnswerId: the id of a result read off its ends", () => {
   const sdk = (result: unknown, id: unknown) => JSON.stringify({ result, jsonrpc: "2.0", id });
   const idOf = (line: string) => resultAnswerId(Buffer.from(line));
@@ -92,6 +138,7 @@ describe("resultAnswerId: the id of a result read off its ends", () => {
     expect(idOf(sdk({}, 0))).toBe(0);
     expect(idOf(sdk({}, -3))).toBe(-3);
     expect(idOf(sdk({}, 123456789012345))).toBe(123456789012345);
+    expect(idOf(`${sdk({ a: 1 }, 42)}\n`)).toBe(42); // as readLineBytes gives it
   });
 
   test("anything else takes the full parse (null)", () => {

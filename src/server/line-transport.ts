@@ -6,6 +6,7 @@ import {
   JSONRPCNotificationSchema,
   JSONRPCRequestSchema,
   JSONRPCResponseSchema,
+  RELATED_TASK_META_KEY,
 } from "@modelcontextprotocol/sdk/types.js";
 import {
   classify,
@@ -69,6 +70,11 @@ export class LineTransport implements Transport {
       else this.#log(`orchestrator: ignored a malformed message from the client: ${c.why}\n`);
       return;
     }
+    if (c.kind === "request" && isPlainToolCall(c.msg)) {
+      // The hot path: both schemas below surely accept it, and would only copy it.
+      this.onmessage?.(c.msg as JSONRPCMessage);
+      return;
+    }
     // The envelope is right; the SDK's own schema also checks what it relies on (params._meta...).
     const schema =
       c.kind === "request"
@@ -116,4 +122,29 @@ export class LineTransport implements Transport {
     this.#input.pause();
     this.onclose?.();
   }
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Whether a request `classify` passed is a tools/call that JSONRPCRequestSchema and
+ * CallToolRequestSchema both surely accept, each returning a copy of it (loose objects, no
+ * defaults): its params hold a string name, arguments as an object or none, no task, and a
+ * _meta, if any, with a string or integer progressToken or none and no related task. Such a
+ * request skips the two zod parses (issue 16: they were ~5 % of the worker's CPU per state
+ * change); any other shape takes them, and with them their error messages. The SDK still parses
+ * it with its handler's schema.
+ */
+function isPlainToolCall(msg: Json): boolean {
+  const params = msg.params;
+  if (msg.method !== "tools/call" || !isObject(params) || typeof params.name !== "string") return false;
+  if (params.arguments !== undefined && !isObject(params.arguments)) return false;
+  if (params.task !== undefined) return false;
+  const meta = params._meta;
+  if (meta === undefined) return true;
+  if (!isObject(meta) || meta[RELATED_TASK_META_KEY] !== undefined) return false;
+  const token = meta.progressToken;
+  return token === undefined || typeof token === "string" || Number.isSafeInteger(token);
 }

@@ -308,7 +308,8 @@ export class Supervisor implements RestartHost, RebootHost {
     if (!call) return;
     w.answered++;
     if (call.method === "initialize" || call.tool === "orchestrator_initialize_session") {
-      const parsed = msg ?? (JSON.parse(new TextDecoder().decode(line as Uint8Array)) as Json);
+      const text = typeof line === "string" ? line : new TextDecoder().decode(line);
+      const parsed = msg ?? (JSON.parse(text) as Json);
       const result = parsed.result as Json | undefined;
       if (call.method === "initialize" && result)
         w.version = String((result.serverInfo as Json | undefined)?.version ?? "");

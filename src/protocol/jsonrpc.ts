@@ -183,3 +183,26 @@ export function oversizedReply(line: OversizedLine, maxLineBytes: number): Json 
     { size: line.bytes, limit: maxLineBytes },
   );
 }
+
+const RESULT_HEAD = '{"result":';
+/** The end of a result the SDK writes (`{ result, jsonrpc, id }` stringified): an integer id last. */
+const RESULT_END = /,"jsonrpc":"2\.0","id":(0|-?[1-9]\d{0,14})\}\n?$/;
+/** The longest RESULT_END: 22 bytes, a sign, 15 digits, the brace and the newline. */
+const RESULT_END_BYTES = 41;
+
+/**
+ * The id of a line (its "\n" or not) that is a result as the worker's SDK writes it, read off its two ends
+ * without decoding the rest, so a relay can pass the bytes on as they came; null for any other
+ * line, which takes the full parse. For a line of valid JSON this is what JSON.parse would say: it
+ * starts `{"result":`, so it is an object and its last `}` closes it; the number before that brace
+ * is outside any string, so the `"id"` before it is a member name (its quotes unescaped), and the
+ * object's last member, the one JSON.parse keeps. The worker writes "result" only in answers (the
+ * SDK's `{ result, jsonrpc, id }`), never with a "method"; string ids take the full parse.
+ */
+export function resultAnswerId(line: Uint8Array): number | null {
+  for (let i = 0; i < RESULT_HEAD.length; i++) if (line[i] !== RESULT_HEAD.charCodeAt(i)) return null;
+  const from = Math.max(RESULT_HEAD.length, line.length - RESULT_END_BYTES);
+  const end = Buffer.from(line.buffer, line.byteOffset + from, line.length - from).toString("latin1");
+  const m = RESULT_END.exec(end);
+  return m ? Number(m[1]) : null;
+}

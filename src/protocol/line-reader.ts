@@ -10,6 +10,14 @@ export interface OversizedLine {
 
 /** How many bytes of each end of an oversized line are kept to recover its id. */
 const END_BYTES = 1024;
+const NEWLINE = Buffer.from("\n");
+
+interface LineHandlers<L> {
+  readonly maxLineBytes?: number;
+  readonly onLine: (line: L) => void;
+  readonly onOversized?: (line: OversizedLine) => void;
+  readonly onEnd?: () => void;
+}
 
 /**
  * Splits a byte stream into newline-delimited lines. A line longer than `maxLineBytes` is not
@@ -18,15 +26,26 @@ const END_BYTES = 1024;
  * after it are read as usual. Works on Buffers, so a character split across chunks stays whole
  * and the limit counts bytes.
  */
-export function readLines(
-  stream: Readable,
-  handlers: {
-    readonly maxLineBytes?: number;
-    readonly onLine: (line: string) => void;
-    readonly onOversized?: (line: OversizedLine) => void;
-    readonly onEnd?: () => void;
-  },
-): void {
+export function readLines(stream: Readable, handlers: LineHandlers<string>): void {
+  const { onLine } = handlers;
+  readLineBytes(stream, { ...handlers, onLine: (bytes) => onLine(lineText(bytes)) });
+}
+
+/** A line from `readLineBytes` as text, without its "\n" or "\r\n". */
+export function lineText(bytes: Buffer): string {
+  let end = bytes.length;
+  if (bytes[end - 1] === 10) end--;
+  if (bytes[end - 1] === 13) end--;
+  return bytes.toString("utf8", 0, end);
+}
+
+/**
+ * `readLines` without the decoding: each line's bytes with its "\n" (but the last line of a
+ * stream that ends without one), for a relay that passes most lines on as they came (supervisor:
+ * a worker's answers) and decodes only the rest. A line that came in one chunk is a view of it,
+ * so the lines of a chunk relayed in order are still one piece of memory.
+ */
+export function readLineBytes(stream: Readable, handlers: LineHandlers<Buffer>): void {
   const max = handlers.maxLineBytes ?? Number.POSITIVE_INFINITY;
   let parts: Buffer[] = [];
   let size = 0;
@@ -35,7 +54,8 @@ export function readLines(
   let head = "";
   let tail: Buffer = Buffer.alloc(0);
 
-  const finish = (): void => {
+  /** `whole`: the line with its newline when it is all in the chunk at hand. */
+  const finish = (whole: Buffer | null): void => {
     if (discarding) {
       handlers.onOversized?.({ bytes: dropped, head, tail: tail.toString("utf8") });
       discarding = false;
@@ -43,8 +63,9 @@ export function readLines(
       head = "";
       tail = Buffer.alloc(0);
     } else if (size > 0) {
-      const line = (parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size)).toString("utf8");
-      handlers.onLine(line.endsWith("\r") ? line.slice(0, -1) : line);
+      if (whole && parts.length === 1) handlers.onLine(whole);
+      else if (whole) handlers.onLine(Buffer.concat([...parts, NEWLINE], size + 1));
+      else handlers.onLine(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size));
     }
     parts = [];
     size = 0;
@@ -73,12 +94,12 @@ export function readLines(
         size += piece.length;
       }
       if (nl === -1) break;
-      finish();
+      finish(buf.subarray(start, nl + 1));
       start = nl + 1;
     }
   });
   stream.on("end", () => {
-    finish();
+    finish(null);
     handlers.onEnd?.();
   });
 }

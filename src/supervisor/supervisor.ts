@@ -20,7 +20,7 @@ import { exitRefusal, refusal } from "./refusals.ts";
 import type { RestartHistory, RestartRequest } from "./restart-history.ts";
 import { type RestartHost, Restarts } from "./restarts.ts";
 import { type SpawnWorker, type SupervisorClock, sleep } from "./seams.ts";
-import { INTERNAL, type Worker, WorkerPool, writeLine } from "./worker-pool.ts";
+import { INTERNAL, type Worker, WorkerPool } from "./worker-pool.ts";
 
 /**
  * The supervisor owns the client's stdio for the whole connection and relays JSON-RPC lines to a
@@ -80,6 +80,7 @@ export class Supervisor implements RestartHost, RebootHost {
     this.workers = new WorkerPool({
       ...opts,
       onMessage: (w, msg, line) => this.#fromWorker(w, msg, line),
+      onResult: (w, id, line) => this.#answered(w, id, line),
       onExit: (w, code, signal) => this.#onExit(w, code, signal),
     });
     this.#restarts = new Restarts({
@@ -168,7 +169,7 @@ export class Supervisor implements RestartHost, RebootHost {
     if (c.kind === "response") {
       const route = this.#calls.inbound(c.id);
       const w = route ? this.workers.byGen(route.worker) : undefined;
-      if (route && w && !w.exited) writeLine(w.child.stdin, JSON.stringify({ ...c.msg, id: route.id }));
+      if (route && w && !w.exited) w.input?.line(JSON.stringify({ ...c.msg, id: route.id }));
       return;
     }
     const { msg, method } = c;
@@ -258,7 +259,7 @@ export class Supervisor implements RestartHost, RebootHost {
       const called = method === "tools/call" ? String(tool ?? "") : null;
       this.#calls.track(id, { worker: w.gen, method, tool: called, at: this.opts.clock.now() });
     }
-    writeLine(w.child.stdin, line);
+    w.input?.line(line);
   }
 
   /**
@@ -290,15 +291,7 @@ export class Supervisor implements RestartHost, RebootHost {
     const id = msg.id as Id | undefined;
     const isRequest = typeof msg.method === "string";
     if (!isRequest && id !== undefined) {
-      const call = this.#calls.settle(id, w.gen);
-      if (!call) return;
-      w.answered++;
-      const result = msg.result as Json | undefined;
-      if (call.method === "initialize" && result)
-        w.version = String((result.serverInfo as Json | undefined)?.version ?? "");
-      if (call.tool === "orchestrator_initialize_session" && result && !result.isError)
-        this.#bound(w, (result.structuredContent as Json | undefined)?.workspace);
-      this.#out.line(line);
+      this.#answered(w, id, line, msg);
       return;
     }
     if (isRequest && id !== undefined) {
@@ -307,6 +300,23 @@ export class Supervisor implements RestartHost, RebootHost {
       return;
     }
     if (w === this.active) this.#out.line(line);
+  }
+
+  /** An answer to a client request; `msg` is parsed here only for the two calls whose result matters. */
+  #answered(w: Worker, id: Id, line: string | Uint8Array, msg?: Json): void {
+    const call = this.#calls.settle(id, w.gen);
+    if (!call) return;
+    w.answered++;
+    if (call.method === "initialize" || call.tool === "orchestrator_initialize_session") {
+      const text = typeof line === "string" ? line : new TextDecoder().decode(line);
+      const parsed = msg ?? (JSON.parse(text) as Json);
+      const result = parsed.result as Json | undefined;
+      if (call.method === "initialize" && result)
+        w.version = String((result.serverInfo as Json | undefined)?.version ?? "");
+      if (call.tool === "orchestrator_initialize_session" && result && !result.isError)
+        this.#bound(w, (result.structuredContent as Json | undefined)?.workspace);
+    }
+    this.#out.line(line);
   }
 
   #onExit(w: Worker, code: number | null, signal: NodeJS.Signals | null): void {

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import type { Writable } from "node:stream";
 import { initializeResult } from "../protocol/handshake.ts";
-import { INVALID_PARAMS } from "../protocol/jsonrpc.ts";
-import { readLines } from "../protocol/line-reader.ts";
+import { INVALID_PARAMS, resultAnswerId } from "../protocol/jsonrpc.ts";
+import { lineText, readLineBytes } from "../protocol/line-reader.ts";
+import { LineWriter } from "../protocol/line-writer.ts";
 import type { RestartTrigger } from "../protocol/reboot-tools.ts";
 import type { ToolListSnapshot } from "../protocol/tool-snapshot.ts";
 import { RESTORE_SESSION_METHOD, workerEnv } from "../protocol/worker-env.ts";
@@ -14,6 +14,8 @@ type Json = Record<string, unknown>;
 export interface Worker {
   readonly gen: number;
   readonly child: WorkerProcess;
+  /** Its stdin, where the lines of one turn go out in one write. */
+  readonly input: LineWriter | null;
   readonly pid: number;
   readonly startedAt: string;
   version: string | null;
@@ -43,6 +45,11 @@ export interface WorkerPoolOptions {
   readonly log: (line: string) => void;
   /** A line a worker wrote to stdout that is not an answer to the supervisor's own request. */
   readonly onMessage: (w: Worker, msg: Json, line: string) => void;
+  /**
+   * A result to a client request (an integer id), as the worker wrote it: most are relayed to
+   * the client unread, which spares decoding, parsing and encoding again a few KB per answer.
+   */
+  readonly onResult: (w: Worker, id: number, line: Uint8Array) => void;
   readonly onExit: (w: Worker, code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
@@ -110,6 +117,7 @@ export class WorkerPool {
     const w: Worker = {
       gen,
       child,
+      input: child.stdin ? new LineWriter(child.stdin) : null,
       pid: child.pid ?? -1,
       startedAt: new Date(clock.now()).toISOString(),
       version: null,
@@ -127,7 +135,7 @@ export class WorkerPool {
       this.#opts.log(d.toString());
       w.stderrTail = (w.stderrTail + d.toString()).slice(-2000);
     });
-    if (child.stdout) readLines(child.stdout, { onLine: (line) => this.#fromWorker(w, line) });
+    if (child.stdout) readLineBytes(child.stdout, { onLine: (bytes) => this.#fromWorker(w, bytes) });
     if (this.#paused) child.stdout?.pause();
     child.on("exit", (code, signal) => this.#exited(w, code, signal));
     child.on("error", (e) => {
@@ -150,7 +158,14 @@ export class WorkerPool {
     return this.#internal.size;
   }
 
-  #fromWorker(w: Worker, line: string): void {
+  #fromWorker(w: Worker, bytes: Buffer): void {
+    // The supervisor's own requests have string ids (INTERNAL): their answers never take this path.
+    const id = resultAnswerId(bytes);
+    if (id !== null) {
+      this.#opts.onResult(w, id, bytes);
+      return;
+    }
+    const line = lineText(bytes);
     if (line.trim() === "") return;
     let msg: Json;
     try {
@@ -200,7 +215,7 @@ export class WorkerPool {
         reject(new Error(`${method} got no answer from worker ${w.pid} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.#internal.set(id, { worker: w.gen, resolve, reject, timer });
-      writeLine(w.child.stdin, JSON.stringify({ jsonrpc: "2.0", id, method, params }));
+      w.input?.line(JSON.stringify({ jsonrpc: "2.0", id, method, params }));
     });
   }
 
@@ -265,7 +280,7 @@ export class WorkerPool {
   sendInitialized(w: Worker, line?: string): void {
     if (w.initializedSent) return;
     w.initializedSent = true;
-    writeLine(w.child.stdin, line ?? JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+    w.input?.line(line ?? JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
   }
 
   /** Holds (or lets go of) every worker's output while the client's pipe is full. */
@@ -285,7 +300,7 @@ export class WorkerPool {
     w.retiring = true;
     if (w.exited) return;
     const gone = new Promise<void>((resolve) => w.child.once("exit", () => resolve()));
-    w.child.stdin?.end();
+    w.input?.end();
     const timer = this.#opts.clock.setTimeout(() => w.child.kill("SIGKILL"), graceMs);
     await gone;
     this.#opts.clock.clearTimeout(timer);
@@ -296,9 +311,4 @@ export class WorkerPool {
     w.retiring = true;
     w.child.kill("SIGKILL");
   }
-}
-
-/** Writes one line to a worker, unless its stdin is gone (it exited; its exit handler answers). */
-export function writeLine(stream: Writable | null | undefined, line: string): void {
-  if (stream && !stream.destroyed) stream.write(`${line}\n`);
 }

@@ -56,11 +56,11 @@ export class FakeWorker extends EventEmitter implements WorkerProcess {
     }
   }
 
-  /** Writes an answer to the supervisor. */
+  /** Writes an answer to the supervisor, its members in the order the SDK writes them. */
   reply(id: string | number, result: Json): void {
     this.held.delete(id);
     if (this.exited) return;
-    this.stdout.write(`${JSON.stringify({ jsonrpc: "2.0", id, result })}\n`);
+    this.stdout.write(answerLine(id, result));
     this.#exitIfDone();
   }
 
@@ -91,6 +91,11 @@ export class FakeWorker extends EventEmitter implements WorkerProcess {
   #exitIfDone(): void {
     if (this.#closed && this.held.size === 0 && !this.exited) this.crash(0);
   }
+}
+
+/** A result as the worker's SDK writes it (`{ result, jsonrpc, id }`), with its newline. */
+export function answerLine(id: string | number, result: Json): string {
+  return `${JSON.stringify({ result, jsonrpc: "2.0", id })}\n`;
 }
 
 export function textResult(text: string): Json {

@@ -5,7 +5,7 @@ import { readLines } from "../../src/protocol/line-reader.ts";
 import type { ToolListSnapshot } from "../../src/protocol/tool-snapshot.ts";
 import { Supervisor } from "../../src/supervisor/supervisor.ts";
 import { FakeClock, settle } from "../helpers/fake-clock.ts";
-import { type FakeWorker, fakeSpawner, textResult } from "../helpers/fake-worker.ts";
+import { answerLine, type FakeWorker, fakeSpawner, textResult } from "../helpers/fake-worker.ts";
 
 // The supervisor in this process, its workers in memory (tests/helpers/fake-worker.ts) and its
 // time in the test's hands (tests/helpers/fake-clock.ts): relay, crashes, restarts and refusals
@@ -72,6 +72,7 @@ function start(
   const h = {
     sup,
     clock,
+    output,
     workers,
     answers,
     log: () => log,
@@ -129,6 +130,34 @@ describe("relay", () => {
     h.call(1, "orchestrator_get_status");
     expect((await h.answer(1)).result).toEqual(textResult(`answered by ${w.pid}`));
     expect(h.sup.inFlight).toBe(0);
+  });
+
+  test("answers a worker writes at once reach the client in one write, each a line, in order", async () => {
+    const h = start();
+    await h.connect();
+    const w = h.worker(0);
+    for (const id of [1, 2, 3, "four"]) h.call(id, "orchestrator_get_status");
+    await until("the calls in the worker", () => w.held.size === 4);
+    const writes: string[] = [];
+    const write = h.output.write.bind(h.output);
+    h.output.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      writes.push(Buffer.from(chunk).toString("utf8"));
+      return write(chunk, ...rest);
+    }) as typeof h.output.write;
+    // One chunk: three results as the SDK writes them (relayed unparsed) and one with a string id.
+    w.stdout.write([3, 1, "four", 2].map((id) => answerLine(id, textResult(`answer ${id} · ok`))).join(""));
+    await until("four answers", () => h.answers.length >= 5);
+    expect(h.answers.slice(1).map((a) => a.id)).toEqual([3, 1, "four", 2]);
+    expect(h.answers[1]?.result).toEqual(textResult("answer 3 · ok"));
+    expect(writes).toHaveLength(1);
+    expect(h.sup.inFlight).toBe(0);
+    // An answer to a request no longer in flight is not relayed twice.
+    w.stdout.write(answerLine(1, textResult("again")));
+    h.call(5, "orchestrator_get_status");
+    await until("the call in the worker", () => w.held.has(5));
+    w.reply(5, textResult("five"));
+    await h.answer(5);
+    expect(h.answers.filter((a) => a.id === 1)).toHaveLength(1);
   });
 
   test("a worker's request to the client goes out under an id no other worker uses, and the answer comes back", async () => {

@@ -37,6 +37,7 @@ import {
   findPlans,
   insertPlan,
   planExists,
+  shiftPlanCounts,
   sumTaskCounts,
   updatePlan,
 } from "./repositories/plans.repository.ts";
@@ -139,6 +140,7 @@ const REPOSITORIES = {
   findAgentsLastSeen,
   insertPlan,
   updatePlan,
+  shiftPlanCounts,
   deletePlan,
   insertTasks,
   updateTask,

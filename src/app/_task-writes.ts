@@ -3,7 +3,7 @@ import type { EventKind } from "../core/event.ts";
 import type { Plan, Task, TaskCounts, TaskStatus } from "../core/task.ts";
 import { countsShift, derivePlanStatus, nextStatus, type TaskAction } from "../core/transitions.ts";
 import type { StoreReader, StoreWriter } from "../store/port.ts";
-import type { TaskPatch } from "../store/records.ts";
+import type { NewEvent, TaskPatch } from "../store/records.ts";
 
 type Trx = StoreWriter;
 type Reader = StoreReader;
@@ -81,20 +81,33 @@ export async function applyTaskAction(
   task: Task,
   action: TaskAction,
   at: string,
-  opts: { agentId?: string | null; note?: string | null; patch?: TaskPatch } = {},
+  opts: {
+    agentId?: string | null;
+    note?: string | null;
+    patch?: TaskPatch;
+    /** Events to record just before the status change's own, in the same statement. */
+    before?: readonly NewEvent[];
+  } = {},
 ): Promise<{ status: TaskStatus; plan: Plan }> {
   const to = nextStatus(task.id, task.status, action, task.archivedFrom);
   const patch: TaskPatch = { ...opts.patch, status: to, updatedAt: at };
   if (to === "archived") patch.archivedFrom = task.status;
   if (action === "restore") patch.archivedFrom = null;
   await trx.updateTask(workspace, task.id, patch);
-  await recordEvent(trx, workspace, at, "task_status_changed", task.planId, task.id, {
-    action,
-    from: task.status,
-    to,
-    agentId: opts.agentId ?? null,
-    note: opts.note ?? null,
-  });
+  await trx.appendEvents(workspace, [
+    ...(opts.before ?? []),
+    {
+      at,
+      kind: "task_status_changed",
+      planId: task.planId,
+      taskId: task.id,
+      action,
+      from: task.status,
+      to,
+      agentId: opts.agentId ?? null,
+      note: opts.note ?? null,
+    },
+  ]);
   const plan = await shiftPlan(trx, workspace, task.planId, countsShift(task.status, to), at);
   return { status: to, plan };
 }

@@ -64,6 +64,8 @@ const SQLITE_ONLY: Record<string, string> = {
     "SQLite's group commit on its one connection (PostgreSQL writes each call in its own transaction; the store contract holds both to the same outcomes)",
   "tests/integration/prepared-queries.test.ts":
     "runs on SQLite and on a PostgreSQL database of its own in one file, like the store contract",
+  "tests/integration/plan-counters.test.ts":
+    "concurrent writers on one SQLite file and on a PostgreSQL database of its own, in one file",
   "tests/integration/store-port.test.ts":
     "the store contract on SQLite; tests/integration/postgres-store.test.ts runs it on PostgreSQL",
   "tests/e2e/crash-safety.test.ts":

@@ -1,9 +1,9 @@
 import { OrchestratorError } from "../core/errors.ts";
 import type { EventKind } from "../core/event.ts";
-import type { Plan, Task, TaskStatus } from "../core/task.ts";
-import { derivePlanStatus, nextStatus, type TaskAction } from "../core/transitions.ts";
+import type { Plan, Task, TaskCounts, TaskStatus } from "../core/task.ts";
+import { countsShift, derivePlanStatus, nextStatus, type TaskAction } from "../core/transitions.ts";
 import type { StoreReader, StoreWriter } from "../store/port.ts";
-import type { TaskPatch } from "../store/records.ts";
+import type { NewEvent, TaskPatch } from "../store/records.ts";
 
 type Trx = StoreWriter;
 type Reader = StoreReader;
@@ -57,20 +57,23 @@ export async function requireTaskForReadiness(
 /** Loads a plan or throws PLAN_NOT_FOUND. */
 export async function requirePlan(db: StoreReader, project: string, id: string): Promise<Plan> {
   const plan = await db.findPlan(project, id);
-  if (!plan) {
-    throw new OrchestratorError(
-      "PLAN_NOT_FOUND",
-      `Plan ${id} does not exist in project ${project}. List plans with orchestrator_get_status; plan ids look like task_1a2b3c4d.`,
-      { data: { parent_task_id: id, project } },
-    );
-  }
+  if (!plan) throw planNotFound(project, id);
   return plan;
+}
+
+function planNotFound(project: string, id: string): OrchestratorError {
+  return new OrchestratorError(
+    "PLAN_NOT_FOUND",
+    `Plan ${id} does not exist in project ${project}. List plans with orchestrator_get_status; plan ids look like task_1a2b3c4d.`,
+    { data: { parent_task_id: id, project } },
+  );
 }
 
 /**
  * Applies one state-machine action to a task: checks it against the transition table, writes the
  * new status with `patch`, appends the history event and brings the plan's counters and status up
- * to date, all in the caller's transaction. Returns the new status and the updated plan.
+ * to date, all in the caller's transaction. Returns the new status and the updated plan (throws
+ * PLAN_NOT_FOUND when the task's plan is gone).
  */
 export async function applyTaskAction(
   trx: Trx,
@@ -78,22 +81,62 @@ export async function applyTaskAction(
   task: Task,
   action: TaskAction,
   at: string,
-  opts: { agentId?: string | null; note?: string | null; patch?: TaskPatch; plan?: Plan } = {},
+  opts: {
+    agentId?: string | null;
+    note?: string | null;
+    patch?: TaskPatch;
+    /** Events to record just before the status change's own, in the same statement. */
+    before?: readonly NewEvent[];
+  } = {},
 ): Promise<{ status: TaskStatus; plan: Plan }> {
   const to = nextStatus(task.id, task.status, action, task.archivedFrom);
   const patch: TaskPatch = { ...opts.patch, status: to, updatedAt: at };
   if (to === "archived") patch.archivedFrom = task.status;
   if (action === "restore") patch.archivedFrom = null;
   await trx.updateTask(workspace, task.id, patch);
-  await recordEvent(trx, workspace, at, "task_status_changed", task.planId, task.id, {
-    action,
-    from: task.status,
-    to,
-    agentId: opts.agentId ?? null,
-    note: opts.note ?? null,
-  });
-  const plan = await refreshPlan(trx, workspace, task.planId, at, opts.plan);
+  await trx.appendEvents(workspace, [
+    ...(opts.before ?? []),
+    {
+      at,
+      kind: "task_status_changed",
+      planId: task.planId,
+      taskId: task.id,
+      action,
+      from: task.status,
+      to,
+      agentId: opts.agentId ?? null,
+      note: opts.note ?? null,
+    },
+  ]);
+  const plan = await shiftPlan(trx, workspace, task.planId, countsShift(task.status, to), at);
   return { status: to, plan };
+}
+
+/**
+ * Adds one known change to a plan's counters (store `shiftPlanCounts`, no recount) and derives its
+ * status from the counts that returns, as refreshPlan does from a recount; the rare status change
+ * is a second update and a plan event. Throws PLAN_NOT_FOUND.
+ */
+async function shiftPlan(
+  trx: Trx,
+  workspace: string,
+  planId: string,
+  delta: TaskCounts,
+  at: string,
+): Promise<Plan> {
+  const plan = await trx.shiftPlanCounts(workspace, planId, delta, at);
+  if (!plan) throw planNotFound(workspace, planId);
+  const status = derivePlanStatus(plan.status, plan.counts);
+  const completedAt = status === "completed" ? (plan.completedAt ?? at) : null;
+  if (status === plan.status && completedAt === plan.completedAt) return plan;
+  await trx.updatePlan(workspace, planId, { status, completedAt });
+  if (status !== plan.status) {
+    await recordEvent(trx, workspace, at, "plan_status_changed", planId, null, {
+      from: plan.status,
+      to: status,
+    });
+  }
+  return { ...plan, status, completedAt };
 }
 
 /** Appends one history event. */
@@ -117,7 +160,9 @@ export async function recordEvent(
 
 /**
  * Recounts a plan's tasks (index-only, proportional to the plan's size, not the store's) and
- * derives its status; records a plan event when the status changes.
+ * derives its status; records a plan event when the status changes. For writes that change tasks
+ * other than by one known transition (new tasks, deletes, imports, repairs); applyTaskAction adds
+ * its one change to the counters instead.
  */
 export async function refreshPlan(
   trx: Trx,

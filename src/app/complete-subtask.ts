@@ -12,7 +12,7 @@ import type { ArtifactType, NextAction, Plan, Task, TaskStatus } from "../core/t
 import type { TaskAction } from "../core/transitions.ts";
 import { sha256 } from "../platform/fs.ts";
 import { priorResult, type RequestKey, writeOnce } from "./_requests.ts";
-import { applyTaskAction, recordEvent, requireTaskForReadiness } from "./_task-writes.ts";
+import { applyTaskAction, requireTaskForReadiness } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
 
 export interface CompleteSubtaskInput {
@@ -148,11 +148,18 @@ export async function completeSubtask(
       }
     }
     await trx.insertArtifact(ws, { ...artifact, taskId: task.id, planId: task.planId }, text);
-    await recordEvent(trx, ws, now, "artifact_added", task.planId, task.id, {
-      agentId: input.agentId,
-      note: artifact.id,
-    });
     const { status, plan } = await applyTaskAction(trx, ws, task, action, now, {
+      // Recorded with the status change's event, in one statement.
+      before: [
+        {
+          at: now,
+          kind: "artifact_added",
+          planId: task.planId,
+          taskId: task.id,
+          agentId: input.agentId,
+          note: artifact.id,
+        },
+      ],
       agentId: input.agentId,
       note: action === "complete" ? null : input.summary,
       patch: {

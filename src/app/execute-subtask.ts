@@ -47,7 +47,6 @@ export async function executeSubtask(
     const taskId = requested ?? (await nextReadyTaskId(trx, ctx, agentId, now, pick));
     // The task and its dependencies: all a start looks at (the plan's other tasks are not read).
     const { task: current, siblings } = await requireTaskForReadiness(trx, ws, taskId, { pending: false });
-    const plan = await requirePlan(trx, ws, current.planId);
     const byId = new Map(siblings.map((t) => [t.id, t]));
 
     if (isClaimedByOther(current, agentId, now, ctx.holderGone)) {
@@ -62,6 +61,7 @@ export async function executeSubtask(
     if (current.status === "active") {
       // The holder asking again renews its lease; anyone else (the claim lapsed, or there was
       // none) takes the task over: a start for them, no transition.
+      const plan = await requirePlan(trx, ws, current.planId);
       await trx.updateTask(ws, taskId, { claim, updatedAt: now });
       const task = { ...current, claim, updatedAt: now };
       const previous = current.claim;
@@ -86,9 +86,9 @@ export async function executeSubtask(
         { data: { task_id: taskId, unmet } },
       );
     }
-    const { status } = await applyTaskAction(trx, ws, current, "start", now, {
+    // The plan comes back from the counters' update (its prompt needs the description and context).
+    const { status, plan } = await applyTaskAction(trx, ws, current, "start", now, {
       agentId,
-      plan,
       patch: { claim, startedAt: current.startedAt ?? now },
     });
     const task: Task = {

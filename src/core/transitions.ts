@@ -1,5 +1,5 @@
 import { OrchestratorError } from "./errors.ts";
-import type { PlanStatus, TaskCounts, TaskStatus } from "./task.ts";
+import { EMPTY_COUNTS, type PlanStatus, type TaskCounts, type TaskStatus } from "./task.ts";
 
 /**
  * The one task state machine. Every status change in the product names one of these actions;
@@ -57,4 +57,22 @@ export function derivePlanStatus(current: PlanStatus, counts: TaskCounts): PlanS
   if (current === "cancelled" || current === "archived") return current;
   const open = counts.pending + counts.active + counts.blocked + counts.failed;
   return open === 0 && counts.completed > 0 ? "completed" : "active";
+}
+
+/**
+ * What one task moving from `from` to `to` adds to its plan's counters (archived tasks are not
+ * counted, not even in `total`): the write path adds it to the stored counters in the UPDATE
+ * itself instead of recounting the plan's tasks, which stays exact with concurrent writers.
+ */
+export function countsShift(from: TaskStatus, to: TaskStatus): TaskCounts {
+  const d = { ...EMPTY_COUNTS };
+  if (from !== "archived") {
+    d[from] -= 1;
+    d.total -= 1;
+  }
+  if (to !== "archived") {
+    d[to] += 1;
+    d.total += 1;
+  }
+  return d;
 }

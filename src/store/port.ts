@@ -189,6 +189,11 @@ export interface StoreReader {
 export interface StoreWriter extends StoreReader {
   insertPlan(ws: string, plan: NewPlan): Promise<void>;
   updatePlan(ws: string, id: string, patch: PlanPatch): Promise<void>;
+  /**
+   * Adds `delta` to a plan's task counters and sets its updated_at in one statement; the plan as
+   * it is then, or undefined when there is no such plan.
+   */
+  shiftPlanCounts(ws: string, id: string, delta: TaskCounts, updatedAt: string): Promise<Plan | undefined>;
   deletePlan(ws: string, id: string): Promise<void>;
   insertTasks(ws: string, tasks: readonly NewTask[]): Promise<void>;
   updateTask(ws: string, id: string, patch: TaskPatch): Promise<void>;

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from "kysely";
+import { CompiledQuery, type Transaction } from "kysely";
 import type { Database, Db } from "./database.ts";
 
 /** Runs `fn` in a write transaction (BEGIN IMMEDIATE, see driver.ts); commits on return, rolls back on throw. */
@@ -8,6 +8,14 @@ export function writeTx<T>(db: Db, fn: (trx: Transaction<Database>) => Promise<T
 
 /** At most this many writes share one commit, so a steady stream still lets readers in and answers go out. */
 export const GROUP_MAX = 32;
+
+// Run around every write of a group and every read: compiled once, not built from a template each time.
+const SAVEPOINT = CompiledQuery.raw("savepoint w");
+const ROLLBACK_TO = CompiledQuery.raw("rollback to w");
+const RELEASE = CompiledQuery.raw("release w");
+const BEGIN = CompiledQuery.raw("begin");
+const COMMIT = CompiledQuery.raw("commit");
+const ROLLBACK = CompiledQuery.raw("rollback");
 
 interface Queued {
   readonly fn: (trx: Transaction<Database>) => Promise<unknown>;
@@ -47,7 +55,7 @@ export function groupedWriter(db: Db): <T>(fn: (trx: Transaction<Database>) => P
         while (queue.length > 0 && group.length < GROUP_MAX) {
           const item = queue.shift() as Queued;
           group.push(item);
-          await sql`savepoint w`.execute(trx);
+          await trx.executeQuery(SAVEPOINT);
           try {
             outcomes.push({ ok: true, value: await item.fn(trx) });
           } catch (error) {
@@ -55,11 +63,11 @@ export function groupedWriter(db: Db): <T>(fn: (trx: Transaction<Database>) => P
             // Fails when SQLite has already rolled the whole transaction back (a full disk, an I/O
             // error): then the group's earlier writes are gone too, and every caller hears the
             // error that took them (DISK_FULL says what to do), not the missing savepoint.
-            await sql`rollback to w`.execute(trx).catch(() => {
+            await trx.executeQuery(ROLLBACK_TO).catch(() => {
               throw error;
             });
           }
-          await sql`release w`.execute(trx);
+          await trx.executeQuery(RELEASE);
         }
       });
     } catch (error) {
@@ -103,13 +111,13 @@ export function groupedWriter(db: Db): <T>(fn: (trx: Transaction<Database>) => P
  */
 export function readTx<T>(db: Db, fn: (conn: Db) => Promise<T>): Promise<T> {
   return db.connection().execute(async (conn) => {
-    await sql`begin`.execute(conn);
+    await conn.executeQuery(BEGIN);
     try {
       const out = await fn(conn);
-      await sql`commit`.execute(conn);
+      await conn.executeQuery(COMMIT);
       return out;
     } catch (e) {
-      await sql`rollback`.execute(conn).catch(() => {});
+      await conn.executeQuery(ROLLBACK).catch(() => {});
       throw e;
     }
   });

@@ -146,6 +146,21 @@ export function describeStoreContract(
       expect((await store.direct.countTasksByPlan(ws)).get("task_0000000a")?.total).toBe(3);
     });
 
+    test("a shift is added to the plan's counters in one statement that returns the plan", async () => {
+      await seed();
+      await store.write(async (w) => {
+        await w.updatePlan(ws, "task_0000000a", { counts: await w.countPlanTasks(ws, "task_0000000a") });
+      });
+      const delta = { pending: -1, active: 1, blocked: 0, completed: 0, failed: 0, cancelled: 0, total: 0 };
+      const shifted = await store.write((w) => w.shiftPlanCounts(ws, "task_0000000a", delta, later));
+      expect(shifted).toMatchObject({ id: "task_0000000a", status: "active", updatedAt: later });
+      expect(shifted?.counts).toEqual({ ...delta, pending: 2, active: 1, total: 3 });
+      expect(await store.direct.findPlan(ws, "task_0000000a")).toEqual(shifted);
+      expect(
+        await store.write((w) => w.shiftPlanCounts("/other", "task_0000000a", delta, later)),
+      ).toBeUndefined();
+    });
+
     test("ready ids of several plans in one statement: each plan's first ones, in plan order", async () => {
       await seed();
       await store.write(async (w) => {

@@ -3,6 +3,7 @@ import { isOrchestratorError } from "../../src/core/errors.ts";
 import { countTasks, TASK_STATUSES, type TaskStatus } from "../../src/core/task.ts";
 import {
   canTransition,
+  countsShift,
   derivePlanStatus,
   nextStatus,
   TASK_TRANSITIONS,
@@ -54,5 +55,23 @@ describe("plan status", () => {
   });
   test("archived tasks are not counted", () => {
     expect(counts({ archived: 4, pending: 1 }).total).toBe(1);
+  });
+});
+
+describe("plan counters", () => {
+  test("a transition's shift added to the counts of a plan equals a recount after it, from every status", () => {
+    // A plan holding one task of every status, each of which in turn makes each move it may.
+    const before = TASK_STATUSES.map((s) => [s, 1] as const);
+    for (const from of TASK_STATUSES) {
+      for (const to of TASK_STATUSES) {
+        const after = before.map(([s, n]) => [s, s === from ? n - 1 : n] as const).concat([[to, 1]]);
+        const shift = countsShift(from, to);
+        const counts = countTasks(before);
+        const added = Object.fromEntries(
+          Object.entries(counts).map(([k, n]) => [k, n + shift[k as keyof typeof shift]]),
+        );
+        expect(added).toEqual({ ...countTasks(after) });
+      }
+    }
   });
 });

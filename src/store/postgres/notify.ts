@@ -12,6 +12,7 @@ export const CHANGES_CHANNEL = "orchestrator_changes";
 const PROJECT_WRITES: ReadonlySet<string> = new Set([
   "insertPlan",
   "updatePlan",
+  "shiftPlanCounts",
   "deletePlan",
   "insertTasks",
   "updateTask",

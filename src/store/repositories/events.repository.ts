@@ -38,8 +38,15 @@ export async function appendEvents(
     agent_id: e.agentId ?? null,
     note: e.note ?? null,
   }));
-  // One event per call is the write path's case: compiled once.
+  // The write path's cases (one event, or a completion's two): compiled once per number of rows.
   if (rows.length === 1) return void (await insertEventRow(db, rows[0]!));
+  if (rows.length <= PREPARED_ROWS) {
+    const p: Record<string, unknown> = {};
+    rows.forEach((r, i) => {
+      for (const c of EVENT_COLUMNS) p[`${c}${i}`] = r[c];
+    });
+    return void (await insertEventRows(db, p, String(rows.length)));
+  }
   for (let i = 0; i < rows.length; i += 300)
     await db
       .insertInto("events")
@@ -49,6 +56,28 @@ export async function appendEvents(
 
 type EventParams = Omit<EventRow, "seq"> & { workspace: string };
 const insertEventRow = prepared((db, row: EventParams) => db.insertInto("events").values(row));
+
+const PREPARED_ROWS = 4;
+const EVENT_COLUMNS = [
+  "workspace",
+  "at",
+  "kind",
+  "plan_id",
+  "task_id",
+  "action",
+  "from_status",
+  "to_status",
+  "agent_id",
+  "note",
+] as const satisfies readonly (keyof EventParams)[];
+
+// Several rows in one statement, their values numbered (`at0`, `at1`, …) as a prepared statement needs.
+const insertEventRows = prepared((db, p: Record<string, unknown>) => {
+  const rows: EventParams[] = [];
+  for (let i = 0; `at${i}` in p; i++)
+    rows.push(Object.fromEntries(EVENT_COLUMNS.map((c) => [c, p[`${c}${i}`]])) as unknown as EventParams);
+  return db.insertInto("events").values(rows);
+});
 
 /** A plan's history, oldest first. */
 export async function findPlanEvents(

@@ -182,6 +182,43 @@ const updatePlanRow = prepared((db, { workspace, id, ...set }: UpdateParams) =>
   db.updateTable("plans").set(set).where("workspace", "=", workspace).where("id", "=", id),
 );
 
+/**
+ * Adds `delta` to a plan's counters and sets its updated_at, in one statement that returns the
+ * plan as it is then (undefined: no such plan). The sum is taken in the UPDATE, under the row's
+ * write lock, so two writers changing tasks of one plan never lose each other's change as a read
+ * followed by a write of the counts could; and no task is read (a recount reads the plan's index).
+ */
+export async function shiftPlanCounts(
+  db: Executor,
+  workspace: string,
+  id: string,
+  delta: TaskCounts,
+  updatedAt: string,
+): Promise<Plan | undefined> {
+  const [row] = await shiftPlanRow(db, { workspace, id, updatedAt, ...delta });
+  return row ? planRowToPlan(row) : undefined;
+}
+
+// Every write call's plan update: one shape, compiled once.
+const shiftPlanRow = prepared(
+  (db, p: Record<keyof TaskCounts, number> & { workspace: string; id: string; updatedAt: string }) =>
+    db
+      .updateTable("plans")
+      .set((eb) => ({
+        n_pending: eb("n_pending", "+", p.pending),
+        n_active: eb("n_active", "+", p.active),
+        n_blocked: eb("n_blocked", "+", p.blocked),
+        n_completed: eb("n_completed", "+", p.completed),
+        n_failed: eb("n_failed", "+", p.failed),
+        n_cancelled: eb("n_cancelled", "+", p.cancelled),
+        n_total: eb("n_total", "+", p.total),
+        updated_at: p.updatedAt,
+      }))
+      .where("workspace", "=", p.workspace)
+      .where("id", "=", p.id)
+      .returningAll(),
+);
+
 /** Sums task counters over plans with one of `statuses` (cheap: one row per plan, no task scan). */
 export async function sumTaskCounts(
   db: Executor,

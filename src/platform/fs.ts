@@ -1,5 +1,15 @@
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, realpathSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fchmodSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { OrchestratorError } from "../core/errors.ts";
@@ -90,7 +100,7 @@ function nearestExisting(path: string): string {
  */
 async function writeAtomically(path: string, data: string | Uint8Array, opts: WriteOptions): Promise<void> {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = tempNameOf(path);
   // The mode to keep exactly: the one asked for, else the target's own, else the one to create with.
   const exact =
     opts.mode ??
@@ -110,7 +120,7 @@ async function writeAtomically(path: string, data: string | Uint8Array, opts: Wr
   }
   try {
     // open()'s mode passes through the umask; a kept mode must come out exactly.
-    if (exact !== null && process.platform !== "win32") await handle.chmod(exact);
+    if (exact !== null && !openKeepsMode(exact)) await handle.chmod(exact);
     if (opts.owner && process.platform !== "win32") await handle.chown(opts.owner.uid, opts.owner.gid);
     await handle.writeFile(data);
     if (opts.durable !== false) await handle.sync();
@@ -127,6 +137,75 @@ async function writeAtomically(path: string, data: string | Uint8Array, opts: Wr
     throw e;
   }
   if (opts.durable !== false) await fsyncDir(dir);
+}
+
+/**
+ * Creates `path` with `mode` and writes `data`, failing with EEXIST when it exists: for a file in
+ * a folder that the caller has just created, where no reader can know the name yet and there is
+ * no old content to keep (three calls, against a temp file's five: no fchmod, no rename). Unlike
+ * writeAtomically a reader racing the write may see the file empty or short, and a kill
+ * mid-write leaves it so; only for copies of data kept elsewhere. Synchronous: a small file's
+ * calls cost less on the calling thread than a thread-pool hand-off each. A failed write removes
+ * the file it created.
+ */
+export function writeNewFileSync(path: string, data: Uint8Array, mode: number): void {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  try {
+    if (!openKeepsMode(mode)) fchmodSync(fd, mode);
+    writeAllSync(fd, data);
+  } catch (e) {
+    closeSync(fd);
+    unlinkSyncQuietly(path);
+    throw e;
+  }
+  closeSync(fd);
+}
+
+/**
+ * writeAtomically's temp file + rename, synchronous and never fsynced: for a small copy of data
+ * kept durably elsewhere (an artifact's local copy) into a folder that exists. Readers see the
+ * old file or the new one; a crash may lose or tear the copy. The file gets exactly `mode`.
+ */
+export function replaceFileSync(path: string, data: Uint8Array, mode: number): void {
+  const tmp = tempNameOf(path);
+  writeNewFileSync(tmp, data, mode);
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    unlinkSyncQuietly(tmp);
+    throw e;
+  }
+}
+
+function writeAllSync(fd: number, data: Uint8Array): void {
+  for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at);
+}
+
+function unlinkSyncQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone, or never there: nothing to clean.
+  }
+}
+
+/** The temp file next to `path` that an atomic write renames over it (validate_structure knows the pattern). */
+function tempNameOf(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+}
+
+/** The process's umask, read once (reading it sets it twice); the orchestrator never changes it. */
+let umask: number | undefined;
+
+/**
+ * True when a file opened with `mode` gets exactly `mode`: the umask cuts none of its bits and it
+ * has no setuid/setgid/sticky bit (which creation may drop). Then the fchmod after the open, a
+ * call per write, can go; 0600 under any usual umask (022, 002, 077).
+ */
+function openKeepsMode(mode: number): boolean {
+  if (process.platform === "win32") return true;
+  umask ??= process.umask();
+  return (mode & ~0o777) === 0 && (mode & umask) === 0;
 }
 
 /** fsyncs a directory so a rename in it survives a crash (a no-op where the OS refuses). */

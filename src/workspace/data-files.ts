@@ -5,6 +5,7 @@ import { DATA_DIR } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
 import type { ArtifactFileState, ArtifactFolderEntry, DataFiles } from "../core/ports.ts";
 import { atomicWriteFile, sha256 } from "../platform/fs.ts";
+import { SYNC_COPY_MAX_BYTES, writeCopySync } from "./copy-writer.ts";
 import {
   checkDataPath,
   checkStoredDataPath,
@@ -62,16 +63,17 @@ export function createDataFiles(workspace: string, opts: { readonly copyDelayMs?
     },
 
     copyLater(path, bytes) {
-      queueCopy(
-        join(workspace, path),
-        () => atomicWriteFile(storedDataPath(workspace, path), bytes, { ...PRIVATE, durable: false }),
-        {
-          bytes: bytes.length,
-          delayMs: opts.copyDelayMs,
-          describe: (reason) =>
-            `the result is stored, but its local copy ${path} could not be written (${reason}); it is written again by the next execute_subtask of a dependent, or by validate_structure with repair: true.`,
-        },
-      );
+      // The wall is checked when the copy is written, right before its folder is created.
+      const write =
+        bytes.length <= SYNC_COPY_MAX_BYTES
+          ? () => writeCopySync(storedDataPath(workspace, path), bytes)
+          : () => atomicWriteFile(storedDataPath(workspace, path), bytes, { ...PRIVATE, durable: false });
+      queueCopy(join(workspace, path), write, {
+        bytes: bytes.length,
+        delayMs: opts.copyDelayMs,
+        describe: (reason) =>
+          `the result is stored, but its local copy ${path} could not be written (${reason}); it is written again by the next execute_subtask of a dependent, or by validate_structure with repair: true.`,
+      });
     },
 
     copiesSettled: settled,

@@ -5,8 +5,11 @@ import { type QuietWait, whenQuiet } from "../platform/activity.ts";
  * Artifacts' local copies written after the answer (complete_subtask): the text is committed in
  * the store first, so the copy is a convenience that need not hold up the client (creating the
  * task's folders and the file was 2–3 ms of a 4 ms completion on a slow disk). One queue per
- * process, since every call builds its own DataFiles; copies into one task's folder run in the
- * order they were queued, different folders in parallel.
+ * process, since every call builds its own DataFiles, written in the order queued. Small copies
+ * (workspace/copy-writer.ts) are written with synchronous calls on the main thread, in slices
+ * with the event loop's turn between them: an asynchronous call costs a thread-pool hand-off
+ * (eventfd, futex) per call, and the pool's threads took the CPU that the client and supervisor
+ * needed on a 2-core machine (bench/tput.ts at 8 in flight).
  *
  * Copies also wait for a quiet moment (no request for `QUIET_MS`, platform/activity.ts): written
  * between a client's calls, their file-system work met the next call's commit and slowed it
@@ -29,81 +32,149 @@ const QUIET_MS = 20;
 /** Copies written at once when this many wait (memory: each holds its bytes until written). */
 const MAX_WAITING = 1_000;
 const MAX_WAITING_BYTES = 32 * 1024 * 1024;
+/**
+ * A slice of synchronous copies ends after this long or this many copies; then the event loop
+ * reads and answers whatever requests arrived before the next slice, so an answer waits behind
+ * at most one slice (a copy's mkdir, open and write cost 0.2–0.5 ms of CPU on the 2-core VM).
+ */
+const SLICE_MS = 2;
+const SLICE_COPIES = 64;
 
-/** The copies waiting for a quiet moment: they start when `open` is called. */
-let gate:
-  | { readonly opened: Promise<void>; readonly open: () => void; readonly quiet: QuietWait }
-  | undefined;
-let waiting = 0;
+interface Copy {
+  readonly abs: string;
+  /** Its folder with a trailing separator, for copiesSettled's `under`. */
+  readonly folder: string;
+  /** Synchronous (a small copy, run in a slice) or a promise (a large one, on the thread pool). */
+  readonly write: () => void | Promise<void>;
+  readonly bytes: number;
+  readonly delayMs: number | undefined;
+  readonly describe: (reason: string) => string;
+  /** Its place in the one queue: copies are written in the order they were queued. */
+  readonly seq: number;
+}
+
+/** Copies waiting for a quiet moment (or the bounds), and the wait. */
+let waiting: Copy[] = [];
 let waitingBytes = 0;
+let quiet: QuietWait | undefined;
+/** Copies let through, written in order by `drain` from `next` on. */
+let released: Copy[] = [];
+let next = 0;
+let draining = false;
+let lastSeq = 0;
+/** Every copy up to this one is written or has failed. */
+let doneSeq = 0;
+const settleWaits = new Set<{ readonly seq: number; readonly resolve: () => void }>();
 
-/** Lets every waiting copy start (after the current call's answer has gone out). */
+/** Lets every waiting copy be written (after the current call's answer has gone out). */
 function openGate(): void {
-  const g = gate;
-  if (!g) return;
-  gate = undefined;
-  waiting = 0;
+  quiet?.cancel();
+  quiet = undefined;
+  if (waiting.length === 0) return;
+  released.push(...waiting);
+  waiting = [];
   waitingBytes = 0;
-  g.quiet.cancel();
+  if (draining) return;
+  draining = true;
   // setImmediate: after the microtasks that send this call's answer, so none of the copies' work
   // (resolving folders, the first syscalls) runs before the answer is written.
-  setImmediate(g.open);
+  setImmediate(() => void drain());
 }
 
-/** Resolves when the copy of `bytes` bytes may start: at the next quiet moment or past the bounds. */
-function quietMoment(bytes: number): Promise<void> {
-  if (!gate) {
-    let open = (): void => {};
-    const opened = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    gate = { opened, open, quiet: whenQuiet(QUIET_MS, openGate) };
+/**
+ * Writes the released copies in order: synchronous ones in slices bounded by SLICE_MS and
+ * SLICE_COPIES, yielding to the event loop between slices; a large copy's promise is awaited.
+ * One copy at a time: on the main thread there is nothing to gain from overlapping them, and
+ * the thread pool then only sees the rare large copy instead of several calls per copy.
+ */
+async function drain(): Promise<void> {
+  while (next < released.length) {
+    const start = performance.now();
+    for (let n = 0; n < SLICE_COPIES && next < released.length; n++) {
+      if (n > 0 && performance.now() - start >= SLICE_MS) break;
+      const copy = released[next++] as Copy;
+      // Test hook: a copy still pending when the process is killed (ORCHESTRATOR_TEST_COPY_DELAY_MS).
+      if (copy.delayMs) await new Promise((r) => setTimeout(r, copy.delayMs));
+      const pending = run(copy);
+      if (pending) await pending;
+      settle(copy.seq);
+    }
+    if (next > 1024) {
+      released = released.slice(next);
+      next = 0;
+    }
+    if (next < released.length) await new Promise((r) => setImmediate(r));
   }
-  const { opened } = gate;
-  waiting++;
-  waitingBytes += bytes;
-  if (waiting >= MAX_WAITING || waitingBytes >= MAX_WAITING_BYTES) openGate();
-  return opened;
+  released = [];
+  next = 0;
+  draining = false;
 }
 
-/** The last copy queued into each folder (absolute path); gone once it is written or failed. */
-const tails = new Map<string, Promise<void>>();
+/** Runs one copy, recording its outcome; a promise when the copy is asynchronous. */
+function run(copy: Copy): Promise<void> | undefined {
+  let result: void | Promise<void>;
+  try {
+    result = copy.write();
+  } catch (e) {
+    failed(copy, e);
+    return undefined;
+  }
+  if (!result) {
+    failures.delete(copy.abs);
+    return undefined;
+  }
+  return result.then(
+    () => void failures.delete(copy.abs),
+    (e: unknown) => failed(copy, e),
+  );
+}
 
 /** Copies that could not be written and have not been written since: absolute path → why. */
 const failures = new Map<string, string>();
 /** A failure per path is kept until repaired; past this many the oldest is dropped (a full disk fails every copy). */
 const MAX_FAILURES = 100;
 
+/** A failure is logged on stderr (the client's log) and kept for health_check until that file is written. */
+function failed(copy: Copy, e: unknown): void {
+  const message = copy.describe(e instanceof Error ? e.message : String(e));
+  process.stderr.write(`orchestrator: ${message}\n`);
+  failures.delete(copy.abs);
+  failures.set(copy.abs, message);
+  if (failures.size > MAX_FAILURES) failures.delete(failures.keys().next().value as string);
+}
+
+function settle(seq: number): void {
+  doneSeq = seq;
+  for (const w of settleWaits) {
+    if (w.seq <= doneSeq) {
+      settleWaits.delete(w);
+      w.resolve();
+    }
+  }
+}
+
 /**
- * Queues `write` (the copy at `abs`) behind the copies already queued into its folder. A failure
- * is logged on stderr (the client's log) and kept for health_check until that file is written.
+ * Queues `write` (the copy at `abs`) behind every copy queued before it; it starts at the next
+ * quiet moment, or at once past the bounds on waiting copies. `write` may be synchronous (then it
+ * runs in a slice on the main thread) or return a promise.
  */
 export function queueCopy(
   abs: string,
-  write: () => Promise<void>,
+  write: () => void | Promise<void>,
   opts: { readonly bytes: number; readonly delayMs?: number; readonly describe: (reason: string) => string },
 ): void {
-  const folder = dirname(abs);
-  const quiet = quietMoment(opts.bytes);
-  const after = tails.get(folder) ?? quiet;
-  const next = after.then(async () => {
-    // Test hook: a copy still pending when the process is killed (ORCHESTRATOR_TEST_COPY_DELAY_MS).
-    if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
-    try {
-      await write();
-      failures.delete(abs);
-    } catch (e) {
-      const message = opts.describe(e instanceof Error ? e.message : String(e));
-      process.stderr.write(`orchestrator: ${message}\n`);
-      failures.delete(abs);
-      failures.set(abs, message);
-      if (failures.size > MAX_FAILURES) failures.delete(failures.keys().next().value as string);
-    }
+  waiting.push({
+    abs,
+    folder: `${dirname(abs)}${sep}`,
+    write,
+    bytes: opts.bytes,
+    delayMs: opts.delayMs,
+    describe: opts.describe,
+    seq: ++lastSeq,
   });
-  tails.set(folder, next);
-  void next.then(() => {
-    if (tails.get(folder) === next) tails.delete(folder);
-  });
+  waitingBytes += opts.bytes;
+  quiet ??= whenQuiet(QUIET_MS, openGate);
+  if (waiting.length >= MAX_WAITING || waitingBytes >= MAX_WAITING_BYTES) openGate();
 }
 
 /**
@@ -113,16 +184,23 @@ export function queueCopy(
  */
 export async function copiesSettled(under: string | undefined, timeoutMs: number): Promise<boolean> {
   openGate();
-  const waiting = [...tails]
-    .filter(([folder]) => under === undefined || `${folder}${sep}`.startsWith(under))
-    .map(([, p]) => p);
-  if (waiting.length === 0) return true;
+  // The last one still pending under `under` (the one being written included): the queue's order
+  // means every earlier one is done by the time it is.
+  let seq = 0;
+  for (let i = released.length - 1; i >= Math.max(0, next - 1) && seq === 0; i--) {
+    const copy = released[i] as Copy;
+    if (copy.seq > doneSeq && (under === undefined || copy.folder.startsWith(under))) seq = copy.seq;
+  }
+  if (seq === 0) return true;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<false>((resolve) => {
+  let wait: { readonly seq: number; readonly resolve: () => void } | undefined;
+  const done = await new Promise<boolean>((resolve) => {
+    wait = { seq, resolve: () => resolve(true) };
+    settleWaits.add(wait);
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
-  const done = await Promise.race([Promise.all(waiting).then(() => true), late]);
   clearTimeout(timer);
+  if (wait) settleWaits.delete(wait);
   return done;
 }
 

@@ -55,4 +55,46 @@ describe("local copies wait for a quiet moment", () => {
     await tick();
     expect(log).toEqual(["/ws/c/t1/big.md"]);
   });
+
+  test("synchronous copies run in short slices: a timer due meanwhile runs before the last of them", async () => {
+    const log: string[] = [];
+    // 200 copies of ~0.5 ms each: 100 ms of work, far past one slice (2 ms).
+    for (let i = 0; i < 200; i++) {
+      queueCopy(
+        `/ws/d/t${i}/copy.md`,
+        () => {
+          const until = performance.now() + 0.5;
+          while (performance.now() < until) {
+            // Busy, as a slice of mkdir/open/write calls is.
+          }
+          log.push(`copy ${i}`);
+        },
+        { bytes: 10, describe: (r) => r },
+      );
+    }
+    setTimeout(() => log.push("timer"), 5);
+    expect(await copiesSettled(undefined, 5_000)).toBe(true);
+    const timer = log.indexOf("timer");
+    expect(timer).toBeGreaterThan(0);
+    expect(timer).toBeLessThan(log.length - 1);
+    // In order, each once.
+    expect(log.filter((l) => l !== "timer")).toEqual(Array.from({ length: 200 }, (_, i) => `copy ${i}`));
+  });
+
+  test("a synchronous copy that throws is reported; waiting for one folder's copies does not wait for later ones elsewhere", async () => {
+    const log: string[] = [];
+    const { copyFailures } = await import("../../src/workspace/local-copies.ts");
+    queueCopy(
+      "/ws/e/t1/bad.md",
+      () => {
+        throw new Error("no space");
+      },
+      { bytes: 10, describe: (r) => `copy failed: ${r}` },
+    );
+    queue(log, "/ws/e/t2/good.md");
+    expect(await copiesSettled("/ws/e/t1/", 5_000)).toBe(true);
+    expect(copyFailures("/ws/e/")).toEqual(["copy failed: no space"]);
+    expect(await copiesSettled("/ws/e/", 5_000)).toBe(true);
+    expect(log).toEqual(["/ws/e/t2/good.md"]);
+  });
 });

@@ -11,6 +11,7 @@ import {
 import type { ArtifactType, NextAction, Plan, Task, TaskStatus } from "../core/task.ts";
 import type { TaskAction } from "../core/transitions.ts";
 import { sha256 } from "../platform/fs.ts";
+import type { StoreWriter } from "../store/port.ts";
 import { priorResult, type RequestKey, writeOnce } from "./_requests.ts";
 import { applyTaskAction, requireTaskForReadiness } from "./_task-writes.ts";
 import type { AppContext } from "./context.ts";
@@ -147,7 +148,7 @@ export async function completeSubtask(
         );
       }
     }
-    await trx.insertArtifact(ws, { ...artifact, taskId: task.id, planId: task.planId }, text);
+    const stored = await storeArtifact(ctx, trx, { ...artifact, taskId: task.id, planId: task.planId }, text);
     const { status, plan } = await applyTaskAction(trx, ws, task, action, now, {
       // Recorded with the status change's event, in one statement.
       before: [
@@ -157,7 +158,7 @@ export async function completeSubtask(
           planId: task.planId,
           taskId: task.id,
           agentId: input.agentId,
-          note: artifact.id,
+          note: stored.id,
         },
       ],
       agentId: input.agentId,
@@ -172,9 +173,43 @@ export async function completeSubtask(
     // Nothing else can write inside this IMMEDIATE transaction: patch the one change in memory.
     const siblings = all.map((t) => (t.id === task.id ? { ...t, status, claim: null } : t));
     const nextReady = readyTasks(siblings, { now, agentId: input.agentId, justCompleted: input.taskId });
-    return { taskId: input.taskId, status, plan, progress: progressOf(plan.counts), artifact, nextReady };
+    return {
+      taskId: input.taskId,
+      status,
+      plan,
+      progress: progressOf(plan.counts),
+      artifact: stored,
+      nextReady,
+    };
   });
   // A retry that raced the first call recorded nothing: its artifact is not the one stored.
-  if (!result.replayed) ctx.files.copyLater(relPath, bytes);
+  if (!result.replayed) ctx.files.copyLater(result.artifact.path, bytes);
   return result;
+}
+
+/** Draws after a taken id before giving up: at 32 random bits, several in a row mean a broken source. */
+const ARTIFACT_ID_DRAWS = 8;
+
+/**
+ * Stores the artifact's row, drawing another id (and so another path) while the project already
+ * holds one under it: 32 random bits meet a collision among tens of thousands of results, which
+ * must not fail a completion. Returns the artifact as stored.
+ */
+async function storeArtifact(
+  ctx: AppContext,
+  trx: StoreWriter,
+  first: Artifact,
+  text: string,
+): Promise<Artifact> {
+  let a = first;
+  for (let draw = 0; draw < ARTIFACT_ID_DRAWS; draw++) {
+    if (await trx.insertArtifact(ctx.project, a, text)) return a;
+    const id = newArtifactId(ctx.random);
+    a = { ...a, id, path: artifactPath(a.planId, a.taskId, id) };
+    ctx.files.checkArtifactPath(a.path);
+  }
+  throw new OrchestratorError(
+    "INTERNAL",
+    `${ARTIFACT_ID_DRAWS} artifact ids drawn in a row were all taken in this project; the random source is not random. Nothing was stored.`,
+  );
 }

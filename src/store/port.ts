@@ -214,8 +214,11 @@ export interface StoreWriter extends StoreReader {
   ): Promise<void>;
   deleteDependenciesOn(ws: string, taskIds: readonly string[]): Promise<void>;
   deleteDependency(ws: string, edge: { readonly taskId: string; readonly dependsOn: string }): Promise<void>;
-  /** The row holds `content`, the text whose UTF-8 bytes `artifact.size` and `sha256` describe. */
-  insertArtifact(ws: string, artifact: Artifact, content: string): Promise<void>;
+  /**
+   * The row holds `content`, the text whose UTF-8 bytes `artifact.size` and `sha256` describe.
+   * False (nothing stored) when the id is taken in the project: draw another.
+   */
+  insertArtifact(ws: string, artifact: Artifact, content: string): Promise<boolean>;
   appendEvents(ws: string, events: readonly NewEvent[]): Promise<void>;
   insertRequestResult(ws: string, request: StoredRequest): Promise<void>;
   /** Forgets answers older than `before`, in every workspace of the database. */

@@ -4,6 +4,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { Random } from "../../src/core/ports.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../../src/core/settings.ts";
 import { readEnv } from "../../src/platform/env.ts";
 import { randomHex } from "../../src/platform/fs.ts";
@@ -36,6 +37,8 @@ export async function connectInMemory(opts: {
   connection?: ServerDeps["connection"];
   /** The SDK's parse of each result against the full output schema (default on in tests; the bench turns it off as the product does). */
   checkOutputs?: boolean;
+  /** The ids' random source (default: crypto). */
+  random?: Random;
 }): Promise<{ client: Client; close: () => Promise<void>; stores: StoreCache }> {
   const stores = new StoreCache();
   const { server } = createServer({
@@ -48,7 +51,7 @@ export async function connectInMemory(opts: {
     settingsLoader: createSettingsLoader(),
     tools: opts.tools ?? "standard",
     clock: { now: opts.now ?? (() => new Date().toISOString()) },
-    random: { hex: randomHex },
+    random: opts.random ?? { hex: randomHex },
     roleLoader: createRoleLoader(),
     stores,
     connection: opts.connection,

@@ -576,7 +576,13 @@ export function describeStoreContract(
         inStore: true,
       });
       const text = "é ünïcode";
-      await store.write((w) => w.insertArtifact(ws, artifact("artifact_0000000a"), text));
+      expect(await store.write((w) => w.insertArtifact(ws, artifact("artifact_0000000a"), text))).toBe(true);
+      // A taken id stores nothing and says so (the use-case draws another).
+      expect(
+        await store.write((w) =>
+          w.insertArtifact(ws, { ...artifact("artifact_0000000a"), summary: "other" }, "x"),
+        ),
+      ).toBe(false);
       const found = await store.direct.findArtifact(ws, "artifact_0000000a");
       expect(found).toEqual(artifact("artifact_0000000a"));
       const listed = await store.direct.findTaskArtifacts(ws, ["t_1"]);

@@ -42,13 +42,18 @@ export function artifactRowToArtifact(r: MetaRow): Artifact {
   };
 }
 
-/** Inserts an artifact with its text (`content`, the bytes `a.size` and `a.sha256` describe). */
+/**
+ * Inserts an artifact with its text (`content`, the bytes `a.size` and `a.sha256` describe).
+ * False, storing nothing, when the project already holds an artifact under `a.id`: ids are 32
+ * random bits, so a project with tens of thousands of results meets a collision, and the caller
+ * draws another id instead of failing the completion.
+ */
 export async function insertArtifact(
   db: Executor,
   workspace: string,
   a: Artifact,
   content: string,
-): Promise<void> {
+): Promise<boolean> {
   const row: NewArtifactRow = {
     workspace,
     id: a.id,
@@ -65,10 +70,16 @@ export async function insertArtifact(
   };
   requireIdsToStore("artifacts", { id: row.id, task_id: row.task_id, plan_id: row.plan_id });
   requireArtifactRowPath(row);
-  await insertArtifactRow(db, row);
+  return (await insertArtifactRow(db, row)).length === 1;
 }
 
-const insertArtifactRow = prepared((db, row: NewArtifactRow) => db.insertInto("artifacts").values(row));
+const insertArtifactRow = prepared((db, row: NewArtifactRow) =>
+  db
+    .insertInto("artifacts")
+    .values(row)
+    .onConflict((oc) => oc.columns(["workspace", "id"]).doNothing())
+    .returning("id"),
+);
 
 /**
  * The file paths of the artifacts of `taskIds`. Each row's path must be the one its ids give: a

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { replaceFileSync, writeErrorOf, writeNewFileSync } from "../platform/fs.ts";
+import { replaceFileSync, writeErrorOf } from "../platform/fs.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "./layout.ts";
 
 /**
@@ -12,28 +12,18 @@ export const SYNC_COPY_MAX_BYTES = 64 * 1024;
 
 /**
  * Writes an artifact's local copy at `abs` (a path that passed the data-folder wall just before),
- * owner-only, synchronously. The common case is the first copy into a task's folder: that folder
- * is created here, so no file can be in it yet and the copy is created under its own name with
- * O_EXCL (mkdir, open, write, close), without the temp file's fchmod and rename or a thread-pool
- * hand-off per call (each an eventfd write and a futex wake between threads). What that gives up:
- * a reader that opens the new name during the one write() may see it empty or short, and a kill
- * in that moment leaves it so (validate_structure reports the copy as changed and repair writes
- * it again; a power cut could always tear a copy, which is never fsynced). There is no old copy to
- * mix with. A folder that existed (an earlier copy, another process) may hold the file, so there
- * the copy replaces it by temp file + rename as before: readers see the old copy or the new one.
+ * owner-only, synchronously: a temp file beside it, renamed over the name, so a reader sees the
+ * old copy or the new one and a kill leaves no short file under the name (never fsynced: the
+ * store holds the text). Synchronous calls on the main thread, in local-copies.ts's short
+ * slices, rather than the thread pool's hand-off per call (each an eventfd write and a futex
+ * wake between threads). Creating the copy under its own name in a folder this call created would
+ * save the rename, but a kill during its write() would leave it short: measured, the rename is
+ * 0.5 syscalls per call, not worth that (docs/performance.md, fourth round).
  * Failures are the named errors of atomicWriteFile (DISK_FULL, FILE_NOT_WRITABLE).
  */
 export function writeCopySync(abs: string, bytes: Uint8Array): void {
   try {
-    if (createdFolder(dirname(abs))) {
-      try {
-        writeNewFileSync(abs, bytes, PRIVATE_FILE_MODE);
-        return;
-      } catch (e) {
-        // Someone else's file appeared in our new folder: replace it as in any existing folder.
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      }
-    }
+    ensureFolder(dirname(abs));
     replaceFileSync(abs, bytes, PRIVATE_FILE_MODE);
   } catch (e) {
     throw writeErrorOf(e, abs);
@@ -41,25 +31,22 @@ export function writeCopySync(abs: string, bytes: Uint8Array): void {
 }
 
 /**
- * Creates the task folder `dir`: true when this call created it (so it is empty), false when it
- * existed. Its plan folder is created only when the first mkdir says it is missing, so a plan's
- * later copies cost one mkdir each.
+ * Makes sure of the task folder `dir` with one mkdir; its plan folder is created only when that
+ * mkdir says it is missing, so a plan's later copies cost one mkdir each.
  */
-function createdFolder(dir: string): boolean {
+function ensureFolder(dir: string): void {
   try {
     mkdirSync(dir, { mode: PRIVATE_DIR_MODE });
-    return true;
+    return;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") return false;
+    if (code === "EEXIST") return;
     if (code !== "ENOENT") throw e;
   }
   mkdirSync(dirname(dir), { recursive: true, mode: PRIVATE_DIR_MODE });
   try {
     mkdirSync(dir, { mode: PRIVATE_DIR_MODE });
-    return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw e;
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
   }
 }

@@ -16,7 +16,6 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { sha256 } from "../../src/platform/fs.ts";
 import { StoreCache } from "../../src/store/cache.ts";
 import type { Store } from "../../src/store/open.ts";
-import { SYNC_COPY_MAX_BYTES } from "../../src/workspace/copy-writer.ts";
 import { BINARY } from "../helpers/client.ts";
 import { prng } from "../helpers/config-corpus.ts";
 
@@ -28,7 +27,7 @@ export interface CrashReport {
   integrity: string;
   problems: string[];
   orphanFilesMoved: number;
-  /** Local copies a kill between the commit and the copy left missing (or cut short), written again by repair. */
+  /** Local copies a kill between the commit and the copy left missing, written again by repair. */
   copiesRestored: number;
   validateAfterRepair: { errors: number; orphanFiles: number };
 }
@@ -54,7 +53,6 @@ export async function runCrashSafety(opts: {
   const problems: string[] = [];
   let killsDuringComplete = 0;
   let copiesMissing = 0;
-  let copiesTorn = 0;
 
   const start = async (): Promise<Server> => {
     const transport = new StdioClientTransport({
@@ -179,29 +177,16 @@ export async function runCrashSafety(opts: {
         problems.push(`artifact ${a.artifactId}: row missing or checksum differs`);
     }
     // The row holds the text; the file is a local copy written after the commit, so a kill in
-    // between may leave it missing (validate_structure's repair writes it again, checked below).
-    // A copy that is there is whole, except that a kill during the one write() of a small copy
-    // into its new folder (created under its name, workspace/copy-writer.ts) leaves a prefix of
-    // it, which the repair writes again too; a large one is a temp file + rename.
+    // between may leave it missing (validate_structure's repair writes it again, checked below),
+    // but a copy that is there is whole (temp file + rename).
     const rows = await store.db.selectFrom("artifacts").select(["id", "path", "sha256", "content"]).execute();
     for (const row of rows) {
       if (row.content === null || sha256(row.content) !== row.sha256)
         problems.push(`artifact ${row.id}: stored text missing or checksum differs`);
       const file = join(opts.workspace, row.path);
-      if (!existsSync(file)) {
-        copiesMissing++;
-        continue;
-      }
-      const bytes = readFileSync(file);
-      if (sha256(bytes) === row.sha256) continue;
-      const stored = Buffer.from(row.content ?? "", "utf8");
-      if (
-        stored.length <= SYNC_COPY_MAX_BYTES &&
-        bytes.length < stored.length &&
-        stored.subarray(0, bytes.length).equals(bytes)
-      )
-        copiesTorn++;
-      else problems.push(`artifact ${row.id}: local copy checksum differs`);
+      if (!existsSync(file)) copiesMissing++;
+      else if (sha256(readFileSync(file)) !== row.sha256)
+        problems.push(`artifact ${row.id}: local copy checksum differs`);
     }
   } finally {
     await stores.closeAll();
@@ -231,9 +216,9 @@ export async function runCrashSafety(opts: {
   const restored = repaired.actions_taken.filter(
     (a) => (a as { action: string }).action === "restore_local_copy",
   );
-  if (restored.length !== copiesMissing + copiesTorn)
+  if (restored.length !== copiesMissing)
     problems.push(
-      `${copiesMissing} local copies were missing and ${copiesTorn} cut short, validate_structure wrote ${restored.length} again`,
+      `${copiesMissing} local copies were missing, validate_structure wrote ${restored.length} again`,
     );
   {
     const checks = new StoreCache();

@@ -9,8 +9,8 @@ export type EntryKind = "absent" | "dir" | "link" | "other" | "error";
  * One `lstat` of `<workspace>/.task_orchestrator`, and what it proves about the entries right
  * inside it. An entry (`orchestrator.db`, `settings.yaml`, `roles`, `artifacts`) can only appear,
  * go or change kind (become a symlink) by an unlink, create or rename in the data folder, which
- * moves the folder's ctime. So while the folder is the same one (inode) with the same ctime as
- * when an entry was last looked at, the entry is still what it was, and one `lstat` of the folder
+ * moves the folder's mtime and ctime. So while the folder is the same one (inode) with the same
+ * times as when an entry was last looked at, the entry is still what it was, and one `lstat` of the folder
  * answers for the `lstat`s (or failed opens) of all of them: the database's wall, the absence of
  * settings.yaml and of the roles folder. A file edited in place is not seen this way (its folder
  * does not change), so this records only kinds, never contents.
@@ -59,8 +59,10 @@ export function lookAtDataDir(memo: DataDirMemo, workspace: string, now: number)
   } catch {
     kind = "error";
   }
-  // Only a real folder that settled before this look vouches for its entries.
-  const key = st && kind === "dir" && st.ctimeMs <= now - SETTLED_MS ? `${st.ino}:${st.ctimeMs}` : undefined;
+  // Only a real folder that settled before this look vouches for its entries. The mtime too:
+  // it is what every system moves when an entry is made, removed or renamed in a folder.
+  const settled = st !== undefined && Math.max(st.ctimeMs, st.mtimeMs) <= now - SETTLED_MS;
+  const key = st && kind === "dir" && settled ? `${st.ino}:${st.ctimeMs}:${st.mtimeMs}` : undefined;
   return {
     workspace,
     kind,

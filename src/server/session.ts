@@ -161,16 +161,16 @@ export class Session {
     const cached = this.#cached(workingDirectory);
     if (cached) {
       const held = this.#looks.begin(cached.path, () => takeLook(this.deps, cached.path));
-      // A folder removed since: resolved again, which says WORKSPACE_NOT_FOUND as before.
       if (held.look.isFolder()) return this.#openIn(cached, held, opts);
       held.end();
     }
+    // First call, or a folder removed since: resolved again (WORKSPACE_NOT_FOUND as before), and
+    // looked at anew rather than through a look that found no folder.
     const ws = await this.#resolveAnew(workingDirectory);
-    return this.#openIn(
-      ws,
-      this.#looks.begin(ws.path, () => takeLook(this.deps, ws.path)),
-      opts,
-    );
+    const held = this.#looks.begin(ws.path, () => takeLook(this.deps, ws.path), {
+      fresh: cached !== undefined,
+    });
+    return this.#openIn(ws, held, opts);
   }
 
   async #openIn(

@@ -41,12 +41,17 @@ export class SharedLooks<Look> {
 
   /**
    * The look for a call on `key` starting now: a call's in flight, young enough, else a new one
-   * from `take`. `end` once the call is done and before its answer is sent.
+   * from `take`. `end` once the call is done and before its answer is sent. `fresh`: a new one
+   * whatever is in flight (the caller found the shared one out of date), handed on from then.
    */
-  begin(key: string, take: () => Look): { readonly look: Look; readonly end: () => void } {
+  begin(
+    key: string,
+    take: () => Look,
+    opts: { readonly fresh?: boolean } = {},
+  ): { readonly look: Look; readonly end: () => void } {
     const now = this.#now();
     let entry = this.#open.get(key);
-    if (entry && entry.users > 0 && now - entry.at <= this.#maxAgeMs) entry.users++;
+    if (!opts.fresh && entry && entry.users > 0 && now - entry.at <= this.#maxAgeMs) entry.users++;
     else {
       entry = { look: take(), at: now, users: 1 };
       this.#open.set(key, entry);

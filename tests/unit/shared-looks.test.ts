@@ -68,3 +68,11 @@ test("other workspaces have their own looks; ending twice counts once", () => {
   // a is still in flight: the look is still handed on.
   expect(looks.begin("/ws", take).look).toBe(a.look);
 });
+
+test("a fresh look replaces the one in flight for the calls that start after it", () => {
+  const { looks } = setup();
+  const a = looks.begin("/ws", take);
+  const b = looks.begin("/ws", take, { fresh: true });
+  expect(b.look).not.toBe(a.look);
+  expect(looks.begin("/ws", take).look).toBe(b.look);
+});

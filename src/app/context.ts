@@ -23,7 +23,11 @@ export interface AppContext {
   readonly clock: Clock;
   readonly random: Random;
   readonly settings: Settings;
-  readonly roles: () => RolesSnapshot;
+  /**
+   * The roles as the call's look at the workspace found them (read on first use); `again`: as
+   * the role files are now, after a change this call made to them (initialize_session's seed).
+   */
+  readonly roles: (opts?: { readonly again?: boolean }) => RolesSnapshot;
   /** The process whose life is the caller's connection, recorded with the claims it makes. */
   readonly holder?: ClaimHolder | undefined;
   /** Whether a claim's holder process is gone; absent, only leases free claims. */

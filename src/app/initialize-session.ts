@@ -17,7 +17,8 @@ export interface InitializeSessionResult {
 /** Prepares a workspace for a session: seeds `roles/` if absent and gathers roles and open plans. */
 export async function initializeSession(ctx: AppContext): Promise<InitializeSessionResult> {
   const rolesSeeded = seedRolesDir(ctx.workspace);
-  const snapshot = ctx.roles();
+  // Seeded by this call after its look at the workspace: read again.
+  const snapshot = ctx.roles({ again: rolesSeeded });
   const plans = await ctx.store.direct.findPlans(ctx.project, ["active"], 50);
   return {
     dataDir: dataDir(ctx.workspace),

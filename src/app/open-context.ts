@@ -7,13 +7,12 @@ import { systemClock } from "../platform/clock.ts";
 import { hostName } from "../platform/process.ts";
 import type { StoreCache } from "../store/cache.ts";
 import { createDataFiles } from "../workspace/data-files.ts";
-import { chooseDatabase } from "../workspace/database-choice.ts";
 import { ensureDataDir } from "../workspace/layout.ts";
-import { createProjectResolver, type ProjectResolver } from "../workspace/project.ts";
 import type { RoleLoader } from "../workspace/roles.ts";
-import { createSettingsLoader, effectiveSettings, type SettingsLoader } from "../workspace/settings.ts";
+import { effectiveSettings, type SettingsLoader } from "../workspace/settings.ts";
 import type { AppContext } from "./context.ts";
 import { readingKey, settleProjectKey } from "./project-key.ts";
+import { takeLook, type WorkspaceLook } from "./workspace-look.ts";
 
 /** What a process provides for every call's context: the server's deps, or a CLI command's. */
 export interface ContextSources {
@@ -38,23 +37,6 @@ export interface ContextSources {
   readonly copyDelayMs?: number | undefined;
 }
 
-/**
- * Each source's project resolver (cached by file signature). Built on the source's settings
- * loader; without one (the CLI) on a private loader, since the id must come from the settings
- * file even where its tunables do not apply.
- */
-const resolvers = new WeakMap<ContextSources, { project: ProjectResolver; settings: SettingsLoader }>();
-
-function resolversOf(sources: ContextSources): { project: ProjectResolver; settings: SettingsLoader } {
-  let r = resolvers.get(sources);
-  if (!r) {
-    const settings = sources.settingsLoader ?? createSettingsLoader();
-    r = { project: createProjectResolver(settings), settings };
-    resolvers.set(sources, r);
-  }
-  return r;
-}
-
 /** Data folders this process has made sure of, per set of sources (creating one is idempotent; this saves the syscalls). */
 const ensured = new WeakMap<ContextSources, Set<string>>();
 
@@ -70,22 +52,14 @@ export async function openContext(
     readonly readOnly?: boolean;
     /** Refuses a project (throws) before anything is opened or created: a project-limited caller. */
     readonly admit?: ((identity: ProjectIdentity) => void) | undefined;
+    /** The look at the workspace's files to use (takeLook); absent, one is taken now. */
+    readonly look?: WorkspaceLook | undefined;
   } = {},
 ): Promise<AppContext> {
-  const loaders = resolversOf(sources);
-  // One look at settings.yaml for the whole call (project id, store, tunables): a changed file
-  // still applies to the next call.
-  const fileSettings = loaders.settings.snapshot(workspace);
-  // Before the store: a broken settings file must not open (or create) a database under a guessed key.
-  const identity = loaders.project.resolve(workspace, fileSettings);
+  const look = opts.look?.workspace === workspace ? opts.look : takeLook(sources, workspace);
+  const identity = look.identity();
   opts.admit?.(identity);
-  // Every call: a changed `db:` applies to the next call; the store it replaces stays open in the
-  // cache until the process ends (a call in flight may still be using it).
-  const database = chooseDatabase(workspace, {
-    given: sources.db,
-    allowSettings: sources.allowSettingsDb === true,
-    settings: fileSettings,
-  });
+  const database = look.database();
   if (!opts.readOnly) {
     const done = ensured.get(sources) ?? new Set<string>();
     ensured.set(sources, done);
@@ -124,13 +98,13 @@ export async function openContext(
       settings ??= sources.settingsLoader
         ? effectiveSettings(
             sources.settings,
-            fileSettings.load(workspace),
+            look.settings.load(workspace),
             sources.settingsFixed ?? new Set(),
           )
         : sources.settings;
       return settings;
     },
-    roles: () => sources.roleLoader.load(workspace),
+    roles: (o) => (o?.again ? sources.roleLoader.load(workspace) : look.roles()),
     holder: sources.connection?.holder,
     holderGone: sources.holderGone,
   };

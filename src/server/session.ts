@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import type { AppContext } from "../app/context.ts";
 import { type ContextSources, openContext } from "../app/open-context.ts";
 import { renewLeases } from "../app/renew-leases.ts";
+import { takeLook, type WorkspaceLook } from "../app/workspace-look.ts";
 import { OrchestratorError } from "../core/errors.ts";
 import type { ProjectIdentity } from "../core/project-id.ts";
 import type { ClaimHolder } from "../core/task.ts";
@@ -11,6 +12,7 @@ import type { HttpRestartRequest } from "../protocol/http-worker.ts";
 import type { SupervisorInfo } from "../protocol/worker-channel.ts";
 import { findProjectRoot, type ResolvedWorkspace, resolveWorkspace } from "../workspace/resolve.ts";
 import type { ToolProfile } from "./profiles.ts";
+import { SharedLooks } from "./shared-looks.ts";
 
 /** What the process provides to every connection. */
 export interface ServerDeps extends ContextSources {
@@ -40,6 +42,8 @@ export interface ServerDeps extends ContextSources {
   readonly checkOutputs?: boolean;
   /** Test hook (ORCHESTRATOR_TEST_DELAY_MS): every tool call waits this long, to test calls in flight. */
   readonly testDelayMs?: number;
+  /** Tests: how old a look may be to be shared (shared-looks.ts; default SHARE_LOOK_MS), so a slow machine cannot age it out. */
+  readonly shareLookMs?: number;
 }
 
 /**
@@ -80,6 +84,8 @@ export class Session {
   readonly #checked = new Map<string, ResolvedWorkspace>();
   /** The server's --workspace, checked on this connection's first call that falls back to it. */
   #server: ResolvedWorkspace | undefined;
+  /** The looks at workspaces' files of this connection's calls in flight (shared-looks.ts). */
+  readonly #looks: SharedLooks<WorkspaceLook>;
 
   readonly deps: ServerDeps;
   private readonly listRoots: (() => Promise<string | undefined>) | undefined;
@@ -95,6 +101,7 @@ export class Session {
     this.#opts = opts;
     this.connectionId = deps.connection?.id ?? deps.random.hex(6);
     this.#renewedAt = opts.caller?.renewedAt ?? new Map<string, number>();
+    this.#looks = new SharedLooks({ maxAgeMs: deps.shareLookMs });
     if (opts.caller) this.#agents.add(opts.caller.name);
   }
 
@@ -136,12 +143,66 @@ export class Session {
 
   /** Resolves the workspace for a call (rules: docs/guides/concepts.md, Workspaces). */
   async resolve(workingDirectory: string | undefined): Promise<ResolvedWorkspace> {
-    const fromServer = workingDirectory === undefined && this.boundWorkspace === undefined;
-    const cached = fromServer ? this.#server : this.#checked.get(workingDirectory ?? "");
-    // The full check (realpath, home, system folders) once per connection: what it decides cannot
-    // change while the folder stands. One stat per call still notices a folder removed since, so
-    // the call fails with WORKSPACE_NOT_FOUND as before instead of writing into a deleted tree.
+    const cached = this.#cached(workingDirectory);
+    // One stat per call still notices a folder removed since (WORKSPACE_NOT_FOUND).
     if (cached && statSync(cached.path, { throwIfNoEntry: false })?.isDirectory()) return cached;
+    return this.#resolveAnew(workingDirectory);
+  }
+
+  /**
+   * A tool call's workspace and context, built on a look at the workspace's files that calls of
+   * this connection in flight together may share (shared-looks.ts). `end` once the call is done,
+   * before its answer is sent.
+   */
+  async open(
+    workingDirectory: string | undefined,
+    opts: { readOnly?: boolean } = {},
+  ): Promise<{ ws: ResolvedWorkspace; ctx: AppContext; end: () => void }> {
+    const cached = this.#cached(workingDirectory);
+    if (cached) {
+      const held = this.#looks.begin(cached.path, () => takeLook(this.deps, cached.path));
+      if (held.look.isFolder()) return this.#openIn(cached, held, opts);
+      held.end();
+    }
+    // First call, or a folder removed since: resolved again (WORKSPACE_NOT_FOUND as before), and
+    // looked at anew rather than through a look that found no folder.
+    const ws = await this.#resolveAnew(workingDirectory);
+    const held = this.#looks.begin(ws.path, () => takeLook(this.deps, ws.path), {
+      fresh: cached !== undefined,
+    });
+    return this.#openIn(ws, held, opts);
+  }
+
+  async #openIn(
+    ws: ResolvedWorkspace,
+    held: { look: WorkspaceLook; end: () => void },
+    opts: { readOnly?: boolean },
+  ): Promise<{ ws: ResolvedWorkspace; ctx: AppContext; end: () => void }> {
+    try {
+      const ctx = await openContext(this.deps, ws.path, {
+        ...opts,
+        admit: (identity) => this.admit(identity),
+        look: held.look,
+      });
+      return { ws, ctx, end: held.end };
+    } catch (e) {
+      held.end();
+      throw e;
+    }
+  }
+
+  /**
+   * This connection's earlier resolution for the call: the full check (realpath, home, system
+   * folders) is made once per connection, since what it decides cannot change while the folder
+   * stands; whether it still stands is checked per call (or per shared look).
+   */
+  #cached(workingDirectory: string | undefined): ResolvedWorkspace | undefined {
+    const fromServer = workingDirectory === undefined && this.boundWorkspace === undefined;
+    return fromServer ? this.#server : this.#checked.get(workingDirectory ?? "");
+  }
+
+  async #resolveAnew(workingDirectory: string | undefined): Promise<ResolvedWorkspace> {
+    const fromServer = workingDirectory === undefined && this.boundWorkspace === undefined;
     const listRoots = this.listRoots;
     if (this.#opts.remote) return this.#resolveRemote(workingDirectory);
     const resolved = await resolveWorkspace({

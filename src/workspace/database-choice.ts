@@ -1,6 +1,7 @@
 import { isOrchestratorError } from "../core/errors.ts";
 import { isDatabaseUrl, parsePostgresUrl } from "../store/postgres/url.ts";
 import { ALLOW_SETTINGS_DB } from "./allow-settings-db.ts";
+import type { DataDirLook } from "./data-dir-look.ts";
 import { databasePath } from "./layout.ts";
 import { SETTINGS_FILE, type SettingsLoader } from "./settings.ts";
 
@@ -31,19 +32,19 @@ export function chooseDatabase(
     readonly given: string | undefined;
     readonly allowSettings: boolean;
     readonly settings: SettingsLoader;
+    /** The call's look at the data folder, through which the database's path is checked (layout.ts). */
+    readonly dataDir?: DataDirLook | undefined;
   },
 ): DatabaseChoice {
   if (opts.given !== undefined) return { target: opts.given, source: "given" };
+  const own = (): string => databasePath(workspace, undefined, opts.dataDir);
   if (opts.allowSettings) {
     const url = opts.settings.db(workspace);
     if (url !== undefined) return { target: url, source: "settings" };
-    return { target: databasePath(workspace, undefined), source: "workspace" };
+    return { target: own(), source: "workspace" };
   }
-  return {
-    target: databasePath(workspace, undefined),
-    source: "workspace",
-    ignored: ignoredNotice(workspace, opts.settings),
-  };
+  const target = own();
+  return { target, source: "workspace", ignored: ignoredNotice(workspace, opts.settings, target) };
 }
 
 /** Where a choice points, fit to print: a URL without its password, or the file's path. */
@@ -51,7 +52,7 @@ export function shownTarget(target: string): string {
   return isDatabaseUrl(target) ? parsePostgresUrl(target).redacted : target;
 }
 
-function ignoredNotice(workspace: string, settings: SettingsLoader): string | undefined {
+function ignoredNotice(workspace: string, settings: SettingsLoader, target: string): string | undefined {
   let url: string | undefined;
   try {
     url = settings.db(workspace);
@@ -63,5 +64,5 @@ function ignoredNotice(workspace: string, settings: SettingsLoader): string | un
   }
   if (url === undefined) return undefined;
   const pg = parsePostgresUrl(url);
-  return `${SETTINGS_FILE} asks for the database ${pg.database} on ${pg.host}:${pg.port} (${pg.redacted}); ignored, since a repository's file does not choose where your plans go unless you allow it. If you trust this repository, set ${ALLOW_SETTINGS_DB}=1 in your client's server entry or shell; or pass --db / ORCHESTRATOR_DB. Using ${databasePath(workspace, undefined)}.`;
+  return `${SETTINGS_FILE} asks for the database ${pg.database} on ${pg.host}:${pg.port} (${pg.redacted}); ignored, since a repository's file does not choose where your plans go unless you allow it. If you trust this repository, set ${ALLOW_SETTINGS_DB}=1 in your client's server entry or shell; or pass --db / ORCHESTRATOR_DB. Using ${target}.`;
 }

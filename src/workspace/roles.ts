@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { DATA_DIR } from "../core/artifact.ts";
 import { mergeRoles } from "../core/roles/merge.ts";
 import type { Role, RoleFileEntry } from "../core/roles/role.ts";
+import { type DataDirLook, entryKind } from "./data-dir-look.ts";
 import { checkRoleFile, type RoleFileError } from "./role-file-check.ts";
 
 export type { RoleFileError } from "./role-file-check.ts";
@@ -16,7 +17,11 @@ export interface RolesSnapshot {
 
 /** Loads a workspace's roles, re-reading the role files only when their names, sizes or mtimes change. */
 export interface RoleLoader {
-  load(workspace: string): RolesSnapshot;
+  /**
+   * `dataDir`: the call's look at the data folder, which can tell that there is still no roles
+   * folder without trying to open it (data-dir-look.ts).
+   */
+  load(workspace: string, dataDir?: DataDirLook): RolesSnapshot;
 }
 
 /** The roles folder relative to the workspace, with forward slashes for messages. */
@@ -28,9 +33,9 @@ const ROLE_FILE_PATTERN = /\.ya?ml$/i;
 export function createRoleLoader(): RoleLoader {
   const cache = new Map<string, { signature: string; snapshot: RolesSnapshot }>();
   return {
-    load(workspace: string): RolesSnapshot {
+    load(workspace: string, dataDir?: DataDirLook): RolesSnapshot {
       const root = resolve(workspace);
-      const scan = scanRolesDir(root);
+      const scan = scanRolesDir(root, dataDir);
       const hit = cache.get(root);
       if (hit !== undefined && hit.signature === scan.signature) return hit.snapshot;
       const snapshot = buildSnapshot(root, scan);
@@ -46,15 +51,23 @@ interface DirScan {
   readonly dirError: RoleFileError | null;
 }
 
+const NO_ROLES_DIR: DirScan = { signature: "", names: [], dirError: null };
+
 /** Lists the role files (sorted by name) and builds the cache signature from their names, sizes and mtimes. */
-function scanRolesDir(root: string): DirScan {
+function scanRolesDir(root: string, dataDir: DataDirLook | undefined): DirScan {
   const dir = join(root, DATA_DIR, "roles");
+  if (dataDir?.kind === "absent" || dataDir?.known("roles") === "absent") return NO_ROLES_DIR;
   let entries: string[];
   try {
     entries = readdirSync(dir);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? "unknown error";
-    if (code === "ENOENT" || code === "ENOTDIR") return { signature: "", names: [], dirError: null };
+    if (code === "ENOENT" || code === "ENOTDIR") {
+      // Its lstat says whether nothing is there (known absent from then on) or a dangling link,
+      // whose target may appear without the data folder changing.
+      if (dataDir && code === "ENOENT") entryKind(dataDir, "roles");
+      return NO_ROLES_DIR;
+    }
     return {
       signature: `!${code}`,
       names: [],

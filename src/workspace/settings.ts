@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { lstatSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
@@ -8,9 +8,12 @@ import { parseProjectSetting } from "../core/project-id.ts";
 import { MAX_ARTIFACT_BYTES_LIMIT, type Settings } from "../core/settings.ts";
 import { parseDuration } from "../platform/env.ts";
 import { isPostgresUrl, type PgOptions, parsePostgresUrl } from "../store/postgres/url.ts";
+import type { DataDirLook } from "./data-dir-look.ts";
 
 /** The workspace's settings file, relative to the workspace. */
 export const SETTINGS_FILE = `${DATA_DIR}/settings.yaml`;
+/** Its name inside the data folder. */
+const SETTINGS_NAME = "settings.yaml";
 
 /**
  * What the file may hold. Durations are written as people write them (30m, 2h); sizes in bytes.
@@ -52,8 +55,10 @@ export interface SettingsLoader {
    * The file as it is now, read (stat'd, and parsed when changed) once: a loader that answers
    * for `workspace` from that one look, for the several readers of one call (project id, store
    * choice, tunables), which would otherwise stat the file once each. Other workspaces go to this loader.
+   * `dataDir`: the call's look at the data folder, which can tell that there is still no file
+   * without a stat (data-dir-look.ts).
    */
-  snapshot(workspace: string): SettingsLoader;
+  snapshot(workspace: string, dataDir?: DataDirLook): SettingsLoader;
 }
 
 interface Loaded {
@@ -65,15 +70,9 @@ interface Loaded {
 
 export function createSettingsLoader(): SettingsLoader {
   const cache = new Map<string, Loaded>();
-  const get = (workspace: string): Loaded => {
+  const get = (workspace: string, dataDir?: DataDirLook): Loaded => {
     const file = join(workspace, SETTINGS_FILE);
-    let signature = "none";
-    try {
-      const st = statSync(file);
-      signature = `${st.size}:${st.mtimeMs}`;
-    } catch {
-      // no file: the flags, environment and defaults apply
-    }
+    const signature = dataDir ? signatureSeen(file, dataDir) : signatureOf(file);
     let hit = cache.get(file);
     if (!hit || hit.signature !== signature) {
       hit = {
@@ -84,7 +83,7 @@ export function createSettingsLoader(): SettingsLoader {
     }
     return hit;
   };
-  const loaderOf = (lookup: (workspace: string) => Loaded): SettingsLoader => {
+  const loaderOf = (lookup: (workspace: string, dataDir?: DataDirLook) => Loaded): SettingsLoader => {
     const loader: SettingsLoader = {
       load(workspace: string): WorkspaceSettings {
         const hit = lookup(workspace);
@@ -101,14 +100,44 @@ export function createSettingsLoader(): SettingsLoader {
         if (hit.db instanceof OrchestratorError) throw hit.db;
         return hit.db;
       },
-      snapshot(workspace: string): SettingsLoader {
-        const hit = lookup(workspace);
+      snapshot(workspace: string, dataDir?: DataDirLook): SettingsLoader {
+        const hit = lookup(workspace, dataDir);
         return loaderOf((w) => (w === workspace ? hit : lookup(w)));
       },
     };
     return loader;
   };
   return loaderOf(get);
+}
+
+/** The file's size and mtime, or "none" when there is none (the flags, environment and defaults apply). */
+function signatureOf(file: string): string {
+  try {
+    const st = statSync(file);
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return "none";
+  }
+}
+
+/**
+ * signatureOf through the data folder's look: no stat while the folder proves the file still
+ * absent. An `lstat` first, so that only a file truly not there is recorded as absent (a
+ * dangling symlink's target may appear without the folder changing); a link is followed as before.
+ */
+function signatureSeen(file: string, dataDir: DataDirLook): string {
+  if (dataDir.kind === "absent" || dataDir.known(SETTINGS_NAME) === "absent") return "none";
+  let st: ReturnType<typeof lstatSync>;
+  try {
+    st = lstatSync(file, { throwIfNoEntry: false });
+  } catch {
+    return signatureOf(file);
+  }
+  if (st === undefined) {
+    dataDir.record(SETTINGS_NAME, "absent");
+    return "none";
+  }
+  return st.isSymbolicLink() ? signatureOf(file) : `${st.size}:${st.mtimeMs}`;
 }
 
 function readSettingsFile(file: string): Omit<Loaded, "signature"> {

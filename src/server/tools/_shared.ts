@@ -58,11 +58,15 @@ export async function inWorkspace(
       process.stderr.write(`orchestrator test: call waiting ${session.deps.testDelayMs} ms\n`);
       await new Promise((r) => setTimeout(r, session.deps.testDelayMs));
     }
-    const ws = await session.resolve(workingDirectory);
-    const ctx = await session.context(ws, opts);
-    // best effort: a busy database must not fail the call
-    if (!ctx.store.placeholder) await session.renewLeases(ctx).catch(() => {});
-    return await body(ctx, ws);
+    const call = await session.open(workingDirectory, opts);
+    try {
+      // best effort: a busy database must not fail the call
+      if (!call.ctx.store.placeholder) await session.renewLeases(call.ctx).catch(() => {});
+      return await body(call.ctx, call.ws);
+    } finally {
+      // Before the answer is sent: a call that starts after it takes a look of its own.
+      call.end();
+    }
   } catch (e) {
     return failure(e);
   }

@@ -86,6 +86,8 @@ const SQLITE_ONLY: Record<string, string> = {
 
 /** Not run here: they open no store, or always use PostgreSQL (their own database). */
 const NOT_STORE_AGNOSTIC: Record<string, string> = {
+  "tests/integration/shared-looks.test.ts":
+    "the look at the workspace's files before any store call; it writes nothing",
   "tests/integration/install-corpus.test.ts": "installer: no store",
   "tests/integration/install-target.test.ts": "installer: no store",
   "tests/integration/probe.test.ts": "command probes: no store",

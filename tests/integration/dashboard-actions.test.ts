@@ -270,16 +270,21 @@ describe("watch", () => {
       const dir = w.project();
       const { conn } = await w.seed(dir);
       const s = await w.source(dir);
-      const first = nextChange(s, 5000);
-      await s.listening();
-      const killed = await terminateListeners();
-      expect(killed).toBe(1);
-      await first;
-      // Listening again: the next write is heard.
-      const next = nextChange(s, 5000);
-      await s.listening();
-      await callOk(conn.client, "orchestrator_cancel_task", { task_id: "write-docs" });
-      await next;
+      try {
+        const first = nextChange(s, 5000);
+        await s.listening();
+        const killed = await terminateListeners();
+        expect(killed).toBe(1);
+        await first;
+        // Listening again: the next write is heard.
+        const next = nextChange(s, 5000);
+        await s.listening();
+        await callOk(conn.client, "orchestrator_cancel_task", { task_id: "write-docs" });
+        await next;
+      } finally {
+        // Its feed's connection would otherwise outlive the test and meet the next one's.
+        await s.close();
+      }
     },
     15_000,
   );
@@ -303,6 +308,8 @@ describe("watch", () => {
         await first;
         expect(proxy.connections()).toBe(2);
         const next = nextChange(s, 5000);
+        // The replacement's LISTEN first: a NOTIFY sent before it is not heard (as in the test above).
+        await s.listening();
         await callOk(conn.client, "orchestrator_cancel_task", { task_id: "write-docs" });
         await next;
       } finally {

@@ -39,7 +39,7 @@ export interface SupervisorInfo {
 export const WORKER_JIT_VAR = "BUN_JSC_useFTLJIT";
 
 /** `base` with the workers' JIT tier choice (WORKER_JIT_VAR) unless it already says one. */
-export function withWorkerJit(
+function withWorkerJit(
   base: Readonly<Record<string, string | undefined>>,
 ): Record<string, string | undefined> {
   return base[WORKER_JIT_VAR] === undefined ? { ...base, [WORKER_JIT_VAR]: "0" } : { ...base };

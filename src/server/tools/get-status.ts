@@ -2,10 +2,9 @@ import { z } from "zod";
 import { getStatus } from "../../app/get-status.ts";
 import { IdSchema } from "../../core/ids.ts";
 import { claimLapse } from "../../core/readiness.ts";
-import { truncate } from "../../core/text.ts";
 import { workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
-import { OVERVIEW_TEXT, planSummary, planSummaryShape } from "../views/plan.ts";
+import { planSummary, planSummaryShape } from "../views/plan.ts";
 import { workspaceFields, workspaceShape } from "../views/workspace.ts";
 import type { ToolHost } from "./_catalog.ts";
 import { inWorkspaceReadOnly, ok } from "./_shared.ts";
@@ -59,6 +58,8 @@ export function registerGetStatusTool(server: ToolHost, session: Session): void 
           limit: args.limit,
           ...(args.parent_task_id ? {} : { overviewTasks: OVERVIEW_TASKS, readyPerPlan: OVERVIEW_READY }),
         });
+        // The text shows what the structured answer holds (the overview's cut descriptions and titles).
+        const summaries = s.plans.map((p) => planSummary(p, overview));
         const structured = {
           ...workspaceFields(ws),
           active_tasks: s.counts.active,
@@ -68,7 +69,7 @@ export function registerGetStatusTool(server: ToolHost, session: Session): void 
           failed_tasks: s.counts.failed,
           plans_open: s.planCounts.active,
           plans_completed: s.planCounts.completed,
-          plans: s.plans.map((p) => planSummary(p, overview)),
+          plans: summaries,
           more_plans: s.morePlans,
         };
         const lines = [
@@ -76,17 +77,18 @@ export function registerGetStatusTool(server: ToolHost, session: Session): void 
           `Tasks in scope: ${s.counts.active} active, ${s.counts.pending} pending, ${s.counts.blocked} blocked, ${s.counts.failed} failed, ${s.counts.completed} completed.`,
         ];
         const now = ctx.clock.now();
-        for (const p of s.plans) {
+        for (const [i, p] of s.plans.entries()) {
+          const shown = summaries[i]!;
           lines.push(
             "",
-            `${p.plan.id} [${p.plan.status}] ${overview ? truncate(p.plan.description, OVERVIEW_TEXT.description) : p.plan.description} — ${p.progress.completed}/${p.progress.total} (${p.progress.percentage}%)`,
+            `${p.plan.id} [${p.plan.status}] ${shown.description} — ${p.progress.completed}/${p.progress.total} (${p.progress.percentage}%)`,
           );
-          for (const t of p.tasks) {
+          for (const [j, t] of p.tasks.entries()) {
             const lapse = t.claim ? claimLapse(t.claim, now, ctx.holderGone) : null;
             const claim = t.claim
               ? ` (${t.claim.agentId}${lapse === null ? "" : lapse === "expired" ? ", lease expired: can be taken over" : ", disconnected: can be taken over"})`
               : "";
-            const title = overview ? truncate(t.title, OVERVIEW_TEXT.title) : t.title;
+            const title = shown.tasks[j]!.title;
             lines.push(`  - ${t.id} [${t.status}] ${title} · ${t.specialistType}${claim}`);
           }
           if (p.hiddenTasks > 0)

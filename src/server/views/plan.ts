@@ -71,7 +71,7 @@ export const planSummaryShape = z.object({
  * description may hold 20,000 characters, and a model polls the overview between steps: the
  * default answer stays near 8 KB whatever the plans say). One plan asked for by id shows all.
  */
-export const OVERVIEW_TEXT = { description: 120, title: 80 } as const;
+const OVERVIEW_TEXT = { description: 120, title: 80 } as const;
 
 /** A plan as get_status lists it; `overview`: descriptions and titles cut (OVERVIEW_TEXT). */
 export function planSummary(p: StatusPlan, overview: boolean): z.infer<typeof planSummaryShape> {

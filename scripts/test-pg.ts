@@ -65,6 +65,8 @@ const SQLITE_ONLY: Record<string, string> = {
     "SQLite's group commit on its one connection (PostgreSQL writes each call in its own transaction; the store contract holds both to the same outcomes)",
   "tests/integration/prepared-queries.test.ts":
     "runs on SQLite and on a PostgreSQL database of its own in one file, like the store contract",
+  "tests/integration/ready-order.test.ts":
+    "the ready query's index: SQLite's query plan, and the index on a PostgreSQL database of its own, in one file",
   "tests/integration/plan-counters.test.ts":
     "concurrent writers on one SQLite file and on a PostgreSQL database of its own, in one file",
   "tests/integration/store-port.test.ts":

@@ -8,6 +8,7 @@ import { dependencyOrder } from "./2026_12_01_000200_dependency_order.ts";
 import { tokens } from "./2026_12_01_000300_tokens.ts";
 import { tokenProjects } from "./2026_12_01_000400_token_projects.ts";
 import { planCounts } from "./2026_12_02_000000_plan_counts.ts";
+import { readyOrder } from "./2026_12_03_000000_ready_order.ts";
 
 /**
  * Every migration, statically imported so the compiled binary carries them. Names are dated and
@@ -23,13 +24,18 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "2026_12_01_000300_tokens": tokens,
   "2026_12_01_000400_token_projects": tokenProjects,
   "2026_12_02_000000_plan_counts": planCounts,
+  "2026_12_03_000000_ready_order": readyOrder,
 };
 
 /**
  * Migrations a database opened read-only may lack (open-snapshot.ts): they only add tables that
- * every read checks for (`StorePort.migrations`), so an older file can still be read as it is.
+ * every read checks for (`StorePort.migrations`), or only reshape an index that reads use without
+ * naming it, so an older file can still be read as it is.
  */
-export const SKIPPABLE_FOR_READING: ReadonlySet<string> = new Set(["2026_12_01_000000_projects"]);
+export const SKIPPABLE_FOR_READING: ReadonlySet<string> = new Set([
+  "2026_12_01_000000_projects",
+  "2026_12_03_000000_ready_order",
+]);
 
 /** Kysely's provider over the static record (FileMigrationProvider would need a real folder at run time). */
 export const migrationProvider: MigrationProvider = {

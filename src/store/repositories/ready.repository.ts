@@ -137,8 +137,8 @@ function readyOfPlansQuery(db: Executor, ask: ReadyAsk) {
   return parts.slice(1).reduce((q, part) => q.unionAll(part), parts[0]!);
 }
 
-/** The ready rule of findReadyTaskIds as a query: the plan's first `limit` ready tasks. */
-function readyQuery(
+/** The ready rule of findReadyTaskIds as a query: the plan's first `limit` ready tasks (exported for the test of its index). */
+export function readyQuery(
   db: Executor,
   workspace: string,
   planId: string | RawBuilder<string>,

@@ -86,7 +86,7 @@ export async function completeSubtask(
   const action = ACTION_FOR[input.nextAction];
 
   // Cheap refusals before anything touches the disk.
-  const before = await ctx.store.direct.findTask(ws, input.taskId);
+  const before = await ctx.store.direct.findTaskHeader(ws, input.taskId);
   if (!before) {
     throw new OrchestratorError(
       "TASK_NOT_FOUND",

@@ -52,6 +52,9 @@ export interface Claim {
   readonly holder?: ClaimHolder | null;
 }
 
+/** What names a task: enough to address it and its artifacts, without its state. */
+export type TaskHeader = Pick<Task, "id" | "planId" | "title">;
+
 /** A subtask of a plan, as the domain sees it. */
 export interface Task {
   readonly id: string;

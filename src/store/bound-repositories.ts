@@ -72,6 +72,7 @@ import {
   findPlanTasks,
   findPlanTasksPage,
   findTask,
+  findTaskHeader,
   findTaskPlanId,
   findTasksOfPlans,
   insertTasks,
@@ -92,6 +93,7 @@ import {
 const REPOSITORIES = {
   readChangeMark,
   findTask,
+  findTaskHeader,
   findTaskPlanId,
   findPlanTasks,
   findTasksOfPlans,

@@ -1,7 +1,15 @@
 import type { Artifact } from "../core/artifact.ts";
 import type { HistoryEvent } from "../core/event.ts";
 import type { Clock } from "../core/ports.ts";
-import type { ClaimHolder, Plan, PlanStatus, Task, TaskCounts, TaskStatus } from "../core/task.ts";
+import type {
+  ClaimHolder,
+  Plan,
+  PlanStatus,
+  Task,
+  TaskCounts,
+  TaskHeader,
+  TaskStatus,
+} from "../core/task.ts";
 import type {
   ActivityRecord,
   CleanupCandidate,
@@ -52,6 +60,7 @@ export interface StoreReader {
    */
   readChangeMark(): Promise<string | undefined>;
   findTask(ws: string, id: string): Promise<Task | undefined>;
+  findTaskHeader(ws: string, id: string): Promise<TaskHeader | undefined>;
   findTaskPlanId(ws: string, id: string): Promise<string | undefined>;
   findPlanTasks(ws: string, planId: string): Promise<Task[]>;
   findTasksOfPlans(ws: string, planIds: readonly string[]): Promise<Map<string, Task[]>>;

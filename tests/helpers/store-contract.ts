@@ -66,6 +66,14 @@ export function describeStoreContract(
       ]);
       expect(tasks[0]).toMatchObject({ title: "title t_1", specialistType: "implementer", claim: null });
       expect(await store.direct.findTaskPlanId(ws, "t_2")).toBe("task_0000000a");
+      expect(await store.direct.findTaskHeader(ws, "t_2")).toEqual({
+        id: "t_2",
+        planId: "task_0000000a",
+        title: "title t_2",
+      });
+      expect(await store.direct.findTaskHeader("/other", "t_2")).toBeUndefined();
+      // One task read alone keeps its dependencies' given order too (the key index lists them by id).
+      expect((await store.direct.findTask(ws, "t_3"))?.dependencies).toEqual(["t_2", "t_1"]);
       expect(await store.direct.findTask("/other", "t_1")).toBeUndefined();
     });
 

@@ -4,6 +4,7 @@ import {
   countTasks,
   type Task,
   type TaskCounts,
+  type TaskHeader,
   type TaskStatus,
 } from "../../core/task.ts";
 import type { Executor } from "../database.ts";
@@ -229,6 +230,27 @@ const updateTaskRow = prepared((db, { workspace, id, ...set }: UpdateParams) =>
 /** Removes one task row (its artifact rows and dependency edges go with it, by cascade). */
 export async function deleteTask(db: Executor, workspace: string, id: string): Promise<void> {
   await db.deleteFrom("tasks").where("workspace", "=", workspace).where("id", "=", id).execute();
+}
+
+const selectTaskHeader = prepared((db, p: { workspace: string; id: string }) =>
+  db
+    .selectFrom("tasks")
+    .select(["id", "plan_id", "title"])
+    .where("workspace", "=", p.workspace)
+    .where("id", "=", p.id),
+);
+
+/**
+ * What names a task (its id, plan and title) without its dependencies: one indexed row read, for
+ * a check before a write that reads the task whole inside its transaction anyway.
+ */
+export async function findTaskHeader(
+  db: Executor,
+  workspace: string,
+  id: string,
+): Promise<TaskHeader | undefined> {
+  const [row] = await selectTaskHeader(db, { workspace, id });
+  return row ? { id: row.id, planId: row.plan_id, title: row.title } : undefined;
 }
 
 /** The plan a task belongs to, or undefined when there is no such task. */

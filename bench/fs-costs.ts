@@ -1,0 +1,59 @@
+/**
+ * `bun bench/fs-costs.ts [folder…]`: what the file-system calls of an artifact's local copy cost
+ * on this machine, per call, in the folders given (default: the temp folder, where the benches'
+ * workspaces live). A copy is one mkdir (its task folder), one create + write + close (the temp
+ * file), one rename, and a few lstats (the data-folder wall). Prints wall and CPU time (user +
+ * system) per call, so a bench's figures can be read against the disk and kernel they ran on:
+ * on the 2-core VM of docs/performance.md, creating a folder or a file on its ext4 disk costs
+ * ~10× what it does on tmpfs.
+ */
+import {
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const N = 2000;
+const TEXT = Buffer.from("x".repeat(180));
+
+function measure(root: string): Record<string, { wall_us: number; cpu_us: number }> {
+  const out: Record<string, { wall_us: number; cpu_us: number }> = {};
+  const time = (label: string, f: (i: number) => void) => {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < N; i++) f(i);
+    const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    out[label] = {
+      wall_us: Math.round((wall / N) * 10_000) / 10,
+      cpu_us: Math.round(((cpu.user + cpu.system) / N) * 10) / 10,
+    };
+  };
+  time("mkdir", (i) => mkdirSync(join(root, `d${i}`), { mode: 0o700 }));
+  time("lstat (exists)", (i) => lstatSync(join(root, `d${i}`)));
+  time("lstat (absent)", (i) => lstatSync(join(root, `none${i}`), { throwIfNoEntry: false }));
+  time("create + write + close", (i) => {
+    const fd = openSync(join(root, `d${i}`, ".a.tmp"), "wx", 0o600);
+    writeSync(fd, TEXT);
+    closeSync(fd);
+  });
+  time("rename", (i) => renameSync(join(root, `d${i}`, ".a.tmp"), join(root, `d${i}`, "a.md")));
+  return out;
+}
+
+const folders = process.argv.slice(2);
+for (const folder of folders.length > 0 ? folders : [tmpdir()]) {
+  const root = mkdtempSync(join(folder, "orch-fs-costs-"));
+  try {
+    console.log(JSON.stringify({ folder, calls: N, ...measure(root) }));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}

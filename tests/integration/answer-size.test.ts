@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
-import { callOk, connectInMemory, textOf } from "../helpers/client.ts";
+import { call, callOk, connectInMemory, textOf } from "../helpers/client.ts";
 import { makeProject } from "../helpers/temp.ts";
 
 /**
@@ -152,4 +152,64 @@ test("query_tasks lists brief tasks by default (200 within 30 KB), every field w
     summary: null,
   });
   expect(page).toMatchObject({ total: 4, has_more: true, next_offset: 3 });
+});
+
+test("complete_subtask lists at most 10 ready tasks, the completed task's dependents first, and says when more are ready", async () => {
+  // One task that five others wait on, then 14 independent ones: completing the first makes 19 ready.
+  const plan = await callOk(conn.client, "orchestrator_plan_task", {
+    description: "Wide plan",
+    subtasks: [
+      { title: "root", specialist_type: "architect" },
+      ...Array.from({ length: 14 }, (_, i) => ({ title: `free ${i}`, specialist_type: "implementer" })),
+      ...Array.from({ length: 5 }, (_, i) => ({
+        title: `after root ${i}`,
+        specialist_type: "tester",
+        dependencies: ["root"],
+      })),
+    ],
+  });
+  const ids: string[] = plan.subtasks.map((s: { task_id: string }) => s.task_id);
+  const [root] = ids;
+  const dependents = ids.slice(15);
+  await callOk(conn.client, "orchestrator_execute_subtask", { task_id: root });
+  const r = await call(conn.client, "orchestrator_complete_subtask", {
+    task_id: root,
+    summary: "done",
+    detailed_work: "the design",
+    next_action: "complete",
+  });
+  const done = r.structuredContent as {
+    ready_tasks: { task_id: string }[];
+    more_ready: boolean;
+    next_recommended_task: { task_id: string };
+  };
+  const listed = done.ready_tasks.map((t) => t.task_id);
+  expect(listed).toEqual([...dependents, ...ids.slice(1, 6)]);
+  expect(done.next_recommended_task.task_id).toBe(dependents[0]!);
+  expect(done.more_ready).toBe(true);
+  expect(textOf(r)).toContain(
+    `and 9 more (orchestrator_get_status with parent_task_id ${plan.parent_task_id} lists them)`,
+  );
+
+  // Everything that is ready is one get_status away.
+  const status = await callOk(conn.client, "orchestrator_get_status", {
+    parent_task_id: plan.parent_task_id,
+  });
+  expect(status.plans[0].ready_tasks).toHaveLength(19);
+
+  // A plan with fewer ready tasks than the cap lists all of them and says nothing more.
+  const small = await callOk(conn.client, "orchestrator_plan_task", {
+    description: "Small plan",
+    subtasks: ["a", "b", "c"].map((title) => ({ title, specialist_type: "implementer" })),
+  });
+  const first = small.subtasks[0].task_id;
+  await callOk(conn.client, "orchestrator_execute_subtask", { task_id: first });
+  const smallDone = await callOk(conn.client, "orchestrator_complete_subtask", {
+    task_id: first,
+    summary: "done",
+    detailed_work: "a",
+    next_action: "complete",
+  });
+  expect(smallDone.ready_tasks).toHaveLength(2);
+  expect(smallDone.more_ready).toBe(false);
 });

@@ -28,11 +28,21 @@ const outputSchema = {
   next_recommended_task: taskRefShape.nullable().describe("The first of ready_tasks, or null"),
   ready_tasks: z
     .array(taskRefShape)
-    .describe("Tasks of the plan that can start now, the completed task's dependents first"),
+    .describe("Tasks of the plan that can start now, the completed task's dependents first; at most 10"),
+  more_ready: z
+    .boolean()
+    .describe("More tasks are ready than listed: get_status with parent_task_id lists the plan's"),
   artifact: storedArtifactShape.describe(
     "The stored result: id, type, workspace-relative path, uri, size and sha256",
   ),
 };
+
+/**
+ * Ready tasks a completion's answer lists, the completed task's dependents first: the next round
+ * of work to hand out. Listing every one cost a model 32 KB per completion in a plan of 250
+ * independent subtasks (issue 16, answers sized for a model); get_status lists a plan's in full.
+ */
+const READY_LISTED = 10;
 
 /** Registers orchestrator_complete_subtask: stores the work as an artifact and applies next_action. */
 export function registerCompleteSubtaskTool(server: ToolHost, session: Session): void {
@@ -86,7 +96,8 @@ export function registerCompleteSubtaskTool(server: ToolHost, session: Session):
           agentId: session.agentFor(args.agent_id),
           request: requestKey("orchestrator_complete_subtask", args),
         });
-        const ready = r.nextReady.map(taskRef);
+        const ready = r.nextReady.slice(0, READY_LISTED).map(taskRef);
+        const moreReady = r.nextReady.length > READY_LISTED;
         const structured = {
           ...workspaceFields(ws),
           task_id: r.taskId,
@@ -102,13 +113,14 @@ export function registerCompleteSubtaskTool(server: ToolHost, session: Session):
           },
           next_recommended_task: ready[0] ?? null,
           ready_tasks: ready,
+          more_ready: moreReady,
           artifact: storedArtifact(r.artifact),
         };
         const next =
           r.plan.status === "completed"
             ? `All subtasks of ${r.plan.id} are done: call orchestrator_synthesize_results with parent_task_id ${r.plan.id}.`
             : ready.length > 0
-              ? `Ready next: ${ready.map((t) => `${t.task_id} (${t.specialist_type})`).join(", ")}.`
+              ? `Ready next: ${ready.map((t) => `${t.task_id} (${t.specialist_type})`).join(", ")}${moreReady ? `, and ${r.nextReady.length - READY_LISTED} more (orchestrator_get_status with parent_task_id ${r.plan.id} lists them)` : ""}.`
               : "No subtask is ready right now (the rest wait on dependencies, or are active, blocked or failed).";
         const text = [
           `Task ${r.taskId} is now ${r.status} (workspace ${ws.path}).${r.replayed ? ` Recorded by an earlier call with request_id ${args.request_id}; nothing was written again.` : ""}`,

@@ -1,14 +1,8 @@
 import { type Artifact, artifactPath, normalizeWorkspacePath, renderArtifactFile } from "../core/artifact.ts";
 import { OrchestratorError } from "../core/errors.ts";
 import { newArtifactId } from "../core/ports.ts";
-import {
-  isClaimedByOther,
-  type Progress,
-  progressOf,
-  readyTasks,
-  unmetDependencies,
-} from "../core/readiness.ts";
-import type { ArtifactType, NextAction, Plan, Task, TaskStatus } from "../core/task.ts";
+import { isClaimedByOther, type Progress, progressOf, unmetDependencies } from "../core/readiness.ts";
+import type { ArtifactType, NextAction, Plan, TaskRef, TaskStatus } from "../core/task.ts";
 import type { TaskAction } from "../core/transitions.ts";
 import { sha256 } from "../platform/fs.ts";
 import type { StoreWriter } from "../store/port.ts";
@@ -35,10 +29,20 @@ export interface CompleteSubtaskResult {
   readonly plan: Plan;
   readonly progress: Progress;
   readonly artifact: Artifact;
-  readonly nextReady: readonly Task[];
+  /** Up to READY_LISTED tasks that can start now, the completed task's dependents first. */
+  readonly nextReady: readonly TaskRef[];
+  /** More tasks are ready than nextReady lists. */
+  readonly moreReady: boolean;
   /** True when this is the stored answer to an earlier call with the same request_id. */
   readonly replayed: boolean;
 }
+
+/**
+ * Ready tasks a completion lists, the completed task's dependents first: the next round of work to
+ * hand out. Listing every one cost a model 32 KB per completion in a plan of 250 independent
+ * subtasks, and reading them all grew with the plan (issue 16); get_status lists a plan's in full.
+ */
+export const READY_LISTED = 10;
 
 /** Which state-machine action each `next_action` means. */
 const ACTION_FOR: Record<NextAction, TaskAction> = {
@@ -128,8 +132,8 @@ export async function completeSubtask(
   // The second wall is the adapter's: whatever the stored ids say, the copy lands inside .task_orchestrator/.
   ctx.files.checkArtifactPath(relPath);
   const result = await writeOnce(ctx, input.request, async (trx, now) => {
-    // Its dependencies and the plan's pending tasks with theirs: what the checks and nextReady need.
-    const { task, siblings: all } = await requireTaskForReadiness(trx, ws, input.taskId, { pending: true });
+    // The task and its dependencies: what the checks need.
+    const { task, siblings: all } = await requireTaskForReadiness(trx, ws, input.taskId, { pending: false });
     if (task.claim && isClaimedByOther(task, input.agentId, now, ctx.holderGone)) {
       throw new OrchestratorError(
         "TASK_CLAIMED",
@@ -170,16 +174,20 @@ export async function completeSubtask(
         completedAt: action === "complete" ? now : null,
       },
     });
-    // Nothing else can write inside this IMMEDIATE transaction: patch the one change in memory.
-    const siblings = all.map((t) => (t.id === task.id ? { ...t, status, claim: null } : t));
-    const nextReady = readyTasks(siblings, { now, agentId: input.agentId, justCompleted: input.taskId });
+    // Read after the change, in the same transaction, and bounded: one more than listed says
+    // whether more are ready. A plan with nothing pending has nothing ready (its counters say so).
+    const ready =
+      plan.counts.pending === 0
+        ? []
+        : await trx.findReadyTasksAfter(ws, task.planId, task.id, now, READY_LISTED + 1);
     return {
       taskId: input.taskId,
       status,
       plan,
       progress: progressOf(plan.counts),
       artifact: stored,
-      nextReady,
+      nextReady: ready.slice(0, READY_LISTED),
+      moreReady: ready.length > READY_LISTED,
     };
   });
   // A retry that raced the first call recorded nothing: its artifact is not the one stored.

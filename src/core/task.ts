@@ -55,6 +55,9 @@ export interface Claim {
 /** What names a task: enough to address it and its artifacts, without its state. */
 export type TaskHeader = Pick<Task, "id" | "planId" | "title">;
 
+/** A task as a list of what to start next shows it. */
+export type TaskRef = Pick<Task, "id" | "title" | "specialistType">;
+
 /** A subtask of a plan, as the domain sees it. */
 export interface Task {
   readonly id: string;

@@ -50,7 +50,11 @@ import {
   rekeyRows,
 } from "./repositories/projects.repository.ts";
 import { findRawRowIds, removeRows } from "./repositories/raw-rows.repository.ts";
-import { findReadyTaskIds, findReadyTaskIdsOfPlans } from "./repositories/ready.repository.ts";
+import {
+  findReadyTaskIds,
+  findReadyTaskIdsOfPlans,
+  findReadyTasksAfter,
+} from "./repositories/ready.repository.ts";
 import {
   findRequestResult,
   insertRequestResult,
@@ -106,6 +110,7 @@ const REPOSITORIES = {
   countHeldClaims,
   searchTasks,
   findReadyTaskIds,
+  findReadyTasksAfter,
   findReadyTaskIdsOfPlans,
   findTaskForReadiness,
   findCleanupCandidates,

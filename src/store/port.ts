@@ -8,6 +8,7 @@ import type {
   Task,
   TaskCounts,
   TaskHeader,
+  TaskRef,
   TaskStatus,
 } from "../core/task.ts";
 import type {
@@ -86,6 +87,14 @@ export interface StoreReader {
   searchTasks(ws: string, q: TaskSearch): Promise<{ tasks: Task[]; total: number }>;
   /** The same rule as core/readiness.ts readyTasks, without reading the plan's other tasks. */
   findReadyTaskIds(ws: string, planId: string, now: string, limit: number): Promise<string[]>;
+  /** The same rule: a plan's first `limit` ready tasks, the dependents of `after` first, then plan order. */
+  findReadyTasksAfter(
+    ws: string,
+    planId: string,
+    after: string,
+    now: string,
+    limit: number,
+  ): Promise<TaskRef[]>;
   /**
    * findReadyTaskIds for several plans in one statement, by plan id (plans with none are absent);
    * `settled`: the answer stays the same as time passes while the data does not change.

@@ -230,6 +230,48 @@ export function describeStoreContract(
       }
     });
 
+    test("ready tasks after one: its ready dependents first, then plan order, bounded, the claim rule kept", async () => {
+      const plan = "task_0000000d";
+      const inPlan = (id: string, position: number, deps: string[] = []) => ({
+        ...task(id, position, deps),
+        planId: plan,
+      });
+      await store.write(async (w) => {
+        await w.insertPlan(ws, {
+          id: plan,
+          description: "d",
+          complexity: "simple",
+          context: null,
+          status: "active",
+          createdAt: at,
+          updatedAt: at,
+        });
+        await w.insertTasks(ws, [
+          inPlan("x", 0),
+          inPlan("a", 1),
+          inPlan("c", 2, ["x"]),
+          inPlan("b", 3),
+          inPlan("d", 4, ["x"]),
+          inPlan("e", 5, ["y"]),
+          inPlan("y", 6),
+        ]);
+        await w.updateTask(ws, "x", { status: "completed", completedAt: at });
+      });
+      const ids = async (after: string, limit: number, now = at) =>
+        (await store.direct.findReadyTasksAfter(ws, plan, after, now, limit)).map((t) => t.id);
+      expect(await ids("x", 3)).toEqual(["c", "d", "a"]);
+      expect(await ids("x", 10)).toEqual(["c", "d", "a", "b", "y"]);
+      expect(await ids("a", 2)).toEqual(["a", "c"]);
+      expect(await store.direct.findReadyTasksAfter(ws, plan, "x", at, 1)).toEqual([
+        { id: "c", title: "title c", specialistType: "implementer" },
+      ]);
+      // A pending task holding a live claim is left out until the claim lapses.
+      await store.write((w) => w.updateTask(ws, "d", { claim: { agentId: "other", expiresAt: later } }));
+      expect(await ids("x", 10)).toEqual(["c", "a", "b", "y"]);
+      expect(await ids("x", 10, later)).toEqual(["c", "d", "a", "b", "y"]);
+      expect(await store.direct.findReadyTasksAfter("/other", plan, "x", at, 10)).toEqual([]);
+    });
+
     test("a task's readiness siblings: its dependencies, and with pending the plan's pending tasks", async () => {
       await seed();
       await store.write(async (w) => {

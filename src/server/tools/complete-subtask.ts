@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { completeSubtask } from "../../app/complete-subtask.ts";
+import { completeSubtask, READY_LISTED } from "../../app/complete-subtask.ts";
 import { IdSchema } from "../../core/ids.ts";
 import { ARTIFACT_TYPES, NEXT_ACTIONS } from "../../core/task.ts";
 import { agentIdField, requestIdField, workingDirectoryField } from "../fields.ts";
@@ -28,7 +28,9 @@ const outputSchema = {
   next_recommended_task: taskRefShape.nullable().describe("The first of ready_tasks, or null"),
   ready_tasks: z
     .array(taskRefShape)
-    .describe("Tasks of the plan that can start now, the completed task's dependents first; at most 10"),
+    .describe(
+      `Tasks of the plan that can start now, the completed task's dependents first; at most ${READY_LISTED}`,
+    ),
   more_ready: z
     .boolean()
     .describe("More tasks are ready than listed: get_status with parent_task_id lists the plan's"),
@@ -36,13 +38,6 @@ const outputSchema = {
     "The stored result: id, type, workspace-relative path, uri, size and sha256",
   ),
 };
-
-/**
- * Ready tasks a completion's answer lists, the completed task's dependents first: the next round
- * of work to hand out. Listing every one cost a model 32 KB per completion in a plan of 250
- * independent subtasks (issue 16, answers sized for a model); get_status lists a plan's in full.
- */
-const READY_LISTED = 10;
 
 /** Registers orchestrator_complete_subtask: stores the work as an artifact and applies next_action. */
 export function registerCompleteSubtaskTool(server: ToolHost, session: Session): void {
@@ -96,8 +91,9 @@ export function registerCompleteSubtaskTool(server: ToolHost, session: Session):
           agentId: session.agentFor(args.agent_id),
           request: requestKey("orchestrator_complete_subtask", args),
         });
+        // An answer stored by an older version for a retried request may list every ready task.
         const ready = r.nextReady.slice(0, READY_LISTED).map(taskRef);
-        const moreReady = r.nextReady.length > READY_LISTED;
+        const moreReady = r.moreReady === true || r.nextReady.length > READY_LISTED;
         const structured = {
           ...workspaceFields(ws),
           task_id: r.taskId,
@@ -120,7 +116,7 @@ export function registerCompleteSubtaskTool(server: ToolHost, session: Session):
           r.plan.status === "completed"
             ? `All subtasks of ${r.plan.id} are done: call orchestrator_synthesize_results with parent_task_id ${r.plan.id}.`
             : ready.length > 0
-              ? `Ready next: ${ready.map((t) => `${t.task_id} (${t.specialist_type})`).join(", ")}${moreReady ? `, and ${r.nextReady.length - READY_LISTED} more (orchestrator_get_status with parent_task_id ${r.plan.id} lists them)` : ""}.`
+              ? `Ready next: ${ready.map((t) => `${t.task_id} (${t.specialist_type})`).join(", ")}${moreReady ? `, and more (orchestrator_get_status with parent_task_id ${r.plan.id} lists them)` : ""}.`
               : "No subtask is ready right now (the rest wait on dependencies, or are active, blocked or failed).";
         const text = [
           `Task ${r.taskId} is now ${r.status} (workspace ${ws.path}).${r.replayed ? ` Recorded by an earlier call with request_id ${args.request_id}; nothing was written again.` : ""}`,

@@ -250,7 +250,10 @@ export async function findTaskHeader(
   id: string,
 ): Promise<TaskHeader | undefined> {
   const [row] = await selectTaskHeader(db, { workspace, id });
-  return row ? { id: row.id, planId: row.plan_id, title: row.title } : undefined;
+  if (!row) return undefined;
+  // A shared database's row: its ids name folders, so they are checked as taskRowToTask checks them.
+  requireRowIds("tasks", { id: row.id, plan_id: row.plan_id });
+  return { id: row.id, planId: row.plan_id, title: row.title };
 }
 
 /** The plan a task belongs to, or undefined when there is no such task. */

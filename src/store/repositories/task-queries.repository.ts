@@ -97,6 +97,22 @@ const selectPendingRows = prepared((db, p: { workspace: string; planId: string }
     .where("status", "=", "pending"),
 );
 
+/** Lists up to this long are compiled once per length; longer ones are built per call. */
+const COMPILED_IDS = 10;
+
+function siblingRowsQuery(db: Executor, p: { workspace: string; planId: string; ids: readonly string[] }) {
+  return db
+    .selectFrom("tasks")
+    .selectAll()
+    .where("workspace", "=", p.workspace)
+    .where("id", "in", p.ids)
+    .where("plan_id", "=", p.planId);
+}
+
+const selectSiblingRows = prepared((db, p: { workspace: string; planId: string }) =>
+  siblingRowsQuery(db, { workspace: p.workspace, planId: p.planId, ids: listIn<string>(p, "id") }),
+);
+
 /**
  * A task and the part of its plan that decides readiness, in plan order with dependencies: the
  * task and the tasks it depends on, and with `pending` also every pending task of the plan and
@@ -120,13 +136,16 @@ export async function findTaskForReadiness(
   // Dependencies name siblings only: one in another plan is not one (as over the whole plan).
   const missing = [...new Set([...deps.values()].flat())].filter((d) => !rows.has(d));
   for (let i = 0; i < missing.length; i += 500) {
-    const more = await db
-      .selectFrom("tasks")
-      .selectAll()
-      .where("workspace", "=", workspace)
-      .where("id", "in", missing.slice(i, i + 500))
-      .where("plan_id", "=", row.plan_id)
-      .execute();
+    const part = missing.slice(i, i + 500);
+    // A task's few dependencies (the write path's case) by a statement compiled per count.
+    const more =
+      part.length <= COMPILED_IDS
+        ? await selectSiblingRows(
+            db,
+            { workspace, planId: row.plan_id, ...listValues("id", part) },
+            String(part.length),
+          )
+        : await siblingRowsQuery(db, { workspace, planId: row.plan_id, ids: part }).execute();
     for (const r of more) rows.set(r.id, r);
   }
   const missingDeps = await findDependencies(

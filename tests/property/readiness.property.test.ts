@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { readyTasks, unmetDependencies } from "../../src/core/readiness.ts";
 import { TASK_STATUSES, type Task, type TaskStatus } from "../../src/core/task.ts";
 import { openStore } from "../../src/store/open.ts";
-import { findReadyTaskIds } from "../../src/store/repositories/ready.repository.ts";
+import { findReadyTaskIds, findReadyTasksAfter } from "../../src/store/repositories/ready.repository.ts";
 import { findTaskForReadiness } from "../../src/store/repositories/task-queries.repository.ts";
 import { findPlanTasks } from "../../src/store/repositories/tasks.repository.ts";
 import { rawPlanRow } from "../helpers/raw-rows.ts";
@@ -25,7 +25,11 @@ interface Spec {
 
 const specsArb = fc.array(
   fc.record({
-    status: fc.constantFrom(...TASK_STATUSES),
+    // Pending weighted up: ready tasks (and ready dependents) are what the rules rank.
+    status: fc.oneof(
+      { arbitrary: fc.constant<TaskStatus>("pending"), weight: 3 },
+      { arbitrary: fc.constantFrom(...TASK_STATUSES), weight: 5 },
+    ),
     deps: fc.array(fc.nat(9), { maxLength: 3 }),
     claim: fc.constantFrom("none" as const, "live" as const, "expired" as const),
   }),
@@ -113,14 +117,31 @@ test("the SQL readiness query agrees with core readyTasks on any plan state", as
   const store = await openStore(join(project.dir, "ready.db"));
   try {
     await fc.assert(
-      fc.asyncProperty(specsArb, danglingArb, async (specs, dangling) => {
-        const ws = "/ws";
-        const { plan } = await insertPlanState(store, ws, specs, dangling);
-        const all = await findPlanTasks(store.db, ws, plan);
-        const expected = readyTasks(all, { now: NOW }).map((t) => t.id);
-        const actual = await findReadyTaskIds(store.db, ws, plan, NOW, 1000);
-        expect(actual).toEqual(expected);
-      }),
+      fc.asyncProperty(
+        specsArb,
+        danglingArb,
+        fc.nat(9),
+        fc.integer({ min: 1, max: 4 }),
+        async (specs, dangling, pick, limit) => {
+          const ws = "/ws";
+          const { plan, id } = await insertPlanState(store, ws, specs, dangling);
+          const all = await findPlanTasks(store.db, ws, plan);
+          const expected = readyTasks(all, { now: NOW }).map((t) => t.id);
+          const actual = await findReadyTaskIds(store.db, ws, plan, NOW, 1000);
+          expect(actual).toEqual(expected);
+          // complete_subtask's list: the same rule, the dependents of the task just done first. The
+          // task is a done one when there is one, so that its dependents can be ready.
+          const done = specs.flatMap((s, i) =>
+            s.status === "completed" || s.status === "cancelled" ? [i] : [],
+          );
+          const after = id(done.length > 0 ? (done[pick % done.length] as number) : pick % specs.length);
+          const ranked = readyTasks(all, { now: NOW, justCompleted: after }).map((t) => t.id);
+          const listed = async (n: number) =>
+            (await findReadyTasksAfter(store.db, ws, plan, after, NOW, n)).map((t) => t.id);
+          expect(await listed(1000)).toEqual(ranked);
+          expect(await listed(limit)).toEqual(ranked.slice(0, limit));
+        },
+      ),
       { numRuns: RUNS },
     );
   } finally {

@@ -98,3 +98,26 @@ export function listIn<T>(p: Record<string, unknown>, name: string): T[] {
   for (let i = 0; `${name}${i}` in p; i++) out.push(p[`${name}${i}`] as T);
   return out;
 }
+
+/** Lists up to this long are compiled once per length; longer ones, rare, are built per call. */
+const COMPILED_LIST_MAX = 10;
+/** The name a list's numbered values go under (listValues) in a preparedOverList statement. */
+const LIST = "listItem";
+
+/**
+ * A statement over a list of values (an `in` list, a UNION of one part per item), compiled once
+ * per length up to COMPILED_LIST_MAX (the write path's and the overview's short lists: a task's
+ * dependencies, the overview's plans) and built per call past it, rather than keeping a compiled
+ * text for every length a process meets. `build` gets the list as it is: the values as numbered
+ * parameters when compiled, the values themselves otherwise.
+ */
+export function preparedOverList<P extends Record<string, unknown>, T, R>(
+  build: (db: Executor, p: P, list: readonly T[]) => Compilable<R>,
+): (db: Executor, p: P, list: readonly T[]) => Promise<R[]> {
+  const compiled = prepared((db, p: P) => build(db, p, listIn<T>(p, LIST)));
+  return async (db, p, list) => {
+    if (list.length <= COMPILED_LIST_MAX)
+      return compiled(db, { ...p, ...listValues(LIST, list) }, String(list.length));
+    return (await db.executeQuery<R>(build(db, p, list).compile())).rows as R[];
+  };
+}

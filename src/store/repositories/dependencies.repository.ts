@@ -1,5 +1,5 @@
 import type { Executor } from "../database.ts";
-import { listIn, listValues, prepared } from "../prepared.ts";
+import { prepared, preparedOverList } from "../prepared.ts";
 import type { DanglingDependency } from "../records.ts";
 import { requireIdsToStore } from "./_row-check.ts";
 
@@ -29,31 +29,20 @@ export async function findDependencies(
     return out;
   }
   for (let i = 0; i < taskIds.length; i += 500) {
-    const part = taskIds.slice(i, i + 500);
-    // A few tasks (a task's dependencies, read for readiness) by a statement compiled per count.
-    const rows =
-      part.length <= COMPILED_IDS
-        ? await selectEdgesOfSome(db, { workspace, ...listValues("task", part) }, String(part.length))
-        : await edgesQuery(db, workspace, part).execute();
+    const rows = await selectEdgesOfSome(db, { workspace }, taskIds.slice(i, i + 500));
     for (const r of rows) out.get(r.task_id)?.push(r.depends_on);
   }
   return out;
 }
 
-/** Lists up to this long are compiled once per length; longer ones are built per call. */
-const COMPILED_IDS = 10;
-
-function edgesQuery(db: Executor, workspace: string, taskIds: readonly string[]) {
-  return db
+/** The edges of several tasks; a few (a task's dependencies, read for readiness) compiled per count. */
+const selectEdgesOfSome = preparedOverList((db, p: { workspace: string }, taskIds: readonly string[]) =>
+  db
     .selectFrom("task_dependencies")
     .select(["task_id", "depends_on"])
-    .where("workspace", "=", workspace)
+    .where("workspace", "=", p.workspace)
     .where("task_id", "in", taskIds)
-    .orderBy("position");
-}
-
-const selectEdgesOfSome = prepared((db, p: { workspace: string }) =>
-  edgesQuery(db, p.workspace, listIn<string>(p, "task")),
+    .orderBy("position"),
 );
 
 const selectEdgesOfOne = prepared((db, p: { workspace: string; taskId: string }) =>

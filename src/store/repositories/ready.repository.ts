@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from "kysely";
 import { DEPENDENCY_SATISFIED, type TaskRef } from "../../core/task.ts";
 import type { Executor } from "../database.ts";
 import { dialectOf } from "../dialect.ts";
-import { listIn, listValues, prepared } from "../prepared.ts";
+import { prepared, preparedOverList } from "../prepared.ts";
 import { requireRowIds } from "./_row-check.ts";
 
 /**
@@ -76,7 +76,8 @@ export async function findReadyTasksAfter(
   const seen = new Set<string>();
   const out: TaskRef[] = [];
   for (const r of rows) {
-    if (seen.has(r.id) || out.length === limit) continue;
+    if (out.length === limit) break;
+    if (seen.has(r.id)) continue;
     // Ids a model is told to call with next, from a database others may write: checked as every
     // task row read whole is (taskRowToTask).
     requireRowIds("tasks", { id: r.id });
@@ -145,21 +146,16 @@ async function readyRows(db: Executor, ask: ReadyAsk): Promise<ReadyRow[]> {
   // The overview's lists (up to 10 plans) are compiled once per length (building and compiling the
   // UNION was two thirds of a get_status call at 100,000 tasks); longer lists, rare and each SQL
   // text kept by the driver's statement cache too, are built per call.
-  if (ask.planIds.length > COMPILED_READY_PLANS)
-    return (await readyOfPlansQuery(db, ask).execute()) as ReadyRow[];
-  const p = { workspace, now, limit, ...listValues("plan", ask.planIds) };
-  return (await selectReadyOfPlans[ask.claims](db, p, String(ask.planIds.length))) as ReadyRow[];
+  return (await selectReadyOfPlans[ask.claims](db, { workspace, now, limit }, ask.planIds)) as ReadyRow[];
 }
-
-const COMPILED_READY_PLANS = 10;
 
 type ReadyParams = { workspace: string; now: string; limit: number };
 const selectReadyOfPlans = {
-  skip: prepared((db, p: ReadyParams) =>
-    readyOfPlansQuery(db, { ...p, planIds: listIn<string>(p, "plan"), claims: "skip" }),
+  skip: preparedOverList((db, p: ReadyParams, planIds: readonly string[]) =>
+    readyOfPlansQuery(db, { ...p, planIds, claims: "skip" }),
   ),
-  mark: prepared((db, p: ReadyParams) =>
-    readyOfPlansQuery(db, { ...p, planIds: listIn<string>(p, "plan"), claims: "mark" }),
+  mark: preparedOverList((db, p: ReadyParams, planIds: readonly string[]) =>
+    readyOfPlansQuery(db, { ...p, planIds, claims: "mark" }),
   ),
 };
 

@@ -2,7 +2,7 @@ import { type ExpressionBuilder, sql } from "kysely";
 import { type PlanStatus, TASK_STATUSES, type Task, type TaskStatus } from "../../core/task.ts";
 import type { Database, Executor } from "../database.ts";
 import { dialectOf } from "../dialect.ts";
-import { listIn, listValues, prepared } from "../prepared.ts";
+import { listIn, listValues, prepared, preparedOverList } from "../prepared.ts";
 import type { CleanupCandidate, TaskSearch } from "../records.ts";
 import type { TaskRow } from "../tables/tasks.table.ts";
 import { findDependencies } from "./dependencies.repository.ts";
@@ -97,20 +97,15 @@ const selectPendingRows = prepared((db, p: { workspace: string; planId: string }
     .where("status", "=", "pending"),
 );
 
-/** Lists up to this long are compiled once per length; longer ones are built per call. */
-const COMPILED_IDS = 10;
-
-function siblingRowsQuery(db: Executor, p: { workspace: string; planId: string; ids: readonly string[] }) {
-  return db
-    .selectFrom("tasks")
-    .selectAll()
-    .where("workspace", "=", p.workspace)
-    .where("id", "in", p.ids)
-    .where("plan_id", "=", p.planId);
-}
-
-const selectSiblingRows = prepared((db, p: { workspace: string; planId: string }) =>
-  siblingRowsQuery(db, { workspace: p.workspace, planId: p.planId, ids: listIn<string>(p, "id") }),
+/** Tasks of a plan by id; a few (a task's dependencies, read for readiness) compiled per count. */
+const selectSiblingRows = preparedOverList(
+  (db, p: { workspace: string; planId: string }, ids: readonly string[]) =>
+    db
+      .selectFrom("tasks")
+      .selectAll()
+      .where("workspace", "=", p.workspace)
+      .where("id", "in", ids)
+      .where("plan_id", "=", p.planId),
 );
 
 /**
@@ -136,16 +131,7 @@ export async function findTaskForReadiness(
   // Dependencies name siblings only: one in another plan is not one (as over the whole plan).
   const missing = [...new Set([...deps.values()].flat())].filter((d) => !rows.has(d));
   for (let i = 0; i < missing.length; i += 500) {
-    const part = missing.slice(i, i + 500);
-    // A task's few dependencies (the write path's case) by a statement compiled per count.
-    const more =
-      part.length <= COMPILED_IDS
-        ? await selectSiblingRows(
-            db,
-            { workspace, planId: row.plan_id, ...listValues("id", part) },
-            String(part.length),
-          )
-        : await siblingRowsQuery(db, { workspace, planId: row.plan_id, ids: part }).execute();
+    const more = await selectSiblingRows(db, { workspace, planId: row.plan_id }, missing.slice(i, i + 500));
     for (const r of more) rows.set(r.id, r);
   }
   const missingDeps = await findDependencies(

@@ -13,6 +13,7 @@ import {
 } from "kysely";
 import { detectRuntime, type Runtime } from "../platform/env.ts";
 import { isNoTransactionError, storeErrorOf } from "./sqlite-errors.ts";
+import { unpeekableParams, unpeekableParamsCached } from "./sqlite-params.ts";
 
 /**
  * The one module that knows which SQLite binding the runtime has: bun:sqlite under Bun (Kysely's
@@ -34,8 +35,13 @@ export async function openSqlite(
     db.exec(busy);
     // `query` caches the compiled statement per SQL text; Kysely would `prepare` on every call
     // (measured: preparing was 11% of a complete_subtask call). Kysely runs one query at a time
-    // on this connection, so sharing a cached statement is safe.
-    return { close: () => db.close(), prepare: (sql: string) => db.query(sql) } as unknown as SqliteDatabase;
+    // on this connection, so sharing a cached statement is safe. Parameters are written so that
+    // SQLite keeps that compiled statement across runs (sqlite-params.ts).
+    const text = unpeekableParamsCached();
+    return {
+      close: () => db.close(),
+      prepare: (sql: string) => db.query(text(sql)),
+    } as unknown as SqliteDatabase;
   }
   const { DatabaseSync } = await import("node:sqlite");
   const db = new DatabaseSync(path);
@@ -59,7 +65,11 @@ export async function openSqliteSnapshot(
   if (runtime === "bun") {
     const { Database, constants } = await import("bun:sqlite");
     const db = new Database(url.href, constants.SQLITE_OPEN_READONLY | constants.SQLITE_OPEN_URI);
-    return { close: () => db.close(), prepare: (sql: string) => db.query(sql) } as unknown as SqliteDatabase;
+    const text = unpeekableParamsCached();
+    return {
+      close: () => db.close(),
+      prepare: (sql: string) => db.query(text(sql)),
+    } as unknown as SqliteDatabase;
   }
   const { DatabaseSync } = await import("node:sqlite");
   const db = new DatabaseSync(url as unknown as string, { readOnly: true });
@@ -95,9 +105,10 @@ export async function copySqliteToMemory(
   } finally {
     source.close();
   }
+  const text = unpeekableParamsCached();
   return {
     close: () => copy.close(),
-    prepare: (sql: string) => copy.query(sql),
+    prepare: (sql: string) => copy.query(text(sql)),
   } as unknown as SqliteDatabase;
 }
 
@@ -138,7 +149,8 @@ function adaptNodeSqlite(db: NodeDatabase): SqliteDatabase {
     prepare(sql: string): SqliteStatement {
       const hit = cache.get(sql);
       if (hit) return hit;
-      const st = db.prepare(sql);
+      // node:sqlite binds every parameter on every run too (sqlite-params.ts).
+      const st = db.prepare(unpeekableParams(sql));
       const adapted: SqliteStatement = {
         reader: st.columns().length > 0,
         all: (p) => st.all(...(p as unknown[])),

@@ -108,7 +108,12 @@ export async function runLoad(opts: {
           );
           if (ex.isError) throw new Error("execute failed");
           const id = next ? (ex.structuredContent as { task_id: string }).task_id : planned;
-          if (id) claimedBy.set(id, (claimedBy.get(id) ?? 0) + 1);
+          // A task is named by its project and its id: ids keep the Python orchestrator's
+          // `<role>_<6 hex>`, unique within a project only, so two workspaces sharing one database
+          // draw the same id now and then (about one run in ten at this size) without any task
+          // being handed out twice.
+          const task = `${opts.workspaces[i % opts.workspaces.length]}\u0000${id}`;
+          if (id) claimedBy.set(task, (claimedBy.get(task) ?? 0) + 1);
           const co = await timed(() =>
             client.callTool({
               name: "orchestrator_complete_subtask",

@@ -35,19 +35,17 @@ export async function requireTaskWithSiblings(
 }
 
 /**
- * Loads a task and the siblings that decide readiness (store `findTaskForReadiness`): its
- * dependencies, and with `pending` every pending task of the plan with theirs. Enough for
- * `unmetDependencies(task, …)` and `readyTasks(siblings, …)` to answer exactly as over the whole
- * plan, without reading the plan's other tasks. Throws TASK_NOT_FOUND.
+ * Loads a task and the siblings that decide whether it may start or complete (store
+ * `findTaskForReadiness`): its dependencies. Enough for `unmetDependencies(task, …)` to answer
+ * exactly as over the whole plan, without reading the plan's other tasks. Throws TASK_NOT_FOUND.
  */
 export async function requireTaskForReadiness(
   trx: Reader,
   workspace: string,
   id: string,
-  opts: { readonly pending: boolean },
 ): Promise<{ task: Task; siblings: Task[] }> {
   return (
-    (await trx.findTaskForReadiness(workspace, id, opts)) ?? {
+    (await trx.findTaskForReadiness(workspace, id)) ?? {
       task: await requireTask(trx, workspace, id),
       siblings: [],
     }

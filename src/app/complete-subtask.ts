@@ -133,7 +133,7 @@ export async function completeSubtask(
   ctx.files.checkArtifactPath(relPath);
   const result = await writeOnce(ctx, input.request, async (trx, now) => {
     // The task and its dependencies: what the checks need.
-    const { task, siblings: all } = await requireTaskForReadiness(trx, ws, input.taskId, { pending: false });
+    const { task, siblings: all } = await requireTaskForReadiness(trx, ws, input.taskId);
     if (task.claim && isClaimedByOther(task, input.agentId, now, ctx.holderGone)) {
       throw new OrchestratorError(
         "TASK_CLAIMED",

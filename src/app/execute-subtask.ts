@@ -46,7 +46,7 @@ export async function executeSubtask(
     // Choosing and claiming happen in one IMMEDIATE transaction, so two agents never get the same task.
     const taskId = requested ?? (await nextReadyTaskId(trx, ctx, agentId, now, pick));
     // The task and its dependencies: all a start looks at (the plan's other tasks are not read).
-    const { task: current, siblings } = await requireTaskForReadiness(trx, ws, taskId, { pending: false });
+    const { task: current, siblings } = await requireTaskForReadiness(trx, ws, taskId);
     const byId = new Map(siblings.map((t) => [t.id, t]));
 
     if (isClaimedByOther(current, agentId, now, ctx.holderGone)) {

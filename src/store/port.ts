@@ -106,14 +106,10 @@ export interface StoreReader {
     limit: number,
   ): Promise<{ readonly ids: Map<string, string[]>; readonly settled: boolean }>;
   /**
-   * A task and, in plan order, the siblings that decide readiness: its dependencies, and with
-   * `pending` every pending task with theirs; all `readyTasks` needs, not the whole plan.
+   * A task and, in plan order, the siblings that decide whether it may start or complete: the
+   * tasks it depends on, with their dependencies; not the whole plan.
    */
-  findTaskForReadiness(
-    ws: string,
-    id: string,
-    opts: { readonly pending: boolean },
-  ): Promise<{ task: Task; siblings: Task[] } | undefined>;
+  findTaskForReadiness(ws: string, id: string): Promise<{ task: Task; siblings: Task[] } | undefined>;
   findCleanupCandidates(
     ws: string,
     opts: { readonly now: string; readonly staleBefore: string; readonly taskId?: string | undefined },

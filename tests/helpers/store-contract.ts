@@ -272,22 +272,19 @@ export function describeStoreContract(
       expect(await store.direct.findReadyTasksAfter("/other", plan, "x", at, 10)).toEqual([]);
     });
 
-    test("a task's readiness siblings: its dependencies, and with pending the plan's pending tasks", async () => {
+    test("a task's readiness siblings: its dependencies", async () => {
       await seed();
       await store.write(async (w) => {
         await w.updateTask(ws, "t_1", { status: "completed", completedAt: at });
         await w.updateTask(ws, "t_3", { status: "active" });
       });
       const all = await store.direct.findPlanTasks(ws, "task_0000000a");
-      const only = await store.direct.findTaskForReadiness(ws, "t_3", { pending: false });
+      const only = await store.direct.findTaskForReadiness(ws, "t_3");
       expect(only?.task).toEqual(all[2]!);
       expect(only?.siblings.map((t) => t.id)).toEqual(["t_1", "t_2", "t_3"]);
-      const alone = await store.direct.findTaskForReadiness(ws, "t_1", { pending: false });
+      const alone = await store.read((r) => r.findTaskForReadiness(ws, "t_1"));
       expect(alone?.siblings).toEqual([all[0]!]);
-      // t_2 is pending (with t_1, its dependency); t_3 is not pending and not asked for.
-      const withPending = await store.read((r) => r.findTaskForReadiness(ws, "t_1", { pending: true }));
-      expect(withPending?.siblings).toEqual([all[0]!, all[1]!]);
-      expect(await store.direct.findTaskForReadiness(ws, "t_9", { pending: true })).toBeUndefined();
+      expect(await store.direct.findTaskForReadiness(ws, "t_9")).toBeUndefined();
     });
 
     test("search filters, counts and pages", async () => {

@@ -88,15 +88,6 @@ export async function searchTasks(
   return { tasks: rows.map((r) => taskRowToTask(r, deps.get(r.id) ?? [])), total: Number(counted.n) };
 }
 
-const selectPendingRows = prepared((db, p: { workspace: string; planId: string }) =>
-  db
-    .selectFrom("tasks")
-    .selectAll()
-    .where("workspace", "=", p.workspace)
-    .where("plan_id", "=", p.planId)
-    .where("status", "=", "pending"),
-);
-
 /** Tasks of a plan by id; a few (a task's dependencies, read for readiness) compiled per count. */
 const selectSiblingRows = preparedOverList(
   (db, p: { workspace: string; planId: string }, ids: readonly string[]) =>
@@ -109,24 +100,20 @@ const selectSiblingRows = preparedOverList(
 );
 
 /**
- * A task and the part of its plan that decides readiness, in plan order with dependencies: the
- * task and the tasks it depends on, and with `pending` also every pending task of the plan and
- * theirs, which is all core/readiness.ts `readyTasks` looks at. A write on one task of a plan of
- * hundreds then reads a handful of rows instead of all of them (issue 16). Each query is a key or
- * index lookup (one OR over the plan's rows was a scan of all of them). Undefined: no such task.
+ * A task and the part of its plan that decides whether it may start or complete, in plan order
+ * with dependencies: the task and the tasks it depends on, all core/readiness.ts
+ * `unmetDependencies` looks at. A write on one task of a plan of hundreds then reads a handful of
+ * rows instead of all of them (issue 16); which tasks are ready after it, the store answers
+ * itself (`findReadyTasksAfter`). Each query is a key or index lookup. Undefined: no such task.
  */
 export async function findTaskForReadiness(
   db: Executor,
   workspace: string,
   id: string,
-  opts: { readonly pending: boolean },
 ): Promise<{ task: Task; siblings: Task[] } | undefined> {
   const [row] = await selectTaskRow(db, { workspace, id });
   if (!row) return undefined;
   const rows = new Map<string, TaskRow>([[row.id, row]]);
-  if (opts.pending) {
-    for (const r of await selectPendingRows(db, { workspace, planId: row.plan_id })) rows.set(r.id, r);
-  }
   const deps = await findDependencies(db, workspace, [...rows.keys()]);
   // Dependencies name siblings only: one in another plan is not one (as over the whole plan).
   const missing = [...new Set([...deps.values()].flat())].filter((d) => !rows.has(d));

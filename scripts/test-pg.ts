@@ -67,6 +67,8 @@ const SQLITE_ONLY: Record<string, string> = {
     "runs on SQLite and on a PostgreSQL database of its own in one file, like the store contract",
   "tests/integration/ready-order.test.ts":
     "the ready query's index: SQLite's query plan, and the index on a PostgreSQL database of its own, in one file",
+  "tests/integration/events-index.test.ts":
+    "a task's history through its plan's events index: SQLite's query plan, and the index on a PostgreSQL database of its own, in one file",
   "tests/integration/plan-counters.test.ts":
     "concurrent writers on one SQLite file and on a PostgreSQL database of its own, in one file",
   "tests/integration/store-port.test.ts":

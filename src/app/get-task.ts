@@ -31,7 +31,7 @@ export async function getTask(ctx: AppContext, taskId: string): Promise<TaskDeta
       dependencies: task.dependencies.map((id) => byId.get(id)).filter((t): t is Task => t !== undefined),
       dependents: siblings.filter((t) => t.dependencies.includes(task.id)),
       unmet: unmetDependencies(task, byId),
-      history: await db.findTaskEvents(ws, task.id),
+      history: await db.findTaskEvents(ws, task.planId, task.id),
       artifacts,
       claimExpired: task.claim !== null && claimLapse(task.claim, ctx.clock.now(), ctx.holderGone) !== null,
     };

@@ -144,7 +144,8 @@ export interface StoreReader {
   findArtifactPaths(ws: string, taskIds: readonly string[]): Promise<string[]>;
 
   findPlanEvents(ws: string, planId: string, limit?: number): Promise<HistoryEvent[]>;
-  findTaskEvents(ws: string, taskId: string, limit?: number): Promise<HistoryEvent[]>;
+  /** A task's history, oldest first; `planId` is the task's plan (its events are read through it). */
+  findTaskEvents(ws: string, planId: string, taskId: string, limit?: number): Promise<HistoryEvent[]>;
 
   findRequestResult(ws: string, tool: string, requestId: string): Promise<StoredRequest | undefined>;
   /** Ids of every row, unchecked, so validate_structure finds the rows the mappers refuse. */

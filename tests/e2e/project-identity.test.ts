@@ -210,6 +210,10 @@ describe("a store keyed by absolute path (before project ids)", () => {
         d.run(`drop trigger if exists ${trigger}`);
       }
       d.run("drop table if exists plan_counts");
+      // The events' indexes as they were (2026_12_04_000000_events_by_plan_task reshaped them).
+      d.run("drop index if exists events_by_plan");
+      d.run("create index events_by_plan on events (workspace, plan_id, seq)");
+      d.run("create index if not exists events_by_task on events (workspace, task_id, seq)");
       for (const [table, column] of [
         ["task_dependencies", "position"],
         ["artifacts", "content"],

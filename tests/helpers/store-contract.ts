@@ -590,10 +590,18 @@ export function describeStoreContract(
             from: "active",
             to: "completed",
           },
+          // Neither is t_1's history: another task's event and a plan-level one, in between.
+          { at, kind: "task_status_changed", planId: "task_0000000a", taskId: "t_2", action: "start" },
+          { at, kind: "plan_created", planId: "task_0000000a", taskId: null },
         ]);
       });
-      const events = await store.direct.findTaskEvents(ws, "t_1");
+      const events = await store.direct.findTaskEvents(ws, "task_0000000a", "t_1");
       expect(events.map((e) => e.action)).toEqual(["start", "complete"]);
+      // Newest first, then oldest first in the answer: the limit keeps the latest.
+      expect((await store.direct.findTaskEvents(ws, "task_0000000a", "t_1", 1)).map((e) => e.action)).toEqual(
+        ["complete"],
+      );
+      expect(await store.direct.findTaskEvents("/other", "task_0000000a", "t_1")).toEqual([]);
       expect(typeof events[0]?.seq).toBe("number");
       expect((events[1]?.seq ?? 0) > (events[0]?.seq ?? 0)).toBe(true);
       const claims = await store.direct.countClaims(ws, at);

@@ -2,9 +2,8 @@ import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { CompiledQuery, sql } from "kysely";
 import { openStore } from "../../src/store/open.ts";
-import { openPostgresStore } from "../../src/store/postgres/open.ts";
 import { readyQuery } from "../../src/store/repositories/ready.repository.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
+import { migratedIndexes } from "../helpers/pg-indexes.ts";
 import { makeProject } from "../helpers/temp.ts";
 
 // Migration 2026_12_03_000000_ready_order (issue 16): a plan's ready query walks the plan's
@@ -13,10 +12,8 @@ import { makeProject } from "../helpers/temp.ts";
 // same index; SQLite's planner is deterministic without statistics, so its choice is checked too.
 
 const project = makeProject("orch-ready-order-");
-let pg: TestDatabase | undefined;
 afterAll(async () => {
   project.cleanup();
-  await pg?.drop();
 });
 
 test("SQLite: the ready query of a plan reads its pending tasks in position order from tasks_by_plan_status", async () => {
@@ -52,15 +49,6 @@ test("SQLite: the ready query of a plan reads its pending tasks in position orde
 });
 
 test("PostgreSQL: tasks_by_plan_status carries position after the plan and status", async () => {
-  pg = await createTestDatabase();
-  const store = await openPostgresStore(pg.url);
-  try {
-    const def = await sql<{
-      indexdef: string;
-    }>`select indexdef from pg_indexes where indexname = 'tasks_by_plan_status'`.execute(store.db);
-    expect(def.rows).toHaveLength(1);
-    expect(def.rows[0]?.indexdef).toContain('(workspace, plan_id, status, "position")');
-  } finally {
-    await store.close();
-  }
+  const indexes = await migratedIndexes("tasks");
+  expect(indexes.get("tasks_by_plan_status")).toContain('(workspace, plan_id, status, "position")');
 });

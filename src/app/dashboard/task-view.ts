@@ -40,7 +40,7 @@ export async function dashboardTask(
     const plan = await r.findPlan(project, task.planId);
     if (!plan) throw taskNotFound(project, taskId);
     const siblings = await r.findPlanTasks(project, task.planId);
-    const history = await r.findTaskEvents(project, taskId, TASK_HISTORY_LIMIT);
+    const history = await r.findTaskEvents(project, task.planId, taskId, TASK_HISTORY_LIMIT);
     const artifacts = (await r.findTaskArtifacts(project, [taskId])).get(taskId) ?? [];
     return { task, plan, siblings, history, artifacts };
   });

@@ -97,10 +97,15 @@ export async function findPlanEvents(
   return rows.reverse().map(eventRowToEvent);
 }
 
-/** A task's history, oldest first. */
+/**
+ * A task's history, oldest first: read through its plan's events (`events_by_plan` carries
+ * task_id, so only the task's own rows are fetched; there is no index by task, which every event
+ * written paid for; migration 2026_12_04_000000_events_by_plan_task).
+ */
 export async function findTaskEvents(
   db: Executor,
   workspace: string,
+  planId: string,
   taskId: string,
   limit = 200,
 ): Promise<HistoryEvent[]> {
@@ -108,6 +113,7 @@ export async function findTaskEvents(
     .selectFrom("events")
     .selectAll()
     .where("workspace", "=", workspace)
+    .where("plan_id", "=", planId)
     .where("task_id", "=", taskId)
     .orderBy("seq", "desc")
     .limit(limit)

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import type { Task, TaskStatus } from "../../src/core/task.ts";
 import type { StorePort } from "../../src/store/port.ts";
-import type { NewTask } from "../../src/store/records.ts";
+import type { NewPlan, NewTask } from "../../src/store/records.ts";
 
 /**
  * What every store adapter must do, written against the port alone: SQLite runs it today
@@ -38,18 +38,20 @@ export function describeStoreContract(
       createdAt: at,
       updatedAt: at,
     });
+    /** An active plan as the contract's tests insert it. */
+    const activePlan = (id: string, description: string, created = at): NewPlan => ({
+      id,
+      description,
+      complexity: "simple",
+      context: null,
+      status: "active",
+      createdAt: created,
+      updatedAt: created,
+    });
 
     async function seed(): Promise<void> {
       await store.write(async (w) => {
-        await w.insertPlan(ws, {
-          id: "task_0000000a",
-          description: "a plan",
-          complexity: "simple",
-          context: null,
-          status: "active",
-          createdAt: at,
-          updatedAt: at,
-        });
+        await w.insertPlan(ws, activePlan("task_0000000a", "a plan"));
         await w.insertTasks(ws, [task("t_1", 0), task("t_2", 1, ["t_1"]), task("t_3", 2, ["t_2", "t_1"])]);
       });
     }
@@ -172,15 +174,7 @@ export function describeStoreContract(
     test("ready ids of several plans in one statement: each plan's first ones, in plan order", async () => {
       await seed();
       await store.write(async (w) => {
-        await w.insertPlan(ws, {
-          id: "task_0000000b",
-          description: "b",
-          complexity: "simple",
-          context: null,
-          status: "active",
-          createdAt: at,
-          updatedAt: at,
-        });
+        await w.insertPlan(ws, activePlan("task_0000000b", "b"));
         // Inserted out of position order: the answer follows positions, not insertion.
         await w.insertTasks(
           ws,
@@ -237,15 +231,7 @@ export function describeStoreContract(
         planId: plan,
       });
       await store.write(async (w) => {
-        await w.insertPlan(ws, {
-          id: plan,
-          description: "d",
-          complexity: "simple",
-          context: null,
-          status: "active",
-          createdAt: at,
-          updatedAt: at,
-        });
+        await w.insertPlan(ws, activePlan(plan, "d"));
         await w.insertTasks(ws, [
           inPlan("x", 0),
           inPlan("a", 1),
@@ -314,15 +300,7 @@ export function describeStoreContract(
           ["task_0000000b", "2026-01-02T00:00:00.000Z"],
           ["task_0000000c", "2026-01-02T00:00:00.000Z"],
         ] as const) {
-          await w.insertPlan(ws, {
-            id: p,
-            description: p,
-            complexity: "simple",
-            context: null,
-            status: "active",
-            createdAt: created,
-            updatedAt: created,
-          });
+          await w.insertPlan(ws, activePlan(p, p, created));
           await w.insertTasks(
             ws,
             statuses.map((status, i) => ({
@@ -480,17 +458,7 @@ export function describeStoreContract(
       const none = { active: 0, completed: 0, cancelled: 0, archived: 0 };
       expect(await store.direct.countPlans(ws)).toEqual(none);
       await seed();
-      await store.write((w) =>
-        w.insertPlan(ws, {
-          id: "task_0000000b",
-          description: "another",
-          complexity: "simple",
-          context: null,
-          status: "active",
-          createdAt: at,
-          updatedAt: at,
-        }),
-      );
+      await store.write((w) => w.insertPlan(ws, activePlan("task_0000000b", "another")));
       expect(await store.direct.countPlans(ws)).toEqual({ ...none, active: 2 });
       // A counters-only update (every task write makes one) leaves the counts alone.
       await store.write((w) => w.updatePlan(ws, "task_0000000b", { updatedAt: later }));

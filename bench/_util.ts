@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { percentile } from "../tests/stress/load.ts";
 
@@ -70,3 +71,22 @@ export async function planBenchTasks(
  * last input (src/platform/code-pages.ts).
  */
 export const IDLE_AFTER_MS = 11_000;
+
+/**
+ * Folders a bench made, removed when the run ends rather than between its phases. On ext4
+ * without a journal (this project's development VMs) a new inode is not taken from those freed in
+ * the last 5-35 s: the kernel reads each one's inode-table entry and skips it
+ * (`recently_deleted()` in `__ext4_new_inode`), so a phase that creates files right after the
+ * previous phase deleted thousands pays for that cleanup in every mkdir and create: perf put a
+ * quarter of the worker's time there (docs/performance.md, "Issue 16's seventh round").
+ */
+const leftovers: string[] = [];
+export function removeAtEnd(dir: string): void {
+  // BENCH_REMOVE_AT_ONCE=1: the old way, each folder as soon as its phase ends (for A/B runs).
+  if (process.env.BENCH_REMOVE_AT_ONCE === "1") rmSync(dir, { recursive: true, force: true });
+  else leftovers.push(dir);
+}
+export function removeLeftovers(): void {
+  for (const dir of leftovers.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+process.on("exit", removeLeftovers);

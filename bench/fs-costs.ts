@@ -5,7 +5,8 @@
  * file), one rename, and a few lstats (the data-folder wall). Prints wall and CPU time (user +
  * system) per call, so a bench's figures can be read against the disk and kernel they ran on:
  * on the 2-core VM of docs/performance.md, creating a folder or a file on its ext4 disk costs
- * ~10× what it does on tmpfs.
+ * ~10× what it does on tmpfs. Each folder is measured twice, the second time right after the
+ * first run's files and folders were deleted.
  */
 import {
   closeSync,
@@ -50,10 +51,16 @@ function measure(root: string): Record<string, { wall_us: number; cpu_us: number
 
 const folders = process.argv.slice(2);
 for (const folder of folders.length > 0 ? folders : [tmpdir()]) {
-  const root = mkdtempSync(join(folder, "orch-fs-costs-"));
-  try {
-    console.log(JSON.stringify({ folder, calls: N, ...measure(root) }));
-  } finally {
-    rmSync(root, { recursive: true, force: true });
+  // Twice: the second run right after deleting the first one's 2 × N entries. On ext4 without a
+  // journal a new inode skips those freed in the last 5–35 s, after reading each one's entry
+  // (`recently_deleted()`), so creating right after a large delete costs more: why the benches
+  // remove their workspaces only when a run ends (bench/_util.ts removeAtEnd).
+  for (const afterDeleting of [0, 2 * N]) {
+    const root = mkdtempSync(join(folder, "orch-fs-costs-"));
+    try {
+      console.log(JSON.stringify({ folder, calls: N, after_deleting: afterDeleting, ...measure(root) }));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   }
 }

@@ -6,17 +6,17 @@
  * Not part of the tests: it prints numbers, it asserts nothing.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runLoad } from "../tests/stress/load.ts";
-import { IN_FLIGHT } from "./_util.ts";
+import { IN_FLIGHT, removeAtEnd } from "./_util.ts";
 import { dashboardFigures, printDashboardFigures } from "./dashboard.ts";
 import { dashboardAssetSizes, printDashboardAssetSizes } from "./dashboard-assets.ts";
 import { httpFigures } from "./http.ts";
 import { coldStart, doctorTime, loadRun, reboot } from "./own.ts";
 import { storeFigures } from "./stores.ts";
-import { CONTEXT_BUDGET, versus, versusTable } from "./versus.ts";
+import { ANSWER_BUDGET, CONTEXT_BUDGET, versus, versusTable } from "./versus.ts";
 
 const quick = process.argv.includes("--quick");
 const NODE = spawnSync("node", ["--version"], { encoding: "utf8" }).stdout.trim();
@@ -38,7 +38,7 @@ mkdirSync(join(ws, ".git"));
 const coldRuns = quick ? 5 : 20;
 const cold = await coldStart(ws, coldRuns);
 const coldDirect = await coldStart(ws, coldRuns, ["--no-supervisor"]);
-rmSync(ws, { recursive: true, force: true });
+removeAtEnd(ws);
 console.log(
   `cold start to initialize answer: median ${cold.median} ms (min ${cold.min}, p95 ${cold.p95}) over ${coldRuns} runs; without the supervisor ${coldDirect.median} ms`,
 );
@@ -73,7 +73,7 @@ console.table(
 const loadWs = mkdtempSync(join(tmpdir(), "orch-bench-load-"));
 mkdirSync(join(loadWs, ".git"));
 const mp = await runLoad({ workspaces: [loadWs], processes: 8, opsPerProcess: quick ? 300 : 1000 });
-rmSync(loadWs, { recursive: true, force: true });
+removeAtEnd(loadWs);
 console.log(
   `${mp.processes} processes, ${mp.operations} calls on one workspace: ${mp.operations_per_s} calls/s, p50 ${mp.call_ms.p50} ms, p99 ${mp.call_ms.p99} ms, ${mp.errors} errors, ${mp.lost_or_doubled} lost or doubled`,
 );
@@ -87,7 +87,9 @@ printDashboardFigures(dashboard);
 const dashboardAssets = await dashboardAssetSizes();
 printDashboardAssetSizes(dashboardAssets);
 console.log(`\nBeside ${REFERENCE} (node ${NODE}), same run; ratios are ours / reference:`);
-console.table(versusTable(vs, (runs[0] as { state_changes_per_s: number }).state_changes_per_s));
+console.table(
+  versusTable(vs, (runs[0] as { state_changes_per_s: number }).state_changes_per_s, runs.at(-1) as any),
+);
 const results = {
   started,
   machine: {
@@ -114,6 +116,8 @@ const results = {
     idle_rss_worker_mib: 55,
     relay_overhead_p50_ms: 0.1,
     get_status_p99_ms_at_100k: 2,
+    get_status_answer_bytes: ANSWER_BUDGET.get_status,
+    tasks_200_answer_bytes: ANSWER_BUDGET.tasks_200,
   },
   versus_reference: vs,
   cold_start_ms: cold,

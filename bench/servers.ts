@@ -4,13 +4,13 @@
  * `@modelcontextprotocol/server-memory`, run the way its users run it (node, MEMORY_FILE_PATH).
  * Each names its closest "create" and "update" calls.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
-import { BINARY } from "./_util.ts";
+import { BINARY, removeAtEnd } from "./_util.ts";
 
 const MEMORY_SERVER = join(
   import.meta.dir,
@@ -115,7 +115,7 @@ export function orchestrator(binary = BINARY, label = "orchestrator"): BenchServ
       const s = r.structuredContent as { plans_open: number; plans_completed: number };
       return s.plans_open + s.plans_completed;
     },
-    dispose: () => rmSync(ws, { recursive: true, force: true }),
+    dispose: () => removeAtEnd(ws),
   };
 }
 
@@ -145,6 +145,6 @@ export function serverMemory(): BenchServer {
       };
       return graph.entities.length;
     },
-    dispose: () => rmSync(dir, { recursive: true, force: true }),
+    dispose: () => removeAtEnd(dir),
   };
 }

@@ -11,13 +11,13 @@
  * `--db <postgres://…>` runs both on that database (each round on its own tasks). Prints one JSON
  * line per round and build, then the medians.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { percentile } from "../tests/stress/load.ts";
-import { inFlight, planBenchTasks, round } from "./_util.ts";
+import { inFlight, planBenchTasks, removeAtEnd, round } from "./_util.ts";
 
 /** utime + stime in seconds and the parent of `pid` (Linux /proc), or undefined elsewhere. */
 function procStat(pid: number | string): { cpu: number; ppid: number } | undefined {
@@ -86,7 +86,7 @@ async function once(binary: string, calls: number, db: string | undefined): Prom
   );
   const t4 = performance.now();
   await client.close();
-  rmSync(ws, { recursive: true, force: true });
+  removeAtEnd(ws);
   return {
     state_changes_per_s: round((2 * calls * 1000) / (t2 - t0), 0),
     execute_per_s: round((calls * 1000) / (t1 - t0), 0),

@@ -87,7 +87,10 @@ export async function openContext(
     identity,
     database,
     workspace,
-    files: createDataFiles(workspace, { copyDelayMs: sources.copyDelayMs }),
+    files: createDataFiles(workspace, {
+      copyDelayMs: sources.copyDelayMs,
+      looks: { now: look.dataDir, again: look.dataDirAgain },
+    }),
     // Leases written by servers on several machines must be compared on one clock: a shared
     // store's (PostgreSQL's server time) replaces this machine's; a clock a test injected stays.
     clock: sources.clock === systemClock && store.clock ? store.clock : sources.clock,

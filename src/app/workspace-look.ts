@@ -52,6 +52,8 @@ function resolversOf(sources: LookSources): Loaders {
 export interface WorkspaceLook {
   readonly workspace: string;
   readonly dataDir: DataDirLook;
+  /** A new look at the data folder through the same memo (for work done after the call, as a local copy). */
+  readonly dataDirAgain: () => DataDirLook;
   /** True while the workspace is a folder: known from the data folder's `lstat` when that found anything. */
   readonly isFolder: () => boolean;
   /** The settings file as it was (SettingsLoader.snapshot). */
@@ -70,6 +72,7 @@ export function takeLook(sources: LookSources, workspace: string, now = Date.now
   return {
     workspace,
     dataDir,
+    dataDirAgain: () => lookAtDataDir(loaders.dataDirs, workspace, Date.now()),
     isFolder: once(() => isWorkspaceFolder(dataDir)),
     settings,
     // Before the store: a broken settings file must not open (or create) a database under a guessed key.

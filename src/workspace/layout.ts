@@ -100,9 +100,12 @@ function pathOrThrow(workspace: string, segments: string[], r: Checked): string 
   );
 }
 
-/** dataPath for a stored workspace-relative path (`.task_orchestrator/...`, as artifact rows hold). */
-export function storedDataPath(workspace: string, stored: string): string {
-  const r = checkStoredDataPath(workspace, stored);
+/**
+ * dataPath for a stored workspace-relative path (`.task_orchestrator/...`, as artifact rows hold);
+ * with a `look` at the workspace's data folder, through it as dataPathSeen.
+ */
+export function storedDataPath(workspace: string, stored: string, look?: DataDirLook): string {
+  const r = checkStoredDataPath(workspace, stored, look?.workspace === workspace ? look : undefined);
   if ("path" in r) return r.path;
   throw new OrchestratorError(
     "PATH_OUTSIDE_DATA_DIR",
@@ -114,10 +117,10 @@ export function storedDataPath(workspace: string, stored: string): string {
 type Checked = { path: string } | { problem: string };
 
 /** The checks of storedDataPath without throwing. */
-export function checkStoredDataPath(workspace: string, stored: string): Checked {
+export function checkStoredDataPath(workspace: string, stored: string, look?: DataDirLook): Checked {
   const [first, ...rest] = stored.split("/");
   if (first !== DATA_DIR || rest.length === 0) return { problem: `it is not under ${DATA_DIR}/` };
-  return checkDataPath(workspace, ...rest);
+  return checkPath(workspace, rest, look);
 }
 
 /** The checks of dataPath without throwing: the path, or why it is refused (for validate_structure). */

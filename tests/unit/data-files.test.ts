@@ -12,6 +12,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sha256 } from "../../src/platform/fs.ts";
+import { createDataDirMemo, entryKind, lookAtDataDir } from "../../src/workspace/data-dir-look.ts";
 import { createDataFiles } from "../../src/workspace/data-files.ts";
 
 let base: string;
@@ -116,3 +117,29 @@ test.skipIf(process.platform === "win32")(
     expect(existsSync(join(dir, "artifact_0000000c.md"))).toBe(true);
   },
 );
+
+test("through looks, a copy is checked by a look taken when it is written: artifacts/ swapped for a link after the call is refused", async () => {
+  if (process.platform === "win32") return;
+  const outside = join(base, "outside");
+  mkdirSync(join(outside, "task_0000000a"), { recursive: true });
+  mkdirSync(join(ws, ".task_orchestrator", "artifacts", "task_0000000a"));
+  const memo = createDataDirMemo();
+  // A clock 10 s ahead: the data folder counts as settled, so its entries are remembered by kind.
+  const look = () => lookAtDataDir(memo, ws, Date.now() + 10_000);
+  const callLook = look();
+  expect(entryKind(callLook, "artifacts")).toBe("dir");
+  const files = createDataFiles(ws, { looks: { now: callLook, again: look } });
+  // The call's own check goes through its look (the data folder and artifacts/ as it saw them).
+  expect(() => files.checkArtifactPath(ART)).not.toThrow();
+  // After the call, artifacts/ becomes a link out, with the same plan folder at its target.
+  rmSync(join(ws, ".task_orchestrator", "artifacts"), { recursive: true });
+  symlinkSync(outside, join(ws, ".task_orchestrator", "artifacts"));
+  files.copyLater(ART, new TextEncoder().encode("# work\n"));
+  await files.copiesSettled();
+  expect(existsSync(join(outside, "task_0000000a", "t_000001"))).toBe(false);
+  const failures = files.copyFailures().join("\n");
+  expect(failures).toContain("symlink");
+  // A new call's look sees the link and refuses at once.
+  const next = createDataFiles(ws, { looks: { now: look(), again: look } });
+  expect(() => next.checkArtifactPath(ART)).toThrow(/symlink/);
+});

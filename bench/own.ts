@@ -18,7 +18,7 @@ import { createDataFiles } from "../src/workspace/data-files.ts";
 import { readProjectIdentity } from "../src/workspace/project.ts";
 import { createRoleLoader } from "../src/workspace/roles.ts";
 import { memoryOf, percentile } from "../tests/stress/load.ts";
-import { BINARY, IDLE_AFTER_MS, inFlight, planBenchTasks, removeAtEnd, round } from "./_util.ts";
+import { BINARY, IDLE_AFTER_MS, inFlight, oneAtATime, planBenchTasks, removeAtEnd, round } from "./_util.ts";
 
 export async function coldStart(
   workspace: string,
@@ -139,12 +139,7 @@ export async function loadRun(
   }
   // The same path's floor: a ping crosses the client, the supervisor and the worker and touches
   // no store, so its tail is the machine's and the transport's, not get_status's.
-  const pings: number[] = [];
-  for (let i = 0; i < calls; i++) {
-    const t = performance.now();
-    await client.ping();
-    pings.push(performance.now() - t);
-  }
+  const pings = await oneAtATime(calls, () => client.ping());
   const answerBytes = async (name: string, args: Record<string, unknown>) =>
     Buffer.byteLength(JSON.stringify(await client.callTool({ name, arguments: args })));
   const answer_bytes = {

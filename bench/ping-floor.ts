@@ -6,7 +6,7 @@
  * wake-ups: the floor under a per-call p99 target such as get_status's 2 ms (issue 16, target 5).
  */
 import { percentile } from "../tests/stress/load.ts";
-import { round } from "./_util.ts";
+import { oneAtATime, round } from "./_util.ts";
 import { type BenchServer, orchestrator, serverMemory } from "./servers.ts";
 
 const arg = (name: string, fallback: number): number => {
@@ -21,12 +21,7 @@ for (let r = 0; r < RUNS; r++) {
   for (const server of [serverMemory(), orchestrator()] as BenchServer[]) {
     const conn = await server.connect();
     for (let i = 0; i < WARM_UP; i++) await conn.client.ping();
-    const ms: number[] = [];
-    for (let i = 0; i < CALLS; i++) {
-      const t = performance.now();
-      await conn.client.ping();
-      ms.push(performance.now() - t);
-    }
+    const ms = await oneAtATime(CALLS, () => conn.client.ping());
     await conn.close();
     server.dispose();
     const at = (p: number) => round(percentile(ms, p), 3);

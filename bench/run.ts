@@ -88,7 +88,11 @@ const dashboardAssets = await dashboardAssetSizes();
 printDashboardAssetSizes(dashboardAssets);
 console.log(`\nBeside ${REFERENCE} (node ${NODE}), same run; ratios are ours / reference:`);
 console.table(
-  versusTable(vs, (runs[0] as { state_changes_per_s: number }).state_changes_per_s, runs.at(-1) as any),
+  versusTable(
+    vs,
+    (runs[0] as { state_changes_per_s: number }).state_changes_per_s,
+    runs.at(-1) as Parameters<typeof versusTable>[2],
+  ),
 );
 const results = {
   started,

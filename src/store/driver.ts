@@ -33,15 +33,7 @@ export async function openSqlite(
     const { Database } = await import("bun:sqlite");
     const db = new Database(path, { create: true, strict: false });
     db.exec(busy);
-    // `query` caches the compiled statement per SQL text; Kysely would `prepare` on every call
-    // (measured: preparing was 11% of a complete_subtask call). Kysely runs one query at a time
-    // on this connection, so sharing a cached statement is safe. Parameters are written so that
-    // SQLite keeps that compiled statement across runs (sqlite-params.ts).
-    const text = unpeekableParamsCached();
-    return {
-      close: () => db.close(),
-      prepare: (sql: string) => db.query(text(sql)),
-    } as unknown as SqliteDatabase;
+    return adaptBunSqlite(db);
   }
   const { DatabaseSync } = await import("node:sqlite");
   const db = new DatabaseSync(path);
@@ -64,12 +56,7 @@ export async function openSqliteSnapshot(
   url.searchParams.set(how === "immutable" ? "immutable" : "mode", how === "immutable" ? "1" : "ro");
   if (runtime === "bun") {
     const { Database, constants } = await import("bun:sqlite");
-    const db = new Database(url.href, constants.SQLITE_OPEN_READONLY | constants.SQLITE_OPEN_URI);
-    const text = unpeekableParamsCached();
-    return {
-      close: () => db.close(),
-      prepare: (sql: string) => db.query(text(sql)),
-    } as unknown as SqliteDatabase;
+    return adaptBunSqlite(new Database(url.href, constants.SQLITE_OPEN_READONLY | constants.SQLITE_OPEN_URI));
   }
   const { DatabaseSync } = await import("node:sqlite");
   const db = new DatabaseSync(url as unknown as string, { readOnly: true });
@@ -105,10 +92,20 @@ export async function copySqliteToMemory(
   } finally {
     source.close();
   }
+  return adaptBunSqlite(copy);
+}
+
+/**
+ * A bun:sqlite database as Kysely's SqliteDatabase. `query` caches the compiled statement per SQL
+ * text; Kysely would `prepare` on every call (measured: preparing was 11% of a complete_subtask
+ * call). Kysely runs one query at a time on a connection, so sharing a cached statement is safe.
+ * Parameters are written so that SQLite keeps that compiled statement across runs (sqlite-params.ts).
+ */
+function adaptBunSqlite(db: import("bun:sqlite").Database): SqliteDatabase {
   const text = unpeekableParamsCached();
   return {
-    close: () => copy.close(),
-    prepare: (sql: string) => copy.query(text(sql)),
+    close: () => db.close(),
+    prepare: (sql: string) => db.query(text(sql)),
   } as unknown as SqliteDatabase;
 }
 

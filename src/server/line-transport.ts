@@ -4,6 +4,7 @@ import {
   ClientRequestSchema,
   type JSONRPCMessage,
   JSONRPCNotificationSchema,
+  type JSONRPCRequest,
   JSONRPCRequestSchema,
   JSONRPCResponseSchema,
   RELATED_TASK_META_KEY,
@@ -39,6 +40,8 @@ export class LineTransport implements Transport {
   readonly #output: LineWriter;
   readonly #maxLineBytes: number;
   readonly #log: (line: string) => void;
+  /** Requests already proved to be plain tools/calls the SDK's schemas accept (isPlainToolCall). */
+  readonly #checked = new WeakSet<object>();
   #closed = false;
 
   constructor(opts: {
@@ -72,6 +75,7 @@ export class LineTransport implements Transport {
     }
     if (c.kind === "request" && isPlainToolCall(c.msg)) {
       // The hot path: both schemas below surely accept it, and would only copy it.
+      this.#checked.add(c.msg);
       this.onmessage?.(c.msg as JSONRPCMessage);
       return;
     }
@@ -101,6 +105,15 @@ export class LineTransport implements Transport {
       }
     }
     this.onmessage?.(parsed.data as JSONRPCMessage);
+  }
+
+  /**
+   * Whether `message` is a request this transport has proved to be a plain tools/call that the
+   * SDK's JSON-RPC and CallTool schemas accept, so it can go straight to the SDK's request runner
+   * (sdk-compat.ts requestRunner) without the SDK trying it as each kind of message first.
+   */
+  isCheckedToolCall(message: JSONRPCMessage): message is JSONRPCRequest {
+    return this.#checked.has(message);
   }
 
   send(message: JSONRPCMessage): Promise<void> {

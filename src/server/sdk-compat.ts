@@ -1,12 +1,13 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
 import { errorResult } from "../protocol/error-result.ts";
 
 /**
  * The one place that leans on SDK internals (@modelcontextprotocol/sdk 1.x): `McpServer`'s private
  * `createToolError`, through which every tools/call failure the SDK catches passes, the text of
- * its input-validation message, and its private `validateToolOutput`, which parses every result
- * against the tool's output schema. tests/unit/sdk-compat.test.ts fails when an SDK upgrade moves one.
+ * its input-validation message, its private `validateToolOutput`, which parses every result
+ * against the tool's output schema, and `Protocol`'s private `_onrequest`, where it runs a
+ * request. tests/unit/sdk-compat.test.ts fails when an SDK upgrade moves one.
  */
 export const SDK_INPUT_ERROR =
   /^MCP error -32602: Input validation error: Invalid arguments for tool (\S+): ([\s\S]*)$/;
@@ -62,4 +63,24 @@ export function skipOwnOutputValidation(server: McpServer): void {
     throw new Error("@modelcontextprotocol/sdk: McpServer.validateToolOutput is gone; update sdk-compat.ts");
   }
   sdk.validateToolOutput = async () => {};
+}
+
+interface WithRequestRunner {
+  _onrequest(request: JSONRPCRequest): void;
+}
+
+/**
+ * Where a request goes once it is known to be one: the SDK's `Protocol` finds out for every
+ * message by trying it as a result response, then as an error response, then as a request, each a
+ * zod safeParse that copies the message (~4 % of the worker's CPU per tools/call at 8 in flight,
+ * issue 16), and then calls this. The stdio transport sends here only what it has already proved
+ * to be a request the SDK's schemas accept (a plain tools/call, line-transport.ts), so the SDK's
+ * own routing would reach the same call; everything else still takes the SDK's way.
+ */
+export function requestRunner(server: McpServer): (request: JSONRPCRequest) => void {
+  const protocol = server.server as unknown as WithRequestRunner;
+  if (typeof protocol._onrequest !== "function") {
+    throw new Error("@modelcontextprotocol/sdk: Protocol._onrequest is gone; update sdk-compat.ts");
+  }
+  return (request) => protocol._onrequest(request);
 }

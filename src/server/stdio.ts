@@ -2,6 +2,7 @@ import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { copiesSettled, EXIT_GRACE_MS } from "../workspace/local-copies.ts";
 import { createServer } from "./create-server.ts";
 import { LineTransport } from "./line-transport.ts";
+import { requestRunner } from "./sdk-compat.ts";
 import type { ServerDeps } from "./session.ts";
 
 /**
@@ -56,6 +57,13 @@ export async function runStdioServer(
     process.stdin.once("end", () => resolve());
   });
   await server.connect(transport);
+  // A tools/call the transport has already checked goes straight to the SDK's request runner.
+  const route = transport.onmessage;
+  const run = requestRunner(server);
+  transport.onmessage = (message: JSONRPCMessage) => {
+    if (transport.isCheckedToolCall(message)) run(message);
+    else route?.(message);
+  };
   const inFlight = trackRequests(transport);
   await done;
   // A client may send its last requests and close stdin at once (a script piping a file): answer

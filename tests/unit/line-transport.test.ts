@@ -2,8 +2,10 @@ import { describe, expect, test } from "bun:test";
 import { PassThrough } from "node:stream";
 import {
   CallToolRequestSchema,
+  JSONRPCErrorResponseSchema,
   type JSONRPCMessage,
   JSONRPCRequestSchema,
+  JSONRPCResultResponseSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { readLines } from "../../src/protocol/line-reader.ts";
 import { LineTransport } from "../../src/server/line-transport.ts";
@@ -48,6 +50,24 @@ describe("LineTransport: tools/call without the duplicate parses", () => {
     const msg = { jsonrpc: "2.0", ...call };
     expect(h.received).toEqual([JSONRPCRequestSchema.parse(msg) as JSONRPCMessage]);
     expect(CallToolRequestSchema.safeParse(msg).success).toBe(true);
+    // ...and is marked for the SDK's request runner (stdio.ts): never a response by its schemas.
+    expect(h.t.isCheckedToolCall(h.received[0] as JSONRPCMessage)).toBe(true);
+    expect(JSONRPCResultResponseSchema.safeParse(msg).success).toBe(false);
+    expect(JSONRPCErrorResponseSchema.safeParse(msg).success).toBe(false);
+  });
+
+  const others: Json[] = [
+    { id: 11, method: "ping" },
+    { id: 12, method: "tools/list", params: {} },
+    { id: 13, method: "tools/call", params: { name: "x", task: { ttl: 1000 } } },
+    { method: "notifications/initialized" },
+  ];
+
+  test.each(others)("%j takes the SDK's own routing", async (msg) => {
+    const h = await transport();
+    await h.send(msg);
+    expect(h.received).toHaveLength(1);
+    expect(h.t.isCheckedToolCall(h.received[0] as JSONRPCMessage)).toBe(false);
   });
 
   const bad: [Json, number, RegExp][] = [

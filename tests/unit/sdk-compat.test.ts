@@ -2,9 +2,17 @@ import { describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { type CallToolResult, CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  type CallToolResult,
+  CallToolResultSchema,
+  type JSONRPCMessage,
+} from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { reportInvalidArguments, skipOwnOutputValidation } from "../../src/server/sdk-compat.ts";
+import {
+  reportInvalidArguments,
+  requestRunner,
+  skipOwnOutputValidation,
+} from "../../src/server/sdk-compat.ts";
 
 /**
  * src/server/sdk-compat.ts patches a private method of the SDK and parses the text of one of its
@@ -48,6 +56,57 @@ describe("the SDK internals sdk-compat.ts patches", () => {
     const proto = McpServer.prototype as unknown as Record<string, unknown>;
     expect(typeof proto.createToolError, UPGRADE_HINT).toBe("function");
     expect(typeof proto.validateToolOutput, UPGRADE_HINT).toBe("function");
+  });
+
+  test("requestRunner runs a tools/call as the SDK's own routing does: same answer, same checks", async () => {
+    const server = new McpServer({ name: "compat", version: "1" }, { capabilities: { tools: {} } });
+    server.registerTool(
+      "echo_id",
+      { inputSchema: { task_id: z.string().regex(/^task_/), count: z.number().int() } },
+      async ({ task_id, count }) => ({ content: [{ type: "text", text: `${task_id} ${count}` }] }),
+    );
+    reportInvalidArguments(server);
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    const answers = new Map<unknown, JSONRPCMessage>();
+    const waiters = new Map<unknown, () => void>();
+    b.onmessage = (m) => {
+      const id = (m as { id?: unknown }).id;
+      answers.set(id, m);
+      waiters.get(id)?.();
+    };
+    await server.connect(a);
+    await b.start();
+    const answerTo = (id: number) =>
+      new Promise<JSONRPCMessage>((resolve) => {
+        const done = () => resolve(answers.get(id) as JSONRPCMessage);
+        if (answers.has(id)) done();
+        else waiters.set(id, done);
+      });
+    const call = (id: number, args: Record<string, unknown>) => ({
+      jsonrpc: "2.0" as const,
+      id,
+      method: "tools/call",
+      params: { name: "echo_id", arguments: args },
+    });
+    try {
+      const run = requestRunner(server);
+      // The same two requests, one through the SDK's routing (the transport) and one run directly.
+      await b.send(call(1, { task_id: "task_a", count: 2 }));
+      run(call(2, { task_id: "task_a", count: 2 }));
+      const [viaSdk, direct] = await Promise.all([answerTo(1), answerTo(2)]);
+      expect({ ...direct, id: 1 } as unknown, UPGRADE_HINT).toEqual(viaSdk);
+      expect((direct as { result?: CallToolResult }).result?.content).toEqual([
+        { type: "text", text: "task_a 2" },
+      ]);
+      // Arguments are still checked on the direct way: the input schema is the SDK's handler's.
+      run(call(3, { task_id: "nope", count: 1 }));
+      const bad = (await answerTo(3)) as { result?: CallToolResult };
+      expect(bad.result?.isError).toBe(true);
+      const text = bad.result?.content[0]?.type === "text" ? bad.result.content[0].text : "";
+      expect(text).toStartWith("INVALID_INPUT: echo_id: ");
+    } finally {
+      await server.close();
+    }
   });
 
   test("validateToolOutput is where the SDK parses results, and skipping it leaves input checks on", async () => {

@@ -63,6 +63,8 @@ const SQLITE_ONLY: Record<string, string> = {
   "tests/integration/store-open-race.test.ts": "processes racing to create one SQLite file",
   "tests/integration/group-commit.test.ts":
     "SQLite's group commit on its one connection (PostgreSQL writes each call in its own transaction; the store contract holds both to the same outcomes)",
+  "tests/integration/sync-statements.test.ts":
+    "statements run straight on SQLite's one connection inside its transactions (PostgreSQL's go through its pool)",
   "tests/integration/prepared-queries.test.ts":
     "runs on SQLite and on a PostgreSQL database of its own in one file, like the store contract",
   "tests/integration/ready-order.test.ts":

@@ -10,6 +10,7 @@ import { migrationProvider, unknownMigrations } from "./migrations/index.ts";
 import type { StorePort } from "./port.ts";
 import { readOnlyError, storeErrorOf } from "./sqlite-errors.ts";
 import { sqliteStore } from "./sqlite-store.ts";
+import { registerSyncStatements, syncStatements } from "./sync-statements.ts";
 
 /** An open SQLite store: the port use-cases see, plus the Kysely handle for store-level tests and tools. */
 export type Store = StorePort & { readonly db: Db };
@@ -53,6 +54,7 @@ export async function openStore(path: string): Promise<Store> {
         },
       }),
     });
+    registerSyncStatements(db, syncStatements(database, path));
     if (path !== MEMORY) await enableWal(db);
   } catch (cause) {
     const named = storeErrorOf(cause, path);

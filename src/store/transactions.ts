@@ -1,5 +1,6 @@
 import { CompiledQuery, type Transaction } from "kysely";
 import type { Database, Db } from "./database.ts";
+import { bindSyncStatements } from "./sync-statements.ts";
 
 /** Runs `fn` in a write transaction (BEGIN IMMEDIATE, see driver.ts); commits on return, rolls back on throw. */
 export function writeTx<T>(db: Db, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
@@ -50,24 +51,32 @@ export function groupedWriter(db: Db): <T>(fn: (trx: Transaction<Database>) => P
   const runGroup = async (): Promise<void> => {
     const group: Queued[] = [];
     const outcomes: Outcome[] = [];
+    const runWrites = async (trx: Transaction<Database>): Promise<void> => {
+      while (queue.length > 0 && group.length < GROUP_MAX) {
+        const item = queue.shift() as Queued;
+        group.push(item);
+        await trx.executeQuery(SAVEPOINT);
+        try {
+          outcomes.push({ ok: true, value: await item.fn(trx) });
+        } catch (error) {
+          outcomes.push({ ok: false, error });
+          // Fails when SQLite has already rolled the whole transaction back (a full disk, an I/O
+          // error): then the group's earlier writes are gone too, and every caller hears the
+          // error that took them (DISK_FULL says what to do), not the missing savepoint.
+          await trx.executeQuery(ROLLBACK_TO).catch(() => {
+            throw error;
+          });
+        }
+        await trx.executeQuery(RELEASE);
+      }
+    };
     try {
       await db.transaction().execute(async (trx) => {
-        while (queue.length > 0 && group.length < GROUP_MAX) {
-          const item = queue.shift() as Queued;
-          group.push(item);
-          await trx.executeQuery(SAVEPOINT);
-          try {
-            outcomes.push({ ok: true, value: await item.fn(trx) });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-            // Fails when SQLite has already rolled the whole transaction back (a full disk, an I/O
-            // error): then the group's earlier writes are gone too, and every caller hears the
-            // error that took them (DISK_FULL says what to do), not the missing savepoint.
-            await trx.executeQuery(ROLLBACK_TO).catch(() => {
-              throw error;
-            });
-          }
-          await trx.executeQuery(RELEASE);
+        const unbind = bindSyncStatements(db, trx);
+        try {
+          await runWrites(trx);
+        } finally {
+          unbind();
         }
       });
     } catch (error) {
@@ -112,6 +121,8 @@ export function groupedWriter(db: Db): <T>(fn: (trx: Transaction<Database>) => P
 export function readTx<T>(db: Db, fn: (conn: Db) => Promise<T>): Promise<T> {
   return db.connection().execute(async (conn) => {
     await conn.executeQuery(BEGIN);
+    // The connection is this read's until it returns: its statements may run straight on it.
+    const unbind = bindSyncStatements(db, conn);
     try {
       const out = await fn(conn);
       await conn.executeQuery(COMMIT);
@@ -119,6 +130,8 @@ export function readTx<T>(db: Db, fn: (conn: Db) => Promise<T>): Promise<T> {
     } catch (e) {
       await conn.executeQuery(ROLLBACK).catch(() => {});
       throw e;
+    } finally {
+      unbind();
     }
   });
 }

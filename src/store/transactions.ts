@@ -1,6 +1,6 @@
 import { CompiledQuery, type Transaction } from "kysely";
 import type { Database, Db } from "./database.ts";
-import { bindSyncStatements } from "./sync-statements.ts";
+import { bindSyncStatements, syncStatementsOf } from "./sync-statements.ts";
 
 /** Runs `fn` in a write transaction (BEGIN IMMEDIATE, see driver.ts); commits on return, rolls back on throw. */
 export function writeTx<T>(db: Db, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
@@ -52,10 +52,16 @@ export function groupedWriter(db: Db): <T>(fn: (trx: Transaction<Database>) => P
     const group: Queued[] = [];
     const outcomes: Outcome[] = [];
     const runWrites = async (trx: Transaction<Database>): Promise<void> => {
+      // The savepoints too run straight on the connection (sync-statements.ts) when they can.
+      const sync = syncStatementsOf(trx);
+      const exec = async (query: CompiledQuery): Promise<void> => {
+        if (sync) sync.run(query.sql, query.parameters);
+        else await trx.executeQuery(query);
+      };
       while (queue.length > 0 && group.length < GROUP_MAX) {
         const item = queue.shift() as Queued;
         group.push(item);
-        await trx.executeQuery(SAVEPOINT);
+        await exec(SAVEPOINT);
         try {
           outcomes.push({ ok: true, value: await item.fn(trx) });
         } catch (error) {
@@ -63,11 +69,11 @@ export function groupedWriter(db: Db): <T>(fn: (trx: Transaction<Database>) => P
           // Fails when SQLite has already rolled the whole transaction back (a full disk, an I/O
           // error): then the group's earlier writes are gone too, and every caller hears the
           // error that took them (DISK_FULL says what to do), not the missing savepoint.
-          await trx.executeQuery(ROLLBACK_TO).catch(() => {
+          await exec(ROLLBACK_TO).catch(() => {
             throw error;
           });
         }
-        await trx.executeQuery(RELEASE);
+        await exec(RELEASE);
       }
     };
     try {

@@ -42,7 +42,7 @@ export function prepared<P extends Record<string, unknown>, R>(
       cache.set(key, compiled);
     }
     const parameters = compiled.slots.map((s) => ("name" in s ? p[s.name] : s.value));
-    // Inside a SQLite write transaction: straight on its connection (sync-statements.ts).
+    // Inside a SQLite write transaction or read snapshot: straight on its connection (sync-statements.ts).
     const sync = syncStatementsOf(db);
     if (sync) return sync.run(compiled.sql, parameters) as R[];
     // A plain object around the statement's fixed node and id: CompiledQuery.raw would build and

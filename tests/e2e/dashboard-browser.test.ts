@@ -289,6 +289,13 @@ describe("orchestrator ui --allow-actions in Chromium", () => {
       };
       expect(after.task.status).toBe("cancelled");
       expect(after.history.at(-1)).toMatchObject({ to: "cancelled", agentId: "Alice Example" });
+      // The view renders for every change it hears of, and one from before the cancel can land
+      // first (seen on PostgreSQL): wait for the render that shows the cancel, not for any render.
+      await p.waitForFunction(
+        (name) => ((globalThis as unknown as PageGlobals).document.body.textContent ?? "").includes(name),
+        "Alice Example",
+        { timeout: 10_000 },
+      );
       expect((await p.locator("body").textContent()) ?? "").toContain("Alice Example");
       await p.screenshot({ path: join(SHOTS, "task-cancelled.png"), fullPage: true });
       // The read-only dashboard offers no action and refuses one sent anyway.

@@ -114,6 +114,7 @@ export interface PageElement {
     Iterable<{ readonly name: string; readonly value: string }>;
   readonly classList: { contains(c: string): boolean };
   readonly dataset: Record<string, string | undefined>;
+  readonly textContent: string | null;
   getAttribute(name: string): string | null;
   querySelector(selector: string): PageElement | null;
   querySelectorAll(selector: string): ArrayLike<PageElement> & Iterable<PageElement>;

@@ -1,7 +1,7 @@
 import { type Compilable, CompiledQuery } from "kysely";
 import type { Executor } from "./database.ts";
 import { type Dialect, dialectOf } from "./dialect.ts";
-import { syncStatementsOf } from "./sync-statements.ts";
+import { executeRows } from "./sync-statements.ts";
 
 /** Where each parameter of the compiled SQL comes from: a named value of the call, or a constant. */
 type Slot = { readonly name: string } | { readonly value: unknown };
@@ -42,9 +42,6 @@ export function prepared<P extends Record<string, unknown>, R>(
       cache.set(key, compiled);
     }
     const parameters = compiled.slots.map((s) => ("name" in s ? p[s.name] : s.value));
-    // Inside a SQLite write transaction or read snapshot: straight on its connection (sync-statements.ts).
-    const sync = syncStatementsOf(db);
-    if (sync) return sync.run(compiled.sql, parameters) as R[];
     // A plain object around the statement's fixed node and id: CompiledQuery.raw would build and
     // freeze a node, two arrays and itself and draw a query id for every run (Object.freeze was
     // ~3.5 % of the worker's CPU at 8 writes in flight, issue 16). The id is only read by plugins,
@@ -55,8 +52,8 @@ export function prepared<P extends Record<string, unknown>, R>(
       query: compiled.query,
       queryId: compiled.queryId,
     };
-    const result = await db.executeQuery<R>(run);
-    return result.rows;
+    // Inside a SQLite write transaction or read snapshot: straight on its connection (sync-statements.ts).
+    return executeRows(db, run);
   };
 }
 

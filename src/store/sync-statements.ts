@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from "kysely";
+import type { CompiledQuery, QueryResult, SqliteDatabase } from "kysely";
 import { storeErrorOf } from "./sqlite-errors.ts";
 
 /**
@@ -43,14 +43,31 @@ export function registerSyncStatements(db: object, statements: SyncStatements): 
   byDatabase.set(db, statements);
 }
 
-/** Binds `trx` to the statements registered for `db`, if any; returns the unbind. */
-export function bindSyncStatements(db: object, trx: object): () => void {
+/**
+ * Runs `fn` with `executor` (a transaction or connection of `db` that holds its one connection
+ * until `fn` settles) bound to the statements registered for `db`, if any.
+ */
+export async function withSyncStatements<T>(db: object, executor: object, fn: () => Promise<T>): Promise<T> {
   const statements = byDatabase.get(db);
-  if (!statements) return () => {};
-  bound.set(trx, statements);
-  return () => void bound.delete(trx);
+  if (!statements) return fn();
+  bound.set(executor, statements);
+  try {
+    return await fn();
+  } finally {
+    bound.delete(executor);
+  }
 }
 
 export function syncStatementsOf(executor: object): SyncStatements | undefined {
   return bound.get(executor);
+}
+
+/** `query`'s rows: straight on the connection when `executor` is bound, through Kysely otherwise. */
+export async function executeRows<R>(
+  executor: { executeQuery<T>(query: CompiledQuery<T>): Promise<QueryResult<T>> },
+  query: CompiledQuery<R>,
+): Promise<R[]> {
+  const sync = bound.get(executor);
+  if (sync) return sync.run(query.sql, query.parameters) as R[];
+  return (await executor.executeQuery(query)).rows;
 }

@@ -1,6 +1,6 @@
 import { CompiledQuery, type Transaction } from "kysely";
 import type { Database, Db } from "./database.ts";
-import { bindSyncStatements, syncStatementsOf } from "./sync-statements.ts";
+import { executeRows, withSyncStatements } from "./sync-statements.ts";
 
 /** Runs `fn` in a write transaction (BEGIN IMMEDIATE, see driver.ts); commits on return, rolls back on throw. */
 export function writeTx<T>(db: Db, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
@@ -51,40 +51,29 @@ export function groupedWriter(db: Db): <T>(fn: (trx: Transaction<Database>) => P
   const runGroup = async (): Promise<void> => {
     const group: Queued[] = [];
     const outcomes: Outcome[] = [];
-    const runWrites = async (trx: Transaction<Database>): Promise<void> => {
-      // The savepoints too run straight on the connection (sync-statements.ts) when they can.
-      const sync = syncStatementsOf(trx);
-      const exec = async (query: CompiledQuery): Promise<void> => {
-        if (sync) sync.run(query.sql, query.parameters);
-        else await trx.executeQuery(query);
-      };
-      while (queue.length > 0 && group.length < GROUP_MAX) {
-        const item = queue.shift() as Queued;
-        group.push(item);
-        await exec(SAVEPOINT);
-        try {
-          outcomes.push({ ok: true, value: await item.fn(trx) });
-        } catch (error) {
-          outcomes.push({ ok: false, error });
-          // Fails when SQLite has already rolled the whole transaction back (a full disk, an I/O
-          // error): then the group's earlier writes are gone too, and every caller hears the
-          // error that took them (DISK_FULL says what to do), not the missing savepoint.
-          await exec(ROLLBACK_TO).catch(() => {
-            throw error;
-          });
-        }
-        await exec(RELEASE);
-      }
-    };
     try {
-      await db.transaction().execute(async (trx) => {
-        const unbind = bindSyncStatements(db, trx);
-        try {
-          await runWrites(trx);
-        } finally {
-          unbind();
-        }
-      });
+      await db.transaction().execute((trx) =>
+        // Statements, the savepoints too, run straight on the connection (sync-statements.ts).
+        withSyncStatements(db, trx, async () => {
+          while (queue.length > 0 && group.length < GROUP_MAX) {
+            const item = queue.shift() as Queued;
+            group.push(item);
+            await executeRows(trx, SAVEPOINT);
+            try {
+              outcomes.push({ ok: true, value: await item.fn(trx) });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+              // Fails when SQLite has already rolled the whole transaction back (a full disk, an I/O
+              // error): then the group's earlier writes are gone too, and every caller hears the
+              // error that took them (DISK_FULL says what to do), not the missing savepoint.
+              await executeRows(trx, ROLLBACK_TO).catch(() => {
+                throw error;
+              });
+            }
+            await executeRows(trx, RELEASE);
+          }
+        }),
+      );
     } catch (error) {
       // BEGIN failed (the write lock stayed busy past its wait, the file cannot be written): every
       // write queued behind it fails with that error at once rather than starting its own wait.
@@ -127,17 +116,14 @@ export function groupedWriter(db: Db): <T>(fn: (trx: Transaction<Database>) => P
 export function readTx<T>(db: Db, fn: (conn: Db) => Promise<T>): Promise<T> {
   return db.connection().execute(async (conn) => {
     await conn.executeQuery(BEGIN);
-    // The connection is this read's until it returns: its statements may run straight on it.
-    const unbind = bindSyncStatements(db, conn);
     try {
-      const out = await fn(conn);
+      // The connection is this read's until it returns: its statements may run straight on it.
+      const out = await withSyncStatements(db, conn, () => fn(conn));
       await conn.executeQuery(COMMIT);
       return out;
     } catch (e) {
       await conn.executeQuery(ROLLBACK).catch(() => {});
       throw e;
-    } finally {
-      unbind();
     }
   });
 }

@@ -1,8 +1,8 @@
 /**
- * `bun bench/ping-floor.ts [--calls 3000] [--runs 2] [--direct]`: the round trip any stdio MCP server gets on
- * this machine. An MCP `ping`, one at a time, to ours (through the supervisor) and to the reference
- * server (@modelcontextprotocol/server-memory, one node process), runs alternating, after 300 pings
- * to warm up. A ping touches no store, so its tail is the client's, the pipes' and the processes'
+ * `bun bench/ping-floor.ts [--calls 3000] [--runs 2] [--direct]`: the round trip any stdio MCP
+ * server gets on this machine. An MCP `ping`, one at a time, to ours (through the supervisor) and
+ * to the reference server (@modelcontextprotocol/server-memory, one node process), runs
+ * alternating, after 300 pings to warm up. A ping touches no store, so its tail is the client's, the pipes' and the processes'
  * wake-ups: the floor under a per-call p99 target such as get_status's 2 ms (issue 16, target 5).
  * `--direct` adds ours with `--no-supervisor` to each run: what the supervisor's hop adds.
  */

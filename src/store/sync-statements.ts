@@ -67,7 +67,7 @@ export async function executeRows<R>(
   executor: { executeQuery<T>(query: CompiledQuery<T>): Promise<QueryResult<T>> },
   query: CompiledQuery<R>,
 ): Promise<R[]> {
-  const sync = bound.get(executor);
+  const sync = syncStatementsOf(executor);
   if (sync) return sync.run(query.sql, query.parameters) as R[];
   return (await executor.executeQuery(query)).rows;
 }

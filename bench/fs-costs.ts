@@ -52,9 +52,11 @@ function measure(root: string): Record<string, { wall_us: number; cpu_us: number
 const folders = process.argv.slice(2);
 for (const folder of folders.length > 0 ? folders : [tmpdir()]) {
   // Twice: the second run right after deleting the first one's 2 × N entries. On ext4 without a
-  // journal a new inode skips those freed in the last 5–35 s, after reading each one's entry
+  // journal a new inode skips those freed in the last 60–360 s, after looking each one up
   // (`recently_deleted()`), so creating right after a large delete costs more: why the benches
-  // remove their workspaces only when a run ends (bench/_util.ts removeAtEnd).
+  // remove their workspaces only when a run ends (bench/_util.ts removeAtEnd) and the next run
+  // waits for them to age out (bench/disk.ts settleDisk). This script's own deletes (8,000
+  // inodes) make the next few minutes' figures of any bench on the same disk worse.
   for (const afterDeleting of [0, 2 * N]) {
     const root = mkdtempSync(join(folder, "orch-fs-costs-"));
     try {

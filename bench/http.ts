@@ -8,7 +8,7 @@
  * `http` part of bench/results.json.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initializeRequest } from "../src/protocol/handshake.ts";
@@ -16,7 +16,7 @@ import { type HttpServer, startHttpServer, stderrMatch } from "../tests/helpers/
 import { findNginx, freePort, type Nginx, startNginx } from "../tests/helpers/nginx.ts";
 import { createTestDatabase } from "../tests/helpers/postgres.ts";
 import { runTeamLoad, type TeamLoadResult } from "../tests/helpers/team-load.ts";
-import { BINARY, p50p99, round } from "./_util.ts";
+import { BINARY, p50p99, removeAtEnd, round } from "./_util.ts";
 
 const AGENTS = 8;
 
@@ -119,7 +119,7 @@ async function loadOn(o: {
   } finally {
     await nginx?.stop();
     for (const s of servers) await s.stop();
-    rmSync(project, { recursive: true, force: true });
+    removeAtEnd(project);
   }
 }
 
@@ -156,7 +156,7 @@ async function coldStart(runs: number, extra: string[] = []): Promise<{ median: 
       await exited;
     }
   } finally {
-    rmSync(project, { recursive: true, force: true });
+    removeAtEnd(project);
   }
   const sorted = [...times].sort((a, b) => a - b);
   return {
@@ -199,7 +199,7 @@ async function relayCost(calls: number): Promise<Record<string, unknown>> {
   } finally {
     await front.stop();
     await direct.stop();
-    rmSync(project, { recursive: true, force: true });
+    removeAtEnd(project);
   }
   const f = p50p99(times.front);
   const d = p50p99(times.direct);

@@ -13,6 +13,7 @@ import { runLoad } from "../tests/stress/load.ts";
 import { IN_FLIGHT, removeAtEnd } from "./_util.ts";
 import { dashboardFigures, printDashboardFigures } from "./dashboard.ts";
 import { dashboardAssetSizes, printDashboardAssetSizes } from "./dashboard-assets.ts";
+import { inodeCostUs, settleDisk } from "./disk.ts";
 import { httpFigures } from "./http.ts";
 import { coldStart, doctorTime, loadRun, reboot } from "./own.ts";
 import { storeFigures } from "./stores.ts";
@@ -29,6 +30,8 @@ const REFERENCE = `@modelcontextprotocol/server-memory@${
   ).version
 }`;
 
+// Before anything is timed: a previous run's cleanup must not be paid for by this one (bench/disk.ts).
+const disk = await settleDisk();
 const started = new Date().toISOString();
 const vs = await versus(
   quick ? { readyRuns: 5, calls: 200, loadCalls: 400 } : { readyRuns: 15, calls: 1000, loadCalls: 2000 },
@@ -103,6 +106,8 @@ const results = {
     bun: Bun.version,
     node: NODE,
     reference: REFERENCE,
+    /** What creating a folder or a file cost under the temp folder before the run (after waiting, if it did) and after it. */
+    disk: { ...disk, inode_us_at_end: inodeCostUs() },
   },
   quick,
   in_flight: IN_FLIGHT,

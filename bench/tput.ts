@@ -9,7 +9,9 @@
  * the supervisor (or the server itself without one) and this client process:
  * on a loaded machine wall-clock rates swing with the other processes, CPU time much less.
  * `--db <postgres://…>` runs both on that database (each round on its own tasks). Prints one JSON
- * line per round and build, then the medians.
+ * line per round and build, then the medians. Before the first round it waits for the disk to
+ * settle (bench/disk.ts: on ext4 without a journal, recent deletes make every new folder and
+ * file cost more for minutes), and each round records what a new inode cost just before it.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +20,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { percentile } from "../tests/stress/load.ts";
 import { inFlight, planBenchTasks, removeAtEnd, round } from "./_util.ts";
+import { inodeCostUs, settleDisk } from "./disk.ts";
 
 /** utime + stime in seconds and the parent of `pid` (Linux /proc), or undefined elsewhere. */
 function procStat(pid: number | string): { cpu: number; ppid: number } | undefined {
@@ -113,9 +116,11 @@ const runs = new Map<string, Record<string, number>[]>([
   [a, []],
   [b, []],
 ]);
+console.log(JSON.stringify({ disk: await settleDisk() }));
 for (let i = 0; i < Number(rounds); i++) {
   for (const bin of [a, b]) {
-    const r = await once(bin, Number(calls), db);
+    // Each round's disk: what a folder or a file costs just before it (bench/disk.ts).
+    const r = { disk_inode_us: inodeCostUs(), ...(await once(bin, Number(calls), db)) };
     console.log(JSON.stringify({ round: i + 1, bin, ...r }));
     runs.get(bin)?.push(r);
   }

@@ -1,4 +1,5 @@
-import { appendFileSync, rmSync } from "node:fs";
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { percentile } from "../tests/stress/load.ts";
 
@@ -92,6 +93,28 @@ export function removeLeftovers(): void {
   // A bench that runs each round in a child process (bench/ab.ts) removes them when all end.
   const handTo = process.env.BENCH_LEFTOVERS_TO;
   if (handTo) appendFileSync(handTo, dirs.map((d) => `${d}\n`).join(""));
-  else for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  else if (dirs.length > 0) {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    noteCleanup();
+  }
+}
+
+/** Where the time of the last bench cleanup is kept, for the next run's bench/disk.ts settleDisk. */
+const CLEANUP_MARK = join(tmpdir(), "orchestrator-bench-cleaned-up-at");
+export function noteCleanup(): void {
+  try {
+    writeFileSync(CLEANUP_MARK, `${Date.now()}\n`);
+  } catch {
+    // Only a hint for the next run's wait.
+  }
+}
+/** When a bench last removed its workspaces (ms since the epoch), if one did on this machine. */
+export function benchCleanedUpAt(): number | undefined {
+  try {
+    const at = Number(readFileSync(CLEANUP_MARK, "utf8").trim());
+    return Number.isFinite(at) && at > 0 ? at : undefined;
+  } catch {
+    return undefined;
+  }
 }
 process.on("exit", removeLeftovers);

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { percentile } from "../tests/stress/load.ts";
-import { BINARY, removeAtEnd, round } from "./_util.ts";
+import { BINARY, noteCleanup, removeAtEnd, round } from "./_util.ts";
 
 async function sequential(calls: number, bytes: number): Promise<{ p50: number; p99: number }> {
   const ws = mkdtempSync(join(tmpdir(), "orch-ab-"));
@@ -71,6 +71,7 @@ if (process.argv[2] === "--one") {
     }
     for (const dir of listed.split("\n").filter(Boolean)) rmSync(dir, { recursive: true, force: true });
     rmSync(join(leftoversList, ".."), { recursive: true, force: true });
+    noteCleanup();
   });
   for (let i = 0; i < Number(rounds); i++) {
     for (const bin of [a, b]) {

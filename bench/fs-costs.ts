@@ -20,6 +20,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { noteCleanup } from "./_util.ts";
 
 const N = 2000;
 const TEXT = Buffer.from("x".repeat(180));
@@ -63,6 +64,7 @@ for (const folder of folders.length > 0 ? folders : [tmpdir()]) {
       console.log(JSON.stringify({ folder, calls: N, after_deleting: afterDeleting, ...measure(root) }));
     } finally {
       rmSync(root, { recursive: true, force: true });
+      noteCleanup();
     }
   }
 }

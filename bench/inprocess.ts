@@ -8,12 +8,12 @@
  * 250 with 8 calls in flight (bench/own.ts's loadRun, the throughput figure) and prints state
  * changes/s. CHECK_OUTPUTS=1 keeps the SDK's parse of each result (tests do; the product does not).
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectInMemory } from "../tests/helpers/client.ts";
 import { percentile } from "../tests/stress/load.ts";
-import { inFlight, p50p99, planBenchTasks, round } from "./_util.ts";
+import { inFlight, p50p99, planBenchTasks, removeAtEnd, round } from "./_util.ts";
 
 const calls = Number(process.argv[2] ?? 2000);
 const ws = mkdtempSync(join(tmpdir(), "orch-inproc-"));
@@ -53,7 +53,7 @@ if (process.env.ONLY === "flight") {
   const t2 = performance.now();
   const cpu = process.cpuUsage(cpu0);
   await close();
-  rmSync(ws, { recursive: true, force: true });
+  removeAtEnd(ws);
   const perS = (n: number, ms: number) => round((n * 1000) / ms, 0);
   console.log(
     JSON.stringify({
@@ -96,5 +96,5 @@ const complete = await timed(n, (i) =>
   }),
 );
 await close();
-rmSync(ws, { recursive: true, force: true });
+removeAtEnd(ws);
 console.log(JSON.stringify({ calls, create, update, execute, complete }));

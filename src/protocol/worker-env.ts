@@ -38,11 +38,28 @@ export interface SupervisorInfo {
  */
 export const WORKER_JIT_VAR = "BUN_JSC_useFTLJIT";
 
-/** `base` with the workers' JIT tier choice (WORKER_JIT_VAR) unless it already says one. */
-function withWorkerJit(
+/**
+ * How long Bun's allocator (mimalloc) keeps memory it no longer uses before giving it back to the
+ * system, in workers, unless the user set it. mimalloc's default is 10 ms: under a stream of
+ * calls a worker gave pages back and faulted them in again all the time (3.3–4.1 page faults per
+ * state change, its purge thread a tenth of the worker's CPU). With 1 s: 2.1–2.5 faults, the
+ * purge thread's CPU −75 %, worker CPU per state change −8 to −14 % in interleaved
+ * `bench/tput.ts` rounds, and the same idle memory 10 s after a burst (51 against 53 MiB).
+ * Never giving memory back (-1) saved more but kept a burst's peak for good (96 MiB idle):
+ * docs/performance.md, "Issue 16's eleventh round". Read at start only, so set in the environment
+ * the worker starts with; the supervisor, started by the client, keeps the default.
+ */
+export const WORKER_PURGE_VAR = "MIMALLOC_PURGE_DELAY";
+const WORKER_PURGE_DELAY_MS = "1000";
+
+/** `base` with the workers' runtime choices (WORKER_JIT_VAR, WORKER_PURGE_VAR) where it says none. */
+function withWorkerRuntime(
   base: Readonly<Record<string, string | undefined>>,
 ): Record<string, string | undefined> {
-  return base[WORKER_JIT_VAR] === undefined ? { ...base, [WORKER_JIT_VAR]: "0" } : { ...base };
+  const env = { ...base };
+  if (env[WORKER_JIT_VAR] === undefined) env[WORKER_JIT_VAR] = "0";
+  if (env[WORKER_PURGE_VAR] === undefined) env[WORKER_PURGE_VAR] = WORKER_PURGE_DELAY_MS;
+  return env;
 }
 
 /** The environment a worker starts with: the supervisor's own, plus the channel variables. */
@@ -57,7 +74,7 @@ export function workerEnv(
 ): Record<string, string | undefined> {
   const { [LISTED_TOOLS_VAR]: _inherited, ...rest } = base;
   return {
-    ...withWorkerJit(rest),
+    ...withWorkerRuntime(rest),
     [SUPERVISED_VAR]: "1",
     [CONNECTION_ID_VAR]: note.connectionId,
     [SUPERVISOR_INFO_VAR]: JSON.stringify(note.info),

@@ -3,7 +3,8 @@
  * server @modelcontextprotocol/server-memory in one interleaved run (bench/versus.ts), then the
  * orchestrator's own figures (bench/own.ts), the HTTP server's (bench/http.ts), SQLite beside
  * PostgreSQL (bench/stores.ts), the dashboard in Chromium (bench/dashboard.ts), and writes bench/results.json (`--quick`: a temp file).
- * Not part of the tests: it prints numbers, it asserts nothing.
+ * Not part of the tests: it prints numbers, it asserts nothing. On ext4 without a journal it
+ * first waits for recent deletes to stop costing (bench/disk.ts), and records the disk it ran on.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -15,6 +16,7 @@ import { dashboardFigures, printDashboardFigures } from "./dashboard.ts";
 import { dashboardAssetSizes, printDashboardAssetSizes } from "./dashboard-assets.ts";
 import { inodeCostUs, settleDisk } from "./disk.ts";
 import { httpFigures } from "./http.ts";
+import { speedProbe } from "./machine.ts";
 import { coldStart, doctorTime, loadRun, reboot } from "./own.ts";
 import { storeFigures } from "./stores.ts";
 import { ANSWER_BUDGET, CONTEXT_BUDGET, versus, versusTable } from "./versus.ts";
@@ -32,6 +34,10 @@ const REFERENCE = `@modelcontextprotocol/server-memory@${
 
 // Before anything is timed: a previous run's cleanup must not be paid for by this one (bench/disk.ts).
 const disk = await settleDisk();
+const speedAtStart = speedProbe();
+console.log(
+  `machine: ${JSON.stringify(speedAtStart)} (bench/machine.ts: compare runs only when these agree)`,
+);
 const started = new Date().toISOString();
 const vs = await versus(
   quick ? { readyRuns: 5, calls: 200, loadCalls: 400 } : { readyRuns: 15, calls: 1000, loadCalls: 2000 },
@@ -108,6 +114,9 @@ const results = {
     reference: REFERENCE,
     /** What creating a folder or a file cost under the temp folder before the run (after waiting, if it did) and after it. */
     disk: { ...disk, inode_us_at_end: inodeCostUs() },
+    /** The same fixed work at the start and the end (bench/machine.ts): these VMs have slow phases. */
+    speed_at_start: speedAtStart,
+    speed_at_end: speedProbe(),
   },
   quick,
   in_flight: IN_FLIGHT,

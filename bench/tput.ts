@@ -21,6 +21,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { percentile } from "../tests/stress/load.ts";
 import { inFlight, planBenchTasks, removeAtEnd, round } from "./_util.ts";
 import { inodeCostUs, settleDisk } from "./disk.ts";
+import { speedProbe } from "./machine.ts";
 
 /** utime + stime in seconds and the parent of `pid` (Linux /proc), or undefined elsewhere. */
 function procStat(pid: number | string): { cpu: number; ppid: number } | undefined {
@@ -116,7 +117,7 @@ const runs = new Map<string, Record<string, number>[]>([
   [a, []],
   [b, []],
 ]);
-console.log(JSON.stringify({ disk: await settleDisk() }));
+console.log(JSON.stringify({ disk: await settleDisk(), speed: speedProbe() }));
 for (let i = 0; i < Number(rounds); i++) {
   for (const bin of [a, b]) {
     // Each round's disk: what a folder or a file costs just before it (bench/disk.ts).

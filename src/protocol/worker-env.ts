@@ -52,8 +52,11 @@ export const WORKER_JIT_VAR = "BUN_JSC_useFTLJIT";
 export const WORKER_PURGE_VAR = "MIMALLOC_PURGE_DELAY";
 const WORKER_PURGE_DELAY_MS = "1000";
 
-/** `base` with the workers' runtime choices (WORKER_JIT_VAR, WORKER_PURGE_VAR) where it says none. */
-function withWorkerRuntime(
+/**
+ * `base` with the workers' runtime choices (WORKER_JIT_VAR, WORKER_PURGE_VAR) where it says none:
+ * for the stdio supervisor's workers and `serve --http`'s (supervisor/http-workers.ts) alike.
+ */
+export function withWorkerRuntime(
   base: Readonly<Record<string, string | undefined>>,
 ): Record<string, string | undefined> {
   const env = { ...base };

@@ -9,6 +9,7 @@ import {
   type HttpWorkerConfig,
   parseObject,
 } from "../protocol/http-worker.ts";
+import { withWorkerRuntime } from "../protocol/worker-env.ts";
 
 /** One HTTP worker process as the front sees it. */
 export interface HttpWorker {
@@ -63,7 +64,7 @@ export function spawnHttpWorker(generation: number, o: SpawnOptions): HttpWorker
   const config: HttpWorkerConfig = { socket, port: o.port, generation };
   const child = spawn(o.command, [...o.args], {
     stdio: ["pipe", "pipe", "inherit"],
-    env: { ...o.env, [HTTP_WORKER_VAR]: JSON.stringify(config) } as NodeJS.ProcessEnv,
+    env: { ...withWorkerRuntime(o.env), [HTTP_WORKER_VAR]: JSON.stringify(config) } as NodeJS.ProcessEnv,
   });
   let markReady: () => void = () => {};
   let fail: (e: Error) => void = () => {};

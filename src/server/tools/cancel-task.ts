@@ -20,6 +20,15 @@ const outputSchema = {
     .describe("Dependents that can start now (a cancelled dependency counts as done)"),
 };
 
+/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
+const inputSchema = {
+  task_id: IdSchema.describe("Task id, or plan id for the whole plan"),
+  reason: z.string().max(20_000).optional().describe("Why; kept as the note"),
+  agent_id: agentIdField.describe("Who cancels, for the history"),
+  request_id: requestIdField,
+  working_directory: workingDirectoryField,
+};
+
 /** Registers orchestrator_cancel_task: stop a task or a whole plan. */
 export function registerCancelTaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
@@ -28,13 +37,7 @@ export function registerCancelTaskTool(server: ToolHost, session: Session): void
       title: "Cancel a task or plan",
       description:
         "Cancel a task that will not be done, or a whole plan by its id; work and history are kept, claims are overridden and reported. Dependents may then start.",
-      inputSchema: {
-        task_id: IdSchema.describe("Task id, or plan id for the whole plan"),
-        reason: z.string().max(20_000).optional().describe("Why; kept as the note"),
-        agent_id: agentIdField.describe("Who cancels, for the history"),
-        request_id: requestIdField,
-        working_directory: workingDirectoryField,
-      },
+      inputSchema,
       outputSchema,
       annotations: {
         readOnlyHint: false,

@@ -39,6 +39,27 @@ const outputSchema = {
   ),
 };
 
+/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
+const inputSchema = {
+  task_id: IdSchema.describe("The subtask"),
+  summary: z.string().min(1).max(20_000).describe("Short result; for blocked or needs_revision, the reason"),
+  detailed_work: z.string().describe("Full result (code, analysis, report...), kept as a file"),
+  next_action: z
+    .enum(NEXT_ACTIONS)
+    .default("complete")
+    .describe("complete/continue: done; needs_revision: back to pending; blocked"),
+  file_paths: z
+    .array(z.string())
+    .max(1000)
+    .default([])
+    .describe("Project files created or changed, relative to its root"),
+  artifact_type: z.enum(ARTIFACT_TYPES).default("general").describe("Kind of artifact"),
+  legacy_artifacts: z.array(z.string()).max(1000).default([]).describe("More file references"),
+  agent_id: agentIdField.describe("Your agent id (default: client + connection)"),
+  request_id: requestIdField,
+  working_directory: workingDirectoryField,
+};
+
 /** Registers orchestrator_complete_subtask: stores the work as an artifact and applies next_action. */
 export function registerCompleteSubtaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
@@ -47,29 +68,7 @@ export function registerCompleteSubtaskTool(server: ToolHost, session: Session):
       title: "Record a subtask's result",
       description:
         "Record a subtask's result: summary on the task, detailed_work in an artifact file, status as next_action says. Returns plan progress and the tasks ready next.",
-      inputSchema: {
-        task_id: IdSchema.describe("The subtask"),
-        summary: z
-          .string()
-          .min(1)
-          .max(20_000)
-          .describe("Short result; for blocked or needs_revision, the reason"),
-        detailed_work: z.string().describe("Full result (code, analysis, report...), kept as a file"),
-        next_action: z
-          .enum(NEXT_ACTIONS)
-          .default("complete")
-          .describe("complete/continue: done; needs_revision: back to pending; blocked"),
-        file_paths: z
-          .array(z.string())
-          .max(1000)
-          .default([])
-          .describe("Project files created or changed, relative to its root"),
-        artifact_type: z.enum(ARTIFACT_TYPES).default("general").describe("Kind of artifact"),
-        legacy_artifacts: z.array(z.string()).max(1000).default([]).describe("More file references"),
-        agent_id: agentIdField.describe("Your agent id (default: client + connection)"),
-        request_id: requestIdField,
-        working_directory: workingDirectoryField,
-      },
+      inputSchema,
       outputSchema,
       annotations: {
         readOnlyHint: false,

@@ -19,6 +19,16 @@ const outputSchema = {
   files_removed: z.array(z.string()).describe("Artifact files deleted with the task (hard delete only)"),
 };
 
+/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
+const inputSchema = {
+  task_id: IdSchema.describe("Task id, or plan id for the whole plan"),
+  archive_instead: z.boolean().default(true).describe("false: delete for good, artifact files too"),
+  restore: z.boolean().default(false).describe("Bring an archived task or plan back"),
+  force: z.boolean().default(false).describe("Proceed although open tasks depend on it"),
+  agent_id: agentIdField.describe("Who does it, for the history"),
+  working_directory: workingDirectoryField,
+};
+
 /** Registers orchestrator_delete_task: archive (default), restore, or delete for good. */
 export function registerDeleteTaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
@@ -27,14 +37,7 @@ export function registerDeleteTaskTool(server: ToolHost, session: Session): void
       title: "Archive, restore or delete a task or plan",
       description:
         "Archive a task, or a whole plan by its id (restorable with restore: true); archive_instead: false deletes for good, files too. force: true if open tasks depend on it.",
-      inputSchema: {
-        task_id: IdSchema.describe("Task id, or plan id for the whole plan"),
-        archive_instead: z.boolean().default(true).describe("false: delete for good, artifact files too"),
-        restore: z.boolean().default(false).describe("Bring an archived task or plan back"),
-        force: z.boolean().default(false).describe("Proceed although open tasks depend on it"),
-        agent_id: agentIdField.describe("Who does it, for the history"),
-        working_directory: workingDirectoryField,
-      },
+      inputSchema,
       outputSchema,
       annotations: {
         readOnlyHint: false,

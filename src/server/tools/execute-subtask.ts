@@ -43,6 +43,15 @@ const outputSchema = {
   prompt: z.string().describe("The specialist prompt (also the text content)"),
 };
 
+/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
+const inputSchema = {
+  task_id: IdSchema.optional().describe("The subtask; omit to get the next ready one"),
+  parent_task_id: IdSchema.optional().describe("Without task_id: pick from this plan only"),
+  specialist_type: z.string().min(1).optional().describe("Without task_id: pick for this role only"),
+  agent_id: agentIdField.describe("Your agent id (default: client + connection)"),
+  working_directory: workingDirectoryField,
+};
+
 /** Registers orchestrator_execute_subtask: claims a ready task and returns its specialist prompt. */
 export function registerExecuteSubtaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
@@ -51,13 +60,7 @@ export function registerExecuteSubtaskTool(server: ToolHost, session: Session): 
       title: "Start a subtask",
       description:
         "Claim a subtask (or, without task_id, the next ready one) and get its specialist prompt with its dependencies' results; calling again renews your lease. Do the work, then call orchestrator_complete_subtask.",
-      inputSchema: {
-        task_id: IdSchema.optional().describe("The subtask; omit to get the next ready one"),
-        parent_task_id: IdSchema.optional().describe("Without task_id: pick from this plan only"),
-        specialist_type: z.string().min(1).optional().describe("Without task_id: pick for this role only"),
-        agent_id: agentIdField.describe("Your agent id (default: client + connection)"),
-        working_directory: workingDirectoryField,
-      },
+      inputSchema,
       outputSchema,
       annotations: {
         readOnlyHint: false,

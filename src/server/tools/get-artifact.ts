@@ -22,6 +22,14 @@ const outputSchema = {
     ),
 };
 
+/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
+const inputSchema = {
+  artifact_id: IdSchema.describe("The artifact's id"),
+  offset: z.number().int().min(0).default(0).describe("Start at this character"),
+  max_chars: z.number().int().min(1).max(MAX_PAGE_CHARS).default(20_000).describe("Page size in characters"),
+  working_directory: workingDirectoryField,
+};
+
 /** Registers orchestrator_get_artifact: an artifact's stored text, paged. */
 export function registerGetArtifactTool(server: ToolHost, session: Session): void {
   server.registerTool(
@@ -30,18 +38,7 @@ export function registerGetArtifactTool(server: ToolHost, session: Session): voi
       title: "Read an artifact",
       description:
         "A subtask's stored detailed work, in pages: read on from next_offset. Also the resource orchestrator://artifacts/{id}.",
-      inputSchema: {
-        artifact_id: IdSchema.describe("The artifact's id"),
-        offset: z.number().int().min(0).default(0).describe("Start at this character"),
-        max_chars: z
-          .number()
-          .int()
-          .min(1)
-          .max(MAX_PAGE_CHARS)
-          .default(20_000)
-          .describe("Page size in characters"),
-        working_directory: workingDirectoryField,
-      },
+      inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },

@@ -32,6 +32,14 @@ const outputSchema = {
 const OVERVIEW_TASKS = 5;
 const OVERVIEW_READY = 3;
 
+/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
+const inputSchema = {
+  include_completed: z.boolean().default(false).describe("Also completed plans and tasks"),
+  parent_task_id: IdSchema.optional().describe("Only this plan, with up to 100 tasks"),
+  limit: z.number().int().min(1).max(200).default(10).describe("Max plans"),
+  working_directory: workingDirectoryField,
+};
+
 /** Registers orchestrator_get_status: plans with progress and their tasks. */
 export function registerGetStatusTool(server: ToolHost, session: Session): void {
   server.registerTool(
@@ -40,12 +48,7 @@ export function registerGetStatusTool(server: ToolHost, session: Session): void 
       title: "Show plans and progress",
       description:
         "Open plans, latest activity first, with progress, counts, tasks in progress and which can start now. parent_task_id: one plan's tasks.",
-      inputSchema: {
-        include_completed: z.boolean().default(false).describe("Also completed plans and tasks"),
-        parent_task_id: IdSchema.optional().describe("Only this plan, with up to 100 tasks"),
-        limit: z.number().int().min(1).max(200).default(10).describe("Max plans"),
-        working_directory: workingDirectoryField,
-      },
+      inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },

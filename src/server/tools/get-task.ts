@@ -38,6 +38,12 @@ const outputSchema = {
   artifacts: z.array(artifactRefShape).describe("Its stored results, newest last"),
 };
 
+/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
+const inputSchema = {
+  task_id: IdSchema.describe("The task's id"),
+  working_directory: workingDirectoryField,
+};
+
 /** Registers orchestrator_get_task: one task with everything around it. */
 export function registerGetTaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
@@ -46,10 +52,7 @@ export function registerGetTaskTool(server: ToolHost, session: Session): void {
       title: "Show one task",
       description:
         "One task in full: fields, dependencies and dependents, claim, history, artifacts (read them with orchestrator_get_artifact).",
-      inputSchema: {
-        task_id: IdSchema.describe("The task's id"),
-        working_directory: workingDirectoryField,
-      },
+      inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },

@@ -57,6 +57,9 @@ const outputSchema = {
   ),
 };
 
+/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
+const inputSchema = { working_directory: workingDirectoryField };
+
 /** Registers orchestrator_health_check: real figures about the server and the workspace's store. */
 export function registerHealthCheckTool(server: ToolHost, session: Session): void {
   server.registerTool(
@@ -65,7 +68,7 @@ export function registerHealthCheckTool(server: ToolHost, session: Session): voi
       title: "Check server and database health",
       description:
         "Measured health: store (sqlite|postgres: pool, version), integrity, journal mode, schema, sizes, claims, workspace, version, uptime, memory.",
-      inputSchema: { working_directory: workingDirectoryField },
+      inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },

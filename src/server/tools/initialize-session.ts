@@ -41,6 +41,9 @@ const outputSchema = {
   instructions: z.string().describe("How to work through a plan with the other tools"),
 };
 
+/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
+const inputSchema = { working_directory: workingDirectoryField };
+
 /** Registers orchestrator_initialize_session: binds the workspace to this connection. */
 export function registerInitializeSessionTool(server: ToolHost, session: Session): void {
   server.registerTool(
@@ -49,7 +52,7 @@ export function registerInitializeSessionTool(server: ToolHost, session: Session
       title: "Start an orchestration session",
       description:
         "Call first, with working_directory = the project root: binds it to this connection and returns the workflow, the specialist roles and the open plans.",
-      inputSchema: { working_directory: workingDirectoryField },
+      inputSchema,
       outputSchema,
       annotations: {
         readOnlyHint: false,

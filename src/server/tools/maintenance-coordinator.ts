@@ -44,6 +44,20 @@ const outputSchema = {
   summary: z.string().describe("The result in one paragraph"),
 };
 
+/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
+const inputSchema = {
+  action: z.enum(MAINTENANCE_ACTIONS).describe("What to do"),
+  scope: z
+    .enum(MAINTENANCE_SCOPES)
+    .default("current_session")
+    .describe("specific_subtask needs target_task_id"),
+  validation_level: z.enum(VALIDATION_LEVELS).default("basic").describe("How deep"),
+  target_task_id: IdSchema.optional().describe("Task for scope specific_subtask"),
+  dry_run: z.boolean().default(false).describe("scan_cleanup: report only"),
+  repair: z.boolean().default(false).describe("validate_structure: fix what is safe to fix"),
+  working_directory: workingDirectoryField,
+};
+
 /** Registers orchestrator_maintenance_coordinator: cleanup, validation and documentation. */
 export function registerMaintenanceCoordinatorTool(server: ToolHost, session: Session): void {
   server.registerTool(
@@ -52,18 +66,7 @@ export function registerMaintenanceCoordinatorTool(server: ToolHost, session: Se
       title: "Maintain the workspace's task data",
       description:
         "scan_cleanup: stale tasks, expired leases (released), open tasks of closed plans; archives stale tasks at comprehensive+ (restorable). validate_structure: database, artifact files, dependencies, counters. update_documentation, prepare_handover: write PLANS.md, HANDOVER.md in .task_orchestrator.",
-      inputSchema: {
-        action: z.enum(MAINTENANCE_ACTIONS).describe("What to do"),
-        scope: z
-          .enum(MAINTENANCE_SCOPES)
-          .default("current_session")
-          .describe("specific_subtask needs target_task_id"),
-        validation_level: z.enum(VALIDATION_LEVELS).default("basic").describe("How deep"),
-        target_task_id: IdSchema.optional().describe("Task for scope specific_subtask"),
-        dry_run: z.boolean().default(false).describe("scan_cleanup: report only"),
-        repair: z.boolean().default(false).describe("validate_structure: fix what is safe to fix"),
-        working_directory: workingDirectoryField,
-      },
+      inputSchema,
       outputSchema,
       annotations: {
         readOnlyHint: false,

@@ -34,6 +34,17 @@ const outputSchema = {
   next_steps: z.string().describe("What to call next"),
 };
 
+/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
+const inputSchema = {
+  description: z.string().min(1).max(20_000).describe("The job to break down"),
+  subtasks: z.array(subtaskShape).optional().describe("The subtasks, in order"),
+  subtasks_json: z.string().optional().describe("The subtasks as a JSON string, instead of subtasks"),
+  complexity_level: z.enum(COMPLEXITY_LEVELS).default("moderate").describe("Overall complexity"),
+  context: z.string().max(100_000).optional().describe("Background shown in every subtask's prompt"),
+  request_id: requestIdField,
+  working_directory: workingDirectoryField,
+};
+
 /** Registers orchestrator_plan_task: stores a validated plan or nothing. */
 export function registerPlanTaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
@@ -42,15 +53,7 @@ export function registerPlanTaskTool(server: ToolHost, session: Session): void {
       title: "Plan a job as subtasks",
       description:
         "Store a job as subtasks (one specialist role each) with dependencies. The whole plan is checked first: a refused plan stores nothing and lists every problem.",
-      inputSchema: {
-        description: z.string().min(1).max(20_000).describe("The job to break down"),
-        subtasks: z.array(subtaskShape).optional().describe("The subtasks, in order"),
-        subtasks_json: z.string().optional().describe("The subtasks as a JSON string, instead of subtasks"),
-        complexity_level: z.enum(COMPLEXITY_LEVELS).default("moderate").describe("Overall complexity"),
-        context: z.string().max(100_000).optional().describe("Background shown in every subtask's prompt"),
-        request_id: requestIdField,
-        working_directory: workingDirectoryField,
-      },
+      inputSchema,
       outputSchema,
       annotations: {
         readOnlyHint: false,

@@ -23,6 +23,27 @@ const outputSchema = {
   next_offset: z.number().nullable(),
 };
 
+/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
+const inputSchema = {
+  status: z.array(z.enum(TASK_STATUSES)).optional().describe("Any of these statuses"),
+  specialist_type: z.array(z.string()).optional().describe("Any of these roles"),
+  parent_task_id: IdSchema.optional().describe("Only this plan's tasks"),
+  search_text: z
+    .string()
+    .max(500)
+    .optional()
+    .describe("Case-insensitive text in title, description or summary"),
+  created_after: z.string().optional().describe("ISO date/time, inclusive"),
+  created_before: z.string().optional().describe("ISO date/time, exclusive"),
+  limit: z.number().int().min(1).max(500).default(50).describe("Max tasks"),
+  offset: z.number().int().min(0).default(0).describe("Skip this many (page on with next_offset)"),
+  verbosity: z
+    .enum(["brief", "full"])
+    .default("brief")
+    .describe("full: every field, not id, plan, title, status"),
+  working_directory: workingDirectoryField,
+};
+
 /** Registers orchestrator_query_tasks: filter and page through tasks. */
 export function registerQueryTasksTool(server: ToolHost, session: Session): void {
   server.registerTool(
@@ -31,25 +52,7 @@ export function registerQueryTasksTool(server: ToolHost, session: Session): void
       title: "Find tasks",
       description:
         "Tasks matching all filters given, newest first, with the total for paging. Archived ones only if status includes archived.",
-      inputSchema: {
-        status: z.array(z.enum(TASK_STATUSES)).optional().describe("Any of these statuses"),
-        specialist_type: z.array(z.string()).optional().describe("Any of these roles"),
-        parent_task_id: IdSchema.optional().describe("Only this plan's tasks"),
-        search_text: z
-          .string()
-          .max(500)
-          .optional()
-          .describe("Case-insensitive text in title, description or summary"),
-        created_after: z.string().optional().describe("ISO date/time, inclusive"),
-        created_before: z.string().optional().describe("ISO date/time, exclusive"),
-        limit: z.number().int().min(1).max(500).default(50).describe("Max tasks"),
-        offset: z.number().int().min(0).default(0).describe("Skip this many (page on with next_offset)"),
-        verbosity: z
-          .enum(["brief", "full"])
-          .default("brief")
-          .describe("full: every field, not id, plan, title, status"),
-        working_directory: workingDirectoryField,
-      },
+      inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },

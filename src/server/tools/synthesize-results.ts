@@ -63,6 +63,12 @@ const outputSchema = {
   markdown: z.string().describe("The report as Markdown (also the text content)"),
 };
 
+/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
+const inputSchema = {
+  parent_task_id: IdSchema.describe("The plan id (task_xxxxxxxx)"),
+  working_directory: workingDirectoryField,
+};
+
 /** Registers orchestrator_synthesize_results: the truthful report of a plan. */
 export function registerSynthesizeResultsTool(server: ToolHost, session: Session): void {
   server.registerTool(
@@ -71,10 +77,7 @@ export function registerSynthesizeResultsTool(server: ToolHost, session: Session
       title: "Synthesize a plan's results",
       description:
         "Report a plan's results by role (summaries, artifacts, timeline), listing unfinished subtasks as outstanding. Completes the plan when all its subtasks are.",
-      inputSchema: {
-        parent_task_id: IdSchema.describe("The plan id (task_xxxxxxxx)"),
-        working_directory: workingDirectoryField,
-      },
+      inputSchema,
       outputSchema,
       annotations: {
         readOnlyHint: false,

@@ -15,6 +15,20 @@ const outputSchema = {
   changes: z.array(z.string()).describe("What changed; empty when the call changed nothing"),
 };
 
+/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
+const inputSchema = {
+  task_id: IdSchema.describe("The task"),
+  title: z.string().trim().min(1).max(500).optional().describe("New title"),
+  description: z.string().max(50_000).optional().describe("New description"),
+  specialist_type: z.string().min(1).optional().describe("New role"),
+  estimated_effort: z.string().max(200).optional().describe("New effort estimate"),
+  dependencies: z.array(z.string()).max(500).optional().describe("New list: ids or titles in the same plan"),
+  status: z.enum(TASK_STATUSES).optional().describe("Status to move to"),
+  note: z.string().max(20_000).optional().describe("Why (kept as the task's note)"),
+  agent_id: agentIdField.describe("Your agent id (default: client + connection)"),
+  working_directory: workingDirectoryField,
+};
+
 /** Registers orchestrator_update_task: edit fields or change status through the state machine. */
 export function registerUpdateTaskTool(server: ToolHost, session: Session): void {
   server.registerTool(
@@ -23,22 +37,7 @@ export function registerUpdateTaskTool(server: ToolHost, session: Session): void
       title: "Edit a task",
       description:
         "Edit a task's fields and/or change its status (completed → pending reopens; blocked needs a note). Refused while another agent holds it.",
-      inputSchema: {
-        task_id: IdSchema.describe("The task"),
-        title: z.string().trim().min(1).max(500).optional().describe("New title"),
-        description: z.string().max(50_000).optional().describe("New description"),
-        specialist_type: z.string().min(1).optional().describe("New role"),
-        estimated_effort: z.string().max(200).optional().describe("New effort estimate"),
-        dependencies: z
-          .array(z.string())
-          .max(500)
-          .optional()
-          .describe("New list: ids or titles in the same plan"),
-        status: z.enum(TASK_STATUSES).optional().describe("Status to move to"),
-        note: z.string().max(20_000).optional().describe("Why (kept as the task's note)"),
-        agent_id: agentIdField.describe("Your agent id (default: client + connection)"),
-        working_directory: workingDirectoryField,
-      },
+      inputSchema,
       outputSchema,
       annotations: {
         readOnlyHint: false,

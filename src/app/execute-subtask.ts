@@ -114,9 +114,21 @@ export interface NextTaskFilter {
   readonly specialistType?: string | undefined;
 }
 
+/** Plans asked at once for a ready task (store findReadyTaskIdsOfPlans compiles lists up to 10). */
+const READY_BATCH = 10;
+
 /**
  * The first task that can start now for `agentId`: oldest open plan first, then plan order.
  * Throws NO_READY_TASK, saying why nothing is ready, when there is none.
+ *
+ * Without a role filter the store answers first, in SQL over ten plans at a time
+ * (findReadyTaskIdsOfPlans: the rule of readyTasks without reading the plans' other tasks): a
+ * team's agents claiming the next task read one row instead of every task of the open plans,
+ * which was 17 % of a team-server worker's CPU at 1,000 tasks (docs/performance.md, eleventh
+ * round). That rule leaves out a pending task with any live claim, where readyTasks offers one
+ * held by `agentId` itself (rare: a pending task keeps no claim); such a task is still offered
+ * by the full read below when no other is ready. A role filter, or nothing ready, takes the
+ * full read, which also says why nothing is.
  */
 async function nextReadyTaskId(
   trx: StoreReader,
@@ -127,6 +139,16 @@ async function nextReadyTaskId(
 ): Promise<string> {
   const ws = ctx.project;
   const planIds = await trx.findActivePlanIds(ws, { only: pick.planId, limit: 200 });
+  if (!pick.specialistType) {
+    for (let i = 0; i < planIds.length; i += READY_BATCH) {
+      const batch = planIds.slice(i, i + READY_BATCH);
+      const { ids } = await trx.findReadyTaskIdsOfPlans(ws, batch, now, 1);
+      for (const id of batch) {
+        const first = ids.get(id)?.[0];
+        if (first) return first;
+      }
+    }
+  }
   const byPlan = await trx.findTasksOfPlans(ws, planIds);
   let waiting = 0;
   let held = 0;

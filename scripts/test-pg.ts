@@ -26,6 +26,7 @@ const ON_POSTGRES = [
   "tests/e2e/status-kept.test.ts",
   "tests/e2e/protocol-fuzz.test.ts",
   "tests/integration/claims.test.ts",
+  "tests/integration/next-ready.test.ts",
   "tests/integration/dashboard-actions.test.ts",
   "tests/integration/dashboard-source.test.ts",
   "tests/integration/maintenance.test.ts",

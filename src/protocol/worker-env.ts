@@ -43,8 +43,9 @@ export const WORKER_JIT_VAR = "BUN_JSC_useFTLJIT";
  * system, in workers, unless the user set it. mimalloc's default is 10 ms: under a stream of
  * calls a worker gave pages back and faulted them in again all the time (3.3–4.1 page faults per
  * state change, its purge thread a tenth of the worker's CPU). With 1 s: 2.1–2.5 faults, the
- * purge thread's CPU −75 %, worker CPU per state change −8 to −14 % in interleaved
- * `bench/tput.ts` rounds, and the same idle memory 10 s after a burst (51 against 53 MiB).
+ * purge thread's CPU −75 %, worker CPU per state change −15 % (0.406 → 0.345 ms, median of 6
+ * interleaved `bench/tput.ts` rounds), and the same idle memory 10 s after a burst (51 against
+ * 53 MiB).
  * Never giving memory back (-1) saved more but kept a burst's peak for good (96 MiB idle):
  * docs/performance.md, "Issue 16's eleventh round". Read at start only, so set in the environment
  * the worker starts with; the supervisor, started by the client, keeps the default.

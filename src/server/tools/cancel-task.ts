@@ -20,14 +20,17 @@ const outputSchema = {
     .describe("Dependents that can start now (a cancelled dependency counts as done)"),
 };
 
-/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
-const inputSchema = {
+/**
+ * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
+ * registration): over HTTP a server, and every registration, is made per request.
+ */
+const inputSchema = z.object({
   task_id: IdSchema.describe("Task id, or plan id for the whole plan"),
   reason: z.string().max(20_000).optional().describe("Why; kept as the note"),
   agent_id: agentIdField.describe("Who cancels, for the history"),
   request_id: requestIdField,
   working_directory: workingDirectoryField,
-};
+});
 
 /** Registers orchestrator_cancel_task: stop a task or a whole plan. */
 export function registerCancelTaskTool(server: ToolHost, session: Session): void {

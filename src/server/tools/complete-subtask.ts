@@ -39,8 +39,11 @@ const outputSchema = {
   ),
 };
 
-/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
-const inputSchema = {
+/**
+ * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
+ * registration): over HTTP a server, and every registration, is made per request.
+ */
+const inputSchema = z.object({
   task_id: IdSchema.describe("The subtask"),
   summary: z.string().min(1).max(20_000).describe("Short result; for blocked or needs_revision, the reason"),
   detailed_work: z.string().describe("Full result (code, analysis, report...), kept as a file"),
@@ -58,7 +61,7 @@ const inputSchema = {
   agent_id: agentIdField.describe("Your agent id (default: client + connection)"),
   request_id: requestIdField,
   working_directory: workingDirectoryField,
-};
+});
 
 /** Registers orchestrator_complete_subtask: stores the work as an artifact and applies next_action. */
 export function registerCompleteSubtaskTool(server: ToolHost, session: Session): void {

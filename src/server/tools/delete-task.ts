@@ -19,15 +19,18 @@ const outputSchema = {
   files_removed: z.array(z.string()).describe("Artifact files deleted with the task (hard delete only)"),
 };
 
-/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
-const inputSchema = {
+/**
+ * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
+ * registration): over HTTP a server, and every registration, is made per request.
+ */
+const inputSchema = z.object({
   task_id: IdSchema.describe("Task id, or plan id for the whole plan"),
   archive_instead: z.boolean().default(true).describe("false: delete for good, artifact files too"),
   restore: z.boolean().default(false).describe("Bring an archived task or plan back"),
   force: z.boolean().default(false).describe("Proceed although open tasks depend on it"),
   agent_id: agentIdField.describe("Who does it, for the history"),
   working_directory: workingDirectoryField,
-};
+});
 
 /** Registers orchestrator_delete_task: archive (default), restore, or delete for good. */
 export function registerDeleteTaskTool(server: ToolHost, session: Session): void {

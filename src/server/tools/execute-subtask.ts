@@ -43,14 +43,17 @@ const outputSchema = {
   prompt: z.string().describe("The specialist prompt (also the text content)"),
 };
 
-/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
-const inputSchema = {
+/**
+ * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
+ * registration): over HTTP a server, and every registration, is made per request.
+ */
+const inputSchema = z.object({
   task_id: IdSchema.optional().describe("The subtask; omit to get the next ready one"),
   parent_task_id: IdSchema.optional().describe("Without task_id: pick from this plan only"),
   specialist_type: z.string().min(1).optional().describe("Without task_id: pick for this role only"),
   agent_id: agentIdField.describe("Your agent id (default: client + connection)"),
   working_directory: workingDirectoryField,
-};
+});
 
 /** Registers orchestrator_execute_subtask: claims a ready task and returns its specialist prompt. */
 export function registerExecuteSubtaskTool(server: ToolHost, session: Session): void {

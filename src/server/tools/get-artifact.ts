@@ -22,13 +22,16 @@ const outputSchema = {
     ),
 };
 
-/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
-const inputSchema = {
+/**
+ * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
+ * registration): over HTTP a server, and every registration, is made per request.
+ */
+const inputSchema = z.object({
   artifact_id: IdSchema.describe("The artifact's id"),
   offset: z.number().int().min(0).default(0).describe("Start at this character"),
   max_chars: z.number().int().min(1).max(MAX_PAGE_CHARS).default(20_000).describe("Page size in characters"),
   working_directory: workingDirectoryField,
-};
+});
 
 /** Registers orchestrator_get_artifact: an artifact's stored text, paged. */
 export function registerGetArtifactTool(server: ToolHost, session: Session): void {

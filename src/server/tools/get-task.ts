@@ -38,11 +38,14 @@ const outputSchema = {
   artifacts: z.array(artifactRefShape).describe("Its stored results, newest last"),
 };
 
-/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
-const inputSchema = {
+/**
+ * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
+ * registration): over HTTP a server, and every registration, is made per request.
+ */
+const inputSchema = z.object({
   task_id: IdSchema.describe("The task's id"),
   working_directory: workingDirectoryField,
-};
+});
 
 /** Registers orchestrator_get_task: one task with everything around it. */
 export function registerGetTaskTool(server: ToolHost, session: Session): void {

@@ -57,8 +57,11 @@ const outputSchema = {
   ),
 };
 
-/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
-const inputSchema = { working_directory: workingDirectoryField };
+/**
+ * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
+ * registration): over HTTP a server, and every registration, is made per request.
+ */
+const inputSchema = z.object({ working_directory: workingDirectoryField });
 
 /** Registers orchestrator_health_check: real figures about the server and the workspace's store. */
 export function registerHealthCheckTool(server: ToolHost, session: Session): void {

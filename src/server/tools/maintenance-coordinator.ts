@@ -44,8 +44,11 @@ const outputSchema = {
   summary: z.string().describe("The result in one paragraph"),
 };
 
-/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
-const inputSchema = {
+/**
+ * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
+ * registration): over HTTP a server, and every registration, is made per request.
+ */
+const inputSchema = z.object({
   action: z.enum(MAINTENANCE_ACTIONS).describe("What to do"),
   scope: z
     .enum(MAINTENANCE_SCOPES)
@@ -56,7 +59,7 @@ const inputSchema = {
   dry_run: z.boolean().default(false).describe("scan_cleanup: report only"),
   repair: z.boolean().default(false).describe("validate_structure: fix what is safe to fix"),
   working_directory: workingDirectoryField,
-};
+});
 
 /** Registers orchestrator_maintenance_coordinator: cleanup, validation and documentation. */
 export function registerMaintenanceCoordinatorTool(server: ToolHost, session: Session): void {

@@ -34,8 +34,11 @@ const outputSchema = {
   next_steps: z.string().describe("What to call next"),
 };
 
-/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
-const inputSchema = {
+/**
+ * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
+ * registration): over HTTP a server, and every registration, is made per request.
+ */
+const inputSchema = z.object({
   description: z.string().min(1).max(20_000).describe("The job to break down"),
   subtasks: z.array(subtaskShape).optional().describe("The subtasks, in order"),
   subtasks_json: z.string().optional().describe("The subtasks as a JSON string, instead of subtasks"),
@@ -43,7 +46,7 @@ const inputSchema = {
   context: z.string().max(100_000).optional().describe("Background shown in every subtask's prompt"),
   request_id: requestIdField,
   working_directory: workingDirectoryField,
-};
+});
 
 /** Registers orchestrator_plan_task: stores a validated plan or nothing. */
 export function registerPlanTaskTool(server: ToolHost, session: Session): void {

@@ -23,8 +23,11 @@ const outputSchema = {
   next_offset: z.number().nullable(),
 };
 
-/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
-const inputSchema = {
+/**
+ * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
+ * registration): over HTTP a server, and every registration, is made per request.
+ */
+const inputSchema = z.object({
   status: z.array(z.enum(TASK_STATUSES)).optional().describe("Any of these statuses"),
   specialist_type: z.array(z.string()).optional().describe("Any of these roles"),
   parent_task_id: IdSchema.optional().describe("Only this plan's tasks"),
@@ -42,7 +45,7 @@ const inputSchema = {
     .default("brief")
     .describe("full: every field, not id, plan, title, status"),
   working_directory: workingDirectoryField,
-};
+});
 
 /** Registers orchestrator_query_tasks: filter and page through tasks. */
 export function registerQueryTasksTool(server: ToolHost, session: Session): void {

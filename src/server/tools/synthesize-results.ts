@@ -63,11 +63,14 @@ const outputSchema = {
   markdown: z.string().describe("The report as Markdown (also the text content)"),
 };
 
-/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
-const inputSchema = {
+/**
+ * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
+ * registration): over HTTP a server, and every registration, is made per request.
+ */
+const inputSchema = z.object({
   parent_task_id: IdSchema.describe("The plan id (task_xxxxxxxx)"),
   working_directory: workingDirectoryField,
-};
+});
 
 /** Registers orchestrator_synthesize_results: the truthful report of a plan. */
 export function registerSynthesizeResultsTool(server: ToolHost, session: Session): void {

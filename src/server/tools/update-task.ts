@@ -15,8 +15,11 @@ const outputSchema = {
   changes: z.array(z.string()).describe("What changed; empty when the call changed nothing"),
 };
 
-/** The arguments, built once: over HTTP a server (and every registration) is made per request. */
-const inputSchema = {
+/**
+ * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
+ * registration): over HTTP a server, and every registration, is made per request.
+ */
+const inputSchema = z.object({
   task_id: IdSchema.describe("The task"),
   title: z.string().trim().min(1).max(500).optional().describe("New title"),
   description: z.string().max(50_000).optional().describe("New description"),
@@ -27,7 +30,7 @@ const inputSchema = {
   note: z.string().max(20_000).optional().describe("Why (kept as the task's note)"),
   agent_id: agentIdField.describe("Your agent id (default: client + connection)"),
   working_directory: workingDirectoryField,
-};
+});
 
 /** Registers orchestrator_update_task: edit fields or change status through the state machine. */
 export function registerUpdateTaskTool(server: ToolHost, session: Session): void {

@@ -20,10 +20,6 @@ const outputSchema = {
     .describe("Dependents that can start now (a cancelled dependency counts as done)"),
 };
 
-/**
- * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
- * registration): over HTTP a server, and every registration, is made per request.
- */
 const inputSchema = z.object({
   task_id: IdSchema.describe("Task id, or plan id for the whole plan"),
   reason: z.string().max(20_000).optional().describe("Why; kept as the note"),

@@ -39,10 +39,6 @@ const outputSchema = {
   ),
 };
 
-/**
- * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
- * registration): over HTTP a server, and every registration, is made per request.
- */
 const inputSchema = z.object({
   task_id: IdSchema.describe("The subtask"),
   summary: z.string().min(1).max(20_000).describe("Short result; for blocked or needs_revision, the reason"),

@@ -19,10 +19,6 @@ const outputSchema = {
   files_removed: z.array(z.string()).describe("Artifact files deleted with the task (hard delete only)"),
 };
 
-/**
- * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
- * registration): over HTTP a server, and every registration, is made per request.
- */
 const inputSchema = z.object({
   task_id: IdSchema.describe("Task id, or plan id for the whole plan"),
   archive_instead: z.boolean().default(true).describe("false: delete for good, artifact files too"),

@@ -43,10 +43,6 @@ const outputSchema = {
   prompt: z.string().describe("The specialist prompt (also the text content)"),
 };
 
-/**
- * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
- * registration): over HTTP a server, and every registration, is made per request.
- */
 const inputSchema = z.object({
   task_id: IdSchema.optional().describe("The subtask; omit to get the next ready one"),
   parent_task_id: IdSchema.optional().describe("Without task_id: pick from this plan only"),

@@ -22,10 +22,6 @@ const outputSchema = {
     ),
 };
 
-/**
- * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
- * registration): over HTTP a server, and every registration, is made per request.
- */
 const inputSchema = z.object({
   artifact_id: IdSchema.describe("The artifact's id"),
   offset: z.number().int().min(0).default(0).describe("Start at this character"),

@@ -32,10 +32,6 @@ const outputSchema = {
 const OVERVIEW_TASKS = 5;
 const OVERVIEW_READY = 3;
 
-/**
- * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
- * registration): over HTTP a server, and every registration, is made per request.
- */
 const inputSchema = z.object({
   include_completed: z.boolean().default(false).describe("Also completed plans and tasks"),
   parent_task_id: IdSchema.optional().describe("Only this plan, with up to 100 tasks"),

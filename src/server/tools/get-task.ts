@@ -38,10 +38,6 @@ const outputSchema = {
   artifacts: z.array(artifactRefShape).describe("Its stored results, newest last"),
 };
 
-/**
- * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
- * registration): over HTTP a server, and every registration, is made per request.
- */
 const inputSchema = z.object({
   task_id: IdSchema.describe("The task's id"),
   working_directory: workingDirectoryField,

@@ -57,10 +57,6 @@ const outputSchema = {
   ),
 };
 
-/**
- * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
- * registration): over HTTP a server, and every registration, is made per request.
- */
 const inputSchema = z.object({ working_directory: workingDirectoryField });
 
 /** Registers orchestrator_health_check: real figures about the server and the workspace's store. */

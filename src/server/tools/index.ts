@@ -57,6 +57,10 @@ const PROFILES: Record<ToolProfile, readonly Register[]> = {
  * HTTP behind the front, orchestrator_restart_server alone) and
  * answers tools/list from their catalog; returns the catalog's entries (docs read the full output
  * schemas from it).
+ *
+ * Each tool file keeps its input and output schemas as module constants, the input one as an
+ * object schema (the SDK wraps a bare shape again at every registration): `serve --http` makes a
+ * server, and so every registration, per request (docs/performance.md, eleventh round).
  */
 export function registerTools(
   server: McpServer,

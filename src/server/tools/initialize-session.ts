@@ -41,10 +41,6 @@ const outputSchema = {
   instructions: z.string().describe("How to work through a plan with the other tools"),
 };
 
-/**
- * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
- * registration): over HTTP a server, and every registration, is made per request.
- */
 const inputSchema = z.object({ working_directory: workingDirectoryField });
 
 /** Registers orchestrator_initialize_session: binds the workspace to this connection. */

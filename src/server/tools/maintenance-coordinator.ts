@@ -44,10 +44,6 @@ const outputSchema = {
   summary: z.string().describe("The result in one paragraph"),
 };
 
-/**
- * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
- * registration): over HTTP a server, and every registration, is made per request.
- */
 const inputSchema = z.object({
   action: z.enum(MAINTENANCE_ACTIONS).describe("What to do"),
   scope: z

@@ -34,10 +34,6 @@ const outputSchema = {
   next_steps: z.string().describe("What to call next"),
 };
 
-/**
- * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
- * registration): over HTTP a server, and every registration, is made per request.
- */
 const inputSchema = z.object({
   description: z.string().min(1).max(20_000).describe("The job to break down"),
   subtasks: z.array(subtaskShape).optional().describe("The subtasks, in order"),

@@ -23,10 +23,6 @@ const outputSchema = {
   next_offset: z.number().nullable(),
 };
 
-/**
- * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
- * registration): over HTTP a server, and every registration, is made per request.
- */
 const inputSchema = z.object({
   status: z.array(z.enum(TASK_STATUSES)).optional().describe("Any of these statuses"),
   specialist_type: z.array(z.string()).optional().describe("Any of these roles"),

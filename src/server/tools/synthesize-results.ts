@@ -63,10 +63,6 @@ const outputSchema = {
   markdown: z.string().describe("The report as Markdown (also the text content)"),
 };
 
-/**
- * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
- * registration): over HTTP a server, and every registration, is made per request.
- */
 const inputSchema = z.object({
   parent_task_id: IdSchema.describe("The plan id (task_xxxxxxxx)"),
   working_directory: workingDirectoryField,

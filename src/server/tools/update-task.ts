@@ -15,10 +15,6 @@ const outputSchema = {
   changes: z.array(z.string()).describe("What changed; empty when the call changed nothing"),
 };
 
-/**
- * The arguments, built once and as an object schema (the SDK wraps a bare shape again at every
- * registration): over HTTP a server, and every registration, is made per request.
- */
 const inputSchema = z.object({
   task_id: IdSchema.describe("The task"),
   title: z.string().trim().min(1).max(500).optional().describe("New title"),

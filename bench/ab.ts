@@ -7,13 +7,13 @@
  * The stores are created by the binary measured, so an older build can be compared.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { percentile } from "../tests/stress/load.ts";
-import { BINARY, noteCleanup, removeAtEnd, round } from "./_util.ts";
+import { BINARY, removeAtEnd, round } from "./_util.ts";
 
 async function sequential(calls: number, bytes: number): Promise<{ p50: number; p99: number }> {
   const ws = mkdtempSync(join(tmpdir(), "orch-ab-"));
@@ -60,30 +60,34 @@ if (process.argv[2] === "--one") {
   const [a, b, rounds = "5"] = process.argv.slice(2);
   if (!a || !b) throw new Error("usage: bun bench/ab.ts <binary A> <binary B> [rounds]");
   const runs: Record<string, Record<string, any>[]> = { [a]: [], [b]: [] };
-  // Each round runs in its own process; they hand their workspaces here, removed when all end.
-  const leftoversList = join(mkdtempSync(join(tmpdir(), "orch-ab-")), "leftovers");
-  process.on("exit", () => {
+  // Each round runs in its own process; they hand their workspaces here, removed when this one
+  // ends, with its own (bench/_util.ts removeAtEnd), even when a round fails.
+  const listDir = mkdtempSync(join(tmpdir(), "orch-ab-"));
+  const leftoversList = join(listDir, "leftovers");
+  const takeLeftovers = (): void => {
     let listed = "";
     try {
       listed = readFileSync(leftoversList, "utf8");
     } catch {
       // No round got as far as making a workspace.
     }
-    for (const dir of listed.split("\n").filter(Boolean)) rmSync(dir, { recursive: true, force: true });
-    rmSync(join(leftoversList, ".."), { recursive: true, force: true });
-    noteCleanup();
-  });
-  for (let i = 0; i < Number(rounds); i++) {
-    for (const bin of [a, b]) {
-      const r = spawnSync(process.execPath, [import.meta.path, "--one"], {
-        env: { ...process.env, ORCHESTRATOR_BENCH_BINARY: bin, BENCH_LEFTOVERS_TO: leftoversList },
-        encoding: "utf8",
-      });
-      if (r.status !== 0) throw new Error(`${bin}: ${r.stderr}`);
-      const line = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
-      console.log(JSON.stringify({ round: i + 1, bin, ...line }));
-      runs[bin]!.push(line);
+    for (const dir of [...listed.split("\n").filter(Boolean), listDir]) removeAtEnd(dir);
+  };
+  try {
+    for (let i = 0; i < Number(rounds); i++) {
+      for (const bin of [a, b]) {
+        const r = spawnSync(process.execPath, [import.meta.path, "--one"], {
+          env: { ...process.env, ORCHESTRATOR_BENCH_BINARY: bin, BENCH_LEFTOVERS_TO: leftoversList },
+          encoding: "utf8",
+        });
+        if (r.status !== 0) throw new Error(`${bin}: ${r.stderr}`);
+        const line = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+        console.log(JSON.stringify({ round: i + 1, bin, ...line }));
+        runs[bin]!.push(line);
+      }
     }
+  } finally {
+    takeLeftovers();
   }
   const median = (xs: number[]) => percentile(xs, 50);
   for (const [bin, rs] of Object.entries(runs)) {

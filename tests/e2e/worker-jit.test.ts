@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { connectBinary } from "../helpers/client.ts";
+import { startHttpServer } from "../helpers/http-server.ts";
 import { makeProject } from "../helpers/temp.ts";
 
 let project: { dir: string; cleanup: () => void };
@@ -29,6 +31,27 @@ test.if(process.platform === "linux")(
       expect(environ(supervisor).some((v) => v.startsWith("MIMALLOC_PURGE_DELAY="))).toBe(false);
     } finally {
       await close();
+    }
+  },
+);
+
+// The same for `serve --http`: the front starts its workers with both settings, keeping its own.
+test.if(process.platform === "linux")(
+  "serve --http starts its workers with FTL off and a 1 s purge delay, and keeps its own defaults",
+  async () => {
+    const server = await startHttpServer({ cwd: project.dir, args: ["--db", join(project.dir, "team.db")] });
+    try {
+      const front = server.child.pid as number;
+      // The "listening" line is the first worker's own (http-front.ts), so it is already there.
+      const worker = Number(
+        readFileSync(`/proc/${front}/task/${front}/children`, "utf8").trim().split(/\s+/)[0],
+      );
+      expect(environ(worker)).toContain("BUN_JSC_useFTLJIT=0");
+      expect(environ(worker)).toContain("MIMALLOC_PURGE_DELAY=1000");
+      expect(environ(front).some((v) => v.startsWith("MIMALLOC_PURGE_DELAY="))).toBe(false);
+      expect(environ(front).some((v) => v.startsWith("BUN_JSC_useFTLJIT="))).toBe(false);
+    } finally {
+      await server.stop();
     }
   },
 );

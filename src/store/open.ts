@@ -3,6 +3,7 @@ import { CompiledQuery, Kysely, sql } from "kysely";
 import { Migrator } from "kysely/migration";
 import { OrchestratorError } from "../core/errors.ts";
 import { databaseWriteBlockers } from "../platform/permissions.ts";
+import { type Checkpointer, SAFETY_NET_FRAMES, threadCheckpointer } from "./checkpointer.ts";
 import type { Database, Db } from "./database.ts";
 import { ImmediateSqliteDialect, isBusyError, openSqlite } from "./driver.ts";
 import { appliedMigrations } from "./health.ts";
@@ -13,10 +14,16 @@ import { sqliteStore } from "./sqlite-store.ts";
 import { registerSyncStatements, syncStatements } from "./sync-statements.ts";
 
 /** An open SQLite store: the port use-cases see, plus the Kysely handle for store-level tests and tools. */
-export type Store = StorePort & { readonly db: Db };
+export type Store = StorePort & {
+  readonly db: Db;
+  /** Runs the WAL's checkpoints on a thread (Bun, a file): undefined when SQLite runs them inline. */
+  readonly checkpointer?: Checkpointer | undefined;
+};
 
 const BUSY_TIMEOUT_MS = 10_000;
 const MMAP_BYTES = 256 * 1024 * 1024;
+/** The WAL file is truncated to this when it starts over (SQLite's default leaves it at its largest). */
+const WAL_KEEP_BYTES = 4 * 1024 * 1024;
 
 /**
  * Opens (creating if needed) the SQLite file at `path`, sets WAL, busy_timeout, foreign keys and
@@ -32,6 +39,17 @@ export async function openStore(path: string): Promise<Store> {
     throw readOnlyError(path, "not writable");
   }
   let db: Db;
+  // Checkpoints on a thread where the runtime has one; then the main connection's own threshold is
+  // only a bound, and SQLite gets its default back if the thread fails.
+  const checkpointer =
+    path === MEMORY
+      ? undefined
+      : threadCheckpointer(path, (message) => {
+          process.stderr.write(
+            `orchestrator: the checkpoint thread for ${path} stopped (${message}); SQLite checkpoints on the main thread again\n`,
+          );
+          void db.executeQuery(CompiledQuery.raw("pragma wal_autocheckpoint = 1000")).catch(() => {});
+        });
   try {
     if (path !== MEMORY) createPrivately(path);
     const database = await openSqlite(path, BUSY_TIMEOUT_MS);
@@ -51,6 +69,11 @@ export async function openStore(path: string): Promise<Store> {
           // half of all pwrite calls with 8 writes in flight (docs/performance.md). In memory it
           // holds only pages a group's earlier writes changed, freed at each COMMIT.
           await c.executeQuery(CompiledQuery.raw("pragma temp_store = memory"));
+          if (checkpointer) {
+            await c.executeQuery(CompiledQuery.raw(`pragma wal_autocheckpoint = ${SAFETY_NET_FRAMES}`));
+            // A WAL that grew to that bound under a long write stream is cut back when it starts over.
+            await c.executeQuery(CompiledQuery.raw(`pragma journal_size_limit = ${WAL_KEEP_BYTES}`));
+          }
         },
       }),
     });
@@ -96,11 +119,16 @@ export async function openStore(path: string): Promise<Store> {
     );
   }
   const now = await migrator.getMigrations();
-  return sqliteStore(db, {
+  const store = sqliteStore(db, {
     path,
     migrations: now.filter((m) => m.executedAt).map((m) => m.name),
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer?.close();
+      await db.destroy();
+    },
+    afterCommit: checkpointer?.afterCommit,
   });
+  return { ...store, checkpointer };
 }
 
 const MEMORY = ":memory:";

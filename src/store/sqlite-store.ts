@@ -12,9 +12,11 @@ export function sqliteStore(
     readonly migrations: readonly string[];
     readonly placeholder?: boolean | undefined;
     readonly close: () => Promise<void>;
+    /** Runs after each COMMIT of a write (the checkpoint thread's count). */
+    readonly afterCommit?: (() => void) | undefined;
   },
 ): StorePort & { readonly db: Db } {
-  const write = groupedWriter(db);
+  const write = groupedWriter(db, info.afterCommit);
   return {
     db,
     path: info.path,

@@ -42,9 +42,13 @@ type Outcome =
  * one state change touches ~10 (the task, its indexes, the plan's counters, the event, the
  * artifact), many of them shared by the next change: committing each alone was half of SQLite's
  * time with 8 calls in flight (docs/performance.md, "Throughput: group commit"). A write alone on
- * an idle connection starts at once, as before.
+ * an idle connection starts at once, as before. `afterCommit` runs after each COMMIT
+ * (checkpointer.ts counts them).
  */
-export function groupedWriter(db: Db): <T>(fn: (trx: Transaction<Database>) => Promise<T>) => Promise<T> {
+export function groupedWriter(
+  db: Db,
+  afterCommit?: () => void,
+): <T>(fn: (trx: Transaction<Database>) => Promise<T>) => Promise<T> {
   const queue: Queued[] = [];
   let running = false;
 
@@ -86,6 +90,7 @@ export function groupedWriter(db: Db): <T>(fn: (trx: Transaction<Database>) => P
       });
       return;
     }
+    afterCommit?.();
     group.forEach((item, i) => {
       const o = outcomes[i] as Outcome;
       if (o.ok) item.resolve(o.value);

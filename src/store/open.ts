@@ -22,8 +22,15 @@ export type Store = StorePort & {
 
 const BUSY_TIMEOUT_MS = 10_000;
 const MMAP_BYTES = 256 * 1024 * 1024;
-/** The WAL file is truncated to this when it starts over (SQLite's default leaves it at its largest). */
-const WAL_KEEP_BYTES = 4 * 1024 * 1024;
+/**
+ * The WAL file is cut back to this when it starts over; SQLite's default leaves it at its largest.
+ * Above the checkpoint thread's bound (SAFETY_NET_FRAMES of ~4 KiB pages, ~41 MB), so only a WAL
+ * that one huge transaction stretched is cut: cutting it at 4 MiB made every burst grow the file
+ * again, and an extending write costs the disk more than an overwrite (state changes/s −7 %,
+ * complete p99 10 → 13 ms, docs/performance.md "Issue 16's twelfth round"). The server removes
+ * the WAL when it closes the database.
+ */
+const WAL_KEEP_BYTES = 48 * 1024 * 1024;
 
 /**
  * Opens (creating if needed) the SQLite file at `path`, sets WAL, busy_timeout, foreign keys and
@@ -71,7 +78,7 @@ export async function openStore(path: string): Promise<Store> {
           await c.executeQuery(CompiledQuery.raw("pragma temp_store = memory"));
           if (checkpointer) {
             await c.executeQuery(CompiledQuery.raw(`pragma wal_autocheckpoint = ${SAFETY_NET_FRAMES}`));
-            // A WAL that grew to that bound under a long write stream is cut back when it starts over.
+            // A WAL a huge transaction stretched past that bound is cut back when it starts over.
             await c.executeQuery(CompiledQuery.raw(`pragma journal_size_limit = ${WAL_KEEP_BYTES}`));
           }
         },

@@ -64,6 +64,8 @@ const SQLITE_ONLY: Record<string, string> = {
   "tests/integration/store-open-race.test.ts": "processes racing to create one SQLite file",
   "tests/integration/group-commit.test.ts":
     "SQLite's group commit on its one connection (PostgreSQL writes each call in its own transaction; the store contract holds both to the same outcomes)",
+  "tests/integration/checkpoint-thread.test.ts":
+    "SQLite's WAL checkpoints on a thread of their own (PostgreSQL has no WAL file of ours to checkpoint)",
   "tests/integration/sync-statements.test.ts":
     "statements run straight on SQLite's one connection inside its transactions (PostgreSQL's go through its pool)",
   "tests/integration/prepared-queries.test.ts":

@@ -24,7 +24,10 @@ export interface Checkpointer {
   readonly afterCommit: () => void;
   /** Settles when no checkpoint is running. */
   readonly idle: () => Promise<void>;
-  /** Checkpoints the thread finished, and the error that stopped it, if one did. */
+  /**
+   * Checkpoints the thread ran (busy ones included: another connection held the file, and the
+   * next round tries again), and the error that stopped it, if one did.
+   */
   readonly stats: () => { readonly runs: number; readonly failed: string | undefined };
   /** Closes the thread's connection and ends the thread (before the main connection closes). */
   readonly close: () => Promise<void>;
@@ -60,7 +63,9 @@ self.onmessage = ({ data }) => {
     const r = db.query("pragma wal_checkpoint(PASSIVE)").get();
     postMessage({ busy: r.busy, log: r.log, checkpointed: r.checkpointed });
   } catch (e) {
-    postMessage({ error: String((e && e.message) || e) });
+    // Busy (another process holds the file exclusively for a moment): this round is skipped, the next one tries again.
+    if (e && (e.code === "SQLITE_BUSY" || e.code === "SQLITE_LOCKED")) postMessage({ busy: 1, log: -1, checkpointed: -1 });
+    else postMessage({ error: String((e && e.message) || e) });
   }
 };
 `;

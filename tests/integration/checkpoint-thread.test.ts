@@ -127,3 +127,27 @@ test("elsewhere than Bun there is no thread, and SQLite keeps its own checkpoint
   expect(threadCheckpointer(path, () => {}, "deno")).toBeUndefined();
   expect(threadCheckpointer(path, () => {}, "node")).toBeUndefined();
 });
+
+test("a checkpoint that finds the file busy is skipped, not a failure: the next one runs", async () => {
+  // A database of its own, held by a connection in exclusive locking mode (as another process
+  // could hold it for a moment): the thread's checkpoint finds it busy.
+  const own = join(project.dir, "busy.db");
+  const other = new Database(own);
+  other.exec("pragma journal_mode = wal");
+  other.exec("create table t (n integer)");
+  other.exec("pragma locking_mode = exclusive");
+  other.exec("insert into t values (1)");
+  const failures: string[] = [];
+  const checkpointer = threadCheckpointer(own, (m) => failures.push(m));
+  if (!checkpointer) throw new Error("expected a checkpoint thread under Bun");
+  for (let n = 0; n < CHECKPOINT_EVERY_COMMITS; n++) checkpointer.afterCommit();
+  await checkpointer.idle();
+  expect(failures).toEqual([]);
+  expect(checkpointer.stats()).toEqual({ runs: 1, failed: undefined });
+  other.close();
+  for (let n = 0; n < CHECKPOINT_EVERY_COMMITS; n++) checkpointer.afterCommit();
+  await checkpointer.idle();
+  expect(failures).toEqual([]);
+  expect(checkpointer.stats()).toEqual({ runs: 2, failed: undefined });
+  await checkpointer.close();
+});

@@ -60,20 +60,18 @@ self.onmessage = ({ data }) => {
       db = new Database(data.path, { readwrite: true, create: false });
       db.exec("pragma busy_timeout = 0");
     }
-    const r = db.query("pragma wal_checkpoint(PASSIVE)").get();
-    postMessage({ busy: r.busy, log: r.log, checkpointed: r.checkpointed });
+    db.query("pragma wal_checkpoint(PASSIVE)").get();
+    postMessage({ done: true });
   } catch (e) {
     // Busy (another process holds the file exclusively for a moment): this round is skipped, the next one tries again.
-    if (e && (e.code === "SQLITE_BUSY" || e.code === "SQLITE_LOCKED")) postMessage({ busy: 1, log: -1, checkpointed: -1 });
+    if (e && (e.code === "SQLITE_BUSY" || e.code === "SQLITE_LOCKED")) postMessage({ done: true });
     else postMessage({ error: String((e && e.message) || e) });
   }
 };
 `;
 
-type Reply =
-  | { readonly closed: true }
-  | { readonly busy: number; readonly log: number; readonly checkpointed: number }
-  | { readonly error: string };
+/** A round done (or skipped as busy), the connection closed, or the error that stops the thread. */
+type Reply = { readonly done: true } | { readonly closed: true } | { readonly error: string };
 
 /**
  * A checkpointer for the SQLite file at `path`, or undefined where the runtime has no thread for

@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import { statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { round } from "./_util.ts";
+import { type DiskState, inodeCostUs } from "./disk.ts";
 
 const CALL_LIKE = {
   jsonrpc: "2.0",
@@ -57,4 +58,20 @@ export function speedProbe(): Speed {
     return performance.now() - t0;
   }).sort((a, b) => a - b);
   return { json_us: round(json_us, 2), stat_us: round(stat_us, 2), spawn_ms: round(spawns[5] as number, 2) };
+}
+
+/** The machine a bench ran on, as its results file records it, read at the end of the run. */
+export function machineRecord(disk: DiskState, speedAtStart: Speed) {
+  return {
+    cpus: navigator.hardwareConcurrency,
+    platform: process.platform,
+    arch: process.arch,
+    bun: Bun.version,
+    node: spawnSync("node", ["--version"], { encoding: "utf8" }).stdout.trim(),
+    /** What creating a folder or a file cost under the temp folder before the run (after waiting, if it did) and after it. */
+    disk: { ...disk, inode_us_at_end: inodeCostUs() },
+    /** The same fixed work at the start and the end: these VMs have slow phases. */
+    speed_at_start: speedAtStart,
+    speed_at_end: speedProbe(),
+  };
 }

@@ -14,9 +14,9 @@ import { runLoad } from "../tests/stress/load.ts";
 import { IN_FLIGHT, removeAtEnd } from "./_util.ts";
 import { dashboardFigures, printDashboardFigures } from "./dashboard.ts";
 import { dashboardAssetSizes, printDashboardAssetSizes } from "./dashboard-assets.ts";
-import { inodeCostUs, settleDisk } from "./disk.ts";
+import { settleDisk } from "./disk.ts";
 import { httpFigures } from "./http.ts";
-import { speedProbe } from "./machine.ts";
+import { machineRecord, speedProbe } from "./machine.ts";
 import { coldStart, doctorTime, loadRun, reboot } from "./own.ts";
 import { storeFigures } from "./stores.ts";
 import { ANSWER_BUDGET, CONTEXT_BUDGET, versus, versusTable } from "./versus.ts";
@@ -105,19 +105,7 @@ console.table(
 );
 const results = {
   started,
-  machine: {
-    cpus: navigator.hardwareConcurrency,
-    platform: process.platform,
-    arch: process.arch,
-    bun: Bun.version,
-    node: NODE,
-    reference: REFERENCE,
-    /** What creating a folder or a file cost under the temp folder before the run (after waiting, if it did) and after it. */
-    disk: { ...disk, inode_us_at_end: inodeCostUs() },
-    /** The same fixed work at the start and the end (bench/machine.ts): these VMs have slow phases. */
-    speed_at_start: speedAtStart,
-    speed_at_end: speedProbe(),
-  },
+  machine: { ...machineRecord(disk, speedAtStart), reference: REFERENCE },
   quick,
   in_flight: IN_FLIGHT,
   /** Issue 16: ratios to the reference server measured in the same run, or absolute budgets. */

@@ -1,10 +1,12 @@
 /**
- * The two servers `bun run bench` puts side by side, each driven through the official SDK client
- * over stdio: ours (`dist/orchestrator serve`, with its supervisor) and the reference
- * `@modelcontextprotocol/server-memory`, run the way its users run it (node, MEMORY_FILE_PATH).
- * Each names its closest "create" and "update" calls.
+ * The servers the benches put side by side, each driven through the official SDK client over
+ * stdio: ours (`dist/orchestrator serve`, with its supervisor), the reference
+ * `@modelcontextprotocol/server-memory` (`bun run bench`), and the task servers issue 16 names as
+ * peers, Task Master and Shrimp Task Manager (`bun run bench:peers`, bench/peers.ts), each run the
+ * way its users run it (node, its documented environment). Each names its closest "create",
+ * "update" and "list" calls.
  */
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -43,6 +45,8 @@ export interface BenchServer {
   update(client: Client, id: string, i: number): Promise<void>;
   /** How many items the server holds now (a write acknowledged but not stored is lost). */
   stored(client: Client): Promise<number>;
+  /** The call that lists the work items (up to 200), as a model would read them. */
+  list(client: Client): Promise<unknown>;
   readonly dispose: () => void;
 }
 
@@ -56,6 +60,7 @@ async function connectStdio(
   command: string,
   args: string[],
   env: Record<string, string>,
+  cwd?: string,
 ): Promise<Connection> {
   const t0 = performance.now();
   const transport = new StdioClientTransport({
@@ -63,6 +68,7 @@ async function connectStdio(
     args,
     env: { ...(process.env as Record<string, string>), ...env },
     stderr: "ignore",
+    ...(cwd ? { cwd } : {}),
   });
   const client = new Client({ name: "bench", version: "1" });
   await client.connect(transport);
@@ -115,6 +121,7 @@ export function orchestrator(binary = BINARY, label = "orchestrator"): BenchServ
       const s = r.structuredContent as { plans_open: number; plans_completed: number };
       return s.plans_open + s.plans_completed;
     },
+    list: (client) => call(client, "orchestrator_query_tasks", { limit: 200 }),
     dispose: () => removeAtEnd(ws),
   };
 }
@@ -145,6 +152,101 @@ export function serverMemory(): BenchServer {
       };
       return graph.entities.length;
     },
+    list: (client) => call(client, "read_graph", {}),
+    dispose: () => removeAtEnd(dir),
+  };
+}
+
+/** The text of a tool result's first content block. */
+function textOf(r: Record<string, unknown>): string {
+  const first = (r.content as { type: string; text?: string }[] | undefined)?.[0];
+  return first?.type === "text" ? (first.text ?? "") : "";
+}
+
+/**
+ * Task Master (`task-master-ai`, its MCP server `dist/mcp-server.js`) from an installed package
+ * folder, with its default tool set (`standard`, 14 tools) and a project of its own. A task is
+ * created by hand (`add_task` with a title and description, no model call) and its "update" is
+ * `set_task_status` to done; it keeps the tasks in `.taskmaster/tasks/tasks.json`.
+ */
+export function taskMaster(pkg: string): BenchServer {
+  const root = mkdtempSync(join(tmpdir(), "taskmaster-vs-"));
+  const tasksFile = join(root, ".taskmaster", "tasks", "tasks.json");
+  return {
+    label: "task-master",
+    connect: () =>
+      connectStdio("node", [join(pkg, "dist", "mcp-server.js")], { TASK_MASTER_TOOLS: "standard" }, root),
+    async create(client, i) {
+      const r = await call(client, "add_task", {
+        projectRoot: root,
+        title: `Item ${i}`,
+        description: `Bench job ${i}`,
+      });
+      const id = (JSON.parse(textOf(r)) as { data?: { taskId?: number } }).data?.taskId;
+      if (id === undefined) throw new Error(`add_task: no task id in ${textOf(r).slice(0, 200)}`);
+      return String(id);
+    },
+    async update(client, id) {
+      await call(client, "set_task_status", { projectRoot: root, id, status: "done" });
+    },
+    async stored() {
+      try {
+        const file = JSON.parse(readFileSync(tasksFile, "utf8")) as Record<string, { tasks?: unknown[] }>;
+        return Object.values(file).reduce((n, tag) => n + (tag.tasks?.length ?? 0), 0);
+      } catch {
+        return 0;
+      }
+    },
+    list: (client) => call(client, "get_tasks", { projectRoot: root }),
+    dispose: () => removeAtEnd(root),
+  };
+}
+
+/**
+ * Shrimp Task Manager (`mcp-shrimp-task-manager`) from an installed package folder, with its
+ * English templates and no web GUI, its data in a folder of its own (`DATA_DIR`). A task is
+ * created by `split_tasks` in append mode (one task) and its "update" is `execute_task`, which
+ * takes it from pending to in progress (its completion, `verify_task`, needs a task in
+ * progress). It keeps the tasks in `tasks.json` under its data folder.
+ */
+export function shrimp(pkg: string): BenchServer {
+  const dir = mkdtempSync(join(tmpdir(), "shrimp-vs-"));
+  const data = join(dir, "data");
+  const uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+  return {
+    label: "shrimp",
+    connect: () =>
+      connectStdio(
+        "node",
+        [join(pkg, "dist", "index.js")],
+        { DATA_DIR: data, TEMPLATES_USE: "en", ENABLE_GUI: "false" },
+        dir,
+      ),
+    async create(client, i) {
+      const name = `Item ${i}`;
+      const r = await call(client, "split_tasks", {
+        updateMode: "append",
+        tasksRaw: JSON.stringify([
+          { name, description: `Bench job ${i}: one work item`, implementationGuide: "Do it" },
+        ]),
+      });
+      const id = new RegExp(`${name}\\s+\\*\\*ID:\\*\\* \`(${uuid})\``).exec(textOf(r))?.[1];
+      // Under concurrent calls it sometimes answers with an empty task list: not acknowledged.
+      if (!id) throw new Error(`split_tasks: ${name} is not in its answer`);
+      return id;
+    },
+    async update(client, id) {
+      await call(client, "execute_task", { taskId: id });
+    },
+    async stored() {
+      try {
+        return (JSON.parse(readFileSync(join(data, "tasks.json"), "utf8")) as { tasks: unknown[] }).tasks
+          .length;
+      } catch {
+        return 0;
+      }
+    },
+    list: (client) => call(client, "list_tasks", { status: "all" }),
     dispose: () => removeAtEnd(dir),
   };
 }

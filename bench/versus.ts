@@ -34,86 +34,116 @@ export interface VersusOptions {
   loadCalls: number;
 }
 
-export async function versus(opts: VersusOptions): Promise<Record<string, any>> {
-  const servers: BenchServer[] = [orchestrator(), serverMemory()];
-  const [ours, ref] = servers as [BenchServer, BenchServer];
-  try {
-    // 1. Ready: spawn → initialize answer → first tools/list answer, alternating servers.
-    const ready = new Map(servers.map((s) => [s.label, { init: [] as number[], list: [] as number[] }]));
-    const lists = new Map<string, readonly Tool[]>();
-    for (let i = 0; i < opts.readyRuns; i++) {
-      for (const s of servers) {
-        const c = await s.connect();
-        ready.get(s.label)!.init.push(c.initializeMs);
-        ready.get(s.label)!.list.push(c.readyMs);
-        lists.set(s.label, c.tools);
-        await c.close();
-      }
-    }
-    process.stderr.write(`versus: ready measured (${opts.readyRuns} runs each)\n`);
-    // 2. Context: our profiles; the reference has one list.
-    const core = await ours.connect(["--tools", "core"]);
-    await core.close();
-    const context = {
-      orchestrator_core: contextBytes(core.tools),
-      orchestrator_standard: contextBytes(lists.get(ours.label) ?? []),
-      server_memory: contextBytes(lists.get(ref.label) ?? []),
-    };
+/** One server's figures from `sideBySide`, in the shape bench/results.json keeps. */
+export interface Side {
+  ready_initialize_ms: number;
+  ready_ms: number;
+  create_ms: { p50: number; p99: number };
+  update_ms: { p50: number; p99: number };
+  create_per_s: number;
+  update_per_s: number;
+  /** Creates acknowledged under load that the server does not hold afterwards. */
+  lost: number;
+  /** Creates answered with an error under load (not acknowledged, so not counted as lost). */
+  failed_creates: number;
+  failed_updates: number;
+  idle_rss_mib: number;
+  idle_rss_supervisor_mib: number;
+  idle_rss_worker_mib: number;
+  rss_after_load_mib: number;
+}
 
-    // 3 + 4 on one long-lived connection each.
-    const conns = await Promise.all(servers.map((s) => s.connect()));
-    // 6. Idle memory once connected and answering (for ours the sum of supervisor and worker),
-    // read after IDLE_AFTER_MS without a call.
-    for (const [k, s] of servers.entries()) await s.stored(conns[k]!.client);
-    await new Promise((r) => setTimeout(r, IDLE_AFTER_MS));
-    const idle = new Map(conns.map((c, k) => [servers[k]!.label, memoryOf(c.pid)]));
-    let serial = 0;
-    const next = (): number => serial++;
-    const perCall = new Map(
-      servers.map((s) => [s.label, { create: [] as number[], update: [] as number[] }]),
-    );
-    const rounds = 5;
-    const batch = Math.ceil(opts.calls / rounds);
-    for (let r = 0; r < rounds + 1; r++) {
-      for (const [k, s] of servers.entries()) {
-        const client = conns[k]!.client;
-        const ids: string[] = [];
-        const creates = await oneAtATime(batch, async () => ids.push(await s.create(client, next())));
-        const updates = await oneAtATime(batch, (i) => s.update(client, ids[i]!, i));
-        if (r === 0) continue; // the first round warms up
-        perCall.get(s.label)!.create.push(...creates);
-        perCall.get(s.label)!.update.push(...updates);
-      }
+/**
+ * Measures `servers` in one run, interleaved phase by phase so all share the machine's noise:
+ * time to ready (each spawned `readyRuns` times, in turn), idle memory once connected, per-call
+ * latency one at a time (rounds of create + update, in turn, the first round a warm-up), then
+ * creates and updates with IN_FLIGHT in flight and what the server holds after them (a write
+ * acknowledged but not held is lost). Returns each server's figures by label and its tools/list.
+ */
+export async function sideBySide(
+  servers: readonly BenchServer[],
+  opts: VersusOptions,
+): Promise<{ sides: Map<string, Side>; lists: Map<string, readonly Tool[]> }> {
+  // 1. Ready: spawn → initialize answer → first tools/list answer, alternating servers.
+  const ready = new Map(servers.map((s) => [s.label, { init: [] as number[], list: [] as number[] }]));
+  const lists = new Map<string, readonly Tool[]>();
+  for (let i = 0; i < opts.readyRuns; i++) {
+    for (const s of servers) {
+      const c = await s.connect();
+      ready.get(s.label)!.init.push(c.initializeMs);
+      ready.get(s.label)!.list.push(c.readyMs);
+      lists.set(s.label, c.tools);
+      await c.close();
     }
-    process.stderr.write(`versus: per-call latency measured (${batch * rounds} calls each)\n`);
-    const load = new Map<
-      string,
-      { create_per_s: number; update_per_s: number; lost: number; failed_updates: number }
-    >();
+  }
+  process.stderr.write(`versus: ready measured (${opts.readyRuns} runs each)\n`);
+
+  // 2 + 3 on one long-lived connection each.
+  const conns = await Promise.all(servers.map((s) => s.connect()));
+  // Idle memory once connected and answering (for ours the sum of supervisor and worker),
+  // read after IDLE_AFTER_MS without a call.
+  for (const [k, s] of servers.entries()) await s.stored(conns[k]!.client);
+  await new Promise((r) => setTimeout(r, IDLE_AFTER_MS));
+  const idle = new Map(conns.map((c, k) => [servers[k]!.label, memoryOf(c.pid)]));
+  let serial = 0;
+  const next = (): number => serial++;
+  const perCall = new Map(servers.map((s) => [s.label, { create: [] as number[], update: [] as number[] }]));
+  const rounds = 5;
+  const batch = Math.ceil(opts.calls / rounds);
+  for (let r = 0; r < rounds + 1; r++) {
     for (const [k, s] of servers.entries()) {
       const client = conns[k]!.client;
-      const before = await s.stored(client);
       const ids: string[] = [];
-      const t0 = performance.now();
-      await inFlight(opts.loadCalls, async () => ids.push(await s.create(client, next())));
-      const t1 = performance.now();
-      // The reference loses some of its concurrent creates, so updates of those fail: counted.
-      let failed = 0;
-      await inFlight(opts.loadCalls, (i) => s.update(client, ids[i]!, i).catch(() => void failed++));
-      const t2 = performance.now();
-      const after = await s.stored(client);
-      load.set(s.label, {
-        create_per_s: Math.round(opts.loadCalls / ((t1 - t0) / 1000)),
-        update_per_s: Math.round(opts.loadCalls / ((t2 - t1) / 1000)),
-        lost: before + opts.loadCalls - after,
-        failed_updates: failed,
-      });
+      const creates = await oneAtATime(batch, async () => ids.push(await s.create(client, next())));
+      const updates = await oneAtATime(batch, (i) => s.update(client, ids[i]!, i));
+      if (r === 0) continue; // the first round warms up
+      perCall.get(s.label)!.create.push(...creates);
+      perCall.get(s.label)!.update.push(...updates);
     }
-    await new Promise((r) => setTimeout(r, 500));
-    const afterLoad = new Map(conns.map((c, k) => [servers[k]!.label, memoryOf(c.pid)]));
-    await Promise.all(conns.map((c) => c.close()));
+  }
+  process.stderr.write(`versus: per-call latency measured (${batch * rounds} calls each)\n`);
+  const load = new Map<
+    string,
+    {
+      create_per_s: number;
+      update_per_s: number;
+      lost: number;
+      failed_creates: number;
+      failed_updates: number;
+    }
+  >();
+  for (const [k, s] of servers.entries()) {
+    const client = conns[k]!.client;
+    const before = await s.stored(client);
+    const ids: string[] = [];
+    // A create that fails was not acknowledged: counted apart from writes acknowledged and lost.
+    let failedCreates = 0;
+    const t0 = performance.now();
+    await inFlight(opts.loadCalls, async () => {
+      const id = await s.create(client, next()).catch(() => void failedCreates++);
+      if (id !== undefined) ids.push(id);
+    });
+    const t1 = performance.now();
+    // A server that loses some of its concurrent creates fails the updates of those: counted.
+    let failed = 0;
+    await inFlight(ids.length, (i) => s.update(client, ids[i]!, i).catch(() => void failed++));
+    const t2 = performance.now();
+    const after = await s.stored(client);
+    load.set(s.label, {
+      create_per_s: Math.round(opts.loadCalls / ((t1 - t0) / 1000)),
+      update_per_s: Math.round(ids.length / ((t2 - t1) / 1000)),
+      lost: before + ids.length - after,
+      failed_creates: failedCreates,
+      failed_updates: failed,
+    });
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  const afterLoad = new Map(conns.map((c, k) => [servers[k]!.label, memoryOf(c.pid)]));
+  await Promise.all(conns.map((c) => c.close()));
 
-    const side = (label: string) => ({
+  const sides = new Map<string, Side>();
+  for (const { label } of servers)
+    sides.set(label, {
       ready_initialize_ms: median(ready.get(label)!.init),
       ready_ms: median(ready.get(label)!.list),
       create_ms: p50p99(perCall.get(label)!.create),
@@ -124,14 +154,30 @@ export async function versus(opts: VersusOptions): Promise<Record<string, any>> 
       idle_rss_worker_mib: idle.get(label)!.worker_rss,
       rss_after_load_mib: afterLoad.get(label)!.rss,
     });
+  return { sides, lists };
+}
+
+/** Ours beside the reference server (issue 16's targets are ratios to it). */
+export async function versus(opts: VersusOptions): Promise<Record<string, any>> {
+  const servers: BenchServer[] = [orchestrator(), serverMemory()];
+  const [ours, ref] = servers as [BenchServer, BenchServer];
+  try {
+    const { sides, lists } = await sideBySide(servers, opts);
+    // What a model pays: our two profiles; the reference has one list.
+    const core = await ours.connect(["--tools", "core"]);
+    await core.close();
     return {
       ready_runs: opts.readyRuns,
-      calls_each: batch * rounds,
+      calls_each: Math.ceil(opts.calls / 5) * 5,
       in_flight: IN_FLIGHT,
       load_calls: opts.loadCalls,
-      orchestrator: side(ours.label),
-      server_memory: side(ref.label),
-      context,
+      orchestrator: sides.get(ours.label),
+      server_memory: sides.get(ref.label),
+      context: {
+        orchestrator_core: contextBytes(core.tools),
+        orchestrator_standard: contextBytes(lists.get(ours.label) ?? []),
+        server_memory: contextBytes(lists.get(ref.label) ?? []),
+      },
     };
   } finally {
     for (const s of servers) s.dispose();

@@ -1,5 +1,6 @@
 import { OrchestratorError } from "../core/errors.ts";
-import type { Task, TaskStatus } from "../core/task.ts";
+import type { Task, TaskBrief, TaskStatus } from "../core/task.ts";
+import type { TaskSearch } from "../store/records.ts";
 import type { AppContext } from "./context.ts";
 
 export interface TaskQuery {
@@ -17,8 +18,8 @@ export interface TaskQuery {
   readonly offset: number;
 }
 
-export interface TaskQueryResult {
-  readonly tasks: readonly Task[];
+export interface TaskQueryResult<T = Task> {
+  readonly tasks: readonly T[];
   /** How many tasks match, ignoring limit and offset. */
   readonly total: number;
   readonly hasMore: boolean;
@@ -26,21 +27,30 @@ export interface TaskQueryResult {
 
 /** Tasks matching every given filter, newest first, with the total count for paging. */
 export async function queryTasks(ctx: AppContext, q: TaskQuery): Promise<TaskQueryResult> {
-  const after = q.createdAfter === undefined ? undefined : isoTime(q.createdAfter, "created_after");
-  const before = q.createdBefore === undefined ? undefined : isoTime(q.createdBefore, "created_before");
-  const { tasks, total } = await ctx.store.read((db) =>
-    db.searchTasks(ctx.project, {
-      status: q.status ?? [],
-      specialistType: q.specialistType ?? [],
-      planId: q.planId,
-      text: q.text,
-      createdAfter: after,
-      createdBefore: before,
-      limit: q.limit,
-      offset: q.offset,
-    }),
-  );
+  const search = taskSearch(q);
+  const { tasks, total } = await ctx.store.read((db) => db.searchTasks(ctx.project, search));
   return { tasks, total, hasMore: q.offset + tasks.length < total };
+}
+
+/** `queryTasks` read only as far as a brief list shows each task (id, plan, title, status). */
+export async function queryTaskBriefs(ctx: AppContext, q: TaskQuery): Promise<TaskQueryResult<TaskBrief>> {
+  const search = taskSearch(q);
+  const { tasks, total } = await ctx.store.read((db) => db.searchTaskBriefs(ctx.project, search));
+  return { tasks, total, hasMore: q.offset + tasks.length < total };
+}
+
+/** The store's search for `q`, its dates checked and made canonical first. */
+function taskSearch(q: TaskQuery): TaskSearch {
+  return {
+    status: q.status ?? [],
+    specialistType: q.specialistType ?? [],
+    planId: q.planId,
+    text: q.text,
+    createdAfter: q.createdAfter === undefined ? undefined : isoTime(q.createdAfter, "created_after"),
+    createdBefore: q.createdBefore === undefined ? undefined : isoTime(q.createdBefore, "created_before"),
+    limit: q.limit,
+    offset: q.offset,
+  };
 }
 
 function isoTime(value: string, field: string): string {

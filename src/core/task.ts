@@ -54,6 +54,8 @@ export interface Claim {
 
 /** What names a task: enough to address it and its artifacts, without its state. */
 export type TaskHeader = Pick<Task, "id" | "planId" | "title">;
+/** What a brief task list shows: no text beyond the title, no dependencies. */
+export type TaskBrief = Pick<Task, "id" | "planId" | "title" | "status">;
 
 /** A task as a list of what to start next shows it. */
 export type TaskRef = Pick<Task, "id" | "title" | "specialistType">;

@@ -64,6 +64,7 @@ import {
   findCleanupCandidates,
   findPlanTasksWithStatus,
   findTaskForReadiness,
+  searchTaskBriefs,
   searchTasks,
 } from "./repositories/task-queries.repository.ts";
 import {
@@ -109,6 +110,7 @@ const REPOSITORIES = {
   countClaims,
   countHeldClaims,
   searchTasks,
+  searchTaskBriefs,
   findReadyTaskIds,
   findReadyTasksAfter,
   findReadyTaskIdsOfPlans,

@@ -6,6 +6,7 @@ import type {
   Plan,
   PlanStatus,
   Task,
+  TaskBrief,
   TaskCounts,
   TaskHeader,
   TaskRef,
@@ -85,6 +86,8 @@ export interface StoreReader {
   /** Unexpired claims of every project in the database (the /metrics gauge). */
   countHeldClaims(now: string): Promise<number>;
   searchTasks(ws: string, q: TaskSearch): Promise<{ tasks: Task[]; total: number }>;
+  /** The same tasks in the same order as searchTasks, read only as far as a brief list shows them. */
+  searchTaskBriefs(ws: string, q: TaskSearch): Promise<{ tasks: TaskBrief[]; total: number }>;
   /** The same rule as core/readiness.ts readyTasks, without reading the plan's other tasks. */
   findReadyTaskIds(ws: string, planId: string, now: string, limit: number): Promise<string[]>;
   /** The same rule: a plan's first `limit` ready tasks, the dependents of `after` first, then plan order. */

@@ -351,6 +351,17 @@ export function describeStoreContract(
           });
           expect(page.tasks.map((t) => t.id)).toEqual(expected.slice(offset, offset! + limit!));
           expect(page.total).toBe(expected.length);
+          // A brief list (query_tasks' default) reads less but lists the same page the same way.
+          const briefs = await store.direct.searchTaskBriefs(ws, {
+            status,
+            specialistType: [],
+            limit: limit!,
+            offset: offset!,
+          });
+          expect(briefs).toEqual({
+            total: page.total,
+            tasks: page.tasks.map((t) => ({ id: t.id, planId: t.planId, title: t.title, status: t.status })),
+          });
         }
       }
     });

@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { queryTasks } from "../../app/query-tasks.ts";
+import { queryTaskBriefs, queryTasks, type TaskQuery, type TaskQueryResult } from "../../app/query-tasks.ts";
 import { IdSchema } from "../../core/ids.ts";
+import type { TaskBrief } from "../../core/task.ts";
 import { TASK_STATUSES } from "../../core/task.ts";
 import { workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
-import { taskListItem, taskListItemShape } from "../views/task.ts";
+import { taskBriefView, taskListItemShape, taskView } from "../views/task.ts";
 import { workspaceFields, workspaceShape } from "../views/workspace.ts";
 import type { ToolHost } from "./_catalog.ts";
 import { inWorkspaceReadOnly, ok } from "./_shared.ts";
@@ -57,7 +58,7 @@ export function registerQueryTasksTool(server: ToolHost, session: Session): void
     },
     async (args) =>
       inWorkspaceReadOnly(session, args.working_directory, async (ctx, ws) => {
-        const r = await queryTasks(ctx, {
+        const query: TaskQuery = {
           status: args.status,
           specialistType: args.specialist_type,
           planId: args.parent_task_id,
@@ -66,34 +67,48 @@ export function registerQueryTasksTool(server: ToolHost, session: Session): void
           createdBefore: args.created_before,
           limit: args.limit,
           offset: args.offset,
-        });
+        };
+        // A brief list reads only what it shows (no descriptions, summaries or dependencies).
+        const r =
+          args.verbosity === "full"
+            ? listed(await queryTasks(ctx, query), taskView, (t) => ` · ${t.specialistType} · ${t.createdAt}`)
+            : listed(await queryTaskBriefs(ctx, query), taskBriefView, () => "");
         const structured = {
           ...workspaceFields(ws),
-          tasks: r.tasks.map((t) => taskListItem(t, args.verbosity)),
+          tasks: r.items,
           total: r.total,
           limit: args.limit,
           offset: args.offset,
           has_more: r.hasMore,
-          next_offset: r.hasMore ? args.offset + r.tasks.length : null,
+          next_offset: r.hasMore ? args.offset + r.items.length : null,
         };
         const lines = [
-          `${r.total} task(s) match in ${ws.path}; showing ${r.tasks.length} from ${args.offset}.`,
+          `${r.total} task(s) match in ${ws.path}; showing ${r.items.length} from ${args.offset}.`,
+          ...r.lines,
         ];
-        // Grouped under their plan (a list is mostly runs of one plan's tasks): each id once.
-        let plan: string | undefined;
-        for (const t of r.tasks) {
-          if (t.planId !== plan) {
-            plan = t.planId;
-            lines.push(`plan ${plan}:`);
-          }
-          lines.push(
-            args.verbosity === "full"
-              ? `- ${t.id} [${t.status}] ${t.title} · ${t.specialistType} · ${t.createdAt}`
-              : `- ${t.id} [${t.status}] ${t.title}`,
-          );
-        }
-        if (r.hasMore) lines.push(`More: offset ${args.offset + r.tasks.length}.`);
+        if (r.hasMore) lines.push(`More: offset ${args.offset + r.items.length}.`);
         return ok(structured, lines.join("\n"));
       }),
   );
+}
+
+/**
+ * A query's tasks as list items and text lines, grouped under their plan (a list is mostly runs
+ * of one plan's tasks): each plan id once. `more` is what a line shows after the title.
+ */
+function listed<T extends TaskBrief>(
+  r: TaskQueryResult<T>,
+  view: (t: T) => z.infer<typeof taskListItemShape>,
+  more: (t: T) => string,
+): { items: z.infer<typeof taskListItemShape>[]; lines: string[]; total: number; hasMore: boolean } {
+  const lines: string[] = [];
+  let plan: string | undefined;
+  for (const t of r.tasks) {
+    if (t.planId !== plan) {
+      plan = t.planId;
+      lines.push(`plan ${plan}:`);
+    }
+    lines.push(`- ${t.id} [${t.status}] ${t.title}${more(t)}`);
+  }
+  return { items: r.tasks.map(view), lines, total: r.total, hasMore: r.hasMore };
 }

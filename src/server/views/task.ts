@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { PlannedTask } from "../../core/plan.ts";
-import type { Task } from "../../core/task.ts";
+import type { Task, TaskBrief } from "../../core/task.ts";
 import { truncate } from "../../core/text.ts";
 
 /** A task named in a hint: enough to pick it and to know who should do it. */
@@ -115,14 +115,7 @@ export const taskListItemShape = taskViewShape.partial().required({
   status: true,
 });
 
-export type Verbosity = "brief" | "full";
-
-export function taskListItem(t: Task, verbosity: Verbosity): z.infer<typeof taskListItemShape> {
-  if (verbosity === "full") return taskView(t);
-  return {
-    task_id: t.id,
-    parent_task_id: t.planId,
-    title: t.title,
-    status: t.status,
-  };
+/** A brief list's item: id, plan, title and status (query_tasks' default verbosity). */
+export function taskBriefView(t: TaskBrief): z.infer<typeof taskListItemShape> {
+  return { task_id: t.id, parent_task_id: t.planId, title: t.title, status: t.status };
 }

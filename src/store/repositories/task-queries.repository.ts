@@ -1,5 +1,11 @@
 import { type ExpressionBuilder, sql } from "kysely";
-import { type PlanStatus, TASK_STATUSES, type Task, type TaskStatus } from "../../core/task.ts";
+import {
+  type PlanStatus,
+  TASK_STATUSES,
+  type Task,
+  type TaskBrief,
+  type TaskStatus,
+} from "../../core/task.ts";
 import type { Database, Executor } from "../database.ts";
 import { dialectOf } from "../dialect.ts";
 import { listIn, listValues, prepared, preparedOverList } from "../prepared.ts";
@@ -16,12 +22,60 @@ function asciiLower(s: string): string {
   return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
+/** The columns a brief list reads (the ordering's too): no long text, which it does not show. */
+const BRIEF_COLUMNS = ["id", "plan_id", "title", "status", "created_at", "position"] as const;
+
 /** Tasks matching every filter of `q`, newest first, and how many match ignoring limit and offset. */
 export async function searchTasks(
   db: Executor,
   workspace: string,
   q: TaskSearch,
 ): Promise<{ tasks: Task[]; total: number }> {
+  const { rows, total } = await searchRows(db, workspace, q, "all");
+  const deps = await findDependencies(
+    db,
+    workspace,
+    rows.map((r) => r.id),
+  );
+  return { tasks: rows.map((r) => taskRowToTask(r, deps.get(r.id) ?? [])), total };
+}
+
+/**
+ * `searchTasks` for a brief list (query_tasks' default): the same tasks in the same order, read
+ * without their descriptions, summaries and dependencies, which a brief list does not show.
+ */
+export async function searchTaskBriefs(
+  db: Executor,
+  workspace: string,
+  q: TaskSearch,
+): Promise<{ tasks: TaskBrief[]; total: number }> {
+  const { rows, total } = await searchRows(db, workspace, q, "brief");
+  return {
+    tasks: rows.map((r) => ({ id: r.id, planId: r.plan_id, title: r.title, status: r.status as TaskStatus })),
+    total,
+  };
+}
+
+type BriefRow = Pick<TaskRow, (typeof BRIEF_COLUMNS)[number]>;
+
+async function searchRows(
+  db: Executor,
+  workspace: string,
+  q: TaskSearch,
+  columns: "all",
+): Promise<{ rows: TaskRow[]; total: number }>;
+async function searchRows(
+  db: Executor,
+  workspace: string,
+  q: TaskSearch,
+  columns: "brief",
+): Promise<{ rows: BriefRow[]; total: number }>;
+async function searchRows(
+  db: Executor,
+  workspace: string,
+  q: TaskSearch,
+  columns: "all" | "brief",
+): Promise<{ rows: BriefRow[]; total: number }> {
   const pg = dialectOf(db) === "postgres";
   // SQLite's LIKE ignores case for ASCII letters only; PostgreSQL's is case-sensitive and its
   // lower()/ILIKE fold every letter the locale knows. Folding A-Z alone (translate) on PostgreSQL
@@ -55,9 +109,10 @@ export async function searchTasks(
   // 100,000 tasks. Each status's newest come in order from tasks_by_status (workspace, status,
   // created_at), so each part reads about offset + limit rows and the union's few are sorted.
   const newest = (status: TaskStatus) =>
-    db
-      .selectFrom("tasks")
-      .selectAll()
+    (columns === "all"
+      ? db.selectFrom("tasks").selectAll()
+      : db.selectFrom("tasks").select([...BRIEF_COLUMNS])
+    )
       .where((eb) => eb.and([...filters(eb), eb("status", "=", status)]))
       .orderBy("created_at", "desc")
       .orderBy("plan_id")
@@ -80,12 +135,7 @@ export async function searchTasks(
           .limit(q.limit)
           .offset(q.offset)
           .execute();
-  const deps = await findDependencies(
-    db,
-    workspace,
-    rows.map((r) => r.id),
-  );
-  return { tasks: rows.map((r) => taskRowToTask(r, deps.get(r.id) ?? [])), total: Number(counted.n) };
+  return { rows, total: Number(counted.n) };
 }
 
 /** Tasks of a plan by id; a few (a task's dependencies, read for readiness) compiled per count. */

@@ -362,6 +362,15 @@ export function describeStoreContract(
             total: page.total,
             tasks: page.tasks.map((t) => ({ id: t.id, planId: t.planId, title: t.title, status: t.status })),
           });
+          // One plan's tasks (its own compiled statements), and with a per-call filter too.
+          const inPlan = expected.filter((id) => id.startsWith("b_"));
+          const q = { status, specialistType: [], planId: "task_0000000b", limit: limit!, offset: offset! };
+          const planPage = await store.direct.searchTaskBriefs(ws, q);
+          expect(planPage.tasks.map((t) => t.id)).toEqual(inPlan.slice(offset, offset! + limit!));
+          expect(planPage.total).toBe(inPlan.length);
+          const filtered = await store.direct.searchTasks(ws, { ...q, specialistType: ["implementer"] });
+          expect(filtered.tasks.map((t) => t.id)).toEqual(inPlan.slice(offset, offset! + limit!));
+          expect(filtered.total).toBe(inPlan.length);
         }
       }
     });

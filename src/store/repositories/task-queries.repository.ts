@@ -58,6 +58,87 @@ export async function searchTaskBriefs(
 
 type BriefRow = Pick<TaskRow, (typeof BRIEF_COLUMNS)[number]>;
 
+/**
+ * A search's two statements over `statuses`: how many tasks match, and the page, newest first.
+ * Values come from `p` (workspace, planId when `withPlan`, the page's limit and offset, `top`
+ * when there are several statuses) and the statuses, so the statements compile once per shape
+ * (prepared.ts); `more` adds the filters that vary per call (roles, dates, text), built per call.
+ */
+function searchStatements(columns: "all" | "brief", withPlan: boolean, more?: Filters) {
+  const where = (eb: ExpressionBuilder<Database, "tasks">, p: Record<string, unknown>) => {
+    const all = [eb("workspace", "=", p.workspace as string)];
+    if (withPlan) all.push(eb("plan_id", "=", p.planId as string));
+    if (more) all.push(...more(eb));
+    return all;
+  };
+  const count = (db: Executor, p: Record<string, unknown>, statuses: readonly TaskStatus[]) =>
+    db
+      .selectFrom("tasks")
+      .select(db.fn.countAll<number>().as("n"))
+      .where((eb) => eb.and([...where(eb, p), eb("status", "in", [...statuses])]));
+  // Newest first over the whole store: one statement sorting every matching row cost 156 ms at
+  // 100,000 tasks. Each status's newest come in order from tasks_by_status (workspace, status,
+  // created_at), so each part reads about offset + limit rows and the union's few are sorted.
+  const page = (db: Executor, p: Record<string, unknown>, statuses: readonly TaskStatus[]) => {
+    const newest = (status: TaskStatus) =>
+      (columns === "all"
+        ? db.selectFrom("tasks").selectAll()
+        : db.selectFrom("tasks").select([...BRIEF_COLUMNS])
+      )
+        .where((eb) => eb.and([...where(eb, p), eb("status", "=", status)]))
+        .orderBy("created_at", "desc")
+        .orderBy("plan_id")
+        .orderBy("position");
+    if (statuses.length === 1)
+      return newest(statuses[0]!)
+        .limit(p.limit as number)
+        .offset(p.offset as number);
+    return db
+      .selectFrom(
+        statuses
+          .map((status, i) =>
+            db
+              .selectFrom(
+                newest(status)
+                  .limit(p.top as number)
+                  .as(`s${i}`),
+              )
+              .selectAll(),
+          )
+          .reduce((u, part) => u.unionAll(part))
+          .as("u"),
+      )
+      .selectAll()
+      .orderBy("created_at", "desc")
+      .orderBy("plan_id")
+      .orderBy("position")
+      .limit(p.limit as number)
+      .offset(p.offset as number);
+  };
+  return { count, page };
+}
+
+type Filters = (
+  eb: ExpressionBuilder<Database, "tasks">,
+) => ReturnType<ExpressionBuilder<Database, "tasks">["and"]>[];
+
+/**
+ * The searches without per-call filters (every task, by status, of one plan: query_tasks' usual
+ * calls), compiled once per shape: building and compiling the union of six statuses was about a
+ * tenth of a list call's CPU (issue 16).
+ */
+const COMPILED = Object.fromEntries(
+  (["all", "brief"] as const).flatMap((columns) =>
+    [false, true].map((withPlan) => {
+      const { count, page } = searchStatements(columns, withPlan);
+      return [
+        `${columns}${withPlan ? "+plan" : ""}`,
+        { count: preparedOverList(count), page: preparedOverList(page) },
+      ];
+    }),
+  ),
+);
+
 async function searchRows(
   db: Executor,
   workspace: string,
@@ -76,6 +157,38 @@ async function searchRows(
   q: TaskSearch,
   columns: "all" | "brief",
 ): Promise<{ rows: BriefRow[]; total: number }> {
+  const statuses: TaskStatus[] =
+    q.status.length > 0 ? [...new Set(q.status)] : TASK_STATUSES.filter((s) => s !== "archived");
+  const withPlan = q.planId !== undefined && q.planId !== "";
+  // Only the values a statement uses: a compiled statement checks each one lands as a parameter.
+  const p: Record<string, unknown> = {
+    workspace,
+    ...(withPlan ? { planId: q.planId } : {}),
+    limit: q.limit,
+    offset: q.offset,
+    ...(statuses.length > 1 ? { top: q.offset + q.limit } : {}),
+  };
+  const more = perCallFilters(db, q);
+  if (!more) {
+    const compiled = COMPILED[`${columns}${withPlan ? "+plan" : ""}`]!;
+    const [counted] = await compiled.count(
+      db,
+      { workspace, ...(withPlan ? { planId: q.planId } : {}) },
+      statuses,
+    );
+    const rows = (await compiled.page(db, p, statuses)) as BriefRow[];
+    return { rows, total: Number((counted as { n: number | string }).n) };
+  }
+  const { count, page } = searchStatements(columns, withPlan, more);
+  const counted = await count(db, p, statuses).executeTakeFirstOrThrow();
+  const rows = (await page(db, p, statuses).execute()) as BriefRow[];
+  return { rows, total: Number(counted.n) };
+}
+
+/** The filters that vary per call (roles, dates, text), or undefined when the search has none. */
+function perCallFilters(db: Executor, q: TaskSearch): Filters | undefined {
+  const text = q.text?.trim() ?? "";
+  if (q.specialistType.length === 0 && !q.createdAfter && !q.createdBefore && text === "") return undefined;
   const pg = dialectOf(db) === "postgres";
   // SQLite's LIKE ignores case for ASCII letters only; PostgreSQL's is case-sensitive and its
   // lower()/ILIKE fold every letter the locale knows. Folding A-Z alone (translate) on PostgreSQL
@@ -84,58 +197,19 @@ async function searchRows(
     pg
       ? sql<boolean>`translate(coalesce(${sql.ref(column)}, ''), ${UPPER}, ${LOWER}) like ${pattern} escape '\\'`
       : sql<boolean>`coalesce(${sql.ref(column)}, '') like ${pattern} escape '\\'`;
-  const filters = (eb: ExpressionBuilder<Database, "tasks">) => {
-    const all = [eb("workspace", "=", workspace)];
+  return (eb) => {
+    const all = [];
     if (q.specialistType.length > 0) all.push(eb("specialist_type", "in", [...q.specialistType]));
-    if (q.planId) all.push(eb("plan_id", "=", q.planId));
     if (q.createdAfter) all.push(eb("created_at", ">=", q.createdAfter));
     if (q.createdBefore) all.push(eb("created_at", "<", q.createdBefore));
-    if (q.text && q.text.trim() !== "") {
+    if (text !== "") {
       // LIKE with our own escape character, so % and _ in the search text match themselves.
-      const escaped = q.text.trim().replaceAll("\\", "\\\\").replaceAll("%", "\\%").replaceAll("_", "\\_");
+      const escaped = text.replaceAll("\\", "\\\\").replaceAll("%", "\\%").replaceAll("_", "\\_");
       const pattern = `%${asciiLower(escaped)}%`;
       all.push(eb.or(["title", "description", "summary"].map((c) => matches(c, pattern))));
     }
     return all;
   };
-  const statuses: TaskStatus[] =
-    q.status.length > 0 ? [...new Set(q.status)] : TASK_STATUSES.filter((s) => s !== "archived");
-  const counted = await db
-    .selectFrom("tasks")
-    .select(db.fn.countAll<number>().as("n"))
-    .where((eb) => eb.and([...filters(eb), eb("status", "in", statuses)]))
-    .executeTakeFirstOrThrow();
-  // Newest first over the whole store: one statement sorting every matching row cost 156 ms at
-  // 100,000 tasks. Each status's newest come in order from tasks_by_status (workspace, status,
-  // created_at), so each part reads about offset + limit rows and the union's few are sorted.
-  const newest = (status: TaskStatus) =>
-    (columns === "all"
-      ? db.selectFrom("tasks").selectAll()
-      : db.selectFrom("tasks").select([...BRIEF_COLUMNS])
-    )
-      .where((eb) => eb.and([...filters(eb), eb("status", "=", status)]))
-      .orderBy("created_at", "desc")
-      .orderBy("plan_id")
-      .orderBy("position")
-      .limit(q.offset + q.limit);
-  const parts = () => statuses.map((status, i) => db.selectFrom(newest(status).as(`s${i}`)).selectAll());
-  const rows =
-    statuses.length === 1
-      ? await newest(statuses[0]!).limit(q.limit).offset(q.offset).execute()
-      : await db
-          .selectFrom(
-            parts()
-              .reduce((u, part) => u.unionAll(part))
-              .as("u"),
-          )
-          .selectAll()
-          .orderBy("created_at", "desc")
-          .orderBy("plan_id")
-          .orderBy("position")
-          .limit(q.limit)
-          .offset(q.offset)
-          .execute();
-  return { rows, total: Number(counted.n) };
 }
 
 /** Tasks of a plan by id; a few (a task's dependencies, read for readiness) compiled per count. */

@@ -145,7 +145,7 @@ const notes = labels.flatMap((l) => {
   const s = sides.get(l)!;
   return [
     ...(s.failed_creates > 0 ? [`${l}: ${s.failed_creates} creates answered with an error under load`] : []),
-    ...(s.failed_updates > 0 ? [`${l}: ${s.failed_updates} updates failed under load (items it lost)`] : []),
+    ...(s.failed_updates > 0 ? [`${l}: ${s.failed_updates} updates answered with an error under load`] : []),
   ];
 });
 for (const n of notes) console.log(n);

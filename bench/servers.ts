@@ -165,7 +165,8 @@ function textOf(r: Record<string, unknown>): string {
 
 /**
  * Task Master (`task-master-ai`, its MCP server `dist/mcp-server.js`) from an installed package
- * folder, with its default tool set (`standard`, 14 tools) and a project of its own. A task is
+ * folder, with its `standard` tool set (14 tools, as issue 16 measured it and as many as our default
+ * profile; its own default is `core`, 7 tools) and a project of its own. A task is
  * created by hand (`add_task` with a title and description, no model call) and its "update" is
  * `set_task_status` to done; it keeps the tasks in `.taskmaster/tasks/tasks.json`.
  */

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { queryTaskBriefs, queryTasks, type TaskQuery, type TaskQueryResult } from "../../app/query-tasks.ts";
 import { IdSchema } from "../../core/ids.ts";
-import type { TaskBrief } from "../../core/task.ts";
-import { TASK_STATUSES } from "../../core/task.ts";
+import { TASK_STATUSES, type TaskBrief } from "../../core/task.ts";
 import { workingDirectoryField } from "../fields.ts";
 import type { Session } from "../session.ts";
 import { taskBriefView, taskListItemShape, taskView } from "../views/task.ts";

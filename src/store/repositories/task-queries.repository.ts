@@ -127,17 +127,15 @@ type Filters = (
  * calls), compiled once per shape: building and compiling the union of six statuses was about a
  * tenth of a list call's CPU (issue 16).
  */
-const COMPILED = Object.fromEntries(
-  (["all", "brief"] as const).flatMap((columns) =>
-    [false, true].map((withPlan) => {
-      const { count, page } = searchStatements(columns, withPlan);
-      return [
-        `${columns}${withPlan ? "+plan" : ""}`,
-        { count: preparedOverList(count), page: preparedOverList(page) },
-      ];
-    }),
-  ),
-);
+const COMPILED = {
+  all: [compiledSearch("all", false), compiledSearch("all", true)],
+  brief: [compiledSearch("brief", false), compiledSearch("brief", true)],
+} as const;
+
+function compiledSearch(columns: "all" | "brief", withPlan: boolean) {
+  const { count, page } = searchStatements(columns, withPlan);
+  return { count: preparedOverList(count), page: preparedOverList(page) };
+}
 
 async function searchRows(
   db: Executor,
@@ -161,21 +159,17 @@ async function searchRows(
     q.status.length > 0 ? [...new Set(q.status)] : TASK_STATUSES.filter((s) => s !== "archived");
   const withPlan = q.planId !== undefined && q.planId !== "";
   // Only the values a statement uses: a compiled statement checks each one lands as a parameter.
+  const filtered: Record<string, unknown> = { workspace, ...(withPlan ? { planId: q.planId } : {}) };
   const p: Record<string, unknown> = {
-    workspace,
-    ...(withPlan ? { planId: q.planId } : {}),
+    ...filtered,
     limit: q.limit,
     offset: q.offset,
     ...(statuses.length > 1 ? { top: q.offset + q.limit } : {}),
   };
   const more = perCallFilters(db, q);
   if (!more) {
-    const compiled = COMPILED[`${columns}${withPlan ? "+plan" : ""}`]!;
-    const [counted] = await compiled.count(
-      db,
-      { workspace, ...(withPlan ? { planId: q.planId } : {}) },
-      statuses,
-    );
+    const compiled = COMPILED[columns][withPlan ? 1 : 0];
+    const [counted] = await compiled.count(db, filtered, statuses);
     const rows = (await compiled.page(db, p, statuses)) as BriefRow[];
     return { rows, total: Number((counted as { n: number | string }).n) };
   }

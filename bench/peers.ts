@@ -12,11 +12,11 @@
  * provider's SDK. Not part of the tests: it prints numbers and writes bench/peers-results.json
  * (`--quick`: a temp file).
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { npmInstallInto } from "../scripts/_npm-install.ts";
+import { hasPinned, npmInstallInto } from "../scripts/_npm-install.ts";
 import { percentile } from "../tests/stress/load.ts";
 import { IN_FLIGHT, oneAtATime, round } from "./_util.ts";
 import { settleDisk } from "./disk.ts";
@@ -37,33 +37,22 @@ const opts = quick
 
 /** The peers' install folder: the cache, installed there first when it is missing or stale. */
 function installedPeers(): string {
-  const key = Object.entries(PEERS)
-    .map(([name, version]) => `${name}@${version}`)
-    .join("+");
+  const pins = Object.entries(PEERS).map(([name, version]) => `${name}@${version}`);
   const root = process.env.ORCHESTRATOR_PEERS_CACHE ?? join(homedir(), ".cache", "orchestrator-bench-peers");
-  const dir = join(root, key);
-  const modules = join(dir, "node_modules");
-  const installed = Object.entries(PEERS).every(([name, version]) => {
-    try {
-      return JSON.parse(readFileSync(join(modules, name, "package.json"), "utf8")).version === version;
-    } catch {
-      return false;
-    }
-  });
-  if (!installed) {
+  const dir = join(root, pins.join("+"));
+  const installed = () => Object.entries(PEERS).every(([name, version]) => hasPinned(dir, name, version));
+  if (!installed()) {
     const t0 = performance.now();
-    process.stderr.write(`peers: installing ${key} into ${dir} (once; ~1.4 GB)\n`);
-    const r = npmInstallInto(
-      dir,
-      Object.entries(PEERS).map(([name, version]) => `${name}@${version}`),
-    );
-    if (!r.ok) {
-      process.stderr.write(`peers: npm install failed (is the npm registry reachable?):\n${r.error}\n`);
+    process.stderr.write(`peers: installing ${pins.join(", ")} into ${dir} (once; ~1.4 GB)\n`);
+    const r = npmInstallInto(dir, pins);
+    if (!r.ok || !installed()) {
+      const why = r.ok ? "the install finished but a pinned version is missing" : r.error;
+      process.stderr.write(`peers: npm install failed (is the npm registry reachable?):\n${why}\n`);
       process.exit(1);
     }
     process.stderr.write(`peers: installed in ${Math.round((performance.now() - t0) / 1000)} s\n`);
   }
-  return modules;
+  return join(dir, "node_modules");
 }
 
 /** With LIST_ITEMS items stored, one list call at a time: p50 and the answer's size. */
@@ -82,8 +71,6 @@ async function listFigures(server: BenchServer): Promise<{ p50_ms: number; answe
 }
 
 const modules = installedPeers();
-for (const name of Object.keys(PEERS))
-  if (!existsSync(join(modules, name))) throw new Error(`peers: ${name} is missing under ${modules}`);
 const disk = await settleDisk();
 const speedAtStart = speedProbe();
 const started = new Date().toISOString();

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, renameSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
 
 /**
  * `npm install` of pinned packages into `dir`, for the tools the test scripts fetch once and cache
@@ -36,4 +37,14 @@ export function npmInstallInto(
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
   return { ok: true };
+}
+
+/** Whether `dir`'s node_modules holds `pkg` at exactly `version` (its own package.json says so). */
+export function hasPinned(dir: string, pkg: string, version: string): boolean {
+  try {
+    const manifest = join(dir, "node_modules", ...pkg.split("/"), "package.json");
+    return JSON.parse(readFileSync(manifest, "utf8")).version === version;
+  } catch {
+    return false;
+  }
 }

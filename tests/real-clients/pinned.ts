@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { npmInstallInto } from "../../scripts/_npm-install.ts";
+import { hasPinned, npmInstallInto } from "../../scripts/_npm-install.ts";
 
 export interface PinnedClient {
   /** Our client id in src/install/clients.ts. */
@@ -36,13 +36,7 @@ export function binPath(c: PinnedClient, root = cacheRoot()): string {
 
 /** Installed means the package's own package.json says the pinned version and its bin exists. */
 export function isInstalled(c: PinnedClient, root = cacheRoot()): boolean {
-  const manifest = join(clientDir(c, root), "node_modules", ...c.pkg.split("/"), "package.json");
-  if (!existsSync(manifest) || !existsSync(binPath(c, root))) return false;
-  try {
-    return JSON.parse(readFileSync(manifest, "utf8")).version === c.version;
-  } catch {
-    return false;
-  }
+  return hasPinned(clientDir(c, root), c.pkg, c.version) && existsSync(binPath(c, root));
 }
 
 export interface InstallOutcome {

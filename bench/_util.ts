@@ -1,4 +1,5 @@
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { percentile } from "../tests/stress/load.ts";
@@ -118,3 +119,40 @@ export function benchCleanedUpAt(): number | undefined {
   }
 }
 process.on("exit", removeLeftovers);
+
+/** utime + stime in seconds and the parent of `pid` (Linux /proc), or undefined elsewhere. */
+export function procStat(pid: number | string): { cpu: number; ppid: number } | undefined {
+  try {
+    const st = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+    return { cpu: (Number(f[11]) + Number(f[12])) / 100, ppid: Number(f[1]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The worker: the supervisor's (or `serve --http` front's) child process. */
+export function workerOf(supervisor: number): number | undefined {
+  try {
+    return readdirSync("/proc")
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number)
+      .find((pid) => procStat(pid)?.ppid === supervisor);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `agents` team-server tokens (agent-0, agent-1, …) in `db`, made by `binary`: name → secret. */
+export function agentTokens(dir: string, db: string, agents: number, binary = BINARY): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < agents; i++) {
+    const r = spawnSync(binary, ["token", "create", "--name", `agent-${i}`, "--db", db], {
+      cwd: dir,
+      encoding: "utf8",
+    });
+    if (r.status !== 0) throw new Error(`token create failed: ${r.stderr}`);
+    out.set(`agent-${i}`, r.stdout.trim());
+  }
+  return out;
+}

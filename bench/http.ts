@@ -16,7 +16,7 @@ import { type HttpServer, startHttpServer, stderrMatch } from "../tests/helpers/
 import { findNginx, freePort, type Nginx, startNginx } from "../tests/helpers/nginx.ts";
 import { createTestDatabase } from "../tests/helpers/postgres.ts";
 import { runTeamLoad, type TeamLoadResult } from "../tests/helpers/team-load.ts";
-import { BINARY, p50p99, removeAtEnd, round } from "./_util.ts";
+import { agentTokens, BINARY, p50p99, removeAtEnd, round } from "./_util.ts";
 
 const AGENTS = 8;
 
@@ -51,19 +51,6 @@ function figures(
   };
 }
 
-function tokens(dir: string, db: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (let i = 0; i < AGENTS; i++) {
-    const r = spawnSync(BINARY, ["token", "create", "--name", `agent-${i}`, "--db", db], {
-      cwd: dir,
-      encoding: "utf8",
-    });
-    if (r.status !== 0) throw new Error(`token create failed: ${r.stderr}`);
-    out.set(`agent-${i}`, r.stdout.trim());
-  }
-  return out;
-}
-
 /** One load against fresh instances; `extra` are more serve flags. */
 async function loadOn(o: {
   label: string;
@@ -77,7 +64,7 @@ async function loadOn(o: {
   const project = mkdtempSync(join(tmpdir(), "orch-bench-http-"));
   mkdirSync(join(project, ".git"));
   const db = o.db === "sqlite" ? join(project, "team.db") : o.db;
-  const toks = tokens(project, db);
+  const toks = agentTokens(project, db, AGENTS);
   const nginxPort = o.viaNginx ? await freePort() : 0;
   const publicUrl = o.viaNginx ? ["--public-url", `http://127.0.0.1:${nginxPort}`] : [];
   const servers: HttpServer[] = [];

@@ -13,38 +13,15 @@
  * settle (bench/disk.ts: on ext4 without a journal, recent deletes make every new folder and
  * file cost more for minutes), and each round records what a new inode cost just before it.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { percentile } from "../tests/stress/load.ts";
-import { inFlight, planBenchTasks, removeAtEnd, round } from "./_util.ts";
+import { inFlight, planBenchTasks, procStat, removeAtEnd, round, workerOf } from "./_util.ts";
 import { inodeCostUs, settleDisk } from "./disk.ts";
 import { speedProbe } from "./machine.ts";
-
-/** utime + stime in seconds and the parent of `pid` (Linux /proc), or undefined elsewhere. */
-function procStat(pid: number | string): { cpu: number; ppid: number } | undefined {
-  try {
-    const st = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
-    return { cpu: (Number(f[11]) + Number(f[12])) / 100, ppid: Number(f[1]) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The worker: the supervisor's child process. */
-function workerOf(supervisor: number): number | undefined {
-  try {
-    return readdirSync("/proc")
-      .filter((d) => /^\d+$/.test(d))
-      .map(Number)
-      .find((pid) => procStat(pid)?.ppid === supervisor);
-  } catch {
-    return undefined;
-  }
-}
 
 async function once(binary: string, calls: number, db: string | undefined): Promise<Record<string, number>> {
   const ws = mkdtempSync(join(tmpdir(), "orch-tput-"));

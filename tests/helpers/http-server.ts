@@ -27,9 +27,12 @@ export function startHttpServer(opts: {
   args?: string[];
   env?: Record<string, string>;
   bind?: string;
+  /** Another build to run instead of dist/orchestrator (benches compare two). */
+  command?: string;
 }): Promise<HttpServer> {
-  if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run 'bun run build' first`);
-  const child = spawn(BINARY, ["serve", "--http", opts.bind ?? "127.0.0.1:0", ...(opts.args ?? [])], {
+  const command = opts.command ?? BINARY;
+  if (!existsSync(command)) throw new Error(`${command} is missing: run 'bun run build' first`);
+  const child = spawn(command, ["serve", "--http", opts.bind ?? "127.0.0.1:0", ...(opts.args ?? [])], {
     cwd: opts.cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...storeEnv(), ...opts.env },
     stdio: ["ignore", "ignore", "pipe"],

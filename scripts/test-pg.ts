@@ -102,6 +102,7 @@ const NOT_STORE_AGNOSTIC: Record<string, string> = {
   "tests/integration/probe.test.ts": "command probes: no store",
   "tests/integration/supervisor-internal.test.ts": "supervisor with in-memory workers: no store",
   "tests/integration/supervisor-relay.test.ts": "supervisor with in-memory workers: no store",
+  "tests/integration/server-pool.test.ts": "the HTTP servers kept per caller: no store is opened",
   "tests/integration/postgres-concurrency.test.ts": "always PostgreSQL (its own database)",
   "tests/integration/postgres-harness.test.ts": "the PostgreSQL test harness itself",
   "tests/integration/postgres-store.test.ts": "always PostgreSQL (its own database)",

@@ -24,11 +24,15 @@ import { registerTools } from "./tools/index.ts";
 export function createServer(
   deps: ServerDeps,
   sessionOpts: SessionOptions = {},
+  /** The roles to offer as prompts, when the caller has them already (http/server-pool.ts). */
+  roles?: ReadonlyMap<string, Role>,
 ): {
   server: McpServer;
   session: Session;
   /** The listed tools: what tools/list sends, and each one's full output schema. */
   tools: () => readonly CatalogEntry[];
+  /** The roles its prompts offer. */
+  roles: ReadonlyMap<string, Role>;
   close: () => Promise<void>;
 } {
   const server = new McpServer(
@@ -55,25 +59,38 @@ export function createServer(
   reportInvalidArguments(server);
   if (!deps.checkOutputs) skipOwnOutputValidation(server);
   registerResources(server, session);
-  registerPrompts(server, session, startupRoles(deps, session));
+  const offered = roles ?? startupRoles(deps, session);
+  registerPrompts(server, session, [...offered.values()]);
   if (deps.supervised) registerSupervisorHooks(server, session);
-  return { server, session, tools, close: () => server.close() };
+  return { server, session, tools, roles: offered, close: () => server.close() };
 }
+
+/** The built-in roles, built once: a kept HTTP server is looked up by the roles it offers. */
+let builtins: ReadonlyMap<string, Role> | undefined;
+const builtinSet = (): ReadonlyMap<string, Role> => {
+  builtins ??= builtinRoles();
+  return builtins;
+};
 
 /**
  * The roles offered as prompts: the built-ins plus the custom roles of the default workspace, if
  * any, and if the caller may see that project (a project-limited token is shown built-ins only).
+ * The same map while the role files are unchanged (the loader's snapshot).
  */
-function startupRoles(deps: ServerDeps, session: Session): Role[] {
-  const ws = deps.workspace ?? findProjectRoot(deps.env.cwd, deps.env.homedir);
-  if (!ws) return [...builtinRoles().values()];
+export function startupRoles(
+  deps: ServerDeps,
+  session: Pick<Session, "projectLimited" | "admit">,
+  projectRoot: () => string | undefined = () => findProjectRoot(deps.env.cwd, deps.env.homedir),
+): ReadonlyMap<string, Role> {
+  const ws = deps.workspace ?? projectRoot();
+  if (!ws) return builtinSet();
   if (session.projectLimited) {
     try {
       session.admit(readProjectIdentity(ws, deps.settingsLoader));
     } catch {
       // A refused project, or a broken settings file (which the tools report): the built-ins only.
-      return [...builtinRoles().values()];
+      return builtinSet();
     }
   }
-  return [...deps.roleLoader.load(ws).roles.values()];
+  return deps.roleLoader.load(ws).roles;
 }

@@ -8,6 +8,12 @@ import { buildRolePrompt } from "../core/prompt.ts";
 import type { Role } from "../core/roles/role.ts";
 import type { Session } from "./session.ts";
 
+/** Every role prompt's arguments, built once (`serve --http` registers the prompts per kept server). */
+const argsSchema = {
+  task: z.string().optional().describe("What to do, in your words"),
+  task_id: IdSchema.optional().describe("Or: a stored subtask whose full prompt you want"),
+};
+
 /**
  * One MCP prompt per specialist role: with `task` it frames free-form work for that role; with
  * `task_id` it returns the stored task's full specialist prompt (as execute_subtask would, without
@@ -21,10 +27,7 @@ export function registerPrompts(server: McpServer, session: Session, roles: read
       {
         title: `${role.name} specialist`,
         description: role.summary,
-        argsSchema: {
-          task: z.string().optional().describe("What to do, in your words"),
-          task_id: IdSchema.optional().describe("Or: a stored subtask whose full prompt you want"),
-        },
+        argsSchema,
       },
       async ({ task, task_id }) => {
         let text: string;

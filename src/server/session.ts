@@ -85,7 +85,7 @@ export class Session {
   /** The server's --workspace, checked on this connection's first call that falls back to it. */
   #server: ResolvedWorkspace | undefined;
   /** The looks at workspaces' files of this connection's calls in flight (shared-looks.ts). */
-  readonly #looks: SharedLooks<WorkspaceLook>;
+  #looks: SharedLooks<WorkspaceLook>;
 
   readonly deps: ServerDeps;
   private readonly listRoots: (() => Promise<string | undefined>) | undefined;
@@ -105,7 +105,27 @@ export class Session {
     if (opts.caller) this.#agents.add(opts.caller.name);
   }
 
-  /** True over HTTP: each request is its own Session, so nothing binds across calls. */
+  /**
+   * Over HTTP a server is kept between one caller's requests (http/server-pool.ts): its session
+   * starts each request as a new one would, with nothing bound, no agents and no looks. What
+   * stays is what a stdio connection also keeps for its whole life: the checks of each
+   * working_directory (realpath, home, system folders), re-checked by a stat per call.
+   */
+  beginRequest(): void {
+    this.boundWorkspace = undefined;
+    this.clientName = "client";
+    this.#roots = undefined;
+    this.#agents.clear();
+    if (this.#opts.caller) this.#agents.add(this.#opts.caller.name);
+    this.#looks = new SharedLooks({ maxAgeMs: this.deps.shareLookMs });
+  }
+
+  /** The identity this session acts for (HTTP), which a kept server is looked up by. */
+  get caller(): CallerIdentity | undefined {
+    return this.#opts.caller;
+  }
+
+  /** True over HTTP: each request starts anew (beginRequest), so nothing binds across calls. */
   get remote(): boolean {
     return this.#opts.remote === true;
   }
@@ -204,8 +224,21 @@ export class Session {
   async #resolveAnew(workingDirectory: string | undefined): Promise<ResolvedWorkspace> {
     const fromServer = workingDirectory === undefined && this.boundWorkspace === undefined;
     const listRoots = this.listRoots;
-    if (this.#opts.remote) return this.#resolveRemote(workingDirectory);
-    const resolved = await resolveWorkspace({
+    const resolved = this.#opts.remote
+      ? await this.#resolveRemote(workingDirectory)
+      : await this.#resolveLocal(workingDirectory, listRoots);
+    if (workingDirectory !== undefined && this.#checked.size < 100)
+      this.#checked.set(workingDirectory, resolved);
+    // Only the flag's folder: client roots can change (invalidateRoots) and a project marker is cheap.
+    if (fromServer && resolved.source === "server") this.#server = resolved;
+    return resolved;
+  }
+
+  #resolveLocal(
+    workingDirectory: string | undefined,
+    listRoots: (() => Promise<string | undefined>) | undefined,
+  ): Promise<ResolvedWorkspace> {
+    return resolveWorkspace({
       argument: workingDirectory,
       session: this.boundWorkspace,
       server: this.deps.workspace,
@@ -223,11 +256,6 @@ export class Session {
         return this.#projectRoot;
       },
     });
-    if (workingDirectory !== undefined && this.#checked.size < 100)
-      this.#checked.set(workingDirectory, resolved);
-    // Only the flag's folder: client roots can change (invalidateRoots) and a project marker is cheap.
-    if (fromServer && resolved.source === "server") this.#server = resolved;
-    return resolved;
   }
 
   /**

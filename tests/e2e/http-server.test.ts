@@ -200,6 +200,65 @@ describe("serve --http: authentication", () => {
   });
 });
 
+describe("serve --http: servers kept between requests", () => {
+  test("a request starts afresh: a workspace bound in one is not bound in the next; each token acts as itself", async () => {
+    const alice = await connectHttp(server.url, tokens.alice);
+    const bob = await connectHttp(server.url, tokens.bob);
+    // A project of its own: the other tests count this one's plans.
+    const own = makeProject("orch-http-kept-");
+    try {
+      const ws = { working_directory: own.dir };
+      await callOk(bob, "orchestrator_initialize_session", ws);
+      // The server that answered kept nothing: the next request has no workspace again.
+      const unbound = await call(bob, "orchestrator_get_status", {});
+      expect(unbound.isError).toBe(true);
+      expect(textOf(unbound)).toContain("working_directory");
+      const plan = await callOk(alice, "orchestrator_plan_task", {
+        ...ws,
+        description: "Kept servers",
+        subtasks: [1, 2, 3, 4].map((i) => ({ title: `Step ${i}`, specialist_type: "implementer" })),
+      });
+      const ids: string[] = plan.subtasks.map((s: { task_id: string }) => s.task_id);
+      // Alternating callers, one after another and all at once: each claim holds its own caller.
+      const one = await callOk(bob, "orchestrator_execute_subtask", { ...ws, task_id: ids[0] });
+      const two = await callOk(alice, "orchestrator_execute_subtask", { ...ws, task_id: ids[1] });
+      const [three, four] = await Promise.all([
+        callOk(bob, "orchestrator_execute_subtask", { ...ws, task_id: ids[2] }),
+        callOk(alice, "orchestrator_execute_subtask", { ...ws, task_id: ids[3] }),
+      ]);
+      expect([one, two, three, four].map((e) => e.claim.agent_id)).toEqual(["bob", "alice", "bob", "alice"]);
+      const posing = await call(bob, "orchestrator_complete_subtask", {
+        ...ws,
+        task_id: ids[1],
+        summary: "not mine",
+        detailed_work: "x",
+      });
+      expect(posing.isError).toBe(true);
+      expect(textOf(posing)).toContain("alice");
+    } finally {
+      await alice.close();
+      await bob.close();
+      own.cleanup();
+    }
+  });
+
+  test("role prompts follow the role files of the server's project", async () => {
+    const client = await connectHttp(server.url, tokens.alice);
+    const file = join(project.dir, ".task_orchestrator", "roles", "kept.yaml");
+    try {
+      const before = (await client.listPrompts()).prompts.map((p) => p.name);
+      expect(before).toContain("tester");
+      expect(before).not.toContain("data_steward");
+      await Bun.write(file, "data_steward:\n  summary: Keeps the data tidy\n");
+      const after = (await client.listPrompts()).prompts.map((p) => p.name);
+      expect(after).toContain("data_steward");
+    } finally {
+      rmSync(file, { force: true });
+      await client.close();
+    }
+  });
+});
+
 describe("serve --http: walls and limits", () => {
   test("a foreign Origin → 403 on every path, even with a good token", async () => {
     const headers = { origin: "http://evil.example", authorization: `Bearer ${tokens.alice}` };

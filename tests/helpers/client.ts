@@ -20,6 +20,30 @@ import { storeEnv, testDbUrl } from "./test-store.ts";
 export const ROOT = join(import.meta.dir, "..", "..");
 export const BINARY = join(ROOT, "dist", process.platform === "win32" ? "orchestrator.exe" : "orchestrator");
 
+/** What serve gives every connection, for a server in this process (connectInMemory, pool tests). */
+export function inMemoryDeps(
+  opts: Parameters<typeof connectInMemory>[0],
+): ServerDeps & { stores: StoreCache } {
+  const stores = new StoreCache();
+  return {
+    version: "test",
+    env: { ...readEnv(), cwd: opts.cwd, homedir: opts.homedir ?? "/nonexistent-home" },
+    workspace: opts.workspace,
+    db: opts.db ?? testDbUrl(),
+    settings: { ...DEFAULT_SETTINGS, ...opts.settings },
+    settingsFixed: new Set(Object.keys(opts.settings ?? {}) as (keyof Settings)[]),
+    settingsLoader: createSettingsLoader(),
+    tools: opts.tools ?? "standard",
+    clock: { now: opts.now ?? (() => new Date().toISOString()) },
+    random: opts.random ?? { hex: randomHex },
+    roleLoader: createRoleLoader(),
+    stores,
+    connection: opts.connection,
+    holderGone,
+    checkOutputs: opts.checkOutputs ?? true,
+  };
+}
+
 /**
  * A real SDK Client connected to createServer() over an in-memory pair. Without `db`, the test
  * store's database (tests/helpers/test-store.ts: PostgreSQL under ORCHESTRATOR_TEST_STORE=postgres).
@@ -40,24 +64,9 @@ export async function connectInMemory(opts: {
   /** The ids' random source (default: crypto). */
   random?: Random;
 }): Promise<{ client: Client; close: () => Promise<void>; stores: StoreCache }> {
-  const stores = new StoreCache();
-  const { server } = createServer({
-    version: "test",
-    env: { ...readEnv(), cwd: opts.cwd, homedir: opts.homedir ?? "/nonexistent-home" },
-    workspace: opts.workspace,
-    db: opts.db ?? testDbUrl(),
-    settings: { ...DEFAULT_SETTINGS, ...opts.settings },
-    settingsFixed: new Set(Object.keys(opts.settings ?? {}) as (keyof Settings)[]),
-    settingsLoader: createSettingsLoader(),
-    tools: opts.tools ?? "standard",
-    clock: { now: opts.now ?? (() => new Date().toISOString()) },
-    random: opts.random ?? { hex: randomHex },
-    roleLoader: createRoleLoader(),
-    stores,
-    connection: opts.connection,
-    holderGone,
-    checkOutputs: opts.checkOutputs ?? true,
-  });
+  const deps = inMemoryDeps(opts);
+  const { server } = createServer(deps);
+  const stores = deps.stores;
   const [a, b] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: opts.clientName ?? "test-client", version: "1.0.0" });
   await server.connect(a);

@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { ERROR_META_KEY } from "../../protocol/error-result.ts";
-import { createServer } from "../create-server.ts";
-import type { CallerIdentity, ServerDeps } from "../session.ts";
+import type { CallerIdentity } from "../session.ts";
+import type { ServerPool } from "./server-pool.ts";
 
 /** An MCP answer ready to write: status, headers, body text. */
 export interface McpAnswer {
@@ -12,13 +12,16 @@ export interface McpAnswer {
 }
 
 /**
- * Answers one POST to /mcp the stateless way (the SDK's stateless example): a fresh McpServer and
- * transport for this request alone, no session id, JSON answers rather than an SSE stream. The
- * SDK's web-standard transport is used directly, on a body this server has already read within
- * its limit, so the limits and the timeout stay here and the runtime's HTTP layer does not matter.
+ * Answers one POST to /mcp the stateless way: no session id, JSON answers rather than an SSE
+ * stream, a fresh transport for this request alone. The server is one kept for this caller
+ * (server-pool.ts), connected to that transport for the request and given back once every
+ * request in the body has its answer, so no handler of this request can still be running when
+ * the next one begins. The SDK's web-standard transport is used directly, on a body this server
+ * has already read within its limit, so the limits and the timeout stay here and the runtime's
+ * HTTP layer does not matter.
  */
 export async function answerMcp(
-  deps: ServerDeps,
+  pool: ServerPool,
   caller: CallerIdentity,
   request: {
     readonly url: string;
@@ -27,13 +30,21 @@ export async function answerMcp(
     readonly parsed: unknown;
   },
 ): Promise<McpAnswer> {
-  const { server } = createServer(deps, { caller, remote: true });
+  const kept = pool.take(caller);
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,
   });
+  const asked = requestsIn(request.parsed);
+  let answered = 0;
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => {
+    if ("id" in message && ("result" in message || "error" in message)) answered++;
+    return send(message, options);
+  };
+  let done = false;
   try {
-    await server.connect(transport);
+    await kept.server.connect(transport);
     const response = await transport.handleRequest(
       new Request(request.url, { method: "POST", headers: webHeaders(request.headers), body: request.body }),
       { parsedBody: request.parsed },
@@ -42,10 +53,22 @@ export async function answerMcp(
     response.headers.forEach((value, key) => {
       headers[key] = value;
     });
-    return { status: response.status, headers, body: await response.text() };
+    const answer = { status: response.status, headers, body: await response.text() };
+    done = answered >= asked;
+    return answer;
   } finally {
-    await server.close().catch(() => {});
+    await kept.server.close().catch(() => {
+      done = false;
+    });
+    if (done) pool.give(kept);
   }
+}
+
+/** The JSON-RPC requests (a method and an id) in a body: each gets one answer. */
+function requestsIn(parsed: unknown): number {
+  const one = (m: unknown): number =>
+    typeof m === "object" && m !== null && "method" in m && "id" in m ? 1 : 0;
+  return Array.isArray(parsed) ? parsed.reduce((n: number, m) => n + one(m), 0) : one(parsed);
 }
 
 function webHeaders(h: IncomingHttpHeaders): Headers {

@@ -18,6 +18,7 @@ import { createMetrics, isStoreErrorCode, type Metrics } from "./metrics.ts";
 import { serveMetrics } from "./metrics-route.ts";
 import { type RequestLog, readiness } from "./ops.ts";
 import { sendJson, sendRpcError } from "./respond.ts";
+import { ServerPool } from "./server-pool.ts";
 import { createListener, type TlsFiles } from "./tls.ts";
 import type { WorkerControl } from "./worker-control.ts";
 
@@ -90,6 +91,8 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
   for (let g = 1; g < (worker?.config.generation ?? 1); g++) metrics.restarted();
   const scheme = opts.tls ? "https" : "http";
   const renewals = new Map<string, Map<string, number>>();
+  // MCP servers kept between requests, per caller (server-pool.ts).
+  const mcpServers = new ServerPool(deps);
   const callerFor = (
     name: string,
     enforced: boolean,
@@ -299,7 +302,7 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
         return;
       }
       Object.assign(entry, describeCall(parsed));
-      const call = answerMcp(deps, caller, {
+      const call = answerMcp(mcpServers, caller, {
         url: `${base}/mcp`,
         headers: req.headers,
         body: body.body,

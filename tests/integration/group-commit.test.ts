@@ -3,7 +3,7 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { openStore, type Store } from "../../src/store/open.ts";
-import { GROUP_MAX, groupedWriter } from "../../src/store/transactions.ts";
+import { GROUP_MAX, GROUP_MIN, groupedWriter, groupSize } from "../../src/store/transactions.ts";
 import { makeProject } from "../helpers/temp.ts";
 
 // SQLite's group commit (store/transactions.ts): writes queued on the one connection share a
@@ -36,11 +36,11 @@ function committed(): number[] {
   }
 }
 
-test("writes queued together run in one transaction, and none is answered before its COMMIT", async () => {
+test("up to GROUP_MIN writes queued together run in one transaction, and none is answered before its COMMIT", async () => {
   const write = groupedWriter(store.db);
   const seenOutside: number[][] = [];
   const answered: number[] = [];
-  const calls = Array.from({ length: 6 }, (_, n) =>
+  const calls = Array.from({ length: GROUP_MIN }, (_, n) =>
     write(async (trx) => {
       await sql`insert into probe (n) values (${n})`.execute(trx);
       seenOutside.push(committed());
@@ -48,14 +48,14 @@ test("writes queued together run in one transaction, and none is answered before
     }).then((n) => {
       answered.push(n);
       // Answered only once the whole group is durable: every write of it is committed.
-      expect(committed()).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(committed()).toEqual([0, 1, 2, 3]);
       return n;
     }),
   );
-  expect(await Promise.all(calls)).toEqual([0, 1, 2, 3, 4, 5]);
+  expect(await Promise.all(calls)).toEqual([0, 1, 2, 3]);
   // Inside the group no write of it was visible outside yet: they all commit at once.
-  expect(seenOutside).toEqual([[], [], [], [], [], []]);
-  expect(answered).toEqual([0, 1, 2, 3, 4, 5]);
+  expect(seenOutside).toEqual([[], [], [], []]);
+  expect(answered).toEqual([0, 1, 2, 3]);
 });
 
 test("a write alone on an idle connection commits on its own, at once", async () => {
@@ -66,21 +66,35 @@ test("a write alone on an idle connection commits on its own, at once", async ()
   expect(committed()).toEqual([1, 2]);
 });
 
-test("a group takes at most GROUP_MAX writes; the rest commit in the next one", async () => {
-  const write = groupedWriter(store.db);
-  const visible: number[] = [];
-  const n = GROUP_MAX + 3;
-  await Promise.all(
-    Array.from({ length: n }, (_, i) =>
-      write(async (trx) => {
-        await sql`insert into probe (n) values (${i})`.execute(trx);
-        visible.push(committed().length);
-      }),
-    ),
-  );
-  // The first group's writes saw nothing committed; the second group's saw the first group.
-  expect(visible).toEqual([...Array(GROUP_MAX).fill(0), ...Array(3).fill(GROUP_MAX)]);
-  expect(committed()).toHaveLength(n);
+test("more writes queued than GROUP_MIN commit in halves, at most GROUP_MAX at a time", async () => {
+  expect(GROUP_MIN).toBe(4);
+  expect(GROUP_MAX).toBe(32);
+  for (const [n, sizes] of [
+    [10, [5, 4, 1]],
+    [2 * GROUP_MAX + 3, [32, 18, 9, 4, 4]],
+  ] as const) {
+    const write = groupedWriter(store.db);
+    const before = committed().length;
+    const visible: number[] = [];
+    await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        write(async (trx) => {
+          await sql`insert into probe (n) values (${before + i})`.execute(trx);
+          visible.push(committed().length - before);
+        }),
+      ),
+    );
+    // Each group's writes saw the groups before it committed, and nothing of their own.
+    let seen = 0;
+    const expected = sizes.flatMap((size) => {
+      const group = Array(size).fill(seen);
+      seen += size;
+      return group;
+    });
+    expect(visible).toEqual(expected);
+    expect(committed()).toHaveLength(before + n);
+  }
+  expect([1, 4, 5, 8, 9, 64, 100].map(groupSize)).toEqual([1, 4, 4, 4, 5, 32, 32]);
 });
 
 test("a write that loses the whole transaction fails every write of its group; later ones commit", async () => {

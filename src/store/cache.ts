@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
 import { databaseWriteBlockers } from "../platform/permissions.ts";
-import { openEmptyStore, openStore, type Store } from "./open.ts";
+import { type OpenOptions, openEmptyStore, openStore, type Store } from "./open.ts";
 import { isPostgresUrl, redactUrl } from "./postgres/url.ts";
 
 /** A SQLite file or a PostgreSQL URL; the PostgreSQL adapter (and pg) load only for a URL. */
-function openTarget(target: string): Promise<Store> {
-  if (!isPostgresUrl(target)) return openStore(target);
+function openTarget(target: string, opts: OpenOptions): Promise<Store> {
+  if (!isPostgresUrl(target)) return openStore(target, opts);
   return import("./postgres/open.ts").then((m) => m.openPostgresStore(target));
 }
 
@@ -14,21 +14,23 @@ export class StoreCache {
   readonly #open = new Map<string, Promise<Store>>();
   #empty: Promise<Store> | undefined;
   readonly #readUnwritable: boolean;
+  readonly #options: OpenOptions;
 
   /**
    * `readUnwritable`: reads of a database this user cannot write open it read-only instead of
    * refusing (the CLI's reading commands). The server keeps refusing with STORE_READ_ONLY, since
    * its store is shared with the writes of the same connection.
    */
-  constructor(opts: { readonly readUnwritable?: boolean } = {}) {
+  constructor(opts: { readonly readUnwritable?: boolean } & OpenOptions = {}) {
     this.#readUnwritable = opts.readUnwritable ?? false;
+    this.#options = { commitInHalves: opts.commitInHalves };
   }
 
   /** The store at `path`: a SQLite file, or a postgres:// / postgresql:// URL. */
   get(path: string): Promise<Store> {
     let p = this.#open.get(path);
     if (!p) {
-      p = openTarget(path);
+      p = openTarget(path, this.#options);
       p.catch(() => this.#open.delete(path));
       this.#open.set(path, p);
     }

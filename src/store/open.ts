@@ -32,13 +32,22 @@ const MMAP_BYTES = 256 * 1024 * 1024;
  */
 const WAL_KEEP_BYTES = 48 * 1024 * 1024;
 
+/** How a server uses the store it opens. */
+export interface OpenOptions {
+  /**
+   * Commit queued writes in halves (transactions.ts groupSize): for a server whose one client
+   * sends its calls together and reads their answers together (stdio).
+   */
+  readonly commitInHalves?: boolean;
+}
+
 /**
  * Opens (creating if needed) the SQLite file at `path`, sets WAL, busy_timeout, foreign keys and
  * synchronous=NORMAL, and migrates to the latest schema. Throws STORE_READ_ONLY when the file, its
  * -wal/-shm or their folder cannot be written, DISK_FULL when the disk is, STORE_UNAVAILABLE when
  * it cannot be opened or migrated otherwise, STORE_TOO_NEW when a newer binary migrated it.
  */
-export async function openStore(path: string): Promise<Store> {
+export async function openStore(path: string, opts: OpenOptions = {}): Promise<Store> {
   // Refused before SQLite opens anything: on a file it cannot write, SQLite falls back to read-only
   // and leaves -wal/-shm files with the database's read-only mode, which then fail every later
   // open even after the database itself is made writable again.
@@ -134,6 +143,7 @@ export async function openStore(path: string): Promise<Store> {
       await db.destroy();
     },
     afterCommit: checkpointer?.afterCommit,
+    commitInHalves: opts.commitInHalves,
   });
   return { ...store, checkpointer };
 }

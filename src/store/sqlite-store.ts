@@ -14,9 +14,11 @@ export function sqliteStore(
     readonly close: () => Promise<void>;
     /** Runs after each COMMIT of a write (the checkpoint thread's count). */
     readonly afterCommit?: (() => void) | undefined;
+    /** Group commits in halves (transactions.ts groupSize): a server with one client. */
+    readonly commitInHalves?: boolean | undefined;
   },
 ): StorePort & { readonly db: Db } {
-  const write = groupedWriter(db, info.afterCommit);
+  const write = groupedWriter(db, info.afterCommit, info.commitInHalves === true);
   return {
     db,
     path: info.path,

@@ -9,20 +9,23 @@ export function writeTx<T>(db: Db, fn: (trx: Transaction<Database>) => Promise<T
 
 /** At most this many writes share one commit, so a steady stream still lets readers in and answers go out. */
 export const GROUP_MAX = 32;
-/** Writes queued up to this many share one commit; more are split in halves (groupSize). */
+/** In halves (groupSize), writes queued up to this many still share one commit. */
 export const GROUP_MIN = 4;
 
 /**
- * How many of the `queued` writes the next commit takes: half of them, at least GROUP_MIN and at
- * most GROUP_MAX. A client with 8 calls in flight sends them together and reads their answers
- * together; committed all at once, the answers all wait for the last call, and the client and
- * the server take turns on two cores. In halves, the first half's answers go out while the
- * second half runs, and the client's next calls arrive while it does: the two work side by side
- * (+7–10 % state changes/s and +20 % creates/s with 8 in flight, for 10–13 % more worker CPU per
- * change; docs/performance.md, fourteenth round). GROUP_MIN keeps the commit shared where
- * halving would leave groups too small to save any.
+ * How many of the `queued` writes the next commit takes: all of them up to GROUP_MAX, or, `inHalves`,
+ * half of them, at least GROUP_MIN and at most GROUP_MAX. Halves are for a server with one client
+ * that sends its calls together and reads their answers together (stdio): committed all at once,
+ * every answer waits for the last call, and the client and the server take turns on two cores.
+ * In halves, the first half's answers go out while the second half runs, and the client's next
+ * calls arrive while it does: the two work side by side (about +5 % state changes/s with 8 in
+ * flight over five interleaved runs, for 11 % more worker CPU per change). With many clients (the
+ * team server) nobody waits on a batch, and the extra commits only cost (calls/s −7 %);
+ * docs/performance.md, fourteenth round. GROUP_MIN keeps the commit shared where halving would
+ * leave groups too small to save any.
  */
-export function groupSize(queued: number): number {
+export function groupSize(queued: number, inHalves: boolean): number {
+  if (!inHalves) return Math.min(GROUP_MAX, queued);
   return Math.min(GROUP_MAX, queued, Math.max(GROUP_MIN, Math.ceil(queued / 2)));
 }
 
@@ -64,6 +67,8 @@ type Outcome =
 export function groupedWriter(
   db: Db,
   afterCommit?: () => void,
+  /** Commit a queue in halves (groupSize): a server with one client. */
+  inHalves = false,
 ): <T>(fn: (trx: Transaction<Database>) => Promise<T>) => Promise<T> {
   const queue: Queued[] = [];
   let running = false;
@@ -75,7 +80,7 @@ export function groupedWriter(
       await db.transaction().execute((trx) =>
         // Statements, the savepoints too, run straight on the connection (sync-statements.ts).
         withSyncStatements(db, trx, async () => {
-          const size = groupSize(queue.length);
+          const size = groupSize(queue.length, inHalves);
           while (queue.length > 0 && group.length < size) {
             const item = queue.shift() as Queued;
             group.push(item);

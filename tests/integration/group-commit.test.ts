@@ -2,6 +2,7 @@ import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { join } from "node:path";
 import { sql } from "kysely";
+import { StoreCache } from "../../src/store/cache.ts";
 import { openStore, type Store } from "../../src/store/open.ts";
 import { GROUP_MAX, GROUP_MIN, groupedWriter, groupSize } from "../../src/store/transactions.ts";
 import { makeProject } from "../helpers/temp.ts";
@@ -36,11 +37,11 @@ function committed(): number[] {
   }
 }
 
-test("up to GROUP_MIN writes queued together run in one transaction, and none is answered before its COMMIT", async () => {
+test("writes queued together run in one transaction, and none is answered before its COMMIT", async () => {
   const write = groupedWriter(store.db);
   const seenOutside: number[][] = [];
   const answered: number[] = [];
-  const calls = Array.from({ length: GROUP_MIN }, (_, n) =>
+  const calls = Array.from({ length: 6 }, (_, n) =>
     write(async (trx) => {
       await sql`insert into probe (n) values (${n})`.execute(trx);
       seenOutside.push(committed());
@@ -48,14 +49,14 @@ test("up to GROUP_MIN writes queued together run in one transaction, and none is
     }).then((n) => {
       answered.push(n);
       // Answered only once the whole group is durable: every write of it is committed.
-      expect(committed()).toEqual([0, 1, 2, 3]);
+      expect(committed()).toEqual([0, 1, 2, 3, 4, 5]);
       return n;
     }),
   );
-  expect(await Promise.all(calls)).toEqual([0, 1, 2, 3]);
+  expect(await Promise.all(calls)).toEqual([0, 1, 2, 3, 4, 5]);
   // Inside the group no write of it was visible outside yet: they all commit at once.
-  expect(seenOutside).toEqual([[], [], [], []]);
-  expect(answered).toEqual([0, 1, 2, 3]);
+  expect(seenOutside).toEqual([[], [], [], [], [], []]);
+  expect(answered).toEqual([0, 1, 2, 3, 4, 5]);
 });
 
 test("a write alone on an idle connection commits on its own, at once", async () => {
@@ -66,35 +67,88 @@ test("a write alone on an idle connection commits on its own, at once", async ()
   expect(committed()).toEqual([1, 2]);
 });
 
-test("more writes queued than GROUP_MIN commit in halves, at most GROUP_MAX at a time", async () => {
-  expect(GROUP_MIN).toBe(4);
+/** Runs `n` writes queued at once; what each saw committed before it, less what was there. */
+async function seenBy(write: ReturnType<typeof groupedWriter>, n: number): Promise<number[]> {
+  const before = committed().length;
+  const visible: number[] = [];
+  await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      write(async (trx) => {
+        await sql`insert into probe (n) values (${before + i})`.execute(trx);
+        visible.push(committed().length - before);
+      }),
+    ),
+  );
+  expect(committed()).toHaveLength(before + n);
+  return visible;
+}
+
+/** What each write of groups of `sizes` sees: the groups before it committed, nothing of its own. */
+function groupsOf(sizes: readonly number[]): number[] {
+  let seen = 0;
+  return sizes.flatMap((size) => {
+    const group = Array<number>(size).fill(seen);
+    seen += size;
+    return group;
+  });
+}
+
+test("a group takes every write queued, up to GROUP_MAX; the rest commit in the next one", async () => {
   expect(GROUP_MAX).toBe(32);
-  for (const [n, sizes] of [
-    [10, [5, 4, 1]],
-    [2 * GROUP_MAX + 3, [32, 18, 9, 4, 4]],
+  const write = groupedWriter(store.db);
+  expect(await seenBy(write, 10)).toEqual(groupsOf([10]));
+  expect(await seenBy(write, GROUP_MAX + 3)).toEqual(groupsOf([GROUP_MAX, 3]));
+  expect([1, 4, 5, 32, 100].map((q) => groupSize(q, false))).toEqual([1, 4, 5, 32, 32]);
+});
+
+test("in halves (a server with one client): more than GROUP_MIN queued commit half at a time", async () => {
+  expect(GROUP_MIN).toBe(4);
+  const write = groupedWriter(store.db, undefined, true);
+  expect(await seenBy(write, GROUP_MIN)).toEqual(groupsOf([4]));
+  expect(await seenBy(write, 10)).toEqual(groupsOf([5, 4, 1]));
+  expect(await seenBy(write, 2 * GROUP_MAX + 3)).toEqual(groupsOf([32, 18, 9, 4, 4]));
+  expect([1, 4, 5, 8, 9, 64, 100].map((q) => groupSize(q, true))).toEqual([1, 4, 4, 4, 5, 32, 32]);
+});
+
+test("a store opened for a server with one client (serve over stdio) commits in halves", async () => {
+  const tokens = (): number => {
+    const other = new Database(path, { readonly: true });
+    try {
+      return (other.query("select count(*) as n from tokens").get() as { n: number }).n;
+    } finally {
+      other.close();
+    }
+  };
+  for (const [commitInHalves, sizes] of [
+    [true, [5, 4, 1]],
+    [false, [10]],
   ] as const) {
-    const write = groupedWriter(store.db);
-    const before = committed().length;
-    const visible: number[] = [];
-    await Promise.all(
-      Array.from({ length: n }, (_, i) =>
-        write(async (trx) => {
-          await sql`insert into probe (n) values (${before + i})`.execute(trx);
-          visible.push(committed().length - before);
-        }),
-      ),
-    );
-    // Each group's writes saw the groups before it committed, and nothing of their own.
-    let seen = 0;
-    const expected = sizes.flatMap((size) => {
-      const group = Array(size).fill(seen);
-      seen += size;
-      return group;
-    });
-    expect(visible).toEqual(expected);
-    expect(committed()).toHaveLength(before + n);
+    const stores = new StoreCache({ commitInHalves });
+    try {
+      const target = await stores.get(path);
+      const before = tokens();
+      const visible: number[] = [];
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          target.write(async (w) => {
+            await w.insertToken({
+              name: `t-${commitInHalves}-${i}`,
+              hash: (commitInHalves ? "a" : "b") + "0".repeat(62) + String(i),
+              createdAt: new Date().toISOString(),
+              lastUsedAt: null,
+              expiresAt: null,
+              revokedAt: null,
+              projects: null,
+            });
+            visible.push(tokens() - before);
+          }),
+        ),
+      );
+      expect(visible).toEqual(groupsOf(sizes));
+    } finally {
+      await stores.closeAll();
+    }
   }
-  expect([1, 4, 5, 8, 9, 64, 100].map(groupSize)).toEqual([1, 4, 4, 4, 5, 32, 32]);
 });
 
 test("a write that loses the whole transaction fails every write of its group; later ones commit", async () => {

@@ -203,7 +203,8 @@ export function registerServeCommand(cli: CAC, env: Env, setCode: (c: number) =>
           clock: systemClock,
           random: { hex: randomHex },
           roleLoader: createRoleLoader(),
-          stores: new StoreCache(),
+          // One client, which sends its calls in flight together (transactions.ts groupSize).
+          stores: new StoreCache({ commitInHalves: true }),
         },
         {
           maxLineBytes: maxRequestBytes(settings.maxArtifactBytes),

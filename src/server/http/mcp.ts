@@ -1,5 +1,10 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import {
+  isJSONRPCErrorResponse,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+} from "@modelcontextprotocol/sdk/types.js";
 import { ERROR_META_KEY } from "../../protocol/error-result.ts";
 import type { CallerIdentity } from "../session.ts";
 import type { ServerPool } from "./server-pool.ts";
@@ -39,7 +44,7 @@ export async function answerMcp(
   let answered = 0;
   const send = transport.send.bind(transport);
   transport.send = (message, options) => {
-    if ("id" in message && ("result" in message || "error" in message)) answered++;
+    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) answered++;
     return send(message, options);
   };
   let done = false;
@@ -64,11 +69,10 @@ export async function answerMcp(
   }
 }
 
-/** The JSON-RPC requests (a method and an id) in a body: each gets one answer. */
+/** The JSON-RPC requests in a body: each gets one answer. */
 function requestsIn(parsed: unknown): number {
-  const one = (m: unknown): number =>
-    typeof m === "object" && m !== null && "method" in m && "id" in m ? 1 : 0;
-  return Array.isArray(parsed) ? parsed.reduce((n: number, m) => n + one(m), 0) : one(parsed);
+  const messages: unknown[] = Array.isArray(parsed) ? parsed : [parsed];
+  return messages.filter((m) => isJSONRPCRequest(m)).length;
 }
 
 function webHeaders(h: IncomingHttpHeaders): Headers {

@@ -74,6 +74,8 @@ const SQLITE_ONLY: Record<string, string> = {
     "the ready query's index: SQLite's query plan, and the index on a PostgreSQL database of its own, in one file",
   "tests/integration/events-index.test.ts":
     "a task's history through its plan's events index: SQLite's query plan, and the index on a PostgreSQL database of its own, in one file",
+  "tests/integration/newest-first.test.ts":
+    "lists newest first through their indexes: SQLite's query plans, and the indexes on a PostgreSQL database of its own, in one file",
   "tests/integration/plan-counters.test.ts":
     "concurrent writers on one SQLite file and on a PostgreSQL database of its own, in one file",
   "tests/integration/store-port.test.ts":

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import type { Task, TaskStatus } from "../../src/core/task.ts";
+import { TASK_STATUSES, type Task, type TaskStatus } from "../../src/core/task.ts";
 import type { StorePort } from "../../src/store/port.ts";
 import type { NewPlan, NewTask } from "../../src/store/records.ts";
 
@@ -327,11 +327,17 @@ export function describeStoreContract(
               ? -1
               : 1
             : a.position - b.position;
+      // No filter and every live status named walk the newest tasks in one statement (archived ones
+      // too when named); the others read each status's newest and merge them.
+      const live = TASK_STATUSES.filter((s) => s !== "archived");
       for (const status of [
         [],
         ["completed"],
         ["pending", "completed", "pending"],
         ["archived", "failed"],
+        [...live].reverse(),
+        [...TASK_STATUSES],
+        live.slice(1),
       ] as TaskStatus[][]) {
         const expected = rows
           .filter((t) => (status.length > 0 ? status.includes(t.status) : t.status !== "archived"))

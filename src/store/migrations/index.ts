@@ -10,6 +10,7 @@ import { tokenProjects } from "./2026_12_01_000400_token_projects.ts";
 import { planCounts } from "./2026_12_02_000000_plan_counts.ts";
 import { readyOrder } from "./2026_12_03_000000_ready_order.ts";
 import { eventsByPlanTask } from "./2026_12_04_000000_events_by_plan_task.ts";
+import { newestFirst } from "./2026_12_05_000000_newest_first.ts";
 
 /**
  * Every migration, statically imported so the compiled binary carries them. Names are dated and
@@ -27,6 +28,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "2026_12_02_000000_plan_counts": planCounts,
   "2026_12_03_000000_ready_order": readyOrder,
   "2026_12_04_000000_events_by_plan_task": eventsByPlanTask,
+  "2026_12_05_000000_newest_first": newestFirst,
 };
 
 /**
@@ -38,6 +40,7 @@ export const SKIPPABLE_FOR_READING: ReadonlySet<string> = new Set([
   "2026_12_01_000000_projects",
   "2026_12_03_000000_ready_order",
   "2026_12_04_000000_events_by_plan_task",
+  "2026_12_05_000000_newest_first",
 ]);
 
 /** Kysely's provider over the static record (FileMigrationProvider would need a real folder at run time). */

@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, sql } from "kysely";
+import { type CompiledQuery, type ExpressionBuilder, sql } from "kysely";
 import {
   type PlanStatus,
   TASK_STATUSES,
@@ -58,11 +58,24 @@ export async function searchTaskBriefs(
 
 type BriefRow = Pick<TaskRow, (typeof BRIEF_COLUMNS)[number]>;
 
+/** Every status but archived: what a search without a status filter covers. */
+const LIVE_STATUSES: readonly TaskStatus[] = TASK_STATUSES.filter((s) => s !== "archived");
+
 /**
- * A search's two statements over `statuses`: how many tasks match, and the page, newest first.
- * Values come from `p` (workspace, planId when `withPlan`, the page's limit and offset, `top`
- * when there are several statuses) and the statuses, so the statements compile once per shape
- * (prepared.ts); `more` adds the filters that vary per call (roles, dates, text), built per call.
+ * A search over every live status (and maybe archived too): its page is one walk of the newest
+ * tasks, whatever their status. Only these: a walk for a few statuses would read past every task
+ * of the others (a status with no task would read the whole store).
+ */
+function walksNewest(statuses: readonly TaskStatus[]): boolean {
+  return LIVE_STATUSES.every((s) => statuses.includes(s));
+}
+
+/**
+ * A search's statements over `statuses`: how many tasks match, and the page, newest first, as one
+ * walk (`walk`, for every live status) or per status (`page`). Values come from `p` (workspace,
+ * planId when `withPlan`, the page's limit and offset, `top` when `page` has several statuses) and
+ * the statuses, so the statements compile once per shape (prepared.ts); `more` adds the filters
+ * that vary per call (roles, dates, text), built per call.
  */
 function searchStatements(columns: "all" | "brief", withPlan: boolean, more?: Filters) {
   const where = (eb: ExpressionBuilder<Database, "tasks">, p: Record<string, unknown>) => {
@@ -76,30 +89,43 @@ function searchStatements(columns: "all" | "brief", withPlan: boolean, more?: Fi
       .selectFrom("tasks")
       .select(db.fn.countAll<number>().as("n"))
       .where((eb) => eb.and([...where(eb, p), eb("status", "in", [...statuses])]));
-  // Newest first over the whole store: one statement sorting every matching row cost 156 ms at
-  // 100,000 tasks. Each status's newest come in order from tasks_by_status (workspace, status,
-  // created_at), so each part reads about offset + limit rows and the union's few are sorted.
-  const page = (db: Executor, p: Record<string, unknown>, statuses: readonly TaskStatus[]) => {
-    const newest = (status: TaskStatus) =>
-      (columns === "all"
-        ? db.selectFrom("tasks").selectAll()
-        : db.selectFrom("tasks").select([...BRIEF_COLUMNS])
+  const newest = (db: Executor, p: Record<string, unknown>, statuses: readonly TaskStatus[]) =>
+    (columns === "all"
+      ? db.selectFrom("tasks").selectAll()
+      : db.selectFrom("tasks").select([...BRIEF_COLUMNS])
+    )
+      .where((eb) =>
+        eb.and([
+          ...where(eb, p),
+          statuses.length === 1 ? eb("status", "=", statuses[0]!) : eb("status", "in", [...statuses]),
+        ]),
       )
-        .where((eb) => eb.and([...where(eb, p), eb("status", "=", status)]))
-        .orderBy("created_at", "desc")
-        .orderBy("plan_id")
-        .orderBy("position");
-    if (statuses.length === 1)
-      return newest(statuses[0]!)
-        .limit(p.limit as number)
-        .offset(p.offset as number);
+      // One plan's tasks (at most MAX_SUBTASKS) are found through its own index and sorted. SQLite's
+      // planner, which has no statistics here, would rather walk an index already in this order
+      // (tasks_by_created, tasks_by_status) through the whole store's newer tasks: `+created_at` is
+      // not a column, so no index offers the order and it picks by the plan's equalities.
+      .orderBy(withPlan && dialectOf(db) === "sqlite" ? sql`+created_at` : sql.ref("created_at"), "desc")
+      .orderBy("plan_id")
+      .orderBy("position");
+  // Every live status: tasks_by_created (workspace, created_at desc, plan_id, position) gives the
+  // newest in order, so the walk reads offset + limit rows (and the archived ones among them).
+  const walk = (db: Executor, p: Record<string, unknown>, statuses: readonly TaskStatus[]) =>
+    newest(db, p, statuses)
+      .limit(p.limit as number)
+      .offset(p.offset as number);
+  // Some statuses: one statement sorting every matching row cost 156 ms at 100,000 tasks, and a
+  // walk of the newest would read past every task of the other statuses. Each status's newest come
+  // in order from tasks_by_status (workspace, status, created_at desc, plan_id, position), so each
+  // part reads about offset + limit rows and the union's few are sorted.
+  const page = (db: Executor, p: Record<string, unknown>, statuses: readonly TaskStatus[]) => {
+    if (statuses.length === 1) return walk(db, p, statuses);
     return db
       .selectFrom(
         statuses
           .map((status, i) =>
             db
               .selectFrom(
-                newest(status)
+                newest(db, p, [status])
                   .limit(p.top as number)
                   .as(`s${i}`),
               )
@@ -115,7 +141,7 @@ function searchStatements(columns: "all" | "brief", withPlan: boolean, more?: Fi
       .limit(p.limit as number)
       .offset(p.offset as number);
   };
-  return { count, page };
+  return { count, page, walk };
 }
 
 type Filters = (
@@ -133,8 +159,8 @@ const COMPILED = {
 } as const;
 
 function compiledSearch(columns: "all" | "brief", withPlan: boolean) {
-  const { count, page } = searchStatements(columns, withPlan);
-  return { count: preparedOverList(count), page: preparedOverList(page) };
+  const { count, page, walk } = searchStatements(columns, withPlan);
+  return { count: preparedOverList(count), page: preparedOverList(page), walk: preparedOverList(walk) };
 }
 
 async function searchRows(
@@ -155,28 +181,45 @@ async function searchRows(
   q: TaskSearch,
   columns: "all" | "brief",
 ): Promise<{ rows: BriefRow[]; total: number }> {
-  const statuses: TaskStatus[] =
-    q.status.length > 0 ? [...new Set(q.status)] : TASK_STATUSES.filter((s) => s !== "archived");
+  const { statuses, walks, withPlan, filtered, p } = searchValues(workspace, q);
+  const more = perCallFilters(db, q);
+  if (!more) {
+    const compiled = COMPILED[columns][withPlan ? 1 : 0];
+    const [counted] = await compiled.count(db, filtered, statuses);
+    const rows = (await (walks ? compiled.walk : compiled.page)(db, p, statuses)) as BriefRow[];
+    return { rows, total: Number((counted as { n: number | string }).n) };
+  }
+  const { count, page, walk } = searchStatements(columns, withPlan, more);
+  const counted = await count(db, p, statuses).executeTakeFirstOrThrow();
+  const rows = (await (walks ? walk : page)(db, p, statuses).execute()) as BriefRow[];
+  return { rows, total: Number(counted.n) };
+}
+
+/** What a search's statements are built from: its statuses, which statement pages, and their values. */
+function searchValues(workspace: string, q: TaskSearch) {
+  const statuses: readonly TaskStatus[] = q.status.length > 0 ? [...new Set(q.status)] : LIVE_STATUSES;
   const withPlan = q.planId !== undefined && q.planId !== "";
+  // One plan's tasks are one statement whatever the statuses: few, found through its own index.
+  const walks = withPlan || walksNewest(statuses);
   // Only the values a statement uses: a compiled statement checks each one lands as a parameter.
   const filtered: Record<string, unknown> = { workspace, ...(withPlan ? { planId: q.planId } : {}) };
   const p: Record<string, unknown> = {
     ...filtered,
     limit: q.limit,
     offset: q.offset,
-    ...(statuses.length > 1 ? { top: q.offset + q.limit } : {}),
+    ...(!walks && statuses.length > 1 ? { top: q.offset + q.limit } : {}),
   };
-  const more = perCallFilters(db, q);
-  if (!more) {
-    const compiled = COMPILED[columns][withPlan ? 1 : 0];
-    const [counted] = await compiled.count(db, filtered, statuses);
-    const rows = (await compiled.page(db, p, statuses)) as BriefRow[];
-    return { rows, total: Number((counted as { n: number | string }).n) };
-  }
-  const { count, page } = searchStatements(columns, withPlan, more);
-  const counted = await count(db, p, statuses).executeTakeFirstOrThrow();
-  const rows = (await page(db, p, statuses).execute()) as BriefRow[];
-  return { rows, total: Number(counted.n) };
+  return { statuses, walks, withPlan, filtered, p };
+}
+
+/**
+ * The page statement a search without per-call filters runs, compiled with its values: for tests
+ * that ask the database how it would run it (which index, whether it sorts).
+ */
+export function searchPageStatement(db: Executor, workspace: string, q: TaskSearch): CompiledQuery {
+  const { statuses, walks, withPlan, p } = searchValues(workspace, q);
+  const { page, walk } = searchStatements("brief", withPlan);
+  return (walks ? walk : page)(db, p, statuses).compile();
 }
 
 /** The filters that vary per call (roles, dates, text), or undefined when the search has none. */

@@ -6,7 +6,8 @@
  * write phases without its get_status phases, so a round takes seconds and more rounds fit; then
  * `calls` creates (plan_task with one subtask, bench/versus.ts's create) with 8 in flight.
  * On Linux it also prints the CPU time (user + system, from /proc) per state change of the worker,
- * the supervisor (or the server itself without one) and this client process:
+ * the supervisor (or the server itself without one) and this client process, and the worker's per
+ * create (which also holds the completions' artifact copies still being written when it starts):
  * on a loaded machine wall-clock rates swing with the other processes, CPU time much less.
  * `--db <postgres://…>` runs both on that database (each round on its own tasks). Prints one JSON
  * line per round and build, then the medians. Before the first round it waits for the disk to
@@ -66,6 +67,7 @@ async function once(binary: string, calls: number, db: string | undefined): Prom
     }),
   );
   const t4 = performance.now();
+  const cpu4 = worker ? procStat(worker)?.cpu : undefined;
   await client.close();
   removeAtEnd(ws);
   return {
@@ -77,6 +79,9 @@ async function once(binary: string, calls: number, db: string | undefined): Prom
     complete_p99_ms: round(percentile(completes, 99), 2),
     ...(cpu0 !== undefined && cpu2 !== undefined
       ? { worker_cpu_ms_per_state_change: round(((cpu2 - cpu0) * 1000) / (2 * calls), 3) }
+      : {}),
+    ...(cpu2 !== undefined && cpu4 !== undefined
+      ? { worker_cpu_ms_per_create: round(((cpu4 - cpu2) * 1000) / calls, 3) }
       : {}),
     ...(sup0 !== undefined && sup2 !== undefined
       ? { supervisor_cpu_ms_per_state_change: round(((sup2 - sup0) * 1000) / (2 * calls), 3) }

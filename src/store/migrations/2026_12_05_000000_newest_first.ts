@@ -2,8 +2,8 @@ import type { Kysely } from "kysely";
 import type { Migration } from "kysely/migration";
 
 /**
- * Lists newest first (query_tasks, the dashboard's task list) read their page in index order
- * instead of sorting it (issue 16, a list of 200):
+ * Lists newest first (query_tasks) read their page in index order instead of sorting it (issue
+ * 16, a list of 200):
  * - `tasks_by_created` (workspace, created_at desc, plan_id, position): a list over every live
  *   status is one walk of the newest tasks that stops at the page's end (SQLite: 0.34 → 0.07 ms at
  *   200 tasks, 0.86 → 0.08 ms at 100,000). It never changes after a task's insert, so a state
@@ -16,7 +16,7 @@ import type { Migration } from "kysely/migration";
  * descending too, and SQLite's sort of those ties read the whole store in a measured case
  * (15 ms at 100,000 tasks). The price is at insert: a newer task goes to the index's first page,
  * which SQLite splits and leaves half full (a task inserted alone in its own transaction: 70 → 89
- * µs, and the tasks' pages +60 %).
+ * µs, and the tasks' pages +63 %).
  * Frozen.
  */
 export const newestFirst: Migration = {

@@ -107,8 +107,10 @@ function searchStatements(columns: "all" | "brief", withPlan: boolean, more?: Fi
       .orderBy(withPlan && dialectOf(db) === "sqlite" ? sql`+created_at` : sql.ref("created_at"), "desc")
       .orderBy("plan_id")
       .orderBy("position");
-  // Every live status: tasks_by_created (workspace, created_at desc, plan_id, position) gives the
-  // newest in order, so the walk reads offset + limit rows (and the archived ones among them).
+  // The page as one statement. Every live status: tasks_by_created (workspace, created_at desc,
+  // plan_id, position) gives the newest in order, so the walk reads offset + limit rows (and the
+  // archived ones among them). One status: its own range of tasks_by_status, in the same order.
+  // One plan: its tasks through tasks_by_plan_status, sorted (see `newest`).
   const walk = (db: Executor, p: Record<string, unknown>, statuses: readonly TaskStatus[]) =>
     newest(db, p, statuses)
       .limit(p.limit as number)

@@ -277,7 +277,14 @@ describe("orchestrator ui --allow-actions in Chromium", () => {
       };
       expect(still.task.status).toBe("pending");
       await p.locator('button[data-action="cancel"]').click();
-      await p.locator("dialog#confirm button[data-confirm]").click();
+      // Wait for the action's own answer, not for the next render: a render for a change heard
+      // before the cancel can come first (seen under a loaded CI run), and the store is only
+      // sure to hold the cancel once POST api/action has answered.
+      const [answer] = await Promise.all([
+        p.waitForResponse((r) => r.url().includes("/api/action") && r.request().method() === "POST"),
+        p.locator("dialog#confirm button[data-confirm]").click(),
+      ]);
+      expect(answer.status()).toBe(200);
       await waitForRender(p, "task", first);
       const after = (await (
         await p.request.get(

@@ -53,6 +53,9 @@ export async function runCrashSafety(opts: {
   const problems: string[] = [];
   let killsDuringComplete = 0;
   let copiesMissing = 0;
+  // Woken when an agent sends a completion: half the kills wait for one to be in flight so the
+  // count of kills inside a completion does not hang on how fast this machine runs today.
+  let completeStarted: (() => void) | undefined;
 
   const start = async (): Promise<Server> => {
     const transport = new StdioClientTransport({
@@ -96,6 +99,7 @@ export async function runCrashSafety(opts: {
           const big = r() < 0.4;
           const work = big ? "x".repeat(1_000_000 + Math.floor(r() * 2_000_000)) : `done ${t.task_id}`;
           s.completesInFlight++;
+          completeStarted?.();
           let done: Awaited<ReturnType<Client["callTool"]>>;
           try {
             done = await s.client.callTool({
@@ -130,7 +134,26 @@ export async function runCrashSafety(opts: {
 
   for (let k = 0; k < opts.kills; k++) {
     await new Promise((res) => setTimeout(res, 30 + r() * 250));
-    const slot = Math.floor(r() * opts.processes);
+    let slot = Math.floor(r() * opts.processes);
+    if (k % 2 === 0) {
+      let busy = servers.findIndex((s) => s.completesInFlight > 0);
+      if (busy < 0) {
+        // The wait is bounded so a run whose agents all failed still ends (and reports why).
+        await new Promise<void>((res) => {
+          const give = setTimeout(res, 10_000);
+          completeStarted = () => {
+            clearTimeout(give);
+            res();
+          };
+        });
+        completeStarted = undefined;
+        busy = servers.findIndex((s) => s.completesInFlight > 0);
+        // Up to a few ms on, so some kills land inside the server's write, not only in the pipe
+        // (a large completion's write takes longer than that; the count below is taken at the kill).
+        await new Promise((res) => setTimeout(res, r() * 4));
+      }
+      if (busy >= 0) slot = busy;
+    }
     const victim = servers[slot] as Server;
     if (victim.completesInFlight > 0) killsDuringComplete++;
     victim.alive = false;

@@ -31,8 +31,7 @@ export async function dashboardFigures(quick: boolean): Promise<DashboardFigures
   const mcp = await connectBinary({ cwd: ws });
   const home = tempHome();
   const ui = await startUi({ cwd: ws, home: home.dir, args: ["--workspace", ws] });
-  // No request guard: the figure is what a user's browser waits for (see openBrowser).
-  const browser = await openBrowser(ui.origin, { guard: false });
+  const browser = await openBrowser(ui.origin);
   try {
     const plan = widePlan(TASKS);
     const { planId, ids } = await seedPlan(mcp.client, ws, "A plan of 250 subtasks", plan);

@@ -29,14 +29,8 @@ export interface PageWatch {
  * A headless Chromium with a fresh profile (removed by `close`), at 1280×800. Every request to
  * another origin than `origin` is aborted and recorded, so a test can assert none was tried.
  * Fails with the fix when Chromium is missing: browser tests fail, never skip.
- * `guard: false` (the benchmark) leaves requests alone: the guard routes every request through
- * Playwright's interception, a round trip to this process per request, which on a slow VM added
- * about 200 ms to a page load that no user's browser pays.
  */
-export async function openBrowser(
-  origin: string,
-  opts: { readonly guard?: boolean } = {},
-): Promise<{
+export async function openBrowser(origin: string): Promise<{
   context: BrowserContext;
   watch: PageWatch;
   newPage: () => Promise<Page>;
@@ -55,14 +49,12 @@ export async function openBrowser(
     viewport: { width: 1280, height: 800 },
   });
   const watch: PageWatch = { consoleErrors: [], outside: [] };
-  if (opts.guard !== false) {
-    await context.route("**/*", (route) => {
-      const url = route.request().url();
-      if (sameOrigin(url, origin)) return route.continue();
-      watch.outside.push(url);
-      return route.abort();
-    });
-  }
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (sameOrigin(url, origin)) return route.continue();
+    watch.outside.push(url);
+    return route.abort();
+  });
   const observe = (page: Page): void => {
     page.on("console", (m) => {
       if (m.type() === "error") watch.consoleErrors.push(`${page.url()}: ${m.text()}`);

@@ -1,7 +1,8 @@
 /**
  * Crash safety of the server: agents stream plan → execute → complete calls (some with
  * multi-megabyte results, so kills land in artifact writes) at compiled `serve` processes, which
- * are SIGKILLed at seeded random moments and restarted. Afterwards every acknowledged call must
+ * are SIGKILLed at seeded random moments (every other kill waits for a completion in flight and
+ * hits its server) and restarted. Afterwards every acknowledged call must
  * be fully present, and nothing half-written may remain once validate_structure has run.
  * With `db` (a postgres:// URL, or a SQLite file) every server shares that store instead of the
  * workspace's file: the same suite on PostgreSQL (issue 13).

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
-import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import pg from "pg";
 import { callOk } from "../helpers/client.ts";
 import { ALL, DashboardWorld, LEASE_MS, rejection } from "../helpers/dashboard-fixture.ts";
+import { tcpProxy } from "../helpers/tcp-proxy.ts";
 import { ON_POSTGRES, projectKey, testDbUrl } from "../helpers/test-store.ts";
 
 // Dashboard actions (recorded under the person's name, refused where the state machine or a live
@@ -294,7 +294,7 @@ describe("watch", () => {
     async () => {
       const dir = w.project();
       const { conn } = await w.seed(dir);
-      const proxy = await freezingProxy(testDbUrl()!);
+      const proxy = await tcpProxy(testDbUrl()!);
       const { postgresChangeFeed } = await import("../../src/store/postgres/changes.ts");
       const s = await w.source(dir, {
         changes: () => postgresChangeFeed(proxy.url, { probeEveryMs: 100, probeTimeoutMs: 300 }),
@@ -320,49 +320,6 @@ describe("watch", () => {
     15_000,
   );
 });
-
-/**
- * A TCP relay to the PostgreSQL server whose `freeze` silently stops passing bytes on the
- * connections it holds (a dead route: no FIN, no RST); new connections pass again.
- */
-async function freezingProxy(url: string) {
-  const target = new URL(url);
-  const open: { a: Socket; b: Socket }[] = [];
-  let frozen: { a: Socket; b: Socket }[] = [];
-  let count = 0;
-  const server = createServer((a) => {
-    count++;
-    const b = connect(Number(target.port || 5432), target.hostname);
-    const pair = { a, b };
-    open.push(pair);
-    const relay = (from: Socket, to: Socket) =>
-      from.on("data", (d) => {
-        if (!frozen.includes(pair)) to.write(d);
-      });
-    relay(a, b);
-    relay(b, a);
-    for (const s of [a, b]) s.on("error", () => {});
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as AddressInfo).port;
-  const proxied = new URL(url);
-  proxied.hostname = "127.0.0.1";
-  proxied.port = String(port);
-  return {
-    url: proxied.href,
-    connections: () => count,
-    freeze: () => {
-      frozen = [...open];
-    },
-    close: () => {
-      for (const { a, b } of open) {
-        a.destroy();
-        b.destroy();
-      }
-      server.close();
-    },
-  };
-}
 
 async function terminateListeners(): Promise<number> {
   const client = new pg.Client({ connectionString: testDbUrl()! });

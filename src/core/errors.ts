@@ -230,7 +230,7 @@ export const ERROR_CATALOGUE = {
   },
   REQUEST_TIMEOUT: {
     exit: 1,
-    when: "An HTTP request was not fully received, or not answered, within the server's request timeout (--http-timeout). When the call was running, its outcome is unknown (each write commits whole or not at all).",
+    when: "An HTTP request was not fully received, or not answered, within the server's request timeout (--http-timeout). When the call was running, its outcome is unknown (each write commits whole or not at all); when the server timed out before the call began (say, a token store slow to answer), the call is not run and the message says so.",
     fix: "Check with orchestrator_get_status before calling again, or retry with the same request_id; raise --http-timeout for long calls.",
   },
   INSECURE_BIND: {

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
+import pg from "pg";
 import { BINARY, call, callOk, textOf } from "../helpers/client.ts";
 import { connectHttp, type HttpServer, startHttpServer } from "../helpers/http-server.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
+import { tcpProxy } from "../helpers/tcp-proxy.ts";
 import { makeProject } from "../helpers/temp.ts";
 
 // Two `serve --http` instances on one PostgreSQL database (issue 14 on issue 13's store): tokens
@@ -103,3 +105,70 @@ test("two instances, one PostgreSQL database: shared tokens, no double claim, re
   const password = new URL(database.url).password;
   if (password) for (const s of servers) expect(s.stderr()).not.toContain(password);
 });
+
+test("a token store too slow for --http-timeout: 503 saying nothing was run, the call never runs, the connection stays", async () => {
+  const key = run(["token", "create", "--name", "carol", "--db", database.url]);
+  expect(key.status).toBe(0);
+  const proxy = await tcpProxy(database.url);
+  const server = await startHttpServer({
+    cwd: project.dir,
+    args: ["--db", proxy.url, "--http-timeout", "2s"],
+  });
+  const post = (body: unknown) =>
+    fetch(server.url, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${key.stdout.trim()}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify(body),
+    });
+  const description = "never run: its token check outlived --http-timeout";
+  try {
+    // Through the proxy while it passes bytes: the store's pool is open.
+    expect((await post({ jsonrpc: "2.0", id: 1, method: "tools/list" })).status).toBe(200);
+    // PostgreSQL stops answering: the token's lookup waits past the timeout. Before this fix the
+    // server answered 408 ("not received") and closed the connection.
+    proxy.pause();
+    const r = await post({
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: {
+        name: "orchestrator_plan_task",
+        arguments: {
+          working_directory: project.dir,
+          description,
+          subtasks: [{ title: "one", specialist_type: "implementer" }],
+        },
+      },
+    });
+    expect(r.status).toBe(503);
+    expect(r.headers.get("connection")).not.toBe("close");
+    const body = (await r.json()) as { error: { message: string; data: { code: string } } };
+    expect(body.error.data.code).toBe("REQUEST_TIMEOUT");
+    expect(body.error.message).toContain("nothing was run");
+    proxy.resume();
+    // Answering again: the next request is served.
+    expect((await post({ jsonrpc: "2.0", id: 3, method: "tools/list" })).status).toBe(200);
+  } finally {
+    proxy.resume();
+    expect(await server.stop()).toBe(0);
+    proxy.close();
+  }
+  // The answer said nothing was run: after the lookup came back, and until the server stopped,
+  // the call was not run (the server skips a call whose request timed out; the runtime also drops
+  // the unread body of an answered request, so this holds either way).
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    const found = await client.query("select count(*)::int as n from plans where description = $1", [
+      description,
+    ]);
+    expect(found.rows[0]).toEqual({ n: 0 });
+  } finally {
+    await client.end();
+  }
+  expect(server.stderr()).not.toContain("internal error");
+}, 30_000);

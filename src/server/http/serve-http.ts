@@ -174,18 +174,28 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
       if (path === "/mcp")
         metrics.request(entry.tool ?? entry.rpc ?? "none", entry.outcome ?? "other", ms / 1000);
     });
-    let bodyDone = false;
+    // Where the request is when --http-timeout strikes decides the answer: 408 only while the
+    // client's body is what is awaited. Before it (a token store slow to answer the lookup) the
+    // call is never run (`timedOut` stops it), so the client may retry; during it, its outcome
+    // is unknown.
+    // Only /mcp gets as far as a call; every other path (the dashboard's actions among them)
+    // counts as running from the start, so no answer says "nothing was run" of it.
+    let phase: "checking" | "reading" | "calling" = path === "/mcp" ? "checking" : "calling";
+    let timedOut = false;
     const timer = setTimeout(() => {
       if (isDashboardStream(path)) return;
+      timedOut = true;
       entry.outcome = "timeout";
-      const waiting = !bodyDone;
+      const waiting = phase === "reading";
       sendRpcError(
         res,
         waiting ? 408 : 503,
         "REQUEST_TIMEOUT",
         waiting
           ? `the request was not received within ${opts.timeoutMs} ms (--http-timeout).`
-          : `the call did not finish within ${opts.timeoutMs} ms (--http-timeout); its outcome is unknown.`,
+          : phase === "checking"
+            ? `the request could not be handled within ${opts.timeoutMs} ms (--http-timeout); nothing was run, so it is safe to send again.`
+            : `the ${path === "/mcp" ? "call" : "request"} did not finish within ${opts.timeoutMs} ms (--http-timeout); its outcome is unknown.`,
         { headers: waiting ? { connection: "close" } : {} },
       );
       if (waiting) req.destroy();
@@ -276,9 +286,14 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
         );
         return;
       }
+      if (timedOut) {
+        req.resume();
+        return;
+      }
+      phase = "reading";
       const body = await readBody(req, opts.maxBodyBytes);
-      bodyDone = true;
-      if (body.kind === "aborted") return;
+      phase = "checking";
+      if (body.kind === "aborted" || timedOut) return;
       if (body.kind === "too_large") {
         entry.outcome = "too_large";
         sendRpcError(
@@ -302,6 +317,7 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
         return;
       }
       Object.assign(entry, describeCall(parsed));
+      phase = "calling";
       const call = answerMcp(mcpServers, caller, {
         url: `${base}/mcp`,
         headers: req.headers,

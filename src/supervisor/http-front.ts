@@ -258,8 +258,8 @@ function relay(w: HttpWorker, req: IncomingMessage, res: ServerResponse): void {
   w.pending.add(up);
   up.on("response", (answer) => {
     const headers = forwardable(answer.headers);
-    // A worker closing the connection (a body never finished, 408) means the client's must close
-    // too: hop-by-hop, so it is said again rather than passed on.
+    // A worker closing the connection (a body it did not read: 408, or 503 before a call) means
+    // the client's must close too: hop-by-hop, so it is said again rather than passed on.
     if (String(answer.headers.connection ?? "").toLowerCase() === "close") headers.connection = "close";
     res.writeHead(answer.statusCode ?? 502, headers);
     answer.pipe(res);

@@ -364,9 +364,11 @@ describe("serve --http: request timeout", () => {
   test("a call running past --http-timeout → 503 REQUEST_TIMEOUT; a body never finished → 408; still serving", async () => {
     const slow = await startHttpServer({
       cwd: project.dir,
-      args: ["--http-timeout", "300ms", "--workspace", project.dir],
-      // Test hook: every tool call waits 2 s first (the server prints a line when it starts waiting).
-      env: { ORCHESTRATOR_TEST_DELAY_MS: "2000" },
+      // Long enough for the token's lookup on a loaded PostgreSQL run (test:pg), which must end
+      // before the timeout for the call to be running when it strikes.
+      args: ["--http-timeout", "2s", "--workspace", project.dir],
+      // Test hook: every tool call waits 4 s first (the server prints a line when it starts waiting).
+      env: { ORCHESTRATOR_TEST_DELAY_MS: "4000" },
     });
     try {
       const headers = {
@@ -375,6 +377,10 @@ describe("serve --http: request timeout", () => {
         // On the test's PostgreSQL database (test:pg) this server sees the tokens made above.
         ...(ON_POSTGRES ? { authorization: `Bearer ${tokens.alice}` } : {}),
       };
+      // The store's pool opens on the first request: not the one timed.
+      expect(
+        (await fetch(slow.url, { method: "POST", headers, body: jsonRpc(0, "tools/list") })).status,
+      ).toBe(200);
       const r = await fetch(slow.url, {
         method: "POST",
         headers,

@@ -176,8 +176,8 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
     });
     // Where the request is when --http-timeout strikes decides the answer: 408 only while the
     // client's body is what is awaited. Before it (a token store slow to answer the lookup) the
-    // call is never run (`timedOut` stops it), so the client may retry; during it, its outcome
-    // is unknown.
+    // call is never run (`timedOut` stops it), so the client may retry, and the connection closes
+    // as after a 408 (its body is not read); during the call, its outcome is unknown.
     // Only /mcp gets as far as a call; every other path (the dashboard's actions among them)
     // counts as running from the start, so no answer says "nothing was run" of it.
     let phase: "checking" | "reading" | "calling" = path === "/mcp" ? "checking" : "calling";
@@ -187,6 +187,7 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
       timedOut = true;
       entry.outcome = "timeout";
       const waiting = phase === "reading";
+      const unread = phase !== "calling";
       sendRpcError(
         res,
         waiting ? 408 : 503,
@@ -196,9 +197,9 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
           : phase === "checking"
             ? `the request could not be handled within ${opts.timeoutMs} ms (--http-timeout); nothing was run, so it is safe to send again.`
             : `the ${path === "/mcp" ? "call" : "request"} did not finish within ${opts.timeoutMs} ms (--http-timeout); its outcome is unknown.`,
-        { headers: waiting ? { connection: "close" } : {} },
+        { headers: unread ? { connection: "close" } : {} },
       );
-      if (waiting) req.destroy();
+      if (unread) req.destroy();
     }, opts.timeoutMs);
     res.on("close", () => clearTimeout(timer));
 
@@ -286,10 +287,7 @@ export async function runHttpServer(deps: ServerDeps, opts: HttpOptions): Promis
         );
         return;
       }
-      if (timedOut) {
-        req.resume();
-        return;
-      }
+      if (timedOut) return;
       phase = "reading";
       const body = await readBody(req, opts.maxBodyBytes);
       phase = "checking";

@@ -416,7 +416,8 @@ describe("serve --http: request timeout", () => {
       expect(await slow.stop()).toBe(0);
     }
     expect(slow.stderr()).not.toContain("internal error");
-  });
+    // Two timeouts of 2 s, and the stop waits for the delayed call: past bun's 5 s default.
+  }, 20_000);
 });
 
 describe("serve --http: readiness and the public URL", () => {
